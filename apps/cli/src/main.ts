@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+/** dcmblind: argv → core → exit code. The only place that maps errors to exit codes. */
+import { Command, CommanderError, Option } from 'commander';
+import { DcmblindError, ENGINE_VERSION, OPTION_NAMES, PROFILE_NAMES } from '@dcmblind/core';
+import { runCommand, type RunCommandOptions } from './run-command.js';
+
+export const EXIT = { ok: 0, failures: 1, usage: 2, interrupted: 130 } as const;
+
+export function buildProgram(io = { out: (s: string) => console.log(s), err: (s: string) => console.error(s) }): { program: Command; result: { code: number } } {
+  const result = { code: EXIT.ok as number };
+  const program = new Command('dcmblind')
+    .description('De-identify DICOM cohorts for research (PS3.15 Annex E), keeping the re-identification key encrypted.')
+    .version(ENGINE_VERSION)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
+  program
+    .command('run')
+    .description('write a de-identified copy of every DICOM file under the inputs into --out')
+    .argument('<input...>', 'folders or files to read (never modified)')
+    .requiredOption('--out <dir>', 'output folder (must not be inside an input)')
+    .requiredOption('--key <file>', 'encrypted key file; created if missing (never inside --out)')
+    .addOption(new Option('--profile <name>', 'named profile').choices(PROFILE_NAMES).default('basic'))
+    .addOption(new Option('--option <name...>', 'extra PS3.15 options').choices(OPTION_NAMES).default([]))
+    .option('--prefix <text>', 'pseudonym prefix', 'ANON-')
+    .option('--date-offset <min:max>', 'whole days dates move back (Modified Dates option)', '365:1095')
+    .option('--project <name>', 'project name recorded in a new key')
+    .option('--json', 'print the end summary as JSON')
+    .option('--quiet', 'do not list skipped files')
+    .action(async (inputs: string[], o: RunCommandOptions) => {
+      result.code = await runCommand(inputs, o, io);
+    });
+  return { program, result };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const { program, result } = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return result.code;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    if (e instanceof DcmblindError) {
+      console.error(`dcmblind: ${e.message}`);
+      return e.code === 'E_USAGE' || e.code === 'E_KEY_PASSPHRASE' || e.code === 'E_KEY_FORMAT' || e.code === 'E_KEY_EXISTS' ? EXIT.usage : EXIT.failures;
+    }
+    console.error(`dcmblind: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    return EXIT.failures;
+  }
+}
+
+process.exitCode = await main(process.argv);

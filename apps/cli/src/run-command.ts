@@ -1,0 +1,91 @@
+/** `dcmblind run <input...> --out <dir> --key <file>`: the site operator's main job. */
+import { existsSync, mkdirSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, relative, resolve, sep } from 'node:path';
+import { DcmblindError, KeyStore, resolveOptions, runDeidentify, type FileOutcome, type RunSummary } from '@dcmblind/core';
+import { getPassphrase } from './passphrase.js';
+
+export interface RunCommandOptions {
+  out: string;
+  key: string;
+  profile: string;
+  option: string[];
+  prefix: string;
+  dateOffset: string;
+  project?: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+/** Real path of p, or of its nearest existing ancestor joined with the rest. */
+function realish(p: string): string {
+  const abs = resolve(p);
+  if (existsSync(abs)) return realpathSync(abs);
+  return resolve(realish(dirname(abs)), basename(abs));
+}
+function inside(child: string, parent: string): boolean {
+  const r = relative(parent, child);
+  return r === '' || (!r.startsWith('..') && !r.startsWith(sep) && r !== '..');
+}
+
+function parseOffset(s: string): { min: number; max: number } {
+  const m = /^(\d+):(\d+)$/.exec(s);
+  const min = Number(m?.[1]);
+  const max = Number(m?.[2]);
+  if (!m || min > max || max > 36500) throw new DcmblindError('E_USAGE', `--date-offset must be MIN:MAX whole days, MIN <= MAX <= 36500 (got "${s}")`);
+  return { min, max };
+}
+
+export async function runCommand(inputs: string[], o: RunCommandOptions, io: { out: (s: string) => void; err: (s: string) => void }): Promise<number> {
+  // Everything that can be wrong with the command line is checked before anything is written.
+  const options = resolveOptions(o.profile, o.option);
+  const dateOffset = parseOffset(o.dateOffset);
+  if (!/^[A-Za-z0-9_-]{0,16}$/.test(o.prefix)) throw new DcmblindError('E_USAGE', '--prefix: up to 16 letters, digits, "-" or "_"');
+  const out = realish(o.out);
+  const key = realish(o.key);
+  for (const i of inputs) {
+    if (!existsSync(i)) throw new DcmblindError('E_USAGE', `input ${i} does not exist`);
+    const ri = realpathSync(i);
+    if (inside(out, ri) && statSync(ri).isDirectory()) throw new DcmblindError('E_USAGE', `--out ${o.out} is inside input ${i}; choose an output outside the inputs`);
+    if (inside(ri, out)) throw new DcmblindError('E_USAGE', `input ${i} is inside --out ${o.out}`);
+  }
+  if (inside(key, out)) throw new DcmblindError('E_USAGE', `--key ${o.key} is inside --out: the key must never travel with the output`);
+  if (existsSync(out) && !statSync(out).isDirectory()) throw new DcmblindError('E_USAGE', `--out ${o.out} exists and is not a folder`);
+
+  const creating = !existsSync(key);
+  const passphrase = await getPassphrase({ confirm: creating, purpose: creating ? `the new key ${o.key}` : `key ${o.key}` });
+  const store = creating ? KeyStore.create(key, passphrase, o.project ?? basename(key).replace(/\.[^.]*$/, '')) : KeyStore.open(key, passphrase);
+  if (creating) io.err(`created key ${o.key} (encrypted; keep it and its passphrase safe, away from the output)`);
+  mkdirSync(out, { recursive: true });
+
+  const onFile = (f: FileOutcome) => {
+    if (f.kind === 'failed') io.err(`error: ${f.source}: ${f.reason} [${f.code}]`);
+    else if (f.kind === 'quarantined') io.err(`quarantined: ${f.source}: ${f.reason}`);
+    else if (f.kind === 'skipped' && !o.quiet) io.err(`skipped: ${f.source}: ${f.reason}`);
+  };
+  let summary: RunSummary;
+  try {
+    summary = await runDeidentify({ inputs, out, key: store, profile: o.profile, options, pseudonymPrefix: o.prefix, dateOffset }, onFile);
+  } finally {
+    store.close();
+  }
+  if (o.json) io.out(JSON.stringify({ ...summary, out: o.out }, null, 2));
+  else io.out(formatSummary(summary));
+  return summary.failed > 0 ? 1 : 0;
+}
+
+function formatSummary(s: RunSummary): string {
+  const secs = s.elapsedMs / 1000;
+  const files = s.written + s.unchanged + s.quarantined + s.skipped + s.failed;
+  const mb = s.bytesIn / 1e6;
+  const lines = [
+    `files: ${s.written} written, ${s.unchanged} unchanged, ${s.quarantined} quarantined, ${s.skipped} skipped, ${s.failed} failed`,
+    `patients: ${s.patients}`,
+    `elapsed: ${secs.toFixed(1)} s, ${(files / Math.max(secs, 1e-3)).toFixed(1)} files/s, ${(mb / Math.max(secs, 1e-3)).toFixed(1)} MB/s`,
+  ];
+  if (s.failures.length) {
+    const byCode = new Map<string, number>();
+    for (const f of s.failures) byCode.set(f.code, (byCode.get(f.code) ?? 0) + 1);
+    lines.push(`failures by reason: ${[...byCode].map(([c, n]) => `${c} ${n}`).join(', ')}`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,107 @@
+/**
+ * De-identify one file held in memory: parse, first pass, engine, serialise. Pure apart from
+ * hashing: bytes in, bytes out, so the same input and key always give the same output.
+ */
+import { deflateRawSync } from 'node:zlib';
+import { DcmblindError } from '../errors.js';
+import { parseFile, type ParsedFile } from '../dicom/reader.js';
+import { T } from '../dicom/tag.js';
+import { latin1 } from './text.js';
+import { type ChunkList, fileHeader, serialize } from '../dicom/writer.js';
+import type { ProjectSecret } from '../identity/secret.js';
+import type { CompiledProfile } from '../profile/rules.js';
+import { ENGINE_VERSION, IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from '../version.js';
+import { deidentifyDataset, type Fired, type PatientIdentity } from './engine.js';
+import { firstPass, type FirstPass, type SourceIdentity } from './identifying.js';
+
+export interface DeidentifyConfig {
+  readonly profile: CompiledProfile;
+  readonly secret: ProjectSecret;
+  /** Pseudonym prefix, e.g. "ANON-". */
+  readonly pseudonymPrefix: string;
+  /** Whole days the dates move back, inclusive range. */
+  readonly dateOffset: { readonly min: number; readonly max: number };
+}
+
+export interface FileFacts {
+  readonly source: SourceIdentity;
+  readonly patient: PatientIdentity;
+  readonly first: FirstPass;
+  readonly transferSyntaxUID: string;
+  /** UIDs after de-identification. */
+  readonly sopInstanceUID: string;
+  readonly studyUID: string;
+  readonly seriesUID: string;
+  readonly isDicomDir: boolean;
+}
+
+export type DeidentifyResult =
+  | { readonly status: 'written'; readonly output: ChunkList; readonly facts: FileFacts; readonly fired: Fired }
+  | { readonly status: 'quarantined'; readonly reason: string; readonly facts: FileFacts }
+  | { readonly status: 'skipped'; readonly reason: string; readonly facts: FileFacts };
+
+export const MEDIA_STORAGE_DIRECTORY = '1.2.840.10008.1.3.10';
+
+/**
+ * What a patient's pseudonym and date offset derive from. Patients without PatientID get a
+ * stable identity from what does identify them, never a shared empty one.
+ */
+export function patientKey(s: SourceIdentity): string {
+  if (s.patientId) return `id\u0000${s.patientId}`;
+  if (s.patientName) return `name\u0000${s.patientName.toUpperCase().replace(/\s+/g, ' ')}\u0000${s.birthDate}`;
+  if (s.studyUID) return `study\u0000${s.studyUID}`;
+  if (s.sopInstanceUID) return `sop\u0000${s.sopInstanceUID}`;
+  throw new DcmblindError('E_NOT_DICOM', 'no PatientID, PatientName, StudyInstanceUID or SOPInstanceUID: nothing identifies what this file belongs to');
+}
+
+export function patientIdentity(key: string, cfg: DeidentifyConfig): PatientIdentity {
+  return {
+    key,
+    pseudonym: cfg.secret.pseudonym(key, cfg.pseudonymPrefix),
+    dateOffsetDays: cfg.secret.dateOffsetDays(key, cfg.dateOffset.min, cfg.dateOffset.max),
+  };
+}
+
+function facts(parsed: ParsedFile, first: FirstPass, cfg: DeidentifyConfig): FileFacts {
+  const s = first.identity;
+  const mapUID = (u: string) => (u === '' || cfg.profile.retainUIDs ? u : cfg.secret.uid(u));
+  const metaClass = parsed.meta.find((e) => e.tag === T.MediaStorageSOPClassUID);
+  const sopClass = s.sopClassUID || (metaClass ? latin1(parsed.file.subarray(metaClass.valueStart, metaClass.valueStart + metaClass.valueLength)).replace(/[\0 ]+$/, '') : '');
+  return {
+    source: s,
+    patient: patientIdentity(patientKey(s), cfg),
+    first,
+    transferSyntaxUID: parsed.transferSyntaxUID,
+    sopInstanceUID: mapUID(s.sopInstanceUID),
+    studyUID: mapUID(s.studyUID),
+    seriesUID: mapUID(s.seriesUID),
+    isDicomDir: sopClass === MEDIA_STORAGE_DIRECTORY,
+  };
+}
+
+export function deidentify(bytes: Uint8Array, cfg: DeidentifyConfig): DeidentifyResult {
+  const parsed = parseFile(bytes);
+  const first = firstPass(parsed.data, parsed.dataset, cfg.profile);
+  const f = facts(parsed, first, cfg);
+  if (f.isDicomDir) return { status: 'skipped', reason: 'DICOMDIR (directory records are rebuilt, never copied)', facts: f };
+  if (first.identity.burnedIn) {
+    return { status: 'quarantined', reason: 'BurnedInAnnotation is YES: pixel data may show identifying text', facts: f };
+  }
+  if (!f.sopInstanceUID) throw new DcmblindError('E_NOT_DICOM', 'no SOPInstanceUID (0008,0018): not a composite instance');
+  const { dataset, fired } = deidentifyDataset(parsed, {
+    profile: cfg.profile, secret: cfg.secret, patient: f.patient, pseudonymPrefix: cfg.pseudonymPrefix, first, engineVersion: ENGINE_VERSION,
+  });
+  const output = fileHeader({
+    sopClassUID: first.identity.sopClassUID,
+    sopInstanceUID: f.sopInstanceUID,
+    transferSyntaxUID: parsed.transferSyntaxUID,
+    implementationClassUID: IMPLEMENTATION_CLASS_UID,
+    implementationVersionName: IMPLEMENTATION_VERSION_NAME,
+  });
+  if (parsed.deflated) {
+    output.push(deflateRawSync(serialize(dataset).concat()));
+  } else {
+    serialize(dataset, output);
+  }
+  return { status: 'written', output, facts: f, fired };
+}

@@ -1,0 +1,166 @@
+/**
+ * Serialises an output tree into Part 10 bytes (PS3.10 §7.1, PS3.5 §7).
+ *
+ * Kept elements are emitted as views on their original bytes (header and value), so pixel
+ * data is never copied through an object model; only replaced values and the sequences
+ * and items around them get new headers. Lengths are recomputed bottom-up: a defined-length
+ * sequence or item stays defined, an undefined one keeps its delimiters.
+ */
+import { T, type Tag } from './tag.js';
+import { EXPLICIT_LE, type Encoding } from './transfer-syntax.js';
+import { hasLongLength, padByte, type VR } from './vr.js';
+import { UNDEFINED } from './reader.js';
+
+export type OutNode =
+  | { readonly kind: 'raw'; readonly tag: Tag; readonly bytes: Uint8Array }
+  | { readonly kind: 'value'; readonly tag: Tag; readonly vr: VR; readonly enc: Encoding; readonly value: Uint8Array }
+  | { readonly kind: 'seq'; readonly tag: Tag; readonly vr: VR; readonly enc: Encoding; readonly undefinedLength: boolean; readonly items: readonly OutItem[] };
+
+export interface OutItem {
+  readonly enc: Encoding;
+  readonly undefinedLength: boolean;
+  readonly children: readonly OutNode[];
+}
+
+/** Pad a value to even length with the VR's padding byte (PS3.5 §7.1.1). */
+export function padValue(vr: VR, value: Uint8Array): Uint8Array {
+  if (value.length % 2 === 0) return value;
+  const out = new Uint8Array(value.length + 1);
+  out.set(value);
+  out[value.length] = padByte(vr);
+  return out;
+}
+
+export function asciiBytes(s: string): Uint8Array {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i) & 0x7f;
+  return out;
+}
+
+function headerLength(vr: VR, enc: Encoding): number {
+  return !enc.explicit || hasLongLength(vr) ? (enc.explicit ? 12 : 8) : 8;
+}
+
+function writeHeader(tag: Tag, vr: VR, length: number, enc: Encoding): Uint8Array {
+  const h = new Uint8Array(headerLength(vr, enc));
+  const v = new DataView(h.buffer);
+  const le = enc.littleEndian;
+  v.setUint16(0, tag >>> 16, le);
+  v.setUint16(2, tag & 0xffff, le);
+  if (!enc.explicit) {
+    v.setUint32(4, length, le);
+  } else {
+    h[4] = vr.charCodeAt(0);
+    h[5] = vr.charCodeAt(1);
+    if (hasLongLength(vr)) v.setUint32(8, length, le);
+    else v.setUint16(6, length, le);
+  }
+  return h;
+}
+
+function marker(tag: Tag, length: number, enc: Encoding): Uint8Array {
+  const h = new Uint8Array(8);
+  const v = new DataView(h.buffer);
+  v.setUint16(0, tag >>> 16, enc.littleEndian);
+  v.setUint16(2, tag & 0xffff, enc.littleEndian);
+  v.setUint32(4, length, enc.littleEndian);
+  return h;
+}
+
+/** Chunks of an output tree plus their total length; write them in order. */
+export class ChunkList {
+  readonly chunks: Uint8Array[] = [];
+  length = 0;
+  push(c: Uint8Array): void {
+    if (c.length === 0) return;
+    this.chunks.push(c);
+    this.length += c.length;
+  }
+  concat(): Uint8Array {
+    const out = new Uint8Array(this.length);
+    let p = 0;
+    for (const c of this.chunks) {
+      out.set(c, p);
+      p += c.length;
+    }
+    return out;
+  }
+}
+
+function nodeLength(n: OutNode): number {
+  switch (n.kind) {
+    case 'raw':
+      return n.bytes.length;
+    case 'value':
+      return headerLength(n.vr, n.enc) + n.value.length;
+    case 'seq': {
+      const body = n.items.reduce((s, it) => s + itemLength(it), 0);
+      return headerLength(n.vr, n.enc) + body + (n.undefinedLength ? 8 : 0);
+    }
+  }
+}
+function itemLength(it: OutItem): number {
+  return 8 + childrenLength(it.children) + (it.undefinedLength ? 8 : 0);
+}
+function childrenLength(children: readonly OutNode[]): number {
+  let s = 0;
+  for (const c of children) s += nodeLength(c);
+  return s;
+}
+
+export function serialize(nodes: readonly OutNode[], out: ChunkList = new ChunkList()): ChunkList {
+  for (const n of nodes) {
+    if (n.kind === 'raw') out.push(n.bytes);
+    else if (n.kind === 'value') {
+      out.push(writeHeader(n.tag, n.vr, n.value.length, n.enc));
+      out.push(n.value);
+    } else {
+      const body = n.items.reduce((s, it) => s + itemLength(it), 0);
+      out.push(writeHeader(n.tag, n.vr, n.undefinedLength ? UNDEFINED : body, n.enc));
+      for (const it of n.items) {
+        out.push(marker(T.Item, it.undefinedLength ? UNDEFINED : childrenLength(it.children), it.enc));
+        serialize(it.children, out);
+        if (it.undefinedLength) out.push(marker(T.ItemDelimitation, 0, it.enc));
+      }
+      if (n.undefinedLength) out.push(marker(T.SequenceDelimitation, 0, n.enc));
+    }
+  }
+  return out;
+}
+
+/** An explicit-VR-little-endian text element for the file meta group. */
+function metaText(tag: Tag, vr: VR, s: string): OutNode {
+  return { kind: 'value', tag, vr, enc: EXPLICIT_LE, value: padValue(vr, asciiBytes(s)) };
+}
+
+export interface MetaInfo {
+  readonly sopClassUID: string;
+  readonly sopInstanceUID: string;
+  readonly transferSyntaxUID: string;
+  readonly implementationClassUID: string;
+  readonly implementationVersionName: string;
+}
+
+/**
+ * The 128-byte preamble (all zero: nothing from the source is kept), "DICM" and a rebuilt
+ * File Meta Information group with a correct group length (PS3.10 §7.1).
+ */
+export function fileHeader(m: MetaInfo): ChunkList {
+  const elements: OutNode[] = [
+    { kind: 'value', tag: T.FileMetaVersion, vr: 'OB', enc: EXPLICIT_LE, value: Uint8Array.of(0, 1) },
+    metaText(T.MediaStorageSOPClassUID, 'UI', m.sopClassUID),
+    metaText(T.MediaStorageSOPInstanceUID, 'UI', m.sopInstanceUID),
+    metaText(T.TransferSyntaxUID, 'UI', m.transferSyntaxUID),
+    metaText(T.ImplementationClassUID, 'UI', m.implementationClassUID),
+    metaText(T.ImplementationVersionName, 'SH', m.implementationVersionName),
+  ];
+  const groupLength = childrenLength(elements);
+  const gl = new Uint8Array(4);
+  new DataView(gl.buffer).setUint32(0, groupLength, true);
+  const out = new ChunkList();
+  const preamble = new Uint8Array(132);
+  preamble.set(asciiBytes('DICM'), 128);
+  out.push(preamble);
+  serialize([{ kind: 'value', tag: T.FileMetaGroupLength, vr: 'UL', enc: EXPLICIT_LE, value: gl }, ...elements], out);
+  return out;
+}

@@ -1,0 +1,73 @@
+/**
+ * Keyed derivations from the project secret (HMAC-SHA-256). Every derived value depends on
+ * the secret and the source value alone, so workers, runs and machines agree without
+ * sharing any state. Domain strings keep the derivations independent of each other.
+ */
+import { createHmac } from 'node:crypto';
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+export class ProjectSecret {
+  readonly #key: Uint8Array;
+  readonly #uidCache = new Map<string, string>();
+  constructor(key: Uint8Array) {
+    if (key.length < 32) throw new Error('project secret must be at least 256 bits');
+    this.#key = key;
+  }
+
+  mac(domain: string, ...parts: string[]): Buffer {
+    const h = createHmac('sha256', this.#key);
+    h.update(domain);
+    for (const p of parts) {
+      h.update('\u0000');
+      h.update(p, 'utf8');
+    }
+    return h.digest();
+  }
+
+  /**
+   * A new UID under the 2.25 arc (PS3.5 §B.2): the decimal form of a 128-bit UUID whose
+   * bits come from the HMAC of the source UID (version 8, "custom", RFC 9562 §5.8).
+   */
+  uid(source: string): string {
+    let u = this.#uidCache.get(source);
+    if (u === undefined) {
+      const b = this.mac('uid', source).subarray(0, 16);
+      b[6] = ((b[6] as number) & 0x0f) | 0x80;
+      b[8] = ((b[8] as number) & 0x3f) | 0x80;
+      u = `2.25.${BigInt(`0x${b.toString('hex')}`).toString(10)}`;
+      if (this.#uidCache.size > 100_000) this.#uidCache.clear();
+      this.#uidCache.set(source, u);
+    }
+    return u;
+  }
+
+  /** A pseudonym: prefix + 16 Crockford base-32 characters (80 bits) of the patient's HMAC. */
+  pseudonym(patientKey: string, prefix: string): string {
+    const b = this.mac('patient', patientKey);
+    let bits = 0;
+    let acc = 0;
+    let out = '';
+    for (let i = 0; i < 10; i++) {
+      acc = (acc << 8) | (b[i] as number);
+      bits += 8;
+      while (bits >= 5) {
+        out += CROCKFORD[(acc >>> (bits - 5)) & 31];
+        bits -= 5;
+      }
+      acc &= (1 << bits) - 1;
+    }
+    return prefix + out;
+  }
+
+  /** Whole days in [min, max], uniform enough for any realistic range (32-bit modulus). */
+  dateOffsetDays(patientKey: string, min: number, max: number): number {
+    const n = this.mac('date-offset', patientKey).readUInt32BE(0);
+    return min + (n % (max - min + 1));
+  }
+
+  /** A short non-identifying label for a path component (12 base-32 characters). */
+  label(domain: string, value: string): string {
+    return this.pseudonym(`${domain}\u0000${value}`, '').slice(0, 12);
+  }
+}

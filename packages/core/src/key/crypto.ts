@@ -1,0 +1,59 @@
+/**
+ * Key file encryption: AES-256-GCM under a key derived from the passphrase with scrypt
+ * (RFC 7914); the parameters and salt live in the authenticated header. Journal records
+ * are sealed under a key derived from the project secret (HKDF-SHA-256, RFC 5869).
+ */
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, scryptSync } from 'node:crypto';
+import { DcmblindError } from '../errors.js';
+
+export interface KdfParams {
+  readonly name: 'scrypt';
+  readonly N: number;
+  readonly r: number;
+  readonly p: number;
+  readonly salt: string; // base64
+}
+
+/** 2^17 × 8 × 1: 128 MiB and about half a second here, per OWASP's scrypt guidance. */
+export const DEFAULT_KDF = { N: 2 ** 17, r: 8, p: 1 } as const;
+
+export function newKdf(): KdfParams {
+  // DCMBLIND_KDF_LOG2N lowers the cost for test suites only; the header records what was used.
+  const logN = Number(process.env.DCMBLIND_KDF_LOG2N ?? 17);
+  const N = Number.isInteger(logN) && logN >= 14 && logN <= 20 ? 2 ** logN : DEFAULT_KDF.N;
+  return { name: 'scrypt', N, r: DEFAULT_KDF.r, p: DEFAULT_KDF.p, salt: randomBytes(16).toString('base64') };
+}
+
+export function deriveKey(passphrase: string, kdf: KdfParams): Buffer {
+  if (kdf.name !== 'scrypt' || kdf.N > 2 ** 20 || kdf.r > 32 || kdf.p > 16) {
+    throw new DcmblindError('E_KEY_FORMAT', 'key file names key-derivation parameters dcmblind does not accept');
+  }
+  return scryptSync(passphrase.normalize('NFC'), Buffer.from(kdf.salt, 'base64'), 32, {
+    N: kdf.N, r: kdf.r, p: kdf.p, maxmem: 256 * kdf.N * kdf.r + 1024 * 1024,
+  });
+}
+
+/** nonce(12) ‖ ciphertext ‖ tag(16) */
+export function seal(key: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Buffer {
+  const nonce = randomBytes(12);
+  const c = createCipheriv('aes-256-gcm', key, nonce);
+  c.setAAD(aad);
+  const body = Buffer.concat([c.update(plaintext), c.final()]);
+  return Buffer.concat([nonce, body, c.getAuthTag()]);
+}
+
+export function open(key: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Buffer | undefined {
+  if (sealed.length < 28) return undefined;
+  const d = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, 12));
+  d.setAAD(aad);
+  d.setAuthTag(sealed.subarray(sealed.length - 16));
+  try {
+    return Buffer.concat([d.update(sealed.subarray(12, sealed.length - 16)), d.final()]);
+  } catch {
+    return undefined;
+  }
+}
+
+export function journalKey(secret: Uint8Array, journalId: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', secret, Buffer.from(journalId, 'utf8'), 'dcmblind journal v1', 32));
+}

@@ -1,0 +1,196 @@
+/**
+ * The encrypted key file and its journal.
+ *
+ * Key file: "DCMBKEY1" ‖ u32 header length ‖ header JSON (KDF parameters, cipher) ‖ sealed
+ * payload; the header is the AEAD's associated data, so any changed byte fails the tag.
+ * Journal (`<key>.journal`): one sealed record per line, appended and fsynced before the
+ * output it describes becomes visible. A torn last line (crash mid-append) is ignored; it
+ * describes no visible output. `compact()` folds the journal into the key file with
+ * temp + fsync + rename, then removes the journal; replay is idempotent, so a crash between
+ * the two loses nothing.
+ */
+import { randomBytes } from 'node:crypto';
+import { closeSync, constants, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { DcmblindError } from '../errors.js';
+import { deriveKey, journalKey, newKdf, open, seal, type KdfParams } from './crypto.js';
+import { applyEntries, type JournalEntry, type KeyPayload } from './records.js';
+
+const MAGIC = Buffer.from('DCMBKEY1', 'ascii');
+
+interface Header {
+  readonly v: 1;
+  readonly kdf: KdfParams;
+  readonly cipher: 'aes-256-gcm';
+}
+
+function fsyncDir(dir: string): void {
+  try {
+    const fd = openSync(dir, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // Some filesystems refuse fsync on directories; the rename itself is still atomic.
+  }
+}
+
+/** Write a whole file atomically: owner-only temp file in the same folder, fsync, rename. */
+export function writeFileAtomic(path: string, data: Uint8Array, mode = 0o600): void {
+  const tmp = join(dirname(path), `.${basename(path)}.tmp-${randomBytes(6).toString('hex')}`);
+  const fd = openSync(tmp, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, mode);
+  try {
+    try {
+      let off = 0;
+      while (off < data.length) off += writeSync(fd, data, off, data.length - off);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+  fsyncDir(dirname(path));
+}
+
+function encodeKeyFile(payload: KeyPayload, header: Header, passphrase: string): Buffer {
+  const h = Buffer.from(JSON.stringify(header), 'utf8');
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(h.length);
+  const aad = Buffer.concat([MAGIC, len, h]);
+  const key = deriveKey(passphrase, header.kdf);
+  return Buffer.concat([aad, seal(key, Buffer.from(JSON.stringify(payload), 'utf8'), aad)]);
+}
+
+function decodeHeader(raw: Buffer, path: string): { header: Header; aad: Buffer; body: Buffer } {
+  if (raw.length < 12 || !raw.subarray(0, 8).equals(MAGIC)) {
+    throw new DcmblindError('E_KEY_FORMAT', `${path} is not a dcmblind key file`);
+  }
+  const n = raw.readUInt32BE(8);
+  if (12 + n > raw.length) throw new DcmblindError('E_KEY_PASSPHRASE', `${path} is truncated or damaged`);
+  let header: Header;
+  try {
+    header = JSON.parse(raw.subarray(12, 12 + n).toString('utf8')) as Header;
+  } catch {
+    throw new DcmblindError('E_KEY_PASSPHRASE', `${path} is damaged (header unreadable)`);
+  }
+  if (header.v !== 1 || header.cipher !== 'aes-256-gcm') throw new DcmblindError('E_KEY_FORMAT', `${path}: unsupported key format`);
+  return { header, aad: raw.subarray(0, 12 + n), body: raw.subarray(12 + n) };
+}
+
+export class KeyStore {
+  readonly path: string;
+  readonly payload: KeyPayload;
+  readonly #passphrase: string;
+  readonly #header: Header;
+  readonly #journalKey: Buffer;
+  #journalFd: number | undefined;
+  /** True when the journal had a torn last line (a crash mid-append); nothing visible was lost. */
+  tornJournalTail = false;
+
+  private constructor(path: string, payload: KeyPayload, passphrase: string, header: Header) {
+    this.path = path;
+    this.payload = payload;
+    this.#passphrase = passphrase;
+    this.#header = header;
+    this.#journalKey = journalKey(Buffer.from(payload.secret, 'base64'), payload.journalId);
+  }
+
+  get journalPath(): string {
+    return `${this.path}.journal`;
+  }
+  get secret(): Uint8Array {
+    return Buffer.from(this.payload.secret, 'base64');
+  }
+
+  /** Create a new key file; refuses to overwrite. */
+  static create(path: string, passphrase: string, project: string): KeyStore {
+    if (existsSync(path)) throw new DcmblindError('E_KEY_EXISTS', `${path} already exists; dcmblind never overwrites a key`);
+    const payload: KeyPayload = {
+      format: 1, project, createdAt: new Date().toISOString(), secret: randomBytes(32).toString('base64'),
+      journalId: randomBytes(16).toString('hex'), patients: {}, files: [], runs: [],
+    };
+    const header: Header = { v: 1, kdf: newKdf(), cipher: 'aes-256-gcm' };
+    writeFileAtomic(path, encodeKeyFile(payload, header, passphrase));
+    return new KeyStore(path, payload, passphrase, header);
+  }
+
+  static open(path: string, passphrase: string): KeyStore {
+    let raw: Buffer;
+    try {
+      raw = readFileSync(path);
+    } catch (e) {
+      throw new DcmblindError('E_IO', `cannot read key file ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, { cause: e });
+    }
+    const { header, aad, body } = decodeHeader(raw, path);
+    const plain = open(deriveKey(passphrase, header.kdf), body, aad);
+    if (!plain) throw new DcmblindError('E_KEY_PASSPHRASE', `wrong passphrase, or ${path} is damaged or was altered`);
+    const payload = JSON.parse(plain.toString('utf8')) as KeyPayload;
+    const store = new KeyStore(path, payload, passphrase, header);
+    store.tornJournalTail = store.#replayJournal();
+    return store;
+  }
+
+  /** Apply the journal's records to the in-memory payload; returns whether its tail was torn. */
+  #replayJournal(): boolean {
+    if (!existsSync(this.journalPath)) return false;
+    const lines = readFileSync(this.journalPath, 'utf8').split('\n');
+    const entries: JournalEntry[] = [];
+    const aad = Buffer.from(this.payload.journalId, 'utf8');
+    let good = 0; // bytes of complete, authentic records (base64 lines are ASCII)
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i] as string;
+      const complete = i < lines.length - 1; // followed by a newline
+      if (line === '' && complete) {
+        good += 1;
+        continue;
+      }
+      const plain = complete ? open(this.#journalKey, Buffer.from(line, 'base64'), aad) : undefined;
+      if (!plain) {
+        if (i >= lines.length - 2) break; // the last line: torn by a crash mid-append
+        throw new DcmblindError('E_KEY_PASSPHRASE', `${this.journalPath} is damaged or was altered (record ${i + 1})`);
+      }
+      entries.push(JSON.parse(plain.toString('utf8')) as JournalEntry);
+      good += line.length + 1;
+    }
+    applyEntries(this.payload, entries);
+    const torn = good < statSync(this.journalPath).size;
+    // Drop the torn tail so the next append starts on a clean line.
+    if (torn) truncateSync(this.journalPath, good);
+    return torn;
+  }
+
+  /** Durably record entries (appended and fsynced) before the outputs they describe appear. */
+  append(entries: readonly JournalEntry[]): void {
+    if (entries.length === 0) return;
+    if (this.#journalFd === undefined) {
+      this.#journalFd = openSync(this.journalPath, constants.O_CREAT | constants.O_APPEND | constants.O_WRONLY, 0o600);
+    }
+    const aad = Buffer.from(this.payload.journalId, 'utf8');
+    const text = entries.map((e) => `${seal(this.#journalKey, Buffer.from(JSON.stringify(e), 'utf8'), aad).toString('base64')}\n`).join('');
+    const buf = Buffer.from(text, 'utf8');
+    let off = 0;
+    while (off < buf.length) off += writeSync(this.#journalFd, buf, off, buf.length - off);
+    fsyncSync(this.#journalFd);
+    applyEntries(this.payload, entries);
+  }
+
+  /** Fold the journal into the key file (atomic) and remove the journal. */
+  compact(): void {
+    this.close();
+    writeFileAtomic(this.path, encodeKeyFile(this.payload, this.#header, this.#passphrase));
+    rmSync(this.journalPath, { force: true });
+    fsyncDir(dirname(this.path));
+  }
+
+  close(): void {
+    if (this.#journalFd !== undefined) {
+      closeSync(this.#journalFd);
+      this.#journalFd = undefined;
+    }
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * Compiles Table E.1-1 plus a set of options into per-tag actions (PS3.15 E.1.1, E.3).
+ *
+ * Combined codes depend on the attribute's type in its IOD, which a file-level tool does not
+ * know. dcmblind picks the variant that keeps any IOD valid — D over Z over X — so
+ * X/Z → Z, X/D → D, X/Z/D → D, Z/D → D, and X/Z/U* → U (keep the reference sequence,
+ * replace its UIDs).
+ */
+import { groupOf, elementOf, type Tag } from '../dicom/tag.js';
+import { OPTIONS, type OptionName } from './options.js';
+import { loadTable, type ActionCode, type TableRow } from './table.js';
+
+export const ACTIONS = ['X', 'Z', 'D', 'K', 'C', 'U'] as const;
+export type Action = (typeof ACTIONS)[number];
+
+export interface Rule {
+  readonly action: Action;
+  /** Table row name, for reports ("Patient's Name"), or a dcmblind rule name. */
+  readonly source: string;
+}
+
+export function resolveCombined(code: ActionCode): Action {
+  switch (code) {
+    case 'X/Z':
+      return 'Z';
+    case 'X/D':
+    case 'X/Z/D':
+    case 'Z/D':
+      return 'D';
+    case 'X/Z/U*':
+      return 'U';
+    default:
+      return code;
+  }
+}
+
+export type DatePolicy = 'remove' | 'shift' | 'keep';
+
+export interface CompiledProfile {
+  readonly name: string;
+  readonly options: readonly OptionName[];
+  readonly dates: DatePolicy;
+  readonly retainUIDs: boolean;
+  readonly cleanGraphics: boolean;
+  /** Rule for a public tag named in the table (overlay/curve groups resolved here too). */
+  ruleFor(t: Tag): Rule | undefined;
+  /** Rule for private attributes (the "(GGGG,EEEE) WHERE GGGG IS ODD" row). */
+  readonly privateRule: Rule;
+}
+
+function rowAction(row: TableRow, options: readonly OptionName[]): Action {
+  const chosen: Array<'K' | 'C'> = [];
+  for (const o of options) {
+    const a = row.options[OPTIONS[o].column];
+    if (a) chosen.push(a);
+  }
+  // No row of the table has K and C from two options at once; if one ever does, clean.
+  if (chosen.includes('C')) return 'C';
+  if (chosen.includes('K')) return 'K';
+  return resolveCombined(row.basicProfile);
+}
+
+const HEX = /^\(([0-9A-F]{4}),([0-9A-F]{4})\)$/;
+const REPEATING = /^\(([0-9A-F]{2})XX,([0-9A-FX]{4})\)$/;
+
+export function compileProfile(name: string, options: readonly OptionName[]): CompiledProfile {
+  const byTag = new Map<Tag, Rule>();
+  const repeating: Array<{ groupHigh: number; element: number | null; rule: Rule }> = [];
+  let privateRule: Rule | undefined;
+  for (const row of loadTable()) {
+    const rule: Rule = { action: rowAction(row, options), source: row.name };
+    const m = HEX.exec(row.tag);
+    if (m) {
+      byTag.set(((parseInt(m[1] as string, 16) << 16) | parseInt(m[2] as string, 16)) >>> 0, rule);
+      continue;
+    }
+    const r = REPEATING.exec(row.tag);
+    if (r) {
+      const el = r[2] as string;
+      repeating.push({ groupHigh: parseInt(r[1] as string, 16), element: el === 'XXXX' ? null : parseInt(el, 16), rule });
+      continue;
+    }
+    if (row.tag.startsWith('(GGGG,EEEE)')) privateRule = rule;
+    else throw new Error(`Table E.1-1: unrecognised tag pattern ${row.tag}`);
+  }
+  if (!privateRule) throw new Error('Table E.1-1 has no private attributes row');
+  const cleanGraphics = options.includes('clean-graphics');
+  // Overlay groups: rows name Overlay Data and Comments; the rest of a 60xx group describes the
+  // overlay and goes with it (removed), or stays when graphics are cleaned.
+  const overlayRest: Rule = { action: cleanGraphics ? 'K' : 'X', source: 'Overlay group' };
+  return {
+    name,
+    options,
+    dates: options.includes('retain-long-full-dates') ? 'keep' : options.includes('retain-long-modified-dates') ? 'shift' : 'remove',
+    retainUIDs: options.includes('retain-uids'),
+    cleanGraphics,
+    privateRule,
+    ruleFor(t: Tag): Rule | undefined {
+      const hit = byTag.get(t);
+      if (hit) return hit;
+      const g = groupOf(t);
+      if ((g & 0xff00) === 0x5000 || (g & 0xff00) === 0x6000) {
+        if (g & 1) return undefined; // odd: private, handled by the caller
+        for (const r of repeating) {
+          if (g >> 8 === r.groupHigh && (r.element === null || r.element === elementOf(t))) return r.rule;
+        }
+        if ((g & 0xff00) === 0x6000) return overlayRest;
+      }
+      return undefined;
+    },
+  };
+}

@@ -1,0 +1,52 @@
+/**
+ * Output paths. The mirror layout keeps the input's relative path, except that a path
+ * component holding an identifying value of the file (PatientID, any name token in any case
+ * or separator, accession number, a date in a written form, a UID, …) is replaced: by the
+ * pseudonym when it names the patient, otherwise by a keyed label that is the same for every
+ * file under that folder and says nothing about the source.
+ */
+import type { FileFacts } from '../deid/deidentify.js';
+import type { ProjectSecret } from '../identity/secret.js';
+
+const alnum = (s: string) => s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
+const tokens = (s: string) => s.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+
+/** Does this component contain the value (any case, any separators)? */
+function contains(component: string, value: string): boolean {
+  const v = alnum(value);
+  if (v.length < 2) return false;
+  if (v.length === 2) return tokens(component).includes(v);
+  return alnum(component).includes(v) || component.includes(value);
+}
+
+export function componentVerdict(component: string, facts: FileFacts): 'patient' | 'identifying' | 'clean' {
+  if (facts.first.patientTokens.some((t) => contains(component, t))) return 'patient';
+  if (facts.first.values.some((v) => contains(component, v.text))) return 'identifying';
+  return 'clean';
+}
+
+const SAFE_EXT = /^\.[A-Za-z0-9]{1,5}$/;
+
+export function mirrorPath(relPath: string, facts: FileFacts, secret: ProjectSecret): string {
+  const parts = relPath.split('/');
+  const out: string[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    const comp = parts[i] as string;
+    const isFile = i === parts.length - 1;
+    const verdict = componentVerdict(comp, facts);
+    if (verdict === 'clean') {
+      out.push(comp);
+      continue;
+    }
+    // The label derives from the source path up to here, so every file in a folder agrees.
+    const label = secret.label('path', parts.slice(0, i + 1).join('/'));
+    if (isFile) {
+      const dot = comp.lastIndexOf('.');
+      const ext = dot > 0 ? comp.slice(dot) : '';
+      out.push(label + (SAFE_EXT.test(ext) && componentVerdict(ext, facts) === 'clean' ? ext : ''));
+    } else {
+      out.push(verdict === 'patient' ? facts.patient.pseudonym : label);
+    }
+  }
+  return out.join('/');
+}
