@@ -6,9 +6,10 @@
 import { dictionaryVR } from '../dicom/dictionary.js';
 import { schemeFor } from '../dicom/charset.js';
 import type { Element, Item, ParsedFile } from '../dicom/reader.js';
+import type { Encoding } from '../dicom/transfer-syntax.js';
 import { isGroupLength, isPrivate, T, type Tag } from '../dicom/tag.js';
 import { isStandardUID } from '../dicom/transfer-syntax.js';
-import { isTextVR, MAX_LENGTH, type VR } from '../dicom/vr.js';
+import { hasLongLength, isTextVR, MAX_LENGTH, type VR } from '../dicom/vr.js';
 import { asciiBytes, padValue, type OutItem, type OutNode } from '../dicom/writer.js';
 import { shiftDAValue, shiftDTValue } from '../identity/dates.js';
 import type { ProjectSecret } from '../identity/secret.js';
@@ -41,6 +42,8 @@ export type Fired = Map<string, number>;
 interface Walk {
   readonly ctx: EngineContext;
   readonly data: Uint8Array;
+  /** Set when headers must be re-encoded (a data set in implicit VR under an explicit transfer syntax). */
+  readonly transcode?: Encoding;
   readonly fired: Fired;
   readonly cleanable: readonly IdentifyingValue[];
 }
@@ -61,8 +64,16 @@ function fire(w: Walk, rule: Rule, action: Action = rule.action): void {
   w.fired.set(k, (w.fired.get(k) ?? 0) + 1);
 }
 
-function textNode(el: Element, vr: VR, s: string): OutNode {
-  return { kind: 'value', tag: el.tag, vr: el.vr, enc: el.enc, value: padValue(vr, asciiBytes(s)) };
+function textNode(w: Walk, el: Element, vr: VR, s: string): OutNode {
+  return { kind: 'value', tag: el.tag, vr: el.vr, enc: w.transcode ?? el.enc, value: padValue(vr, asciiBytes(s)) };
+}
+
+/** A kept element: its original bytes, or its original value under a re-encoded header. */
+function keep(w: Walk, el: Element, vr: VR): OutNode {
+  if (!w.transcode) return { kind: 'raw', tag: el.tag, bytes: w.data.subarray(el.start, el.end) };
+  // An explicit VR with a 16-bit length cannot hold a longer value: such values travel as UN.
+  const outVR: VR = el.valueLength > 0xffff && !hasLongLength(vr) ? 'UN' : vr;
+  return { kind: 'value', tag: el.tag, vr: outVR, enc: w.transcode, value: valueBytes(w.data, el) };
 }
 
 function ruleFor(el: Element, vr: VR, profile: CompiledProfile): Rule {
@@ -107,7 +118,7 @@ function shiftDates(w: Walk, el: Element, vr: VR): string | undefined {
 
 function leaf(w: Walk, el: Element, vr: VR, rule: Rule, scheme: Scheme, top: boolean): OutNode | null {
   const { ctx } = w;
-  const raw: OutNode = { kind: 'raw', tag: el.tag, bytes: w.data.subarray(el.start, el.end) };
+  const raw: OutNode = keep(w, el, vr);
 
   // PatientID and PatientName become the pseudonym wherever they hold the patient's identity.
   if (el.tag === T.PatientID || el.tag === T.PatientName) {
@@ -115,11 +126,11 @@ function leaf(w: Walk, el: Element, vr: VR, rule: Rule, scheme: Scheme, top: boo
     const src = el.tag === T.PatientID ? ctx.first.identity.patientId : ctx.first.identity.patientName;
     if (top || (v !== '' && v === src)) {
       fire(w, { action: 'D', source: 'Patient pseudonym' });
-      return textNode(el, vr, ctx.patient.pseudonym);
+      return textNode(w, el, vr, ctx.patient.pseudonym);
     }
     if (el.tag === T.PatientID && v !== '') {
       fire(w, { action: 'D', source: 'Other patient pseudonym' });
-      return textNode(el, vr, ctx.secret.pseudonym(`id\u0000${v}`, ctx.pseudonymPrefix));
+      return textNode(w, el, vr, ctx.secret.pseudonym(`id\u0000${v}`, ctx.pseudonymPrefix));
     }
   }
   if (el.tag === T.PatientBirthDate && ctx.profile.dates === 'shift' && rule.action !== 'K') {
@@ -134,36 +145,36 @@ function leaf(w: Walk, el: Element, vr: VR, rule: Rule, scheme: Scheme, top: boo
     case 'K':
       return raw;
     case 'Z':
-      return { kind: 'value', tag: el.tag, vr: el.vr, enc: el.enc, value: new Uint8Array(0) };
+      return { kind: 'value', tag: el.tag, vr: w.transcode ? vr : el.vr, enc: w.transcode ?? el.enc, value: new Uint8Array(0) };
     case 'U': {
       if (vr !== 'UI' || ctx.profile.retainUIDs) return raw;
       const u = remapUIDs(w, el);
-      return u === undefined ? raw : textNode(el, vr, u);
+      return u === undefined ? raw : textNode(w, el, vr, u);
     }
     case 'D': {
       if (vr === 'UI') {
         const u = remapUIDs(w, el);
-        return u === undefined ? raw : textNode(el, vr, u);
+        return u === undefined ? raw : textNode(w, el, vr, u);
       }
       const d = dummyValue(vr);
-      return typeof d === 'string' ? textNode(el, vr, d) : { kind: 'value', tag: el.tag, vr: el.vr, enc: el.enc, value: d };
+      return typeof d === 'string' ? textNode(w, el, vr, d) : { kind: 'value', tag: el.tag, vr: w.transcode ? vr : el.vr, enc: w.transcode ?? el.enc, value: d };
     }
     case 'C': {
       if (vr === 'DA' || vr === 'DT') {
-        if (ctx.profile.dates !== 'shift') return textNode(el, vr, String(dummyValue(vr)));
+        if (ctx.profile.dates !== 'shift') return textNode(w, el, vr, String(dummyValue(vr)));
         const s = shiftDates(w, el, vr);
         if (s === undefined) fire(w, { action: 'Z', source: 'Unparseable date emptied' });
-        return textNode(el, vr, s ?? '');
+        return textNode(w, el, vr, s ?? '');
       }
       if (vr === 'TM') return raw; // whole-day shifts leave the time of day as it is
       if (vr === 'UI') {
         const u = remapUIDs(w, el);
-        return u === undefined ? raw : textNode(el, vr, u);
+        return u === undefined ? raw : textNode(w, el, vr, u);
       }
       if (isTextVR(vr)) {
         const c = cleanText(valueBytes(w.data, el), scheme, w.cleanable, vr === 'PN');
         if (c.removed === 0) return raw;
-        return { kind: 'value', tag: el.tag, vr: el.vr, enc: el.enc, value: padValue(vr, c.bytes) };
+        return { kind: 'value', tag: el.tag, vr: w.transcode ? vr : el.vr, enc: w.transcode ?? el.enc, value: padValue(vr, c.bytes) };
       }
       return raw;
     }
@@ -171,7 +182,7 @@ function leaf(w: Walk, el: Element, vr: VR, rule: Rule, scheme: Scheme, top: boo
 }
 
 function walkItems(w: Walk, items: readonly Item[], scheme: Scheme): OutItem[] {
-  return items.map((it) => ({ enc: it.enc, undefinedLength: it.undefinedLength, children: walkElements(w, it.elements, scheme, false) }));
+  return items.map((it) => ({ enc: w.transcode ?? it.enc, undefinedLength: it.undefinedLength, children: walkElements(w, it.elements, scheme, false) }));
 }
 
 function walkElements(w: Walk, elements: readonly Element[], scheme: Scheme, top: boolean): OutNode[] {
@@ -186,12 +197,15 @@ function walkElements(w: Walk, elements: readonly Element[], scheme: Scheme, top
       fire(w, rule);
       if (rule.action === 'X') continue;
       const items = rule.action === 'Z' ? [] : walkItems(w, el.items, scheme);
-      out.push({ kind: 'seq', tag: el.tag, vr: el.vr, enc: el.enc, undefinedLength: el.undefinedLength, items });
+      // Re-encoded, a sequence is SQ: its items are then in the target encoding too.
+      out.push({ kind: 'seq', tag: el.tag, vr: w.transcode ? 'SQ' : el.vr, enc: w.transcode ?? el.enc, undefinedLength: el.undefinedLength, items });
       continue;
     }
     if (el.encapsulated) {
       fire(w, rule);
-      if (rule.action !== 'X') out.push({ kind: 'raw', tag: el.tag, bytes: w.data.subarray(el.start, el.end) });
+      if (rule.action === 'X') continue;
+      if (!w.transcode) out.push({ kind: 'raw', tag: el.tag, bytes: w.data.subarray(el.start, el.end) });
+      else out.push({ kind: 'open', tag: el.tag, vr: 'OB', enc: w.transcode, body: w.data.subarray(el.valueStart, el.end) });
       continue;
     }
     const node = leaf(w, el, vr, rule, scheme, top);
@@ -201,13 +215,15 @@ function walkElements(w: Walk, elements: readonly Element[], scheme: Scheme, top
 }
 
 /** The markers of PS3.15 E.1.1 / E.3 that say what was done, in the data set's encoding. */
-function markers(ctx: EngineContext, file: ParsedFile): OutNode[] {
-  const enc = file.encoding;
+function markers(ctx: EngineContext, enc: Encoding, present: ReadonlySet<Tag>): OutNode[] {
   const text = (tag: Tag, vr: VR, s: string): OutNode => ({ kind: 'value', tag, vr, enc, value: padValue(vr, asciiBytes(s)) });
   const codes = [BASIC_CODE, ...ctx.profile.options.map((o) => OPTIONS[o])];
   const method = `dcmblind ${ctx.engineVersion} ${ctx.profile.name}`.slice(0, MAX_LENGTH.LO);
   const ltim = ctx.profile.dates === 'keep' ? 'UNMODIFIED' : ctx.profile.dates === 'shift' ? 'MODIFIED' : 'REMOVED';
+  // Every output carries its pseudonym, even when the source had no PatientName or PatientID.
+  const identity = [T.PatientName, T.PatientID].filter((t) => !present.has(t)).map((t) => text(t, t === T.PatientName ? 'PN' : 'LO', ctx.patient.pseudonym));
   return [
+    ...identity,
     text(T.PatientIdentityRemoved, 'CS', 'YES'),
     text(T.DeidentificationMethod, 'LO', method),
     {
@@ -239,8 +255,10 @@ export interface EngineOutput {
 
 export function deidentifyDataset(file: ParsedFile, ctx: EngineContext): EngineOutput {
   const cleanable = ctx.first.values;
-  const w: Walk = { ctx, data: file.data, fired: new Map(), cleanable };
+  const transcode = file.encoding.explicit === file.declaredEncoding.explicit ? undefined : file.declaredEncoding;
+  const w: Walk = { ctx, data: file.data, fired: new Map(), cleanable, ...(transcode ? { transcode } : {}) };
   const body = walkElements(w, file.dataset, DEFAULT_SCHEME, true);
-  return { dataset: mergeByTag(body, markers(ctx, file)), fired: w.fired };
+  const present = new Set(body.map((n) => n.tag));
+  return { dataset: mergeByTag(body, markers(ctx, transcode ?? file.encoding, present)), fired: w.fired };
 }
 

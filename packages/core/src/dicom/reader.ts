@@ -50,8 +50,12 @@ export interface ParsedFile {
   readonly data: Uint8Array;
   readonly hasPreamble: boolean;
   readonly meta: readonly Element[];
+  /** The transfer syntax the output is written in (the declared one when it can hold the data). */
   readonly transferSyntaxUID: string;
+  /** How the data set bytes are really encoded. */
   readonly encoding: Encoding;
+  /** How the transfer syntax says they are; differs from `encoding` when the file lies. */
+  readonly declaredEncoding: Encoding;
   readonly deflated: boolean;
   readonly dataset: readonly Element[];
 }
@@ -297,14 +301,18 @@ export function parseFile(file: Uint8Array): ParsedFile {
   // The declared transfer syntax may be missing or wrong; trust the bytes (explicit vs
   // implicit, little vs big endian) and record what was really found.
   let encoding = info.encoding;
+  let declaredEncoding = info.encoding;
   const seen = sniff(data, dataStart);
   if (dataStart < data.length) {
     if (!seen) {
       if (meta.length === 0) throw new DcmblindError('E_NOT_DICOM', 'no plausible DICOM data set after the header');
     } else if (seen.explicit !== encoding.explicit || seen.littleEndian !== encoding.littleEndian) {
       encoding = seen;
-      if (!info.encapsulated || !seen.explicit || !seen.littleEndian) {
+      if (info.encapsulated && seen.littleEndian) {
+        // Compressed pixel data needs its (explicit VR) transfer syntax: keep it, re-encode headers.
+      } else {
         info = transferSyntax(seen === IMPLICIT_LE ? TS.ImplicitVRLittleEndian : seen === EXPLICIT_BE ? TS.ExplicitVRBigEndian : TS.ExplicitVRLittleEndian);
+        declaredEncoding = seen;
       }
     }
   }
@@ -314,5 +322,5 @@ export function parseFile(file: Uint8Array): ParsedFile {
   if (elements.some((e) => groupOf(e.tag) === 0x0002)) {
     throw new DcmblindError('E_BAD_ENCODING', 'file meta elements (group 0002) found inside the data set');
   }
-  return { file, data, hasPreamble, meta, transferSyntaxUID: info.uid, encoding, deflated: info.deflated, dataset: elements };
+  return { file, data, hasPreamble, meta, transferSyntaxUID: info.uid, encoding, declaredEncoding, deflated: info.deflated, dataset: elements };
 }

@@ -14,7 +14,9 @@ import { UNDEFINED } from './reader.js';
 export type OutNode =
   | { readonly kind: 'raw'; readonly tag: Tag; readonly bytes: Uint8Array }
   | { readonly kind: 'value'; readonly tag: Tag; readonly vr: VR; readonly enc: Encoding; readonly value: Uint8Array }
-  | { readonly kind: 'seq'; readonly tag: Tag; readonly vr: VR; readonly enc: Encoding; readonly undefinedLength: boolean; readonly items: readonly OutItem[] };
+  | { readonly kind: 'seq'; readonly tag: Tag; readonly vr: VR; readonly enc: Encoding; readonly undefinedLength: boolean; readonly items: readonly OutItem[] }
+  /** Undefined-length element whose body (fragments + delimiter) passes through as bytes. */
+  | { readonly kind: 'open'; readonly tag: Tag; readonly vr: VR; readonly enc: Encoding; readonly body: Uint8Array };
 
 export interface OutItem {
   readonly enc: Encoding;
@@ -93,6 +95,8 @@ function nodeLength(n: OutNode): number {
       return n.bytes.length;
     case 'value':
       return headerLength(n.vr, n.enc) + n.value.length;
+    case 'open':
+      return headerLength(n.vr, n.enc) + n.body.length;
     case 'seq': {
       const body = n.items.reduce((s, it) => s + itemLength(it), 0);
       return headerLength(n.vr, n.enc) + body + (n.undefinedLength ? 8 : 0);
@@ -114,6 +118,9 @@ export function serialize(nodes: readonly OutNode[], out: ChunkList = new ChunkL
     else if (n.kind === 'value') {
       out.push(writeHeader(n.tag, n.vr, n.value.length, n.enc));
       out.push(n.value);
+    } else if (n.kind === 'open') {
+      out.push(writeHeader(n.tag, n.vr, UNDEFINED, n.enc));
+      out.push(n.body);
     } else {
       const body = n.items.reduce((s, it) => s + itemLength(it), 0);
       out.push(writeHeader(n.tag, n.vr, n.undefinedLength ? UNDEFINED : body, n.enc));

@@ -1,0 +1,103 @@
+/** Shared helpers for end-to-end tests: run the built CLI, read trees, call the independent checkers. */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { KeyStore, TABLE_URL } from '@dcmblind/core';
+import { checkerScript, pythonWithPydicom } from '@dcmblind/test-utils';
+
+export const CLI = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+export const PASSPHRASE = 'correct horse battery staple 42';
+
+export function tmp(prefix = 'dcmblind-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function dcmblind(args: string[], env: Record<string, string> = {}): CliResult {
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    encoding: 'utf8',
+    // Lower scrypt cost for the suite only (the header records it); never set in production.
+    env: { ...process.env, DCMBLIND_PASSPHRASE: PASSPHRASE, DCMBLIND_KDF_LOG2N: '14', ...env },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Every file under dir, as sorted relative paths. */
+export function listTree(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out.push(relative(dir, p));
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+export function readTree(dir: string): Map<string, Buffer> {
+  return new Map(listTree(dir).map((p) => [p, readFileSync(join(dir, p))]));
+}
+
+/** source path → output path, from the key's records (read through core with the passphrase). */
+export function keyMapping(keyfile: string): Map<string, string> {
+  const k = KeyStore.open(keyfile, PASSPHRASE);
+  const m = new Map(k.payload.files.map((f) => [f.sourcePath, f.outputPath]));
+  k.close();
+  return m;
+}
+
+export const PYTHON = pythonWithPydicom();
+export const HAVE_DCMDUMP = (() => {
+  try {
+    execFileSync('dcmdump', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** In CI the independent tools are required; elsewhere tests needing them skip and say why. */
+export function requireTools(): boolean {
+  const ok = PYTHON !== undefined && HAVE_DCMDUMP;
+  if (!ok && process.env.CI) throw new Error('CI needs python3-pydicom and dcmtk (installed by .ci/run)');
+  if (!ok) console.warn('skipping: needs Debian python3-pydicom and dcmtk (apt-get install python3-pydicom dcmtk)');
+  return ok;
+}
+
+export interface Classified {
+  path: string;
+  burnedIn: boolean;
+  noMeta: boolean;
+  transferSyntax: string;
+}
+
+export function classify(files: string[]): Classified[] {
+  const out = execFileSync(PYTHON as string, ['-W', 'ignore', checkerScript, 'classify', ...files], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  return JSON.parse(out) as Classified[];
+}
+
+export function check(pairs: Array<{ source: string; output: string }>, options: string[]): Array<{ source: string; output: string; problems: string[] }> {
+  const dir = tmp('pairs-');
+  const f = join(dir, 'pairs.json');
+  writeFileSync(f, JSON.stringify(pairs));
+  const out = execFileSync(PYTHON as string, ['-W', 'ignore', checkerScript, 'check', '--table', fileURLToPath(TABLE_URL), '--options', options.join(','), f], {
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
+  return JSON.parse(out);
+}
+
+/** dcmdump's verdict: 0 when dcmtk reads the whole file without error. */
+export function dcmdumpStatus(file: string): number {
+  return spawnSync('dcmdump', ['-q', file], { stdio: 'ignore' }).status ?? -1;
+}

@@ -1,0 +1,264 @@
+#!/usr/bin/env python3
+"""Independent checks of de-identified DICOM, written from PS3.15 Table E.1-1 and the
+properties dcmblind promises -- not from dcmblind's code. Uses pydicom (Debian python3-pydicom).
+
+  check_deid.py classify FILE...            -> JSON: which files pydicom reads as DICOM instances
+  check_deid.py check --table T --options a,b PAIRS.json
+                                            -> JSON: problems per (source, output) pair
+
+Combined Annex E codes resolve as dcmblind documents for an unknown IOD type (D over Z over X):
+X/Z->Z, X/D->D, X/Z/D->D, Z/D->D, X/Z/U*->U.
+"""
+import json
+import re
+import sys
+
+import pydicom
+from pydicom.errors import InvalidDicomError
+
+OPTION_COLUMNS = {
+    'retain-long-full-dates': 'rtnLongFullDatesOpt',
+    'retain-long-modified-dates': 'rtnLongModifDatesOpt',
+    'retain-patient-characteristics': 'rtnPatCharsOpt',
+    'retain-device-identity': 'rtnDevIdOpt',
+    'retain-institution-identity': 'rtnInstIdOpt',
+    'retain-uids': 'rtnUIDsOpt',
+    'clean-descriptors': 'cleanDescOpt',
+    'clean-structured-content': 'cleanStructContOpt',
+    'clean-graphics': 'cleanGraphOpt',
+}
+OPTION_CODES = {
+    'retain-long-full-dates': '113106', 'retain-long-modified-dates': '113107',
+    'retain-patient-characteristics': '113108', 'retain-device-identity': '113109',
+    'retain-institution-identity': '113112', 'retain-uids': '113110', 'clean-descriptors': '113105',
+    'clean-structured-content': '113104', 'clean-graphics': '113103',
+}
+COMBINED = {'X/Z': 'Z', 'X/D': 'D', 'X/Z/D': 'D', 'Z/D': 'D', 'X/Z/U*': 'U'}
+PIXEL_TAGS = (0x7FE00010, 0x7FE00008, 0x7FE00009)
+PATIENT_NAME, PATIENT_ID, PATIENT_BIRTH_DATE = 0x00100010, 0x00100020, 0x00100030
+
+
+def load_rules(table_path, options):
+    rules = {}
+    for row in json.load(open(table_path, encoding='utf-8')):
+        m = re.fullmatch(r'\(([0-9A-F]{4}),([0-9A-F]{4})\)', row['tag'])
+        if not m:
+            continue
+        action = row['basicProfile']
+        picked = [row[OPTION_COLUMNS[o]] for o in options if OPTION_COLUMNS[o] in row]
+        if 'C' in picked:
+            action = 'C'
+        elif 'K' in picked:
+            action = 'K'
+        rules[int(m.group(1) + m.group(2), 16)] = COMBINED.get(action, action)
+    return rules
+
+
+def walk(ds, path=''):
+    """(path, element) for every element at every depth."""
+    for el in ds:
+        p = f'{path}{el.keyword or f"({el.tag.group:04X},{el.tag.element:04X})"}'
+        yield p, el
+        if el.VR == 'SQ' and el.value is not None:
+            for i, item in enumerate(el.value):
+                yield from walk(item, f'{p}[{i}].')
+
+
+def as_text(el):
+    v = el.value
+    if v is None:
+        return ''
+    if isinstance(v, (list, pydicom.multival.MultiValue)):
+        return '\\'.join(str(x) for x in v)
+    if isinstance(v, bytes):
+        return v.decode('latin-1')
+    return str(v)
+
+
+def is_standard_uid(u):
+    return u.startswith('1.2.840.10008.')
+
+
+def source_identifiers(src, options):
+    """Strings that must not appear in the output bytes, by category."""
+    out = []
+    def add(cat, s, minimum=3):
+        s = (s or '').strip()
+        if len(s) >= minimum:
+            out.append((cat, s))
+    for _, el in walk(src):
+        if el.tag.is_private:
+            continue
+        if el.VR == 'PN' and el.value:
+            for name in (el.value if isinstance(el.value, pydicom.multival.MultiValue) else [el.value]):
+                for comp in str(name).replace('=', '^').split('^')[:3]:
+                    for tok in re.split(r'[\s,.]+', comp):
+                        add('name', tok, 4)
+    add('id', str(src.get('PatientID', '')))
+    add('id', str(src.get('AccessionNumber', '')))
+    add('id', str(src.get('OtherPatientIDs', '')))
+    if 'retain-institution-identity' not in options:
+        add('institution', str(src.get('InstitutionName', '')), 6)
+    if 'retain-long-full-dates' not in options:
+        add('date', str(src.get('PatientBirthDate', '')), 8)
+    return out
+
+
+# Text dcmblind itself writes (dummies, markers): a source value equal to one of these words is
+# not a leak when it shows up in them.
+OWN_VOCABULARY = ('anonymized yes dcmblind basic application confidentiality profile retain longitudinal '
+                  'temporal information modified full dates option patient characteristics clean descriptors '
+                  'structured content graphics device identity institution uids dcm removed unmodified')
+
+
+def kept_text(ds, rules):
+    """Lower-cased text of the source attributes the profile keeps as they are (K or unlisted)."""
+    parts = []
+    for _, el in walk(ds):
+        if el.tag.is_private or el.VR in ('SQ', 'PN', 'UI', 'DA', 'DT', 'TM', 'OB', 'OW', 'UN'):
+            continue
+        if rules.get(int(el.tag), 'K') == 'K':
+            try:
+                parts.append(as_text(el).lower())
+            except Exception:  # noqa: BLE001
+                pass
+    return ' '.join(parts)
+
+
+def uid_values(ds):
+    vals = set()
+    for _, el in walk(ds):
+        if el.VR == 'UI' and el.value and not el.tag.is_private:
+            for u in str(as_text(el)).split('\\'):
+                u = u.strip().rstrip('\x00')
+                if u and not is_standard_uid(u):
+                    vals.add(u)
+    return vals
+
+
+def check_pair(src_path, out_path, rules, options):
+    problems = []
+    try:
+        out = pydicom.dcmread(out_path)
+    except Exception as e:  # noqa: BLE001 -- any failure to read is the finding
+        return [f'output does not parse with pydicom: {type(e).__name__}: {e}']
+    src = pydicom.dcmread(src_path, force=True)
+    raw = open(out_path, 'rb').read()
+    raw_lower = raw.lower()
+
+    # Pixel data byte-identical.
+    for t in PIXEL_TAGS:
+        a, b = src.get(t), out.get(t)
+        if (a is None) != (b is None):
+            problems.append(f'pixel element {t:08X} present in only one of source/output')
+        elif a is not None and bytes(a.value) != bytes(b.value):
+            problems.append(f'pixel element {t:08X} differs from the source')
+
+    src_by_path = {p: el for p, el in walk(src)}
+    graphics = 'clean-graphics' in options
+    for path, el in walk(out):
+        tag = int(el.tag)
+        group = tag >> 16
+        if el.tag.is_private:
+            problems.append(f'{path}: private element survived')
+            continue
+        if not graphics and (group & 0xFF00) in (0x5000, 0x6000) and group % 2 == 0:
+            problems.append(f'{path}: curve/overlay element survived')
+            continue
+        action = rules.get(tag)
+        text = as_text(el) if el.VR != 'SQ' else ''
+        srcel = src_by_path.get(path)
+        srctext = as_text(srcel) if srcel is not None and srcel.VR != 'SQ' else ''
+        if action == 'X':
+            problems.append(f'{path}: must be removed (X) but is present')
+        elif action == 'Z' and el.VR != 'SQ' and text.strip('\x00 ') != '':
+            if tag in (PATIENT_NAME, PATIENT_ID) and text.strip() != srctext.strip():
+                continue  # replaced by a pseudonym: a dummy, allowed
+            if tag == PATIENT_BIRTH_DATE and 'retain-long-modified-dates' in options and text.strip() != srctext.strip():
+                continue  # dcmblind shifts the birth date with the other dates under Modified Dates
+            problems.append(f'{path}: must be empty (Z) but has a value')
+        elif action in ('D', 'C') and el.VR not in ('SQ', 'TM') and srctext.strip('\x00 ') != '' and text.strip('\x00 ') == srctext.strip('\x00 '):
+            if action == 'C' and el.VR not in ('DA', 'DT', 'UI'):
+                continue  # cleaned text may legitimately equal its source when nothing identifying was in it
+            problems.append(f'{path}: value unchanged but the profile says {action}')
+
+    if 'retain-uids' not in options:
+        src_uids = uid_values(src)
+        out_uids = uid_values(out)
+        leaked = src_uids & out_uids
+        for u in sorted(leaked):
+            problems.append(f'source UID survived in a UI element ({len(u)} chars)')
+        for u in sorted(src_uids):
+            if len(u) >= 12 and u.encode('latin-1') in raw:
+                problems.append(f'source UID found in the output bytes ({len(u)} chars)')
+
+    kept = kept_text(src, rules)
+    for cat, s in source_identifiers(src, options):
+        if s.lower() in kept or s.lower() in OWN_VOCABULARY:
+            continue  # also held by an attribute the profile retains, or one of dcmblind's own words
+        for enc in ('latin-1', 'utf-8'):
+            try:
+                needle = s.lower().encode(enc)
+            except UnicodeEncodeError:
+                continue
+            if needle in raw_lower:
+                problems.append(f'source {cat} ({len(s)} chars) found in the output bytes as {enc}')
+                break
+
+    if str(out.get('PatientIdentityRemoved', '')) != 'YES':
+        problems.append('PatientIdentityRemoved is not YES')
+    codes = sorted(str(i.CodeValue) for i in out.get('DeidentificationMethodCodeSequence', []))
+    want = sorted(['113100'] + [OPTION_CODES[o] for o in options])
+    if codes != want:
+        problems.append(f'DeidentificationMethodCodeSequence codes {codes} != {want}')
+    if str(out.file_meta.get('MediaStorageSOPInstanceUID', '')) != str(out.get('SOPInstanceUID', '')):
+        problems.append('MediaStorageSOPInstanceUID differs from SOPInstanceUID')
+    if raw[:128] != bytes(128):
+        problems.append('preamble is not all zero')
+    return problems
+
+
+def classify(paths):
+    out = []
+    for p in paths:
+        try:
+            try:
+                ds = pydicom.dcmread(p)
+                forced = False
+            except InvalidDicomError:
+                ds = pydicom.dcmread(p, force=True)  # raw data set without meta information
+                forced = True
+                if len(ds) == 0:
+                    continue
+        except Exception:  # noqa: BLE001 -- not DICOM to pydicom
+            continue
+        meta = getattr(ds, 'file_meta', None) or {}
+        if 'SOPInstanceUID' not in ds or str(meta.get('MediaStorageSOPClassUID', '')) == '1.2.840.10008.1.3.10':
+            continue
+        try:
+            for _ in walk(ds):
+                pass
+        except Exception:  # noqa: BLE001 -- pydicom itself cannot read the whole file
+            continue
+        out.append({'path': p, 'burnedIn': str(ds.get('BurnedInAnnotation', '')).upper() == 'YES',
+                    'noMeta': forced, 'transferSyntax': str(meta.get('TransferSyntaxUID', ''))})
+    return out
+
+
+def main(argv):
+    if argv[1] == 'classify':
+        print(json.dumps(classify(argv[2:])))
+        return 0
+    if argv[1] == 'check':
+        table = argv[argv.index('--table') + 1]
+        opts = [o for o in argv[argv.index('--options') + 1].split(',') if o]
+        pairs = json.load(open(argv[-1], encoding='utf-8'))
+        rules = load_rules(table, opts)
+        print(json.dumps([{'source': p['source'], 'output': p['output'], 'problems': check_pair(p['source'], p['output'], rules, opts)} for p in pairs]))
+        return 0
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv))
