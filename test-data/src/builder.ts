@@ -7,7 +7,7 @@ import { deflateRawSync } from 'node:zlib';
 
 export type Value = string | Uint8Array | Item[];
 export type Item = El[];
-/** [tag, VR, value]: strings are encoded with the fixture's encoder, SQ takes items. */
+/** [tag, VR, value]: strings are encoded with the fixture's encoder, SQ takes items, RAW is written verbatim. */
 export type El = readonly [tag: number, vr: string, value: Value];
 
 export type Syntax = 'explicit-le' | 'implicit-le' | 'explicit-be' | 'deflated';
@@ -68,11 +68,24 @@ function pad(v: Uint8Array, vr: string): Uint8Array {
   return concat([v, Uint8Array.of(vr === 'UI' || LONG.has(vr) && vr !== 'UT' && vr !== 'UC' && vr !== 'UR' ? 0 : 0x20)]);
 }
 
+/**
+ * A known sequence hidden as UN of undefined length, its items in implicit VR little endian
+ * (PS3.5 §6.2.2), as systems that did not know the tag write it. Explicit VR LE only.
+ */
+export function unSequence(tag: number, items: Item[]): El {
+  const body = items.map((it) => concat([marker(0xfffee000, 0xffffffff, true), encodeElements(it, {}, false, true), marker(0xfffee00d, 0, true)]));
+  return [tag, 'RAW', concat([header(tag, 'UN', 0xffffffff, true, true), ...body, marker(0xfffee0dd, 0, true)])];
+}
+
 export function encodeElements(els: readonly El[], o: BuildOptions, explicit: boolean, le: boolean): Uint8Array {
   const enc = o.encode ?? ((s: string) => latin1(s));
   const sorted = [...els].sort((a, b) => a[0] - b[0]);
   const parts: Uint8Array[] = [];
   for (const [tag, vr, value] of sorted) {
+    if (vr === 'RAW') {
+      parts.push(value as Uint8Array); // pre-encoded element bytes, header included
+      continue;
+    }
     if (vr === 'SQ') {
       const items = (value as Item[]).map((it) => {
         const body = encodeElements(it, o, explicit, le);

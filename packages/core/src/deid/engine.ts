@@ -181,22 +181,32 @@ function leaf(w: Walk, el: Element, vr: VR, rule: Rule, scheme: Scheme, top: boo
   }
 }
 
-function walkItems(w: Walk, items: readonly Item[], scheme: Scheme): OutItem[] {
-  return items.map((it) => ({ enc: w.transcode ?? it.enc, undefinedLength: it.undefinedLength, children: walkElements(w, it.elements, scheme, false) }));
+/**
+ * Free text inside a sequence the profile replaces (D: Content Sequence, Graphic Annotation
+ * Sequence, …) or cleans (C): the table does not list TextValue and its kin, yet they are
+ * the content. Under D they become dummies, under C they are cleaned; structure, codes and
+ * references stay so the object remains valid.
+ */
+export type FreeText = 'dummy' | 'clean' | undefined;
+const FREE_TEXT_VRS: ReadonlySet<VR> = new Set(['UT', 'LT', 'ST', 'UC']);
+
+function walkItems(w: Walk, items: readonly Item[], scheme: Scheme, free: FreeText): OutItem[] {
+  return items.map((it) => ({ enc: w.transcode ?? it.enc, undefinedLength: it.undefinedLength, children: walkElements(w, it.elements, scheme, false, free) }));
 }
 
-function walkElements(w: Walk, elements: readonly Element[], scheme: Scheme, top: boolean): OutNode[] {
+function walkElements(w: Walk, elements: readonly Element[], scheme: Scheme, top: boolean, free: FreeText = undefined): OutNode[] {
   const cs = elements.find((e) => e.tag === T.SpecificCharacterSet);
   if (cs) scheme = schemeFor(splitValues(latin1(valueBytes(w.data, cs)).replace(/[\0 ]+$/, '')));
   const out: OutNode[] = [];
   for (const el of elements) {
     if (top && MARKER_TAGS.has(el.tag)) continue; // replaced by this run's markers
     const vr: VR = el.vr === 'UN' && !el.items ? dictionaryVR(el.tag) : el.vr;
-    const rule = ruleFor(el, el.items ? 'SQ' : vr, w.ctx.profile);
+    let rule = ruleFor(el, el.items ? 'SQ' : vr, w.ctx.profile);
     if (el.items) {
       fire(w, rule);
       if (rule.action === 'X') continue;
-      const items = rule.action === 'Z' ? [] : walkItems(w, el.items, scheme);
+      const inner: FreeText = rule.action === 'D' ? 'dummy' : rule.action === 'C' ? 'clean' : free;
+      const items = rule.action === 'Z' ? [] : walkItems(w, el.items, scheme, inner);
       // Re-encoded, a sequence is SQ: its items are then in the target encoding too.
       out.push({ kind: 'seq', tag: el.tag, vr: w.transcode ? 'SQ' : el.vr, enc: w.transcode ?? el.enc, undefinedLength: el.undefinedLength, items });
       continue;
@@ -207,6 +217,9 @@ function walkElements(w: Walk, elements: readonly Element[], scheme: Scheme, top
       if (!w.transcode) out.push({ kind: 'raw', tag: el.tag, bytes: w.data.subarray(el.start, el.end) });
       else out.push({ kind: 'open', tag: el.tag, vr: 'OB', enc: w.transcode, body: w.data.subarray(el.valueStart, el.end) });
       continue;
+    }
+    if (free && rule === KEEP && FREE_TEXT_VRS.has(vr)) {
+      rule = free === 'dummy' ? { action: 'D', source: 'Free text in a replaced sequence' } : { action: 'C', source: 'Free text in a cleaned sequence' };
     }
     const node = leaf(w, el, vr, rule, scheme, top);
     if (node) out.push(node);
