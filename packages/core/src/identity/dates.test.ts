@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { shiftDA, shiftDAValue, shiftDT, shiftDTValue, writtenForms } from './dates.js';
+
+describe('date shifting', () => {
+  it.each([
+    ['20240301', 1, '20240229'],
+    ['20240101', 1, '20231231'],
+    ['20000301', 366, '19990301'],
+    ['1999.12.31', 365, '19981231'],
+    ['20240310', 0, '20240310'],
+  ])('DA %s minus %i days is %s', (v, d, want) => expect(shiftDA(v, d)).toBe(want));
+
+  it.each(['2024031', '20240230', 'yesterday', '20241301', ''])('rejects %j', (v) => expect(shiftDA(v, 3)).toBeUndefined());
+
+  it.each([
+    ['20240301120000.5+0100', 1, '20240229120000.5+0100'],
+    ['202403', 10, '202402'],
+    ['2024', 1, '2023'],
+    ['20240301', 1, '20240229'],
+    ['20240301235959-0500', 1, '20240229235959-0500'],
+  ])('DT %s minus %i days is %s', (v, d, want) => expect(shiftDT(v, d)).toBe(want));
+
+  it('shifts ranges end by end and keeps open ends', () => {
+    expect(shiftDAValue('20240101-20240201', 1)).toBe('20231231-20240131');
+    expect(shiftDAValue('-20240201', 1)).toBe('-20240131');
+    expect(shiftDTValue('20240101120000-0500-20240102', 1)).toBe('20231231120000-0500-20240101');
+  });
+
+  it('knows the common written forms of a date', () => {
+    const f = writtenForms('19770412');
+    for (const s of ['19770412', '1977-04-12', '12/04/1977', '04/12/1977', '12.04.1977', '12 apr 1977', 'april 12, 1977', '12-apr-1977']) expect(f).toContain(s);
+  });
+});
