@@ -4,14 +4,12 @@
  * unblind, passwd and audit follow (issue 4).
  */
 import { Command, CommanderError } from 'commander';
-import { DcmblindError, ENGINE_VERSION, KeyStore } from '@dcmblind/core';
+import { DcmblindError, ENGINE_VERSION, KeyStore, resolvePassphrase } from '@dcmblind/core';
 import { read } from 'read';
 
-async function passphrase(): Promise<string> {
-  const env = process.env.DCMBLIND_PASSPHRASE;
-  if (env) return env;
-  if (!process.stdin.isTTY) throw new DcmblindError('E_USAGE', 'no passphrase: set DCMBLIND_PASSPHRASE or run on a terminal');
-  return read({ prompt: 'Key passphrase: ', silent: true, replace: '*', output: process.stderr });
+function passphrase(): Promise<string> {
+  const ask = (prompt: string) => read({ prompt, silent: true, replace: '*', output: process.stderr });
+  return resolvePassphrase(ask, { confirm: false, purpose: 'the key', isTTY: Boolean(process.stdin.isTTY) });
 }
 
 async function main(argv: string[]): Promise<number> {

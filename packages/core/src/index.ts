@@ -15,3 +15,4 @@ export type { KeyPayload, PatientRecord, FileRecord, RunRecord, JournalEntry } f
 export { runDeidentify, type RunConfig, type RunSummary, type FileOutcome } from './run/run.js';
 export { mirrorPath } from './run/layout.js';
 export { TEMP_MARK } from './run/output.js';
+export { resolvePassphrase, type Ask } from './key/passphrase.js';

@@ -7,6 +7,17 @@ import { createHmac } from 'node:crypto';
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
+/**
+ * A UID under the 2.25 arc (PS3.5 §B.2): the decimal form of a 128-bit UUID made from the
+ * first 16 bytes given, marked version 8 ("custom", RFC 9562 §5.8).
+ */
+export function uuidUID(bytes: Uint8Array): string {
+  const b = Buffer.from(bytes.subarray(0, 16));
+  b[6] = ((b[6] as number) & 0x0f) | 0x80;
+  b[8] = ((b[8] as number) & 0x3f) | 0x80;
+  return `2.25.${BigInt(`0x${b.toString('hex')}`).toString(10)}`;
+}
+
 export class ProjectSecret {
   readonly #key: Uint8Array;
   readonly #uidCache = new Map<string, string>();
@@ -25,17 +36,11 @@ export class ProjectSecret {
     return h.digest();
   }
 
-  /**
-   * A new UID under the 2.25 arc (PS3.5 §B.2): the decimal form of a 128-bit UUID whose
-   * bits come from the HMAC of the source UID (version 8, "custom", RFC 9562 §5.8).
-   */
+  /** The new UID of a source UID: a 2.25 UID from its HMAC. */
   uid(source: string): string {
     let u = this.#uidCache.get(source);
     if (u === undefined) {
-      const b = this.mac('uid', source).subarray(0, 16);
-      b[6] = ((b[6] as number) & 0x0f) | 0x80;
-      b[8] = ((b[8] as number) & 0x3f) | 0x80;
-      u = `2.25.${BigInt(`0x${b.toString('hex')}`).toString(10)}`;
+      u = uuidUID(this.mac('uid', source));
       if (this.#uidCache.size > 100_000) this.#uidCache.clear();
       this.#uidCache.set(source, u);
     }
