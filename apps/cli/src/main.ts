@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** dcmblind: argv → core → exit code. The only place that maps errors to exit codes. */
 import { Command, CommanderError, Option } from 'commander';
-import { DcmblindError, ENGINE_VERSION, OPTION_NAMES, PROFILE_NAMES } from '@dcmblind/core';
+import { DcmblindError, ENGINE_VERSION, LAYOUTS, OPTION_NAMES, PROFILE_NAMES } from '@dcmblind/core';
 import { runCommand, type RunCommandOptions } from './run-command.js';
 
 export const EXIT = { ok: 0, failures: 1, usage: 2, interrupted: 130 } as const;
@@ -24,10 +24,29 @@ export function buildProgram(io = { out: (s: string) => console.log(s), err: (s:
     .option('--prefix <text>', 'pseudonym prefix', 'ANON-')
     .option('--date-offset <min:max>', 'whole days dates move back (Modified Dates option)', '365:1095')
     .option('--project <name>', 'project name recorded in a new key')
+    .addOption(new Option('--layout <name>', 'output layout').choices(LAYOUTS).default('mirror'))
+    .option('--workers <n>', 'worker threads (default: one per core)')
+    .option('--dry-run', 'report what would be written and which rules would fire; write nothing')
+    .option('--force-rebuild', 'delete an output made with another key/profile/engine version and redo it')
     .option('--json', 'print the end summary as JSON')
     .option('--quiet', 'do not list skipped files')
     .action(async (inputs: string[], o: RunCommandOptions) => {
-      result.code = await runCommand(inputs, o, io);
+      // First Ctrl-C: finish or discard in-flight files, keep the journal consistent, stop.
+      const ac = new AbortController();
+      const onSigint = () => {
+        if (ac.signal.aborted) process.exit(EXIT.interrupted);
+        io.err('interrupted: finishing files in flight (Ctrl-C again to quit at once)');
+        ac.abort();
+      };
+      process.on('SIGINT', onSigint);
+      process.on('SIGTERM', onSigint);
+      try {
+        const r = await runCommand(inputs, o, io, ac.signal);
+        result.code = r.interrupted ? EXIT.interrupted : r.code;
+      } finally {
+        process.off('SIGINT', onSigint);
+        process.off('SIGTERM', onSigint);
+      }
     });
   return { program, result };
 }
@@ -41,7 +60,8 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
     if (e instanceof DcmblindError) {
       console.error(`dcmblind: ${e.message}`);
-      return e.code === 'E_USAGE' || e.code === 'E_KEY_PASSPHRASE' || e.code === 'E_KEY_FORMAT' || e.code === 'E_KEY_EXISTS' ? EXIT.usage : EXIT.failures;
+      const usage = ['E_USAGE', 'E_KEY_PASSPHRASE', 'E_KEY_FORMAT', 'E_KEY_EXISTS', 'E_OUTPUT_MISMATCH'];
+      return usage.includes(e.code) ? EXIT.usage : EXIT.failures;
     }
     console.error(`dcmblind: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     return EXIT.failures;

@@ -1,8 +1,9 @@
 /** `dcmblind run <input...> --out <dir> --key <file>`: the site operator's main job. */
 import { existsSync, mkdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, relative, resolve, sep } from 'node:path';
-import { DcmblindError, KeyStore, resolveOptions, runDeidentify, type FileOutcome, type RunSummary } from '@dcmblind/core';
+import { countInputs, DcmblindError, type FileOutcome, KeyStore, type Layout, type RunSummary, resolveOptions, runDeidentify } from '@dcmblind/core';
 import { getPassphrase } from './passphrase.js';
+import { startProgress } from './progress.js';
 
 export interface RunCommandOptions {
   out: string;
@@ -14,6 +15,10 @@ export interface RunCommandOptions {
   project?: string;
   json?: boolean;
   quiet?: boolean;
+  layout: Layout;
+  workers?: string;
+  dryRun?: boolean;
+  forceRebuild?: boolean;
 }
 
 /** Real path of p, or of its nearest existing ancestor joined with the rest. */
@@ -35,7 +40,12 @@ function parseOffset(s: string): { min: number; max: number } {
   return { min, max };
 }
 
-export async function runCommand(inputs: string[], o: RunCommandOptions, io: { out: (s: string) => void; err: (s: string) => void }): Promise<number> {
+export async function runCommand(
+  inputs: string[],
+  o: RunCommandOptions,
+  io: { out: (s: string) => void; err: (s: string) => void },
+  signal?: AbortSignal,
+): Promise<{ code: number; interrupted: boolean }> {
   // Everything that can be wrong with the command line is checked before anything is written.
   const options = resolveOptions(o.profile, o.option);
   const dateOffset = parseOffset(o.dateOffset);
@@ -50,38 +60,58 @@ export async function runCommand(inputs: string[], o: RunCommandOptions, io: { o
   }
   if (inside(key, out)) throw new DcmblindError('E_USAGE', `--key ${o.key} is inside --out: the key must never travel with the output`);
   if (existsSync(out) && !statSync(out).isDirectory()) throw new DcmblindError('E_USAGE', `--out ${o.out} exists and is not a folder`);
+  const workers = o.workers === undefined ? undefined : Number(o.workers);
+  if (workers !== undefined && (!Number.isInteger(workers) || workers < 1 || workers > 256)) throw new DcmblindError('E_USAGE', '--workers must be a whole number from 1 to 256');
 
   const creating = !existsSync(key);
-  const passphrase = await getPassphrase({ confirm: creating, purpose: creating ? `the new key ${o.key}` : `key ${o.key}` });
-  const store = creating ? KeyStore.create(key, passphrase, o.project ?? basename(key).replace(/\.[^.]*$/, '')) : KeyStore.open(key, passphrase);
-  if (creating) io.err(`created key ${o.key} (encrypted; keep it and its passphrase safe, away from the output)`);
-  mkdirSync(out, { recursive: true });
+  if (creating && o.dryRun) io.err(`dry run: ${o.key} does not exist; paths below use a throw-away key`);
+  const passphrase = creating && o.dryRun ? '' : await getPassphrase({ confirm: creating, purpose: creating ? `the new key ${o.key}` : `key ${o.key}` });
+  const store = creating
+    ? o.dryRun
+      ? KeyStore.ephemeral(o.project ?? 'dry-run')
+      : KeyStore.create(key, passphrase, o.project ?? basename(key).replace(/\.[^.]*$/, ''))
+    : KeyStore.open(key, passphrase);
+  if (creating && !o.dryRun) io.err(`created key ${o.key} (encrypted; keep it and its passphrase safe, away from the output)`);
+  if (!o.dryRun) mkdirSync(out, { recursive: true });
 
-  const onFile = (f: FileOutcome) => {
+  const tty = Boolean(process.stderr.isTTY) && !o.json;
+  const progress = startProgress(tty ? await countInputs(inputs) : undefined, tty, io.err);
+  const onFile = (f: FileOutcome, s: RunSummary) => {
     if (f.kind === 'failed') io.err(`error: ${f.source}: ${f.reason} [${f.code}]`);
     else if (f.kind === 'quarantined') io.err(`quarantined: ${f.source}: ${f.reason}`);
     else if (f.kind === 'skipped' && !o.quiet) io.err(`skipped: ${f.source}: ${f.reason}`);
+    else if (f.kind === 'written' && o.dryRun && !o.json) io.out(`would write ${f.output}  <-  ${f.source}`);
+    progress.update(s);
   };
   let summary: RunSummary;
   try {
-    summary = await runDeidentify({ inputs, out, key: store, profile: o.profile, options, pseudonymPrefix: o.prefix, dateOffset }, onFile);
+    summary = await runDeidentify(
+      { inputs, out, key: store, profile: o.profile, options, pseudonymPrefix: o.prefix, dateOffset, layout: o.layout, ...(workers ? { workers } : {}),
+        dryRun: Boolean(o.dryRun), forceRebuild: Boolean(o.forceRebuild), ...(signal ? { signal } : {}) },
+      onFile,
+    );
   } finally {
+    progress.stop();
     store.close();
   }
   if (o.json) io.out(JSON.stringify({ ...summary, out: o.out }, null, 2));
   else io.out(formatSummary(summary));
-  return summary.failed > 0 ? 1 : 0;
+  return { code: summary.failed > 0 ? 1 : 0, interrupted: summary.interrupted };
 }
 
 function formatSummary(s: RunSummary): string {
   const secs = s.elapsedMs / 1000;
-  const files = s.written + s.unchanged + s.quarantined + s.skipped + s.failed;
+  const files = s.written + s.done + s.unchanged + s.quarantined + s.skipped + s.failed;
   const mb = s.bytesIn / 1e6;
   const lines = [
-    `files: ${s.written} written, ${s.unchanged} unchanged, ${s.quarantined} quarantined, ${s.skipped} skipped, ${s.failed} failed`,
+    `${s.dryRun ? 'dry run (nothing written): ' : ''}files: ${s.written} ${s.dryRun ? 'would be written' : 'written'}, ${s.done} already done, ${s.unchanged} unchanged, ${s.quarantined} quarantined, ${s.skipped} skipped, ${s.failed} failed${s.interrupted ? ' (interrupted)' : ''}`,
     `patients: ${s.patients}`,
     `elapsed: ${secs.toFixed(1)} s, ${(files / Math.max(secs, 1e-3)).toFixed(1)} files/s, ${(mb / Math.max(secs, 1e-3)).toFixed(1)} MB/s`,
   ];
+  if (s.dryRun) {
+    lines.push('rules that would fire:');
+    for (const [rule, n] of Object.entries(s.rules).sort((a, b) => b[1] - a[1])) lines.push(`  ${String(n).padStart(7)}  ${rule}`);
+  }
   if (s.failures.length) {
     const byCode = new Map<string, number>();
     for (const f of s.failures) byCode.set(f.code, (byCode.get(f.code) ?? 0) + 1);

@@ -30,12 +30,13 @@ export function dcmblind(args: string[], env: Record<string, string> = {}): CliR
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Every file under dir, as sorted relative paths. */
-export function listTree(dir: string): string[] {
+/** Every file under dir, as sorted relative paths (dcmblind's own state folder left out unless asked). */
+export function listTree(dir: string, withState = false): string[] {
   const out: string[] = [];
   const walk = (d: string) => {
     for (const e of readdirSync(d, { withFileTypes: true })) {
       const p = join(d, e.name);
+      if (e.isDirectory() && e.name === '.dcmblind' && d === dir && !withState) continue;
       if (e.isDirectory()) walk(p);
       else out.push(relative(dir, p));
     }
@@ -44,8 +45,8 @@ export function listTree(dir: string): string[] {
   return out.sort();
 }
 
-export function readTree(dir: string): Map<string, Buffer> {
-  return new Map(listTree(dir).map((p) => [p, readFileSync(join(dir, p))]));
+export function readTree(dir: string, withState = false): Map<string, Buffer> {
+  return new Map(listTree(dir, withState).map((p) => [p, readFileSync(join(dir, p))]));
 }
 
 /** source path → output path, from the key's records (read through core with the passphrase). */

@@ -15,14 +15,18 @@ export interface FileRecord {
   readonly pseudonym: string;
   readonly sourcePath: string;
   readonly sourceSha256: string;
+  readonly sourceSize: number;
+  readonly sourceMtimeMs: number;
   readonly outputPath: string;
+  readonly outputSize: number;
   readonly sourceStudyUID: string;
   readonly sourceSeriesUID: string;
   readonly sourceSOPInstanceUID: string;
-  readonly studyDate: string;
   readonly profile: string;
   readonly options: readonly string[];
   readonly engineVersion: string;
+  /** Everything that shapes output bytes and paths (see run/manifest.ts). */
+  readonly configId: string;
   readonly runId: string;
 }
 

@@ -119,6 +119,15 @@ export class KeyStore {
     return new KeyStore(path, payload, passphrase, header);
   }
 
+  /** An in-memory key that is never written (for --dry-run without a key). */
+  static ephemeral(project: string): KeyStore {
+    const payload: KeyPayload = {
+      format: 1, project, createdAt: new Date().toISOString(), secret: randomBytes(32).toString('base64'),
+      journalId: randomBytes(16).toString('hex'), patients: {}, files: [], runs: [],
+    };
+    return new KeyStore('', payload, '', { v: 1, kdf: { name: 'scrypt', N: 0, r: 0, p: 0, salt: '' }, cipher: 'aes-256-gcm' });
+  }
+
   static open(path: string, passphrase: string): KeyStore {
     let raw: Buffer;
     try {

@@ -27,9 +27,34 @@ export function componentVerdict(component: string, facts: FileFacts): 'patient'
 
 const SAFE_EXT = /^\.[A-Za-z0-9]{1,5}$/;
 
-export function mirrorPath(relPath: string, facts: FileFacts, secret: ProjectSecret): string {
+export const LAYOUTS = ['mirror', 'patient'] as const;
+export type Layout = (typeof LAYOUTS)[number];
+
+export interface OutputPath {
+  /** Relative output path, '/'-separated. */
+  readonly path: string;
+  /** Source folders (relative) that became this patient's pseudonym folder. */
+  readonly patientFolders: readonly string[];
+}
+
+export function outputPath(layout: Layout, relPath: string, facts: FileFacts, secret: ProjectSecret): OutputPath {
+  if (layout === 'patient') return { path: patientPath(facts, secret), patientFolders: [] };
+  return mirrorPath(relPath, facts, secret);
+}
+
+/**
+ * `<pseudonym>/<study>/<series>/<instance>.dcm` from the de-identified headers: labels are
+ * keyed hashes of the new UIDs, so they say nothing about the source.
+ */
+export function patientPath(facts: FileFacts, secret: ProjectSecret): string {
+  const l = (domain: string, v: string) => secret.label(domain, v);
+  return `${facts.patient.pseudonym}/study-${l('study', facts.studyUID)}/series-${l('series', facts.seriesUID)}/${l('instance', facts.sopInstanceUID)}.dcm`;
+}
+
+export function mirrorPath(relPath: string, facts: FileFacts, secret: ProjectSecret): OutputPath {
   const parts = relPath.split('/');
   const out: string[] = [];
+  const patientFolders: string[] = [];
   for (let i = 0; i < parts.length; i++) {
     const comp = parts[i] as string;
     const isFile = i === parts.length - 1;
@@ -44,9 +69,12 @@ export function mirrorPath(relPath: string, facts: FileFacts, secret: ProjectSec
       const dot = comp.lastIndexOf('.');
       const ext = dot > 0 ? comp.slice(dot) : '';
       out.push(label + (SAFE_EXT.test(ext) && componentVerdict(ext, facts) === 'clean' ? ext : ''));
+    } else if (verdict === 'patient') {
+      out.push(facts.patient.pseudonym);
+      patientFolders.push(parts.slice(0, i + 1).join('/'));
     } else {
-      out.push(verdict === 'patient' ? facts.patient.pseudonym : label);
+      out.push(label);
     }
   }
-  return out.join('/');
+  return { path: out.join('/'), patientFolders };
 }

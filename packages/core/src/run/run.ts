@@ -1,23 +1,23 @@
 /**
- * `dcmblind run`: walk the inputs, de-identify each file, record what the custodian needs
- * in the key journal, then make the output visible. One bad file is reported and skipped;
- * the run goes on.
+ * `dcmblind run`: stream the inputs into a worker pool, record each result in the key
+ * journal (group commit: one fsync per batch), then rename the batch into place. One bad
+ * file is reported and skipped; the run goes on. Reruns skip what is done.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { describeError, DcmblindError, type ErrorCode } from '../errors.js';
-import { deidentify, type DeidentifyConfig } from '../deid/deidentify.js';
+import { Piscina } from 'piscina';
+import type { ErrorCode } from '../errors.js';
 import { ProjectSecret } from '../identity/secret.js';
+import type { FileRecord, JournalEntry } from '../key/records.js';
 import type { KeyStore } from '../key/store.js';
-import type { JournalEntry } from '../key/records.js';
-import { compileProfile } from '../profile/rules.js';
 import type { OptionName } from '../profile/options.js';
 import { ENGINE_VERSION } from '../version.js';
-import { mirrorPath } from './layout.js';
-import { writeOutputAtomic } from './output.js';
-import { walkInputs, type WalkProblem } from './walk.js';
+import type { Layout } from './layout.js';
+import { checkManifest, configId, type Manifest, writeManifest } from './manifest.js';
+import { publish, resetStaging, STATE_DIR, stagingDir } from './output.js';
+import type { Task, TaskResult, WorkerConfig, Written } from './task.js';
+import { type InputFile, walkInputs, type WalkProblem } from './walk.js';
 
 export interface RunConfig {
   readonly inputs: readonly string[];
@@ -27,16 +27,24 @@ export interface RunConfig {
   readonly options: readonly OptionName[];
   readonly pseudonymPrefix: string;
   readonly dateOffset: { readonly min: number; readonly max: number };
+  readonly layout?: Layout;
+  readonly workers?: number;
+  readonly dryRun?: boolean;
+  readonly forceRebuild?: boolean;
+  /** Abort to stop cleanly: in-flight files finish and are recorded, nothing new starts. */
+  readonly signal?: AbortSignal;
 }
 
 export type FileOutcome =
-  | { readonly kind: 'written' | 'unchanged'; readonly source: string; readonly output: string; readonly bytesIn: number; readonly bytesOut: number }
+  | { readonly kind: 'written' | 'unchanged' | 'done'; readonly source: string; readonly output: string; readonly bytesIn: number; readonly bytesOut: number }
   | { readonly kind: 'quarantined' | 'skipped'; readonly source: string; readonly reason: string; readonly bytesIn: number }
   | { readonly kind: 'failed'; readonly source: string; readonly code: ErrorCode | 'E_INTERNAL'; readonly reason: string; readonly bytesIn: number };
 
 export interface RunSummary {
   written: number;
   unchanged: number;
+  /** Skipped as already done by an earlier run (same source, configuration and engine). */
+  done: number;
   quarantined: number;
   skipped: number;
   failed: number;
@@ -44,25 +52,60 @@ export interface RunSummary {
   bytesIn: number;
   bytesOut: number;
   elapsedMs: number;
+  interrupted: boolean;
+  dryRun: boolean;
   failures: Array<{ path: string; code: string; reason: string }>;
   quarantine: Array<{ path: string; reason: string }>;
+  /** Rules fired, "ACTION source" → count (filled for --dry-run). */
+  rules: Record<string, number>;
 }
 
-export async function runDeidentify(cfg: RunConfig, onFile: (o: FileOutcome) => void = () => {}): Promise<RunSummary> {
+const BATCH = 64;
+const BATCH_MS = 250;
+
+export async function runDeidentify(cfg: RunConfig, onFile: (o: FileOutcome, s: RunSummary) => void = () => {}): Promise<RunSummary> {
   const t0 = performance.now();
   const secret = new ProjectSecret(cfg.key.secret);
-  const profile = compileProfile(cfg.profile, cfg.options);
-  const dcfg: DeidentifyConfig = { profile, secret, pseudonymPrefix: cfg.pseudonymPrefix, dateOffset: cfg.dateOffset };
-  const runId = `${new Date().toISOString()}-${randomBytes(4).toString('hex')}`;
-  const summary: RunSummary = { written: 0, unchanged: 0, quarantined: 0, skipped: 0, failed: 0, patients: 0, bytesIn: 0, bytesOut: 0, elapsedMs: 0, failures: [], quarantine: [] };
-  const claimed = new Map<string, string>(); // output path → source sha256, this run
+  const layout = cfg.layout ?? 'mirror';
+  const dryRun = cfg.dryRun ?? false;
+  const manifest: Manifest = {
+    format: 1, keyFingerprint: secret.mac('fingerprint').toString('hex').slice(0, 16), profile: cfg.profile, options: cfg.options,
+    layout, pseudonymPrefix: cfg.pseudonymPrefix, dateOffset: cfg.dateOffset, engineVersion: ENGINE_VERSION,
+  };
+  const config = configId(manifest);
+  if (cfg.forceRebuild && !dryRun) {
+    rmSync(cfg.out, { recursive: true, force: true });
+  } else {
+    checkManifest(cfg.out, manifest);
+  }
+  if (!dryRun) {
+    writeManifest(cfg.out, manifest);
+    resetStaging(cfg.out);
+  }
+
+  // Resume index: what earlier runs with this configuration already wrote, by source path.
+  const doneBySource = new Map<string, FileRecord>();
+  const doneByOutput = new Map<string, FileRecord>();
+  for (const f of cfg.key.payload.files) {
+    if (f.configId !== config) continue;
+    doneBySource.set(f.sourcePath, f);
+    doneByOutput.set(f.outputPath, f);
+  }
+
+  const runId = `${new Date().toISOString()}-${secret.label('run', String(Math.random())).slice(0, 6)}`;
+  const summary: RunSummary = {
+    written: 0, unchanged: 0, done: 0, quarantined: 0, skipped: 0, failed: 0, patients: 0, bytesIn: 0, bytesOut: 0,
+    elapsedMs: 0, interrupted: false, dryRun, failures: [], quarantine: [], rules: {},
+  };
   const patients = new Set<string>();
+  const claimed = new Map<string, string>(); // output path → source sha256, this run
+  const folderOwner = new Map<string, string>(); // source folder replaced by a pseudonym → that pseudonym
   const problems: WalkProblem[] = [];
-  cfg.key.append([{ type: 'run', record: { runId, startedAt: new Date().toISOString(), profile: cfg.profile, options: cfg.options, engineVersion: ENGINE_VERSION } }]);
+  if (!dryRun) cfg.key.append([{ type: 'run', record: { runId, startedAt: new Date().toISOString(), profile: cfg.profile, options: cfg.options, engineVersion: ENGINE_VERSION } }]);
 
   const record = (o: FileOutcome) => {
     summary.bytesIn += o.bytesIn;
-    if (o.kind === 'written' || o.kind === 'unchanged') {
+    if (o.kind === 'written' || o.kind === 'unchanged' || o.kind === 'done') {
       summary[o.kind] += 1;
       summary.bytesOut += o.bytesOut;
     } else if (o.kind === 'failed') {
@@ -72,62 +115,160 @@ export async function runDeidentify(cfg: RunConfig, onFile: (o: FileOutcome) => 
       summary[o.kind] += 1;
       if (o.kind === 'quarantined') summary.quarantine.push({ path: o.source, reason: o.reason });
     }
-    onFile(o);
+    onFile(o, summary);
   };
 
-  for await (const f of walkInputs(cfg.inputs, problems)) {
-    let bytesIn = 0;
-    try {
-      const bytes = await readFile(f.absPath);
-      bytesIn = bytes.length;
-      const result = deidentify(bytes, dcfg);
-      if (result.status !== 'written') {
-        record({ kind: result.status, source: f.absPath, reason: result.reason, bytesIn });
+  const workerConfig: WorkerConfig = {
+    secret: cfg.key.secret, profile: cfg.profile, options: cfg.options, pseudonymPrefix: cfg.pseudonymPrefix, dateOffset: cfg.dateOffset,
+    layout, staging: stagingDir(cfg.out), dryRun,
+  };
+  const threads = Math.max(1, cfg.workers ?? cpus().length);
+  const pool = new Piscina({ filename: new URL('./worker.js', import.meta.url).href, workerData: workerConfig, minThreads: threads, maxThreads: threads });
+
+  // Results wait here until their journal records are durable, then become visible together.
+  let pending: Array<{ f: InputFile; r: Written; stat: { size: number; mtimeMs: number } }> = [];
+  let lastFlush = performance.now();
+  const flush = () => {
+    const batch = pending;
+    pending = [];
+    lastFlush = performance.now();
+    if (batch.length === 0) return;
+    const entries: JournalEntry[] = [];
+    const accepted: typeof batch = [];
+    for (const item of batch) {
+      const { f, r } = item;
+      const fail = (code: ErrorCode, reason: string) => {
+        if (r.staged) rmSync(r.staged, { force: true });
+        record({ kind: 'failed', source: f.absPath, code, reason, bytesIn: r.bytesIn });
+      };
+      const prior = claimed.get(r.outRel);
+      if (prior !== undefined && prior !== r.sha256) {
+        fail('E_PATH_CONFLICT', `another input file of this run maps to output ${r.outRel}; nothing overwritten`);
         continue;
       }
-      const sha = createHash('sha256').update(bytes).digest('hex');
-      const facts = result.facts;
-      const rel = mirrorPath(f.relPath, facts, secret);
-      const prior = claimed.get(rel);
-      if (prior !== undefined && prior !== sha) {
-        throw new DcmblindError('E_PATH_CONFLICT', `another input file of this run already maps to output ${rel}; nothing overwritten`);
+      const known = cfg.key.payload.patients[r.patient.pseudonym];
+      if (known && known.patientKey !== r.patient.patientKey) {
+        fail('E_MIXED_PATIENTS', `pseudonym folder ${r.patient.pseudonym} already belongs to another source patient; nothing written`);
+        continue;
       }
-      claimed.set(rel, sha);
-      const outAbs = join(cfg.out, rel);
-      const entries: JournalEntry[] = [];
-      const p = facts.patient;
-      if (!cfg.key.payload.patients[p.pseudonym]) {
-        const s = facts.source;
-        entries.push({ type: 'patient', record: { pseudonym: p.pseudonym, patientKey: p.key, patientId: s.patientId, patientName: s.patientName, issuer: s.issuer, birthDate: s.birthDate, dateOffsetDays: p.dateOffsetDays } });
+      const mixed = [...folderOwnersOf(f.relPath)].find(([, p]) => p !== r.patient.pseudonym);
+      if (mixed) {
+        fail('E_MIXED_PATIENTS', `folder ${mixed[0]} holds files of several patients and its name identifies one of them; move the files into per-patient folders or use --layout patient`);
+        continue;
       }
+      for (const folder of r.patientFolders) folderOwner.set(folder, r.patient.pseudonym);
+      claimed.set(r.outRel, r.sha256);
+      if (!known && !entries.some((e) => e.type === 'patient' && e.record.pseudonym === r.patient.pseudonym)) entries.push({ type: 'patient', record: r.patient });
       entries.push({
         type: 'file',
         record: {
-          pseudonym: p.pseudonym, sourcePath: f.absPath, sourceSha256: sha, outputPath: rel, sourceStudyUID: facts.source.studyUID,
-          sourceSeriesUID: facts.source.seriesUID, sourceSOPInstanceUID: facts.source.sopInstanceUID, studyDate: '',
-          profile: cfg.profile, options: cfg.options, engineVersion: ENGINE_VERSION, runId,
+          pseudonym: r.patient.pseudonym, sourcePath: f.absPath, sourceSha256: r.sha256, sourceSize: item.stat.size, sourceMtimeMs: item.stat.mtimeMs,
+          outputPath: r.outRel, outputSize: r.bytesOut, sourceStudyUID: r.sourceStudyUID, sourceSeriesUID: r.sourceSeriesUID,
+          sourceSOPInstanceUID: r.sourceSOPInstanceUID, profile: cfg.profile, options: cfg.options, engineVersion: ENGINE_VERSION, configId: config, runId,
         },
       });
-      // The key learns about the output before the output exists.
-      cfg.key.append(entries);
-      patients.add(p.pseudonym);
-      if (existsSync(outAbs)) {
-        const same = Buffer.compare(readFileSync(outAbs), Buffer.from(result.output.concat())) === 0;
-        if (!same) throw new DcmblindError('E_PATH_CONFLICT', `output ${rel} already exists with different content (made by another key or input?); nothing overwritten`);
-        record({ kind: 'unchanged', source: f.absPath, output: rel, bytesIn, bytesOut: result.output.length });
+      accepted.push(item);
+    }
+    // The key learns about every output before any of them exists.
+    if (!dryRun) cfg.key.append(entries);
+    for (const { f, r } of accepted) {
+      patients.add(r.patient.pseudonym);
+      const finalPath = join(cfg.out, r.outRel);
+      if (dryRun) {
+        record({ kind: 'written', source: f.absPath, output: r.outRel, bytesIn: r.bytesIn, bytesOut: r.bytesOut });
         continue;
       }
-      writeOutputAtomic(outAbs, result.output);
-      record({ kind: 'written', source: f.absPath, output: rel, bytesIn, bytesOut: result.output.length });
-    } catch (e) {
-      const d = describeError(e);
-      record({ kind: 'failed', source: f.absPath, code: d.code, reason: d.message, bytesIn });
+      if (existsSync(finalPath)) {
+        const same = doneByOutput.get(r.outRel)?.sourceSha256 === r.sha256 || Buffer.compare(readFileSync(finalPath), readFileSync(r.staged)) === 0;
+        rmSync(r.staged, { force: true });
+        if (same) record({ kind: 'unchanged', source: f.absPath, output: r.outRel, bytesIn: r.bytesIn, bytesOut: r.bytesOut });
+        else record({ kind: 'failed', source: f.absPath, code: 'E_PATH_CONFLICT', reason: `output ${r.outRel} exists with other content; nothing overwritten`, bytesIn: r.bytesIn });
+        continue;
+      }
+      try {
+        publish(r.staged, finalPath);
+        record({ kind: 'written', source: f.absPath, output: r.outRel, bytesIn: r.bytesIn, bytesOut: r.bytesOut });
+      } catch (e) {
+        rmSync(r.staged, { force: true });
+        record({ kind: 'failed', source: f.absPath, code: 'E_IO', reason: `cannot place output ${r.outRel}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, bytesIn: r.bytesIn });
+      }
+    }
+  };
+  function* folderOwnersOf(rel: string): Generator<[string, string]> {
+    const parts = rel.split('/');
+    for (let i = 1; i < parts.length; i++) {
+      const folder = parts.slice(0, i).join('/');
+      const owner = folderOwner.get(folder);
+      if (owner) yield [folder, owner];
     }
   }
+
+  const handle = (f: InputFile, stat: { size: number; mtimeMs: number }, r: TaskResult) => {
+    if (r.kind === 'written') {
+      for (const [k, n] of r.fired) summary.rules[k] = (summary.rules[k] ?? 0) + n;
+      pending.push({ f, r, stat });
+      if (pending.length >= BATCH || performance.now() - lastFlush > BATCH_MS) flush();
+    } else if (r.kind === 'failed') record({ kind: 'failed', source: f.absPath, code: r.code, reason: r.reason, bytesIn: r.bytesIn });
+    else record({ kind: r.kind, source: f.absPath, reason: r.reason, bytesIn: r.bytesIn });
+  };
+
+  const inflight = new Set<Promise<void>>();
+  const limit = threads * 4;
+  try {
+    for await (const f of walkInputs(cfg.inputs, problems)) {
+      if (cfg.signal?.aborted) {
+        summary.interrupted = true;
+        break;
+      }
+      let stat: { size: number; mtimeMs: number };
+      try {
+        const s = statSync(f.absPath);
+        stat = { size: s.size, mtimeMs: s.mtimeMs };
+      } catch (e) {
+        record({ kind: 'failed', source: f.absPath, code: 'E_IO', reason: `cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, bytesIn: 0 });
+        continue;
+      }
+      // Done before with this configuration, unchanged since (size and mtime), output in place: skip unread.
+      const prev = doneBySource.get(f.absPath);
+      if (prev && !dryRun && prev.sourceSize === stat.size && prev.sourceMtimeMs === stat.mtimeMs && outputIntact(cfg.out, prev)) {
+        patients.add(prev.pseudonym);
+        claimed.set(prev.outputPath, prev.sourceSha256);
+        record({ kind: 'done', source: f.absPath, output: prev.outputPath, bytesIn: 0, bytesOut: prev.outputSize });
+        continue;
+      }
+      const task: Task = { absPath: f.absPath, relPath: f.relPath };
+      const p: Promise<void> = pool
+        .run(task)
+        .then((r: TaskResult) => handle(f, stat, r))
+        .catch((e: unknown) => record({ kind: 'failed', source: f.absPath, code: 'E_INTERNAL', reason: `worker failed: ${e instanceof Error ? e.message : String(e)}`, bytesIn: 0 }))
+        .finally(() => inflight.delete(p));
+      inflight.add(p);
+      if (inflight.size >= limit) await Promise.race(inflight);
+    }
+    await Promise.all(inflight);
+    flush();
+  } finally {
+    await Promise.all(inflight).catch(() => {});
+    flush();
+    await pool.destroy();
+  }
+  if (cfg.signal?.aborted) summary.interrupted = true;
   for (const p of problems) record({ kind: 'failed', source: p.path, code: 'E_IO', reason: p.message, bytesIn: 0 });
   summary.patients = patients.size;
   summary.elapsedMs = performance.now() - t0;
-  cfg.key.append([{ type: 'run', record: { runId, startedAt: '', endedAt: new Date().toISOString(), profile: cfg.profile, options: cfg.options, engineVersion: ENGINE_VERSION, written: summary.written, failed: summary.failed } }]);
-  cfg.key.compact();
+  if (!dryRun) {
+    cfg.key.append([{ type: 'run', record: { runId, startedAt: '', endedAt: new Date().toISOString(), profile: cfg.profile, options: cfg.options, engineVersion: ENGINE_VERSION, written: summary.written, failed: summary.failed } }]);
+    cfg.key.compact();
+    rmSync(join(cfg.out, STATE_DIR, 'staging'), { recursive: true, force: true });
+  }
   return summary;
 }
+
+function outputIntact(out: string, rec: FileRecord): boolean {
+  try {
+    return statSync(join(out, rec.outputPath)).size === rec.outputSize;
+  } catch {
+    return false;
+  }
+}
+

@@ -50,3 +50,10 @@ export async function* walkInputs(inputs: readonly string[], problems: WalkProbl
     else yield { absPath: abs, relPath: basename(abs) };
   }
 }
+
+/** Count the files under the inputs (for a progress total); streams, holds only a number. */
+export async function countInputs(inputs: readonly string[]): Promise<number> {
+  let n = 0;
+  for await (const _ of walkInputs(inputs, [])) n++;
+  return n;
+}

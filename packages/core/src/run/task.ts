@@ -1,0 +1,94 @@
+/**
+ * One file's work, as run inside a worker thread: read, hash, de-identify, pick the output
+ * path and write the result into the staging folder. The main thread records it in the key
+ * and only then renames it into place. Everything here derives from the task and the key
+ * secret alone, so any number of workers agree without talking to each other.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { deidentify, type DeidentifyConfig, type FileFacts } from '../deid/deidentify.js';
+import { describeError, type ErrorCode } from '../errors.js';
+import type { PatientRecord } from '../key/records.js';
+import { compileProfile } from '../profile/rules.js';
+import type { OptionName } from '../profile/options.js';
+import { ProjectSecret } from '../identity/secret.js';
+import { outputPath, type Layout } from './layout.js';
+import { writeStaged } from './output.js';
+
+export interface WorkerConfig {
+  readonly secret: Uint8Array;
+  readonly profile: string;
+  readonly options: readonly OptionName[];
+  readonly pseudonymPrefix: string;
+  readonly dateOffset: { readonly min: number; readonly max: number };
+  readonly layout: Layout;
+  readonly staging: string;
+  readonly dryRun: boolean;
+}
+
+export interface Task {
+  readonly absPath: string;
+  readonly relPath: string;
+  /** Bytes already in memory (a zip entry); otherwise the worker reads absPath. */
+  readonly bytes?: Uint8Array;
+}
+
+export interface Written {
+  readonly kind: 'written';
+  readonly staged: string;
+  readonly outRel: string;
+  readonly sha256: string;
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+  readonly patient: PatientRecord;
+  readonly sourceStudyUID: string;
+  readonly sourceSeriesUID: string;
+  readonly sourceSOPInstanceUID: string;
+  /** Source folders (relative) whose name was replaced by this patient's pseudonym. */
+  readonly patientFolders: readonly string[];
+  readonly fired: ReadonlyArray<[string, number]>;
+}
+export type TaskResult =
+  | Written
+  | { readonly kind: 'quarantined' | 'skipped'; readonly reason: string; readonly bytesIn: number; readonly sha256: string }
+  | { readonly kind: 'failed'; readonly code: ErrorCode | 'E_INTERNAL'; readonly reason: string; readonly bytesIn: number };
+
+export class TaskRunner {
+  readonly #cfg: WorkerConfig;
+  readonly #secret: ProjectSecret;
+  readonly #dcfg: DeidentifyConfig;
+  constructor(cfg: WorkerConfig) {
+    this.#cfg = cfg;
+    this.#secret = new ProjectSecret(cfg.secret);
+    this.#dcfg = { profile: compileProfile(cfg.profile, cfg.options), secret: this.#secret, pseudonymPrefix: cfg.pseudonymPrefix, dateOffset: cfg.dateOffset };
+  }
+
+  run(task: Task): TaskResult {
+    let bytesIn = 0;
+    try {
+      const bytes = task.bytes ?? readFileSync(task.absPath);
+      bytesIn = bytes.length;
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      const r = deidentify(bytes, this.#dcfg);
+      if (r.status !== 'written') return { kind: r.status, reason: r.reason, bytesIn, sha256 };
+      const facts: FileFacts = r.facts;
+      const { path: outRel, patientFolders } = outputPath(this.#cfg.layout, task.relPath, facts, this.#secret);
+      let staged = '';
+      if (!this.#cfg.dryRun) {
+        staged = join(this.#cfg.staging, `${randomBytes(9).toString('hex')}.part`);
+        writeStaged(staged, r.output);
+      }
+      const s = facts.source;
+      return {
+        kind: 'written', staged, outRel, sha256, bytesIn, bytesOut: r.output.length,
+        patient: { pseudonym: facts.patient.pseudonym, patientKey: facts.patient.key, patientId: s.patientId, patientName: s.patientName, issuer: s.issuer, birthDate: s.birthDate, dateOffsetDays: facts.patient.dateOffsetDays },
+        sourceStudyUID: s.studyUID, sourceSeriesUID: s.seriesUID, sourceSOPInstanceUID: s.sopInstanceUID,
+        patientFolders, fired: [...r.fired],
+      };
+    } catch (e) {
+      const d = describeError(e);
+      return { kind: 'failed', code: d.code, reason: d.message, bytesIn };
+    }
+  }
+}
