@@ -7,7 +7,7 @@ import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { Piscina } from 'piscina';
-import type { ErrorCode } from '../errors.js';
+import { describeError, type ErrorCode } from '../errors.js';
 import { ProjectSecret } from '../identity/secret.js';
 import type { FileRecord, JournalEntry } from '../key/records.js';
 import type { KeyStore } from '../key/store.js';
@@ -222,7 +222,7 @@ export async function runDeidentify(cfg: RunConfig, onFile: (o: FileOutcome, s: 
       }
       let stat: { size: number; mtimeMs: number };
       try {
-        const s = statSync(f.absPath);
+        const s = f.stat ?? statSync(f.absPath);
         stat = { size: s.size, mtimeMs: s.mtimeMs };
       } catch (e) {
         record({ kind: 'failed', source: f.absPath, code: 'E_IO', reason: `cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, bytesIn: 0 });
@@ -236,11 +236,13 @@ export async function runDeidentify(cfg: RunConfig, onFile: (o: FileOutcome, s: 
         record({ kind: 'done', source: f.absPath, output: prev.outputPath, bytesIn: 0, bytesOut: prev.outputSize });
         continue;
       }
-      const task: Task = { absPath: f.absPath, relPath: f.relPath };
-      const p: Promise<void> = pool
-        .run(task)
+      const p: Promise<void> = (f.bytes ? f.bytes() : Promise.resolve(undefined))
+        .then((bytes) => pool.run({ absPath: f.absPath, relPath: f.relPath, ...(bytes ? { bytes } : {}) } satisfies Task))
         .then((r: TaskResult) => handle(f, stat, r))
-        .catch((e: unknown) => record({ kind: 'failed', source: f.absPath, code: 'E_INTERNAL', reason: `worker failed: ${e instanceof Error ? e.message : String(e)}`, bytesIn: 0 }))
+        .catch((e: unknown) => {
+          const d = describeError(e);
+          record({ kind: 'failed', source: f.absPath, code: d.code, reason: d.code === 'E_INTERNAL' ? `worker failed: ${d.message}` : d.message, bytesIn: 0 });
+        })
         .finally(() => inflight.delete(p));
       inflight.add(p);
       if (inflight.size >= limit) await Promise.race(inflight);
@@ -253,7 +255,7 @@ export async function runDeidentify(cfg: RunConfig, onFile: (o: FileOutcome, s: 
     await pool.destroy();
   }
   if (cfg.signal?.aborted) summary.interrupted = true;
-  for (const p of problems) record({ kind: 'failed', source: p.path, code: 'E_IO', reason: p.message, bytesIn: 0 });
+  for (const p of problems) record({ kind: 'failed', source: p.path, code: (p.code as ErrorCode | undefined) ?? 'E_IO', reason: p.message, bytesIn: 0 });
   summary.patients = patients.size;
   summary.elapsedMs = performance.now() - t0;
   if (!dryRun) {

@@ -1,0 +1,192 @@
+/**
+ * Cohort-scale runs: worker counts agree byte for byte, kill -9 at any point then a rerun
+ * gives exactly the uninterrupted tree, reruns write only what is new, outputs of another
+ * configuration are never mixed in, zip inputs are safe, and the patient layout holds.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { KeyStore } from '@dcmblind/core';
+import { makeCohort } from '@dcmblind/test-utils';
+import { CLI, dcmblind, listTree, PASSPHRASE, readTree, tmp } from './helpers.js';
+
+function trees(a: string, b: string): void {
+  const ta = readTree(a, true);
+  const tb = readTree(b, true);
+  expect([...ta.keys()]).toEqual([...tb.keys()]);
+  for (const [p, bytes] of ta) expect(bytes.equals(tb.get(p) as Buffer), p).toBe(true);
+}
+
+function setup(patients = 3, instances = 10) {
+  const dir = tmp('cohort-');
+  const input = join(dir, 'in');
+  const c = makeCohort(input, { patients, studiesPerPatient: 2, seriesPerStudy: 2, instancesPerSeries: instances });
+  // One key, copied: every run below derives from the same secret.
+  const key = join(dir, 'k.key');
+  expect(dcmblind(['run', join(input, 'site-A', c.patients[0]?.folder as string), '--out', join(dir, 'warm'), '--key', key]).code).toBe(0);
+  return { dir, input, c, key };
+}
+
+function keyCopy(key: string, dir: string, name: string): string {
+  const k = join(dir, name);
+  copyFileSync(key, k);
+  return k;
+}
+
+describe('cohort runs', () => {
+  it('1 and 2 workers give byte-identical trees', () => {
+    const { dir, input, key } = setup();
+    expect(dcmblind(['run', input, '--out', join(dir, 'w1'), '--key', keyCopy(key, dir, 'a'), '--workers', '1']).code).toBe(0);
+    expect(dcmblind(['run', input, '--out', join(dir, 'w2'), '--key', keyCopy(key, dir, 'b'), '--workers', '2']).code).toBe(0);
+    trees(join(dir, 'w1'), join(dir, 'w2'));
+  });
+
+  it('kill -9 at random points, then a rerun, gives the uninterrupted tree with complete key records and no temp files', async () => {
+    const { dir, input, c, key } = setup(4, 25);
+    const ref = join(dir, 'ref');
+    expect(dcmblind(['run', input, '--out', ref, '--key', keyCopy(key, dir, 'ref.key')]).code).toBe(0);
+    const out = join(dir, 'out');
+    const k = keyCopy(key, dir, 'kill.key');
+    // Seeded delays (ms) spread over a run of about a second.
+    let seed = 7;
+    const next = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), 40 + (seed % 700));
+    for (let i = 0; i < 5; i++) {
+      const child = spawn(process.execPath, [CLI, 'run', input, '--out', out, '--key', k, '--workers', '2'], {
+        env: { ...process.env, DCMBLIND_PASSPHRASE: PASSPHRASE, DCMBLIND_KDF_LOG2N: '14' },
+        stdio: 'ignore',
+      });
+      await new Promise((r) => setTimeout(r, next()));
+      child.kill('SIGKILL');
+      await new Promise((r) => child.on('exit', r));
+    }
+    const final = dcmblind(['run', input, '--out', out, '--key', k, '--json']);
+    expect(final.code).toBe(0);
+    trees(ref, out);
+    expect(listTree(out, true).filter((p) => p.includes('staging') || p.endsWith('.part') || p.includes('tmp'))).toEqual([]);
+    expect(existsSync(`${k}.journal`)).toBe(false);
+    const store = KeyStore.open(k, PASSPHRASE);
+    const recorded = new Set(store.payload.files.map((f) => f.outputPath));
+    expect(listTree(out).every((p) => recorded.has(p))).toBe(true);
+    expect(Object.keys(store.payload.patients)).toHaveLength(4);
+    expect(new Set(store.payload.files.map((f) => f.sourcePath)).size).toBe(c.files);
+  }, 180_000);
+
+  it('a rerun writes only new files and leaves every existing output untouched', () => {
+    const { dir, input, key } = setup(2, 5);
+    const out = join(dir, 'out');
+    expect(dcmblind(['run', input, '--out', out, '--key', key]).code).toBe(0);
+    const before = readTree(out);
+    const mtimes = new Map([...before.keys()].map((p) => [p, statSync(join(out, p)).mtimeMs]));
+    const again = dcmblind(['run', input, '--out', out, '--key', key, '--json']);
+    expect(JSON.parse(again.stdout)).toMatchObject({ written: 0, done: before.size, failed: 0 });
+    // A new study arrives for a third patient.
+    const more = makeCohort(join(dir, 'more'), { patients: 3, studiesPerPatient: 1, seriesPerStudy: 1, instancesPerSeries: 3 });
+    const p3 = more.patients[2]?.folder as string;
+    spawnSync('cp', ['-r', join(dir, 'more', 'site-A', p3), join(input, 'site-A', p3)]);
+    const inc = dcmblind(['run', input, '--out', out, '--key', key, '--json']);
+    expect(JSON.parse(inc.stdout)).toMatchObject({ written: 3, done: before.size, failed: 0 });
+    for (const [p, bytes] of before) {
+      expect(readFileSync(join(out, p)).equals(bytes)).toBe(true);
+      expect(statSync(join(out, p)).mtimeMs).toBe(mtimes.get(p));
+    }
+    expect(listTree(out)).toHaveLength(before.size + 3);
+  });
+
+  it('refuses an output made with another key or profile; --force-rebuild redoes it', () => {
+    const { dir, input, key } = setup(1, 2);
+    const out = join(dir, 'out');
+    expect(dcmblind(['run', input, '--out', out, '--key', key]).code).toBe(0);
+    const before = readTree(out, true);
+    const other = dcmblind(['run', input, '--out', out, '--key', join(dir, 'other.key')]);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toMatch(/made with another key/);
+    const prof = dcmblind(['run', input, '--out', out, '--key', key, '--profile', 'research']);
+    expect(prof.code).toBe(2);
+    expect(prof.stderr).toMatch(/another profile/);
+    const after = readTree(out, true);
+    expect([...after.keys()]).toEqual([...before.keys()]);
+    const rebuilt = dcmblind(['run', input, '--out', out, '--key', key, '--profile', 'research', '--force-rebuild']);
+    expect(rebuilt.code).toBe(0);
+    expect(readFileSync(join(out, '.dcmblind', 'manifest.json'), 'utf8')).toMatch(/"research"/);
+  });
+
+  it('reads zip archives without changing them and rejects one with a ../ entry', () => {
+    const { dir, input, c } = setup(1, 3);
+    const zips = join(dir, 'zips');
+    const py = `
+import zipfile, glob, os, sys
+src = sorted(glob.glob(sys.argv[1] + '/**/*.dcm', recursive=True))
+os.makedirs(sys.argv[2], exist_ok=True)
+with zipfile.ZipFile(os.path.join(sys.argv[2], 'Doe Jane.zip'), 'w', zipfile.ZIP_DEFLATED) as z:
+    for i, f in enumerate(src): z.write(f, 'DICOM/FILE%04d.dcm' % i)
+with zipfile.ZipFile(os.path.join(sys.argv[2], 'evil.zip'), 'w') as z:
+    z.writestr('../../escape.dcm', open(src[0], 'rb').read())
+`;
+    expect(spawnSync('python3', ['-c', py, input, zips]).status).toBe(0);
+    const before = readTree(zips);
+    const r = dcmblind(['run', zips, '--out', join(dir, 'out'), '--key', join(dir, 'z.key'), '--json']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/evil\.zip: .*zip-slip.*\[E_ZIP\]/);
+    expect(JSON.parse(r.stdout).written).toBe(c.files);
+    expect(listTree(join(dir, 'out')).every((p) => /^ANON-[0-9A-Z]{16}\/DICOM\/FILE\d{4}\.dcm$/.test(p))).toBe(true);
+    expect(existsSync(join(dir, 'escape.dcm'))).toBe(false);
+    const after = readTree(zips);
+    for (const [p, b] of before) expect(after.get(p)?.equals(b)).toBe(true);
+  });
+
+  it('patient layout: <pseudonym>/<study>/<series>/<instance>.dcm, one folder per patient', () => {
+    const { dir, input, c } = setup(3, 2);
+    const out = join(dir, 'out');
+    expect(dcmblind(['run', input, '--out', out, '--key', join(dir, 'p.key'), '--layout', 'patient']).code).toBe(0);
+    const paths = listTree(out);
+    expect(paths).toHaveLength(c.files);
+    for (const p of paths) expect(p).toMatch(/^ANON-[0-9A-Z]{16}\/study-[0-9A-Z]{12}\/series-[0-9A-Z]{12}\/[0-9A-Z]{12}\.dcm$/);
+    expect(new Set(paths.map((p) => p.split('/')[0])).size).toBe(3);
+    expect(new Set(paths.map((p) => p.split('/').slice(0, 2).join('/'))).size).toBe(6);
+  });
+
+  it('refuses a folder named after one patient that holds another patient too', () => {
+    const { dir, input, c } = setup(2, 1);
+    const a = c.patients[0]?.folder as string;
+    const b = c.patients[1]?.folder as string;
+    // Move one of B's files into A's folder.
+    const bFile = listTree(join(input, 'site-A', b))[0] as string;
+    copyFileSync(join(input, 'site-A', b, bFile), join(input, 'site-A', a, 'stray.dcm'));
+    const r = dcmblind(['run', input, '--out', join(dir, 'out'), '--key', join(dir, 'm.key'), '--workers', '1']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/holds files of several patients.*\[E_MIXED_PATIENTS\]/);
+    for (const p of listTree(join(dir, 'out'))) expect(p).not.toContain(a);
+  });
+
+  it('--dry-run reports paths and rules and writes nothing', () => {
+    const { dir, input, key } = setup(1, 1);
+    const keyBefore = readFileSync(key);
+    const r = dcmblind(['run', input, '--out', join(dir, 'dry'), '--key', key, '--dry-run']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/would write site-A\/ANON-[0-9A-Z]{16}\//);
+    expect(r.stdout).toMatch(/X Private Attributes/);
+    expect(existsSync(join(dir, 'dry'))).toBe(false);
+    expect(readFileSync(key).equals(keyBefore)).toBe(true);
+  });
+
+  it('SIGINT stops cleanly with exit 130; a rerun completes the tree', async () => {
+    const { dir, input, key } = setup(4, 25);
+    const out = join(dir, 'out');
+    const child = spawn(process.execPath, [CLI, 'run', input, '--out', out, '--key', key, '--workers', '2'], {
+      env: { ...process.env, DCMBLIND_PASSPHRASE: PASSPHRASE, DCMBLIND_KDF_LOG2N: '14' },
+      stdio: 'ignore',
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    child.kill('SIGINT');
+    const code = await new Promise((r) => child.on('exit', (c) => r(c)));
+    expect([0, 130]).toContain(code); // 0 only if it had already finished
+    expect(existsSync(`${key}.journal`)).toBe(false);
+    expect(listTree(out, true).filter((p) => p.includes('staging'))).toEqual([]);
+    const ref = join(dir, 'ref');
+    expect(dcmblind(['run', input, '--out', out, '--key', key]).code).toBe(0);
+    expect(dcmblind(['run', input, '--out', ref, '--key', key]).code).toBe(0);
+    trees(ref, out);
+  }, 120_000);
+});
+

@@ -1,0 +1,106 @@
+/**
+ * Zip archives as inputs, read with yauzl and never modified. Entries are checked before any
+ * is used: a name that would escape the archive (zip-slip: absolute, drive letter, "..") or
+ * an entry that inflates past the limits (zip bomb) rejects the whole archive; encrypted
+ * entries are refused. yauzl also checks that each entry inflates to its declared size.
+ */
+import yauzl from 'yauzl';
+import { DcmblindError } from '../errors.js';
+
+export const ZIP_LIMITS = {
+  /** Largest single entry accepted. */
+  maxEntryBytes: 4 * 1024 ** 3,
+  /** Total inflated bytes of one archive. */
+  maxTotalBytes: 64 * 1024 ** 3,
+  /** Inflated/compressed ratio above which a big entry is treated as a bomb. */
+  maxRatio: 200,
+  ratioFloorBytes: 64 * 1024 ** 2,
+  maxEntries: 1_000_000,
+};
+
+export interface ZipEntry {
+  readonly name: string;
+  readonly size: number;
+  read(): Promise<Buffer>;
+}
+
+function checkName(name: string): void {
+  const n = name.replace(/\\/g, '/');
+  if (n.startsWith('/') || /^[A-Za-z]:/.test(n) || n.split('/').some((p) => p === '..')) {
+    throw new DcmblindError('E_ZIP', `entry "${name}" would be written outside the archive's folder (zip-slip); the archive is rejected`);
+  }
+}
+
+/** Validate the whole central directory, then hand out the file entries one by one. */
+export async function openZip(path: string): Promise<{ entries: ZipEntry[]; close(): void }> {
+  const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
+    yauzl.open(path, { lazyEntries: true, autoClose: false, decodeStrings: true, validateEntrySizes: true, strictFileNames: false }, (err, z) =>
+      err || !z ? reject(new DcmblindError('E_ZIP', `not a readable zip archive (${err?.message ?? 'unknown error'})`, { cause: err })) : resolve(z),
+    ),
+  );
+  const raw: yauzl.Entry[] = [];
+  try {
+    await new Promise<void>((resolve, reject) => {
+      zip.on('entry', (e: yauzl.Entry) => {
+        raw.push(e);
+        if (raw.length > ZIP_LIMITS.maxEntries) reject(new DcmblindError('E_ZIP', `more than ${ZIP_LIMITS.maxEntries} entries`));
+        else zip.readEntry();
+      });
+      zip.on('end', () => resolve());
+      zip.on('error', (e: Error) => {
+        // yauzl refuses unsafe names itself; say what that means.
+        const slip = /invalid relative path|absolute path/.test(e.message);
+        reject(new DcmblindError('E_ZIP', slip ? `an entry would be written outside the archive's folder (zip-slip: ${e.message}); the archive is rejected` : `damaged zip archive (${e.message})`, { cause: e }));
+      });
+      zip.readEntry();
+    });
+    let total = 0;
+    for (const e of raw) {
+      checkName(e.fileName);
+      if (e.fileName.endsWith('/')) continue;
+      if ((e.generalPurposeBitFlag & 0x1) !== 0) throw new DcmblindError('E_ZIP', `entry "${e.fileName}" is encrypted; dcmblind cannot read encrypted archives`);
+      total += e.uncompressedSize;
+      const ratio = e.uncompressedSize / Math.max(1, e.compressedSize);
+      if (e.uncompressedSize > ZIP_LIMITS.maxEntryBytes || total > ZIP_LIMITS.maxTotalBytes || (e.uncompressedSize > ZIP_LIMITS.ratioFloorBytes && ratio > ZIP_LIMITS.maxRatio)) {
+        throw new DcmblindError('E_ZIP', `entry "${e.fileName}" inflates to ${e.uncompressedSize} bytes (ratio ${ratio.toFixed(0)}): refused as a possible zip bomb`);
+      }
+    }
+  } catch (e) {
+    zip.close();
+    throw e;
+  }
+  // Entries are read after the walk has moved on: close only when the last read is over.
+  let active = 0;
+  let closing = false;
+  const settle = () => {
+    if (closing && active === 0) zip.close();
+  };
+  const entries: ZipEntry[] = raw
+    .filter((e) => !e.fileName.endsWith('/'))
+    .map((e) => ({
+      name: e.fileName.replace(/\\/g, '/'),
+      size: e.uncompressedSize,
+      read: () => {
+        active++;
+        return new Promise<Buffer>((resolve, reject) => {
+          zip.openReadStream(e, (err, stream) => {
+            if (err || !stream) return reject(new DcmblindError('E_ZIP', `cannot read entry "${e.fileName}" (${err?.message ?? 'unknown'})`, { cause: err }));
+            const parts: Buffer[] = [];
+            stream.on('data', (c: Buffer) => parts.push(c));
+            stream.on('error', (x: Error) => reject(new DcmblindError('E_ZIP', `entry "${e.fileName}" is damaged (${x.message})`, { cause: x })));
+            stream.on('end', () => resolve(Buffer.concat(parts)));
+          });
+        }).finally(() => {
+          active--;
+          settle();
+        });
+      },
+    }));
+  return {
+    entries,
+    close: () => {
+      closing = true;
+      settle();
+    },
+  };
+}
