@@ -4,7 +4,7 @@
  */
 import { deflateRawSync } from 'node:zlib';
 import { DcmblindError } from '../errors.js';
-import { parseFile, type ParsedFile } from '../dicom/reader.js';
+import { parseFile, parseHead, type ParsedFile } from '../dicom/reader.js';
 import { T } from '../dicom/tag.js';
 import { latin1 } from './text.js';
 import { type ChunkList, fileHeader, serialize } from '../dicom/writer.js';
@@ -79,8 +79,12 @@ function facts(parsed: ParsedFile, first: FirstPass, cfg: DeidentifyConfig): Fil
   };
 }
 
-export function deidentify(bytes: Uint8Array, cfg: DeidentifyConfig): DeidentifyResult {
-  const parsed = parseFile(bytes);
+/**
+ * `bytes` is the file, or only its head when `fileLength` says the file is longer: the final
+ * pixel data element then stays in the file and the output refers to it as a range.
+ */
+export function deidentify(bytes: Uint8Array, cfg: DeidentifyConfig, fileLength = bytes.length): DeidentifyResult {
+  const parsed = fileLength > bytes.length ? parseHead(bytes, fileLength) : parseFile(bytes);
   const first = firstPass(parsed.data, parsed.dataset, cfg.profile);
   const f = facts(parsed, first, cfg);
   if (f.isDicomDir) return { status: 'skipped', reason: 'DICOMDIR (directory records are rebuilt, never copied)', facts: f };

@@ -4,6 +4,7 @@
  * output tree in which kept elements are views on the source bytes.
  */
 import { dictionaryVR } from '../dicom/dictionary.js';
+import { InternalError } from '../errors.js';
 import { schemeFor } from '../dicom/charset.js';
 import type { Element, Item, ParsedFile } from '../dicom/reader.js';
 import type { Encoding } from '../dicom/transfer-syntax.js';
@@ -209,6 +210,14 @@ function walkElements(w: Walk, elements: readonly Element[], scheme: Scheme, top
       const items = rule.action === 'Z' ? [] : walkItems(w, el.items, scheme, inner);
       // Re-encoded, a sequence is SQ: its items are then in the target encoding too.
       out.push({ kind: 'seq', tag: el.tag, vr: w.transcode ? 'SQ' : el.vr, enc: w.transcode ?? el.enc, undefinedLength: el.undefinedLength, items });
+      continue;
+    }
+    if (el.external) {
+      // Bulk data left in the file (head-only read): kept as is, copied at write time.
+      fire(w, rule);
+      if (rule.action === 'X') continue;
+      if (w.transcode) throw new InternalError('cannot re-encode an element that is not in memory');
+      out.push({ kind: 'range', tag: el.tag, offset: el.start, length: el.end - el.start });
       continue;
     }
     if (el.encapsulated) {

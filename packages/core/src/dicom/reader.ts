@@ -33,6 +33,8 @@ export interface Element {
   readonly items?: readonly Item[];
   /** Encapsulated pixel data: an item sequence of fragments, never parsed further. */
   readonly encapsulated?: boolean;
+  /** The value lies beyond the bytes in memory (head-only read of a big file); copy it from the file. */
+  readonly external?: boolean;
 }
 
 export interface Item {
@@ -77,6 +79,7 @@ class Cursor {
 }
 
 function truncated(at: number, what: string): DcmblindError {
+  if (headOnly) throw new NeedWholeFile();
   return new DcmblindError('E_TRUNCATED', `file ends inside ${what} at byte ${at}; the file is incomplete (re-export or re-copy it)`);
 }
 
@@ -86,16 +89,29 @@ function isVRBytes(bytes: Uint8Array, pos: number): boolean {
   return a >= 0x41 && a <= 0x5a && b >= 0x41 && b <= 0x5a && isVR(String.fromCharCode(a, b));
 }
 
+/** Thrown in head-only mode when the head is not enough: the caller reads the whole file. */
+export class NeedWholeFile extends Error {}
+
+const BULK: ReadonlySet<Tag> = new Set([T.PixelData, T.FloatPixelData, T.DoubleFloatPixelData]);
+
 class Parser {
   private readonly c: Cursor;
-  constructor(readonly bytes: Uint8Array) {
+  /** Head-only mode: the file is longer than `bytes`. */
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly fileLength = bytes.length,
+  ) {
     this.c = new Cursor(bytes);
+  }
+  private get partial(): boolean {
+    return this.fileLength > this.bytes.length;
   }
 
   /** Elements from `pos` until `end`, or until an item delimiter when `inItem` is undefined-length. */
   elements(pos: number, end: number, enc: Encoding, depth: number, untilItemDelimiter: boolean): { elements: Element[]; pos: number } {
     const out: Element[] = [];
     while (pos < end) {
+      if (this.partial && pos + 16 > this.bytes.length) throw new NeedWholeFile();
       if (end - pos < 8) {
         if (this.bytes.subarray(pos, end).every((b) => b === 0)) return { elements: out, pos: end }; // trailing padding
         throw truncated(pos, 'an element header');
@@ -160,7 +176,14 @@ class Parser {
     }
 
     const valueEnd = valueStart + length;
-    if (valueEnd > limit) throw truncated(pos, `the value of ${formatTag(t)} (declares ${length} bytes, ${limit - valueStart} remain)`);
+    if (valueEnd > limit) {
+      // A head-only read: the last top-level element may be bulk data left in the file.
+      if (this.partial && depth === 0 && BULK.has(t) && valueEnd === this.fileLength) {
+        return { tag: t, vr, enc, start: pos, valueStart, valueLength: length, undefinedLength: false, end: valueEnd, external: true };
+      }
+      if (this.partial) throw new NeedWholeFile();
+      throw truncated(pos, `the value of ${formatTag(t)} (declares ${length} bytes, ${limit - valueStart} remain)`);
+    }
     if (vr === 'SQ') {
       if (depth >= MAX_DEPTH) throw new DcmblindError('E_TOO_DEEP', `sequences nested deeper than ${MAX_DEPTH} at byte ${pos}`);
       const seq = this.items(valueStart, valueEnd, enc, depth + 1, false);
@@ -259,7 +282,33 @@ function sniff(bytes: Uint8Array, pos: number): Encoding | undefined {
  * set with no meta information (detected from its first element). Throws E_NOT_DICOM when
  * none of these fits, and E_TRUNCATED / E_BAD_ENCODING with the byte offset on damage.
  */
+/** Set while a head-only parse runs, so any shortfall asks for the whole file instead of failing. */
+let headOnly = false;
+
+/**
+ * Parse from the first `file.length` bytes of a file that is `fileLength` long. When the head
+ * is shorter than the file, a final bulk element (pixel data) may stay in the file (marked
+ * `external`); anything else missing throws NeedWholeFile.
+ */
+export function parseHead(file: Uint8Array, fileLength: number): ParsedFile {
+  if (fileLength <= file.length) return parseFile(file);
+  headOnly = true;
+  try {
+    return parseFileImpl(file, fileLength);
+  } catch (e) {
+    // Reading past the head (a header straddling its end) means the head was too short.
+    if (e instanceof RangeError) throw new NeedWholeFile();
+    throw e;
+  } finally {
+    headOnly = false;
+  }
+}
+
 export function parseFile(file: Uint8Array): ParsedFile {
+  return parseFileImpl(file, file.length);
+}
+
+function parseFileImpl(file: Uint8Array, fileLength: number): ParsedFile {
   const isDICM = (p: number) => file[p] === 0x44 && file[p + 1] === 0x49 && file[p + 2] === 0x43 && file[p + 3] === 0x4d;
   let pos: number;
   let hasPreamble = false;
@@ -273,7 +322,7 @@ export function parseFile(file: Uint8Array): ParsedFile {
   }
 
   const meta: Element[] = [];
-  const parser = new Parser(file);
+  const parser = new Parser(file, fileLength);
   // File Meta Information is always explicit VR little endian (PS3.10 §7.1); read while group = 0002.
   while (pos + 8 <= file.length && new DataView(file.buffer, file.byteOffset + pos, 2).getUint16(0, true) === 0x0002) {
     const enc = isVRBytes(file, pos + 4) ? EXPLICIT_LE : IMPLICIT_LE;
@@ -290,6 +339,7 @@ export function parseFile(file: Uint8Array): ParsedFile {
   let data = file;
   let dataStart = pos;
   if (info.deflated) {
+    if (fileLength > file.length) throw new NeedWholeFile();
     try {
       data = inflateRawSync(file.subarray(pos));
     } catch (e) {
@@ -317,7 +367,7 @@ export function parseFile(file: Uint8Array): ParsedFile {
     }
   }
   const dataParser = data === file ? parser : new Parser(data);
-  const { elements } = dataParser.elements(dataStart, data.length, encoding, 0, false);
+  const { elements } = dataParser.elements(dataStart, data === file ? fileLength : data.length, encoding, 0, false);
   if (meta.length === 0 && elements.length === 0) throw new DcmblindError('E_NOT_DICOM', 'file holds no DICOM elements');
   if (elements.some((e) => groupOf(e.tag) === 0x0002)) {
     throw new DcmblindError('E_BAD_ENCODING', 'file meta elements (group 0002) found inside the data set');

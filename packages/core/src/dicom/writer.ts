@@ -16,7 +16,9 @@ export type OutNode =
   | { readonly kind: 'value'; readonly tag: Tag; readonly vr: VR; readonly enc: Encoding; readonly value: Uint8Array }
   | { readonly kind: 'seq'; readonly tag: Tag; readonly vr: VR; readonly enc: Encoding; readonly undefinedLength: boolean; readonly items: readonly OutItem[] }
   /** Undefined-length element whose body (fragments + delimiter) passes through as bytes. */
-  | { readonly kind: 'open'; readonly tag: Tag; readonly vr: VR; readonly enc: Encoding; readonly body: Uint8Array };
+  | { readonly kind: 'open'; readonly tag: Tag; readonly vr: VR; readonly enc: Encoding; readonly body: Uint8Array }
+  /** A whole element still in the source file (not read into memory): copied at write time. */
+  | { readonly kind: 'range'; readonly tag: Tag; readonly offset: number; readonly length: number };
 
 export interface OutItem {
   readonly enc: Encoding;
@@ -69,19 +71,37 @@ function marker(tag: Tag, length: number, enc: Encoding): Uint8Array {
   return h;
 }
 
-/** Chunks of an output tree plus their total length; write them in order. */
+/** Bytes of the source file that were never read into memory: [offset, offset + length). */
+export interface SourceRange {
+  readonly offset: number;
+  readonly length: number;
+}
+export type Chunk = Uint8Array | SourceRange;
+export const isRange = (c: Chunk): c is SourceRange => !(c instanceof Uint8Array);
+
+/** Chunks of an output file plus their total length; write them in order. */
 export class ChunkList {
-  readonly chunks: Uint8Array[] = [];
+  readonly chunks: Chunk[] = [];
   length = 0;
   push(c: Uint8Array): void {
     if (c.length === 0) return;
     this.chunks.push(c);
     this.length += c.length;
   }
+  pushRange(r: SourceRange): void {
+    if (r.length === 0) return;
+    this.chunks.push(r);
+    this.length += r.length;
+  }
+  get hasRanges(): boolean {
+    return this.chunks.some(isRange);
+  }
+  /** The whole output in memory; only for outputs without source ranges. */
   concat(): Uint8Array {
     const out = new Uint8Array(this.length);
     let p = 0;
     for (const c of this.chunks) {
+      if (isRange(c)) throw new Error('ChunkList.concat: output refers to source bytes not in memory');
       out.set(c, p);
       p += c.length;
     }
@@ -97,6 +117,8 @@ function nodeLength(n: OutNode): number {
       return headerLength(n.vr, n.enc) + n.value.length;
     case 'open':
       return headerLength(n.vr, n.enc) + n.body.length;
+    case 'range':
+      return n.length;
     case 'seq': {
       const body = n.items.reduce((s, it) => s + itemLength(it), 0);
       return headerLength(n.vr, n.enc) + body + (n.undefinedLength ? 8 : 0);
@@ -115,6 +137,7 @@ function childrenLength(children: readonly OutNode[]): number {
 export function serialize(nodes: readonly OutNode[], out: ChunkList = new ChunkList()): ChunkList {
   for (const n of nodes) {
     if (n.kind === 'raw') out.push(n.bytes);
+    else if (n.kind === 'range') out.pushRange({ offset: n.offset, length: n.length });
     else if (n.kind === 'value') {
       out.push(writeHeader(n.tag, n.vr, n.value.length, n.enc));
       out.push(n.value);

@@ -54,6 +54,8 @@ export interface RunSummary {
   elapsedMs: number;
   interrupted: boolean;
   dryRun: boolean;
+  /** Peak resident memory of the whole process (all worker threads), in MB. */
+  peakRssMB: number;
   failures: Array<{ path: string; code: string; reason: string }>;
   quarantine: Array<{ path: string; reason: string }>;
   /** Rules fired, "ACTION source" → count (filled for --dry-run). */
@@ -95,7 +97,7 @@ export async function runDeidentify(cfg: RunConfig, onFile: (o: FileOutcome, s: 
   const runId = `${new Date().toISOString()}-${secret.label('run', String(Math.random())).slice(0, 6)}`;
   const summary: RunSummary = {
     written: 0, unchanged: 0, done: 0, quarantined: 0, skipped: 0, failed: 0, patients: 0, bytesIn: 0, bytesOut: 0,
-    elapsedMs: 0, interrupted: false, dryRun, failures: [], quarantine: [], rules: {},
+    elapsedMs: 0, interrupted: false, dryRun, peakRssMB: 0, failures: [], quarantine: [], rules: {},
   };
   const patients = new Set<string>();
   const claimed = new Map<string, string>(); // output path → source sha256, this run
@@ -258,6 +260,7 @@ export async function runDeidentify(cfg: RunConfig, onFile: (o: FileOutcome, s: 
   for (const p of problems) record({ kind: 'failed', source: p.path, code: (p.code as ErrorCode | undefined) ?? 'E_IO', reason: p.message, bytesIn: 0 });
   summary.patients = patients.size;
   summary.elapsedMs = performance.now() - t0;
+  summary.peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
   if (!dryRun) {
     cfg.key.append([{ type: 'run', record: { runId, startedAt: '', endedAt: new Date().toISOString(), profile: cfg.profile, options: cfg.options, engineVersion: ENGINE_VERSION, written: summary.written, failed: summary.failed } }]);
     cfg.key.compact();

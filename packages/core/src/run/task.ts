@@ -4,8 +4,10 @@
  * and only then renames it into place. Everything here derives from the task and the key
  * secret alone, so any number of workers agree without talking to each other.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { createHash, type Hash, randomBytes } from 'node:crypto';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { NeedWholeFile } from '../dicom/reader.js';
+import { DcmblindError } from '../errors.js';
 import { join } from 'node:path';
 import { deidentify, type DeidentifyConfig, type FileFacts } from '../deid/deidentify.js';
 import { describeError, type ErrorCode } from '../errors.js';
@@ -66,18 +68,37 @@ export class TaskRunner {
 
   run(task: Task): TaskResult {
     let bytesIn = 0;
+    let fd: number | undefined;
     try {
-      const bytes = task.bytes ?? readFileSync(task.absPath);
-      bytesIn = bytes.length;
-      const sha256 = createHash('sha256').update(bytes).digest('hex');
-      const r = deidentify(bytes, this.#dcfg);
+      let bytes: Uint8Array;
+      let fileLength: number;
+      const hash = createHash('sha256');
+      if (task.bytes) {
+        bytes = task.bytes;
+        fileLength = bytes.length;
+        hash.update(bytes);
+      } else {
+        fd = openSync(task.absPath, 'r');
+        fileLength = fstatSync(fd).size;
+        ({ bytes } = readSource(fd, fileLength, hash));
+      }
+      bytesIn = fileLength;
+      const sha256 = hash.digest('hex');
+      let r: ReturnType<typeof deidentify>;
+      try {
+        r = deidentify(bytes, this.#dcfg, fileLength);
+      } catch (e) {
+        if (!(e instanceof NeedWholeFile) || fd === undefined) throw e;
+        bytes = readWhole(fd, fileLength);
+        r = deidentify(bytes, this.#dcfg);
+      }
       if (r.status !== 'written') return { kind: r.status, reason: r.reason, bytesIn, sha256 };
       const facts: FileFacts = r.facts;
       const { path: outRel, patientFolders } = outputPath(this.#cfg.layout, task.relPath, facts, this.#secret);
       let staged = '';
       if (!this.#cfg.dryRun) {
         staged = join(this.#cfg.staging, `${randomBytes(9).toString('hex')}.part`);
-        writeStaged(staged, r.output);
+        writeStaged(staged, r.output, fd === undefined ? undefined : { fd, bytes });
       }
       const s = facts.source;
       return {
@@ -89,6 +110,49 @@ export class TaskRunner {
     } catch (e) {
       const d = describeError(e);
       return { kind: 'failed', code: d.code, reason: d.message, bytesIn };
+    } finally {
+      if (fd !== undefined) closeSync(fd);
     }
   }
+}
+
+/** Files above this are read head-first: their pixel data stays in the file (bounded memory). */
+export const HEAD_ONLY_ABOVE = 32 * 1024 * 1024;
+const HEAD_BYTES = 4 * 1024 * 1024;
+const STREAM_CHUNK = 4 * 1024 * 1024;
+let streamBuffer: Buffer | undefined;
+
+function readExactly(fd: number, buf: Uint8Array, pos: number): void {
+  let off = 0;
+  while (off < buf.length) {
+    const n = readSync(fd, buf, off, buf.length - off, pos + off);
+    if (n === 0) throw new DcmblindError('E_TRUNCATED', `file ended at byte ${pos + off} while being read (changed during the run?)`);
+    off += n;
+  }
+}
+
+function readWhole(fd: number, size: number): Buffer {
+  const b = Buffer.allocUnsafe(size);
+  readExactly(fd, b, 0);
+  return b;
+}
+
+/** Whole small files; the head of big ones, hashing the rest as it streams past. */
+function readSource(fd: number, size: number, hash: Hash): { bytes: Buffer } {
+  if (size <= HEAD_ONLY_ABOVE) {
+    const b = readWhole(fd, size);
+    hash.update(b);
+    return { bytes: b };
+  }
+  const head = Buffer.allocUnsafe(HEAD_BYTES);
+  readExactly(fd, head, 0);
+  hash.update(head);
+  streamBuffer ??= Buffer.allocUnsafe(STREAM_CHUNK);
+  for (let pos = HEAD_BYTES; pos < size; ) {
+    const n = readSync(fd, streamBuffer, 0, Math.min(STREAM_CHUNK, size - pos), pos);
+    if (n === 0) throw new DcmblindError('E_TRUNCATED', `file ended at byte ${pos} while being read (changed during the run?)`);
+    hash.update(streamBuffer.subarray(0, n));
+    pos += n;
+  }
+  return { bytes: head };
 }

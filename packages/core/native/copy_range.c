@@ -1,0 +1,51 @@
+/*
+ * copyRange(fdIn, offIn, fdOut, offOut, length): copy a byte range between two files inside
+ * the kernel (Linux copy_file_range(2)), as `cp` does. Node has no ranged in-kernel copy; this
+ * lets pixel data go from source to output without passing through JavaScript memory.
+ * Optional: when it is not built, dcmblind copies through a bounded buffer instead.
+ */
+#define _GNU_SOURCE
+#define _FILE_OFFSET_BITS 64
+#include <errno.h>
+#include <node_api.h>
+#include <string.h>
+#include <unistd.h>
+
+static napi_value CopyRange(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value args[5];
+  if (napi_get_cb_info(env, info, &argc, args, NULL, NULL) != napi_ok || argc != 5) {
+    napi_throw_type_error(env, "EINVAL", "copyRange(fdIn, offIn, fdOut, offOut, length)");
+    return NULL;
+  }
+  int32_t fin, fout;
+  int64_t oin, oout, len;
+  napi_get_value_int32(env, args[0], &fin);
+  napi_get_value_int64(env, args[1], &oin);
+  napi_get_value_int32(env, args[2], &fout);
+  napi_get_value_int64(env, args[3], &oout);
+  napi_get_value_int64(env, args[4], &len);
+  off64_t a = oin, b = oout;
+  int64_t done = 0;
+  while (done < len) {
+    ssize_t n = copy_file_range(fin, &a, fout, &b, (size_t)(len - done), 0);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const char *code = (errno == EXDEV || errno == ENOSYS || errno == EOPNOTSUPP || errno == EINVAL) ? "ENOTSUP" : (errno == ENOSPC ? "ENOSPC" : "EIO");
+      napi_throw_error(env, code, strerror(errno));
+      return NULL;
+    }
+    if (n == 0) break; /* source shorter than asked: the caller checks the count */
+    done += n;
+  }
+  napi_value r;
+  napi_create_int64(env, done, &r);
+  return r;
+}
+
+NAPI_MODULE_INIT() {
+  napi_value fn;
+  napi_create_function(env, "copyRange", NAPI_AUTO_LENGTH, CopyRange, NULL, &fn);
+  napi_set_named_property(env, exports, "copyRange", fn);
+  return exports;
+}

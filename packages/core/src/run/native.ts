@@ -1,0 +1,45 @@
+/**
+ * The optional in-kernel range copy (native/copy_range.c). Absent (not built, not Linux,
+ * DCMBLIND_NO_NATIVE=1, or a filesystem pair that refuses it) → copy through a 4 MiB buffer.
+ */
+import { readSync, writeSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+type CopyRange = (fdIn: number, offIn: number, fdOut: number, offOut: number, length: number) => number;
+
+let native: CopyRange | undefined;
+if (process.env.DCMBLIND_NO_NATIVE !== '1') {
+  try {
+    native = (createRequire(import.meta.url)('../../native/build/copy_range.node') as { copyRange: CopyRange }).copyRange;
+  } catch {
+    native = undefined;
+  }
+}
+
+export const nativeCopyAvailable = (): boolean => native !== undefined;
+
+const BUF = 4 * 1024 * 1024;
+let buffer: Buffer | undefined;
+
+/** Copy `length` bytes from fdIn@offIn to fdOut@offOut; in the kernel when possible. */
+export function copyRange(fdIn: number, offIn: number, fdOut: number, offOut: number, length: number): void {
+  if (native) {
+    try {
+      const n = native(fdIn, offIn, fdOut, offOut, length);
+      if (n === length) return;
+      throw Object.assign(new Error(`source ended after ${n} of ${length} bytes (file changed while read?)`), { code: 'E_TRUNCATED' });
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'ENOTSUP') throw e;
+      native = undefined; // this filesystem pair refuses: fall back from now on
+    }
+  }
+  buffer ??= Buffer.allocUnsafe(BUF);
+  let done = 0;
+  while (done < length) {
+    const n = readSync(fdIn, buffer, 0, Math.min(BUF, length - done), offIn + done);
+    if (n === 0) throw Object.assign(new Error(`source ended after ${done} of ${length} bytes (file changed while read?)`), { code: 'E_TRUNCATED' });
+    let w = 0;
+    while (w < n) w += writeSync(fdOut, buffer, w, n - w, offOut + done + w);
+    done += n;
+  }
+}

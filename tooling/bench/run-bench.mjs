@@ -1,0 +1,76 @@
+#!/usr/bin/env node
+// Cohort benchmark for `dcmblind run` against `cp -r` on the same input, run back to back.
+// Prints files/s, MB/s, ratio to cp -r and peak RSS; asserts nothing.
+// Usage: node run-bench.mjs [smallFiles=5000] [largeFiles=4] [largeMB=129] [workers=cores]
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildDicom, ctInstance, makeCohort, patientOf } from '@dcmblind/test-utils';
+
+const [small = 5000, large = 4, largeMB = 129, workers = cpus().length] = process.argv.slice(2).map(Number);
+const cli = fileURLToPath(new URL('../../apps/cli/dist/main.js', import.meta.url));
+const work = mkdtempSync(join(process.env.BENCH_DIR ?? '/tmp', 'dcmblind-run-bench-'));
+
+function timed(cmd, args, env = {}) {
+  // GNU time reports the peak RSS of the process tree's largest process (ours is one process).
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', cmd, ...args], { env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0 && r.status !== 1) throw new Error(`${cmd} failed: ${r.stderr.slice(-2000)}`);
+  const [secs, kb] = r.stderr.trim().split('\n').at(-1).split(' ').map(Number);
+  return { secs, rssMB: kb / 1024, stdout: r.stdout };
+}
+function dropCaches() {
+  spawnSync('sync');
+  try {
+    writeFileSync('/proc/sys/vm/drop_caches', '3');
+  } catch {
+    // not root: the page cache stays warm for both commands alike
+  }
+}
+
+function bench(name, input, files, bytes) {
+  dropCaches();
+  const cp = timed('cp', ['-r', input, join(work, `${name}-cp`)]);
+  dropCaches();
+  const run = timed(process.execPath, [cli, 'run', input, '--out', join(work, `${name}-out`), '--key', join(work, `${name}.key`), '--workers', String(workers), '--json'], {
+    DCMBLIND_PASSPHRASE: 'benchmark passphrase',
+  });
+  const summary = JSON.parse(run.stdout);
+  const mb = bytes / 1e6;
+  const line = (label, t) => `${label.padEnd(14)} ${(files / t.secs).toFixed(0).padStart(6)} files/s ${(mb / t.secs).toFixed(0).padStart(5)} MB/s  ${t.secs.toFixed(2).padStart(7)} s  peak RSS ${t.rssMB.toFixed(0)} MB`;
+  console.log(`\n${name}: ${files} files, ${mb.toFixed(0)} MB, ${workers} workers (written ${summary.written}, failed ${summary.failed})`);
+  console.log(line('cp -r', cp));
+  console.log(line('dcmblind run', run));
+  console.log(`ratio to cp -r: ${(run.secs / cp.secs).toFixed(2)}x`);
+  // A rerun with nothing new.
+  const again = timed(process.execPath, [cli, 'run', input, '--out', join(work, `${name}-out`), '--key', join(work, `${name}.key`), '--json'], { DCMBLIND_PASSPHRASE: 'benchmark passphrase' });
+  console.log(`rerun, nothing new: ${again.secs.toFixed(2)} s (${JSON.parse(again.stdout).done} already done)`);
+}
+
+try {
+  if (small > 0) {
+    const perSeries = 100;
+    const series = Math.ceil(small / perSeries);
+    const c = makeCohort(join(work, 'small'), { patients: Math.ceil(series / 4), studiesPerPatient: 2, seriesPerStudy: 2, instancesPerSeries: perSeries, rows: 512, columns: 512 });
+    bench('small-file cohort (512x512 16-bit slices)', join(work, 'small'), c.files, c.bytes);
+    rmSync(join(work, 'small'), { recursive: true, force: true });
+  }
+  if (large > 0) {
+    const dir = join(work, 'large', 'site-B');
+    mkdirSync(dir, { recursive: true });
+    let bytes = 0;
+    const frames = Math.round((largeMB * 1e6) / (512 * 512 * 2));
+    for (let i = 0; i < large; i++) {
+      const els = ctInstance(patientOf(i), i, 0, 0, 0, { rows: 512, columns: 512, frames, patients: 1, studiesPerPatient: 1, seriesPerStudy: 1, instancesPerSeries: 1 });
+      const data = buildDicom(els);
+      writeFileSync(join(dir, `multiframe-${i}.dcm`), data);
+      bytes += data.length;
+    }
+    bench(`large-file cohort (${frames}-frame files)`, join(work, 'large'), large, bytes);
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+
+
+}
