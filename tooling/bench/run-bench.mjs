@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildDicom, ctInstance, makeCohort, patientOf } from '@dcmblind/test-utils';
 
-const [small = 5000, large = 4, largeMB = 129, workers = cpus().length] = process.argv.slice(2).map(Number);
+const [small = 5000, large = 20, largeMB = 129, workers = cpus().length] = process.argv.slice(2).map(Number);
 const cli = fileURLToPath(new URL('../../apps/cli/dist/main.js', import.meta.url));
 const work = mkdtempSync(join(process.env.BENCH_DIR ?? '/tmp', 'dcmblind-run-bench-'));
 

@@ -71,6 +71,7 @@ function textNode(w: Walk, el: Element, vr: VR, s: string): OutNode {
 
 /** A kept element: its original bytes, or its original value under a re-encoded header. */
 function keep(w: Walk, el: Element, vr: VR): OutNode {
+  if (el.end > w.data.length) throw new InternalError(`element ends at ${el.end}, past the ${w.data.length} bytes in memory`);
   if (!w.transcode) return { kind: 'raw', tag: el.tag, bytes: w.data.subarray(el.start, el.end) };
   // An explicit VR with a 16-bit length cannot hold a longer value: such values travel as UN.
   const outVR: VR = el.valueLength > 0xffff && !hasLongLength(vr) ? 'UN' : vr;
@@ -223,6 +224,7 @@ function walkElements(w: Walk, elements: readonly Element[], scheme: Scheme, top
     if (el.encapsulated) {
       fire(w, rule);
       if (rule.action === 'X') continue;
+      if (el.end > w.data.length) throw new InternalError(`element ends at ${el.end}, past the ${w.data.length} bytes in memory`);
       if (!w.transcode) out.push({ kind: 'raw', tag: el.tag, bytes: w.data.subarray(el.start, el.end) });
       else out.push({ kind: 'open', tag: el.tag, vr: 'OB', enc: w.transcode, body: w.data.subarray(el.valueStart, el.end) });
       continue;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildDicom, type El, type Syntax, unSequence } from '@dcmblind/test-utils';
 import { DcmblindError } from '../errors.js';
-import { type Element, parseFile } from './reader.js';
+import { type Element, NeedWholeFile, parseFile, parseHead } from './reader.js';
 import { T } from './tag.js';
 
 const els: El[] = [
@@ -62,5 +62,23 @@ describe('reader', () => {
     const at = bytes.indexOf(Buffer.from('OW'));
     bytes.writeUInt32LE(0xfffffff0, at + 4);
     expect(() => parseFile(bytes)).toThrow(expect.objectContaining({ code: 'E_TRUNCATED' }));
+  });
+});
+
+describe('head-only parsing of big files', () => {
+  const big: El[] = [...els.slice(0, 4), [0x7fe00010, 'OW', new Uint8Array(200_000).fill(3)]];
+  const bytes = buildDicom(big);
+  it('leaves a final pixel element that the head does not hold in the file', () => {
+    const f = parseHead(bytes.subarray(0, 4096), bytes.length);
+    const px = f.dataset.at(-1) as Element;
+    expect(px.external).toBe(true);
+    expect(px.end).toBe(bytes.length);
+    expect(f.dataset.slice(0, -1).every((e) => !e.external)).toBe(true);
+  });
+  it('asks for the whole file when anything else is cut, and parses normally when the head is the file', () => {
+    expect(() => parseHead(bytes.subarray(0, 100), bytes.length)).toThrow(NeedWholeFile);
+    const withTail = buildDicom([...big, [0x7fe10010, 'OB', new Uint8Array(10)]]);
+    expect(() => parseHead(withTail.subarray(0, 4096), withTail.length)).toThrow(NeedWholeFile);
+    expect(parseHead(bytes, bytes.length).dataset.every((e) => !e.external)).toBe(true);
   });
 });

@@ -176,13 +176,13 @@ class Parser {
     }
 
     const valueEnd = valueStart + length;
-    if (valueEnd > limit) {
-      // A head-only read: the last top-level element may be bulk data left in the file.
-      if (this.partial && depth === 0 && BULK.has(t) && valueEnd === this.fileLength) {
+    if (valueEnd > limit) throw truncated(pos, `the value of ${formatTag(t)} (declares ${length} bytes, ${limit - valueStart} remain)`);
+    if (valueEnd > this.bytes.length) {
+      // Head-only read: only a final top-level bulk element may stay in the file.
+      if (depth === 0 && BULK.has(t) && valueEnd === this.fileLength) {
         return { tag: t, vr, enc, start: pos, valueStart, valueLength: length, undefinedLength: false, end: valueEnd, external: true };
       }
-      if (this.partial) throw new NeedWholeFile();
-      throw truncated(pos, `the value of ${formatTag(t)} (declares ${length} bytes, ${limit - valueStart} remain)`);
+      throw new NeedWholeFile();
     }
     if (vr === 'SQ') {
       if (depth >= MAX_DEPTH) throw new DcmblindError('E_TOO_DEEP', `sequences nested deeper than ${MAX_DEPTH} at byte ${pos}`);

@@ -57,12 +57,12 @@ export function writeFileAtomic(path: string, data: Uint8Array, mode = 0o600): v
   fsyncDir(dirname(path));
 }
 
-function encodeKeyFile(payload: KeyPayload, header: Header, passphrase: string): Buffer {
+/** Seal the payload under `key` (derived once from the passphrase; a fresh nonce every write). */
+function encodeKeyFile(payload: KeyPayload, header: Header, key: Uint8Array): Buffer {
   const h = Buffer.from(JSON.stringify(header), 'utf8');
   const len = Buffer.alloc(4);
   len.writeUInt32BE(h.length);
   const aad = Buffer.concat([MAGIC, len, h]);
-  const key = deriveKey(passphrase, header.kdf);
   return Buffer.concat([aad, seal(key, Buffer.from(JSON.stringify(payload), 'utf8'), aad)]);
 }
 
@@ -85,17 +85,18 @@ function decodeHeader(raw: Buffer, path: string): { header: Header; aad: Buffer;
 export class KeyStore {
   readonly path: string;
   readonly payload: KeyPayload;
-  readonly #passphrase: string;
+  /** The file key derived from the passphrase (kept so rewrites need no second scrypt). */
+  readonly #fileKey: Uint8Array;
   readonly #header: Header;
   readonly #journalKey: Buffer;
   #journalFd: number | undefined;
   /** True when the journal had a torn last line (a crash mid-append); nothing visible was lost. */
   tornJournalTail = false;
 
-  private constructor(path: string, payload: KeyPayload, passphrase: string, header: Header) {
+  private constructor(path: string, payload: KeyPayload, fileKey: Uint8Array, header: Header) {
     this.path = path;
     this.payload = payload;
-    this.#passphrase = passphrase;
+    this.#fileKey = fileKey;
     this.#header = header;
     this.#journalKey = journalKey(Buffer.from(payload.secret, 'base64'), payload.journalId);
   }
@@ -115,8 +116,9 @@ export class KeyStore {
       journalId: randomBytes(16).toString('hex'), patients: {}, files: [], runs: [],
     };
     const header: Header = { v: 1, kdf: newKdf(), cipher: 'aes-256-gcm' };
-    writeFileAtomic(path, encodeKeyFile(payload, header, passphrase));
-    return new KeyStore(path, payload, passphrase, header);
+    const fileKey = deriveKey(passphrase, header.kdf);
+    writeFileAtomic(path, encodeKeyFile(payload, header, fileKey));
+    return new KeyStore(path, payload, fileKey, header);
   }
 
   /** An in-memory key that is never written (for --dry-run without a key). */
@@ -125,7 +127,7 @@ export class KeyStore {
       format: 1, project, createdAt: new Date().toISOString(), secret: randomBytes(32).toString('base64'),
       journalId: randomBytes(16).toString('hex'), patients: {}, files: [], runs: [],
     };
-    return new KeyStore('', payload, '', { v: 1, kdf: { name: 'scrypt', N: 0, r: 0, p: 0, salt: '' }, cipher: 'aes-256-gcm' });
+    return new KeyStore('', payload, new Uint8Array(32), { v: 1, kdf: { name: 'scrypt', N: 0, r: 0, p: 0, salt: '' }, cipher: 'aes-256-gcm' });
   }
 
   static open(path: string, passphrase: string): KeyStore {
@@ -136,10 +138,11 @@ export class KeyStore {
       throw new DcmblindError('E_IO', `cannot read key file ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, { cause: e });
     }
     const { header, aad, body } = decodeHeader(raw, path);
-    const plain = open(deriveKey(passphrase, header.kdf), body, aad);
+    const fileKey = deriveKey(passphrase, header.kdf);
+    const plain = open(fileKey, body, aad);
     if (!plain) throw new DcmblindError('E_KEY_PASSPHRASE', `wrong passphrase, or ${path} is damaged or was altered`);
     const payload = JSON.parse(plain.toString('utf8')) as KeyPayload;
-    const store = new KeyStore(path, payload, passphrase, header);
+    const store = new KeyStore(path, payload, fileKey, header);
     store.tornJournalTail = store.#replayJournal();
     return store;
   }
@@ -191,7 +194,7 @@ export class KeyStore {
   /** Fold the journal into the key file (atomic) and remove the journal. */
   compact(): void {
     this.close();
-    writeFileAtomic(this.path, encodeKeyFile(this.payload, this.#header, this.#passphrase));
+    writeFileAtomic(this.path, encodeKeyFile(this.payload, this.#header, this.#fileKey));
     rmSync(this.journalPath, { force: true });
     fsyncDir(dirname(this.path));
   }
