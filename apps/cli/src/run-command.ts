@@ -1,5 +1,5 @@
 /** `dcmblind run <input...> --out <dir> --key <file>`: the site operator's main job. */
-import { existsSync, mkdirSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, relative, resolve, sep } from 'node:path';
 import { countInputs, DcmblindError, type FileOutcome, KeyStore, type Layout, type RunSummary, resolveOptions, runDeidentify } from '@dcmblind/core';
 import { getPassphrase } from './passphrase.js';
@@ -66,13 +66,11 @@ export async function runCommand(
   const creating = !existsSync(key);
   if (creating && o.dryRun) io.err(`dry run: ${o.key} does not exist; paths below use a throw-away key`);
   const passphrase = creating && o.dryRun ? '' : await getPassphrase({ confirm: creating, purpose: creating ? `the new key ${o.key}` : `key ${o.key}` });
-  const store = creating
-    ? o.dryRun
-      ? KeyStore.ephemeral(o.project ?? 'dry-run')
-      : KeyStore.create(key, passphrase, o.project ?? basename(key).replace(/\.[^.]*$/, ''))
-    : KeyStore.open(key, passphrase);
+  // Unlocking takes a deliberate half second (scrypt); the worker threads start meanwhile.
+  const storePromise = creating
+    ? Promise.resolve(o.dryRun ? KeyStore.ephemeral(o.project ?? 'dry-run') : KeyStore.create(key, passphrase, o.project ?? basename(key).replace(/\.[^.]*$/, '')))
+    : KeyStore.openAsync(key, passphrase);
   if (creating && !o.dryRun) io.err(`created key ${o.key} (encrypted; keep it and its passphrase safe, away from the output)`);
-  if (!o.dryRun) mkdirSync(out, { recursive: true });
 
   const tty = Boolean(process.stderr.isTTY) && !o.json;
   const progress = startProgress(tty ? await countInputs(inputs) : undefined, tty, io.err);
@@ -86,13 +84,13 @@ export async function runCommand(
   let summary: RunSummary;
   try {
     summary = await runDeidentify(
-      { inputs, out, key: store, profile: o.profile, options, pseudonymPrefix: o.prefix, dateOffset, layout: o.layout, ...(workers ? { workers } : {}),
+      { inputs, out, key: storePromise, profile: o.profile, options, pseudonymPrefix: o.prefix, dateOffset, layout: o.layout, ...(workers ? { workers } : {}),
         dryRun: Boolean(o.dryRun), forceRebuild: Boolean(o.forceRebuild), ...(signal ? { signal } : {}) },
       onFile,
     );
   } finally {
     progress.stop();
-    store.close();
+    await storePromise.then((s) => s.close()).catch(() => {});
   }
   if (o.json) io.out(JSON.stringify({ ...summary, out: o.out }, null, 2));
   else io.out(formatSummary(summary));

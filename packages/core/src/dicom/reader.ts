@@ -296,8 +296,9 @@ export function parseHead(file: Uint8Array, fileLength: number): ParsedFile {
   try {
     return parseFileImpl(file, fileLength);
   } catch (e) {
-    // Reading past the head (a header straddling its end) means the head was too short.
-    if (e instanceof RangeError) throw new NeedWholeFile();
+    // Any shortfall in a head-only parse (a header straddling its end, a meta group cut short)
+    // means the head was too short; the whole-file parse gives the real verdict.
+    if (e instanceof RangeError || e instanceof DcmblindError) throw new NeedWholeFile();
     throw e;
   } finally {
     headOnly = false;

@@ -3,7 +3,7 @@
  * (RFC 7914); the parameters and salt live in the authenticated header. Journal records
  * are sealed under a key derived from the project secret (HKDF-SHA-256, RFC 5869).
  */
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, scryptSync } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, scrypt, scryptSync } from 'node:crypto';
 import { DcmblindError } from '../errors.js';
 
 export interface KdfParams {
@@ -24,13 +24,22 @@ export function newKdf(): KdfParams {
   return { name: 'scrypt', N, r: DEFAULT_KDF.r, p: DEFAULT_KDF.p, salt: randomBytes(16).toString('base64') };
 }
 
-export function deriveKey(passphrase: string, kdf: KdfParams): Buffer {
+function scryptArgs(kdf: KdfParams) {
   if (kdf.name !== 'scrypt' || kdf.N > 2 ** 20 || kdf.r > 32 || kdf.p > 16) {
     throw new DcmblindError('E_KEY_FORMAT', 'key file names key-derivation parameters dcmblind does not accept');
   }
-  return scryptSync(passphrase.normalize('NFC'), Buffer.from(kdf.salt, 'base64'), 32, {
-    N: kdf.N, r: kdf.r, p: kdf.p, maxmem: 256 * kdf.N * kdf.r + 1024 * 1024,
-  });
+  return { salt: Buffer.from(kdf.salt, 'base64'), options: { N: kdf.N, r: kdf.r, p: kdf.p, maxmem: 256 * kdf.N * kdf.r + 1024 * 1024 } };
+}
+
+export function deriveKey(passphrase: string, kdf: KdfParams): Buffer {
+  const a = scryptArgs(kdf);
+  return scryptSync(passphrase.normalize('NFC'), a.salt, 32, a.options);
+}
+
+/** The same derivation off the main thread (libuv pool), so other start-up work can overlap. */
+export function deriveKeyAsync(passphrase: string, kdf: KdfParams): Promise<Buffer> {
+  const a = scryptArgs(kdf);
+  return new Promise((resolve, reject) => scrypt(passphrase.normalize('NFC'), a.salt, 32, a.options, (err, key) => (err ? reject(err) : resolve(key))));
 }
 
 /** nonce(12) ‖ ciphertext ‖ tag(16) */

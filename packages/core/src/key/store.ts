@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, constants, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { DcmblindError } from '../errors.js';
-import { deriveKey, journalKey, newKdf, open, seal, type KdfParams } from './crypto.js';
+import { deriveKey, deriveKeyAsync, journalKey, newKdf, open, seal, type KdfParams } from './crypto.js';
 import { applyEntries, type JournalEntry, type KeyPayload } from './records.js';
 
 const MAGIC = Buffer.from('DCMBKEY1', 'ascii');
@@ -64,6 +64,16 @@ function encodeKeyFile(payload: KeyPayload, header: Header, key: Uint8Array): Bu
   len.writeUInt32BE(h.length);
   const aad = Buffer.concat([MAGIC, len, h]);
   return Buffer.concat([aad, seal(key, Buffer.from(JSON.stringify(payload), 'utf8'), aad)]);
+}
+
+function readKeyFile(path: string): { header: Header; aad: Buffer; body: Buffer } {
+  let raw: Buffer;
+  try {
+    raw = readFileSync(path);
+  } catch (e) {
+    throw new DcmblindError('E_IO', `cannot read key file ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, { cause: e });
+  }
+  return decodeHeader(raw, path);
 }
 
 function decodeHeader(raw: Buffer, path: string): { header: Header; aad: Buffer; body: Buffer } {
@@ -131,14 +141,17 @@ export class KeyStore {
   }
 
   static open(path: string, passphrase: string): KeyStore {
-    let raw: Buffer;
-    try {
-      raw = readFileSync(path);
-    } catch (e) {
-      throw new DcmblindError('E_IO', `cannot read key file ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, { cause: e });
-    }
-    const { header, aad, body } = decodeHeader(raw, path);
-    const fileKey = deriveKey(passphrase, header.kdf);
+    const { header, aad, body } = readKeyFile(path);
+    return KeyStore.#unlock(path, header, aad, body, deriveKey(passphrase, header.kdf));
+  }
+
+  /** As open(), with the key derivation off the main thread. */
+  static async openAsync(path: string, passphrase: string): Promise<KeyStore> {
+    const { header, aad, body } = readKeyFile(path);
+    return KeyStore.#unlock(path, header, aad, body, await deriveKeyAsync(passphrase, header.kdf));
+  }
+
+  static #unlock(path: string, header: Header, aad: Buffer, body: Buffer, fileKey: Buffer): KeyStore {
     const plain = open(fileKey, body, aad);
     if (!plain) throw new DcmblindError('E_KEY_PASSPHRASE', `wrong passphrase, or ${path} is damaged or was altered`);
     const payload = JSON.parse(plain.toString('utf8')) as KeyPayload;

@@ -22,7 +22,8 @@ import { type InputFile, walkInputs, type WalkProblem } from './walk.js';
 export interface RunConfig {
   readonly inputs: readonly string[];
   readonly out: string;
-  readonly key: KeyStore;
+  /** The key, or its unlocking in progress: the worker threads start meanwhile. */
+  readonly key: KeyStore | Promise<KeyStore>;
   readonly profile: string;
   readonly options: readonly OptionName[];
   readonly pseudonymPrefix: string;
@@ -65,24 +66,45 @@ export interface RunSummary {
 const BATCH = 64;
 const BATCH_MS = 250;
 
-export async function runDeidentify(cfg: RunConfig, onFile: (o: FileOutcome, s: RunSummary) => void = () => {}): Promise<RunSummary> {
+export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, s: RunSummary) => void = () => {}): Promise<RunSummary> {
   const t0 = performance.now();
-  const secret = new ProjectSecret(cfg.key.secret);
-  const layout = cfg.layout ?? 'mirror';
-  const dryRun = cfg.dryRun ?? false;
+  const layout = runCfg.layout ?? 'mirror';
+  const dryRun = runCfg.dryRun ?? false;
+  // Threads load their code while the key is being unlocked; the secret travels with each task.
+  const workerConfig: WorkerConfig = {
+    profile: runCfg.profile, options: runCfg.options, pseudonymPrefix: runCfg.pseudonymPrefix, dateOffset: runCfg.dateOffset,
+    layout, staging: stagingDir(runCfg.out), dryRun,
+  };
+  const threads = Math.max(1, runCfg.workers ?? cpus().length);
+  const pool = new Piscina({ filename: new URL('./worker.js', import.meta.url).href, workerData: workerConfig, minThreads: threads, maxThreads: threads });
+  let key: KeyStore;
+  try {
+    key = await runCfg.key;
+  } catch (e) {
+    await pool.destroy();
+    throw e;
+  }
+  const cfg = { ...runCfg, key };
+  const secretBytes = key.secret;
+  const secret = new ProjectSecret(secretBytes);
   const manifest: Manifest = {
     format: 1, keyFingerprint: secret.mac('fingerprint').toString('hex').slice(0, 16), profile: cfg.profile, options: cfg.options,
     layout, pseudonymPrefix: cfg.pseudonymPrefix, dateOffset: cfg.dateOffset, engineVersion: ENGINE_VERSION,
   };
   const config = configId(manifest);
-  if (cfg.forceRebuild && !dryRun) {
-    rmSync(cfg.out, { recursive: true, force: true });
-  } else {
-    checkManifest(cfg.out, manifest);
-  }
-  if (!dryRun) {
-    writeManifest(cfg.out, manifest);
-    resetStaging(cfg.out);
+  try {
+    if (cfg.forceRebuild && !dryRun) {
+      rmSync(cfg.out, { recursive: true, force: true });
+    } else {
+      checkManifest(cfg.out, manifest);
+    }
+    if (!dryRun) {
+      writeManifest(cfg.out, manifest);
+      resetStaging(cfg.out);
+    }
+  } catch (e) {
+    await pool.destroy();
+    throw e;
   }
 
   // Resume index: what earlier runs with this configuration already wrote, by source path.
@@ -120,12 +142,6 @@ export async function runDeidentify(cfg: RunConfig, onFile: (o: FileOutcome, s: 
     onFile(o, summary);
   };
 
-  const workerConfig: WorkerConfig = {
-    secret: cfg.key.secret, profile: cfg.profile, options: cfg.options, pseudonymPrefix: cfg.pseudonymPrefix, dateOffset: cfg.dateOffset,
-    layout, staging: stagingDir(cfg.out), dryRun,
-  };
-  const threads = Math.max(1, cfg.workers ?? cpus().length);
-  const pool = new Piscina({ filename: new URL('./worker.js', import.meta.url).href, workerData: workerConfig, minThreads: threads, maxThreads: threads });
 
   // Results wait here until their journal records are durable, then become visible together.
   let pending: Array<{ f: InputFile; r: Written; stat: { size: number; mtimeMs: number } }> = [];
@@ -239,7 +255,7 @@ export async function runDeidentify(cfg: RunConfig, onFile: (o: FileOutcome, s: 
         continue;
       }
       const p: Promise<void> = (f.bytes ? f.bytes() : Promise.resolve(undefined))
-        .then((bytes) => pool.run({ absPath: f.absPath, relPath: f.relPath, ...(bytes ? { bytes } : {}) } satisfies Task))
+        .then((bytes) => pool.run({ absPath: f.absPath, relPath: f.relPath, secret: secretBytes, ...(bytes ? { bytes } : {}) } satisfies Task))
         .then((r: TaskResult) => handle(f, stat, r))
         .catch((e: unknown) => {
           const d = describeError(e);

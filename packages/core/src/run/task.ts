@@ -19,7 +19,6 @@ import { outputPath, type Layout } from './layout.js';
 import { writeStaged } from './output.js';
 
 export interface WorkerConfig {
-  readonly secret: Uint8Array;
   readonly profile: string;
   readonly options: readonly OptionName[];
   readonly pseudonymPrefix: string;
@@ -30,6 +29,8 @@ export interface WorkerConfig {
 }
 
 export interface Task {
+  /** The project secret (32 bytes); every task carries it so threads can start before the key is unlocked. */
+  readonly secret: Uint8Array;
   readonly absPath: string;
   readonly relPath: string;
   /** Bytes already in memory (a zip entry); otherwise the worker reads absPath. */
@@ -58,15 +59,28 @@ export type TaskResult =
 
 export class TaskRunner {
   readonly #cfg: WorkerConfig;
-  readonly #secret: ProjectSecret;
-  readonly #dcfg: DeidentifyConfig;
+  readonly #profile: ReturnType<typeof compileProfile>;
+  #secret: ProjectSecret | undefined;
+  #secretHex = '';
+  #dcfg: DeidentifyConfig | undefined;
   constructor(cfg: WorkerConfig) {
     this.#cfg = cfg;
-    this.#secret = new ProjectSecret(cfg.secret);
-    this.#dcfg = { profile: compileProfile(cfg.profile, cfg.options), secret: this.#secret, pseudonymPrefix: cfg.pseudonymPrefix, dateOffset: cfg.dateOffset };
+    this.#profile = compileProfile(cfg.profile, cfg.options);
+  }
+
+  /** The keyed derivations for this task's secret (built once per secret; its UID cache survives). */
+  #configFor(secret: Uint8Array): { dcfg: DeidentifyConfig; secret: ProjectSecret } {
+    const hex = Buffer.from(secret).toString('hex');
+    if (!this.#secret || !this.#dcfg || hex !== this.#secretHex) {
+      this.#secret = new ProjectSecret(secret);
+      this.#secretHex = hex;
+      this.#dcfg = { profile: this.#profile, secret: this.#secret, pseudonymPrefix: this.#cfg.pseudonymPrefix, dateOffset: this.#cfg.dateOffset };
+    }
+    return { dcfg: this.#dcfg, secret: this.#secret };
   }
 
   run(task: Task): TaskResult {
+    const { dcfg, secret } = this.#configFor(task.secret);
     let bytesIn = 0;
     let fd: number | undefined;
     try {
@@ -86,15 +100,15 @@ export class TaskRunner {
       const sha256 = hash.digest('hex');
       let r: ReturnType<typeof deidentify>;
       try {
-        r = deidentify(bytes, this.#dcfg, fileLength);
+        r = deidentify(bytes, dcfg, fileLength);
       } catch (e) {
         if (!(e instanceof NeedWholeFile) || fd === undefined) throw e;
         bytes = readWhole(fd, fileLength);
-        r = deidentify(bytes, this.#dcfg);
+        r = deidentify(bytes, dcfg);
       }
       if (r.status !== 'written') return { kind: r.status, reason: r.reason, bytesIn, sha256 };
       const facts: FileFacts = r.facts;
-      const { path: outRel, patientFolders } = outputPath(this.#cfg.layout, task.relPath, facts, this.#secret);
+      const { path: outRel, patientFolders } = outputPath(this.#cfg.layout, task.relPath, facts, secret);
       let staged = '';
       if (!this.#cfg.dryRun) {
         staged = join(this.#cfg.staging, `${randomBytes(9).toString('hex')}.part`);
