@@ -12,6 +12,9 @@ import { buildDicom, ctInstance, makeCohort, patientOf } from '@dcmblind/test-ut
 const [small = 5000, large = 20, largeMB = 129, workers = cpus().length] = process.argv.slice(2).map(Number);
 const cli = fileURLToPath(new URL('../../apps/cli/dist/main.js', import.meta.url));
 const work = mkdtempSync(join(process.env.BENCH_DIR ?? '/tmp', 'dcmblind-run-bench-'));
+// Where the key lives: by default beside the data; BENCH_KEY_DIR puts it on another filesystem,
+// as a custodian's key usually is (its fsyncs then do not wait for the output's writeback).
+const keyDir = mkdtempSync(join(process.env.BENCH_KEY_DIR ?? work, 'key-'));
 
 function timed(cmd, args, env = {}) {
   // GNU time reports the peak RSS of the process tree's largest process (ours is one process).
@@ -33,18 +36,18 @@ function bench(name, input, files, bytes) {
   dropCaches();
   const cp = timed('cp', ['-r', input, join(work, `${name}-cp`)]);
   dropCaches();
-  const run = timed(process.execPath, [cli, 'run', input, '--out', join(work, `${name}-out`), '--key', join(work, `${name}.key`), '--workers', String(workers), '--json'], {
+  const run = timed(process.execPath, [cli, 'run', input, '--out', join(work, `${name}-out`), '--key', join(keyDir, `${name}.key`), '--workers', String(workers), '--json'], {
     DCMBLIND_PASSPHRASE: 'benchmark passphrase',
   });
   const summary = JSON.parse(run.stdout);
   const mb = bytes / 1e6;
   const line = (label, t) => `${label.padEnd(14)} ${(files / t.secs).toFixed(0).padStart(6)} files/s ${(mb / t.secs).toFixed(0).padStart(5)} MB/s  ${t.secs.toFixed(2).padStart(7)} s  peak RSS ${t.rssMB.toFixed(0)} MB`;
-  console.log(`\n${name}: ${files} files, ${mb.toFixed(0)} MB, ${workers} workers (written ${summary.written}, failed ${summary.failed})`);
+  console.log(`\n${name}: ${files} files, ${mb.toFixed(0)} MB, ${workers} workers, key in ${process.env.BENCH_KEY_DIR ?? 'the same filesystem'} (written ${summary.written}, failed ${summary.failed})`);
   console.log(line('cp -r', cp));
   console.log(line('dcmblind run', run));
   console.log(`ratio to cp -r: ${(run.secs / cp.secs).toFixed(2)}x`);
   // A rerun with nothing new.
-  const again = timed(process.execPath, [cli, 'run', input, '--out', join(work, `${name}-out`), '--key', join(work, `${name}.key`), '--json'], { DCMBLIND_PASSPHRASE: 'benchmark passphrase' });
+  const again = timed(process.execPath, [cli, 'run', input, '--out', join(work, `${name}-out`), '--key', join(keyDir, `${name}.key`), '--json'], { DCMBLIND_PASSPHRASE: 'benchmark passphrase' });
   console.log(`rerun, nothing new: ${again.secs.toFixed(2)} s (${JSON.parse(again.stdout).done} already done)`);
 }
 
@@ -71,6 +74,7 @@ try {
   }
 } finally {
   rmSync(work, { recursive: true, force: true });
+  rmSync(keyDir, { recursive: true, force: true });
 
 
 }

@@ -63,8 +63,8 @@ export interface RunSummary {
   rules: Record<string, number>;
 }
 
-const BATCH = 64;
-const BATCH_MS = 250;
+const BATCH = 512;
+const BATCH_MS = 1000;
 
 export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, s: RunSummary) => void = () => {}): Promise<RunSummary> {
   const t0 = performance.now();
