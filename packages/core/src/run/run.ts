@@ -3,6 +3,7 @@
  * journal (group commit: one fsync per batch), then rename the batch into place. One bad
  * file is reported and skipped; the run goes on. Reruns skip what is done.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -116,7 +117,7 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
     doneByOutput.set(f.outputPath, f);
   }
 
-  const runId = `${new Date().toISOString()}-${secret.label('run', String(Math.random())).slice(0, 6)}`;
+  const runId = `${new Date().toISOString()}-${randomBytes(3).toString('hex')}`;
   const summary: RunSummary = {
     written: 0, unchanged: 0, done: 0, quarantined: 0, skipped: 0, failed: 0, patients: 0, bytesIn: 0, bytesOut: 0,
     elapsedMs: 0, interrupted: false, dryRun, peakRssMB: 0, failures: [], quarantine: [], rules: {},
