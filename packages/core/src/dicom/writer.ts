@@ -93,9 +93,6 @@ export class ChunkList {
     this.chunks.push(r);
     this.length += r.length;
   }
-  get hasRanges(): boolean {
-    return this.chunks.some(isRange);
-  }
   /** The whole output in memory; only for outputs without source ranges. */
   concat(): Uint8Array {
     const out = new Uint8Array(this.length);

@@ -61,7 +61,7 @@ export class TaskRunner {
   readonly #cfg: WorkerConfig;
   readonly #profile: ReturnType<typeof compileProfile>;
   #secret: ProjectSecret | undefined;
-  #secretHex = '';
+  #secretBytes: Buffer | undefined;
   #dcfg: DeidentifyConfig | undefined;
   constructor(cfg: WorkerConfig) {
     this.#cfg = cfg;
@@ -70,10 +70,9 @@ export class TaskRunner {
 
   /** The keyed derivations for this task's secret (built once per secret; its UID cache survives). */
   #configFor(secret: Uint8Array): { dcfg: DeidentifyConfig; secret: ProjectSecret } {
-    const hex = Buffer.from(secret).toString('hex');
-    if (!this.#secret || !this.#dcfg || hex !== this.#secretHex) {
+    if (!this.#secret || !this.#dcfg || !this.#secretBytes?.equals(secret)) {
       this.#secret = new ProjectSecret(secret);
-      this.#secretHex = hex;
+      this.#secretBytes = Buffer.from(secret);
       this.#dcfg = { profile: this.#profile, secret: this.#secret, pseudonymPrefix: this.#cfg.pseudonymPrefix, dateOffset: this.#cfg.dateOffset };
     }
     return { dcfg: this.#dcfg, secret: this.#secret };
