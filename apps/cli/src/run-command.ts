@@ -67,10 +67,11 @@ export async function runCommand(
   if (creating && o.dryRun) io.err(`dry run: ${o.key} does not exist; paths below use a throw-away key`);
   const passphrase = creating && o.dryRun ? '' : await getPassphrase({ confirm: creating, purpose: creating ? `the new key ${o.key}` : `key ${o.key}` });
   // Unlocking takes a deliberate half second (scrypt); the worker threads start meanwhile.
-  const storePromise = creating
-    ? Promise.resolve(o.dryRun ? KeyStore.ephemeral(o.project ?? 'dry-run') : KeyStore.create(key, passphrase, o.project ?? basename(key).replace(/\.[^.]*$/, '')))
-    : KeyStore.openAsync(key, passphrase);
-  if (creating && !o.dryRun) io.err(`created key ${o.key} (encrypted; keep it and its passphrase safe, away from the output)`);
+  const pending = creating && !o.dryRun ? KeyStore.createPending(key, passphrase, o.project ?? basename(key).replace(/\.[^.]*$/, '')) : undefined;
+  const storePromise = pending ? pending.store : creating ? Promise.resolve(KeyStore.ephemeral(o.project ?? 'dry-run')) : KeyStore.openAsync(key, passphrase);
+  if (creating && !o.dryRun) {
+    storePromise.then(() => io.err(`created key ${o.key} (encrypted; keep it and its passphrase safe, away from the output)`), () => {});
+  }
 
   const tty = Boolean(process.stderr.isTTY) && !o.json;
   const progress = startProgress(tty ? await countInputs(inputs) : undefined, tty, io.err);
@@ -84,7 +85,7 @@ export async function runCommand(
   let summary: RunSummary;
   try {
     summary = await runDeidentify(
-      { inputs, out, key: storePromise, profile: o.profile, options, pseudonymPrefix: o.prefix, dateOffset, layout: o.layout, ...(workers ? { workers } : {}),
+      { inputs, out, key: storePromise, ...(pending ? { newKeySecret: pending.secret } : {}), profile: o.profile, options, pseudonymPrefix: o.prefix, dateOffset, layout: o.layout, ...(workers ? { workers } : {}),
         dryRun: Boolean(o.dryRun), forceRebuild: Boolean(o.forceRebuild), ...(signal ? { signal } : {}) },
       onFile,
     );

@@ -4,8 +4,8 @@
  * configuration are never mixed in, zip inputs are safe, and the patient layout holds.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KeyStore } from '@dcmblind/core';
 import { makeCohort } from '@dcmblind/test-utils';
@@ -66,7 +66,7 @@ describe('cohort runs', () => {
     const final = dcmblind(['run', input, '--out', out, '--key', k, '--json']);
     expect(final.code).toBe(0);
     trees(ref, out);
-    expect(listTree(out, true).filter((p) => p.includes('staging') || p.endsWith('.part') || p.includes('tmp'))).toEqual([]);
+    expect(listTree(out, true).filter((p) => p.includes('staging') || p.endsWith('-part') || p.endsWith('.part') || p.includes('tmp') || p.endsWith('run-in-progress'))).toEqual([]);
     expect(existsSync(`${k}.journal`)).toBe(false);
     const store = KeyStore.open(k, PASSPHRASE);
     const recorded = new Set(store.payload.files.map((f) => f.outputPath));
@@ -74,6 +74,66 @@ describe('cohort runs', () => {
     expect(Object.keys(store.payload.patients)).toHaveLength(4);
     expect(new Set(store.payload.files.map((f) => f.sourcePath)).size).toBe(c.files);
   }, 180_000);
+
+  it('kill -9 while a new key is being created: no output is ever visible without the key recording it', async () => {
+    const { dir, input } = setup(2, 20);
+    // Kill early (during the key derivation, before the key file exists), and at the moment the
+    // first output becomes visible (polled); each kill is followed by the check.
+    const when: Array<number | 'first-output'> = [100, 250, 400, 'first-output', 'first-output'];
+    let checked = 0;
+    for (const [i, at] of when.entries()) {
+      const out = join(dir, `new-${i}`);
+      const k = join(dir, `new-${i}.key`);
+      // Full-strength key derivation (no test shortcut), so early kills land while it runs.
+      const child = spawn(process.execPath, [CLI, 'run', input, '--out', out, '--key', k, '--workers', '2'], {
+        env: { ...process.env, DCMBLIND_PASSPHRASE: PASSPHRASE, DCMBLIND_KDF_LOG2N: '17' },
+        stdio: 'ignore',
+      });
+      let done = false;
+      const exited = new Promise((r) => child.on('exit', r)).then(() => {
+        done = true;
+      });
+      const outputs = () => (existsSync(out) ? listTree(out).filter((p) => p.endsWith('.dcm')) : []);
+      if (at === 'first-output') {
+        while (!done && outputs().length === 0) await new Promise((r) => setTimeout(r, 2));
+      } else {
+        await new Promise((r) => setTimeout(r, at));
+      }
+      child.kill('SIGKILL');
+      await exited;
+      const visible = outputs();
+      if (at === 'first-output') expect(visible.length).toBeGreaterThan(0);
+      if (visible.length === 0) continue;
+      const store = await KeyStore.openAsync(k, PASSPHRASE);
+      const recorded = new Set(store.payload.files.map((f) => f.outputPath));
+      for (const p of visible) expect(recorded.has(p), p).toBe(true);
+      store.close();
+      checked += 1;
+    }
+    expect(checked).toBeGreaterThanOrEqual(2);
+  });
+
+  it('a run after a crash removes the part files the crashed run left, and nothing else', () => {
+    const { dir, input, key } = setup(2, 3);
+    const out = join(dir, 'out');
+    const k = keyCopy(key, dir, 'crash.key');
+    expect(dcmblind(['run', input, '--out', out, '--key', k]).code).toBe(0);
+    const before = readTree(out);
+    const first = [...before.keys()][0] as string;
+    // What a run killed mid-write leaves: its marker, and a half-written part file beside an output.
+    const part = join(out, dirname(first), '.0123456789abcdef01.dcmblind-part');
+    writeFileSync(part, Buffer.from('DICM half'));
+    const lookalike = join(out, dirname(first), 'notes.dcmblind-part');
+    writeFileSync(lookalike, 'not ours');
+    writeFileSync(join(out, '.dcmblind', 'run-in-progress'), '1\n');
+    expect(dcmblind(['run', input, '--out', out, '--key', k]).code).toBe(0);
+    expect(existsSync(part)).toBe(false);
+    expect(existsSync(join(out, '.dcmblind', 'run-in-progress'))).toBe(false);
+    const after = readTree(out);
+    // Only our own part-file names are removed; every output is untouched.
+    expect([...after.keys()].sort()).toEqual([...before.keys(), relative(out, lookalike)].sort());
+    for (const [p, bytes] of before) expect(bytes.equals(after.get(p) as Buffer), p).toBe(true);
+  });
 
   it('a rerun writes only new files and leaves every existing output untouched', () => {
     const { dir, input, key } = setup(2, 5);
@@ -185,7 +245,7 @@ with zipfile.ZipFile(os.path.join(sys.argv[2], 'evil.zip'), 'w') as z:
     const code = await new Promise((r) => child.on('exit', (c) => r(c)));
     expect([0, 130]).toContain(code); // 0 only if it had already finished
     expect(existsSync(`${key}.journal`)).toBe(false);
-    expect(listTree(out, true).filter((p) => p.includes('staging'))).toEqual([]);
+    expect(listTree(out, true).filter((p) => p.includes('staging') || p.endsWith('-part') || p.endsWith('run-in-progress'))).toEqual([]);
     const ref = join(dir, 'ref');
     expect(dcmblind(['run', input, '--out', out, '--key', key]).code).toBe(0);
     expect(dcmblind(['run', input, '--out', ref, '--key', key]).code).toBe(0);

@@ -10,7 +10,8 @@
  * the two loses nothing.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, fsync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, truncateSync, write, writeSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { basename, dirname, join } from 'node:path';
 import { DcmblindError } from '../errors.js';
 import { deriveKey, deriveKeyAsync, journalKey, newKdf, open, seal, type KdfParams } from './crypto.js';
@@ -92,6 +93,16 @@ function decodeHeader(raw: Buffer, path: string): { header: Header; aad: Buffer;
   return { header, aad: raw.subarray(0, 12 + n), body: raw.subarray(12 + n) };
 }
 
+function newPayload(project: string): KeyPayload {
+  return {
+    format: 1, project, createdAt: new Date().toISOString(), secret: randomBytes(32).toString('base64'),
+    journalId: randomBytes(16).toString('hex'), patients: {}, files: [], runs: [],
+  };
+}
+
+const writeAsync = promisify(write);
+const fsyncAsync = promisify(fsync);
+
 export class KeyStore {
   readonly path: string;
   readonly payload: KeyPayload;
@@ -100,6 +111,8 @@ export class KeyStore {
   readonly #header: Header;
   readonly #journalKey: Buffer;
   #journalFd: number | undefined;
+  #appending: Promise<void> = Promise.resolve();
+  #failed: Error | undefined;
   /** True when the journal had a torn last line (a crash mid-append); nothing visible was lost. */
   tornJournalTail = false;
 
@@ -121,23 +134,35 @@ export class KeyStore {
   /** Create a new key file; refuses to overwrite. */
   static create(path: string, passphrase: string, project: string): KeyStore {
     if (existsSync(path)) throw new DcmblindError('E_KEY_EXISTS', `${path} already exists; dcmblind never overwrites a key`);
-    const payload: KeyPayload = {
-      format: 1, project, createdAt: new Date().toISOString(), secret: randomBytes(32).toString('base64'),
-      journalId: randomBytes(16).toString('hex'), patients: {}, files: [], runs: [],
-    };
     const header: Header = { v: 1, kdf: newKdf(), cipher: 'aes-256-gcm' };
-    const fileKey = deriveKey(passphrase, header.kdf);
+    return KeyStore.#created(path, newPayload(project), header, deriveKey(passphrase, header.kdf));
+  }
+
+  /**
+   * As create(), with the key derivation off the main thread. The new project secret is known
+   * at once (it is random, not derived), so work keyed by it can start while the file key is
+   * derived; the key file is written when `store` resolves.
+   */
+  static createPending(path: string, passphrase: string, project: string): { secret: Uint8Array; store: Promise<KeyStore> } {
+    if (existsSync(path)) throw new DcmblindError('E_KEY_EXISTS', `${path} already exists; dcmblind never overwrites a key`);
+    const payload = newPayload(project);
+    const header: Header = { v: 1, kdf: newKdf(), cipher: 'aes-256-gcm' };
+    const store = deriveKeyAsync(passphrase, header.kdf).then((fileKey) => {
+      // Checked again: another process may have created it while the derivation ran.
+      if (existsSync(path)) throw new DcmblindError('E_KEY_EXISTS', `${path} already exists; dcmblind never overwrites a key`);
+      return KeyStore.#created(path, payload, header, fileKey);
+    });
+    return { secret: Buffer.from(payload.secret, 'base64'), store };
+  }
+
+  static #created(path: string, payload: KeyPayload, header: Header, fileKey: Buffer): KeyStore {
     writeFileAtomic(path, encodeKeyFile(payload, header, fileKey));
     return new KeyStore(path, payload, fileKey, header);
   }
 
   /** An in-memory key that is never written (for --dry-run without a key). */
   static ephemeral(project: string): KeyStore {
-    const payload: KeyPayload = {
-      format: 1, project, createdAt: new Date().toISOString(), secret: randomBytes(32).toString('base64'),
-      journalId: randomBytes(16).toString('hex'), patients: {}, files: [], runs: [],
-    };
-    return new KeyStore('', payload, new Uint8Array(32), { v: 1, kdf: { name: 'scrypt', N: 0, r: 0, p: 0, salt: '' }, cipher: 'aes-256-gcm' });
+    return new KeyStore('', newPayload(project), new Uint8Array(32), { v: 1, kdf: { name: 'scrypt', N: 0, r: 0, p: 0, salt: '' }, cipher: 'aes-256-gcm' });
   }
 
   static open(path: string, passphrase: string): KeyStore {
@@ -192,20 +217,53 @@ export class KeyStore {
   /** Durably record entries (appended and fsynced) before the outputs they describe appear. */
   append(entries: readonly JournalEntry[]): void {
     if (entries.length === 0) return;
-    if (this.#journalFd === undefined) {
-      this.#journalFd = openSync(this.journalPath, constants.O_CREAT | constants.O_APPEND | constants.O_WRONLY, 0o600);
-    }
-    const aad = Buffer.from(this.payload.journalId, 'utf8');
-    const text = entries.map((e) => `${seal(this.#journalKey, Buffer.from(JSON.stringify(e), 'utf8'), aad).toString('base64')}\n`).join('');
-    const buf = Buffer.from(text, 'utf8');
+    const fd = this.#journal();
+    const buf = this.#encode(entries);
     let off = 0;
-    while (off < buf.length) off += writeSync(this.#journalFd, buf, off, buf.length - off);
-    fsyncSync(this.#journalFd);
+    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+    fsyncSync(fd);
     applyEntries(this.payload, entries);
+  }
+
+  /**
+   * As append(), without blocking the thread: the write and fsync run on libuv's pool. Calls
+   * are serialised, so records land in call order; the promise settles once they are durable.
+   * After a failed write the store refuses to fold anything into the key file.
+   */
+  appendAsync(entries: readonly JournalEntry[]): Promise<void> {
+    const run = async () => {
+      if (this.#failed) throw this.#failed;
+      if (entries.length === 0) return;
+      const fd = this.#journal();
+      const buf = this.#encode(entries);
+      try {
+        let off = 0;
+        while (off < buf.length) off += (await writeAsync(fd, buf, off, buf.length - off)).bytesWritten;
+        await fsyncAsync(fd);
+      } catch (e) {
+        this.#failed = e instanceof Error ? e : new Error(String(e));
+        throw e;
+      }
+      applyEntries(this.payload, entries);
+    };
+    const p = this.#appending.then(run);
+    this.#appending = p.catch(() => {});
+    return p;
+  }
+
+  #journal(): number {
+    this.#journalFd ??= openSync(this.journalPath, constants.O_CREAT | constants.O_APPEND | constants.O_WRONLY, 0o600);
+    return this.#journalFd;
+  }
+
+  #encode(entries: readonly JournalEntry[]): Buffer {
+    const aad = Buffer.from(this.payload.journalId, 'utf8');
+    return Buffer.from(entries.map((e) => `${seal(this.#journalKey, Buffer.from(JSON.stringify(e), 'utf8'), aad).toString('base64')}\n`).join(''), 'utf8');
   }
 
   /** Fold the journal into the key file (atomic) and remove the journal. */
   compact(): void {
+    if (this.#failed) throw new DcmblindError('E_IO', `${this.journalPath}: a record could not be written (${this.#failed.message}); the key file was left as it was`);
     this.close();
     writeFileAtomic(this.path, encodeKeyFile(this.payload, this.#header, this.#fileKey));
     rmSync(this.journalPath, { force: true });

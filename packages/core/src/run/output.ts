@@ -1,18 +1,74 @@
 /**
- * Output files appear whole or not at all. Workers write into `<out>/.dcmblind/staging/`
- * (same filesystem as the output); the main thread renames a staged file into place only
- * after the key journal holds its record. Staging is emptied at the start and end of every
- * run, so an interrupted run leaves nothing half-written in the output tree.
+ * Output files appear whole or not at all. A worker writes each output as a hidden part file
+ * in its final folder (`.<random>.dcmblind-part`, the same folder so the rename is atomic and
+ * files spread over the filesystem as a plain copy's would); the main thread renames it into
+ * place only after the key journal holds its record. A marker in `<out>/.dcmblind/` says a
+ * run is under way; a run that finds it (the last one was killed) sweeps part files first.
  */
-import { closeSync, constants, mkdirSync, openSync, renameSync, rmSync, writevSync } from 'node:fs';
+import { closeSync, constants, existsSync, mkdirSync, openSync, opendirSync, rmdirSync, rmSync, writeFileSync, writevSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type ChunkList, isRange } from '../dicom/writer.js';
 import { copyRange, nativeCopyAvailable } from './native.js';
 
 export const STATE_DIR = '.dcmblind';
 
-export function stagingDir(out: string): string {
-  return join(out, STATE_DIR, 'staging');
+export const PART_SUFFIX = '.dcmblind-part';
+const PART_NAME = /^\.[0-9a-f]{18}\.dcmblind-part$/;
+
+const runningMarker = (out: string) => join(out, STATE_DIR, 'run-in-progress');
+
+/**
+ * Called at the start of a run that writes: when the last run did not end cleanly, remove
+ * the part files it left (the output tree is walked once; nothing else is touched).
+ * Returns how many were removed.
+ */
+export function beginOutput(out: string): number {
+  let swept = 0;
+  if (existsSync(runningMarker(out))) swept = sweepParts(out);
+  // Left by engine versions that staged under .dcmblind/.
+  rmSync(join(out, STATE_DIR, 'staging'), { recursive: true, force: true });
+  mkdirSync(join(out, STATE_DIR), { recursive: true });
+  writeFileSync(runningMarker(out), `${process.pid}\n`);
+  return swept;
+}
+
+/**
+ * Called at the end of a run. `sweep` when a worker thread died mid-file: a part file it was
+ * writing may be left, so the tree is swept now rather than by the next run.
+ */
+export function endOutput(out: string, sweep: boolean): void {
+  if (sweep) sweepParts(out);
+  rmSync(runningMarker(out), { force: true });
+}
+
+/** Remove a part file that will not be placed, and the folders it leaves empty (up to out). */
+export function discardPart(out: string, part: string): void {
+  rmSync(part, { force: true });
+  for (let dir = dirname(part); dir.length > out.length && dir.startsWith(out); dir = dirname(dir)) {
+    try {
+      rmdirSync(dir);
+    } catch {
+      return; // not empty (or gone): stop
+    }
+  }
+}
+
+function sweepParts(dir: string): number {
+  let n = 0;
+  const d = opendirSync(dir);
+  try {
+    for (let e = d.readSync(); e; e = d.readSync()) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) n += sweepParts(p);
+      else if (PART_NAME.test(e.name)) {
+        rmSync(p, { force: true });
+        n += 1;
+      }
+    }
+  } finally {
+    d.closeSync();
+  }
+  return n;
 }
 
 /** The open source file and its bytes in memory (all of it, or its head). */
@@ -77,15 +133,4 @@ export function writeStaged(path: string, data: ChunkList, source?: Source): voi
     throw e;
   }
   closeSync(fd);
-}
-
-export function publish(staged: string, finalPath: string): void {
-  mkdirSync(dirname(finalPath), { recursive: true });
-  renameSync(staged, finalPath);
-}
-
-export function resetStaging(out: string): void {
-  const s = stagingDir(out);
-  rmSync(s, { recursive: true, force: true });
-  mkdirSync(s, { recursive: true });
 }

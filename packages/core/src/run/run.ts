@@ -4,7 +4,8 @@
  * file is reported and skipped; the run goes on. Reruns skip what is done.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
+import { access, readFile, rename } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { Piscina } from 'piscina';
@@ -16,7 +17,7 @@ import type { OptionName } from '../profile/options.js';
 import { ENGINE_VERSION } from '../version.js';
 import type { Layout } from './layout.js';
 import { checkManifest, configId, type Manifest, writeManifest } from './manifest.js';
-import { publish, resetStaging, STATE_DIR, stagingDir } from './output.js';
+import { beginOutput, discardPart, endOutput } from './output.js';
 import type { Task, TaskResult, WorkerConfig, Written } from './task.js';
 import { type InputFile, walkInputs, type WalkProblem } from './walk.js';
 
@@ -25,6 +26,11 @@ export interface RunConfig {
   readonly out: string;
   /** The key, or its unlocking in progress: the worker threads start meanwhile. */
   readonly key: KeyStore | Promise<KeyStore>;
+  /**
+   * Set when `key` is a key being created (empty, so nothing is done yet): its secret, known
+   * before the passphrase derivation ends, so work starts at once.
+   */
+  readonly newKeySecret?: Uint8Array;
   readonly profile: string;
   readonly options: readonly OptionName[];
   readonly pseudonymPrefix: string;
@@ -66,6 +72,8 @@ export interface RunSummary {
 
 const BATCH = 512;
 const BATCH_MS = 1000;
+/** Renames in flight at once (libuv's pool has four threads by default). */
+const PUBLISH_CONCURRENCY = 8;
 
 export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, s: RunSummary) => void = () => {}): Promise<RunSummary> {
   const t0 = performance.now();
@@ -74,19 +82,33 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
   // Threads load their code while the key is being unlocked; the secret travels with each task.
   const workerConfig: WorkerConfig = {
     profile: runCfg.profile, options: runCfg.options, pseudonymPrefix: runCfg.pseudonymPrefix, dateOffset: runCfg.dateOffset,
-    layout, staging: stagingDir(runCfg.out), dryRun,
+    layout, out: runCfg.out, dryRun,
   };
   const threads = Math.max(1, runCfg.workers ?? cpus().length);
-  const pool = new Piscina({ filename: new URL('./worker.js', import.meta.url).href, workerData: workerConfig, minThreads: threads, maxThreads: threads });
-  let key: KeyStore;
+  const pool = new Piscina({ filename: new URL('./worker.js', import.meta.url).href, workerData: workerConfig, minThreads: threads, maxThreads: threads,
+    // A second task waits in each thread's queue, so a thread never idles for a round trip.
+    concurrentTasksPerWorker: 2 });
+  // A key being created knows its secret at once: files are read and de-identified while the
+  // passphrase is stretched, and nothing is recorded or placed until the key file exists.
+  const keyReady = Promise.resolve(runCfg.key);
+  let key: KeyStore | undefined = runCfg.key instanceof Promise ? undefined : runCfg.key;
+  let keyFailure: unknown;
+  let secretBytes: Uint8Array;
   try {
-    key = await runCfg.key;
+    if (runCfg.newKeySecret) {
+      secretBytes = runCfg.newKeySecret;
+      keyReady.catch((e: unknown) => {
+        keyFailure ??= e;
+      });
+    } else {
+      key = await keyReady;
+      secretBytes = key.secret;
+    }
   } catch (e) {
     await pool.destroy();
     throw e;
   }
-  const cfg = { ...runCfg, key };
-  const secretBytes = key.secret;
+  const cfg = runCfg;
   const secret = new ProjectSecret(secretBytes);
   const manifest: Manifest = {
     format: 1, keyFingerprint: secret.mac('fingerprint').toString('hex').slice(0, 16), profile: cfg.profile, options: cfg.options,
@@ -101,7 +123,7 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
     }
     if (!dryRun) {
       writeManifest(cfg.out, manifest);
-      resetStaging(cfg.out);
+      beginOutput(cfg.out);
     }
   } catch (e) {
     await pool.destroy();
@@ -111,7 +133,7 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
   // Resume index: what earlier runs with this configuration already wrote, by source path.
   const doneBySource = new Map<string, FileRecord>();
   const doneByOutput = new Map<string, FileRecord>();
-  for (const f of cfg.key.payload.files) {
+  for (const f of key?.payload.files ?? []) {
     if (f.configId !== config) continue;
     doneBySource.set(f.sourcePath, f);
     doneByOutput.set(f.outputPath, f);
@@ -126,7 +148,6 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
   const claimed = new Map<string, string>(); // output path → source sha256, this run
   const folderOwner = new Map<string, string>(); // source folder replaced by a pseudonym → that pseudonym
   const problems: WalkProblem[] = [];
-  if (!dryRun) cfg.key.append([{ type: 'run', record: { runId, startedAt: new Date().toISOString(), profile: cfg.profile, options: cfg.options, engineVersion: ENGINE_VERSION } }]);
 
   const record = (o: FileOutcome) => {
     summary.bytesIn += o.bytesIn;
@@ -145,8 +166,23 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
 
 
   // Results wait here until their journal records are durable, then become visible together.
+  // Checks run at once on the main thread (they decide what is accepted); the journal write,
+  // its fsync and the renames run off it, one batch after another, while workers carry on.
   let pending: Array<{ f: InputFile; r: Written; stat: { size: number; mtimeMs: number } }> = [];
   let lastFlush = performance.now();
+  const startedAt = new Date().toISOString();
+  let committing: Promise<void> = keyReady.then(
+    async (k) => {
+      key = k;
+      if (!dryRun) await k.appendAsync([{ type: 'run', record: { runId, startedAt, profile: cfg.profile, options: cfg.options, engineVersion: ENGINE_VERSION } }]);
+    },
+    (e: unknown) => {
+      keyFailure ??= e;
+    },
+  );
+  let outstanding = 0; // batches handed to `committing` and not yet done
+  const patientOwner = new Map<string, string>(); // pseudonym → source patient key, this run
+  let workerDied = false;
   const flush = () => {
     const batch = pending;
     pending = [];
@@ -154,10 +190,11 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
     if (batch.length === 0) return;
     const entries: JournalEntry[] = [];
     const accepted: typeof batch = [];
+    const duplicates: typeof batch = [];
     for (const item of batch) {
       const { f, r } = item;
       const fail = (code: ErrorCode, reason: string) => {
-        if (r.staged) rmSync(r.staged, { force: true });
+        if (r.staged) discardPart(cfg.out, r.staged);
         record({ kind: 'failed', source: f.absPath, code, reason, bytesIn: r.bytesIn });
       };
       const prior = claimed.get(r.outRel);
@@ -165,8 +202,8 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
         fail('E_PATH_CONFLICT', `another input file of this run maps to output ${r.outRel}; nothing overwritten`);
         continue;
       }
-      const known = cfg.key.payload.patients[r.patient.pseudonym];
-      if (known && known.patientKey !== r.patient.patientKey) {
+      const owner = patientOwner.get(r.patient.pseudonym) ?? key?.payload.patients[r.patient.pseudonym]?.patientKey;
+      if (owner !== undefined && owner !== r.patient.patientKey) {
         fail('E_MIXED_PATIENTS', `pseudonym folder ${r.patient.pseudonym} already belongs to another source patient; nothing written`);
         continue;
       }
@@ -176,8 +213,10 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
         continue;
       }
       for (const folder of r.patientFolders) folderOwner.set(folder, r.patient.pseudonym);
-      claimed.set(r.outRel, r.sha256);
-      if (!known && !entries.some((e) => e.type === 'patient' && e.record.pseudonym === r.patient.pseudonym)) entries.push({ type: 'patient', record: r.patient });
+      if (owner === undefined) {
+        patientOwner.set(r.patient.pseudonym, r.patient.patientKey);
+        entries.push({ type: 'patient', record: r.patient });
+      }
       entries.push({
         type: 'file',
         record: {
@@ -186,31 +225,55 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
           sourceSOPInstanceUID: r.sourceSOPInstanceUID, profile: cfg.profile, options: cfg.options, engineVersion: ENGINE_VERSION, configId: config, runId,
         },
       });
-      accepted.push(item);
-    }
-    // The key learns about every output before any of them exists.
-    if (!dryRun) cfg.key.append(entries);
-    for (const { f, r } of accepted) {
+      // The same content reached one output path twice in this run (identical copies of a file).
+      if (prior !== undefined) duplicates.push(item);
+      else accepted.push(item);
+      claimed.set(r.outRel, r.sha256);
       patients.add(r.patient.pseudonym);
-      const finalPath = join(cfg.out, r.outRel);
-      if (dryRun) {
-        record({ kind: 'written', source: f.absPath, output: r.outRel, bytesIn: r.bytesIn, bytesOut: r.bytesOut });
-        continue;
-      }
-      if (existsSync(finalPath)) {
-        const same = doneByOutput.get(r.outRel)?.sourceSha256 === r.sha256 || Buffer.compare(readFileSync(finalPath), readFileSync(r.staged)) === 0;
-        rmSync(r.staged, { force: true });
-        if (same) record({ kind: 'unchanged', source: f.absPath, output: r.outRel, bytesIn: r.bytesIn, bytesOut: r.bytesOut });
-        else record({ kind: 'failed', source: f.absPath, code: 'E_PATH_CONFLICT', reason: `output ${r.outRel} exists with other content; nothing overwritten`, bytesIn: r.bytesIn });
-        continue;
-      }
+    }
+    outstanding += 1;
+    committing = committing.then(async () => {
       try {
-        publish(r.staged, finalPath);
-        record({ kind: 'written', source: f.absPath, output: r.outRel, bytesIn: r.bytesIn, bytesOut: r.bytesOut });
+        if (keyFailure !== undefined) throw keyFailure;
+        // The key learns about every output before any of them exists.
+        if (!dryRun) await (key as KeyStore).appendAsync(entries);
       } catch (e) {
-        rmSync(r.staged, { force: true });
-        record({ kind: 'failed', source: f.absPath, code: 'E_IO', reason: `cannot place output ${r.outRel}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, bytesIn: r.bytesIn });
+        keyFailure ??= e;
+        for (const { f, r } of [...accepted, ...duplicates]) {
+          if (r.staged) discardPart(cfg.out, r.staged);
+          record({ kind: 'failed', source: f.absPath, code: 'E_IO', reason: `not written: the key journal could not record it (${describeError(e).message})`, bytesIn: r.bytesIn });
+        }
+        return;
       }
+      for (const { f, r } of duplicates) {
+        if (r.staged) discardPart(cfg.out, r.staged);
+        record({ kind: 'unchanged', source: f.absPath, output: r.outRel, bytesIn: r.bytesIn, bytesOut: r.bytesOut });
+      }
+      if (dryRun) {
+        for (const { f, r } of accepted) record({ kind: 'written', source: f.absPath, output: r.outRel, bytesIn: r.bytesIn, bytesOut: r.bytesOut });
+        return;
+      }
+      await forEachLimit(accepted, PUBLISH_CONCURRENCY, async ({ f, r }) => record(await place(f, r)));
+    }).finally(() => {
+      outstanding -= 1;
+    });
+  };
+
+  /** Rename one staged output into place, unless something is already there. */
+  const place = async (f: InputFile, r: Written): Promise<FileOutcome> => {
+    const finalPath = join(cfg.out, r.outRel);
+    try {
+      if (await exists(finalPath)) {
+        const same = doneByOutput.get(r.outRel)?.sourceSha256 === r.sha256 || Buffer.compare(await readFile(finalPath), await readFile(r.staged)) === 0;
+        discardPart(cfg.out, r.staged);
+        if (same) return { kind: 'unchanged', source: f.absPath, output: r.outRel, bytesIn: r.bytesIn, bytesOut: r.bytesOut };
+        return { kind: 'failed', source: f.absPath, code: 'E_PATH_CONFLICT', reason: `output ${r.outRel} exists with other content; nothing overwritten`, bytesIn: r.bytesIn };
+      }
+      await rename(r.staged, finalPath);
+      return { kind: 'written', source: f.absPath, output: r.outRel, bytesIn: r.bytesIn, bytesOut: r.bytesOut };
+    } catch (e) {
+      discardPart(cfg.out, r.staged);
+      return { kind: 'failed', source: f.absPath, code: 'E_IO', reason: `cannot place output ${r.outRel}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, bytesIn: r.bytesIn };
     }
   };
   function* folderOwnersOf(rel: string): Generator<[string, string]> {
@@ -239,6 +302,9 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
         summary.interrupted = true;
         break;
       }
+      if (keyFailure !== undefined) break;
+      // Bounded: at most two batches wait for the disk while workers go on.
+      while (outstanding > 2) await committing;
       let stat: { size: number; mtimeMs: number };
       try {
         const s = f.stat ?? statSync(f.absPath);
@@ -259,6 +325,7 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
         .then((bytes) => pool.run({ absPath: f.absPath, relPath: f.relPath, secret: secretBytes, ...(bytes ? { bytes } : {}) } satisfies Task))
         .then((r: TaskResult) => handle(f, stat, r))
         .catch((e: unknown) => {
+          workerDied = true;
           const d = describeError(e);
           record({ kind: 'failed', source: f.absPath, code: d.code, reason: d.code === 'E_INTERNAL' ? `worker failed: ${d.message}` : d.message, bytesIn: 0 });
         })
@@ -271,17 +338,23 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
   } finally {
     await Promise.all(inflight).catch(() => {});
     flush();
+    await committing;
     await pool.destroy();
+  }
+  if (keyFailure !== undefined) {
+    // Nothing was placed; remove what the workers wrote.
+    if (!dryRun) endOutput(cfg.out, true);
+    throw keyFailure;
   }
   if (cfg.signal?.aborted) summary.interrupted = true;
   for (const p of problems) record({ kind: 'failed', source: p.path, code: (p.code as ErrorCode | undefined) ?? 'E_IO', reason: p.message, bytesIn: 0 });
   summary.patients = patients.size;
   summary.elapsedMs = performance.now() - t0;
   summary.peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
-  if (!dryRun) {
-    cfg.key.append([{ type: 'run', record: { runId, startedAt: '', endedAt: new Date().toISOString(), profile: cfg.profile, options: cfg.options, engineVersion: ENGINE_VERSION, written: summary.written, failed: summary.failed } }]);
-    cfg.key.compact();
-    rmSync(join(cfg.out, STATE_DIR, 'staging'), { recursive: true, force: true });
+  if (!dryRun && key) {
+    key.append([{ type: 'run', record: { runId, startedAt: '', endedAt: new Date().toISOString(), profile: cfg.profile, options: cfg.options, engineVersion: ENGINE_VERSION, written: summary.written, failed: summary.failed } }]);
+    key.compact();
+    endOutput(cfg.out, workerDied);
   }
   return summary;
 }
@@ -294,3 +367,21 @@ function outputIntact(out: string, rec: FileRecord): boolean {
   }
 }
 
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Run fn over items with at most `limit` calls in flight. */
+async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await fn(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}

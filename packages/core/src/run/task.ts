@@ -1,14 +1,14 @@
 /**
  * One file's work, as run inside a worker thread: read, hash, de-identify, pick the output
- * path and write the result into the staging folder. The main thread records it in the key
+ * path and write the result as a part file beside it. The main thread records it in the key
  * and only then renames it into place. Everything here derives from the task and the key
  * secret alone, so any number of workers agree without talking to each other.
  */
 import { createHash, type Hash, randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readSync } from 'node:fs';
 import { NeedWholeFile } from '../dicom/reader.js';
 import { DcmblindError } from '../errors.js';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { deidentify, type DeidentifyConfig, type FileFacts } from '../deid/deidentify.js';
 import { describeError, type ErrorCode } from '../errors.js';
 import type { PatientRecord } from '../key/records.js';
@@ -16,7 +16,7 @@ import { compileProfile } from '../profile/rules.js';
 import type { OptionName } from '../profile/options.js';
 import { ProjectSecret } from '../identity/secret.js';
 import { outputPath, type Layout } from './layout.js';
-import { writeStaged } from './output.js';
+import { PART_SUFFIX, writeStaged } from './output.js';
 
 export interface WorkerConfig {
   readonly profile: string;
@@ -24,7 +24,8 @@ export interface WorkerConfig {
   readonly pseudonymPrefix: string;
   readonly dateOffset: { readonly min: number; readonly max: number };
   readonly layout: Layout;
-  readonly staging: string;
+  /** The output folder; part files are written beside their final names. */
+  readonly out: string;
   readonly dryRun: boolean;
 }
 
@@ -63,9 +64,20 @@ export class TaskRunner {
   #secret: ProjectSecret | undefined;
   #secretBytes: Buffer | undefined;
   #dcfg: DeidentifyConfig | undefined;
+  readonly #madeDirs = new Set<string>();
   constructor(cfg: WorkerConfig) {
     this.#cfg = cfg;
     this.#profile = compileProfile(cfg.profile, cfg.options);
+  }
+
+  /** A new part file's path in the output's own folder (made if need be). */
+  #partPath(outRel: string): string {
+    const dir = dirname(join(this.#cfg.out, outRel));
+    if (!this.#madeDirs.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      this.#madeDirs.add(dir);
+    }
+    return join(dir, `.${randomBytes(9).toString('hex')}${PART_SUFFIX}`);
   }
 
   /** The keyed derivations for this task's secret (built once per secret; its UID cache survives). */
@@ -110,8 +122,17 @@ export class TaskRunner {
       const { path: outRel, patientFolders } = outputPath(this.#cfg.layout, task.relPath, facts, secret);
       let staged = '';
       if (!this.#cfg.dryRun) {
-        staged = join(this.#cfg.staging, `${randomBytes(9).toString('hex')}.part`);
-        writeStaged(staged, r.output, fd === undefined ? undefined : { fd, bytes });
+        staged = this.#partPath(outRel);
+        const source = fd === undefined ? undefined : { fd, bytes };
+        try {
+          writeStaged(staged, r.output, source);
+        } catch (e) {
+          // The folder was removed meanwhile (an earlier file there failed and it was empty).
+          if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+          this.#madeDirs.clear();
+          staged = this.#partPath(outRel);
+          writeStaged(staged, r.output, source);
+        }
       }
       const s = facts.source;
       return {
@@ -144,8 +165,22 @@ function readExactly(fd: number, buf: Uint8Array, pos: number): void {
   }
 }
 
+/**
+ * One read buffer per thread, reused from file to file (grown as needed, at most
+ * HEAD_ONLY_ABOVE): allocating a fresh half-megabyte buffer per file costs an mmap, page
+ * faults that zero every page, and an munmap — more kernel time than the read itself.
+ * Nothing that outlives a task refers to it (outputs are written before run() returns).
+ */
+let readBuffer: Buffer | undefined;
+
 function readWhole(fd: number, size: number): Buffer {
-  const b = Buffer.allocUnsafe(size);
+  if (size > HEAD_ONLY_ABOVE) {
+    const b = Buffer.allocUnsafe(size);
+    readExactly(fd, b, 0);
+    return b;
+  }
+  if (!readBuffer || readBuffer.length < size) readBuffer = Buffer.allocUnsafe(Math.min(HEAD_ONLY_ABOVE, Math.max(size, 2 * (readBuffer?.length ?? 0), 1 << 20)));
+  const b = readBuffer.subarray(0, size);
   readExactly(fd, b, 0);
   return b;
 }
