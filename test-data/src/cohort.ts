@@ -32,7 +32,8 @@ export interface SyntheticPatient {
 /** Deterministic pseudo-random bytes (xorshift32), so cohorts are reproducible. */
 export function noise(n: number, seed: number): Uint8Array {
   const out = new Uint8Array(n);
-  let x = seed | 1;
+  // Mixed, not just made odd: seeds 2k and 2k+1 must not give the same bytes.
+  let x = Math.imul(seed ^ 0x5bd1e995, 0x9e3779b1) || 1;
   for (let i = 0; i < n; i += 4) {
     x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
     out[i] = x & 0xff; out[i + 1] = (x >>> 8) & 0xff; out[i + 2] = (x >>> 16) & 0xff; out[i + 3] = (x >>> 24) & 0xff;

@@ -11,9 +11,14 @@ export const PYDICOM_DIRS = [
 
 /** Debian's python3 with pydicom importable, or undefined. */
 export function pythonWithPydicom(): string | undefined {
+  return pythonWith('pydicom');
+}
+
+/** A Python interpreter that can import `module` (Debian's first), or undefined. */
+export function pythonWith(module: string): string | undefined {
   for (const py of ['/usr/bin/python3', 'python3']) {
     try {
-      execFileSync(py, ['-c', 'import pydicom'], { stdio: 'ignore' });
+      execFileSync(py, ['-c', `import ${module}`], { stdio: 'ignore' });
       return py;
     } catch {
       // try the next one

@@ -60,7 +60,7 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
     if (e instanceof DcmblindError) {
       console.error(`dcmblind: ${e.message}`);
-      const usage = ['E_USAGE', 'E_KEY_PASSPHRASE', 'E_KEY_FORMAT', 'E_KEY_EXISTS', 'E_OUTPUT_MISMATCH'];
+      const usage = ['E_USAGE', 'E_KEY_PASSPHRASE', 'E_KEY_FORMAT', 'E_KEY_EXISTS', 'E_KEY_LOCKED', 'E_KEY_PROJECT', 'E_OUTPUT_MISMATCH'];
       return usage.includes(e.code) ? EXIT.usage : EXIT.failures;
     }
     console.error(`dcmblind: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);

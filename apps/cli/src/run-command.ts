@@ -1,7 +1,7 @@
 /** `dcmblind run <input...> --out <dir> --key <file>`: the site operator's main job. */
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, relative, resolve, sep } from 'node:path';
-import { countInputs, DcmblindError, type FileOutcome, KeyStore, type Layout, type RunSummary, resolveOptions, runDeidentify } from '@dcmblind/core';
+import { countInputs, DcmblindError, type FileOutcome, KeyStore, type Layout, lockKey, type OptionName, type RunSummary, resolveOptions, runDeidentify } from '@dcmblind/core';
 import { getPassphrase } from './passphrase.js';
 import { startProgress } from './progress.js';
 
@@ -63,12 +63,29 @@ export async function runCommand(
   const workers = o.workers === undefined ? undefined : Number(o.workers);
   if (workers !== undefined && (!Number.isInteger(workers) || workers < 1 || workers > 256)) throw new DcmblindError('E_USAGE', '--workers must be a whole number from 1 to 256');
 
+  // One writer per key: a custodian's rewrite must not fold the journal away under this run.
+  const release = o.dryRun ? () => {} : lockKey(key, 'dcmblind run');
+  try {
+    return await runLocked(inputs, o, io, signal, { out, key, options, dateOffset, workers });
+  } finally {
+    release();
+  }
+}
+
+async function runLocked(
+  inputs: string[],
+  o: RunCommandOptions,
+  io: { out: (s: string) => void; err: (s: string) => void },
+  signal: AbortSignal | undefined,
+  v: { out: string; key: string; options: OptionName[]; dateOffset: { min: number; max: number }; workers: number | undefined },
+): Promise<{ code: number; interrupted: boolean }> {
+  const { out, key, options, dateOffset, workers } = v;
   const creating = !existsSync(key);
   if (creating && o.dryRun) io.err(`dry run: ${o.key} does not exist; paths below use a throw-away key`);
   const passphrase = creating && o.dryRun ? '' : await getPassphrase({ confirm: creating, purpose: creating ? `the new key ${o.key}` : `key ${o.key}` });
   // Unlocking takes a deliberate half second (scrypt); the worker threads start meanwhile.
   const pending = creating && !o.dryRun ? KeyStore.createPending(key, passphrase, o.project ?? basename(key).replace(/\.[^.]*$/, '')) : undefined;
-  const storePromise = pending ? pending.store : creating ? Promise.resolve(KeyStore.ephemeral(o.project ?? 'dry-run')) : KeyStore.openAsync(key, passphrase);
+  const storePromise = pending ? pending.store : creating ? Promise.resolve(KeyStore.ephemeral(o.project ?? 'dry-run')) : KeyStore.openAsync(key, passphrase, { readOnly: Boolean(o.dryRun) });
   if (creating && !o.dryRun) {
     storePromise.then(() => io.err(`created key ${o.key} (encrypted; keep it and its passphrase safe, away from the output)`), () => {});
   }

@@ -16,6 +16,9 @@ export const ERROR_CODES = {
   E_KEY_PASSPHRASE: 'wrong passphrase or damaged key file',
   E_KEY_FORMAT: 'not a dcmblind key file',
   E_KEY_EXISTS: 'key file already exists',
+  E_KEY_LOCKED: 'key in use by another process',
+  E_KEY_PROJECT: 'key of another project',
+  E_KEY_CONFLICT: 'conflicting key records',
   E_USAGE: 'usage error',
   E_IO: 'input/output error',
 } as const;

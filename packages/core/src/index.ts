@@ -11,7 +11,9 @@ export { OPTIONS, OPTION_NAMES, PROFILES, PROFILE_NAMES, resolveOptions, type Op
 export { deidentify, patientKey, type DeidentifyConfig, type DeidentifyResult, type FileFacts } from './deid/deidentify.js';
 export { ENGINE_VERSION, IMPLEMENTATION_CLASS_UID } from './version.js';
 export { KeyStore, writeFileAtomic } from './key/store.js';
-export type { KeyPayload, PatientRecord, FileRecord, RunRecord, JournalEntry } from './key/records.js';
+export type { KeyPayload, PatientRecord, FileRecord, RunRecord, JournalEntry, AuditRecord } from './key/records.js';
+export { lookup, normalizeName, patientRows, fileRows, planMerge, type PatientRow, type LookupMatch, type MergePlan } from './key/custodian.js';
+export { lockKey, lockPath } from './key/lock.js';
 export { runDeidentify, type RunConfig, type RunSummary, type FileOutcome } from './run/run.js';
 export { countInputs } from './run/walk.js';
 export { mirrorPath, outputPath, LAYOUTS, type Layout } from './run/layout.js';

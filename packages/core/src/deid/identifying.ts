@@ -25,6 +25,7 @@ export interface SourceIdentity {
   patientName: string;
   issuer: string;
   birthDate: string;
+  studyDate: string;
   studyUID: string;
   seriesUID: string;
   sopInstanceUID: string;
@@ -62,7 +63,7 @@ function categoryOf(el: Element, vr: string, profile: CompiledProfile): Category
 
 export function firstPass(data: Uint8Array, dataset: readonly Element[], profile: CompiledProfile): FirstPass {
   const identity: SourceIdentity = {
-    patientId: '', patientName: '', issuer: '', birthDate: '', studyUID: '', seriesUID: '', sopInstanceUID: '', sopClassUID: '', burnedIn: false, charset: [],
+    patientId: '', patientName: '', issuer: '', birthDate: '', studyDate: '', studyUID: '', seriesUID: '', sopInstanceUID: '', sopClassUID: '', burnedIn: false, charset: [],
   };
   const values: IdentifyingValue[] = [];
   const seen = new Set<string>();
@@ -96,6 +97,7 @@ export function firstPass(data: Uint8Array, dataset: readonly Element[], profile
           case T.PatientName: identity.patientName = str(); break;
           case T.IssuerOfPatientID: identity.issuer = str(); break;
           case T.PatientBirthDate: identity.birthDate = str(); break;
+          case T.StudyDate: identity.studyDate = str(); break;
           case T.StudyInstanceUID: identity.studyUID = str(); break;
           case T.SeriesInstanceUID: identity.seriesUID = str(); break;
           case T.SOPInstanceUID: identity.sopInstanceUID = str(); break;

@@ -24,9 +24,12 @@ export function newKdf(): KdfParams {
   return { name: 'scrypt', N, r: DEFAULT_KDF.r, p: DEFAULT_KDF.p, salt: randomBytes(16).toString('base64') };
 }
 
-function scryptArgs(kdf: KdfParams) {
-  if (kdf.name !== 'scrypt' || kdf.N > 2 ** 20 || kdf.r > 32 || kdf.p > 16) {
-    throw new DcmblindError('E_KEY_FORMAT', 'key file names key-derivation parameters dcmblind does not accept');
+const isInt = (v: unknown, lo: number, hi: number) => typeof v === 'number' && Number.isInteger(v) && v >= lo && v <= hi;
+
+function scryptArgs(kdf: KdfParams | undefined) {
+  // The header is authenticated only once the key is derived, so it is checked before use.
+  if (kdf?.name !== 'scrypt' || !isInt(kdf.N, 2, 2 ** 20) || (kdf.N & (kdf.N - 1)) !== 0 || !isInt(kdf.r, 1, 32) || !isInt(kdf.p, 1, 16) || typeof kdf.salt !== 'string') {
+    throw new DcmblindError('E_KEY_FORMAT', 'the key file is damaged or not a dcmblind key (its key-derivation parameters are invalid)');
   }
   return { salt: Buffer.from(kdf.salt, 'base64'), options: { N: kdf.N, r: kdf.r, p: kdf.p, maxmem: 256 * kdf.N * kdf.r + 1024 * 1024 } };
 }

@@ -6,10 +6,11 @@ import { DcmblindError } from '../errors.js';
 
 export type Ask = (prompt: string) => Promise<string>;
 
-export async function resolvePassphrase(ask: Ask, opts: { confirm: boolean; purpose: string; isTTY: boolean }): Promise<string> {
-  const env = process.env.DCMBLIND_PASSPHRASE;
+export async function resolvePassphrase(ask: Ask, opts: { confirm: boolean; purpose: string; isTTY: boolean; envVar?: string }): Promise<string> {
+  const name = opts.envVar ?? 'DCMBLIND_PASSPHRASE';
+  const env = process.env[name];
   if (env !== undefined && env !== '') return env;
-  if (!opts.isTTY) throw new DcmblindError('E_USAGE', 'no passphrase: set DCMBLIND_PASSPHRASE or run on a terminal to be asked');
+  if (!opts.isTTY) throw new DcmblindError('E_USAGE', `no passphrase for ${opts.purpose}: set ${name} or run on a terminal to be asked`);
   const first = await ask(`Passphrase for ${opts.purpose}: `);
   if (opts.confirm) {
     if (first.length < 12) throw new DcmblindError('E_USAGE', 'passphrase too short: use at least 12 characters');

@@ -22,6 +22,8 @@ export interface FileRecord {
   readonly sourceStudyUID: string;
   readonly sourceSeriesUID: string;
   readonly sourceSOPInstanceUID: string;
+  /** Source StudyDate (DA), '' when absent; older keys lack it. */
+  readonly sourceStudyDate?: string;
   readonly profile: string;
   readonly options: readonly string[];
   readonly engineVersion: string;
@@ -41,10 +43,23 @@ export interface RunRecord {
   readonly failed?: number;
 }
 
+/** One use of the key's identifying contents (lookup, export, unblind, merge, passwd). */
+export interface AuditRecord {
+  readonly at: string;
+  readonly command: string;
+  /** What was done, without identifiers: "by pseudonym", "xlsx → /path/file.xlsx", … */
+  readonly detail: string;
+  /** Rows or records shown or written. */
+  readonly rows: number;
+  readonly user: string;
+  readonly host: string;
+}
+
 export type JournalEntry =
   | { readonly type: 'patient'; readonly record: PatientRecord }
   | { readonly type: 'file'; readonly record: FileRecord }
-  | { readonly type: 'run'; readonly record: RunRecord };
+  | { readonly type: 'run'; readonly record: RunRecord }
+  | { readonly type: 'audit'; readonly record: AuditRecord };
 
 export interface KeyPayload {
   readonly format: 1;
@@ -57,6 +72,8 @@ export interface KeyPayload {
   patients: Record<string, PatientRecord>;
   files: FileRecord[];
   runs: RunRecord[];
+  /** Absent in keys written before the audit log existed. */
+  audit?: AuditRecord[];
 }
 
 export function fileRecordId(f: FileRecord): string {
@@ -74,6 +91,9 @@ export function applyEntries(p: KeyPayload, entries: readonly JournalEntry[]): v
         fileIds.add(id);
         p.files.push(e.record);
       }
+    } else if (e.type === 'audit') {
+      p.audit ??= [];
+      if (!p.audit.some((a) => a.at === e.record.at && a.command === e.record.command && a.detail === e.record.detail)) p.audit.push(e.record);
     } else {
       const i = p.runs.findIndex((r) => r.runId === e.record.runId);
       if (i >= 0) p.runs[i] = { ...(p.runs[i] as RunRecord), ...Object.fromEntries(Object.entries(e.record).filter(([, v]) => v !== '' && v !== undefined)) };

@@ -13,7 +13,8 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, constants, existsSync, fsync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, truncateSync, write, writeSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { basename, dirname, join } from 'node:path';
-import { DcmblindError } from '../errors.js';
+import { hostname, userInfo } from 'node:os';
+import { DcmblindError, InternalError } from '../errors.js';
 import { deriveKey, deriveKeyAsync, journalKey, newKdf, open, seal, type KdfParams } from './crypto.js';
 import { applyEntries, type JournalEntry, type KeyPayload } from './records.js';
 
@@ -89,7 +90,7 @@ function decodeHeader(raw: Buffer, path: string): { header: Header; aad: Buffer;
   } catch {
     throw new DcmblindError('E_KEY_PASSPHRASE', `${path} is damaged (header unreadable)`);
   }
-  if (header.v !== 1 || header.cipher !== 'aes-256-gcm') throw new DcmblindError('E_KEY_FORMAT', `${path}: unsupported key format`);
+  if (header === null || typeof header !== 'object' || header.v !== 1 || header.cipher !== 'aes-256-gcm') throw new DcmblindError('E_KEY_FORMAT', `${path}: unsupported key format`);
   return { header, aad: raw.subarray(0, 12 + n), body: raw.subarray(12 + n) };
 }
 
@@ -107,14 +108,16 @@ export class KeyStore {
   readonly path: string;
   readonly payload: KeyPayload;
   /** The file key derived from the passphrase (kept so rewrites need no second scrypt). */
-  readonly #fileKey: Uint8Array;
-  readonly #header: Header;
+  #fileKey: Uint8Array;
+  #header: Header;
   readonly #journalKey: Buffer;
   #journalFd: number | undefined;
   #appending: Promise<void> = Promise.resolve();
   #failed: Error | undefined;
   /** True when the journal had a torn last line (a crash mid-append); nothing visible was lost. */
   tornJournalTail = false;
+  /** Opened to read only: the journal's torn tail is left as it is, and nothing is written. */
+  #readOnly = false;
 
   private constructor(path: string, payload: KeyPayload, fileKey: Uint8Array, header: Header) {
     this.path = path;
@@ -165,24 +168,68 @@ export class KeyStore {
     return new KeyStore('', newPayload(project), new Uint8Array(32), { v: 1, kdf: { name: 'scrypt', N: 0, r: 0, p: 0, salt: '' }, cipher: 'aes-256-gcm' });
   }
 
-  static open(path: string, passphrase: string): KeyStore {
+  /**
+   * Create a key file holding an existing project secret (a merge target, a site key): records
+   * start empty, the journal id is new, and it is sealed under its own passphrase.
+   */
+  static createFor(path: string, passphrase: string, from: { project: string; secret: string }): KeyStore {
+    if (existsSync(path)) throw new DcmblindError('E_KEY_EXISTS', `${path} already exists; dcmblind never overwrites a key`);
+    const payload: KeyPayload = { ...newPayload(from.project), secret: from.secret };
+    const header: Header = { v: 1, kdf: newKdf(), cipher: 'aes-256-gcm' };
+    return KeyStore.#created(path, payload, header, deriveKey(passphrase, header.kdf));
+  }
+
+  static open(path: string, passphrase: string, opts: { readOnly?: boolean } = {}): KeyStore {
     const { header, aad, body } = readKeyFile(path);
-    return KeyStore.#unlock(path, header, aad, body, deriveKey(passphrase, header.kdf));
+    return KeyStore.#unlock(path, header, aad, body, deriveKey(passphrase, header.kdf), opts.readOnly ?? false);
   }
 
   /** As open(), with the key derivation off the main thread. */
-  static async openAsync(path: string, passphrase: string): Promise<KeyStore> {
+  static async openAsync(path: string, passphrase: string, opts: { readOnly?: boolean } = {}): Promise<KeyStore> {
     const { header, aad, body } = readKeyFile(path);
-    return KeyStore.#unlock(path, header, aad, body, await deriveKeyAsync(passphrase, header.kdf));
+    return KeyStore.#unlock(path, header, aad, body, await deriveKeyAsync(passphrase, header.kdf), opts.readOnly ?? false);
   }
 
-  static #unlock(path: string, header: Header, aad: Buffer, body: Buffer, fileKey: Buffer): KeyStore {
+  static #unlock(path: string, header: Header, aad: Buffer, body: Buffer, fileKey: Buffer, readOnly: boolean): KeyStore {
     const plain = open(fileKey, body, aad);
     if (!plain) throw new DcmblindError('E_KEY_PASSPHRASE', `wrong passphrase, or ${path} is damaged or was altered`);
-    const payload = JSON.parse(plain.toString('utf8')) as KeyPayload;
+    let payload: KeyPayload;
+    try {
+      payload = JSON.parse(plain.toString('utf8')) as KeyPayload;
+    } catch {
+      throw new DcmblindError('E_KEY_FORMAT', `${path}: its contents are not a dcmblind key`);
+    }
     const store = new KeyStore(path, payload, fileKey, header);
+    store.#readOnly = readOnly;
     store.tornJournalTail = store.#replayJournal();
     return store;
+  }
+
+  /** Seal the key under a new passphrase (fresh salt); the records are not touched. */
+  changePassphrase(newPassphrase: string): void {
+    this.#writable();
+    const header: Header = { v: 1, kdf: newKdf(), cipher: 'aes-256-gcm' };
+    const fileKey = deriveKey(newPassphrase, header.kdf);
+    this.#header = header;
+    this.#fileKey = fileKey;
+    this.compact();
+  }
+
+  /** Record one use of the key's identifying contents, durably, in the key file itself. */
+  recordAudit(command: string, detail: string, rows: number): void {
+    this.#writable();
+    let user = '';
+    try {
+      user = userInfo().username;
+    } catch {
+      // no user name (container without passwd entry)
+    }
+    this.append([{ type: 'audit', record: { at: new Date().toISOString(), command, detail, rows, user, host: hostname() } }]);
+    this.compact();
+  }
+
+  #writable(): void {
+    if (this.#readOnly) throw new InternalError(`${this.path} was opened read-only`);
   }
 
   /** Apply the journal's records to the in-memory payload; returns whether its tail was torn. */
@@ -210,12 +257,13 @@ export class KeyStore {
     applyEntries(this.payload, entries);
     const torn = good < statSync(this.journalPath).size;
     // Drop the torn tail so the next append starts on a clean line.
-    if (torn) truncateSync(this.journalPath, good);
+    if (torn && !this.#readOnly) truncateSync(this.journalPath, good);
     return torn;
   }
 
   /** Durably record entries (appended and fsynced) before the outputs they describe appear. */
   append(entries: readonly JournalEntry[]): void {
+    this.#writable();
     if (entries.length === 0) return;
     const fd = this.#journal();
     const buf = this.#encode(entries);
@@ -232,6 +280,7 @@ export class KeyStore {
    */
   appendAsync(entries: readonly JournalEntry[]): Promise<void> {
     const run = async () => {
+      this.#writable();
       if (this.#failed) throw this.#failed;
       if (entries.length === 0) return;
       const fd = this.#journal();
@@ -263,6 +312,7 @@ export class KeyStore {
 
   /** Fold the journal into the key file (atomic) and remove the journal. */
   compact(): void {
+    this.#writable();
     if (this.#failed) throw new DcmblindError('E_IO', `${this.journalPath}: a record could not be written (${this.#failed.message}); the key file was left as it was`);
     this.close();
     writeFileAtomic(this.path, encodeKeyFile(this.payload, this.#header, this.#fileKey));

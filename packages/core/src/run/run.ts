@@ -221,7 +221,7 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
         type: 'file',
         record: {
           pseudonym: r.patient.pseudonym, sourcePath: f.absPath, sourceSha256: r.sha256, sourceSize: item.stat.size, sourceMtimeMs: item.stat.mtimeMs,
-          outputPath: r.outRel, outputSize: r.bytesOut, sourceStudyUID: r.sourceStudyUID, sourceSeriesUID: r.sourceSeriesUID,
+          outputPath: r.outRel, outputSize: r.bytesOut, sourceStudyUID: r.sourceStudyUID, sourceStudyDate: r.sourceStudyDate, sourceSeriesUID: r.sourceSeriesUID,
           sourceSOPInstanceUID: r.sourceSOPInstanceUID, profile: cfg.profile, options: cfg.options, engineVersion: ENGINE_VERSION, configId: config, runId,
         },
       });

@@ -47,6 +47,7 @@ export interface Written {
   readonly bytesOut: number;
   readonly patient: PatientRecord;
   readonly sourceStudyUID: string;
+  readonly sourceStudyDate: string;
   readonly sourceSeriesUID: string;
   readonly sourceSOPInstanceUID: string;
   /** Source folders (relative) whose name was replaced by this patient's pseudonym. */
@@ -138,7 +139,7 @@ export class TaskRunner {
       return {
         kind: 'written', staged, outRel, sha256, bytesIn, bytesOut: r.output.length,
         patient: { pseudonym: facts.patient.pseudonym, patientKey: facts.patient.key, patientId: s.patientId, patientName: s.patientName, issuer: s.issuer, birthDate: s.birthDate, dateOffsetDays: facts.patient.dateOffsetDays },
-        sourceStudyUID: s.studyUID, sourceSeriesUID: s.seriesUID, sourceSOPInstanceUID: s.sopInstanceUID,
+        sourceStudyUID: s.studyUID, sourceStudyDate: s.studyDate, sourceSeriesUID: s.seriesUID, sourceSOPInstanceUID: s.sopInstanceUID,
         patientFolders, fired: [...r.fired],
       };
     } catch (e) {

@@ -1,0 +1,68 @@
+/**
+ * Spreadsheets in and out, through exceljs: .xlsx and .csv read into one workbook model and
+ * written back atomically (temp file + fsync + rename, owner-only: these files identify people).
+ * CSV cells are read as text, never reinterpreted (a PatientID "00123" stays "00123").
+ */
+import { existsSync } from 'node:fs';
+import { extname } from 'node:path';
+import { DcmblindError, writeFileAtomic } from '@dcmblind/core';
+import ExcelJS from 'exceljs';
+
+export type Format = 'xlsx' | 'csv';
+
+export function formatOf(path: string, what: string): Format {
+  const ext = extname(path).toLowerCase();
+  if (ext === '.xlsx') return 'xlsx';
+  if (ext === '.csv') return 'csv';
+  throw new DcmblindError('E_USAGE', `${what} ${path}: use a .xlsx or .csv file`);
+}
+
+export async function readWorkbook(path: string, what: string): Promise<ExcelJS.Workbook> {
+  const format = formatOf(path, what);
+  if (!existsSync(path)) throw new DcmblindError('E_USAGE', `${what} ${path} does not exist`);
+  const wb = new ExcelJS.Workbook();
+  try {
+    if (format === 'xlsx') await wb.xlsx.readFile(path);
+    else await wb.csv.readFile(path, { map: (v: unknown) => v });
+  } catch (e) {
+    throw new DcmblindError('E_USAGE', `${what} ${path} cannot be read as ${format}: ${(e as Error).message}`);
+  }
+  return wb;
+}
+
+export async function writeWorkbook(wb: ExcelJS.Workbook, path: string, sheetName?: string): Promise<void> {
+  const format = formatOf(path, 'output');
+  const data = format === 'xlsx' ? await wb.xlsx.writeBuffer() : await wb.csv.writeBuffer(sheetName ? { sheetName } : {});
+  writeFileAtomic(path, new Uint8Array(data as ArrayBuffer));
+}
+
+/** A cell as the text a reader sees ('' when empty). */
+export function cellText(cell: ExcelJS.Cell): string {
+  const v = cell.value;
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return cell.text ?? '';
+}
+
+/** The header row (row 1) as trimmed texts, by column number. */
+export function headers(ws: ExcelJS.Worksheet): Map<number, string> {
+  const out = new Map<number, string>();
+  ws.getRow(1).eachCell({ includeEmpty: false }, (cell, col) => {
+    out.set(col, cellText(cell).trim());
+  });
+  return out;
+}
+
+/** The column whose header is `name` (case and surrounding spaces ignored). */
+export function findColumn(ws: ExcelJS.Worksheet, name: string, what: string): number {
+  const h = headers(ws);
+  for (const [col, text] of h) if (text.toLowerCase() === name.trim().toLowerCase()) return col;
+  throw new DcmblindError('E_USAGE', `${what}: no column headed "${name}" in sheet "${ws.name}" (headers: ${[...h.values()].map((x) => `"${x}"`).join(', ') || 'none'})`);
+}
+
+export function sheetOf(wb: ExcelJS.Workbook, name: string | undefined, what: string): ExcelJS.Worksheet {
+  const ws = name ? wb.getWorksheet(name) : wb.worksheets[0];
+  if (!ws) throw new DcmblindError('E_USAGE', name ? `${what}: no sheet named "${name}"` : `${what}: the workbook has no sheet`);
+  return ws;
+}

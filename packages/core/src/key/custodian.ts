@@ -1,0 +1,162 @@
+/**
+ * What the key's custodian asks of it: who is behind a pseudonym, which pseudonym a patient
+ * got, the whole mapping as tables, and keys from several sites or runs brought together.
+ * Pure functions over a decrypted payload; the tool that calls them prints or writes.
+ */
+import { DcmblindError } from '../errors.js';
+import { fileRecordId, type FileRecord, type JournalEntry, type KeyPayload, type PatientRecord } from './records.js';
+
+export interface PatientRow {
+  readonly pseudonym: string;
+  readonly patientId: string;
+  readonly patientName: string;
+  readonly issuer: string;
+  readonly birthDate: string;
+  readonly dateOffsetDays: number;
+  /** Source study dates (DA), earliest and latest; '' when no file recorded one. */
+  readonly firstStudyDate: string;
+  readonly lastStudyDate: string;
+  readonly studies: number;
+  readonly files: number;
+}
+
+/** One row per patient, sorted by pseudonym. */
+export function patientRows(p: KeyPayload): PatientRow[] {
+  const byPseudonym = new Map<string, FileRecord[]>();
+  for (const f of p.files) {
+    const list = byPseudonym.get(f.pseudonym);
+    if (list) list.push(f);
+    else byPseudonym.set(f.pseudonym, [f]);
+  }
+  return Object.values(p.patients)
+    .sort((a, b) => (a.pseudonym < b.pseudonym ? -1 : a.pseudonym > b.pseudonym ? 1 : 0))
+    .map((r) => {
+      const files = byPseudonym.get(r.pseudonym) ?? [];
+      const dates = files.map((f) => f.sourceStudyDate ?? '').filter((d) => /^\d{8}$/.test(d)).sort();
+      return {
+        pseudonym: r.pseudonym, patientId: r.patientId, patientName: r.patientName, issuer: r.issuer, birthDate: r.birthDate,
+        dateOffsetDays: r.dateOffsetDays, firstStudyDate: dates[0] ?? '', lastStudyDate: dates.at(-1) ?? '',
+        studies: new Set(files.map((f) => f.sourceStudyUID)).size, files: new Set(files.map((f) => f.sourceSha256)).size,
+      };
+    });
+}
+
+/** Files sorted by pseudonym, then source path. */
+export function fileRows(p: KeyPayload): FileRecord[] {
+  return [...p.files].sort((a, b) => (a.pseudonym === b.pseudonym ? (a.sourcePath < b.sourcePath ? -1 : 1) : a.pseudonym < b.pseudonym ? -1 : 1));
+}
+
+export interface LookupMatch {
+  /** How the value matched: the pseudonym, or the source PatientID or PatientName. */
+  readonly by: 'pseudonym' | 'patientId' | 'patientName';
+  readonly patient: PatientRow;
+  readonly studies: ReadonlyArray<{ readonly studyUID: string; readonly studyDate: string; readonly files: number }>;
+  readonly sourcePaths: readonly string[];
+}
+
+/** PN values compare without case, with `^` and spaces as one separator and trailing empties dropped. */
+export function normalizeName(v: string): string {
+  return v.normalize('NFC').toLowerCase().replace(/[\^=\s,]+/g, ' ').trim();
+}
+
+/**
+ * Look a value up both ways: a pseudonym (exact, any case) gives its source identity; a
+ * source PatientID (exact) or PatientName (any case, `^` or spaces) gives its pseudonym(s).
+ */
+export function lookup(p: KeyPayload, value: string): LookupMatch[] {
+  const v = value.trim();
+  const rows = patientRows(p);
+  const name = normalizeName(v);
+  const hits: Array<{ by: LookupMatch['by']; patient: PatientRow }> = [];
+  for (const r of rows) {
+    if (r.pseudonym.toLowerCase() === v.toLowerCase()) hits.push({ by: 'pseudonym', patient: r });
+    else if (r.patientId !== '' && r.patientId === v) hits.push({ by: 'patientId', patient: r });
+    else if (name !== '' && normalizeName(r.patientName) === name) hits.push({ by: 'patientName', patient: r });
+  }
+  return hits.map(({ by, patient }) => {
+    const files = p.files.filter((f) => f.pseudonym === patient.pseudonym);
+    const studies = new Map<string, { studyUID: string; studyDate: string; files: Set<string> }>();
+    for (const f of files) {
+      const s = studies.get(f.sourceStudyUID) ?? { studyUID: f.sourceStudyUID, studyDate: f.sourceStudyDate ?? '', files: new Set<string>() };
+      s.files.add(f.sourceSha256);
+      studies.set(f.sourceStudyUID, s);
+    }
+    return {
+      by, patient,
+      studies: [...studies.values()].sort((a, b) => (a.studyDate < b.studyDate ? -1 : 1)).map((s) => ({ studyUID: s.studyUID, studyDate: s.studyDate, files: s.files.size })),
+      sourcePaths: [...new Set(files.map((f) => f.sourcePath))].sort(),
+    };
+  });
+}
+
+export interface MergePlan {
+  /** Entries to apply to the destination (records it lacks). */
+  readonly entries: readonly JournalEntry[];
+  readonly patientsAdded: number;
+  readonly filesAdded: number;
+  readonly runsAdded: number;
+  /** Records that contradict each other; a plan with any is refused. */
+  readonly conflicts: readonly string[];
+}
+
+/**
+ * Plan merging `sources` (each labelled, e.g. by file name) into `dest`. All must share the
+ * project secret, or the pseudonyms would not mean the same thing. Identical records merge;
+ * one pseudonym for two source patients, or one output path for two different sources under
+ * one configuration, is a conflict.
+ */
+export function planMerge(dest: KeyPayload, sources: ReadonlyArray<{ label: string; payload: KeyPayload }>): MergePlan {
+  const conflicts: string[] = [];
+  const patients = new Map<string, { rec: PatientRecord; from: string }>(Object.entries(dest.patients).map(([k, rec]) => [k, { rec, from: 'the destination' }]));
+  const outputs = new Map<string, { sha: string; from: string }>();
+  for (const f of dest.files) outputs.set(`${f.configId}\u0000${f.outputPath}`, { sha: f.sourceSha256, from: 'the destination' });
+  const fileIds = new Set(dest.files.map(fileRecordId));
+  const runIds = new Set(dest.runs.map((r) => r.runId));
+  const auditIds = new Set((dest.audit ?? []).map((a) => `${a.at}\u0000${a.command}\u0000${a.detail}`));
+  const entries: JournalEntry[] = [];
+  let patientsAdded = 0;
+  let filesAdded = 0;
+  let runsAdded = 0;
+  for (const { label, payload } of sources) {
+    if (payload.secret !== dest.secret) {
+      throw new DcmblindError('E_KEY_PROJECT', `${label} belongs to another project (its secret differs), so its pseudonyms mean something else; nothing merged`);
+    }
+    for (const rec of Object.values(payload.patients)) {
+      const have = patients.get(rec.pseudonym);
+      if (!have) {
+        patients.set(rec.pseudonym, { rec, from: label });
+        entries.push({ type: 'patient', record: rec });
+        patientsAdded += 1;
+      } else if (have.rec.patientKey !== rec.patientKey) {
+        conflicts.push(`pseudonym ${rec.pseudonym}: one source patient in ${have.from}, another in ${label}`);
+      }
+    }
+    for (const f of payload.files) {
+      const k = `${f.configId}\u0000${f.outputPath}`;
+      const have = outputs.get(k);
+      if (have && have.sha !== f.sourceSha256) {
+        conflicts.push(`output ${f.outputPath}: made from one source file in ${have.from}, from another in ${label}`);
+        continue;
+      }
+      outputs.set(k, { sha: f.sourceSha256, from: label });
+      const id = fileRecordId(f);
+      if (fileIds.has(id)) continue;
+      fileIds.add(id);
+      entries.push({ type: 'file', record: f });
+      filesAdded += 1;
+    }
+    for (const r of payload.runs) {
+      if (runIds.has(r.runId)) continue;
+      runIds.add(r.runId);
+      entries.push({ type: 'run', record: r });
+      runsAdded += 1;
+    }
+    for (const a of payload.audit ?? []) {
+      const id = `${a.at}\u0000${a.command}\u0000${a.detail}`;
+      if (auditIds.has(id)) continue;
+      auditIds.add(id);
+      entries.push({ type: 'audit', record: a });
+    }
+  }
+  return { entries, patientsAdded, filesAdded, runsAdded, conflicts };
+}
