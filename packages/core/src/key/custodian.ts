@@ -54,14 +54,17 @@ export interface LookupMatch {
   readonly sourcePaths: readonly string[];
 }
 
-/** PN values compare without case, with `^` and spaces as one separator and trailing empties dropped. */
+/**
+ * PN values compare without case or accents (Müller = muller), with `^`, `=`, commas and
+ * spaces as one separator and trailing empty components dropped.
+ */
 export function normalizeName(v: string): string {
-  return v.normalize('NFC').toLowerCase().replace(/[\^=\s,]+/g, ' ').trim();
+  return v.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/[\^=\s,]+/g, ' ').trim();
 }
 
 /**
  * Look a value up both ways: a pseudonym (exact, any case) gives its source identity; a
- * source PatientID (exact) or PatientName (any case, `^` or spaces) gives its pseudonym(s).
+ * source PatientID (exact) or PatientName (any case or accents, `^` or spaces) gives its pseudonym(s).
  */
 export function lookup(p: KeyPayload, value: string): LookupMatch[] {
   const v = value.trim();
