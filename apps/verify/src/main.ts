@@ -1,19 +1,66 @@
 #!/usr/bin/env node
-/** dcmblind-verify: the independent PHI leak scanner. Not built yet (issue 5); says so and exits 2. */
-import { Command, CommanderError } from 'commander';
-import { ENGINE_VERSION } from '@dcmblind/core';
+/**
+ * dcmblind-verify: a second, independent look at a de-identified tree before it leaves the
+ * site. Exit codes: 0 clean, 1 findings, 2 usage error (or a key that cannot be opened).
+ */
+import { existsSync, statSync } from 'node:fs';
+import { extname, resolve } from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import { DcmblindError, ENGINE_VERSION, KeyStore, resolvePassphrase, writeFileAtomic } from '@dcmblind/core';
+import { findingLine, html, summary } from './report.js';
+import { PROFILE_COLUMNS } from './table.js';
+import { verify } from './verify.js';
 
-const program = new Command('dcmblind-verify')
-  .description('Re-scan a de-identified output tree for leaked PHI (arrives with issue 5).')
-  .version(ENGINE_VERSION)
-  .argument('<output-dir>')
-  .exitOverride()
-  .action(() => {
-    console.error('dcmblind-verify: not implemented yet in this version; see issue 5');
-    process.exitCode = 2;
-  });
-try {
-  await program.parseAsync(process.argv);
-} catch (e) {
-  process.exitCode = e instanceof CommanderError && e.exitCode === 0 ? 0 : 2;
+async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  const program = new Command('dcmblind-verify')
+    .description('Re-scan a de-identified tree for leaked PHI, profile conformance and integrity.')
+    .version(ENGINE_VERSION)
+    .argument('<output-dir>', 'the tree to check (a dcmblind run output)')
+    .option('--source <input-dir>', 'the original input: every identifying value in it is searched for')
+    .option('--key <keyfile>', 'the run\'s key: its identities are searched for, and outputs are paired with their sources')
+    .addOption(new Option('--profile <name>', 'hold every file to this profile (default: what each file declares)').choices(Object.keys(PROFILE_COLUMNS)))
+    .option('--report <file>', 'write the report: .json (machine-readable) or .html (one page)')
+    .option('--workers <n>', 'worker threads (default: one per core)')
+    .option('--quiet', 'summary only, no finding lines')
+    .exitOverride()
+    .action(async (outputDir: string, o: { source?: string; key?: string; profile?: string; report?: string; workers?: string; quiet?: boolean }) => {
+      if (!existsSync(outputDir) || !statSync(outputDir).isDirectory()) throw new DcmblindError('E_USAGE', `${outputDir} is not a folder`);
+      if (o.source && (!existsSync(o.source) || !statSync(o.source).isDirectory())) throw new DcmblindError('E_USAGE', `--source ${o.source} is not a folder`);
+      if (o.report && !['.json', '.html'].includes(extname(o.report).toLowerCase())) throw new DcmblindError('E_USAGE', '--report: name a .json or .html file');
+      const workers = o.workers === undefined ? undefined : Number(o.workers);
+      if (workers !== undefined && (!Number.isInteger(workers) || workers < 1 || workers > 256)) throw new DcmblindError('E_USAGE', '--workers must be a whole number from 1 to 256');
+      let key: { payload: KeyStore['payload']; secret: Uint8Array } | undefined;
+      if (o.key) {
+        if (!existsSync(o.key)) throw new DcmblindError('E_USAGE', `--key ${o.key} does not exist`);
+        const ask = async (prompt: string) => (await import('read')).read({ prompt, silent: true, replace: '*', output: process.stderr });
+        const pass = await resolvePassphrase(ask, { confirm: false, purpose: `key ${o.key}`, isTTY: Boolean(process.stdin.isTTY) });
+        const k = await KeyStore.openAsync(o.key, pass, { readOnly: true });
+        key = { payload: k.payload, secret: k.secret };
+        k.close();
+      }
+      const r = await verify({ output: resolve(outputDir), ...(o.source ? { source: resolve(o.source) } : {}), ...(key ? { key } : {}), ...(o.profile ? { profile: o.profile } : {}), ...(workers ? { workers } : {}) });
+      if (!o.quiet) for (const f of [...r.findings, ...r.review]) process.stdout.write(`${findingLine(f)}\n`);
+      process.stdout.write(`${summary(r)}\n`);
+      if (o.report) {
+        const body = extname(o.report).toLowerCase() === '.json' ? `${JSON.stringify(r, null, 2)}\n` : html(r);
+        writeFileAtomic(o.report, Buffer.from(body, 'utf8'), 0o644);
+        process.stderr.write(`report: ${o.report}\n`);
+      }
+      code = r.clean ? 0 : 1;
+    });
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    if (e instanceof DcmblindError) {
+      process.stderr.write(`dcmblind-verify: ${e.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`dcmblind-verify: internal error (please report): ${(e as Error).stack ?? String(e)}\n`);
+    return 2;
+  }
 }
+
+process.exitCode = await main(process.argv);

@@ -1,7 +1,10 @@
 /** @dcmblind/core public API. */
 export { DcmblindError, InternalError, describeError, ERROR_CODES, type ErrorCode } from './errors.js';
 export { parseFile, type ParsedFile, type Element, type Item } from './dicom/reader.js';
-export { formatTag, T, type Tag } from './dicom/tag.js';
+export { formatTag, T, type Tag, isPrivate } from './dicom/tag.js';
+export { schemeFor, decodeText, decodedString, type Scheme } from './dicom/charset.js';
+export { dictionaryVR, keywordOf } from './dicom/dictionary.js';
+export type { VR } from './dicom/vr.js';
 export { ChunkList } from './dicom/writer.js';
 export { ProjectSecret } from './identity/secret.js';
 export { shiftDA, shiftDT, writtenForms } from './identity/dates.js';

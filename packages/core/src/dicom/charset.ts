@@ -69,7 +69,7 @@ const ESCAPES: ReadonlyArray<{ seq: readonly number[]; g0?: G0; g1?: () => G1 }>
   ),
 ];
 
-interface Scheme {
+export interface Scheme {
   iso2022: boolean;
   g0: G0;
   g1: G1 | null;
