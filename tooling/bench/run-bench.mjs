@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Cohort benchmark for `dcmblind run` against `cp -r` on the same input, run back to back.
-// Prints files/s, MB/s, ratio to cp -r and peak RSS; asserts nothing.
+// Prints files/s, MB/s, ratio to cp -r and peak RSS, then times dcmblind-verify on the output;
+// asserts nothing.
 // Usage: node run-bench.mjs [smallFiles=5000] [largeFiles=4] [largeMB=129] [workers=cores]
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { buildDicom, ctInstance, makeCohort, patientOf } from '@dcmblind/test-ut
 
 const [small = 5000, large = 20, largeMB = 129, workers = cpus().length] = process.argv.slice(2).map(Number);
 const cli = fileURLToPath(new URL('../../apps/cli/dist/main.js', import.meta.url));
+const verifyCli = fileURLToPath(new URL('../../apps/verify/dist/main.js', import.meta.url));
 const work = mkdtempSync(join(process.env.BENCH_DIR ?? '/tmp', 'dcmblind-run-bench-'));
 // Where the key lives: by default beside the data; BENCH_KEY_DIR puts it on another filesystem,
 // as a custodian's key usually is (its fsyncs then do not wait for the output's writeback).
@@ -46,6 +48,10 @@ function bench(name, input, files, bytes) {
   console.log(line('cp -r', cp));
   console.log(line('dcmblind run', run));
   console.log(`ratio to cp -r: ${(run.secs / cp.secs).toFixed(2)}x`);
+  // The QA re-scan of the same output against its source (target: within 1.5x of the run).
+  const ver = timed(process.execPath, [verifyCli, join(work, `${name}-out`), '--source', input, '--quiet', '--workers', String(workers)]);
+  console.log(line('dcmblind-verify', ver));
+  console.log(`verify / run: ${(ver.secs / run.secs).toFixed(2)}x (${ver.stdout.trim().split('\n').at(-1)})`);
   // A rerun with nothing new.
   const again = timed(process.execPath, [cli, 'run', input, '--out', join(work, `${name}-out`), '--key', join(keyDir, `${name}.key`), '--json'], { DCMBLIND_PASSPHRASE: 'benchmark passphrase' });
   console.log(`rerun, nothing new: ${again.secs.toFixed(2)} s (${JSON.parse(again.stdout).done} already done)`);

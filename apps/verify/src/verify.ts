@@ -61,29 +61,39 @@ export async function verify(o: VerifyOptions): Promise<Report> {
   const columns = o.profile ? PROFILE_COLUMNS[o.profile] : undefined;
 
   // Sources: what could leak, and the facts integrity needs.
-  const sources: SourceFacts[] = [];
-  if (o.source) {
-    const pool = new Piscina({ filename: new URL('./worker.js', import.meta.url).href, minThreads: threads, maxThreads: threads });
-    try {
-      const jobs: Array<Promise<void>> = [];
-      for (const p of walk(o.source)) jobs.push(pool.run({ kind: 'source', path: p } satisfies WorkerTask).then((f: SourceFacts) => void (f.error ? undefined : sources.push(f))));
-      await Promise.all(jobs);
-    } finally {
-      await pool.destroy();
-    }
-  }
-
-  const seeds: Seed[] = [];
+  // Seeds are deduplicated as results arrive, and each source keeps only what integrity needs.
+  const unique = new Map<string, Seed>();
+  const keepSeed = (s: Seed) => unique.set(`${s.category}|${s.tag}|${s.text}|${s.token ? 1 : 0}|${s.raw ? Buffer.from(s.raw).toString('hex') : ''}`, s);
   const datesByPatient = new Map<string, Set<string>>();
   const addDates = (patient: string, ds: Iterable<string>) => {
     const set = datesByPatient.get(patient) ?? new Set<string>();
     for (const d of ds) set.add(d);
     datesByPatient.set(patient, set);
   };
-  for (const s of sources) {
-    seeds.push(...s.seeds);
-    addDates(s.patientKey, s.dates);
+  const keptValues = new Set<string>();
+  const sources: SourceFacts[] = [];
+  if (o.source) {
+    const pool = new Piscina({ filename: new URL('./worker.js', import.meta.url).href, minThreads: threads, maxThreads: threads });
+    try {
+      const jobs: Array<Promise<void>> = [];
+      for (const p of walk(o.source)) {
+        jobs.push(
+          pool.run({ kind: 'source', path: p } satisfies WorkerTask).then((f: SourceFacts) => {
+            if (f.error) return;
+            for (const s of f.seeds) keepSeed(s);
+            addDates(f.patientKey, f.dates);
+            for (const v of f.kept) keptValues.add(v.toLowerCase());
+            sources.push({ ...f, seeds: [], dates: [], kept: [] });
+          }),
+        );
+        if (jobs.length >= 1024) await Promise.all(jobs.splice(0));
+      }
+      await Promise.all(jobs);
+    } finally {
+      await pool.destroy();
+    }
   }
+  const seeds: Seed[] = [];
   const byOutputPath = new Map<string, { sourcePath: string; patient: string; sha: string }>();
   if (o.key) {
     const p = o.key.payload;
@@ -103,15 +113,12 @@ export async function verify(o: VerifyOptions): Promise<Report> {
   }
   // A value some source keeps in an attribute the profile keeps (a manufacturer typed into
   // InstitutionName, say) is not identifying; nor is a de-identification placeholder.
-  const keptValues = new Set(sources.flatMap((s) => s.kept.map((v) => v.toLowerCase())));
   const keptWords = new Set([...keptValues].flatMap((v) => v.split(/[^\p{L}\p{N}]+/u)).filter(Boolean));
-  const unique = new Map<string, Seed>();
-  for (const s of seeds) {
+  for (const s of seeds) keepSeed(s);
+  const seedList = [...unique.values()].filter((s) => {
     const t = s.text.toLowerCase();
-    if (PLACEHOLDER.test(s.text.trim()) || keptValues.has(t) || (/^[\p{L}\p{N}]+$/u.test(t) && keptWords.has(t))) continue;
-    unique.set(`${s.category}|${s.tag}|${s.text}|${s.token ? 1 : 0}|${s.raw ? Buffer.from(s.raw).toString('hex') : ''}`, s);
-  }
-  const seedList = [...unique.values()];
+    return !(PLACEHOLDER.test(s.text.trim()) || keptValues.has(t) || (/^[\p{L}\p{N}]+$/u.test(t) && keptWords.has(t)));
+  });
   const hashKey = o.key ? createHmac('sha256', o.key.secret).update('dcmblind-verify finding hash').digest() : randomBytes(32);
 
   // Outputs.
