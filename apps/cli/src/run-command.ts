@@ -15,7 +15,8 @@ export interface RunCommandOptions {
   project?: string;
   json?: boolean;
   quiet?: boolean;
-  layout: Layout;
+  layout?: Layout;
+  subjectId: 'hmac' | 'source-sha256';
   workers?: string;
   dryRun?: boolean;
   forceRebuild?: boolean;
@@ -48,6 +49,7 @@ export async function runCommand(
 ): Promise<{ code: number; interrupted: boolean }> {
   // Everything that can be wrong with the command line is checked before anything is written.
   const options = resolveOptions(o.profile, o.option);
+  if (o.subjectId === 'source-sha256' && o.profile !== 'blinding') throw new DcmblindError('E_USAGE', '--subject-id source-sha256 goes with --profile blinding');
   const dateOffset = parseOffset(o.dateOffset);
   if (!/^[A-Za-z0-9_-]{0,16}$/.test(o.prefix)) throw new DcmblindError('E_USAGE', '--prefix: up to 16 letters, digits, "-" or "_"');
   const out = realish(o.out);
@@ -102,7 +104,7 @@ async function runLocked(
   let summary: RunSummary;
   try {
     summary = await runDeidentify(
-      { inputs, out, key: storePromise, ...(pending ? { newKeySecret: pending.secret } : {}), profile: o.profile, options, pseudonymPrefix: o.prefix, dateOffset, layout: o.layout, ...(workers ? { workers } : {}),
+      { inputs, out, key: storePromise, ...(pending ? { newKeySecret: pending.secret } : {}), profile: o.profile, options, pseudonymPrefix: o.prefix, dateOffset, layout: o.layout ?? (o.profile === 'blinding' ? 'blinding' : 'mirror'), subjectIds: o.subjectId, ...(workers ? { workers } : {}),
         dryRun: Boolean(o.dryRun), forceRebuild: Boolean(o.forceRebuild), ...(signal ? { signal } : {}) },
       onFile,
     );

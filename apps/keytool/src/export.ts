@@ -4,6 +4,7 @@
  * Every export identifies patients; the tool says so each time.
  */
 import { ENGINE_VERSION, type FileRecord, fileRows, type KeyPayload, patientRows, type PatientRow, writeFileAtomic } from '@dcmblind/core';
+import { basename } from 'node:path';
 import ExcelJS from 'exceljs';
 import { writeWorkbook } from './sheets.js';
 
@@ -102,14 +103,16 @@ const HEX64 = /^[0-9a-f]{64}$/i;
 /**
  * The classic `BlindingKey.txt`: `<64-hex>  <source file name>` per line. When the subjects
  * were named by 64-hex pseudonyms (the blinding profile), each line pairs that pseudonym with
- * the source archive or file it came from. Otherwise each line is the SHA-256 of a source file
+ * the name of the source archive or file it came from (with `--subject-id source-sha256` that is
+ * exactly `sha256sum *.zip`). Otherwise each line is the SHA-256 of a source file
  * and its path — `sha256sum` format, so `sha256sum -c` checks the sources are still intact.
  */
 export function blindingKeyText(p: KeyPayload): { text: string; lines: number } {
   const lines = new Set<string>();
   for (const f of p.files) {
-    const unit = f.sourcePath.includes('!/') ? f.sourcePath.slice(0, f.sourcePath.indexOf('!/')) : f.sourcePath;
-    if (HEX64.test(f.pseudonym)) lines.add(`${f.pseudonym.toLowerCase()}  ${unit}`);
+    const unit = f.sourceArchive ?? (f.sourcePath.includes('!/') ? f.sourcePath.slice(0, f.sourcePath.indexOf('!/')) : f.sourcePath);
+    // The classic file names the archive as the script saw it: its name, in the folder it ran in.
+    if (HEX64.test(f.pseudonym)) lines.add(`${f.pseudonym.toLowerCase()}  ${basename(unit)}`);
     else lines.add(`${f.sourceSha256}  ${f.sourcePath}`);
   }
   const sorted = [...lines].sort((a, b) => (a.slice(66) < b.slice(66) ? -1 : a.slice(66) > b.slice(66) ? 1 : 0));

@@ -64,6 +64,8 @@ export interface OutputFacts {
   readonly shown: string;
   /** PatientID as reports may show it: the pseudonym, or a masked label when it is a source value. */
   readonly patientLabel: string;
+  /** A DICOMDIR: searched like any file, but it has no source and no markers of its own. */
+  readonly dicomdir?: boolean;
   readonly ok: boolean;
   readonly patientId: string;
   readonly sopUID: string;
@@ -390,7 +392,13 @@ export function scanOutput(task: OutputTask, ctx: ScanContext): OutputFacts {
     }
   }
 
-  // 2. Profile conformance: markers, then every element at every depth.
+  // 2. Profile conformance: markers, then every element at every depth. A DICOMDIR carries
+  // no de-identification markers (it describes files that do); its bytes were searched above.
+  const metaClass = parsed.meta.find((e) => e.tag === 0x00020002);
+  const isDicomdir = metaClass !== undefined && Buffer.from(parsed.file.subarray(metaClass.valueStart, metaClass.valueStart + metaClass.valueLength)).toString('latin1').replace(/\0/g, '').trim() === '1.2.840.10008.1.3.10';
+  if (isDicomdir) {
+    return { file: task.rel, shown: file, patientLabel: '', ok: true, dicomdir: true, patientId: '', sopUID: '', pixelSha: '', fingerprint: '', dates: [], refs: [], defines: [], findings };
+  }
   if (topText(0x00120062) !== 'YES') add({ rule: 'marker-identity-removed', severity: 'violation', element: 'PatientIdentityRemoved', detail: 'PatientIdentityRemoved is not YES' });
   if (!codes.includes('113100')) add({ rule: 'marker-method', severity: 'violation', element: 'DeidentificationMethodCodeSequence', detail: 'no Basic Application Confidentiality Profile code (113100)' });
   const unknown = codes.filter((c) => !CID7050[c]);

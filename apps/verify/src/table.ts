@@ -28,6 +28,7 @@ export const CID7050: Readonly<Record<string, string>> = {
 export const PROFILE_COLUMNS: Readonly<Record<string, readonly string[]>> = {
   basic: [],
   research: ['rtnLongModifDatesOpt', 'rtnPatCharsOpt', 'cleanDescOpt'],
+  blinding: [],
 };
 
 /** What the profile allows an element to be in the output. */

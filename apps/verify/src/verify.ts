@@ -148,7 +148,7 @@ export async function verify(o: VerifyOptions): Promise<Report> {
   const pairOf = new Map<string, { patient: string; source?: SourceFacts }>();
   for (const out of outputs) {
     const shown = out.shown;
-    if (!out.ok) continue;
+    if (!out.ok || out.dicomdir) continue;
     const k = byOutputPath.get(out.file);
     if (k) {
       const src = bySourcePath.get(k.sourcePath);

@@ -21,6 +21,8 @@ export interface DeidentifyConfig {
   readonly pseudonymPrefix: string;
   /** Whole days the dates move back, inclusive range. */
   readonly dateOffset: { readonly min: number; readonly max: number };
+  /** The subject's name when it comes from outside the file (blinding by source zip SHA-256). */
+  readonly subject?: string;
 }
 
 export interface FileFacts {
@@ -57,7 +59,8 @@ export function patientKey(s: SourceIdentity): string {
 export function patientIdentity(key: string, cfg: DeidentifyConfig): PatientIdentity {
   return {
     key,
-    pseudonym: cfg.secret.pseudonym(key, cfg.pseudonymPrefix),
+    // Blinding names subjects by 64 hex digits: the keyed hash of the patient, or what the run says (source zip SHA-256).
+    pseudonym: cfg.subject ?? (cfg.profile.blinding ? cfg.secret.mac('subject', key).toString('hex') : cfg.secret.pseudonym(key, cfg.pseudonymPrefix)),
     dateOffsetDays: cfg.secret.dateOffsetDays(key, cfg.dateOffset.min, cfg.dateOffset.max),
   };
 }
@@ -67,15 +70,17 @@ function facts(parsed: ParsedFile, first: FirstPass, cfg: DeidentifyConfig): Fil
   const mapUID = (u: string) => (u === '' || cfg.profile.retainUIDs ? u : cfg.secret.uid(u));
   const metaClass = parsed.meta.find((e) => e.tag === T.MediaStorageSOPClassUID);
   const sopClass = s.sopClassUID || (metaClass ? latin1(parsed.file.subarray(metaClass.valueStart, metaClass.valueStart + metaClass.valueLength)).replace(/[\0 ]+$/, '') : '');
+  const isDicomDir = sopClass === MEDIA_STORAGE_DIRECTORY;
   return {
     source: s,
-    patient: patientIdentity(patientKey(s), cfg),
+    // A DICOMDIR names no patient of its own; it is skipped, never written.
+    patient: isDicomDir ? { key: '', pseudonym: '', dateOffsetDays: 0 } : patientIdentity(patientKey(s), cfg),
     first,
     transferSyntaxUID: parsed.transferSyntaxUID,
     sopInstanceUID: mapUID(s.sopInstanceUID),
     studyUID: mapUID(s.studyUID),
     seriesUID: mapUID(s.seriesUID),
-    isDicomDir: sopClass === MEDIA_STORAGE_DIRECTORY,
+    isDicomDir,
   };
 }
 

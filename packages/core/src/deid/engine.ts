@@ -78,10 +78,14 @@ function keep(w: Walk, el: Element, vr: VR): OutNode {
   return { kind: 'value', tag: el.tag, vr: outVR, enc: w.transcode, value: valueBytes(w.data, el) };
 }
 
+const BLINDED_DATE: Rule = { action: 'Z', source: 'Date or time (blinding)' };
+
 function ruleFor(el: Element, vr: VR, profile: CompiledProfile): Rule {
   if (isGroupLength(el.tag)) return GROUP_LENGTH;
   if (el.tag === T.TrailingPadding) return PADDING;
   if (isPrivate(el.tag)) return profile.privateRule.action === 'X' ? profile.privateRule : PRIVATE_RULE;
+  // Blinding: every date and time is emptied (zero length keeps Type 2 attributes present).
+  if (profile.blinding && (vr === 'DA' || vr === 'DT' || vr === 'TM')) return BLINDED_DATE;
   const listed = profile.ruleFor(el.tag);
   if (listed) return listed;
   if (vr === 'UI') return profile.retainUIDs ? KEEP : UNLISTED_UID;

@@ -24,6 +24,9 @@ export interface FileRecord {
   readonly sourceSOPInstanceUID: string;
   /** Source StudyDate (DA), '' when absent; older keys lack it. */
   readonly sourceStudyDate?: string;
+  /** For a file read from a zip: the archive's path, and its SHA-256 when the run hashed archives. */
+  readonly sourceArchive?: string;
+  readonly sourceArchiveSha256?: string;
   readonly profile: string;
   readonly options: readonly string[];
   readonly engineVersion: string;

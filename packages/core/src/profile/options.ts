@@ -26,6 +26,12 @@ export const PROFILES = {
   basic: [],
   /** Longitudinal research: shifted dates, patient characteristics kept, descriptors cleaned. */
   research: ['retain-long-modified-dates', 'retain-patient-characteristics', 'clean-descriptors'],
+  /**
+   * Reader blinding: basic, and besides PatientSex, PatientAge, PatientPosition, study and
+   * series descriptions and every date and time emptied or removed (never shifted); subjects
+   * are named by 64-hex pseudonyms (see rules.ts and the blinding layout).
+   */
+  blinding: [],
 } as const satisfies Record<string, readonly OptionName[]>;
 export type ProfileName = keyof typeof PROFILES;
 export const PROFILE_NAMES = Object.keys(PROFILES) as ProfileName[];

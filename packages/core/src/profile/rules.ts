@@ -42,6 +42,8 @@ export interface CompiledProfile {
   readonly dates: DatePolicy;
   readonly retainUIDs: boolean;
   readonly cleanGraphics: boolean;
+  /** The blinding profile: dates and times emptied, not shifted or dummied; subjects named by 64-hex pseudonyms. */
+  readonly blinding: boolean;
   /** Rule for a public tag named in the table (overlay/curve groups resolved here too). */
   ruleFor(t: Tag): Rule | undefined;
   /** Rule for private attributes (the "(GGGG,EEEE) WHERE GGGG IS ODD" row). */
@@ -88,14 +90,29 @@ export function compileProfile(name: string, options: readonly OptionName[]): Co
   // Overlay groups: rows name Overlay Data and Comments; the rest of a 60xx group describes the
   // overlay and goes with it (removed), or stays when graphics are cleaned.
   const overlayRest: Rule = { action: cleanGraphics ? 'K' : 'X', source: 'Overlay group' };
+  const blinding = name === 'blinding';
+  // What blinding removes beyond the Basic profile: emptied when the attribute is Type 2 in
+  // most IODs (Z keeps it present), removed otherwise.
+  const blinded = new Map<Tag, Rule>([
+    [0x00100040, { action: 'Z', source: 'Patient\'s Sex (blinding)' }],
+    [0x00101010, { action: 'X', source: 'Patient\'s Age (blinding)' }],
+    [0x00185100, { action: 'Z', source: 'Patient Position (blinding)' }],
+    [0x00081030, { action: 'X', source: 'Study Description (blinding)' }],
+    [0x0008103e, { action: 'X', source: 'Series Description (blinding)' }],
+  ]);
   return {
     name,
     options,
-    dates: options.includes('retain-long-full-dates') ? 'keep' : options.includes('retain-long-modified-dates') ? 'shift' : 'remove',
+    blinding,
+    dates: blinding ? 'remove' : options.includes('retain-long-full-dates') ? 'keep' : options.includes('retain-long-modified-dates') ? 'shift' : 'remove',
     retainUIDs: options.includes('retain-uids'),
     cleanGraphics,
     privateRule,
     ruleFor(t: Tag): Rule | undefined {
+      if (blinding) {
+        const b = blinded.get(t);
+        if (b) return b;
+      }
       const hit = byTag.get(t);
       if (hit) return hit;
       const g = groupOf(t);

@@ -27,7 +27,7 @@ export function componentVerdict(component: string, facts: FileFacts): 'patient'
 
 const SAFE_EXT = /^\.[A-Za-z0-9]{1,5}$/;
 
-export const LAYOUTS = ['mirror', 'patient'] as const;
+export const LAYOUTS = ['mirror', 'patient', 'blinding'] as const;
 export type Layout = (typeof LAYOUTS)[number];
 
 export interface OutputPath {
@@ -39,6 +39,7 @@ export interface OutputPath {
 
 export function outputPath(layout: Layout, relPath: string, facts: FileFacts, secret: ProjectSecret): OutputPath {
   if (layout === 'patient') return { path: patientPath(facts, secret), patientFolders: [] };
+  if (layout === 'blinding') return { path: blindingPath(facts, secret), patientFolders: [] };
   return mirrorPath(relPath, facts, secret);
 }
 
@@ -49,6 +50,15 @@ export function outputPath(layout: Layout, relPath: string, facts: FileFacts, se
 export function patientPath(facts: FileFacts, secret: ProjectSecret): string {
   const l = (domain: string, v: string) => secret.label(domain, v);
   return `${facts.patient.pseudonym}/study-${l('study', facts.studyUID)}/series-${l('series', facts.seriesUID)}/${l('instance', facts.sopInstanceUID)}.dcm`;
+}
+
+/**
+ * `<subject>/DICOM/<name>`: the media layout a DICOMDIR indexes. Names are 8 characters of
+ * a keyed hash of the new SOP Instance UID (PS3.10 file ID components: A–Z, 0–9), the same
+ * on every rerun and saying nothing about the source or the order files were read in.
+ */
+export function blindingPath(facts: FileFacts, secret: ProjectSecret): string {
+  return `${facts.patient.pseudonym}/DICOM/${secret.label('file', facts.sopInstanceUID).slice(0, 8)}`;
 }
 
 export function mirrorPath(relPath: string, facts: FileFacts, secret: ProjectSecret): OutputPath {

@@ -19,6 +19,8 @@ export interface Manifest {
   readonly pseudonymPrefix: string;
   readonly dateOffset: { readonly min: number; readonly max: number };
   readonly engineVersion: string;
+  /** Present only for blinding runs that name subjects by their source zip's SHA-256. */
+  readonly subjectIds?: string;
 }
 
 /** A short id of everything that shapes the output bytes and paths. */

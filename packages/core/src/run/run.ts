@@ -17,6 +17,7 @@ import type { OptionName } from '../profile/options.js';
 import { ENGINE_VERSION } from '../version.js';
 import type { Layout } from './layout.js';
 import { checkManifest, configId, type Manifest, writeManifest } from './manifest.js';
+import { rebuildDicomdir, settleTimes } from './media.js';
 import { beginOutput, discardPart, endOutput } from './output.js';
 import type { Task, TaskResult, WorkerConfig, Written } from './task.js';
 import { type InputFile, walkInputs, type WalkProblem } from './walk.js';
@@ -41,6 +42,8 @@ export interface RunConfig {
   readonly forceRebuild?: boolean;
   /** Abort to stop cleanly: in-flight files finish and are recorded, nothing new starts. */
   readonly signal?: AbortSignal;
+  /** Blinding: name subjects by the keyed hash of the patient (default) or by the SHA-256 of their source zip. */
+  readonly subjectIds?: 'hmac' | 'source-sha256';
 }
 
 export type FileOutcome =
@@ -113,6 +116,7 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
   const manifest: Manifest = {
     format: 1, keyFingerprint: secret.mac('fingerprint').toString('hex').slice(0, 16), profile: cfg.profile, options: cfg.options,
     layout, pseudonymPrefix: cfg.pseudonymPrefix, dateOffset: cfg.dateOffset, engineVersion: ENGINE_VERSION,
+    ...(cfg.subjectIds === 'source-sha256' ? { subjectIds: 'source-sha256' } : {}),
   };
   const config = configId(manifest);
   try {
@@ -222,7 +226,7 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
         record: {
           pseudonym: r.patient.pseudonym, sourcePath: f.absPath, sourceSha256: r.sha256, sourceSize: item.stat.size, sourceMtimeMs: item.stat.mtimeMs,
           outputPath: r.outRel, outputSize: r.bytesOut, sourceStudyUID: r.sourceStudyUID, sourceStudyDate: r.sourceStudyDate, sourceSeriesUID: r.sourceSeriesUID,
-          sourceSOPInstanceUID: r.sourceSOPInstanceUID, profile: cfg.profile, options: cfg.options, engineVersion: ENGINE_VERSION, configId: config, runId,
+          sourceSOPInstanceUID: r.sourceSOPInstanceUID, ...(f.archive ? { sourceArchive: f.archive.path, ...(f.archive.sha256 ? { sourceArchiveSha256: f.archive.sha256 } : {}) } : {}), profile: cfg.profile, options: cfg.options, engineVersion: ENGINE_VERSION, configId: config, runId,
         },
       });
       // The same content reached one output path twice in this run (identical copies of a file).
@@ -297,7 +301,10 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
   const inflight = new Set<Promise<void>>();
   const limit = threads * 4;
   try {
-    for await (const f of walkInputs(cfg.inputs, problems)) {
+    const blinding = layout === 'blinding';
+    // Blinded runs read their inputs in an order keyed by the secret, not the order given.
+    const inputs = blinding ? [...cfg.inputs].sort((a, b) => (secret.label('order', a) < secret.label('order', b) ? -1 : 1)) : cfg.inputs;
+    for await (const f of walkInputs(inputs, problems, { hashArchives: blinding })) {
       if (cfg.signal?.aborted) {
         summary.interrupted = true;
         break;
@@ -321,8 +328,16 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
         record({ kind: 'done', source: f.absPath, output: prev.outputPath, bytesIn: 0, bytesOut: prev.outputSize });
         continue;
       }
+      let subject: string | undefined;
+      if (cfg.subjectIds === 'source-sha256') {
+        subject = f.archive?.sha256;
+        if (!subject) {
+          record({ kind: 'failed', source: f.absPath, code: 'E_USAGE', reason: '--subject-id source-sha256 names subjects by their zip file, and this file is not in one', bytesIn: 0 });
+          continue;
+        }
+      }
       const p: Promise<void> = (f.bytes ? f.bytes() : Promise.resolve(undefined))
-        .then((bytes) => pool.run({ absPath: f.absPath, relPath: f.relPath, secret: secretBytes, ...(bytes ? { bytes } : {}) } satisfies Task))
+        .then((bytes) => pool.run({ absPath: f.absPath, relPath: f.relPath, secret: secretBytes, ...(bytes ? { bytes } : {}), ...(subject ? { subject } : {}) } satisfies Task))
         .then((r: TaskResult) => handle(f, stat, r))
         .catch((e: unknown) => {
           workerDied = true;
@@ -351,6 +366,17 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
   summary.patients = patients.size;
   summary.elapsedMs = performance.now() - t0;
   summary.peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
+  if (!dryRun && layout === 'blinding' && keyFailure === undefined) {
+    // Every subject this run wrote to gets its DICOMDIR rebuilt from what its folder now holds.
+    for (const subject of [...patients].sort()) {
+      try {
+        rebuildDicomdir(cfg.out, subject, secret);
+        settleTimes(cfg.out, subject);
+      } catch (e) {
+        record({ kind: 'failed', source: join(cfg.out, subject, 'DICOMDIR'), code: 'E_IO', reason: `cannot build the DICOMDIR: ${describeError(e).message}`, bytesIn: 0 });
+      }
+    }
+  }
   if (!dryRun && key) {
     key.append([{ type: 'run', record: { runId, startedAt: '', endedAt: new Date().toISOString(), profile: cfg.profile, options: cfg.options, engineVersion: ENGINE_VERSION, written: summary.written, failed: summary.failed } }]);
     key.compact();

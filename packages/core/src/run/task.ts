@@ -5,7 +5,7 @@
  * secret alone, so any number of workers agree without talking to each other.
  */
 import { createHash, type Hash, randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, mkdirSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readSync, utimesSync } from 'node:fs';
 import { NeedWholeFile } from '../dicom/reader.js';
 import { DcmblindError } from '../errors.js';
 import { dirname, join } from 'node:path';
@@ -16,6 +16,7 @@ import { compileProfile } from '../profile/rules.js';
 import type { OptionName } from '../profile/options.js';
 import { ProjectSecret } from '../identity/secret.js';
 import { outputPath, type Layout } from './layout.js';
+import { BLIND_TIME } from './media.js';
 import { PART_SUFFIX, writeStaged } from './output.js';
 
 export interface WorkerConfig {
@@ -36,6 +37,8 @@ export interface Task {
   readonly relPath: string;
   /** Bytes already in memory (a zip entry); otherwise the worker reads absPath. */
   readonly bytes?: Uint8Array;
+  /** The subject's name when it comes from outside the file (blinding by source zip SHA-256). */
+  readonly subject?: string;
 }
 
 export interface Written {
@@ -92,7 +95,8 @@ export class TaskRunner {
   }
 
   run(task: Task): TaskResult {
-    const { dcfg, secret } = this.#configFor(task.secret);
+    const { dcfg: base, secret } = this.#configFor(task.secret);
+    const dcfg = task.subject ? { ...base, subject: task.subject } : base;
     let bytesIn = 0;
     let fd: number | undefined;
     try {
@@ -134,6 +138,10 @@ export class TaskRunner {
           staged = this.#partPath(outRel);
           writeStaged(staged, r.output, source);
         }
+        // Blinded media: file times carry no information (not when, not in which order).
+        if (this.#cfg.layout === 'blinding') utimesSync(staged, BLIND_TIME, BLIND_TIME);
+        // Blinded media: file times carry no information (not when, not in which order).
+        if (this.#cfg.layout === 'blinding') utimesSync(staged, BLIND_TIME, BLIND_TIME);
       }
       const s = facts.source;
       return {
