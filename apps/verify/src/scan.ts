@@ -373,9 +373,16 @@ export function scanOutput(task: OutputTask, ctx: ScanContext): OutputFacts {
   function reportHits(hits: Hit[], bytes: Uint8Array, vs: readonly Visit[]) {
     for (const h of hits) {
       const s = ctx.seeds[h.seed] as Seed;
-      // Names and IDs are words: a match inside a longer word or number ("TEXT" in "CONTEXT") is not one.
-      if ((s.token || s.category === 'name' || s.category === 'id') && (isWordByte(bytes[h.at - 1]) || isWordByte(bytes[h.at + h.length]))) continue;
       const v = vs === metaVisits ? locate(metaVisits, h.at) : (locate(vs, h.at) ?? (parsed.deflated ? undefined : locate(metaVisits, h.at)));
+      // Names and IDs are words: a match inside a longer word or number ("TEXT" in "CONTEXT") is
+      // not one. The value's own ends are word boundaries (the next bytes belong to another element).
+      if (s.token || s.category === 'name' || s.category === 'id') {
+        const from = v && !v.el.items ? v.el.valueStart : 0;
+        const to = v && !v.el.items ? v.el.valueStart + v.el.valueLength : bytes.length;
+        const before = h.at > from ? bytes[h.at - 1] : undefined;
+        const after = h.at + h.length < to ? bytes[h.at + h.length] : undefined;
+        if (isWordByte(before) || isWordByte(after)) continue;
+      }
       // Part of this file's own pseudonym (say a source ID "ANON" inside "ANON-7Q…"): not a leak.
       if (v && pseudonym && !v.el.items && text(bytes, v.el, v.scheme).trim() === pseudonym && h.length < Buffer.byteLength(pseudonym, 'utf8')) continue;
       // An attribute the profile (with its options) keeps, holding its own source value, is allowed.
