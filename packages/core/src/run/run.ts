@@ -289,7 +289,18 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
     }
   }
 
+  // Archives read, and how many DICOM files each held: one without any is an error of its own.
+  const archiveDicom = new Map<string, number>();
+  const sawArchive = (f: InputFile, dicom: boolean) => {
+    if (f.archive) archiveDicom.set(f.archive.path, (archiveDicom.get(f.archive.path) ?? 0) + (dicom ? 1 : 0));
+  };
   const handle = (f: InputFile, stat: { size: number; mtimeMs: number }, r: TaskResult) => {
+    sawArchive(f, r.kind !== 'failed' || r.code !== 'E_NOT_DICOM');
+    // Media archives carry other files too (viewers, autorun, READMEs): noted, not failures.
+    if (r.kind === 'failed' && r.code === 'E_NOT_DICOM' && f.archive) {
+      record({ kind: 'skipped', source: f.absPath, reason: `not DICOM: ${r.reason}`, bytesIn: r.bytesIn });
+      return;
+    }
     if (r.kind === 'written') {
       for (const [k, n] of r.fired) summary.rules[k] = (summary.rules[k] ?? 0) + n;
       pending.push({ f, r, stat });
@@ -325,6 +336,7 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
       if (prev && !dryRun && prev.sourceSize === stat.size && prev.sourceMtimeMs === stat.mtimeMs && outputIntact(cfg.out, prev)) {
         patients.add(prev.pseudonym);
         claimed.set(prev.outputPath, prev.sourceSha256);
+        sawArchive(f, true);
         record({ kind: 'done', source: f.absPath, output: prev.outputPath, bytesIn: 0, bytesOut: prev.outputSize });
         continue;
       }
@@ -362,6 +374,9 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
     throw keyFailure;
   }
   if (cfg.signal?.aborted) summary.interrupted = true;
+  for (const [archive, n] of archiveDicom) {
+    if (n === 0) record({ kind: 'failed', source: archive, code: 'E_NOT_DICOM', reason: 'the archive holds no DICOM file', bytesIn: 0 });
+  }
   for (const p of problems) record({ kind: 'failed', source: p.path, code: (p.code as ErrorCode | undefined) ?? 'E_IO', reason: p.message, bytesIn: 0 });
   summary.patients = patients.size;
   summary.elapsedMs = performance.now() - t0;
