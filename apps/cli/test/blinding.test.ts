@@ -49,7 +49,7 @@ describe.skipIf(!HAVE)('blinding zipped studies', () => {
       const stage = join(dir, 'stage', p.folder);
       mkdirSync(join(stage, 'DICOM'), { recursive: true });
       const files = execFileSync('find', [join(cohort, 'site-A', p.folder), '-name', '*.dcm'], { encoding: 'utf8' }).trim().split('\n').sort();
-      files.forEach((f, k) => copyFileSync(f, join(stage, 'DICOM', `FILE${String(k + 1).padStart(4, '0')}`)));
+      for (const [k, f] of files.entries()) copyFileSync(f, join(stage, 'DICOM', `FILE${String(k + 1).padStart(4, '0')}`));
       execFileSync('dcmmkdir', ['+r', '+id', stage, '+D', join(stage, 'DICOMDIR'), 'DICOM'], { stdio: 'ignore' });
       execFileSync(PY as string, ['-c', `
 import sys, os, zipfile
