@@ -240,9 +240,12 @@ with zipfile.ZipFile(os.path.join(sys.argv[2], 'evil.zip'), 'w') as z:
       env: { ...process.env, DCMBLIND_PASSPHRASE: PASSPHRASE, DCMBLIND_KDF_LOG2N: '14' },
       stdio: 'ignore',
     });
-    await new Promise((r) => setTimeout(r, 300));
+    const exited = new Promise((r) => child.on('exit', (c) => r(c)));
+    // Interrupt once the run is under way (its state folder exists), not while Node is still starting.
+    for (let i = 0; i < 2000 && !existsSync(join(out, '.dcmblind', 'manifest.json')); i++) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 50));
     child.kill('SIGINT');
-    const code = await new Promise((r) => child.on('exit', (c) => r(c)));
+    const code = await exited;
     expect([0, 130]).toContain(code); // 0 only if it had already finished
     expect(existsSync(`${key}.journal`)).toBe(false);
     expect(listTree(out, true).filter((p) => p.includes('staging') || p.endsWith('-part') || p.endsWith('run-in-progress'))).toEqual([]);

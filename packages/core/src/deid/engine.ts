@@ -3,7 +3,7 @@
  * decides per element (PS3.15 Annex E, recursively into every sequence item) and emits an
  * output tree in which kept elements are views on the source bytes.
  */
-import { dictionaryVR } from '../dicom/dictionary.js';
+import { dictionaryVR, lookup as dictionaryEntry } from '../dicom/dictionary.js';
 import { InternalError } from '../errors.js';
 import { schemeFor } from '../dicom/charset.js';
 import type { Element, Item, ParsedFile } from '../dicom/reader.js';
@@ -56,6 +56,7 @@ const UNLISTED_UID: Rule = { action: 'U', source: 'UID outside the table' };
 const UNLISTED_DATE: Rule = { action: 'C', source: 'Date/time outside the table' };
 const UNLISTED_PN: Rule = { action: 'D', source: 'Person name outside the table' };
 const KEEP: Rule = { action: 'K', source: 'Not in the profile' };
+const UNKNOWN_PUBLIC: Rule = { action: 'X', source: 'Public tag unknown to the data dictionary' };
 const MARKER_TAGS: ReadonlySet<Tag> = new Set([
   T.PatientIdentityRemoved, T.DeidentificationMethod, T.DeidentificationMethodCodeSequence, T.LongitudinalTemporalInformationModified,
 ]);
@@ -91,6 +92,9 @@ function ruleFor(el: Element, vr: VR, profile: CompiledProfile): Rule {
   if (vr === 'UI') return profile.retainUIDs ? KEEP : UNLISTED_UID;
   if (vr === 'DA' || vr === 'DT' || vr === 'TM') return profile.dates === 'keep' ? KEEP : profile.dates === 'shift' ? UNLISTED_DATE : { action: 'D', source: UNLISTED_DATE.source };
   if (vr === 'PN') return UNLISTED_PN;
+  // A public tag the data dictionary does not know (a corrupt tag, or a vendor's misuse of a
+  // standard group) may hold anything: removed, never passed through.
+  if (!dictionaryEntry(el.tag)) return UNKNOWN_PUBLIC;
   return KEEP;
 }
 
