@@ -1,7 +1,7 @@
 /** `dcmblind run <input...> --out <dir> --key <file>`: the site operator's main job. */
-import { existsSync, realpathSync, statSync } from 'node:fs';
-import { basename, dirname, relative, resolve, sep } from 'node:path';
-import { countInputs, DcmblindError, type FileOutcome, KeyStore, type Layout, lockKey, type OptionName, type RunSummary, resolveOptions, runDeidentify } from '@dcmblind/core';
+import { existsSync, mkdirSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { countInputs, DcmblindError, type FileOutcome, KeyStore, type Layout, lockKey, type OptionName, type RunSummary, resolveOptions, runDeidentify, STATE_DIR } from '@dcmblind/core';
 import { getPassphrase } from './passphrase.js';
 import { startProgress } from './progress.js';
 
@@ -68,7 +68,17 @@ export async function runCommand(
   // One writer per key: a custodian's rewrite must not fold the journal away under this run.
   const release = o.dryRun ? () => {} : lockKey(key, 'dcmblind run');
   try {
-    return await runLocked(inputs, o, io, signal, { out, key, options, dateOffset, workers });
+    // And one run per output folder (two keys writing one tree would mix their pseudonyms).
+    let releaseOut = () => {};
+    if (!o.dryRun) {
+      mkdirSync(join(out, STATE_DIR), { recursive: true });
+      releaseOut = lockKey(join(out, STATE_DIR, 'output'), 'dcmblind run');
+    }
+    try {
+      return await runLocked(inputs, o, io, signal, { out, key, options, dateOffset, workers });
+    } finally {
+      releaseOut();
+    }
   } finally {
     release();
   }

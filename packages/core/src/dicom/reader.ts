@@ -332,6 +332,8 @@ function parseFileImpl(file: Uint8Array, fileLength: number): ParsedFile {
     pos = el.end;
   }
   if (!hasPreamble && meta.length === 0 && !sniff(file, pos)) {
+    if (file.length === 0) throw new DcmblindError('E_NOT_DICOM', 'the file is empty');
+    if (file[0] === 0x1f && file[1] === 0x8b) throw new DcmblindError('E_UNSUPPORTED', 'gzip-compressed file: decompress it (gunzip) and run again');
     throw new DcmblindError('E_NOT_DICOM', 'no DICM marker and no plausible DICOM data set at the start of the file');
   }
 

@@ -4,7 +4,7 @@
  * file is reported and skipped; the run goes on. Reruns skip what is done.
  */
 import { randomBytes } from 'node:crypto';
-import { rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { access, readFile, rename } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +18,7 @@ import { ENGINE_VERSION } from '../version.js';
 import type { Layout } from './layout.js';
 import { checkManifest, configId, type Manifest, writeManifest } from './manifest.js';
 import { rebuildDicomdir, settleTimes } from './media.js';
-import { beginOutput, discardPart, endOutput } from './output.js';
+import { beginOutput, discardPart, endOutput, STATE_DIR } from './output.js';
 import type { Task, TaskResult, WorkerConfig, Written } from './task.js';
 import { type InputFile, walkInputs, type WalkProblem } from './walk.js';
 
@@ -121,7 +121,12 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
   const config = configId(manifest);
   try {
     if (cfg.forceRebuild && !dryRun) {
-      rmSync(cfg.out, { recursive: true, force: true });
+      // Everything goes but the output's lock, which this run holds.
+      if (existsSync(cfg.out)) {
+        for (const name of readdirSync(cfg.out)) if (name !== STATE_DIR) rmSync(join(cfg.out, name), { recursive: true, force: true });
+        const state = join(cfg.out, STATE_DIR);
+        if (existsSync(state)) for (const name of readdirSync(state)) if (name !== 'output.lock') rmSync(join(state, name), { recursive: true, force: true });
+      }
     } else {
       checkManifest(cfg.out, manifest);
     }

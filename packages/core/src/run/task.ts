@@ -5,7 +5,7 @@
  * secret alone, so any number of workers agree without talking to each other.
  */
 import { createHash, type Hash, randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, mkdirSync, openSync, readSync, utimesSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readSync, rmSync, utimesSync } from 'node:fs';
 import { NeedWholeFile } from '../dicom/reader.js';
 import { DcmblindError } from '../errors.js';
 import { dirname, join } from 'node:path';
@@ -99,6 +99,7 @@ export class TaskRunner {
     const dcfg = task.subject ? { ...base, subject: task.subject } : base;
     let bytesIn = 0;
     let fd: number | undefined;
+    let before: { size: number; mtimeMs: number } | undefined;
     try {
       let bytes: Uint8Array;
       let fileLength: number;
@@ -109,7 +110,8 @@ export class TaskRunner {
         hash.update(bytes);
       } else {
         fd = openSync(task.absPath, 'r');
-        fileLength = fstatSync(fd).size;
+        before = fstatSync(fd);
+        fileLength = before.size;
         ({ bytes } = readSource(fd, fileLength, hash));
       }
       bytesIn = fileLength;
@@ -140,8 +142,26 @@ export class TaskRunner {
         }
         // Blinded media: file times carry no information (not when, not in which order).
         if (this.#cfg.layout === 'blinding') utimesSync(staged, BLIND_TIME, BLIND_TIME);
+        // A source that changed while it was read (grew, shrank, rewritten) would give an
+        // output of neither version: discarded, reported.
+        if (fd !== undefined && before) {
+          const after = fstatSync(fd);
+          if (after.size !== before.size || after.mtimeMs !== before.mtimeMs) {
+            rmSync(staged, { force: true });
+            return { kind: 'failed', code: 'E_IO', reason: 'the file changed while it was being read; nothing written (run again when it is complete)', bytesIn };
+          }
+        }
         // Blinded media: file times carry no information (not when, not in which order).
         if (this.#cfg.layout === 'blinding') utimesSync(staged, BLIND_TIME, BLIND_TIME);
+        // A source that changed while it was read (grew, shrank, rewritten) would give an
+        // output of neither version: discarded, reported.
+        if (fd !== undefined && before) {
+          const after = fstatSync(fd);
+          if (after.size !== before.size || after.mtimeMs !== before.mtimeMs) {
+            rmSync(staged, { force: true });
+            return { kind: 'failed', code: 'E_IO', reason: 'the file changed while it was being read; nothing written (run again when it is complete)', bytesIn };
+          }
+        }
       }
       const s = facts.source;
       return {
