@@ -25,6 +25,8 @@ export function buildProgram(io = { out: (s: string) => console.log(s), err: (s:
     .option('--date-offset <min:max>', 'whole days dates move back (Modified Dates option)', '365:1095')
     .option('--project <name>', 'project name recorded in a new key')
     .addOption(new Option('--layout <name>', 'output layout (default: mirror; blinding for --profile blinding)').choices(LAYOUTS))
+    .option('--shard <i/n>', 'process only shard i of n (1-based), or "auto"/"auto/n" from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX')
+    .addOption(new Option('--patient-scope <scope>', 'global: one patient per PatientID; issuer: PatientID within IssuerOfPatientID').choices(['global', 'issuer']).default('global'))
     .addOption(new Option('--subject-id <how>', 'blinding: name subjects by a keyed hash of the patient, or by the SHA-256 of their source zip').choices(['hmac', 'source-sha256']).default('hmac'))
     .option('--workers <n>', 'worker threads (default: one per core)')
     .option('--dry-run', 'report what would be written and which rules would fire; write nothing')

@@ -17,6 +17,8 @@ export interface RunCommandOptions {
   quiet?: boolean;
   layout?: Layout;
   subjectId: 'hmac' | 'source-sha256';
+  shard?: string;
+  patientScope: 'global' | 'issuer';
   workers?: string;
   dryRun?: boolean;
   forceRebuild?: boolean;
@@ -49,6 +51,7 @@ export async function runCommand(
 ): Promise<{ code: number; interrupted: boolean }> {
   // Everything that can be wrong with the command line is checked before anything is written.
   const options = resolveOptions(o.profile, o.option);
+  const shard = o.shard === undefined ? undefined : parseShard(o.shard, process.env);
   if (o.subjectId === 'source-sha256' && o.profile !== 'blinding') throw new DcmblindError('E_USAGE', '--subject-id source-sha256 goes with --profile blinding');
   const dateOffset = parseOffset(o.dateOffset);
   if (!/^[A-Za-z0-9_-]{0,16}$/.test(o.prefix)) throw new DcmblindError('E_USAGE', '--prefix: up to 16 letters, digits, "-" or "_"');
@@ -72,10 +75,11 @@ export async function runCommand(
     let releaseOut = () => {};
     if (!o.dryRun) {
       mkdirSync(join(out, STATE_DIR), { recursive: true });
-      releaseOut = lockKey(join(out, STATE_DIR, 'output'), 'dcmblind run');
+      // Shards of one run share the output; each holds its own lock, two copies of one shard cannot run.
+      releaseOut = lockKey(join(out, STATE_DIR, shard ? `output-shard-${shard.index}-of-${shard.count}` : 'output'), shard ? `dcmblind run --shard ${shard.index}/${shard.count}` : 'dcmblind run');
     }
     try {
-      return await runLocked(inputs, o, io, signal, { out, key, options, dateOffset, workers });
+      return await runLocked(inputs, o, io, signal, { out, key, options, dateOffset, workers, shard });
     } finally {
       releaseOut();
     }
@@ -89,9 +93,9 @@ async function runLocked(
   o: RunCommandOptions,
   io: { out: (s: string) => void; err: (s: string) => void },
   signal: AbortSignal | undefined,
-  v: { out: string; key: string; options: OptionName[]; dateOffset: { min: number; max: number }; workers: number | undefined },
+  v: { out: string; key: string; options: OptionName[]; dateOffset: { min: number; max: number }; workers: number | undefined; shard: { index: number; count: number } | undefined },
 ): Promise<{ code: number; interrupted: boolean }> {
-  const { out, key, options, dateOffset, workers } = v;
+  const { out, key, options, dateOffset, workers, shard } = v;
   const creating = !existsSync(key);
   if (creating && o.dryRun) io.err(`dry run: ${o.key} does not exist; paths below use a throw-away key`);
   const passphrase = creating && o.dryRun ? '' : await getPassphrase({ confirm: creating, purpose: creating ? `the new key ${o.key}` : `key ${o.key}` });
@@ -114,7 +118,7 @@ async function runLocked(
   let summary: RunSummary;
   try {
     summary = await runDeidentify(
-      { inputs, out, key: storePromise, ...(pending ? { newKeySecret: pending.secret } : {}), profile: o.profile, options, pseudonymPrefix: o.prefix, dateOffset, layout: o.layout ?? (o.profile === 'blinding' ? 'blinding' : 'mirror'), subjectIds: o.subjectId, ...(workers ? { workers } : {}),
+      { inputs, out, key: storePromise, ...(pending ? { newKeySecret: pending.secret } : {}), profile: o.profile, options, pseudonymPrefix: o.prefix, dateOffset, layout: o.layout ?? (o.profile === 'blinding' ? 'blinding' : 'mirror'), subjectIds: o.subjectId, patientScope: o.patientScope, ...(shard ? { shard } : {}), ...(workers ? { workers } : {}),
         dryRun: Boolean(o.dryRun), forceRebuild: Boolean(o.forceRebuild), ...(signal ? { signal } : {}) },
       onFile,
     );
@@ -146,4 +150,35 @@ function formatSummary(s: RunSummary): string {
     lines.push(`failures by reason: ${[...byCode].map(([c, n]) => `${c} ${n}`).join(', ')}`);
   }
   return lines.join('\n');
+}
+
+/**
+ * `--shard i/n` (1-based), or `auto` / `auto/n`: the index from a scheduler — Slurm job arrays
+ * (SLURM_ARRAY_TASK_ID, counted from SLURM_ARRAY_TASK_MIN; n from SLURM_ARRAY_TASK_COUNT) or
+ * Kubernetes Indexed Jobs (JOB_COMPLETION_INDEX, 0-based; n from auto/n or DCMBLIND_SHARDS).
+ */
+export function parseShard(spec: string, env: NodeJS.ProcessEnv): { index: number; count: number } {
+  const m = /^(auto|\d+)(?:\/(\d+))?$/.exec(spec.trim());
+  if (!m) throw new DcmblindError('E_USAGE', '--shard: write i/n (for example 2/8), auto or auto/n');
+  let index: number;
+  let count = m[2] ? Number(m[2]) : Number.NaN;
+  if (m[1] === 'auto') {
+    if (env.SLURM_ARRAY_TASK_ID !== undefined) {
+      index = Number(env.SLURM_ARRAY_TASK_ID) - Number(env.SLURM_ARRAY_TASK_MIN ?? 0) + 1;
+      if (Number.isNaN(count)) count = Number(env.SLURM_ARRAY_TASK_COUNT);
+    } else if (env.JOB_COMPLETION_INDEX !== undefined) {
+      index = Number(env.JOB_COMPLETION_INDEX) + 1;
+      if (Number.isNaN(count)) count = Number(env.DCMBLIND_SHARDS);
+    } else {
+      throw new DcmblindError('E_USAGE', '--shard auto: neither SLURM_ARRAY_TASK_ID nor JOB_COMPLETION_INDEX is set');
+    }
+    if (Number.isNaN(count)) throw new DcmblindError('E_USAGE', '--shard auto: the shard count is unknown; write auto/n or set DCMBLIND_SHARDS');
+  } else {
+    index = Number(m[1]);
+    if (!m[2]) throw new DcmblindError('E_USAGE', '--shard: write i/n (for example 2/8)');
+  }
+  if (!Number.isInteger(index) || !Number.isInteger(count) || count < 1 || count > 100000 || index < 1 || index > count) {
+    throw new DcmblindError('E_USAGE', `--shard: shard ${index} of ${count} does not exist (shards count from 1 to n)`);
+  }
+  return { index, count };
 }

@@ -86,6 +86,28 @@ export function program(setCode: (c: number) => void): Command {
       err(`created ${keyfile} (encrypted). Keep it and its passphrase safe, away from any output; losing either loses the mapping.`);
     });
 
+  p.command('issue-site-key')
+    .argument('<project-keyfile>')
+    .argument('<site-keyfile>')
+    .requiredOption('--site <name>', 'the site that will run with it (recorded on every record it makes)')
+    .description('a key for one site: the project secret (so pseudonyms, UIDs and offsets agree everywhere) and no records of other sites')
+    .action(async (projectKey: string, siteKey: string, o: { site: string }) => {
+      mustExist(projectKey);
+      if (!/^[\p{L}\p{N} ._-]{1,64}$/u.test(o.site)) throw new DcmblindError('E_USAGE', '--site: 1 to 64 letters, digits, spaces, ".", "_" or "-"');
+      if (existsSync(siteKey)) throw new DcmblindError('E_KEY_EXISTS', `${siteKey} already exists; dcmblind never overwrites a key`);
+      const project = await KeyStore.openAsync(projectKey, await passphrase(`key ${projectKey}`), { readOnly: true });
+      const release = lockKey(siteKey, 'dcmblind-key issue-site-key');
+      try {
+        // The site's own passphrase (DCMBLIND_NEW_PASSPHRASE or a prompt): the project's stays with the custodian.
+        const sitePass = await passphrase(`the site key ${siteKey}`, true, 'DCMBLIND_NEW_PASSPHRASE');
+        KeyStore.createFor(siteKey, sitePass, { project: project.payload.project, secret: project.payload.secret, site: o.site }).close();
+      } finally {
+        release();
+        project.close();
+      }
+      err(`created ${siteKey} for site ${o.site}: the project secret, no records. Runs at the site record into it; merge it back with dcmblind-key merge.`);
+    });
+
   p.command('info')
     .argument('<keyfile>')
     .option('--json', 'machine-readable')

@@ -23,6 +23,8 @@ export interface DeidentifyConfig {
   readonly dateOffset: { readonly min: number; readonly max: number };
   /** The subject's name when it comes from outside the file (blinding by source zip SHA-256). */
   readonly subject?: string;
+  /** `issuer`: PatientID counts together with IssuerOfPatientID (equal IDs of two hospitals stay apart). */
+  readonly patientScope?: 'global' | 'issuer';
 }
 
 export interface FileFacts {
@@ -48,7 +50,8 @@ export const MEDIA_STORAGE_DIRECTORY = '1.2.840.10008.1.3.10';
  * What a patient's pseudonym and date offset derive from. Patients without PatientID get a
  * stable identity from what does identify them, never a shared empty one.
  */
-export function patientKey(s: SourceIdentity): string {
+export function patientKey(s: SourceIdentity, scope: 'global' | 'issuer' = 'global'): string {
+  if (s.patientId && scope === 'issuer' && s.issuer) return `id\u0000${s.issuer}\u0000${s.patientId}`;
   if (s.patientId) return `id\u0000${s.patientId}`;
   if (s.patientName) return `name\u0000${s.patientName.toUpperCase().replace(/\s+/g, ' ')}\u0000${s.birthDate}`;
   if (s.studyUID) return `study\u0000${s.studyUID}`;
@@ -74,7 +77,7 @@ function facts(parsed: ParsedFile, first: FirstPass, cfg: DeidentifyConfig): Fil
   return {
     source: s,
     // A DICOMDIR names no patient of its own; it is skipped, never written.
-    patient: isDicomDir ? { key: '', pseudonym: '', dateOffsetDays: 0 } : patientIdentity(patientKey(s), cfg),
+    patient: isDicomDir ? { key: '', pseudonym: '', dateOffsetDays: 0 } : patientIdentity(patientKey(s, cfg.patientScope), cfg),
     first,
     transferSyntaxUID: parsed.transferSyntaxUID,
     sopInstanceUID: mapUID(s.sopInstanceUID),

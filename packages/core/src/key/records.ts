@@ -2,6 +2,8 @@
 
 export interface PatientRecord {
   readonly pseudonym: string;
+  /** The site whose key recorded it (site keys only). */
+  readonly site?: string;
   /** Derivation input ("id\0<PatientID>", …): the pseudonym and offset follow from it. */
   readonly patientKey: string;
   readonly patientId: string;
@@ -13,6 +15,7 @@ export interface PatientRecord {
 
 export interface FileRecord {
   readonly pseudonym: string;
+  readonly site?: string;
   readonly sourcePath: string;
   readonly sourceSha256: string;
   readonly sourceSize: number;
@@ -77,6 +80,8 @@ export interface KeyPayload {
   runs: RunRecord[];
   /** Absent in keys written before the audit log existed. */
   audit?: AuditRecord[];
+  /** Set in a site key (issue-site-key): the site that runs with it. */
+  readonly site?: string;
 }
 
 export function fileRecordId(f: FileRecord): string {

@@ -172,9 +172,9 @@ export class KeyStore {
    * Create a key file holding an existing project secret (a merge target, a site key): records
    * start empty, the journal id is new, and it is sealed under its own passphrase.
    */
-  static createFor(path: string, passphrase: string, from: { project: string; secret: string }): KeyStore {
+  static createFor(path: string, passphrase: string, from: { project: string; secret: string; site?: string }): KeyStore {
     if (existsSync(path)) throw new DcmblindError('E_KEY_EXISTS', `${path} already exists; dcmblind never overwrites a key`);
-    const payload: KeyPayload = { ...newPayload(from.project), secret: from.secret };
+    const payload: KeyPayload = { ...newPayload(from.project), secret: from.secret, ...(from.site ? { site: from.site } : {}) };
     const header: Header = { v: 1, kdf: newKdf(), cipher: 'aes-256-gcm' };
     return KeyStore.#created(path, payload, header, deriveKey(passphrase, header.kdf));
   }

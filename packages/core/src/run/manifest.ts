@@ -21,6 +21,7 @@ export interface Manifest {
   readonly engineVersion: string;
   /** Present only for blinding runs that name subjects by their source zip's SHA-256. */
   readonly subjectIds?: string;
+  readonly patientScope?: string;
 }
 
 /** A short id of everything that shapes the output bytes and paths. */

@@ -13,22 +13,23 @@ import { copyRange, nativeCopyAvailable } from './native.js';
 export const STATE_DIR = '.dcmblind';
 
 export const PART_SUFFIX = '.dcmblind-part';
-const PART_NAME = /^\.[0-9a-f]{18}\.dcmblind-part$/;
+const PART_NAME = /^\.(s\d+-)?[0-9a-f]{18}\.dcmblind-part$/;
 
-const runningMarker = (out: string) => join(out, STATE_DIR, 'run-in-progress');
+/** `tag` names a shard ("s2"): shards of one output keep their own marker and part files. */
+const runningMarker = (out: string, tag = '') => join(out, STATE_DIR, tag ? `run-in-progress-${tag}` : 'run-in-progress');
 
 /**
  * Called at the start of a run that writes: when the last run did not end cleanly, remove
  * the part files it left (the output tree is walked once; nothing else is touched).
  * Returns how many were removed.
  */
-export function beginOutput(out: string): number {
+export function beginOutput(out: string, tag = ''): number {
   let swept = 0;
-  if (existsSync(runningMarker(out))) swept = sweepParts(out);
+  if (existsSync(runningMarker(out, tag))) swept = sweepParts(out, tag);
   // Left by engine versions that staged under .dcmblind/.
   rmSync(join(out, STATE_DIR, 'staging'), { recursive: true, force: true });
   mkdirSync(join(out, STATE_DIR), { recursive: true });
-  writeFileSync(runningMarker(out), `${process.pid}\n`);
+  writeFileSync(runningMarker(out, tag), `${process.pid}\n`);
   return swept;
 }
 
@@ -36,9 +37,9 @@ export function beginOutput(out: string): number {
  * Called at the end of a run. `sweep` when a worker thread died mid-file: a part file it was
  * writing may be left, so the tree is swept now rather than by the next run.
  */
-export function endOutput(out: string, sweep: boolean): void {
-  if (sweep) sweepParts(out);
-  rmSync(runningMarker(out), { force: true });
+export function endOutput(out: string, sweep: boolean, tag = ''): void {
+  if (sweep) sweepParts(out, tag);
+  rmSync(runningMarker(out, tag), { force: true });
 }
 
 /** Remove a part file that will not be placed, and the folders it leaves empty (up to out). */
@@ -53,14 +54,15 @@ export function discardPart(out: string, part: string): void {
   }
 }
 
-function sweepParts(dir: string): number {
+/** Part files of this run's kind: a shard's own (`.s2-…`), or, unsharded, every one. */
+function sweepParts(dir: string, tag: string): number {
   let n = 0;
   const d = opendirSync(dir);
   try {
     for (let e = d.readSync(); e; e = d.readSync()) {
       const p = join(dir, e.name);
-      if (e.isDirectory()) n += sweepParts(p);
-      else if (PART_NAME.test(e.name)) {
+      if (e.isDirectory()) n += sweepParts(p, tag);
+      else if (PART_NAME.test(e.name) && (!tag || e.name.startsWith(`.${tag}-`))) {
         rmSync(p, { force: true });
         n += 1;
       }
@@ -70,7 +72,6 @@ function sweepParts(dir: string): number {
   }
   return n;
 }
-
 /** The open source file and its bytes in memory (all of it, or its head). */
 export interface Source {
   readonly fd: number;

@@ -3,7 +3,7 @@
  * journal (group commit: one fsync per batch), then rename the batch into place. One bad
  * file is reported and skipped; the run goes on. Reruns skip what is done.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { access, readFile, rename } from 'node:fs/promises';
 import { cpus } from 'node:os';
@@ -44,6 +44,19 @@ export interface RunConfig {
   readonly signal?: AbortSignal;
   /** Blinding: name subjects by the keyed hash of the patient (default) or by the SHA-256 of their source zip. */
   readonly subjectIds?: 'hmac' | 'source-sha256';
+  /** Process only shard `index` (1-based) of `count`: a deterministic part of the inputs. */
+  readonly shard?: { readonly index: number; readonly count: number };
+  /** `issuer`: equal PatientIDs under different IssuerOfPatientID are different patients. */
+  readonly patientScope?: 'global' | 'issuer';
+}
+
+/**
+ * Which shard an input belongs to: by archive (a zip is one subject), or for the blinding
+ * layout by top-level folder (a subject's DICOMDIR needs all of it), else by file.
+ */
+export function shardOf(f: InputFile, layout: Layout, count: number): number {
+  const unit = f.archive?.path ?? (layout === 'blinding' ? (f.relPath.split('/')[0] as string) : f.relPath);
+  return (createHash('sha256').update(unit).digest().readUInt32BE(0) % count) + 1;
 }
 
 export type FileOutcome =
@@ -85,7 +98,8 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
   // Threads load their code while the key is being unlocked; the secret travels with each task.
   const workerConfig: WorkerConfig = {
     profile: runCfg.profile, options: runCfg.options, pseudonymPrefix: runCfg.pseudonymPrefix, dateOffset: runCfg.dateOffset,
-    layout, out: runCfg.out, dryRun,
+    layout, out: runCfg.out, dryRun, patientScope: runCfg.patientScope ?? 'global',
+    ...(runCfg.shard ? { shardTag: `s${runCfg.shard.index}` } : {}),
   };
   const threads = Math.max(1, runCfg.workers ?? cpus().length);
   const pool = new Piscina({ filename: new URL('./worker.js', import.meta.url).href, workerData: workerConfig, minThreads: threads, maxThreads: threads,
@@ -117,7 +131,9 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
     format: 1, keyFingerprint: secret.mac('fingerprint').toString('hex').slice(0, 16), profile: cfg.profile, options: cfg.options,
     layout, pseudonymPrefix: cfg.pseudonymPrefix, dateOffset: cfg.dateOffset, engineVersion: ENGINE_VERSION,
     ...(cfg.subjectIds === 'source-sha256' ? { subjectIds: 'source-sha256' } : {}),
+    ...(cfg.patientScope === 'issuer' ? { patientScope: 'issuer' } : {}),
   };
+  const shardTag = cfg.shard ? `s${cfg.shard.index}` : '';
   const config = configId(manifest);
   try {
     if (cfg.forceRebuild && !dryRun) {
@@ -132,7 +148,7 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
     }
     if (!dryRun) {
       writeManifest(cfg.out, manifest);
-      beginOutput(cfg.out);
+      beginOutput(cfg.out, shardTag);
     }
   } catch (e) {
     await pool.destroy();
@@ -183,6 +199,7 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
   let committing: Promise<void> = keyReady.then(
     async (k) => {
       key = k;
+      site = siteOf();
       if (!dryRun) await k.appendAsync([{ type: 'run', record: { runId, startedAt, profile: cfg.profile, options: cfg.options, engineVersion: ENGINE_VERSION } }]);
     },
     (e: unknown) => {
@@ -191,6 +208,9 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
   );
   let outstanding = 0; // batches handed to `committing` and not yet done
   const patientOwner = new Map<string, string>(); // pseudonym → source patient key, this run
+  // A site key names its site on every record (read when the key is open; a new key has none).
+  const siteOf = () => key?.payload.site;
+  let site: string | undefined;
   let workerDied = false;
   const flush = () => {
     const batch = pending;
@@ -224,14 +244,14 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
       for (const folder of r.patientFolders) folderOwner.set(folder, r.patient.pseudonym);
       if (owner === undefined) {
         patientOwner.set(r.patient.pseudonym, r.patient.patientKey);
-        entries.push({ type: 'patient', record: r.patient });
+        entries.push({ type: 'patient', record: site ? { ...r.patient, site } : r.patient });
       }
       entries.push({
         type: 'file',
         record: {
           pseudonym: r.patient.pseudonym, sourcePath: f.absPath, sourceSha256: r.sha256, sourceSize: item.stat.size, sourceMtimeMs: item.stat.mtimeMs,
           outputPath: r.outRel, outputSize: r.bytesOut, sourceStudyUID: r.sourceStudyUID, sourceStudyDate: r.sourceStudyDate, sourceSeriesUID: r.sourceSeriesUID,
-          sourceSOPInstanceUID: r.sourceSOPInstanceUID, ...(f.archive ? { sourceArchive: f.archive.path, ...(f.archive.sha256 ? { sourceArchiveSha256: f.archive.sha256 } : {}) } : {}), profile: cfg.profile, options: cfg.options, engineVersion: ENGINE_VERSION, configId: config, runId,
+          sourceSOPInstanceUID: r.sourceSOPInstanceUID, ...(site ? { site } : {}), ...(f.archive ? { sourceArchive: f.archive.path, ...(f.archive.sha256 ? { sourceArchiveSha256: f.archive.sha256 } : {}) } : {}), profile: cfg.profile, options: cfg.options, engineVersion: ENGINE_VERSION, configId: config, runId,
         },
       });
       // The same content reached one output path twice in this run (identical copies of a file).
@@ -345,6 +365,7 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
         record({ kind: 'done', source: f.absPath, output: prev.outputPath, bytesIn: 0, bytesOut: prev.outputSize });
         continue;
       }
+      if (cfg.shard && shardOf(f, layout, cfg.shard.count) !== cfg.shard.index) continue;
       let subject: string | undefined;
       if (cfg.subjectIds === 'source-sha256') {
         subject = f.archive?.sha256;
@@ -375,7 +396,7 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
   }
   if (keyFailure !== undefined) {
     // Nothing was placed; remove what the workers wrote.
-    if (!dryRun) endOutput(cfg.out, true);
+    if (!dryRun) endOutput(cfg.out, true, shardTag);
     throw keyFailure;
   }
   if (cfg.signal?.aborted) summary.interrupted = true;
@@ -400,7 +421,7 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
   if (!dryRun && key) {
     key.append([{ type: 'run', record: { runId, startedAt: '', endedAt: new Date().toISOString(), profile: cfg.profile, options: cfg.options, engineVersion: ENGINE_VERSION, written: summary.written, failed: summary.failed } }]);
     key.compact();
-    endOutput(cfg.out, workerDied);
+    endOutput(cfg.out, workerDied, shardTag);
   }
   return summary;
 }

@@ -27,6 +27,9 @@ export interface WorkerConfig {
   readonly layout: Layout;
   /** The output folder; part files are written beside their final names. */
   readonly out: string;
+  /** "s2" for shard 2 of n: its part files are its own to sweep. */
+  readonly shardTag?: string;
+  readonly patientScope?: 'global' | 'issuer';
   readonly dryRun: boolean;
 }
 
@@ -81,7 +84,7 @@ export class TaskRunner {
       mkdirSync(dir, { recursive: true });
       this.#madeDirs.add(dir);
     }
-    return join(dir, `.${randomBytes(9).toString('hex')}${PART_SUFFIX}`);
+    return join(dir, `.${this.#cfg.shardTag ? `${this.#cfg.shardTag}-` : ''}${randomBytes(9).toString('hex')}${PART_SUFFIX}`);
   }
 
   /** The keyed derivations for this task's secret (built once per secret; its UID cache survives). */
@@ -89,7 +92,7 @@ export class TaskRunner {
     if (!this.#secret || !this.#dcfg || !this.#secretBytes?.equals(secret)) {
       this.#secret = new ProjectSecret(secret);
       this.#secretBytes = Buffer.from(secret);
-      this.#dcfg = { profile: this.#profile, secret: this.#secret, pseudonymPrefix: this.#cfg.pseudonymPrefix, dateOffset: this.#cfg.dateOffset };
+      this.#dcfg = { profile: this.#profile, secret: this.#secret, pseudonymPrefix: this.#cfg.pseudonymPrefix, dateOffset: this.#cfg.dateOffset, patientScope: this.#cfg.patientScope ?? 'global' };
     }
     return { dcfg: this.#dcfg, secret: this.#secret };
   }
