@@ -6,7 +6,8 @@
  * and two runs on one output.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -166,6 +167,67 @@ describe('filesystem faults and concurrency', () => {
       spawnSync('umount', [mnt]);
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('unreadable files and folders and a symlink loop are reported one by one; the rest is written', () => {
+    const dir = tmp('perm-');
+    chmodSync(dir, 0o777);
+    const input = join(dir, 'in');
+    makeCohort(input, { patients: 1, studiesPerPatient: 1, seriesPerStudy: 1, instancesPerSeries: 3 });
+    const series = execFileSync('find', [input, '-name', 'series-1', '-type', 'd'], { encoding: 'utf8' }).trim();
+    chmodSync(join(series, 'IMG0002.dcm'), 0o000);
+    mkdirSync(join(input, 'locked'));
+    writeFileSync(join(input, 'locked', 'x.dcm'), buildDicom(base()));
+    chmodSync(join(input, 'locked'), 0o000);
+    symlinkSync('..', join(series, 'loop'));
+    // Root reads everything: drop to nobody for the run when we are root.
+    const asNobody = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [];
+    const cmd = [...asNobody, process.execPath, CLI, 'run', input, '--out', join(dir, 'out'), '--key', join(dir, 'k.key'), '--json'];
+    const r = spawnSync(cmd[0] as string, cmd.slice(1), { encoding: 'utf8', env: { ...process.env, DCMBLIND_PASSPHRASE: PASSPHRASE, DCMBLIND_KDF_LOG2N: '14' } });
+    chmodSync(join(input, 'locked'), 0o755);
+    expect(r.status, r.stderr).toBe(1);
+    const s = JSON.parse(r.stdout) as { written: number; failures: Array<{ path: string; code: string; reason: string }> };
+    expect(s.written).toBe(2);
+    const why = (suffix: string) => s.failures.find((f) => f.path.endsWith(suffix))?.reason ?? '';
+    expect(why('IMG0002.dcm')).toMatch(/EACCES/);
+    expect(why('/locked')).toMatch(/cannot list folder: EACCES/);
+    expect(why('/loop')).toMatch(/symbolic link to a folder not followed/);
+    expect(s.failures).toHaveLength(3);
+  });
+
+  it('a single file over 2 GB is processed in bounded memory and copied exactly', () => {
+    const dir = tmp('huge-');
+    const f = join(dir, 'in', 'huge.dcm');
+    mkdirSync(join(dir, 'in'));
+    // A real header, then 2.2 GB of pixel data as a sparse file (no 2 GB in this process either).
+    const head = Buffer.from(buildDicom(base().map((e) => (e[0] === 0x7fe00010 ? ([0x7fe00010, 'OB', new Uint8Array(0)] as El) : e))));
+    const size = 2_150_000_000; // past 2 GiB: 32-bit signed offsets would wrap
+    head.writeUInt32LE(size, head.length - 4);
+    writeFileSync(f, head);
+    truncateSync(f, head.length + size);
+    const r = dcmblind(['run', join(dir, 'in'), '--out', join(dir, 'out'), '--key', join(dir, 'k.key'), '--json', '--workers', '1']);
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout) as { written: number; peakRssMB: number };
+    expect(s.written).toBe(1);
+    expect(s.peakRssMB).toBeLessThan(400);
+    const [out] = listTree(join(dir, 'out'));
+    const outPath = join(dir, 'out', out as string);
+    // The pixel data is the source's, byte for byte (compared by streaming hash of the tails).
+    const tail = (p: string, n: number) => {
+      const h = createHash('sha256');
+      const fd = openSync(p, 'r');
+      const buf = Buffer.alloc(8 << 20);
+      try {
+        for (let pos = statSync(p).size - n, k = 0; (k = readSync(fd, buf, 0, buf.length, pos)) > 0; pos += k) h.update(buf.subarray(0, k));
+      } finally {
+        closeSync(fd);
+      }
+      return h.digest('hex');
+    };
+    expect(tail(outPath, size)).toBe(tail(f, size));
+    // dcmtk reads the header (-M: large values not loaded).
+    expect(spawnSync('dcmdump', ['-M', outPath]).status).toBe(0);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('the key file is owner-only and no temp file of the key store is left', () => {
