@@ -4,8 +4,8 @@
  * dcmblind, nothing of its de-identification.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { decodedString, decodeText, dictionaryVR, type Element, isPrivate, keywordOf, parseFile, type ParsedFile, schemeFor, type Scheme, T, formatTag } from '@dcmblind/core';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { decodedString, decodeText, dictionaryVR, type Element, isPrivate, keywordOf, NeedWholeFile, parseFile, parseHead, type ParsedFile, schemeFor, type Scheme, T, formatTag } from '@dcmblind/core';
 import type { Hit, Matcher, Pattern } from './search.js';
 import { CID7050, expectationFor, isGroupLength, isPrivateTag } from './table.js';
 
@@ -154,7 +154,7 @@ function dateOf(v: string): string | undefined {
 export function scanSource(path: string): SourceFacts {
   let parsed: ParsedFile;
   try {
-    parsed = parseFile(readFileSync(path));
+    parsed = load(path);
   } catch (e) {
     return { path, error: (e as Error).message, patientKey: '', sopUID: '', pixelSha: '', fingerprint: '', seeds: [], dates: [], refs: [], defines: [], kept: [] };
   }
@@ -248,8 +248,63 @@ function trimRaw(raw: Uint8Array): Uint8Array {
   return raw.subarray(0, n);
 }
 
+/** Files above this are read head-first; their pixel data is hashed as it streams from disk. */
+const HEAD_ONLY_ABOVE = 32 * 1024 * 1024;
+const HEAD_BYTES = 4 * 1024 * 1024;
+const paths = new WeakMap<ParsedFile, string>();
+
+function readAt(fd: number, buf: Buffer, pos: number): number {
+  let off = 0;
+  while (off < buf.length) {
+    const n = readSync(fd, buf, off, buf.length - off, pos + off);
+    if (n === 0) break;
+    off += n;
+  }
+  return off;
+}
+
+/** Parse a file; a big one from its head only (the final pixel data stays on disk). */
+function load(path: string): ParsedFile {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    if (size > HEAD_ONLY_ABOVE) {
+      const head = Buffer.alloc(HEAD_BYTES);
+      readAt(fd, head, 0);
+      try {
+        const p = parseHead(head, size);
+        paths.set(p, path);
+        return p;
+      } catch (e) {
+        if (!(e instanceof NeedWholeFile)) throw e;
+      }
+    }
+    const all = Buffer.alloc(size);
+    readAt(fd, all, 0);
+    return parseFile(all);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 function pixelHash(parsed: ParsedFile, el: Element): string {
   const h = createHash('sha256');
+  const path = paths.get(parsed);
+  if (el.external && path) {
+    const fd = openSync(path, 'r');
+    try {
+      const buf = Buffer.alloc(4 * 1024 * 1024);
+      for (let pos = el.valueStart, end = el.valueStart + el.valueLength; pos < end; ) {
+        const n = readSync(fd, buf, 0, Math.min(buf.length, end - pos), pos);
+        if (n === 0) break;
+        h.update(buf.subarray(0, n));
+        pos += n;
+      }
+    } finally {
+      closeSync(fd);
+    }
+    return h.digest('hex');
+  }
   if (el.encapsulated && el.items) for (const it of el.items) h.update(parsed.data.subarray(it.start, it.end));
   else h.update(parsed.data.subarray(el.valueStart, el.valueStart + el.valueLength));
   return h.digest('hex');
@@ -334,7 +389,7 @@ export function scanOutput(task: OutputTask, ctx: ScanContext): OutputFacts {
   }
   let parsed: ParsedFile;
   try {
-    parsed = parseFile(readFileSync(task.abs));
+    parsed = load(task.abs);
   } catch (e) {
     add({ rule: 'unreadable', severity: 'integrity', element: '', detail: `the output does not parse: ${(e as Error).message}` });
     return { file: task.rel, shown: file, patientLabel: '', ok: false, patientId: '', sopUID: '', pixelSha: '', fingerprint: '', dates: [], refs: [], defines: [], findings };
