@@ -172,7 +172,6 @@ describe('filesystem faults and concurrency', () => {
 
   it('unreadable files and folders and a symlink loop are reported one by one; the rest is written', () => {
     const dir = tmp('perm-');
-    chmodSync(dir, 0o777);
     const input = join(dir, 'in');
     makeCohort(input, { patients: 1, studiesPerPatient: 1, seriesPerStudy: 1, instancesPerSeries: 3 });
     const series = execFileSync('find', [input, '-name', 'series-1', '-type', 'd'], { encoding: 'utf8' }).trim();
@@ -181,8 +180,9 @@ describe('filesystem faults and concurrency', () => {
     writeFileSync(join(input, 'locked', 'x.dcm'), buildDicom(base()));
     chmodSync(join(input, 'locked'), 0o000);
     symlinkSync('..', join(series, 'loop'));
-    // Root reads everything: drop to nobody for the run when we are root.
-    const asNobody = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [];
+    // Root reads everything: when we are root, the run goes without the capabilities that
+    // override file permissions (root then meets mode 000 like anyone).
+    const asNobody = process.getuid?.() === 0 ? ['setpriv', '--bounding-set=-dac_override,-dac_read_search', '--'] : [];
     const cmd = [...asNobody, process.execPath, CLI, 'run', input, '--out', join(dir, 'out'), '--key', join(dir, 'k.key'), '--json'];
     const r = spawnSync(cmd[0] as string, cmd.slice(1), { encoding: 'utf8', env: { ...process.env, DCMBLIND_PASSPHRASE: PASSPHRASE, DCMBLIND_KDF_LOG2N: '14' } });
     chmodSync(join(input, 'locked'), 0o755);
