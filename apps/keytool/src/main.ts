@@ -30,6 +30,12 @@ function mustExist(keyfile: string): void {
   if (!existsSync(keyfile)) throw new DcmblindError('E_USAGE', `${keyfile} does not exist`);
 }
 
+/** Open a key to read only (no lock: nothing is written, a pending journal is read as it is). */
+async function openToRead(keyfile: string): Promise<KeyStore> {
+  mustExist(keyfile);
+  return KeyStore.openAsync(keyfile, await passphrase(`key ${keyfile}`), { readOnly: true });
+}
+
 /** Open the key under its lock (for commands that write to it); the lock is released on close. */
 async function openLocked(keyfile: string, purpose: string): Promise<{ key: KeyStore; done: () => void }> {
   mustExist(keyfile);
@@ -113,8 +119,7 @@ export function program(setCode: (c: number) => void): Command {
     .option('--json', 'machine-readable')
     .description('project, creation date, counts, profiles and engine versions; no identifier')
     .action(async (keyfile: string, o: { json?: boolean }) => {
-      mustExist(keyfile);
-      const k = await KeyStore.openAsync(keyfile, await passphrase(`key ${keyfile}`), { readOnly: true });
+      const k = await openToRead(keyfile);
       const pl = k.payload;
       const info = {
         project: pl.project,
@@ -298,8 +303,7 @@ export function program(setCode: (c: number) => void): Command {
     .option('--json', 'machine-readable')
     .description('every lookup, export, unblind, merge and passphrase change recorded in the key')
     .action(async (keyfile: string, o: { json?: boolean }) => {
-      mustExist(keyfile);
-      const k = await KeyStore.openAsync(keyfile, await passphrase(`key ${keyfile}`), { readOnly: true });
+      const k = await openToRead(keyfile);
       const log = k.payload.audit ?? [];
       k.close();
       if (o.json) out(JSON.stringify(log, null, 2));

@@ -4,8 +4,8 @@
  * dcmblind, nothing of its de-identification.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { decodedString, decodeText, dictionaryVR, type Element, isPrivate, keywordOf, NeedWholeFile, parseFile, parseHead, type ParsedFile, schemeFor, type Scheme, T, formatTag } from '@dcmblind/core';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { decodedString, decodeText, dictionaryVR, type Element, isPrivate, keywordOf, type ParsedFile, readDicomFile, schemeFor, type Scheme, T, formatTag } from '@dcmblind/core';
 import type { Hit, Matcher, Pattern } from './search.js';
 import { CID7050, expectationFor, isGroupLength, isPrivateTag } from './table.js';
 
@@ -253,38 +253,11 @@ const HEAD_ONLY_ABOVE = 32 * 1024 * 1024;
 const HEAD_BYTES = 4 * 1024 * 1024;
 const paths = new WeakMap<ParsedFile, string>();
 
-function readAt(fd: number, buf: Buffer, pos: number): number {
-  let off = 0;
-  while (off < buf.length) {
-    const n = readSync(fd, buf, off, buf.length - off, pos + off);
-    if (n === 0) break;
-    off += n;
-  }
-  return off;
-}
-
 /** Parse a file; a big one from its head only (the final pixel data stays on disk). */
 function load(path: string): ParsedFile {
-  const fd = openSync(path, 'r');
-  try {
-    const size = fstatSync(fd).size;
-    if (size > HEAD_ONLY_ABOVE) {
-      const head = Buffer.alloc(HEAD_BYTES);
-      readAt(fd, head, 0);
-      try {
-        const p = parseHead(head, size);
-        paths.set(p, path);
-        return p;
-      } catch (e) {
-        if (!(e instanceof NeedWholeFile)) throw e;
-      }
-    }
-    const all = Buffer.alloc(size);
-    readAt(fd, all, 0);
-    return parseFile(all);
-  } finally {
-    closeSync(fd);
-  }
+  const p = readDicomFile(path, { headOnlyAbove: HEAD_ONLY_ABOVE, headBytes: HEAD_BYTES });
+  paths.set(p, path);
+  return p;
 }
 
 function pixelHash(parsed: ParsedFile, el: Element): string {

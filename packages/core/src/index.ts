@@ -1,6 +1,7 @@
 /** @dcmblind/core public API. */
 export { DcmblindError, InternalError, describeError, ERROR_CODES, type ErrorCode } from './errors.js';
 export { parseFile, parseHead, NeedWholeFile, type ParsedFile, type Element, type Item } from './dicom/reader.js';
+export { readDicomFile } from './dicom/read-file.js';
 export { formatTag, T, type Tag, isPrivate } from './dicom/tag.js';
 export { schemeFor, decodeText, decodedString, type Scheme } from './dicom/charset.js';
 export { dictionaryVR, keywordOf } from './dicom/dictionary.js';

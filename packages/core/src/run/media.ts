@@ -3,37 +3,17 @@
  * de-identified files in it (never from an input DICOMDIR), and file times that say nothing
  * about when or in which order inputs were read.
  */
-import { closeSync, existsSync, fstatSync, openSync, readdirSync, readSync, utimesSync } from 'node:fs';
+import { existsSync, readdirSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildDicomdir, type DirImage, type DirPatient, type DirSeries, type DirStudy } from '../dicom/dicomdir.js';
-import { type Element, NeedWholeFile, parseFile, parseHead, type ParsedFile } from '../dicom/reader.js';
+import type { Element } from '../dicom/reader.js';
+import { readDicomFile } from '../dicom/read-file.js';
 import { T } from '../dicom/tag.js';
 import type { ProjectSecret } from '../identity/secret.js';
 import { writeFileAtomic } from '../key/store.js';
 
 /** Every output file and folder of a blinded run carries this time. */
 export const BLIND_TIME = new Date('2000-01-01T00:00:00Z');
-
-const HEAD = 256 * 1024;
-
-function readHeader(path: string): ParsedFile {
-  const fd = openSync(path, 'r');
-  try {
-    const head = Buffer.alloc(HEAD);
-    const n = readSync(fd, head, 0, HEAD, 0);
-    const size = fstatSync(fd).size;
-    try {
-      return size > n ? parseHead(head.subarray(0, n), size) : parseFile(head.subarray(0, n));
-    } catch (e) {
-      if (!(e instanceof NeedWholeFile)) throw e;
-      const all = Buffer.alloc(size);
-      readSync(fd, all, 0, size, 0);
-      return parseFile(all);
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
 
 function value(els: readonly Element[], tag: number, bytes: Uint8Array): string {
   const el = els.find((e) => e.tag === tag);
@@ -52,7 +32,7 @@ export function rebuildDicomdir(out: string, subject: string, secret: ProjectSec
   let patientName = subject;
   for (const name of readdirSync(dir).sort()) {
     if (name.startsWith('.')) continue; // part files of a run in progress
-    const p = readHeader(join(dir, name));
+    const p = readDicomFile(join(dir, name), { headOnlyAbove: 256 * 1024, headBytes: 256 * 1024 });
     const d = p.dataset;
     const v = (tag: number) => value(d, tag, p.data);
     patientID = v(T.PatientID) || patientID;

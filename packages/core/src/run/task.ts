@@ -154,17 +154,6 @@ export class TaskRunner {
             return { kind: 'failed', code: 'E_IO', reason: 'the file changed while it was being read; nothing written (run again when it is complete)', bytesIn };
           }
         }
-        // Blinded media: file times carry no information (not when, not in which order).
-        if (this.#cfg.layout === 'blinding') utimesSync(staged, BLIND_TIME, BLIND_TIME);
-        // A source that changed while it was read (grew, shrank, rewritten) would give an
-        // output of neither version: discarded, reported.
-        if (fd !== undefined && before) {
-          const after = fstatSync(fd);
-          if (after.size !== before.size || after.mtimeMs !== before.mtimeMs) {
-            rmSync(staged, { force: true });
-            return { kind: 'failed', code: 'E_IO', reason: 'the file changed while it was being read; nothing written (run again when it is complete)', bytesIn };
-          }
-        }
       }
       const s = facts.source;
       return {
