@@ -1,17 +1,16 @@
 /** Shared helpers for end-to-end tests: run the built CLI, read trees, call the independent checkers. */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KeyStore, TABLE_URL } from '@dcmblind/core';
-import { checkerScript, pythonWithPydicom } from '@dcmblind/test-utils';
+import { checkerScript, pythonWithPydicom, testDir } from '@dcmblind/test-utils';
 
 export const CLI = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 export const PASSPHRASE = 'correct horse battery staple 42';
 
 export function tmp(prefix = 'dcmblind-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  return testDir(prefix);
 }
 
 export interface CliResult {

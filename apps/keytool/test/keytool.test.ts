@@ -7,14 +7,13 @@
 import { createHash } from 'node:crypto';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { mkdtempSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
 import { KeyStore } from '@dcmblind/core';
-import { buildDicom, ctInstance, makeCohort, pythonWith, type SyntheticPatient } from '@dcmblind/test-utils';
+import { buildDicom, ctInstance, makeCohort, pythonWith, type SyntheticPatient, testDir } from '@dcmblind/test-utils';
 
 const KEYTOOL = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const CLI = fileURLToPath(new URL('../../cli/dist/main.js', import.meta.url));
@@ -70,7 +69,7 @@ print(json.dumps(rows))
 }
 
 function tmp(): string {
-  return mkdtempSync(join(tmpdir(), 'dcmblind-key-'));
+  return testDir('key-');
 }
 
 function allFiles(dir: string): string[] {

@@ -4,12 +4,11 @@
  * reported with its rule and element path — and the report must not contain the leaked value.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeCohort, PYDICOM_DIRS, pythonWith, type SyntheticPatient } from '@dcmblind/test-utils';
+import { makeCohort, PYDICOM_DIRS, pythonWith, type SyntheticPatient, testDir } from '@dcmblind/test-utils';
 
 const VERIFY = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const CLI = fileURLToPath(new URL('../../cli/dist/main.js', import.meta.url));
@@ -33,7 +32,7 @@ interface Report {
 }
 
 function verify(args: string[]): { code: number; report: Report; stdout: string; raw: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'verify-report-'));
+  const dir = testDir('report-');
   const path = join(dir, 'r.json');
   const r = spawnSync(process.execPath, [VERIFY, ...args, '--report', path], { encoding: 'utf8', env: ENV });
   if (r.status === 2) throw new Error(r.stderr);
@@ -71,7 +70,7 @@ function copyOf(name: string): string {
 
 describe.skipIf(!PY)('dcmblind-verify', () => {
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'dcmblind-verify-'));
+    dir = testDir('verify-');
     input = join(dir, 'in');
     patients = makeCohort(input, { patients: 3, studiesPerPatient: 1, seriesPerStudy: 2, instancesPerSeries: 3 }).patients;
     clean = join(dir, 'clean');

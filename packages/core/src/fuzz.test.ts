@@ -7,11 +7,10 @@
  * for a chosen time.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { mutate, pythonWithPydicom, realDicomFiles, Rng } from '@dcmblind/test-utils';
+import { mutate, pythonWithPydicom, Rng, realDicomFiles, testDir } from '@dcmblind/test-utils';
 import { parseFile } from './dicom/reader.js';
 import { deidentify } from './deid/deidentify.js';
 import { DcmblindError } from './errors.js';
@@ -35,7 +34,7 @@ describe.skipIf(!PY)('fuzz', () => {
     });
     expect(seeds.length).toBeGreaterThan(40);
     const sources = seeds.map((f) => readFileSync(f));
-    const dir = mkdtempSync(join(tmpdir(), 'dcmblind-fuzz-'));
+    const dir = testDir('fuzz-');
     const outcomes: Record<string, number> = {};
     const written: number[] = [];
     let slowest = 0;
