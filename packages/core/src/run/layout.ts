@@ -11,18 +11,43 @@ import type { ProjectSecret } from '../identity/secret.js';
 const alnum = (s: string) => s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
 const tokens = (s: string) => s.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
 
+/** A value to look for in path components, normalised once per file (not once per component). */
+interface Needle {
+  readonly raw: string;
+  /** Lower case, letters and digits only. */
+  readonly norm: string;
+}
+const needles = (values: Iterable<string>): Needle[] => {
+  const out: Needle[] = [];
+  for (const raw of values) {
+    const norm = alnum(raw);
+    if (norm.length >= 2) out.push({ raw, norm });
+  }
+  return out;
+};
+
 /** Does this component contain the value (any case, any separators)? */
-function contains(component: string, value: string): boolean {
-  const v = alnum(value);
-  if (v.length < 2) return false;
-  if (v.length === 2) return tokens(component).includes(v);
-  return alnum(component).includes(v) || component.includes(value);
+function contains(component: string, norm: string, words: () => string[], n: Needle): boolean {
+  if (n.norm.length === 2) return words().includes(n.norm);
+  return norm.includes(n.norm) || component.includes(n.raw);
+}
+
+/** Classifies path components against one file's identifying values. */
+function verdictsFor(facts: FileFacts): (component: string) => 'patient' | 'identifying' | 'clean' {
+  const patient = needles(facts.first.patientTokens);
+  const other = needles(facts.first.values.map((v) => v.text));
+  return (component) => {
+    const norm = alnum(component);
+    let w: string[] | undefined;
+    const words = () => (w ??= tokens(component));
+    if (patient.some((n) => contains(component, norm, words, n))) return 'patient';
+    if (other.some((n) => contains(component, norm, words, n))) return 'identifying';
+    return 'clean';
+  };
 }
 
 export function componentVerdict(component: string, facts: FileFacts): 'patient' | 'identifying' | 'clean' {
-  if (facts.first.patientTokens.some((t) => contains(component, t))) return 'patient';
-  if (facts.first.values.some((v) => contains(component, v.text))) return 'identifying';
-  return 'clean';
+  return verdictsFor(facts)(component);
 }
 
 const SAFE_EXT = /^\.[A-Za-z0-9]{1,5}$/;
@@ -65,10 +90,11 @@ export function mirrorPath(relPath: string, facts: FileFacts, secret: ProjectSec
   const parts = relPath.split('/');
   const out: string[] = [];
   const patientFolders: string[] = [];
+  const classify = verdictsFor(facts);
   for (let i = 0; i < parts.length; i++) {
     const comp = parts[i] as string;
     const isFile = i === parts.length - 1;
-    const verdict = componentVerdict(comp, facts);
+    const verdict = classify(comp);
     if (verdict === 'clean') {
       out.push(comp);
       continue;
@@ -78,7 +104,7 @@ export function mirrorPath(relPath: string, facts: FileFacts, secret: ProjectSec
     if (isFile) {
       const dot = comp.lastIndexOf('.');
       const ext = dot > 0 ? comp.slice(dot) : '';
-      out.push(label + (SAFE_EXT.test(ext) && componentVerdict(ext, facts) === 'clean' ? ext : ''));
+      out.push(label + (SAFE_EXT.test(ext) && classify(ext) === 'clean' ? ext : ''));
     } else if (verdict === 'patient') {
       out.push(facts.patient.pseudonym);
       patientFolders.push(parts.slice(0, i + 1).join('/'));
