@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #define _FILE_OFFSET_BITS 64
 #include <errno.h>
+#include <fcntl.h>
 #include <node_api.h>
 #include <string.h>
 #include <unistd.h>
@@ -43,9 +44,31 @@ static napi_value CopyRange(napi_env env, napi_callback_info info) {
   return r;
 }
 
+/*
+ * willNeed(path): start reading a file into the page cache in the background
+ * (posix_fadvise WILLNEED), so the worker that later reads it does not wait for the disk.
+ * Returns nothing and never throws: a file that cannot be opened is reported by that worker.
+ */
+static napi_value WillNeed(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value args[1];
+  char path[4096];
+  size_t len = 0;
+  if (napi_get_cb_info(env, info, &argc, args, NULL, NULL) != napi_ok || argc != 1) return NULL;
+  if (napi_get_value_string_utf8(env, args[0], path, sizeof path, &len) != napi_ok || len >= sizeof path - 1) return NULL;
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0) return NULL;
+  posix_fadvise(fd, 0, 0, POSIX_FADV_WILLNEED);
+  close(fd);
+  return NULL;
+}
+
 NAPI_MODULE_INIT() {
   napi_value fn;
   napi_create_function(env, "copyRange", NAPI_AUTO_LENGTH, CopyRange, NULL, &fn);
   napi_set_named_property(env, exports, "copyRange", fn);
+  napi_value wn;
+  napi_create_function(env, "willNeed", NAPI_AUTO_LENGTH, WillNeed, NULL, &wn);
+  napi_set_named_property(env, exports, "willNeed", wn);
   return exports;
 }

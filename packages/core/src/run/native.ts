@@ -8,12 +8,23 @@ import { createRequire } from 'node:module';
 type CopyRange = (fdIn: number, offIn: number, fdOut: number, offOut: number, length: number) => number;
 
 let native: CopyRange | undefined;
+let willNeedNative: ((path: string) => void) | undefined;
 if (process.env.DCMBLIND_NO_NATIVE !== '1') {
   try {
-    native = (createRequire(import.meta.url)('../../native/build/copy_range.node') as { copyRange: CopyRange }).copyRange;
+    const m = createRequire(import.meta.url)('../../native/build/copy_range.node') as { copyRange: CopyRange; willNeed?: (path: string) => void };
+    native = m.copyRange;
+    willNeedNative = m.willNeed;
   } catch {
     native = undefined;
   }
+}
+
+/**
+ * Ask the kernel to start reading a file that a worker will read shortly (a no-op without
+ * the helper). Workers then find inputs in the page cache instead of each waiting on the disk.
+ */
+export function willNeed(path: string): void {
+  if (process.env.DCMBLIND_NO_PREFETCH !== '1') willNeedNative?.(path);
 }
 
 export const nativeCopyAvailable = (): boolean => native !== undefined;
