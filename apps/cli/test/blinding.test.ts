@@ -10,7 +10,7 @@ import { copyFileSync, mkdirSync, readFileSync, readdirSync, statSync, writeFile
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { makeCohort, pythonWith } from '@dcmblind/test-utils';
+import { makeCohort, pythonWith, realDicomFiles } from '@dcmblind/test-utils';
 import { dcmblind, listTree, readTree, tmp } from './helpers.js';
 
 const PY = pythonWith('pydicom');
@@ -184,5 +184,74 @@ print(n)
     const f = readdirSync(join(out, sha(join(zips, good[0] as string)), 'DICOM'))[0] as string;
     const id = execFileSync(PY as string, ['-c', 'import sys,pydicom; print(pydicom.dcmread(sys.argv[1]).PatientID)', join(out, sha(join(zips, good[0] as string)), 'DICOM', f)], { encoding: 'utf8' });
     expect(id.trim()).toBe(sha(join(zips, good[0] as string)));
+  });
+
+  it('gives reports, RT objects and waveforms (pydicom\'s real files) the record types and keys dcmmkdir gives them', () => {
+    // Real non-image objects, one per SOP Class, staged as media with dcmmkdir's own DICOMDIR
+    // (+I: it invents the Type 1 keys some test files lack). That DICOMDIR is the oracle.
+    const stage = join(dir, 'objects-stage');
+    mkdirSync(join(stage, 'DICOM'), { recursive: true });
+    const picked = JSON.parse(
+      execFileSync(PY as string, ['-c', `
+import sys, json, pydicom
+want = ('1.2.840.10008.5.1.4.1.1.88.', '1.2.840.10008.5.1.4.1.1.481.', '1.2.840.10008.5.1.4.1.1.9.', '1.2.840.10008.5.1.4.1.1.11.', '1.2.840.10008.5.1.4.1.1.104.')
+seen, out = set(), []
+for f in sorted(sys.argv[1:]):
+    try: ds = pydicom.dcmread(f, stop_before_pixels=True)
+    except Exception: continue
+    c = str(ds.get('SOPClassUID', ''))
+    if c.startswith(want) and c not in seen and ds.file_meta.get('TransferSyntaxUID'):
+        seen.add(c); out.append(f)
+print(json.dumps(out))
+`, ...realDicomFiles()], { encoding: 'utf8' }),
+    ) as string[];
+    expect(picked.length).toBeGreaterThanOrEqual(5);
+    for (const [k, f] of picked.entries()) copyFileSync(f, join(stage, 'DICOM', `FILE${String(k + 1).padStart(4, '0')}`));
+    execFileSync('dcmmkdir', ['+r', '+I', '-Nxc', '+id', stage, '+D', join(stage, 'DICOMDIR'), 'DICOM'], { stdio: 'ignore' });
+    const zip = join(dir, 'objects', 'Mixed objects.zip');
+    mkdirSync(join(dir, 'objects'));
+    execFileSync(PY as string, ['-c', `
+import sys, os, zipfile
+root, out = sys.argv[1], sys.argv[2]
+with zipfile.ZipFile(out, 'w') as z:
+    for dp, _, fs in sorted(os.walk(root)):
+        for f in sorted(fs):
+            p = os.path.join(dp, f); z.write(p, os.path.relpath(p, root))
+`, stage, zip]);
+    const out = join(dir, 'objects-out');
+    const r = dcmblind(['run', zip, '--out', out, '--key', join(dir, 'objects.key'), '--profile', 'blinding', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).written).toBe(picked.length);
+
+    // Every instance record of a DICOMDIR: SOP Class → [record type, the keys it carries].
+    const records = (paths: string[]) =>
+      JSON.parse(
+        execFileSync(PY as string, ['-c', `
+import sys, json, pydicom
+out = {}
+for p in sys.argv[1:]:
+    for r in pydicom.dcmread(p).DirectoryRecordSequence:
+        if r.DirectoryRecordType in ('PATIENT', 'STUDY', 'SERIES'): continue
+        keys = sorted('%08x' % int(e.tag) for e in r if e.tag.group != 0x0004 and int(e.tag) != 0x00080005)
+        out[str(r.ReferencedSOPClassUIDInFile)] = [r.DirectoryRecordType, keys]
+print(json.dumps(out))
+`, ...paths], { encoding: 'utf8' }),
+      ) as Record<string, [string, string[]]>;
+    const expected = records([join(stage, 'DICOMDIR')]);
+    const subjects = readdirSync(out).filter((d) => d !== '.dcmblind');
+    const got = records(subjects.map((s) => join(out, s, 'DICOMDIR')));
+    expect(Object.keys(got).sort()).toEqual(Object.keys(expected).sort());
+    expect(Object.values(got).some(([t]) => t !== 'IMAGE')).toBe(true);
+    for (const [sopClass, [type, keys]] of Object.entries(expected)) {
+      expect(got[sopClass]?.[0], sopClass).toBe(type);
+      // The same keys, except Verification DateTime, which is only due for a VERIFIED report.
+      const drop = (ks: string[]) => ks.filter((t) => t !== '0040a030');
+      expect(drop(got[sopClass]?.[1] ?? []), sopClass).toEqual(drop(keys));
+    }
+    for (const s of subjects) {
+      const d = join(out, s, 'DICOMDIR');
+      expect(spawnSync('dcmdump', [d]).status, 'dcmdump').toBe(0);
+      expect([...dciodvfyErrors(d)]).toEqual([]);
+    }
   });
 });

@@ -1,8 +1,9 @@
 /**
  * A DICOMDIR (PS3.10 §8, PS3.3 F.3/F.5) for one subject's output folder, built from the
- * de-identified files themselves: PATIENT → STUDY → SERIES → IMAGE records with their
- * sibling and child offsets, file IDs relative to the DICOMDIR. Nothing comes from an input
- * DICOMDIR. Type 1 keys a blinded file no longer has (dates, study IDs) get fixed dummies.
+ * de-identified files themselves: PATIENT → STUDY → SERIES → instance records (IMAGE,
+ * SR DOCUMENT, RT DOSE, … by SOP class, with that record type's keys) with their sibling and
+ * child offsets, file IDs relative to the DICOMDIR. Nothing comes from an input DICOMDIR.
+ * Type 1 keys a blinded file no longer has (dates, study IDs) get fixed dummies.
  */
 import { ChunkList, fileHeader } from './writer.js';
 import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from '../version.js';
@@ -11,6 +12,10 @@ export const MEDIA_STORAGE_DIRECTORY_UID = '1.2.840.10008.1.3.10';
 const EXPLICIT_LE_UID = '1.2.840.10008.1.2.1';
 
 export interface DirImage {
+  /** Directory Record Type for the instance (PS3.3 F.5): IMAGE, SR DOCUMENT, RT DOSE, … */
+  readonly recordType: string;
+  /** That record type's own keys (already encoded), besides the referenced file and Instance Number. */
+  readonly keys: readonly Field[];
   /** File ID components relative to the DICOMDIR, e.g. ["DICOM", "7Q3M0ZKA"]. */
   readonly fileId: readonly string[];
   readonly sopClassUID: string;
@@ -38,11 +43,11 @@ export interface DirPatient {
   readonly studies: readonly DirStudy[];
 }
 
-type Field = readonly [tag: number, vr: string, value: Uint8Array];
+export type Field = readonly [tag: number, vr: string, value: Uint8Array];
 
 const LONG = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'UC', 'UN', 'UR', 'UT']);
 
-function text(s: string, vr: string): Uint8Array {
+export function text(s: string, vr: string): Uint8Array {
   const b = Buffer.from(s, 'latin1');
   if (b.length % 2 === 0) return b;
   return Buffer.concat([b, Buffer.from([vr === 'UI' ? 0 : 0x20])]);
@@ -58,7 +63,7 @@ const us = (n: number) => {
   return b;
 };
 
-function encode(tag: number, vr: string, value: Uint8Array): Buffer {
+export function encode(tag: number, vr: string, value: Uint8Array): Buffer {
   const long = LONG.has(vr);
   const h = Buffer.alloc(long ? 12 : 8);
   h.writeUInt16LE(tag >>> 16, 0);
@@ -128,11 +133,11 @@ export function buildDicomdir(patients: readonly DirPatient[], fileSetUID: strin
         type: 'SERIES',
         keys: [[0x00080060, 'CS', text(se.modality, 'CS')], [0x0020000e, 'UI', text(se.seriesUID, 'UI')], [0x00200011, 'IS', text(se.seriesNumber, 'IS')]],
         children: se.images.map((im) => ({
-          type: 'IMAGE',
+          type: im.recordType,
           keys: [
             [0x00041500, 'CS', text(im.fileId.join('\\'), 'CS')], [0x00041510, 'UI', text(im.sopClassUID, 'UI')],
             [0x00041511, 'UI', text(im.sopInstanceUID, 'UI')], [0x00041512, 'UI', text(im.transferSyntaxUID, 'UI')],
-            [0x00200013, 'IS', text(im.instanceNumber, 'IS')],
+            [0x00200013, 'IS', text(im.instanceNumber, 'IS')], ...im.keys,
           ] as Field[],
           children: [],
         })),

@@ -7,6 +7,7 @@ import { existsSync, readdirSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildDicomdir, type DirImage, type DirPatient, type DirSeries, type DirStudy } from '../dicom/dicomdir.js';
 import type { Element } from '../dicom/reader.js';
+import { recordKeys, recordTypeOf } from '../dicom/dir-records.js';
 import { readDicomFile } from '../dicom/read-file.js';
 import { T } from '../dicom/tag.js';
 import type { ProjectSecret } from '../identity/secret.js';
@@ -43,8 +44,10 @@ export function rebuildDicomdir(out: string, subject: string, secret: ProjectSec
     studies.set(studyUID, st);
     const se = st.series.get(seriesUID) ?? { modality: v(T.Modality), number: v(0x00200011), images: [] };
     st.series.set(seriesUID, se);
+    const sopClassUID = v(T.SOPClassUID);
+    const recordType = recordTypeOf(sopClassUID);
     se.images.push({
-      name, fileId: ['DICOM', name], sopClassUID: v(T.SOPClassUID), sopInstanceUID: v(T.SOPInstanceUID),
+      name, recordType, keys: recordKeys(recordType, p), fileId: ['DICOM', name], sopClassUID, sopInstanceUID: v(T.SOPInstanceUID),
       transferSyntaxUID: p.transferSyntaxUID, instanceNumber: v(0x00200013),
     });
   }
