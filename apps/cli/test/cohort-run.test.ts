@@ -4,11 +4,11 @@
  * configuration are never mixed in, zip inputs are safe, and the patient layout holds.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KeyStore } from '@dcmblind/core';
-import { makeCohort } from '@dcmblind/test-utils';
+import { makeCohort, realDicomFiles } from '@dcmblind/test-utils';
 import { CLI, dcmblind, listTree, PASSPHRASE, readTree, tmp } from './helpers.js';
 
 function trees(a: string, b: string): void {
@@ -220,6 +220,46 @@ with zipfile.ZipFile(os.path.join(sys.argv[2], 'evil.zip'), 'w') as z:
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/holds files of several patients.*\[E_MIXED_PATIENTS\]/);
     for (const p of listTree(join(dir, 'out'))) expect(p).not.toContain(a);
+  });
+
+  it('a file of another patient in a folder named after a patient never keeps that name, whichever comes first, in one run or across runs', () => {
+    // The stranger (pydicom's CT_small, a patient sharing no name token with ours) sorts first,
+    // so its path is judged before any file shows whose name the folder carries.
+    const stranger = realDicomFiles().find((f) => f.endsWith('/CT_small.dcm'));
+    if (!stranger) throw new Error("pydicom's CT_small.dcm is needed (python3-pydicom)");
+    const { dir, input, c } = setup(2, 2);
+    const a = c.patients[0]?.folder as string;
+    const aFiles = listTree(join(input, 'site-A', a)).length;
+    copyFileSync(stranger, join(input, 'site-A', a, '0000.dcm'));
+    const out = join(dir, 'out');
+    const r = dcmblind(['run', input, '--out', out, '--key', join(dir, 'o.key'), '--workers', '1']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/\[E_MIXED_PATIENTS\]/);
+    const paths = listTree(out);
+    for (const p of paths) expect(p).not.toContain(a);
+    expect(paths).toHaveLength(c.files);
+
+    // Across runs: the stranger alone first (nothing yet says the folder names anyone), then
+    // the patient's own files arrive; the earlier output that kept the name is taken back.
+    const input2 = join(dir, 'in2');
+    mkdirSync(join(input2, 'site-A', a), { recursive: true });
+    copyFileSync(stranger, join(input2, 'site-A', a, '0000.dcm'));
+    const out2 = join(dir, 'out2');
+    const key2 = join(dir, 'o2.key');
+    expect(dcmblind(['run', input2, '--out', out2, '--key', key2]).code).toBe(0);
+    expect(listTree(out2)).toEqual([`site-A/${a}/0000.dcm`]);
+    cpSync(join(input, 'site-A', a), join(input2, 'site-A', a), { recursive: true, filter: (p) => !p.endsWith('0000.dcm') });
+    const second = dcmblind(['run', input2, '--out', out2, '--key', key2, '--json']);
+    expect(second.code).toBe(1);
+    const after = listTree(out2);
+    for (const p of after) expect(p).not.toContain(a);
+    expect(after).toHaveLength(aFiles);
+    expect(JSON.parse(second.stdout).failures.map((f: { code: string }) => f.code), second.stdout).toEqual(['E_MIXED_PATIENTS']);
+    // And stays so: the stranger is refused again, nothing else changes.
+    const third = dcmblind(['run', input2, '--out', out2, '--key', key2]);
+    expect(third.code).toBe(1);
+    expect(third.stderr).toMatch(/named after a patient, and this file is not one of theirs/);
+    expect(listTree(out2)).toEqual(after);
   });
 
   it('--dry-run reports paths and rules and writes nothing', () => {

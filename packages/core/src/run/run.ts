@@ -4,7 +4,7 @@
  * file is reported and skipped; the run goes on. Reruns skip what is done.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { type Dirent, existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { access, readFile, rename } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -19,7 +19,8 @@ import type { Layout } from './layout.js';
 import { checkManifest, configId, type Manifest, writeManifest } from './manifest.js';
 import { rebuildDicomdir, settleTimes } from './media.js';
 import { willNeed } from './native.js';
-import { beginOutput, discardPart, endOutput, STATE_DIR } from './output.js';
+import { FolderLedger, sourceRelOf } from './folders.js';
+import { beginOutput, discardPart, endOutput, PART_SUFFIX, STATE_DIR } from './output.js';
 import { HEAD_ONLY_ABOVE, type Task, type TaskResult, type WorkerConfig, type Written } from './task.js';
 import { type InputFile, walkInputs, type WalkProblem } from './walk.js';
 
@@ -159,10 +160,14 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
   // Resume index: what earlier runs with this configuration already wrote, by source path.
   const doneBySource = new Map<string, FileRecord>();
   const doneByOutput = new Map<string, FileRecord>();
+  // Which source folders earlier runs showed to be named after a patient, or kept (mirror layout).
+  const ledger = new FolderLedger();
   for (const f of key?.payload.files ?? []) {
     if (f.configId !== config) continue;
     doneBySource.set(f.sourcePath, f);
     doneByOutput.set(f.outputPath, f);
+    const rel = layout === 'mirror' ? sourceRelOf(f.sourcePath, f.outputPath) : undefined;
+    if (rel) ledger.add(rel, f.outputPath, f.pseudonym);
   }
 
   const runId = `${new Date().toISOString()}-${randomBytes(3).toString('hex')}`;
@@ -242,6 +247,12 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
         fail('E_MIXED_PATIENTS', `folder ${mixed[0]} holds files of several patients and its name identifies one of them; move the files into per-patient folders or use --layout patient`);
         continue;
       }
+      const exposed = layout === 'mirror' ? ledger.exposes(f.relPath, r.outRel) : undefined;
+      if (exposed) {
+        fail('E_MIXED_PATIENTS', `folder ${exposed} is named after a patient, and this file is not one of theirs; nothing written (move it into its own patient's folder)`);
+        continue;
+      }
+      if (layout === 'mirror') ledger.add(f.relPath, r.outRel, r.patient.pseudonym);
       for (const folder of r.patientFolders) folderOwner.set(folder, r.patient.pseudonym);
       if (owner === undefined) {
         patientOwner.set(r.patient.pseudonym, r.patient.patientKey);
@@ -408,6 +419,18 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
     if (n === 0) record({ kind: 'failed', source: archive, code: 'E_NOT_DICOM', reason: 'the archive holds no DICOM file', bytesIn: 0 });
   }
   for (const p of problems) record({ kind: 'failed', source: p.path, code: (p.code as ErrorCode | undefined) ?? 'E_IO', reason: p.message, bytesIn: 0 });
+  // Outputs that kept a folder name in clear before another file showed the name identifies a
+  // patient (order of files, or an earlier run): removed now, before anything leaves the site.
+  if (!dryRun && keyFailure === undefined) {
+    for (const [folder, outFolder] of ledger.exposed()) {
+      for (const outRel of filesUnder(cfg.out, outFolder)) {
+        discardPart(cfg.out, join(cfg.out, outRel));
+        if (doneByOutput.has(outRel)) summary.done = Math.max(0, summary.done - 1);
+        else summary.written = Math.max(0, summary.written - 1);
+        record({ kind: 'failed', source: join(cfg.out, outRel), code: 'E_MIXED_PATIENTS', reason: `output removed: source folder ${folder} is named after a patient and held files of others; move them into their own patients' folders and run again`, bytesIn: 0 });
+      }
+    }
+  }
   summary.patients = patients.size;
   summary.elapsedMs = performance.now() - t0;
   summary.peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
@@ -428,6 +451,27 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
     endOutput(cfg.out, workerDied, shardTag);
   }
   return summary;
+}
+
+/** Output files under a folder of the output (relative to it), part files and dcmblind's state left out. */
+function filesUnder(out: string, folder: string): string[] {
+  const found: string[] = [];
+  const walk = (rel: string) => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(join(out, rel), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const r = `${rel}/${e.name}`;
+      if (e.isDirectory()) {
+        if (r !== STATE_DIR) walk(r);
+      } else if (!e.name.endsWith(PART_SUFFIX)) found.push(r);
+    }
+  };
+  walk(folder);
+  return found.sort();
 }
 
 function outputIntact(out: string, rec: FileRecord): boolean {

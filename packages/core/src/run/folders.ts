@@ -1,0 +1,64 @@
+/**
+ * Mirror layout: a source folder's name is kept in an output path only when it identifies
+ * nobody. Whether it does is judged per file, from that file's own values, so a folder named
+ * after one patient that also holds a file of another patient would be kept in clear for the
+ * stranger's file, and replaced by the pseudonym for the patient's own files, in whichever
+ * order they come. This ledger makes the outcome independent of the order (and of which run
+ * saw which file): once any file shows a folder to be named after its patient, no output may
+ * keep that name in clear; a file that would is refused, and output folders that already did
+ * (earlier in the run, or in an earlier run) are named for removal at the end of the run.
+ * Folders replaced by a keyed label (a date, an accession number) keep the per-file verdict.
+ * Memory: one entry per folder.
+ */
+
+/** Source relative path of a record, aligned with its output path from the end (zip entries: `Name.zip!` → `Name`). */
+export function sourceRelOf(sourcePath: string, outputPath: string): string | undefined {
+  const k = outputPath.split('/').length;
+  const parts = sourcePath.split('/').map((p) => p.replace(/\.zip!$/i, ''));
+  return parts.length < k ? undefined : parts.slice(parts.length - k).join('/');
+}
+
+/** The source folders of one file: those its output path kept, and those it replaced by the patient's pseudonym. */
+export function folderFates(relPath: string, outRel: string, pseudonym: string): { clear: Array<[folder: string, outFolder: string]>; replaced: string[] } {
+  const s = relPath.split('/');
+  const o = outRel.split('/');
+  const clear: Array<[string, string]> = [];
+  const replaced: string[] = [];
+  if (s.length !== o.length) return { clear, replaced };
+  for (let i = 0; i < s.length - 1; i++) {
+    const folder = s.slice(0, i + 1).join('/');
+    if (s[i] === o[i]) clear.push([folder, o.slice(0, i + 1).join('/')]);
+    else if (o[i] === pseudonym) replaced.push(folder);
+  }
+  return { clear, replaced };
+}
+
+export class FolderLedger {
+  /** Folders some file showed to be named after its patient. */
+  readonly #replaced = new Set<string>();
+  /** Folders some output kept in clear → the output folders that carry the name. */
+  readonly #clear = new Map<string, Set<string>>();
+
+  /** A folder of this file kept in clear that is known to identify someone, if any. */
+  exposes(relPath: string, outRel: string): string | undefined {
+    return folderFates(relPath, outRel, '').clear.find(([f]) => this.#replaced.has(f))?.[0];
+  }
+
+  /** Note an accepted output (or an earlier run's). */
+  add(relPath: string, outRel: string, pseudonym: string): void {
+    const { clear, replaced } = folderFates(relPath, outRel, pseudonym);
+    for (const f of replaced) this.#replaced.add(f);
+    for (const [f, o] of clear) {
+      const outs = this.#clear.get(f) ?? new Set<string>();
+      outs.add(o);
+      this.#clear.set(f, outs);
+    }
+  }
+
+  /** Output folders that keep a source folder name some file showed to name its patient. */
+  exposed(): Array<[folder: string, outFolder: string]> {
+    const out: Array<[string, string]> = [];
+    for (const [folder, outs] of this.#clear) if (this.#replaced.has(folder)) for (const o of outs) out.push([folder, o]);
+    return out;
+  }
+}
