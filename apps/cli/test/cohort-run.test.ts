@@ -255,6 +255,8 @@ with zipfile.ZipFile(os.path.join(sys.argv[2], 'evil.zip'), 'w') as z:
     for (const p of after) expect(p).not.toContain(a);
     expect(after).toHaveLength(aFiles);
     expect(JSON.parse(second.stdout).failures.map((f: { code: string }) => f.code), second.stdout).toEqual(['E_MIXED_PATIENTS']);
+    // The removed output's patient is not counted: only the folder's own patient is left.
+    expect(JSON.parse(second.stdout).patients).toBe(1);
     // And stays so: the stranger is refused again, nothing else changes.
     const third = dcmblind(['run', input2, '--out', out2, '--key', key2]);
     expect(third.code).toBe(1);

@@ -19,6 +19,8 @@ import type { Layout } from './layout.js';
 import { checkManifest, configId, type Manifest, writeManifest } from './manifest.js';
 import { rebuildDicomdir, settleTimes } from './media.js';
 import { willNeed } from './native.js';
+import { readDicomFile } from '../dicom/read-file.js';
+import { T } from '../dicom/tag.js';
 import { FolderLedger, sourceRelOf } from './folders.js';
 import { beginOutput, discardPart, endOutput, PART_SUFFIX, STATE_DIR } from './output.js';
 import { HEAD_ONLY_ABOVE, type Task, type TaskResult, type WorkerConfig, type Written } from './task.js';
@@ -175,7 +177,8 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
     written: 0, unchanged: 0, done: 0, quarantined: 0, skipped: 0, failed: 0, patients: 0, bytesIn: 0, bytesOut: 0,
     elapsedMs: 0, interrupted: false, dryRun, peakRssMB: 0, failures: [], quarantine: [], rules: {},
   };
-  const patients = new Set<string>();
+  const patients = new Map<string, number>(); // pseudonym → outputs of this run and done ones
+  const addPatient = (p: string) => patients.set(p, (patients.get(p) ?? 0) + 1);
   const claimed = new Map<string, string>(); // output path → source sha256, this run
   const folderOwner = new Map<string, string>(); // source folder replaced by a pseudonym → that pseudonym
   const problems: WalkProblem[] = [];
@@ -270,7 +273,7 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
       if (prior !== undefined) duplicates.push(item);
       else accepted.push(item);
       claimed.set(r.outRel, r.sha256);
-      patients.add(r.patient.pseudonym);
+      if (prior === undefined) addPatient(r.patient.pseudonym);
     }
     outstanding += 1;
     committing = committing.then(async () => {
@@ -371,7 +374,7 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
       // Done before with this configuration, unchanged since (size and mtime), output in place: skip unread.
       const prev = doneBySource.get(f.absPath);
       if (prev && !dryRun && prev.sourceSize === stat.size && prev.sourceMtimeMs === stat.mtimeMs && outputIntact(cfg.out, prev)) {
-        patients.add(prev.pseudonym);
+        addPatient(prev.pseudonym);
         claimed.set(prev.outputPath, prev.sourceSha256);
         sawArchive(f, true);
         record({ kind: 'done', source: f.absPath, output: prev.outputPath, bytesIn: 0, bytesOut: prev.outputSize });
@@ -424,9 +427,13 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
   if (!dryRun && keyFailure === undefined) {
     for (const [folder, outFolder] of ledger.exposed()) {
       for (const outRel of filesUnder(cfg.out, outFolder)) {
+        const pseudonym = doneByOutput.get(outRel)?.pseudonym ?? patientIdOf(join(cfg.out, outRel));
         discardPart(cfg.out, join(cfg.out, outRel));
         if (doneByOutput.has(outRel)) summary.done = Math.max(0, summary.done - 1);
         else summary.written = Math.max(0, summary.written - 1);
+        const left = (patients.get(pseudonym) ?? 0) - 1;
+        if (left > 0) patients.set(pseudonym, left);
+        else patients.delete(pseudonym);
         record({ kind: 'failed', source: join(cfg.out, outRel), code: 'E_MIXED_PATIENTS', reason: `output removed: source folder ${folder} is named after a patient and held files of others; move them into their own patients' folders and run again`, bytesIn: 0 });
       }
     }
@@ -436,7 +443,7 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
   summary.peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
   if (!dryRun && layout === 'blinding' && keyFailure === undefined) {
     // Every subject this run wrote to gets its DICOMDIR rebuilt from what its folder now holds.
-    for (const subject of [...patients].sort()) {
+    for (const subject of [...patients.keys()].sort()) {
       try {
         rebuildDicomdir(cfg.out, subject, secret);
         settleTimes(cfg.out, subject);
@@ -451,6 +458,17 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
     endOutput(cfg.out, workerDied, shardTag);
   }
   return summary;
+}
+
+/** The PatientID (a pseudonym) an output file carries; '' when it cannot be read. */
+function patientIdOf(path: string): string {
+  try {
+    const p = readDicomFile(path, { headOnlyAbove: 1 << 20, headBytes: 1 << 20 });
+    const el = p.dataset.find((e) => e.tag === T.PatientID);
+    return el ? Buffer.from(p.data.subarray(el.valueStart, el.valueStart + el.valueLength)).toString('latin1').replace(/[\0 ]+$/, '') : '';
+  } catch {
+    return '';
+  }
 }
 
 /** Output files under a folder of the output (relative to it), part files and dcmblind's state left out. */
