@@ -260,7 +260,7 @@ with zipfile.ZipFile(os.path.join(sys.argv[2], 'evil.zip'), 'w') as z:
     // And stays so: the stranger is refused again, nothing else changes.
     const third = dcmblind(['run', input2, '--out', out2, '--key', key2]);
     expect(third.code).toBe(1);
-    expect(third.stderr).toMatch(/named after a patient, and this file is not one of theirs/);
+    expect(third.stderr).toMatch(/named after a patient and this file does not carry that name/);
     expect(listTree(out2)).toEqual(after);
   });
 

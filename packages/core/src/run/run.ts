@@ -252,7 +252,7 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
       }
       const exposed = layout === 'mirror' ? ledger.exposes(f.relPath, r.outRel) : undefined;
       if (exposed) {
-        fail('E_MIXED_PATIENTS', `folder ${exposed} is named after a patient, and this file is not one of theirs; nothing written (move it into its own patient's folder)`);
+        fail('E_MIXED_PATIENTS', `folder ${exposed} is named after a patient and this file does not carry that name (another patient's file, or one without names); nothing written: move it into its own patient's folder`);
         continue;
       }
       if (layout === 'mirror') ledger.add(f.relPath, r.outRel, r.patient.pseudonym);
@@ -434,7 +434,7 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
         const left = (patients.get(pseudonym) ?? 0) - 1;
         if (left > 0) patients.set(pseudonym, left);
         else patients.delete(pseudonym);
-        record({ kind: 'failed', source: join(cfg.out, outRel), code: 'E_MIXED_PATIENTS', reason: `output removed: source folder ${folder} is named after a patient and held files of others; move them into their own patients' folders and run again`, bytesIn: 0 });
+        record({ kind: 'failed', source: join(cfg.out, outRel), code: 'E_MIXED_PATIENTS', reason: `output removed: source folder ${folder} is named after a patient and this file did not carry that name (another patient's file, or one without names); move it into its own patient's folder and run again`, bytesIn: 0 });
       }
     }
   }
