@@ -96,12 +96,16 @@ function recordBytes(r: Rec): Buffer {
     ...r.keys,
   ];
   fields.sort((a, b) => a[0] - b[0]);
-  const body = Buffer.concat(fields.map(([t, vr, v]) => encode(t, vr, v)));
-  const item = Buffer.alloc(8);
-  item.writeUInt16LE(0xfffe, 0);
-  item.writeUInt16LE(0xe000, 2);
-  item.writeUInt32LE(body.length, 4);
-  return Buffer.concat([item, body]);
+  return item(Buffer.concat(fields.map(([t, vr, v]) => encode(t, vr, v))));
+}
+
+/** A sequence item of defined length around an encoded body. */
+export function item(body: Uint8Array): Buffer {
+  const h = Buffer.alloc(8);
+  h.writeUInt16LE(0xfffe, 0);
+  h.writeUInt16LE(0xe000, 2);
+  h.writeUInt32LE(body.length, 4);
+  return Buffer.concat([h, body]);
 }
 
 function link(list: Rec[]): void {

@@ -5,7 +5,8 @@
  * their own record types, as dcmtk's dcmmkdir writes them. Type 1 keys the file lacks (a
  * blinded file has no dates) get fixed dummies; Type 2 keys are present, empty if need be.
  */
-import { type Field, encode, text } from './dicomdir.js';
+import { type Field, encode, item, text } from './dicomdir.js';
+import { textOf } from './read-file.js';
 import type { Element, ParsedFile } from './reader.js';
 
 const STORAGE = '1.2.840.10008.5.1.4.1.1.';
@@ -74,21 +75,7 @@ function encodeElements(els: readonly Element[], data: Uint8Array): Buffer {
 }
 
 function itemsBytes(el: Element, data: Uint8Array): Buffer {
-  return Buffer.concat(
-    (el.items ?? []).map((it) => {
-      const body = encodeElements(it.elements, data);
-      const h = Buffer.alloc(8);
-      h.writeUInt16LE(0xfffe, 0);
-      h.writeUInt16LE(0xe000, 2);
-      h.writeUInt32LE(body.length, 4);
-      return Buffer.concat([h, body]);
-    }),
-  );
-}
-
-function textOf(el: Element | undefined, data: Uint8Array): string {
-  if (!el || el.items || el.valueLength === 0) return '';
-  return Buffer.from(data.subarray(el.valueStart, el.valueStart + el.valueLength)).toString('latin1').replace(/[\0 ]+$/, '').trim();
+  return Buffer.concat((el.items ?? []).map((it) => item(encodeElements(it.elements, data))));
 }
 
 /** The record keys for one instance of the given record type, from its top-level elements. */

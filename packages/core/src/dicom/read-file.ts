@@ -4,7 +4,7 @@
  * head cannot stand alone (deflated, encapsulated past the head, elements after the pixels).
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { NeedWholeFile, parseFile, parseHead, type ParsedFile } from './reader.js';
+import { type Element, NeedWholeFile, parseFile, parseHead, type ParsedFile } from './reader.js';
 
 function readAt(fd: number, buf: Buffer, pos: number): number {
   let off = 0;
@@ -35,4 +35,10 @@ export function readDicomFile(path: string, opts: { headOnlyAbove: number; headB
   } finally {
     closeSync(fd);
   }
+}
+
+/** A short text element's value (Latin-1, padding trimmed); '' when absent, empty or a sequence. */
+export function textOf(el: Element | undefined, data: Uint8Array): string {
+  if (!el || el.items || el.external || el.valueLength === 0) return '';
+  return Buffer.from(data.subarray(el.valueStart, el.valueStart + el.valueLength)).toString('latin1').replace(/[\0 ]+$/, '').trim();
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { buildDicomdir, type DirImage, type DirPatient, type DirSeries, type DirStudy } from '../dicom/dicomdir.js';
 import type { Element } from '../dicom/reader.js';
 import { recordKeys, recordTypeOf } from '../dicom/dir-records.js';
-import { readDicomFile } from '../dicom/read-file.js';
+import { readDicomFile, textOf } from '../dicom/read-file.js';
 import { T } from '../dicom/tag.js';
 import type { ProjectSecret } from '../identity/secret.js';
 import { writeFileAtomic } from '../key/store.js';
@@ -17,9 +17,7 @@ import { writeFileAtomic } from '../key/store.js';
 export const BLIND_TIME = new Date('2000-01-01T00:00:00Z');
 
 function value(els: readonly Element[], tag: number, bytes: Uint8Array): string {
-  const el = els.find((e) => e.tag === tag);
-  if (!el || el.items || el.valueLength === 0) return '';
-  return Buffer.from(bytes.subarray(el.valueStart, el.valueStart + el.valueLength)).toString('latin1').replace(/[\0 ]+$/, '').trim();
+  return textOf(els.find((e) => e.tag === tag), bytes);
 }
 
 const num = (s: string) => (/^[+-]?\d+$/.test(s) ? Number(s) : Number.MAX_SAFE_INTEGER);

@@ -19,7 +19,7 @@ import type { Layout } from './layout.js';
 import { checkManifest, configId, type Manifest, writeManifest } from './manifest.js';
 import { rebuildDicomdir, settleTimes } from './media.js';
 import { willNeed } from './native.js';
-import { readDicomFile } from '../dicom/read-file.js';
+import { readDicomFile, textOf } from '../dicom/read-file.js';
 import { T } from '../dicom/tag.js';
 import { FolderLedger, sourceRelOf } from './folders.js';
 import { beginOutput, discardPart, endOutput, PART_SUFFIX, STATE_DIR } from './output.js';
@@ -464,8 +464,7 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
 function patientIdOf(path: string): string {
   try {
     const p = readDicomFile(path, { headOnlyAbove: 1 << 20, headBytes: 1 << 20 });
-    const el = p.dataset.find((e) => e.tag === T.PatientID);
-    return el ? Buffer.from(p.data.subarray(el.valueStart, el.valueStart + el.valueLength)).toString('latin1').replace(/[\0 ]+$/, '') : '';
+    return textOf(p.dataset.find((e) => e.tag === T.PatientID), p.data);
   } catch {
     return '';
   }
