@@ -16,7 +16,7 @@ import { basename, dirname, join } from 'node:path';
 import { hostname, userInfo } from 'node:os';
 import { DcmblindError, InternalError } from '../errors.js';
 import { deriveKey, deriveKeyAsync, journalKey, newKdf, open, seal, type KdfParams } from './crypto.js';
-import { applyEntries, type JournalEntry, type KeyPayload } from './records.js';
+import { applyEntries, type JournalEntry, type KeyPayload, RecordIndex } from './records.js';
 
 const MAGIC = Buffer.from('DCMBKEY1', 'ascii');
 
@@ -118,6 +118,8 @@ export class KeyStore {
   tornJournalTail = false;
   /** Opened to read only: the journal's torn tail is left as it is, and nothing is written. */
   #readOnly = false;
+  /** Shared values and record identities of payload.files (see RecordIndex). */
+  readonly #index = new RecordIndex();
 
   private constructor(path: string, payload: KeyPayload, fileKey: Uint8Array, header: Header) {
     this.path = path;
@@ -125,6 +127,7 @@ export class KeyStore {
     this.#fileKey = fileKey;
     this.#header = header;
     this.#journalKey = journalKey(Buffer.from(payload.secret, 'base64'), payload.journalId);
+    this.#index.shareAll(payload);
   }
 
   get journalPath(): string {
@@ -254,7 +257,7 @@ export class KeyStore {
       entries.push(JSON.parse(plain.toString('utf8')) as JournalEntry);
       good += line.length + 1;
     }
-    applyEntries(this.payload, entries);
+    applyEntries(this.payload, entries, this.#index);
     const torn = good < statSync(this.journalPath).size;
     // Drop the torn tail so the next append starts on a clean line.
     if (torn && !this.#readOnly) truncateSync(this.journalPath, good);
@@ -270,7 +273,7 @@ export class KeyStore {
     let off = 0;
     while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
     fsyncSync(fd);
-    applyEntries(this.payload, entries);
+    applyEntries(this.payload, entries, this.#index);
   }
 
   /**
@@ -293,7 +296,7 @@ export class KeyStore {
         this.#failed = e instanceof Error ? e : new Error(String(e));
         throw e;
       }
-      applyEntries(this.payload, entries);
+      applyEntries(this.payload, entries, this.#index);
     };
     const p = this.#appending.then(run);
     this.#appending = p.catch(() => {});
