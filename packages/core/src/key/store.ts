@@ -201,6 +201,8 @@ export class KeyStore {
       payload = JSON.parse(plain.toString('utf8')) as KeyPayload;
     } catch {
       throw new DcmblindError('E_KEY_FORMAT', `${path}: its contents are not a dcmblind key`);
+    } finally {
+      plain.fill(0); // the decrypted records do not linger in freed memory (or a core file)
     }
     const store = new KeyStore(path, payload, fileKey, header);
     store.#readOnly = readOnly;
@@ -255,6 +257,7 @@ export class KeyStore {
         throw new DcmblindError('E_KEY_PASSPHRASE', `${this.journalPath} is damaged or was altered (record ${i + 1})`);
       }
       entries.push(JSON.parse(plain.toString('utf8')) as JournalEntry);
+      plain.fill(0);
       good += line.length + 1;
     }
     applyEntries(this.payload, entries, this.#index);
