@@ -106,8 +106,9 @@ def source_identifiers(src, options):
 
 def occurs(needle, haystack):
     """Is needle in haystack? An all-digit needle (a numeric ID, a date) counts only where it
-    is not part of a longer run of digits: new UIDs are random decimal digits, and a 5-digit
-    PatientID turns up inside one now and then by chance (seen: 99000 in a 2.25 UID)."""
+    is not part of a longer run of digits: new UIDs are long random decimal numbers, and a
+    5-digit PatientID turns up inside one now and then by chance (CI once reported pydicom's
+    99000 as leaked from both liver files, which share their study's new UIDs)."""
     if not needle.isdigit():
         return needle in haystack
     return re.search(rb'(?<![0-9])' + re.escape(needle) + rb'(?![0-9])', haystack) is not None
