@@ -1,10 +1,18 @@
 #!/usr/bin/env node
 /** dcmblind: argv → core → exit code. The only place that maps errors to exit codes. */
 import { Command, CommanderError, Option } from 'commander';
-import { DcmblindError, ENGINE_VERSION, LAYOUTS, OPTION_NAMES, PROFILE_NAMES } from '@dcmblind/core';
+import { DcmblindError, ENGINE_VERSION, ignoreClosedStdout, LAYOUTS, OPTION_NAMES, PROFILE_NAMES } from '@dcmblind/core';
 import { runCommand, type RunCommandOptions } from './run-command.js';
 
 export const EXIT = { ok: 0, failures: 1, usage: 2, interrupted: 130 } as const;
+
+/** Refusals before anything is written: exit 2. */
+const NOTHING_DONE = new Set<string>([
+  'E_USAGE', 'E_KEY_PASSPHRASE', 'E_KEY_FORMAT', 'E_KEY_EXISTS', 'E_KEY_LOCKED', 'E_KEY_PROJECT', 'E_KEY_NOT_FOUND',
+  'E_OUTPUT_MISMATCH', 'E_OUTPUT_NOT_EMPTY',
+]);
+
+const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function buildProgram(io = { out: (s: string) => console.log(s), err: (s: string) => console.error(s) }): { program: Command; result: { code: number } } {
   const result = { code: EXIT.ok as number };
@@ -32,14 +40,14 @@ export function buildProgram(io = { out: (s: string) => console.log(s), err: (s:
     .option('--dry-run', 'report what would be written and which rules would fire; write nothing')
     .option('--force-rebuild', 'delete an output made with another key/profile/engine version and redo it')
     .option('--json', 'print the end summary as JSON')
+    .option('--exclude <glob>', 'leave matching files or folders out (repeatable): a name pattern (*.txt) or a path from the input (old/**); OS debris (.DS_Store, Thumbs.db, __MACOSX) always is', collect, [])
     .option('--quiet', 'do not list skipped files')
     .action(async (inputs: string[], o: RunCommandOptions) => {
       // First Ctrl-C: finish or discard in-flight files, keep the journal consistent, stop.
       const ac = new AbortController();
       const onSigint = () => {
         if (ac.signal.aborted) process.exit(EXIT.interrupted);
-        io.err('interrupted: finishing files in flight (Ctrl-C again to quit at once)');
-        ac.abort();
+        ac.abort(); // the run says so above its progress bar
       };
       process.on('SIGINT', onSigint);
       process.on('SIGTERM', onSigint);
@@ -63,12 +71,13 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
     if (e instanceof DcmblindError) {
       console.error(`dcmblind: ${e.message}`);
-      const usage = ['E_USAGE', 'E_KEY_PASSPHRASE', 'E_KEY_FORMAT', 'E_KEY_EXISTS', 'E_KEY_LOCKED', 'E_KEY_PROJECT', 'E_OUTPUT_MISMATCH'];
-      return usage.includes(e.code) ? EXIT.usage : EXIT.failures;
+      if (e.code === 'E_INTERRUPTED') return EXIT.interrupted;
+      return NOTHING_DONE.has(e.code) ? EXIT.usage : EXIT.failures;
     }
     console.error(`dcmblind: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     return EXIT.failures;
   }
 }
 
+ignoreClosedStdout();
 process.exitCode = await main(process.argv);

@@ -1,7 +1,7 @@
 /** `dcmblind run <input...> --out <dir> --key <file>`: the site operator's main job. */
-import { existsSync, mkdirSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync, rmdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import { countInputs, DcmblindError, type FileOutcome, KeyStore, type Layout, lockKey, type OptionName, type RunSummary, resolveOptions, runDeidentify, STATE_DIR } from '@dcmblind/core';
+import { assertUnlocked, countInputs, DcmblindError, excluder, type FileOutcome, KeyStore, type Layout, lockKey, type OptionName, preflightOutput, type RunSummary, resolveOptions, runDeidentify, STATE_DIR } from '@dcmblind/core';
 import { getPassphrase } from './passphrase.js';
 import { startProgress } from './progress.js';
 
@@ -22,6 +22,7 @@ export interface RunCommandOptions {
   workers?: string;
   dryRun?: boolean;
   forceRebuild?: boolean;
+  exclude: string[];
 }
 
 /** Real path of p, or of its nearest existing ancestor joined with the rest. */
@@ -64,27 +65,52 @@ export async function runCommand(
     if (inside(ri, out)) throw new DcmblindError('E_USAGE', `input ${i} is inside --out ${o.out}`);
   }
   if (inside(key, out)) throw new DcmblindError('E_USAGE', `--key ${o.key} is inside --out: the key must never travel with the output`);
-  if (existsSync(out) && !statSync(out).isDirectory()) throw new DcmblindError('E_USAGE', `--out ${o.out} exists and is not a folder`);
+  if (existsSync(key) && statSync(key).isDirectory()) throw new DcmblindError('E_USAGE', `--key ${o.key} is a folder; name the key file (for example ${join(o.key, 'study.key')})`);
+  if (!existsSync(dirname(key))) throw new DcmblindError('E_USAGE', `--key ${o.key}: its folder ${dirname(o.key)} does not exist (a typo?); create it first for a new key`);
   const workers = o.workers === undefined ? undefined : Number(o.workers);
   if (workers !== undefined && (!Number.isInteger(workers) || workers < 1 || workers > 256)) throw new DcmblindError('E_USAGE', '--workers must be a whole number from 1 to 256');
+  for (const g of o.exclude) if (g.trim() === '' || g.startsWith('/')) throw new DcmblindError('E_USAGE', `--exclude "${g}": give a name pattern (*.txt) or a path relative to the input (old/**)`);
+  // Refusals that need no passphrase come first, and leave no trace: an output another run is
+  // writing, a folder that is not a dcmblind output, an existing output with a key that does not exist.
+  const outLock = join(out, STATE_DIR, shard ? `output-shard-${shard.index}-of-${shard.count}` : 'output');
+  const lockPurpose = shard ? `dcmblind run --shard ${shard.index}/${shard.count}` : 'dcmblind run';
+  if (!o.dryRun) assertUnlocked(outLock, o.out);
+  preflightOutput({ out, keyPath: o.key, keyExists: existsSync(key) });
 
   // One writer per key: a custodian's rewrite must not fold the journal away under this run.
   const release = o.dryRun ? () => {} : lockKey(key, 'dcmblind run');
+  const made = { out: !existsSync(out), state: !existsSync(join(out, STATE_DIR)) };
   try {
     // And one run per output folder (two keys writing one tree would mix their pseudonyms).
     let releaseOut = () => {};
     if (!o.dryRun) {
       mkdirSync(join(out, STATE_DIR), { recursive: true });
       // Shards of one run share the output; each holds its own lock, two copies of one shard cannot run.
-      releaseOut = lockKey(join(out, STATE_DIR, shard ? `output-shard-${shard.index}-of-${shard.count}` : 'output'), shard ? `dcmblind run --shard ${shard.index}/${shard.count}` : 'dcmblind run');
+      releaseOut = lockKey(outLock, lockPurpose);
     }
     try {
       return await runLocked(inputs, o, io, signal, { out, key, options, dateOffset, workers, shard });
     } finally {
       releaseOut();
     }
+  } catch (e) {
+    // A refused run (passphrase, another configuration…) leaves no folder it made behind.
+    removeIfEmpty(made.state ? join(out, STATE_DIR) : undefined, made.out ? out : undefined);
+    throw e;
   } finally {
     release();
+  }
+}
+
+/** Remove folders this run made, if they are still empty (rmdir never removes anything else). */
+function removeIfEmpty(...dirs: Array<string | undefined>): void {
+  for (const d of dirs) {
+    if (!d) continue;
+    try {
+      rmdirSync(d);
+    } catch {
+      return;
+    }
   }
 }
 
@@ -102,24 +128,28 @@ async function runLocked(
   // Unlocking takes a deliberate half second (scrypt); the worker threads start meanwhile.
   const pending = creating && !o.dryRun ? KeyStore.createPending(key, passphrase, o.project ?? basename(key).replace(/\.[^.]*$/, '')) : undefined;
   const storePromise = pending ? pending.store : creating ? Promise.resolve(KeyStore.ephemeral(o.project ?? 'dry-run')) : KeyStore.openAsync(key, passphrase, { readOnly: Boolean(o.dryRun) });
-  if (creating && !o.dryRun) {
-    storePromise.then(() => io.err(`created key ${o.key} (encrypted; keep it and its passphrase safe, away from the output)`), () => {});
-  }
-
   const tty = Boolean(process.stderr.isTTY) && !o.json;
-  const progress = startProgress(tty ? await countInputs(inputs) : undefined, tty, io.err);
+  const exclude = excluder(o.exclude);
+  const progress = startProgress(tty ? await countInputs(inputs, exclude) : undefined, tty, io.err);
+  // Every line of the run goes above the progress bar, whole (never cut, never overdrawn).
+  const say = (line: string) => progress.log(line);
+  const sayOut = (line: string) => (tty && process.stdout.isTTY ? progress.log(line) : io.out(line));
+  if (creating && !o.dryRun) {
+    storePromise.then(() => say(`created key ${o.key} (encrypted; keep it and its passphrase safe, away from the output)`), () => {});
+  }
+  signal?.addEventListener('abort', () => say('interrupted: finishing files in flight (Ctrl-C again to quit at once)'), { once: true });
   const onFile = (f: FileOutcome, s: RunSummary) => {
-    if (f.kind === 'failed') io.err(`error: ${f.source}: ${f.reason} [${f.code}]`);
-    else if (f.kind === 'quarantined') io.err(`quarantined: ${f.source}: ${f.reason}`);
-    else if (f.kind === 'skipped' && !o.quiet) io.err(`skipped: ${f.source}: ${f.reason}`);
-    else if (f.kind === 'written' && o.dryRun && !o.json) io.out(`would write ${f.output}  <-  ${f.source}`);
+    if (f.kind === 'failed') say(`error: ${f.source}: ${f.reason} [${f.code}]`);
+    else if (f.kind === 'quarantined') say(`quarantined: ${f.source}: ${f.reason}`);
+    else if (f.kind === 'skipped' && !o.quiet) say(`skipped: ${f.source}: ${f.reason}`);
+    else if (f.kind === 'written' && o.dryRun && !o.json) sayOut(`would write ${f.output}  <-  ${f.source}`);
     progress.update(s);
   };
   let summary: RunSummary;
   try {
     summary = await runDeidentify(
       { inputs, out, key: storePromise, ...(pending ? { newKeySecret: pending.secret } : {}), profile: o.profile, options, pseudonymPrefix: o.prefix, dateOffset, layout: o.layout ?? (o.profile === 'blinding' ? 'blinding' : 'mirror'), subjectIds: o.subjectId, patientScope: o.patientScope, ...(shard ? { shard } : {}), ...(workers ? { workers } : {}),
-        dryRun: Boolean(o.dryRun), forceRebuild: Boolean(o.forceRebuild), ...(signal ? { signal } : {}) },
+        dryRun: Boolean(o.dryRun), forceRebuild: Boolean(o.forceRebuild), exclude: o.exclude, ...(signal ? { signal } : {}) },
       onFile,
     );
   } finally {
@@ -140,6 +170,9 @@ function formatSummary(s: RunSummary): string {
     `patients: ${s.patients}`,
     `elapsed: ${secs.toFixed(1)} s, ${(files / Math.max(secs, 1e-3)).toFixed(1)} files/s, ${(mb / Math.max(secs, 1e-3)).toFixed(1)} MB/s`,
   ];
+  if (s.rebuild) {
+    lines.unshift(`--force-rebuild: removed ${s.rebuild.removed} file(s) of the earlier configuration, kept ${s.rebuild.kept} file(s) dcmblind did not write (all listed in ${s.rebuild.log})`);
+  }
   if (s.dryRun) {
     lines.push('rules that would fire:');
     for (const [rule, n] of Object.entries(s.rules).sort((a, b) => b[1] - a[1])) lines.push(`  ${String(n).padStart(7)}  ${rule}`);

@@ -5,7 +5,7 @@
  * another project is refused; scheduler indexes (Slurm, Kubernetes) pick the same shard.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -24,12 +24,12 @@ function keytool(args: string[], env: Record<string, string> = {}) {
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Patients and files of a key, without run bookkeeping (run ids, site names). */
+/** Patients and files of a key, without run bookkeeping (run ids, site names, which output folder). */
 function records(path: string) {
   const k = KeyStore.open(path, PASSPHRASE, { readOnly: true });
   const patients = Object.fromEntries(Object.entries(k.payload.patients).map(([p, { site: _s, ...r }]) => [p, r]));
-  const files = k.payload.files.map(({ runId: _r, site: _s, ...f }) => f).sort((a, b) => (a.sourcePath < b.sourcePath ? -1 : 1));
-  return { patients, files, secret: k.payload.secret };
+  const files = k.payload.files.map(({ runId: _r, site: _s, outputId: _o, ...f }) => f).sort((a, b) => (a.sourcePath < b.sourcePath ? -1 : 1));
+  return { patients, files, secret: k.payload.secret, outputIds: [...new Set(k.payload.files.map((f) => f.outputId))] };
 }
 
 function trees(a: string, b: string): void {
@@ -61,9 +61,13 @@ describe('scale-out', () => {
     const merged = join(dir, 'merged.key');
     const m = keytool(['merge', merged, join(dir, 's1.key'), join(dir, 's2.key'), join(dir, 's3.key')]);
     expect(m.code, m.stderr).toBe(0);
-    expect(records(merged)).toEqual(records(join(dir, 'single.key')));
-    // No shard left a marker or a lock behind.
-    expect(readdirSync(join(dir, 'sharded', '.dcmblind'))).toEqual(['manifest.json']);
+    const { outputIds, ...mergedRecords } = records(merged);
+    const { outputIds: _single, ...singleRecords } = records(join(dir, 'single.key'));
+    expect(mergedRecords).toEqual(singleRecords);
+    // The shards agreed on one output: their records all name the id in its manifest.
+    expect(outputIds).toEqual([JSON.parse(readFileSync(join(dir, 'sharded', '.dcmblind', 'manifest.json'), 'utf8')).outputId]);
+    // No shard left a marker or a lock behind; each kept its own list of what it placed.
+    expect(readdirSync(join(dir, 'sharded', '.dcmblind')).sort()).toEqual(['manifest.json', 'outputs-s1.list', 'outputs-s2.list', 'outputs-s3.list']);
 
     // A scheduler's index picks the same shard: Slurm array task 2 of 1–3.
     const auto = dcmblind(['run', input, '--out', join(dir, 'auto'), '--key', join(dir, 'auto.key'), '--shard', 'auto'], { SLURM_ARRAY_TASK_ID: '2', SLURM_ARRAY_TASK_MIN: '1', SLURM_ARRAY_TASK_COUNT: '3' });

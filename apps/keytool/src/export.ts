@@ -14,7 +14,8 @@ const PATIENT_COLUMNS: ReadonlyArray<[keyof PatientRow, string, number]> = [
   ['patientName', 'PatientName', 28],
   ['issuer', 'IssuerOfPatientID', 18],
   ['birthDate', 'PatientBirthDate', 16],
-  ['dateOffsetDays', 'DateOffsetDays', 15],
+  // Days the patient's dates were moved back: output date = source date − DaysShiftedBack.
+  ['dateOffsetDays', 'DaysShiftedBack', 16],
   ['firstStudyDate', 'FirstStudyDate', 15],
   ['lastStudyDate', 'LastStudyDate', 15],
   ['studies', 'Studies', 9],
@@ -57,8 +58,9 @@ export function exportWorkbook(p: KeyPayload, keyPath: string): ExcelJS.Workbook
     `Exported: ${new Date().toISOString()} by dcmblind ${ENGINE_VERSION}`,
     '',
     'Sheet "Patients": one row per source patient — the pseudonym the images carry, the source PatientID, PatientName,',
-    '  issuer and birth date, the whole-day date offset applied to that patient\'s dates (output = source + offset),',
-    '  the first and last source study dates, and how many studies and files were de-identified.',
+    '  issuer and birth date, DaysShiftedBack (the whole days that patient\'s dates were moved back), the first and last',
+    '  source study dates, and how many studies and files were de-identified.',
+    '  Dates: output date = source date − DaysShiftedBack; to recover a source date, add DaysShiftedBack to the output date.',
     'Sheet "Files": one row per de-identified file — source path and SHA-256, output path, source UIDs, profile, run.',
   ];
   for (const l of lines) readme.addRow([l]);

@@ -8,10 +8,10 @@
  * unblind with unknown pseudonyms); 2 nothing done (usage, passphrase, damaged or foreign key,
  * conflicts, key in use).
  */
-import { existsSync, realpathSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { DcmblindError, ENGINE_VERSION, KeyStore, lockKey, lookup, planMerge, resolvePassphrase } from '@dcmblind/core';
+import { DcmblindError, describeOffset, ENGINE_VERSION, ignoreClosedStdout, KeyStore, lockKey, lookup, planMerge, ProjectSecret, resolvePassphrase, STATE_DIR } from '@dcmblind/core';
 import { read } from 'read';
 import { blindingKeyText, writeBlindingKey, writeCsv, writeXlsx } from './export.js';
 import { unblind } from './unblind.js';
@@ -28,6 +28,21 @@ const out = (s: string) => process.stdout.write(`${s}\n`);
 
 function mustExist(keyfile: string): void {
   if (!existsSync(keyfile)) throw new DcmblindError('E_USAGE', `${keyfile} does not exist`);
+  if (statSync(keyfile).isDirectory()) throw new DcmblindError('E_USAGE', `${keyfile} is a folder, not a key file`);
+}
+
+/** A new key's path: its folder must exist, and it must not be a folder itself. */
+function mayCreate(keyfile: string): void {
+  if (existsSync(keyfile) && statSync(keyfile).isDirectory()) throw new DcmblindError('E_USAGE', `${keyfile} is a folder; name the key file inside it`);
+  if (!existsSync(dirname(resolve(keyfile)))) throw new DcmblindError('E_USAGE', `the folder of ${keyfile} does not exist; create it first`);
+}
+
+/** The de-identified output tree a path lies in (a folder holding dcmblind's `.dcmblind/`), if any. */
+function outputTreeOf(path: string): string | undefined {
+  for (let d = dirname(resolve(path)); ; d = dirname(d)) {
+    if (existsSync(join(d, STATE_DIR))) return d;
+    if (dirname(d) === d) return undefined;
+  }
 }
 
 /** Open a key to read only (no lock: nothing is written, a pending journal is read as it is). */
@@ -62,6 +77,8 @@ function checkTarget(target: string, keyfile: string, force: boolean): void {
     throw new DcmblindError('E_USAGE', `${target} is the key's own file`);
   }
   if (!existsSync(dirname(abs))) throw new DcmblindError('E_USAGE', `folder of ${target} does not exist`);
+  const tree = outputTreeOf(abs);
+  if (tree) throw new DcmblindError('E_USAGE', `${target} is inside the de-identified output ${tree}: an identifying file must never travel with the output. Write it next to the key instead`);
   if (existsSync(abs) && !force) throw new DcmblindError('E_USAGE', `${target} exists; pass --force to replace it`);
 }
 
@@ -81,6 +98,7 @@ export function program(setCode: (c: number) => void): Command {
     .option('--project <name>', 'project name recorded in the key')
     .description('create a new key: a random 256-bit project secret, no records; never overwrites')
     .action(async (keyfile: string, o: { project?: string }) => {
+      mayCreate(keyfile);
       if (existsSync(keyfile)) throw new DcmblindError('E_KEY_EXISTS', `${keyfile} already exists; dcmblind never overwrites a key`);
       const release = lockKey(keyfile, 'dcmblind-key init');
       try {
@@ -100,6 +118,7 @@ export function program(setCode: (c: number) => void): Command {
     .action(async (projectKey: string, siteKey: string, o: { site: string }) => {
       mustExist(projectKey);
       if (!/^[\p{L}\p{N} ._-]{1,64}$/u.test(o.site)) throw new DcmblindError('E_USAGE', '--site: 1 to 64 letters, digits, spaces, ".", "_" or "-"');
+      mayCreate(siteKey);
       if (existsSync(siteKey)) throw new DcmblindError('E_KEY_EXISTS', `${siteKey} already exists; dcmblind never overwrites a key`);
       const project = await KeyStore.openAsync(projectKey, await passphrase(`key ${projectKey}`), { readOnly: true });
       const release = lockKey(siteKey, 'dcmblind-key issue-site-key');
@@ -123,6 +142,8 @@ export function program(setCode: (c: number) => void): Command {
       const pl = k.payload;
       const info = {
         project: pl.project,
+        // The same fingerprint an output's .dcmblind/manifest.json names: which key made it.
+        fingerprint: new ProjectSecret(k.secret).fingerprint(),
         created: pl.createdAt,
         patients: Object.keys(pl.patients).length,
         files: pl.files.length,
@@ -136,6 +157,7 @@ export function program(setCode: (c: number) => void): Command {
       if (o.json) out(JSON.stringify(info, null, 2));
       else {
         out(`project: ${info.project}`);
+        out(`fingerprint: ${info.fingerprint}`);
         out(`created: ${info.created}`);
         out(`patients: ${info.patients}`);
         out(`files: ${info.files}`);
@@ -149,16 +171,16 @@ export function program(setCode: (c: number) => void): Command {
 
   p.command('lookup')
     .argument('<keyfile>')
-    .argument('<value>', 'a pseudonym, or a source PatientID or PatientName')
+    .argument('<value>', 'a pseudonym; a source PatientID or PatientName (any case, order, ^ _ or spaces); an output UID, file or folder path')
     .option('--json', 'machine-readable')
     .description('pseudonym → source identity, or source PatientID/PatientName → pseudonym')
     .action(async (keyfile: string, value: string, o: { json?: boolean }) => {
       const { key, done } = await openLocked(keyfile, 'lookup');
       try {
-        const matches = lookup(key.payload, value);
+        const matches = lookup(key.payload, value, new ProjectSecret(key.secret));
         key.recordAudit('lookup', matches.length ? `by ${[...new Set(matches.map((m) => m.by))].join('+')}` : 'no match', matches.length);
         if (o.json) out(JSON.stringify(matches, null, 2));
-        else if (matches.length === 0) err('no pseudonym, PatientID or PatientName in this key matches');
+        else if (matches.length === 0) err('no pseudonym, PatientID, PatientName, output UID or output path in this key matches');
         else {
           for (const m of matches) {
             const r = m.patient;
@@ -166,7 +188,7 @@ export function program(setCode: (c: number) => void): Command {
             out(`PatientID:        ${r.patientId}${r.issuer ? ` (issuer ${r.issuer})` : ''}`);
             out(`PatientName:      ${r.patientName}`);
             out(`PatientBirthDate: ${r.birthDate}`);
-            out(`date offset:      ${r.dateOffsetDays} days (output date = source date ${r.dateOffsetDays < 0 ? '-' : '+'} ${Math.abs(r.dateOffsetDays)})`);
+            out(`dates:            ${describeOffset(r.dateOffsetDays)}`);
             out(`studies:          ${m.studies.length}`);
             for (const s of m.studies) out(`  ${s.studyDate || '(no date)'}  ${s.studyUID}  ${s.files} file(s)`);
             out(`source paths:     ${m.sourcePaths.length}`);
@@ -215,6 +237,8 @@ export function program(setCode: (c: number) => void): Command {
         mustExist(s);
         if (resolve(s) === resolve(dest)) throw new DcmblindError('E_USAGE', `${s} is the destination itself`);
       }
+      if (existsSync(dest)) mustExist(dest);
+      else mayCreate(dest);
       const release = lockKey(dest, 'dcmblind-key merge');
       try {
         const destPass = await passphrase(existsSync(dest) ? `key ${dest}` : `the new key ${dest}`, !existsSync(dest));
@@ -323,11 +347,12 @@ async function main(argv: string[]): Promise<number> {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
     if (e instanceof DcmblindError) {
       err(`dcmblind-key: ${e.message}`);
-      return 2;
+      return e.code === 'E_INTERRUPTED' ? 130 : 2;
     }
     err(`dcmblind-key: internal error (please report): ${(e as Error).stack ?? String(e)}`);
     return 2;
   }
 }
 
+ignoreClosedStdout();
 process.exitCode = await main(process.argv);

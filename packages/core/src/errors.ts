@@ -12,6 +12,8 @@ export const ERROR_CODES = {
   E_PATH_CONFLICT: 'output path conflict',
   E_MIXED_PATIENTS: 'folder holds several patients',
   E_OUTPUT_MISMATCH: 'output made with another configuration',
+  E_OUTPUT_NOT_EMPTY: 'output folder holds files dcmblind did not write',
+  E_ALREADY_WRITTEN: 'source already written to this output under another path',
   E_ZIP: 'bad zip archive',
   E_KEY_PASSPHRASE: 'wrong passphrase or damaged key file',
   E_KEY_FORMAT: 'not a dcmblind key file',
@@ -19,6 +21,8 @@ export const ERROR_CODES = {
   E_KEY_LOCKED: 'key in use by another process',
   E_KEY_PROJECT: 'key of another project',
   E_KEY_CONFLICT: 'conflicting key records',
+  E_KEY_NOT_FOUND: 'key file not found for an existing output',
+  E_INTERRUPTED: 'interrupted by the user',
   E_USAGE: 'usage error',
   E_IO: 'input/output error',
 } as const;
@@ -30,6 +34,18 @@ export class DcmblindError extends Error {
     super(message, options);
     this.code = code;
     this.name = 'DcmblindError';
+  }
+}
+
+/**
+ * Bytes that are plainly not DICOM (empty, or neither a DICM marker nor a plausible data set at
+ * the start): a README or a PDF among the images. Whether that is a failure depends on the
+ * file's name (see run/exclude.ts), so the run is told apart from damaged DICOM.
+ */
+export class NotDicomContent extends DcmblindError {
+  constructor(message: string) {
+    super('E_NOT_DICOM', message);
+    this.name = 'NotDicomContent';
   }
 }
 

@@ -7,7 +7,7 @@
  * sequence (PS3.5 §6.2.2, always implicit VR little endian inside) are indexed.
  */
 import { inflateRawSync } from 'node:zlib';
-import { DcmblindError } from '../errors.js';
+import { DcmblindError, NotDicomContent } from '../errors.js';
 import { dictionaryVR } from './dictionary.js';
 import { formatTag, groupOf, T, type Tag } from './tag.js';
 import { EXPLICIT_BE, EXPLICIT_LE, IMPLICIT_LE, TS, transferSyntax, type Encoding } from './transfer-syntax.js';
@@ -332,9 +332,9 @@ function parseFileImpl(file: Uint8Array, fileLength: number): ParsedFile {
     pos = el.end;
   }
   if (!hasPreamble && meta.length === 0 && !sniff(file, pos)) {
-    if (file.length === 0) throw new DcmblindError('E_NOT_DICOM', 'the file is empty');
+    if (file.length === 0) throw new NotDicomContent('the file is empty');
     if (file[0] === 0x1f && file[1] === 0x8b) throw new DcmblindError('E_UNSUPPORTED', 'gzip-compressed file: decompress it (gunzip) and run again');
-    throw new DcmblindError('E_NOT_DICOM', 'no DICM marker and no plausible DICOM data set at the start of the file');
+    throw new NotDicomContent('no DICM marker and no plausible DICOM data set at the start of the file');
   }
 
   const declared = text(file, meta.find((e) => e.tag === T.TransferSyntaxUID));

@@ -78,3 +78,14 @@ export function writtenForms(da: string): string[] {
   ];
   return [...new Set(forms)];
 }
+
+/**
+ * A patient's offset as people must apply it: dates move back by `days` (output = source −
+ * days), so a source date is the output date plus `days`. Printed wherever an offset is shown.
+ */
+export function describeOffset(days: number): string {
+  const n = Math.abs(days);
+  if (days === 0) return 'dates not moved (output date = source date)';
+  if (days > 0) return `output date = source date − ${n} days (source date = output date + ${n} days)`;
+  return `output date = source date + ${n} days (source date = output date − ${n} days)`;
+}

@@ -36,6 +36,14 @@ export class ProjectSecret {
     return h.digest();
   }
 
+  /**
+   * A short public name of the key (16 hex): outputs record which key made them, and the key
+   * tool prints it, without revealing anything of the secret.
+   */
+  fingerprint(): string {
+    return this.mac('fingerprint').toString('hex').slice(0, 16);
+  }
+
   /** The new UID of a source UID: a 2.25 UID from its HMAC. */
   uid(source: string): string {
     let u = this.#uidCache.get(source);

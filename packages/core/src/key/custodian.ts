@@ -4,6 +4,7 @@
  * Pure functions over a decrypted payload; the tool that calls them prints or writes.
  */
 import { DcmblindError } from '../errors.js';
+import type { ProjectSecret } from '../identity/secret.js';
 import { fileRecordId, type FileRecord, type JournalEntry, type KeyPayload, type PatientRecord } from './records.js';
 
 export interface PatientRow {
@@ -47,34 +48,74 @@ export function fileRows(p: KeyPayload): FileRecord[] {
 }
 
 export interface LookupMatch {
-  /** How the value matched: the pseudonym, or the source PatientID or PatientName. */
-  readonly by: 'pseudonym' | 'patientId' | 'patientName';
+  /** How the value matched: the pseudonym, a source PatientID or PatientName, an output UID or path. */
+  readonly by: 'pseudonym' | 'patientId' | 'patientName' | 'outputUID' | 'outputPath';
   readonly patient: PatientRow;
   readonly studies: ReadonlyArray<{ readonly studyUID: string; readonly studyDate: string; readonly files: number }>;
   readonly sourcePaths: readonly string[];
 }
 
 /**
- * PN values compare without case or accents (Müller = muller), with `^`, `=`, commas and
- * spaces as one separator and trailing empty components dropped.
+ * PN values compare without case or accents (Müller = muller), with `^`, `=`, `_`, commas and
+ * spaces as one separator (the forms folder names take: MULLER_JANE) and trailing empty
+ * components dropped.
  */
 export function normalizeName(v: string): string {
-  return v.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/[\^=\s,]+/g, ' ').trim();
+  return v.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/[\^=\s,_]+/g, ' ').trim();
+}
+
+/** The same name in any order of its parts ("jane muller" = "muller jane"). */
+const nameTokens = (v: string) => normalizeName(v).split(' ').sort().join(' ');
+
+/** Candidate relative output paths a value may end with (`/export/site-A/ANON-…/x.dcm` → `ANON-…/x.dcm`, …). */
+function pathTails(value: string): Set<string> {
+  const parts = value.replace(/\\/g, '/').split('/').filter((p) => p !== '' && p !== '.');
+  const tails = new Set<string>();
+  for (let i = Math.max(0, parts.length - 32); i < parts.length; i++) tails.add(parts.slice(i).join('/'));
+  return tails;
+}
+
+/** Pseudonyms whose files a value names: an output UID (study, series, instance) or an output path or folder. */
+function byOutput(p: KeyPayload, value: string, secret: ProjectSecret | undefined): Map<string, LookupMatch['by']> {
+  const found = new Map<string, LookupMatch['by']>();
+  const uid = /^[0-9.]+$/.test(value) && value.includes('.');
+  const tails = value.includes('/') || value.includes('\\') ? pathTails(value) : undefined;
+  if (!uid && !tails) return found;
+  for (const f of p.files) {
+    if (found.has(f.pseudonym)) continue;
+    if (uid && secret && [f.sourceStudyUID, f.sourceSeriesUID, f.sourceSOPInstanceUID].some((u) => u && secret.uid(u) === value)) {
+      found.set(f.pseudonym, 'outputUID');
+    } else if (tails) {
+      const parts = f.outputPath.split('/');
+      // The file itself, or a folder of it (a study or series folder, the patient's folder).
+      for (let n = parts.length; n >= 1; n--) {
+        if (tails.has(parts.slice(0, n).join('/'))) {
+          found.set(f.pseudonym, 'outputPath');
+          break;
+        }
+      }
+    }
+  }
+  return found;
 }
 
 /**
  * Look a value up both ways: a pseudonym (exact, any case) gives its source identity; a
- * source PatientID (exact) or PatientName (any case or accents, `^` or spaces) gives its pseudonym(s).
+ * source PatientID (exact) or PatientName (any case, accents, order or separator) gives its
+ * pseudonym(s); so does an output UID (with the key's secret) or an output path or folder.
  */
-export function lookup(p: KeyPayload, value: string): LookupMatch[] {
+export function lookup(p: KeyPayload, value: string, secret?: ProjectSecret): LookupMatch[] {
   const v = value.trim();
   const rows = patientRows(p);
   const name = normalizeName(v);
+  const tokens = nameTokens(v);
+  const outputs = byOutput(p, v, secret);
   const hits: Array<{ by: LookupMatch['by']; patient: PatientRow }> = [];
   for (const r of rows) {
     if (r.pseudonym.toLowerCase() === v.toLowerCase()) hits.push({ by: 'pseudonym', patient: r });
     else if (r.patientId !== '' && r.patientId === v) hits.push({ by: 'patientId', patient: r });
-    else if (name !== '' && normalizeName(r.patientName) === name) hits.push({ by: 'patientName', patient: r });
+    else if (name !== '' && (normalizeName(r.patientName) === name || nameTokens(r.patientName) === tokens)) hits.push({ by: 'patientName', patient: r });
+    else if (outputs.has(r.pseudonym)) hits.push({ by: outputs.get(r.pseudonym) as LookupMatch['by'], patient: r });
   }
   return hits.map(({ by, patient }) => {
     const files = p.files.filter((f) => f.pseudonym === patient.pseudonym);
@@ -91,6 +132,9 @@ export function lookup(p: KeyPayload, value: string): LookupMatch[] {
     };
   });
 }
+
+/** One output file of one output folder (older records: of any folder with their configuration). */
+const outputKey = (f: FileRecord) => `${f.configId}\u0000${f.outputId ?? ''}\u0000${f.outputPath}`;
 
 export interface MergePlan {
   /** Entries to apply to the destination (records it lacks). */
@@ -112,7 +156,7 @@ export function planMerge(dest: KeyPayload, sources: ReadonlyArray<{ label: stri
   const conflicts: string[] = [];
   const patients = new Map<string, { rec: PatientRecord; from: string }>(Object.entries(dest.patients).map(([k, rec]) => [k, { rec, from: 'the destination' }]));
   const outputs = new Map<string, { sha: string; from: string }>();
-  for (const f of dest.files) outputs.set(`${f.configId}\u0000${f.outputPath}`, { sha: f.sourceSha256, from: 'the destination' });
+  for (const f of dest.files) outputs.set(outputKey(f), { sha: f.sourceSha256, from: 'the destination' });
   const fileIds = new Set(dest.files.map(fileRecordId));
   const runIds = new Set(dest.runs.map((r) => r.runId));
   const auditIds = new Set((dest.audit ?? []).map((a) => `${a.at}\u0000${a.command}\u0000${a.detail}`));
@@ -135,7 +179,7 @@ export function planMerge(dest: KeyPayload, sources: ReadonlyArray<{ label: stri
       }
     }
     for (const f of payload.files) {
-      const k = `${f.configId}\u0000${f.outputPath}`;
+      const k = outputKey(f);
       const have = outputs.get(k);
       if (have && have.sha !== f.sourceSha256) {
         conflicts.push(`output ${f.outputPath}: made from one source file in ${have.from}, from another in ${label}`);

@@ -22,6 +22,8 @@ export interface FileRecord {
   readonly sourceMtimeMs: number;
   readonly outputPath: string;
   readonly outputSize: number;
+  /** The output folder's id (its manifest's outputId); absent in records written before it existed. */
+  readonly outputId?: string;
   readonly sourceStudyUID: string;
   readonly sourceSeriesUID: string;
   readonly sourceSOPInstanceUID: string;
@@ -47,6 +49,9 @@ export interface RunRecord {
   readonly engineVersion: string;
   readonly written?: number;
   readonly failed?: number;
+  /** The output it wrote to, and where each of its inputs landed there (see run/input-roots.ts). */
+  readonly outputId?: string;
+  readonly inputs?: ReadonlyArray<{ readonly path: string; readonly prefix: string }>;
 }
 
 /** One use of the key's identifying contents (lookup, export, unblind, merge, passwd). */
@@ -61,9 +66,20 @@ export interface AuditRecord {
   readonly host: string;
 }
 
+/** An output dcmblind removed again (a folder sweep, --force-rebuild): its file record goes. */
+export interface RemovedRecord {
+  readonly outputId: string;
+  /** The output's configuration, for records older than output ids. */
+  readonly configId: string;
+  readonly outputPath: string;
+  /** Only the record of this source content (a file that could not be placed); else any record of the path. */
+  readonly sourceSha256?: string;
+}
+
 export type JournalEntry =
   | { readonly type: 'patient'; readonly record: PatientRecord }
   | { readonly type: 'file'; readonly record: FileRecord }
+  | { readonly type: 'removed'; readonly record: RemovedRecord }
   | { readonly type: 'run'; readonly record: RunRecord }
   | { readonly type: 'audit'; readonly record: AuditRecord };
 
@@ -84,8 +100,18 @@ export interface KeyPayload {
   readonly site?: string;
 }
 
+/**
+ * What makes two file records the same: one source content placed at one path of one output
+ * with one profile and engine. The source's path, size and time are not part of it: a record
+ * seen again with new ones (files copied without their times) replaces the old one.
+ */
 export function fileRecordId(f: FileRecord): string {
-  return `${f.sourceSha256}\u0000${f.outputPath}\u0000${f.profile}\u0000${f.engineVersion}`;
+  return `${f.sourceSha256}\u0000${f.outputPath}\u0000${f.profile}\u0000${f.engineVersion}\u0000${f.outputId ?? ''}`;
+}
+
+/** Whether a record belongs to the output with this id (older records: to any output of their configuration). */
+export function recordOfOutput(f: FileRecord, outputId: string, configId: string): boolean {
+  return f.outputId === undefined ? f.configId === configId : f.outputId === outputId;
 }
 
 /**
@@ -97,7 +123,8 @@ export function fileRecordId(f: FileRecord): string {
 export class RecordIndex {
   readonly #strings = new Map<string, string>();
   readonly #lists = new Map<string, readonly string[]>();
-  #ids: Set<string> | undefined;
+  /** Record identity → its index in payload.files. */
+  #ids: Map<string, number> | undefined;
 
   #one<T extends string | undefined>(s: T): T {
     if (s === undefined) return s;
@@ -128,23 +155,50 @@ export class RecordIndex {
     for (let i = 0; i < p.files.length; i++) p.files[i] = this.share(p.files[i] as FileRecord);
   }
 
-  ids(p: KeyPayload): Set<string> {
-    this.#ids ??= new Set(p.files.map(fileRecordId));
+  ids(p: KeyPayload): Map<string, number> {
+    this.#ids ??= new Map(p.files.map((f, i) => [fileRecordId(f), i]));
     return this.#ids;
   }
+
+  /** Forget the identities (after records were removed and the list re-indexed). */
+  reset(): void {
+    this.#ids = undefined;
+  }
+}
+
+function removes(g: RemovedRecord, f: FileRecord): boolean {
+  return recordOfOutput(f, g.outputId, g.configId) && (g.sourceSha256 === undefined || g.sourceSha256 === f.sourceSha256);
+}
+
+/** Drop the file records of outputs dcmblind removed. */
+function removeRecords(p: KeyPayload, gone: readonly RemovedRecord[], index: RecordIndex): void {
+  const byPath = new Map<string, RemovedRecord[]>();
+  for (const g of gone) byPath.set(g.outputPath, [...(byPath.get(g.outputPath) ?? []), g]);
+  const before = p.files.length;
+  p.files = p.files.filter((f) => !byPath.get(f.outputPath)?.some((g) => removes(g, f)));
+  if (p.files.length !== before) index.reset();
 }
 
 /** Apply journal entries to a payload; idempotent, so replaying a journal twice is harmless. */
 export function applyEntries(p: KeyPayload, entries: readonly JournalEntry[], index = new RecordIndex()): void {
-  const fileIds = index.ids(p);
+  const removals: RemovedRecord[] = [];
   for (const e of entries) {
     if (e.type === 'patient') p.patients[e.record.pseudonym] ??= e.record;
     else if (e.type === 'file') {
+      if (removals.length) removeRecords(p, removals.splice(0), index);
+      const fileIds = index.ids(p);
       const id = fileRecordId(e.record);
-      if (!fileIds.has(id)) {
-        fileIds.add(id);
+      const at = fileIds.get(id);
+      if (at === undefined) {
+        fileIds.set(id, p.files.length);
         p.files.push(index.share(e.record));
+      } else {
+        // Seen again (a rerun after the source got a new time or path): the newest facts win,
+        // so the next run finds it done by its current size and time.
+        p.files[at] = index.share(e.record);
       }
+    } else if (e.type === 'removed') {
+      removals.push(e.record);
     } else if (e.type === 'audit') {
       p.audit ??= [];
       if (!p.audit.some((a) => a.at === e.record.at && a.command === e.record.command && a.detail === e.record.detail)) p.audit.push(e.record);
@@ -154,4 +208,5 @@ export function applyEntries(p: KeyPayload, entries: readonly JournalEntry[], in
       else p.runs.push(e.record);
     }
   }
+  if (removals.length) removeRecords(p, removals, index);
 }

@@ -94,6 +94,15 @@ function decodeHeader(raw: Buffer, path: string): { header: Header; aad: Buffer;
   return { header, aad: raw.subarray(0, 12 + n), body: raw.subarray(12 + n) };
 }
 
+/** The shortest passphrase a new key (or a new passphrase) may have, wherever it comes from. */
+export const MIN_PASSPHRASE = 12;
+
+function checkNewPassphrase(passphrase: string): void {
+  if ([...passphrase].length < MIN_PASSPHRASE) {
+    throw new DcmblindError('E_USAGE', `passphrase too short: a key's passphrase needs at least ${MIN_PASSPHRASE} characters (a few unrelated words are easiest to remember)`);
+  }
+}
+
 function newPayload(project: string): KeyPayload {
   return {
     format: 1, project, createdAt: new Date().toISOString(), secret: randomBytes(32).toString('base64'),
@@ -139,6 +148,7 @@ export class KeyStore {
 
   /** Create a new key file; refuses to overwrite. */
   static create(path: string, passphrase: string, project: string): KeyStore {
+    checkNewPassphrase(passphrase);
     if (existsSync(path)) throw new DcmblindError('E_KEY_EXISTS', `${path} already exists; dcmblind never overwrites a key`);
     const header: Header = { v: 1, kdf: newKdf(), cipher: 'aes-256-gcm' };
     return KeyStore.#created(path, newPayload(project), header, deriveKey(passphrase, header.kdf));
@@ -150,6 +160,7 @@ export class KeyStore {
    * derived; the key file is written when `store` resolves.
    */
   static createPending(path: string, passphrase: string, project: string): { secret: Uint8Array; store: Promise<KeyStore> } {
+    checkNewPassphrase(passphrase);
     if (existsSync(path)) throw new DcmblindError('E_KEY_EXISTS', `${path} already exists; dcmblind never overwrites a key`);
     const payload = newPayload(project);
     const header: Header = { v: 1, kdf: newKdf(), cipher: 'aes-256-gcm' };
@@ -176,6 +187,7 @@ export class KeyStore {
    * start empty, the journal id is new, and it is sealed under its own passphrase.
    */
   static createFor(path: string, passphrase: string, from: { project: string; secret: string; site?: string }): KeyStore {
+    checkNewPassphrase(passphrase);
     if (existsSync(path)) throw new DcmblindError('E_KEY_EXISTS', `${path} already exists; dcmblind never overwrites a key`);
     const payload: KeyPayload = { ...newPayload(from.project), secret: from.secret, ...(from.site ? { site: from.site } : {}) };
     const header: Header = { v: 1, kdf: newKdf(), cipher: 'aes-256-gcm' };
@@ -213,6 +225,7 @@ export class KeyStore {
   /** Seal the key under a new passphrase (fresh salt); the records are not touched. */
   changePassphrase(newPassphrase: string): void {
     this.#writable();
+    checkNewPassphrase(newPassphrase);
     const header: Header = { v: 1, kdf: newKdf(), cipher: 'aes-256-gcm' };
     const fileKey = deriveKey(newPassphrase, header.kdf);
     this.#header = header;

@@ -1,22 +1,39 @@
 /**
- * The optional in-kernel range copy (native/copy_range.c). Absent (not built, not Linux,
- * DCMBLIND_NO_NATIVE=1, or a filesystem pair that refuses it) → copy through a 4 MiB buffer.
+ * The optional native helper (native/fs_helper.c): in-kernel range copy, prefetch and flock.
+ * Absent (not built, not Linux, DCMBLIND_NO_NATIVE=1, or a filesystem pair that refuses the
+ * copy) → copy through a 4 MiB buffer, no prefetch, locks judged from /proc.
  */
 import { readSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 type CopyRange = (fdIn: number, offIn: number, fdOut: number, offOut: number, length: number) => number;
 
+interface Helper {
+  copyRange: CopyRange;
+  willNeed?: (path: string) => void;
+  tryLock?: (fd: number) => boolean;
+}
+
 let native: CopyRange | undefined;
-let willNeedNative: ((path: string) => void) | undefined;
+let willNeedNative: Helper['willNeed'];
+let tryLockNative: Helper['tryLock'];
 if (process.env.DCMBLIND_NO_NATIVE !== '1') {
   try {
-    const m = createRequire(import.meta.url)('../../native/build/copy_range.node') as { copyRange: CopyRange; willNeed?: (path: string) => void };
+    const m = createRequire(import.meta.url)('../../native/build/fs_helper.node') as Helper;
     native = m.copyRange;
     willNeedNative = m.willNeed;
+    tryLockNative = m.tryLock;
   } catch {
     native = undefined;
   }
+}
+
+/**
+ * Take an exclusive flock on an open file without waiting: true when taken, false when
+ * another open file holds it, undefined when the helper is absent (no kernel lock then).
+ */
+export function tryLock(fd: number): boolean | undefined {
+  return tryLockNative?.(fd);
 }
 
 /**

@@ -5,7 +5,7 @@
  * place only after the key journal holds its record. A marker in `<out>/.dcmblind/` says a
  * run is under way; a run that finds it (the last one was killed) sweeps part files first.
  */
-import { closeSync, constants, existsSync, mkdirSync, openSync, opendirSync, rmdirSync, rmSync, writeFileSync, writevSync } from 'node:fs';
+import { closeSync, constants, existsSync, mkdirSync, openSync, opendirSync, readdirSync, rmdirSync, rmSync, statSync, writeFileSync, writevSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type ChunkList, isRange } from '../dicom/writer.js';
 import { copyRange, nativeCopyAvailable } from './native.js';
@@ -14,6 +14,8 @@ export const STATE_DIR = '.dcmblind';
 
 export const PART_SUFFIX = '.dcmblind-part';
 const PART_NAME = /^\.(s\d+-)?[0-9a-f]{18}\.dcmblind-part$/;
+/** A part file a worker writes (a hidden name no other program uses). */
+export const isPartName = (name: string): boolean => PART_NAME.test(name);
 
 /** `tag` names a shard ("s2"): shards of one output keep their own marker and part files. */
 const runningMarker = (out: string, tag = '') => join(out, STATE_DIR, tag ? `run-in-progress-${tag}` : 'run-in-progress');
@@ -26,9 +28,10 @@ const runningMarker = (out: string, tag = '') => join(out, STATE_DIR, tag ? `run
 export function beginOutput(out: string, tag = ''): number {
   let swept = 0;
   if (existsSync(runningMarker(out, tag))) swept = sweepParts(out, tag);
+  mkdirSync(join(out, STATE_DIR), { recursive: true });
+  sweepStateTemps(out, tag === '' ? 0 : 60_000);
   // Left by engine versions that staged under .dcmblind/.
   rmSync(join(out, STATE_DIR, 'staging'), { recursive: true, force: true });
-  mkdirSync(join(out, STATE_DIR), { recursive: true });
   writeFileSync(runningMarker(out, tag), `${process.pid}\n`);
   return swept;
 }
@@ -40,6 +43,23 @@ export function beginOutput(out: string, tag = ''): number {
 export function endOutput(out: string, sweep: boolean, tag = ''): void {
   if (sweep) sweepParts(out, tag);
   rmSync(runningMarker(out, tag), { force: true });
+}
+
+/**
+ * Temp files of atomic rewrites in the state folder (`.manifest.json.tmp-…`) that a killed run
+ * left. A shard sweeps only old ones: another shard may be writing one right now.
+ */
+function sweepStateTemps(out: string, olderThanMs: number): void {
+  const dir = join(out, STATE_DIR);
+  for (const name of readdirSync(dir)) {
+    if (!/^\..+\.tmp-[0-9a-f]{12}$/.test(name)) continue;
+    const p = join(dir, name);
+    try {
+      if (Date.now() - statSync(p).mtimeMs >= olderThanMs) rmSync(p, { force: true });
+    } catch {
+      // gone meanwhile
+    }
+  }
 }
 
 /** Remove a part file that will not be placed, and the folders it leaves empty (up to out). */

@@ -4,7 +4,7 @@
  * file is reported and skipped; the run goes on. Reruns skip what is done.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { type Dirent, existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { type Dirent, existsSync, readdirSync, statSync } from 'node:fs';
 import { access, readFile, rename } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -16,12 +16,14 @@ import type { KeyStore } from '../key/store.js';
 import type { OptionName } from '../profile/options.js';
 import { ENGINE_VERSION } from '../version.js';
 import type { Layout } from './layout.js';
-import { checkManifest, configId, type Manifest, writeManifest } from './manifest.js';
+import { excluder, namedLikeDicom } from './exclude.js';
+import type { Manifest } from './manifest.js';
 import { rebuildDicomdir, settleTimes } from './media.js';
 import { willNeed } from './native.js';
 import { readDicomFile, textOf } from '../dicom/read-file.js';
 import { T } from '../dicom/tag.js';
-import { FolderLedger, sourceRelOf } from './folders.js';
+import { earlierRoots, type InputRoot, planInputRoots } from './input-roots.js';
+import { openOutput } from './open-output.js';
 import { beginOutput, discardPart, endOutput, PART_SUFFIX, STATE_DIR } from './output.js';
 import { HEAD_ONLY_ABOVE, type Task, type TaskResult, type WorkerConfig, type Written } from './task.js';
 import { type InputFile, walkInputs, type WalkProblem } from './walk.js';
@@ -52,6 +54,8 @@ export interface RunConfig {
   readonly shard?: { readonly index: number; readonly count: number };
   /** `issuer`: equal PatientIDs under different IssuerOfPatientID are different patients. */
   readonly patientScope?: 'global' | 'issuer';
+  /** Globs of input paths not to read (besides operating-system debris, always left out). */
+  readonly exclude?: readonly string[];
 }
 
 /**
@@ -88,6 +92,8 @@ export interface RunSummary {
   quarantine: Array<{ path: string; reason: string }>;
   /** Rules fired, "ACTION source" → count (filled for --dry-run). */
   rules: Record<string, number>;
+  /** --force-rebuild: files of the earlier configuration removed, files kept (not dcmblind's), and the log naming them. */
+  rebuild?: { removed: number; kept: number; log: string };
 }
 
 const BATCH = 512;
@@ -131,51 +137,41 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
   }
   const cfg = runCfg;
   const secret = new ProjectSecret(secretBytes);
-  const manifest: Manifest = {
-    format: 1, keyFingerprint: secret.mac('fingerprint').toString('hex').slice(0, 16), profile: cfg.profile, options: cfg.options,
+  const want: Manifest = {
+    format: 1, keyFingerprint: secret.fingerprint(), profile: cfg.profile, options: cfg.options,
     layout, pseudonymPrefix: cfg.pseudonymPrefix, dateOffset: cfg.dateOffset, engineVersion: ENGINE_VERSION,
     ...(cfg.subjectIds === 'source-sha256' ? { subjectIds: 'source-sha256' } : {}),
     ...(cfg.patientScope === 'issuer' ? { patientScope: 'issuer' } : {}),
   };
   const shardTag = cfg.shard ? `s${cfg.shard.index}` : '';
-  const config = configId(manifest);
+  const runId = `${new Date().toISOString()}-${randomBytes(3).toString('hex')}`;
+  let opened: ReturnType<typeof openOutput>;
   try {
-    if (cfg.forceRebuild && !dryRun) {
-      // Everything goes but the output's lock, which this run holds.
-      if (existsSync(cfg.out)) {
-        for (const name of readdirSync(cfg.out)) if (name !== STATE_DIR) rmSync(join(cfg.out, name), { recursive: true, force: true });
-        const state = join(cfg.out, STATE_DIR);
-        if (existsSync(state)) for (const name of readdirSync(state)) if (name !== 'output.lock') rmSync(join(state, name), { recursive: true, force: true });
-      }
-    } else {
-      checkManifest(cfg.out, manifest);
-    }
-    if (!dryRun) {
-      writeManifest(cfg.out, manifest);
-      beginOutput(cfg.out, shardTag);
-    }
+    opened = openOutput({ out: cfg.out, want, key: key?.payload, layout, forceRebuild: Boolean(cfg.forceRebuild), dryRun, shardTag, runId });
+    if (!dryRun) beginOutput(cfg.out, shardTag);
   } catch (e) {
     await pool.destroy();
     throw e;
   }
-
-  // Resume index: what earlier runs with this configuration already wrote, by source path.
-  const doneBySource = new Map<string, FileRecord>();
-  const doneByOutput = new Map<string, FileRecord>();
-  // Which source folders earlier runs showed to be named after a patient, or kept (mirror layout).
-  const ledger = new FolderLedger();
-  for (const f of key?.payload.files ?? []) {
-    if (f.configId !== config) continue;
-    doneBySource.set(f.sourcePath, f);
-    doneByOutput.set(f.outputPath, f);
-    const rel = layout === 'mirror' ? sourceRelOf(f.sourcePath, f.outputPath) : undefined;
-    if (rel) ledger.add(rel, f.outputPath, f.pseudonym);
+  const { config, outputs, doneBySource, doneByOutput, ledger } = opened;
+  const outputId = opened.manifest.outputId as string;
+  const blinding = layout === 'blinding';
+  // Blinded runs read their inputs in an order keyed by the secret, not the order given.
+  const inputs = blinding ? [...cfg.inputs].sort((a, b) => (secret.label('order', a) < secret.label('order', b) ? -1 : 1)) : [...cfg.inputs];
+  let roots: InputRoot[];
+  try {
+    roots = planInputRoots(inputs, earlierRoots(key?.payload.runs ?? [], outputId));
+  } catch (e) {
+    opened.outputs.close(false);
+    if (!dryRun) endOutput(cfg.out, false, shardTag);
+    await pool.destroy();
+    throw e;
   }
 
-  const runId = `${new Date().toISOString()}-${randomBytes(3).toString('hex')}`;
   const summary: RunSummary = {
     written: 0, unchanged: 0, done: 0, quarantined: 0, skipped: 0, failed: 0, patients: 0, bytesIn: 0, bytesOut: 0,
     elapsedMs: 0, interrupted: false, dryRun, peakRssMB: 0, failures: [], quarantine: [], rules: {},
+    ...(opened.cleared ? { rebuild: { removed: opened.cleared.removed.length, kept: opened.cleared.kept.length, log: opened.cleared.log } } : {}),
   };
   const patients = new Map<string, number>(); // pseudonym → outputs of this run and done ones
   const addPatient = (p: string) => patients.set(p, (patients.get(p) ?? 0) + 1);
@@ -209,7 +205,8 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
     async (k) => {
       key = k;
       site = siteOf();
-      if (!dryRun) await k.appendAsync([{ type: 'run', record: { runId, startedAt, profile: cfg.profile, options: cfg.options, engineVersion: ENGINE_VERSION } }]);
+      // Records of outputs --force-rebuild removed go with the run's start.
+      if (!dryRun) await k.appendAsync([...opened.dropped, { type: 'run', record: { runId, startedAt, profile: cfg.profile, options: cfg.options, engineVersion: ENGINE_VERSION, outputId, inputs: roots } }]);
     },
     (e: unknown) => {
       keyFailure ??= e;
@@ -235,6 +232,14 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
         if (r.staged) discardPart(cfg.out, r.staged);
         record({ kind: 'failed', source: f.absPath, code, reason, bytesIn: r.bytesIn });
       };
+      // The same source placed by an earlier run under another path (given with another input
+      // root, or changed since): writing it again would put a second copy in the output.
+      const earlier = doneBySource.get(f.absPath);
+      if (earlier && earlier.outputPath !== r.outRel && outputIntact(cfg.out, earlier)) {
+        const changed = earlier.sourceSha256 !== r.sha256 ? ' (its content changed since)' : '';
+        fail('E_ALREADY_WRITTEN', `already written to ${earlier.outputPath} by an earlier run into this output${changed}; this run would write it again as ${r.outRel}. Give the inputs as that run did (the same folder, not its parent or a subfolder), or use a new --out`);
+        continue;
+      }
       const prior = claimed.get(r.outRel);
       if (prior !== undefined && prior !== r.sha256) {
         fail('E_PATH_CONFLICT', `another input file of this run maps to output ${r.outRel}; nothing overwritten`);
@@ -265,7 +270,7 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
         type: 'file',
         record: {
           pseudonym: r.patient.pseudonym, sourcePath: f.absPath, sourceSha256: r.sha256, sourceSize: item.stat.size, sourceMtimeMs: item.stat.mtimeMs,
-          outputPath: r.outRel, outputSize: r.bytesOut, sourceStudyUID: r.sourceStudyUID, sourceStudyDate: r.sourceStudyDate, sourceSeriesUID: r.sourceSeriesUID,
+          outputPath: r.outRel, outputSize: r.bytesOut, outputId, sourceStudyUID: r.sourceStudyUID, sourceStudyDate: r.sourceStudyDate, sourceSeriesUID: r.sourceSeriesUID,
           sourceSOPInstanceUID: r.sourceSOPInstanceUID, ...(site ? { site } : {}), ...(f.archive ? { sourceArchive: f.archive.path, ...(f.archive.sha256 ? { sourceArchiveSha256: f.archive.sha256 } : {}) } : {}), profile: cfg.profile, options: cfg.options, engineVersion: ENGINE_VERSION, configId: config, runId,
         },
       });
@@ -297,10 +302,50 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
         for (const { f, r } of accepted) record({ kind: 'written', source: f.absPath, output: r.outRel, bytesIn: r.bytesIn, bytesOut: r.bytesOut });
         return;
       }
-      await forEachLimit(accepted, PUBLISH_CONCURRENCY, async ({ f, r }) => record(await place(f, r)));
+      await publish(accepted);
     }).finally(() => {
       outstanding -= 1;
     });
+  };
+
+  /**
+   * Make a batch visible: the manifest first (a new output's), then the output list learns every
+   * path about to be placed (a path already taken is not claimed: it may be the user's file),
+   * then the renames. Identical outputs found in place are dcmblind's own: listed after the fact.
+   * A file that could not be placed loses the key record its batch wrote for it.
+   */
+  const publish = async (batch: Array<{ f: InputFile; r: Written }>) => {
+    const failed: Written[] = [];
+    try {
+      opened.ensureManifest();
+      const free = await Promise.all(batch.map(async ({ r }) => !(await exists(join(cfg.out, r.outRel)))));
+      await outputs.placing(batch.filter((_, i) => free[i]).map(({ r }) => r.outRel));
+    } catch (e) {
+      for (const { f, r } of batch) {
+        discardPart(cfg.out, r.staged);
+        failed.push(r);
+        record({ kind: 'failed', source: f.absPath, code: 'E_IO', reason: `not written: the output list could not record it (${describeError(e).message})`, bytesIn: r.bytesIn });
+      }
+      await unrecord(failed);
+      return;
+    }
+    const found: string[] = [];
+    await forEachLimit(batch, PUBLISH_CONCURRENCY, async ({ f, r }) => {
+      const o = await place(f, r);
+      if (o.kind === 'unchanged' && !outputs.has(r.outRel)) found.push(r.outRel);
+      if (o.kind === 'failed') failed.push(r);
+      record(o);
+    });
+    await outputs.placing(found).catch(() => {});
+    await unrecord(failed);
+  };
+
+  /** Drop the records of files that were not placed (unless an earlier run had placed the same). */
+  const unrecord = async (failed: readonly Written[]) => {
+    const entries: JournalEntry[] = failed
+      .filter((r) => doneByOutput.get(r.outRel)?.sourceSha256 !== r.sha256)
+      .map((r) => ({ type: 'removed', record: { outputId, configId: config, outputPath: r.outRel, sourceSha256: r.sha256 } }));
+    if (entries.length) await (key as KeyStore).appendAsync(entries).catch((e: unknown) => void (keyFailure ??= e));
   };
 
   /** Rename one staged output into place, unless something is already there. */
@@ -336,8 +381,10 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
   };
   const handle = (f: InputFile, stat: { size: number; mtimeMs: number }, r: TaskResult) => {
     sawArchive(f, r.kind !== 'failed' || r.code !== 'E_NOT_DICOM');
-    // Media archives carry other files too (viewers, autorun, READMEs): noted, not failures.
-    if (r.kind === 'failed' && r.code === 'E_NOT_DICOM' && f.archive) {
+    // Media archives carry other files too (viewers, autorun, READMEs): noted, not failures. So
+    // does a folder (README.txt, notes.pdf): bytes plainly not DICOM under a name that does not
+    // say DICOM are a note; a .dcm (or nameless) file that does not parse stays a failure.
+    if (r.kind === 'failed' && r.code === 'E_NOT_DICOM' && (f.archive || (r.notDicom && !namedLikeDicom(f.relPath)))) {
       record({ kind: 'skipped', source: f.absPath, reason: `not DICOM: ${r.reason}`, bytesIn: r.bytesIn });
       return;
     }
@@ -352,10 +399,8 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
   const inflight = new Set<Promise<void>>();
   const limit = threads * 4;
   try {
-    const blinding = layout === 'blinding';
-    // Blinded runs read their inputs in an order keyed by the secret, not the order given.
-    const inputs = blinding ? [...cfg.inputs].sort((a, b) => (secret.label('order', a) < secret.label('order', b) ? -1 : 1)) : cfg.inputs;
-    for await (const f of walkInputs(inputs, problems, { hashArchives: blinding })) {
+    const onSkip = (path: string, reason: string) => record({ kind: 'skipped', source: path, reason, bytesIn: 0 });
+    for await (const f of walkInputs(inputs, problems, { hashArchives: blinding, exclude: excluder(cfg.exclude ?? []), onSkip }, roots)) {
       if (cfg.signal?.aborted) {
         summary.interrupted = true;
         break;
@@ -373,7 +418,7 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
       }
       // Done before with this configuration, unchanged since (size and mtime), output in place: skip unread.
       const prev = doneBySource.get(f.absPath);
-      if (prev && !dryRun && prev.sourceSize === stat.size && prev.sourceMtimeMs === stat.mtimeMs && outputIntact(cfg.out, prev)) {
+      if (prev && prev.sourceSize === stat.size && prev.sourceMtimeMs === stat.mtimeMs && outputIntact(cfg.out, prev)) {
         addPatient(prev.pseudonym);
         claimed.set(prev.outputPath, prev.sourceSha256);
         sawArchive(f, true);
@@ -414,6 +459,7 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
   }
   if (keyFailure !== undefined) {
     // Nothing was placed; remove what the workers wrote.
+    outputs.close(false);
     if (!dryRun) endOutput(cfg.out, true, shardTag);
     throw keyFailure;
   }
@@ -425,10 +471,14 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
   // Outputs that kept a folder name in clear before another file showed the name identifies a
   // patient (order of files, or an earlier run): removed now, before anything leaves the site.
   if (!dryRun && keyFailure === undefined) {
+    const swept: JournalEntry[] = [];
     for (const [folder, outFolder] of ledger.exposed()) {
-      for (const outRel of filesUnder(cfg.out, outFolder)) {
+      // Only what dcmblind placed there: a file the user put in the output is not ours to delete.
+      for (const outRel of filesUnder(cfg.out, outFolder).filter((p) => outputs.has(p))) {
         const pseudonym = doneByOutput.get(outRel)?.pseudonym ?? patientIdOf(join(cfg.out, outRel));
         discardPart(cfg.out, join(cfg.out, outRel));
+        outputs.removed([outRel]);
+        swept.push({ type: 'removed', record: { outputId, configId: config, outputPath: outRel } });
         if (doneByOutput.has(outRel)) summary.done = Math.max(0, summary.done - 1);
         else summary.written = Math.max(0, summary.written - 1);
         const left = (patients.get(pseudonym) ?? 0) - 1;
@@ -437,6 +487,8 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
         record({ kind: 'failed', source: join(cfg.out, outRel), code: 'E_MIXED_PATIENTS', reason: `output removed: source folder ${folder} is named after a patient and this file did not carry that name (another patient's file, or one without names); move it into its own patient's folder and run again`, bytesIn: 0 });
       }
     }
+    // The key forgets them too: it lists what the output holds.
+    if (swept.length && key) key.append(swept);
   }
   summary.patients = patients.size;
   summary.elapsedMs = performance.now() - t0;
@@ -445,7 +497,9 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
     // Every subject this run wrote to gets its DICOMDIR rebuilt from what its folder now holds.
     for (const subject of [...patients.keys()].sort()) {
       try {
-        rebuildDicomdir(cfg.out, subject, secret);
+        // Listed before it appears; a subject left without files gets none (and is unlisted).
+        outputs.placingSync([`${subject}/DICOMDIR`]);
+        if (rebuildDicomdir(cfg.out, subject, secret) === 0 && !existsSync(join(cfg.out, subject, 'DICOMDIR'))) outputs.removed([`${subject}/DICOMDIR`]);
         settleTimes(cfg.out, subject);
       } catch (e) {
         record({ kind: 'failed', source: join(cfg.out, subject, 'DICOMDIR'), code: 'E_IO', reason: `cannot build the DICOMDIR: ${describeError(e).message}`, bytesIn: 0 });
@@ -455,6 +509,7 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
   if (!dryRun && key) {
     key.append([{ type: 'run', record: { runId, startedAt: '', endedAt: new Date().toISOString(), profile: cfg.profile, options: cfg.options, engineVersion: ENGINE_VERSION, written: summary.written, failed: summary.failed } }]);
     key.compact();
+    outputs.close(true);
     endOutput(cfg.out, workerDied, shardTag);
   }
   return summary;

@@ -7,7 +7,7 @@
 import { createHash, type Hash, randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, mkdirSync, openSync, readSync, rmSync, utimesSync } from 'node:fs';
 import { NeedWholeFile } from '../dicom/reader.js';
-import { DcmblindError } from '../errors.js';
+import { DcmblindError, NotDicomContent } from '../errors.js';
 import { dirname, join } from 'node:path';
 import { deidentify, type DeidentifyConfig, type FileFacts } from '../deid/deidentify.js';
 import { describeError, type ErrorCode } from '../errors.js';
@@ -63,7 +63,14 @@ export interface Written {
 export type TaskResult =
   | Written
   | { readonly kind: 'quarantined' | 'skipped'; readonly reason: string; readonly bytesIn: number; readonly sha256: string }
-  | { readonly kind: 'failed'; readonly code: ErrorCode | 'E_INTERNAL'; readonly reason: string; readonly bytesIn: number };
+  | {
+      readonly kind: 'failed';
+      readonly code: ErrorCode | 'E_INTERNAL';
+      readonly reason: string;
+      readonly bytesIn: number;
+      /** The bytes are plainly not DICOM (not damaged DICOM): a note or a failure by the file's name. */
+      readonly notDicom?: true;
+    };
 
 export class TaskRunner {
   readonly #cfg: WorkerConfig;
@@ -164,7 +171,7 @@ export class TaskRunner {
       };
     } catch (e) {
       const d = describeError(e);
-      return { kind: 'failed', code: d.code, reason: d.message, bytesIn };
+      return { kind: 'failed', code: d.code, reason: d.message, bytesIn, ...(e instanceof NotDicomContent ? { notDicom: true as const } : {}) };
     } finally {
       if (fd !== undefined) closeSync(fd);
     }

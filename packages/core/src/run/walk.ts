@@ -9,6 +9,8 @@ import { createReadStream, type Dir } from 'node:fs';
 import { opendir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { describeError } from '../errors.js';
+import type { ExcludeTest } from './exclude.js';
+import type { InputRoot } from './input-roots.js';
 import { openZip } from './zip.js';
 
 export interface InputFile {
@@ -26,6 +28,17 @@ export interface InputFile {
 export interface WalkOptions {
   /** Hash each zip archive (one extra streaming read): blinding names subjects by it, the key records it. */
   readonly hashArchives?: boolean;
+  /** Paths (relative to their input) that are not read: OS debris and --exclude patterns. */
+  readonly exclude?: ExcludeTest;
+  /** Told about each file or folder left out by `exclude` (a folder once, not entered). */
+  readonly onSkip?: (path: string, reason: string) => void;
+}
+
+/** Whether `exclude` leaves a path out; tells onSkip. `inputRel` is relative to its input. */
+function excluded(abs: string, inputRel: string, opts: WalkOptions): boolean {
+  const why = inputRel && opts.exclude ? opts.exclude(inputRel) : undefined;
+  if (why) opts.onSkip?.(abs, why);
+  return why !== undefined;
 }
 
 async function sha256File(path: string): Promise<string> {
@@ -38,7 +51,7 @@ export type WalkProblem = { readonly path: string; readonly message: string; rea
 
 const isZip = (name: string) => name.toLowerCase().endsWith('.zip');
 
-async function* zipEntries(abs: string, rel: string, problems: WalkProblem[], opts: WalkOptions): AsyncGenerator<InputFile> {
+async function* zipEntries(abs: string, rel: string, inputRel: string, problems: WalkProblem[], opts: WalkOptions): AsyncGenerator<InputFile> {
   let zip: Awaited<ReturnType<typeof openZip>>;
   try {
     zip = await openZip(abs);
@@ -59,7 +72,9 @@ async function* zipEntries(abs: string, rel: string, problems: WalkProblem[], op
   }
   try {
     if (zip.entries.length === 0) problems.push({ path: abs, message: 'the archive is empty', code: 'E_ZIP' });
+    const inside = inputRel.replace(/\.zip$/i, '');
     for (const e of zip.entries) {
+      if (excluded(`${abs}!/${e.name}`, inside ? `${inside}/${e.name}` : e.name, opts)) continue;
       yield { absPath: `${abs}!/${e.name}`, relPath: `${folder}/${e.name}`, bytes: e.read, stat: { size: e.size, mtimeMs: s.mtimeMs }, archive };
     }
   } finally {
@@ -67,7 +82,7 @@ async function* zipEntries(abs: string, rel: string, problems: WalkProblem[], op
   }
 }
 
-async function* walkDir(dir: string, rel: string, problems: WalkProblem[], opts: WalkOptions): AsyncGenerator<InputFile> {
+async function* walkDir(dir: string, rel: string, inputRel: string, problems: WalkProblem[], opts: WalkOptions): AsyncGenerator<InputFile> {
   let handle: Dir;
   try {
     handle = await opendir(dir);
@@ -78,9 +93,11 @@ async function* walkDir(dir: string, rel: string, problems: WalkProblem[], opts:
   for await (const ent of handle) {
     const abs = join(dir, ent.name);
     const r = rel ? `${rel}/${ent.name}` : ent.name;
+    const ir = inputRel ? `${inputRel}/${ent.name}` : ent.name;
+    if (excluded(abs, ir, opts)) continue;
     let isFile = ent.isFile();
     if (ent.isDirectory()) {
-      yield* walkDir(abs, r, problems, opts);
+      yield* walkDir(abs, r, ir, problems, opts);
       continue;
     }
     if (ent.isSymbolicLink()) {
@@ -97,26 +114,36 @@ async function* walkDir(dir: string, rel: string, problems: WalkProblem[], opts:
       }
     }
     if (!isFile) continue;
-    if (isZip(ent.name)) yield* zipEntries(abs, r, problems, opts);
+    if (isZip(ent.name)) yield* zipEntries(abs, r, ir, problems, opts);
     else yield { absPath: abs, relPath: r };
   }
 }
 
-export async function* walkInputs(inputs: readonly string[], problems: WalkProblem[], opts: WalkOptions = {}): AsyncGenerator<InputFile> {
+/**
+ * `roots[i]` (from planInputRoots) says where input i lands in the output; by default a lone
+ * folder at the root, several folders each under its own name, a file or zip under its name.
+ */
+export async function* walkInputs(inputs: readonly string[], problems: WalkProblem[], opts: WalkOptions = {}, roots?: readonly InputRoot[]): AsyncGenerator<InputFile> {
   const several = inputs.length > 1;
-  for (const input of inputs) {
+  for (const [i, input] of inputs.entries()) {
     const abs = resolve(input);
     const s = await stat(abs);
-    const root = several ? basename(abs) : '';
-    if (s.isDirectory()) yield* walkDir(abs, root, problems, opts);
-    else if (isZip(abs)) yield* zipEntries(abs, basename(abs), problems, opts);
-    else yield { absPath: abs, relPath: basename(abs) };
+    const prefix = roots?.[i]?.prefix ?? (s.isDirectory() && !several ? '' : basename(abs));
+    if (s.isDirectory()) yield* walkDir(abs, prefix, '', problems, opts);
+    else if (isZip(abs)) yield* zipEntries(abs, prefix, '', problems, opts);
+    else yield { absPath: abs, relPath: prefix };
   }
 }
 
-/** Count the files under the inputs (for a progress total); streams, holds only a number. */
-export async function countInputs(inputs: readonly string[]): Promise<number> {
+/**
+ * Count what a run will report on (for a progress total): the files it reads, and each file or
+ * folder it skips as excluded. Streams; holds only a number.
+ */
+export async function countInputs(inputs: readonly string[], exclude?: ExcludeTest): Promise<number> {
   let n = 0;
-  for await (const _ of walkInputs(inputs, [])) n++;
+  const onSkip = () => {
+    n++;
+  };
+  for await (const _ of walkInputs(inputs, [], exclude ? { exclude, onSkip } : {})) n++;
   return n;
 }

@@ -1,0 +1,52 @@
+/**
+ * Which input files are not the run's business: operating-system debris that lands in every
+ * export (`.DS_Store`, `Thumbs.db`, AppleDouble `._*` files, `__MACOSX/` in zips), and what
+ * the operator excludes with `--exclude GLOB`. They are counted as skipped, never as failures,
+ * so a clean export exits 0. Also: whether a file's name says it should be DICOM, which
+ * decides if a file whose bytes are plainly not DICOM is a note (README.txt) or a failure.
+ */
+import picomatch from 'picomatch';
+
+/** Files and folders operating systems leave in exported trees (matched on a name, any case). */
+export const OS_JUNK = [
+  '.DS_Store', '._*', 'Thumbs.db', 'ehthumbs.db', 'desktop.ini', '.directory', 'Icon\r',
+  '__MACOSX', '.Spotlight-V100', '.Trashes', '.fseventsd', '.TemporaryItems', '$RECYCLE.BIN', 'System Volume Information',
+] as const;
+
+export type ExcludeTest = (relPath: string) => string | undefined;
+
+/**
+ * A test of input-relative paths ('/'-separated). A pattern without '/' matches a file or
+ * folder name anywhere (`*.txt`, `scout`); one with '/' matches from the input's root
+ * (`site-A/old/**`). A folder that matches is not entered. Returns why a path is excluded.
+ */
+export function excluder(patterns: readonly string[]): ExcludeTest {
+  const junk = picomatch([...OS_JUNK], { dot: true, nocase: true });
+  const byName = patterns.filter((p) => !p.includes('/'));
+  const byPath = patterns.filter((p) => p.includes('/')).map((p) => p.replace(/^\.?\//, ''));
+  const name = byName.length ? picomatch(byName, { dot: true }) : () => false;
+  const path = byPath.length ? picomatch(byPath, { dot: true }) : () => false;
+  return (relPath) => {
+    const parts = relPath.split('/');
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i] as string;
+      const prefix = parts.slice(0, i + 1).join('/');
+      if (junk(part)) return i < parts.length - 1 ? `in an operating-system folder (${part})` : 'operating-system file';
+      if (name(part) || path(prefix)) return 'excluded by --exclude';
+    }
+    return undefined;
+  };
+}
+
+/** Extensions DICOM files are given (besides none at all, and numbers: `IM.1`, UIDs as names). */
+const DICOM_EXTENSIONS = new Set(['dcm', 'dicom', 'dic', 'dc3', 'dcm30', 'ima', 'acr']);
+
+/** Whether a file's name suggests DICOM: no extension, a number, or a DICOM extension. */
+export function namedLikeDicom(relPath: string): boolean {
+  const base = relPath.slice(relPath.lastIndexOf('/') + 1);
+  const dot = base.lastIndexOf('.');
+  if (dot < 0) return true;
+  const ext = base.slice(dot + 1).toLowerCase();
+  if (DICOM_EXTENSIONS.has(ext)) return true;
+  return dot > 0 && /^\d+$/.test(ext);
+}

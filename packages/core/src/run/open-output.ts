@@ -1,0 +1,113 @@
+/**
+ * The first stage of a run: make sure the output folder may be written by this run, clear it
+ * for --force-rebuild, settle its manifest (and so its output id), and build the resume index
+ * from the key's records of this output.
+ */
+import type { FileRecord, JournalEntry, KeyPayload } from '../key/records.js';
+import { recordOfOutput } from '../key/records.js';
+import { FolderLedger, sourceRelOf } from './folders.js';
+import type { Layout } from './layout.js';
+import { checkManifest, configId, createManifest, type Manifest, newOutputId, writeManifest } from './manifest.js';
+import { OutputList } from './output-list.js';
+import { preflightOutput } from './output-state.js';
+import { type Cleared, clearForRebuild } from './rebuild.js';
+
+export interface OutputPlan {
+  readonly out: string;
+  /** What this run would record in a new manifest (without an output id). */
+  readonly want: Manifest;
+  /** The key's records; undefined for a key being created (it has none). */
+  readonly key: KeyPayload | undefined;
+  readonly layout: Layout;
+  readonly forceRebuild: boolean;
+  readonly dryRun: boolean;
+  readonly shardTag: string;
+  readonly runId: string;
+}
+
+export interface OpenedOutput {
+  /** The manifest in force (its output id goes on every record of this run). */
+  readonly manifest: Manifest;
+  readonly config: string;
+  readonly outputs: OutputList;
+  /** Resume index: what earlier runs placed in this output with this configuration. */
+  readonly doneBySource: Map<string, FileRecord>;
+  readonly doneByOutput: Map<string, FileRecord>;
+  /** Which source folders earlier runs showed to be named after a patient, or kept (mirror layout). */
+  readonly ledger: FolderLedger;
+  /** What --force-rebuild removed and kept. */
+  readonly cleared: Cleared | undefined;
+  /** Records to drop from the key: outputs --force-rebuild removed. */
+  readonly dropped: JournalEntry[];
+  /** Write the manifest if it is not there yet: before the first output is placed. */
+  ensureManifest(): void;
+}
+
+/** Open `plan.out` for writing (or, for a dry run, only read it). Throws when the run must not start. */
+export function openOutput(plan: OutputPlan): OpenedOutput {
+  const { out, want, key, dryRun } = plan;
+  const state = preflightOutput({ out, keyPath: '(the key being created)', keyExists: key !== undefined });
+  const config = configId(want);
+  let manifest: Manifest;
+  let cleared: Cleared | undefined;
+  let dropped: JournalEntry[] = [];
+  let written = false;
+  if (state.manifest && plan.forceRebuild && !dryRun) {
+    ({ cleared, dropped } = rebuild(plan, state.manifest));
+    manifest = { ...want, outputId: newOutputId() };
+    writeManifest(out, manifest);
+    written = true;
+  } else if (state.manifest) {
+    checkManifest(out, state.manifest, want);
+    manifest = state.manifest.outputId ? state.manifest : { ...state.manifest, outputId: newOutputId() };
+    written = manifest === state.manifest || dryRun;
+    if (!written) {
+      writeManifest(out, manifest); // an output made before output ids existed gets one
+      written = true;
+    }
+  } else {
+    manifest = { ...want, outputId: newOutputId() };
+    // A key being created is not on disk yet: its manifest waits for the first placed output,
+    // so a run that fails before then leaves no claim on the folder.
+    if (key !== undefined && !dryRun) {
+      manifest = createManifest(out, manifest);
+      checkManifest(out, manifest, want); // another shard may have made it first
+      written = true;
+    }
+  }
+  const outputs = new OutputList(out, plan.shardTag);
+  const index = resumeIndex(key, manifest.outputId as string, config, plan.layout);
+  return {
+    manifest, config, outputs, ...index, cleared, dropped,
+    ensureManifest() {
+      if (written || dryRun) return;
+      const m = createManifest(out, manifest);
+      checkManifest(out, m, want);
+      written = true;
+    },
+  };
+}
+
+/** Clear the old output; returns what went and the key records to drop (when this key made it). */
+function rebuild(plan: OutputPlan, old: Manifest): { cleared: Cleared; dropped: JournalEntry[] } {
+  const oldConfig = configId(old);
+  const sameKey = old.keyFingerprint === plan.want.keyFingerprint;
+  const records = sameKey ? (plan.key?.files ?? []).filter((f) => recordOfOutput(f, old.outputId ?? '', oldConfig)) : [];
+  const cleared = clearForRebuild(plan.out, records.map((f) => f.outputPath), plan.runId);
+  const dropped: JournalEntry[] = records.map((f) => ({ type: 'removed', record: { outputId: old.outputId ?? '', configId: oldConfig, outputPath: f.outputPath } }));
+  return { cleared, dropped };
+}
+
+function resumeIndex(key: KeyPayload | undefined, outputId: string, config: string, layout: Layout) {
+  const doneBySource = new Map<string, FileRecord>();
+  const doneByOutput = new Map<string, FileRecord>();
+  const ledger = new FolderLedger();
+  for (const f of key?.files ?? []) {
+    if (f.configId !== config || !recordOfOutput(f, outputId, config)) continue;
+    doneBySource.set(f.sourcePath, f);
+    doneByOutput.set(f.outputPath, f);
+    const rel = layout === 'mirror' ? sourceRelOf(f.sourcePath, f.outputPath) : undefined;
+    if (rel) ledger.add(rel, f.outputPath, f.pseudonym);
+  }
+  return { doneBySource, doneByOutput, ledger };
+}
