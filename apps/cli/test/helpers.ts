@@ -7,6 +7,7 @@ import { KeyStore, TABLE_URL } from '@dcmblind/core';
 import { checkerScript, pythonWithPydicom, testDir } from '@dcmblind/test-utils';
 
 export const CLI = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+export const KEYTOOL = fileURLToPath(new URL('../../keytool/dist/main.js', import.meta.url));
 export const PASSPHRASE = 'correct horse battery staple 42';
 
 export function tmp(prefix = 'dcmblind-'): string {
@@ -25,6 +26,15 @@ export function dcmblind(args: string[], env: Record<string, string> = {}): CliR
     // Lower scrypt cost for the suite only (the header records it); never set in production.
     env: { ...process.env, DCMBLIND_PASSPHRASE: PASSPHRASE, DCMBLIND_KDF_LOG2N: '14', ...env },
     maxBuffer: 64 * 1024 * 1024,
+  });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The custodian's tool, with the suite's passphrase unless `env` says otherwise. */
+export function keytool(args: string[], env: Record<string, string> = {}): CliResult {
+  const r = spawnSync(process.execPath, [KEYTOOL, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, DCMBLIND_PASSPHRASE: PASSPHRASE, DCMBLIND_KDF_LOG2N: '14', ...env },
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }

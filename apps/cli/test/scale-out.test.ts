@@ -7,22 +7,15 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { KeyStore } from '@dcmblind/core';
 import { buildDicom, makeCohort, pythonWith } from '@dcmblind/test-utils';
-import { CLI, dcmblind, listTree, PASSPHRASE, readTree, tmp } from './helpers.js';
+import { CLI, dcmblind, keytool, listTree, PASSPHRASE, readTree, tmp } from './helpers.js';
 
-const KEYTOOL = fileURLToPath(new URL('../../keytool/dist/main.js', import.meta.url));
 const ENV = { ...process.env, DCMBLIND_PASSPHRASE: PASSPHRASE, DCMBLIND_KDF_LOG2N: '14' };
 const PARALLEL = spawnSync('which', ['parallel']).status === 0;
 if (!PARALLEL && process.env.CI) throw new Error('CI needs GNU parallel (installed by .ci/run)');
 const PY = pythonWith('pydicom');
-
-function keytool(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [KEYTOOL, ...args], { encoding: 'utf8', env: { ...ENV, ...env } });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
 
 /** Patients and files of a key, without run bookkeeping (run ids, site names, which output folder). */
 function records(path: string) {

@@ -11,16 +11,14 @@
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { DcmblindError, describeOffset, ENGINE_VERSION, ignoreClosedStdout, KeyStore, lockKey, lookup, planMerge, ProjectSecret, resolvePassphrase, STATE_DIR } from '@dcmblind/core';
-import { read } from 'read';
+import { DcmblindError, describeOffset, ENGINE_VERSION, ignoreClosedStdout, KeyStore, lockKey, lookup, planMerge, ProjectSecret, resolvePassphrase, STATE_DIR, terminalAsk } from '@dcmblind/core';
 import { blindingKeyText, writeBlindingKey, writeCsv, writeXlsx } from './export.js';
 import { unblind } from './unblind.js';
 
 const isTTY = () => Boolean(process.stdin.isTTY);
-const ask = (prompt: string) => read({ prompt, silent: true, replace: '*', output: process.stderr });
 
 function passphrase(purpose: string, confirm = false, envVar?: string): Promise<string> {
-  return resolvePassphrase(ask, { confirm, purpose, isTTY: isTTY(), ...(envVar ? { envVar } : {}) });
+  return resolvePassphrase(terminalAsk, { confirm, purpose, isTTY: isTTY(), ...(envVar ? { envVar } : {}) });
 }
 
 const err = (s: string) => process.stderr.write(`${s}\n`);

@@ -311,7 +311,8 @@ print(json.dumps({'sheets': wb.sheetnames, 'patients': [[str(c) if c is not None
     expect(r.code, r.stderr).toBe(0);
     const strip = (k: KeyStore) => ({
       patients: k.payload.patients,
-      files: k.payload.files.map(({ runId: _r, ...f }) => f).sort((x, y) => (x.sourcePath < y.sourcePath ? -1 : 1)),
+      // Run bookkeeping aside: which run, and which output folder (three folders here).
+      files: k.payload.files.map(({ runId: _r, outputId: _o, ...f }) => f).sort((x, y) => (x.sourcePath < y.sourcePath ? -1 : 1)),
     });
     const W = KeyStore.open(whole, PASS, { readOnly: true });
     const M = KeyStore.open(merged, PASS, { readOnly: true });
@@ -399,6 +400,84 @@ print(json.dumps({'sheets': wb.sheetnames, 'patients': [[str(c) if c is not None
     expect(count('unblind')).toBe(2);
     expect(log.find((a) => a.command === 'unblind')?.rows).toBe(2 * t.byPseudonym.size);
     expect(log.find((a) => a.detail.startsWith('xlsx'))?.rows).toBe(patients.length);
+  });
+
+  it('offsets read with their direction: an output date plus the printed days is the source date (lookup and workbook)', async () => {
+    const k = join(dir, 'keys', 'research.key');
+    const rout = join(dir, 'research-out');
+    expect(run([input, '--out', rout, '--key', k, '--profile', 'research', '--quiet']).code).toBe(0);
+    const rt = truth(input, rout);
+    const outDate = (file: string) => execFileSync(PY as string, ['-c', 'import sys, pydicom; print(pydicom.dcmread(sys.argv[1]).StudyDate)', file], { encoding: 'utf8' }).trim();
+    const addDays = (da: string, n: number) => new Date(Date.UTC(Number(da.slice(0, 4)), Number(da.slice(4, 6)) - 1, Number(da.slice(6, 8)) + n)).toISOString().slice(0, 10).replace(/-/g, '');
+    const rule = new Map<string, number>();
+    for (const pseudonym of rt.byPseudonym.keys()) {
+      const printedRule = key(['lookup', k, pseudonym]).stdout;
+      const m = /^dates: +output date = source date − (\d+) days \(source date = output date \+ \1 days\)$/m.exec(printedRule);
+      expect(m, printedRule).not.toBeNull();
+      rule.set(pseudonym, Number(m?.[1]));
+      for (const f of rt.files.filter((x) => x.pseudonym === pseudonym)) expect(addDays(outDate(f.out), Number(m?.[1]))).toBe(f.studyDate);
+    }
+    // The workbook says the same, in its README and its column.
+    const ex = join(dir, 'exports-research');
+    mkdirSync(ex);
+    expect(key(['export', k, '--xlsx', join(ex, 'm.xlsx')]).code).toBe(0);
+    const book = JSON.parse(execFileSync(PY_XL as string, ['-c', `
+import sys, json, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1], read_only=True)
+rows = list(wb['Patients'].iter_rows(values_only=True))
+print(json.dumps({'readme': '\\n'.join(str(r[0]) for r in wb['README'].iter_rows(values_only=True)), 'head': list(rows[0]), 'rows': [list(r) for r in rows[1:]]}))
+`, join(ex, 'm.xlsx')], { encoding: 'utf8' }));
+    expect(book.readme).toContain('output date = source date − DaysShiftedBack');
+    const col = book.head.indexOf('DaysShiftedBack');
+    expect(col).toBeGreaterThan(0);
+    for (const row of book.rows) expect(row[col]).toBe(rule.get(row[0]));
+  });
+
+  it('lookup finds a patient by folder name, name in any order, output UID, output file or folder', () => {
+    const pseudonymOf = (v: string) => JSON.parse(key(['lookup', keyfile, v, '--json']).stdout).map((x: { patient: { pseudonym: string } }) => x.patient.pseudonym);
+    const zed = [...t.byPseudonym].find(([, w]) => w.id === ZED.id)?.[0] as string;
+    expect(pseudonymOf('ZEROES_ZOE')).toEqual([zed]);
+    expect(pseudonymOf('Zoe Zeroes')).toEqual([zed]);
+    const f = t.files.find((x) => x.pseudonym === zed) as Truth['files'][number];
+    const uids = execFileSync(PY as string, ['-c', 'import sys, pydicom; d = pydicom.dcmread(sys.argv[1]); print(d.StudyInstanceUID); print(d.SOPInstanceUID)', f.out], { encoding: 'utf8' }).trim().split('\n');
+    for (const u of uids) expect(pseudonymOf(u)).toEqual([zed]);
+    expect(pseudonymOf(f.out)).toEqual([zed]);
+    expect(pseudonymOf(join(f.out, '..'))).toEqual([zed]);
+    const byPath = JSON.parse(key(['lookup', keyfile, f.out, '--json']).stdout);
+    expect(byPath[0].by).toBe('outputPath');
+  });
+
+  it('lookup piped into a reader that stops early ends quietly (no EPIPE trace)', () => {
+    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${KEYTOOL}" lookup "${keyfile}" "${ZED.id}" | true; echo "status=\${PIPESTATUS[0]}" >&2`], { encoding: 'utf8', env: { ...process.env, ...ENV } });
+    expect(r.stderr).toMatch(/status=0/);
+    expect(r.stderr).not.toMatch(/EPIPE|Error|\n\s+at /);
+  });
+
+  it('refuses to export into a de-identified output tree, and a key path that is a folder', () => {
+    for (const target of [join(out, 'mapping.csv'), join(out, 'site-A', 'mapping.csv')]) {
+      const r = key(['export', keyfile, '--csv', target]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/inside the de-identified output .*never travel with the output/);
+      expect(existsSync(target)).toBe(false);
+    }
+    const folder = key(['info', join(dir, 'keys')]);
+    expect(folder.code).toBe(2);
+    expect(folder.stderr).toMatch(/is a folder, not a key file/);
+  });
+
+  it('a new or changed passphrase shorter than 12 characters is refused, from the environment too', () => {
+    const k = join(dir, 'keys', 'short.key');
+    const init = key(['init', k], { DCMBLIND_PASSPHRASE: 'short' });
+    expect(init.code).toBe(2);
+    expect(init.stderr).toMatch(/passphrase too short/);
+    expect(existsSync(k)).toBe(false);
+    const pw = join(dir, 'keys', 'pw-short.key');
+    copyFileSync(keyfile, pw);
+    const before = readFileSync(pw);
+    const r = key(['passwd', pw], { DCMBLIND_NEW_PASSPHRASE: 'eleven char' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/passphrase too short/);
+    expect(readFileSync(pw).equals(before)).toBe(true);
   });
 
   it('the key holds no plaintext identifier, and the passphrase is in no file and no output', () => {

@@ -6,7 +6,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { DcmblindError, ENGINE_VERSION, KeyStore, resolvePassphrase, writeFileAtomic } from '@dcmblind/core';
+import { DcmblindError, ENGINE_VERSION, ignoreClosedStdout, KeyStore, resolvePassphrase, terminalAsk, writeFileAtomic } from '@dcmblind/core';
 import { findingLine, html, summary } from './report.js';
 import { PROFILE_COLUMNS } from './table.js';
 import { verify } from './verify.js';
@@ -33,13 +33,17 @@ async function main(argv: string[]): Promise<number> {
       let key: { payload: KeyStore['payload']; secret: Uint8Array } | undefined;
       if (o.key) {
         if (!existsSync(o.key)) throw new DcmblindError('E_USAGE', `--key ${o.key} does not exist`);
-        const ask = async (prompt: string) => (await import('read')).read({ prompt, silent: true, replace: '*', output: process.stderr });
-        const pass = await resolvePassphrase(ask, { confirm: false, purpose: `key ${o.key}`, isTTY: Boolean(process.stdin.isTTY) });
+        const pass = await resolvePassphrase(terminalAsk, { confirm: false, purpose: `key ${o.key}`, isTTY: Boolean(process.stdin.isTTY) });
         const k = await KeyStore.openAsync(o.key, pass, { readOnly: true });
         key = { payload: k.payload, secret: k.secret };
         k.close();
       }
-      const r = await verify({ output: resolve(outputDir), ...(o.source ? { source: resolve(o.source) } : {}), ...(key ? { key } : {}), ...(o.profile ? { profile: o.profile } : {}), ...(workers ? { workers } : {}) });
+      const r = await verify({
+        output: resolve(outputDir), ...(o.source ? { source: resolve(o.source) } : {}),
+        ...(key ? { key } : {}), ...(o.profile ? { profile: o.profile } : {}),
+        ...(workers ? { workers } : {}),
+        ...(o.key ? { keyPath: resolve(o.key) } : {}),
+      });
       if (!o.quiet) for (const f of [...r.findings, ...r.review]) process.stdout.write(`${findingLine(f)}\n`);
       process.stdout.write(`${summary(r)}\n`);
       if (o.report) {
@@ -56,11 +60,12 @@ async function main(argv: string[]): Promise<number> {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
     if (e instanceof DcmblindError) {
       process.stderr.write(`dcmblind-verify: ${e.message}\n`);
-      return 2;
+      return e.code === 'E_INTERRUPTED' ? 130 : 2;
     }
     process.stderr.write(`dcmblind-verify: internal error (please report): ${(e as Error).stack ?? String(e)}\n`);
     return 2;
   }
 }
 
+ignoreClosedStdout();
 process.exitCode = await main(process.argv);

@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { decodedString, decodeText, dictionaryVR, type Element, isPrivate, keywordOf, type ParsedFile, readDicomFile, schemeFor, type Scheme, T, formatTag } from '@dcmblind/core';
-import type { Hit, Matcher, Pattern } from './search.js';
+import { type RawScan, scanRawFile, wholeWordOnly } from './raw.js';
+import { type Hit, isWordByte, type Matcher, type Pattern } from './search.js';
 import { CID7050, expectationFor, isGroupLength, isPrivateTag } from './table.js';
 
 export type Category = 'name' | 'id' | 'uid' | 'date' | 'address' | 'phone' | 'institution';
@@ -40,6 +41,12 @@ export interface SourceFacts {
   readonly defines: string[];
   /** Values of attributes the Basic profile keeps (manufacturer, model, …): not identifying wherever they appear. */
   readonly kept: string[];
+  /** A DICOMDIR: dcmblind skips it (directories are rebuilt), so no output is expected. */
+  readonly dicomdir?: boolean;
+  /** BurnedInAnnotation = YES: dcmblind quarantines it, so no output is expected. */
+  readonly burnedIn?: boolean;
+  /** Did not parse but carries the DICM marker: DICOM that dcmblind cannot have written. */
+  readonly dicm?: boolean;
 }
 
 export type Severity = 'leak' | 'violation' | 'suspect' | 'integrity' | 'review';
@@ -156,7 +163,7 @@ export function scanSource(path: string): SourceFacts {
   try {
     parsed = load(path);
   } catch (e) {
-    return { path, error: (e as Error).message, patientKey: '', sopUID: '', pixelSha: '', fingerprint: '', seeds: [], dates: [], refs: [], defines: [], kept: [] };
+    return brokenSource(path, (e as Error).message);
   }
   const seeds: Seed[] = [];
   const dates = new Set<string>();
@@ -228,7 +235,124 @@ export function scanSource(path: string): SourceFacts {
     }
     if (nonAscii) seeds.push({ category: cat as Category, keyword: kw, tag: el.tag, text: value, raw: trimRaw(raw) });
   }
-  return { path, patientKey: patientId ? `id:${issuer}:${patientId}` : `name:${patientName}`, sopUID, pixelSha, fingerprint: fingerprint(parsed), seeds: seeds.filter((x) => usable(x.text)), dates: [...dates], refs, defines, kept: [...kept] };
+  const burnedIn = topValue(parsed, T.BurnedInAnnotation).toUpperCase() === 'YES';
+  return {
+    path, patientKey: patientId ? `id:${issuer}:${patientId}` : `name:${patientName}`, sopUID, pixelSha,
+    fingerprint: fingerprint(parsed),
+    seeds: seeds.filter((x) => usable(x.text)), dates: [...dates], refs, defines, kept: [...kept],
+    ...(isDicomdirFile(parsed) ? { dicomdir: true } : {}), ...(burnedIn ? { burnedIn: true } : {}),
+  };
+}
+
+/** A top-level element's value as ASCII, '' when absent. */
+function topValue(parsed: ParsedFile, tag: number): string {
+  const el = parsed.dataset.find((e) => e.tag === tag);
+  if (!el || el.items || el.external) return '';
+  return Buffer.from(parsed.data.subarray(el.valueStart, el.valueStart + el.valueLength))
+    .toString('latin1')
+    .replace(/[\0 ]+$/, '')
+    .trim();
+}
+
+const MEDIA_STORAGE_DIRECTORY = '1.2.840.10008.1.3.10';
+
+/** A DICOMDIR, by its file meta's SOP class (or the data set's, for one without meta). */
+function isDicomdirFile(parsed: ParsedFile): boolean {
+  const meta = parsed.meta.find((e) => e.tag === 0x00020002);
+  const metaClass = meta
+    ? Buffer.from(parsed.file.subarray(meta.valueStart, meta.valueStart + meta.valueLength)).toString(
+        'latin1',
+      )
+    : '';
+  return (
+    metaClass.replace(/[\0 ]+$/, '') === MEDIA_STORAGE_DIRECTORY ||
+    topValue(parsed, T.SOPClassUID) === MEDIA_STORAGE_DIRECTORY
+  );
+}
+
+/** "DICM" at byte 128 (after the preamble) or at byte 0: the file claims to be DICOM. */
+export function hasDicmMarker(path: string): boolean {
+  const fd = openSync(path, 'r');
+  try {
+    const b = Buffer.alloc(132);
+    const n = readSync(fd, b, 0, 132, 0);
+    return (
+      (n >= 132 && b.toString('latin1', 128, 132) === 'DICM') ||
+      (n >= 4 && b.toString('latin1', 0, 4) === 'DICM')
+    );
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * A source that does not parse. With the DICM marker it is DICOM that dcmblind cannot have
+ * written; its PatientName and PatientID are salvaged from the raw head when they are there,
+ * so reports can mask them in its path (its own values are seeds nowhere else).
+ */
+function brokenSource(path: string, error: string): SourceFacts {
+  const none = {
+    patientKey: '',
+    sopUID: '',
+    pixelSha: '',
+    fingerprint: '',
+    dates: [],
+    refs: [],
+    defines: [],
+    kept: [],
+  };
+  if (!hasDicmMarker(path)) return { path, error, ...none, seeds: [] };
+  const head = readHead(path, 64 * 1024);
+  const seeds: Seed[] = [];
+  for (const [tag, kw] of [
+    [T.PatientName, 'PatientName'],
+    [T.PatientID, 'PatientID'],
+  ] as const) {
+    const v = salvage(head, tag);
+    if (!v || !usable(v)) continue;
+    if (tag === T.PatientName) {
+      const f = nameForms(v);
+      for (const w of f.whole) seeds.push({ category: 'name', keyword: kw, tag, text: w });
+      for (const t of f.tokens) seeds.push({ category: 'name', keyword: kw, tag, text: t, token: true });
+    } else if (v.length >= 4) seeds.push({ category: 'id', keyword: kw, tag, text: v });
+  }
+  const dicomdir = head.includes(Buffer.from(MEDIA_STORAGE_DIRECTORY, 'latin1'));
+  return { path, error, ...none, seeds, dicm: true, ...(dicomdir ? { dicomdir: true } : {}) };
+}
+
+function readHead(path: string, max: number): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const b = Buffer.alloc(max);
+    return b.subarray(0, readSync(fd, b, 0, max, 0));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A short top-level text value found by its little-endian header (explicit or implicit VR). */
+function salvage(head: Buffer, tag: number): string | undefined {
+  const t = Buffer.alloc(4);
+  t.writeUInt16LE(tag >>> 16, 0);
+  t.writeUInt16LE(tag & 0xffff, 2);
+  for (let at = head.indexOf(t); at >= 0; at = head.indexOf(t, at + 1)) {
+    const vr = head.toString('latin1', at + 4, at + 6);
+    const explicit = /^[A-Z]{2}$/.test(vr);
+    const length = explicit
+      ? head.readUInt16LE(at + 6)
+      : at + 8 <= head.length
+        ? head.readUInt32LE(at + 4)
+        : 0;
+    const from = at + 8;
+    if (length === 0 || length > 256 || from + length > head.length) continue;
+    return (
+      head
+        .toString('latin1', from, from + length)
+        .replace(/[\0 ]+$/, '')
+        .trim() || undefined
+    );
+  }
+  return undefined;
 }
 
 const FINGERPRINT_TAGS = [0x00200011 /* SeriesNumber */, 0x00200012 /* AcquisitionNumber */, 0x00200013 /* InstanceNumber */, 0x00200032 /* ImagePositionPatient */, 0x00201041 /* SliceLocation */, 0x00280010, 0x00280011];
@@ -312,7 +436,8 @@ export interface ScanContext {
   readonly hashKey: Buffer;
 }
 
-const isWordByte = (b: number | undefined) => b !== undefined && ((b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || (b >= 0x30 && b <= 0x39) || b >= 0x80);
+/** Names, IDs and name tokens count only as whole words (a token "TEXT" is not in "CONTEXT"). */
+const needsWord = (s: Seed) => Boolean(s.token) || s.category === 'name' || s.category === 'id';
 
 export function valueHash(ctx: ScanContext, v: string): string {
   return createHash('sha256').update(ctx.hashKey).update(v.normalize('NFC').toLowerCase()).digest('hex').slice(0, 10);
@@ -346,15 +471,21 @@ function redact(bytes: Uint8Array, hits: readonly Hit[], seeds: readonly Seed[])
 }
 
 /** What one output file holds that it should not, and the facts the cross-file checks need. */
+/** A path with every seed in it (names and IDs as whole words) replaced by `[<category>]`. */
+export function maskPath(
+  rel: string,
+  ctx: Pick<ScanContext, 'seeds' | 'matcher'>,
+): { shown: string; hits: Hit[] } {
+  const bytes = Buffer.from(rel, 'utf8');
+  const accept = wholeWordOnly((i) => needsWord(ctx.seeds[i] as Seed));
+  const hits = ctx.matcher.search(bytes).filter((h) => accept(bytes, h));
+  return { shown: redact(bytes, hits, ctx.seeds), hits };
+}
+
 export function scanOutput(task: OutputTask, ctx: ScanContext): OutputFacts {
   const findings: Finding[] = [];
   // The path first: it leaves the site too. Whatever matched is masked in every report line.
-  const pathBytes = Buffer.from(task.rel, 'utf8');
-  const pathHits = ctx.matcher.search(pathBytes).filter((h) => {
-    const s = ctx.seeds[h.seed] as Seed;
-    return !(s.token || s.category === 'name' || s.category === 'id') || !(isWordByte(pathBytes[h.at - 1]) || isWordByte(pathBytes[h.at + h.length]));
-  });
-  const file = redact(pathBytes, pathHits, ctx.seeds);
+  const { shown: file, hits: pathHits } = maskPath(task.rel, ctx);
   const add = (f: Omit<Finding, 'file'>) => findings.push({ file, ...f });
   for (const h of pathHits) {
     const s = ctx.seeds[h.seed] as Seed;
@@ -364,7 +495,7 @@ export function scanOutput(task: OutputTask, ctx: ScanContext): OutputFacts {
   try {
     parsed = load(task.abs);
   } catch (e) {
-    add({ rule: 'unreadable', severity: 'integrity', element: '', detail: `the output does not parse: ${(e as Error).message}` });
+    for (const f of notParsed(task.abs, (e as Error).message, ctx)) add(f);
     return { file: task.rel, shown: file, patientLabel: '', ok: false, patientId: '', sopUID: '', pixelSha: '', fingerprint: '', dates: [], refs: [], defines: [], findings };
   }
   const visits = [...visit(parsed.dataset, parsed.data, schemeFor([]))];
@@ -404,7 +535,7 @@ export function scanOutput(task: OutputTask, ctx: ScanContext): OutputFacts {
       const v = vs === metaVisits ? locate(metaVisits, h.at) : (locate(vs, h.at) ?? (parsed.deflated ? undefined : locate(metaVisits, h.at)));
       // Names and IDs are words: a match inside a longer word or number ("TEXT" in "CONTEXT") is
       // not one. The value's own ends are word boundaries (the next bytes belong to another element).
-      if (s.token || s.category === 'name' || s.category === 'id') {
+      if (needsWord(s)) {
         const from = v && !v.el.items ? v.el.valueStart : 0;
         const to = v && !v.el.items ? v.el.valueStart + v.el.valueLength : bytes.length;
         const before = h.at > from ? bytes[h.at - 1] : undefined;
@@ -500,4 +631,79 @@ export function scanOutput(task: OutputTask, ctx: ScanContext): OutputFacts {
     file: task.rel, shown: file, patientLabel: idLeak ? `[leaked ${idLeak.category} ${idLeak.valueHash}]` : patientId, ok: true, patientId, sopUID: topText(T.SOPInstanceUID), pixelSha: pix ? pixelHash(parsed, pix) : '', fingerprint: fingerprint(parsed),
     dates, refs, defines, findings,
   };
+}
+
+/**
+ * An output file that does not parse. With the DICM marker it is broken DICOM (`unreadable`);
+ * without, it is not DICOM at all (`non-dicom-file`): a mapping table, a spreadsheet, a stray
+ * archive. Either way its raw bytes (and zip entries) are searched for every seed.
+ */
+function notParsed(abs: string, error: string, ctx: ScanContext): Array<Omit<Finding, 'file'>> {
+  const out: Array<Omit<Finding, 'file'>> = [];
+  let dicm: boolean;
+  let raw: RawScan;
+  try {
+    dicm = hasDicmMarker(abs);
+    const accept = wholeWordOnly((i) => needsWord(ctx.seeds[i] as Seed));
+    raw = scanRawFile(abs, ctx.matcher, accept, (name) => maskPath(name, ctx).shown);
+  } catch (e) {
+    // Gone or unreadable since the walk (EACCES, EIO): nothing was searched, say so.
+    const code = (e as NodeJS.ErrnoException).code ?? 'error';
+    return [
+      {
+        rule: 'unreadable',
+        severity: 'integrity',
+        element: '',
+        detail: `the file cannot be read (${code}): not searched`,
+      },
+    ];
+  }
+  const notes =
+    raw.notes.length > 0 ? `; ${raw.notes.slice(0, 5).join('; ')}${raw.notes.length > 5 ? '; …' : ''}` : '';
+  if (dicm) {
+    out.push({
+      rule: 'unreadable',
+      severity: 'integrity',
+      element: '',
+      detail: `the output does not parse: ${error}`,
+    });
+  } else {
+    out.push({
+      rule: 'non-dicom-file',
+      severity: 'suspect',
+      element: '',
+      detail:
+        `not DICOM (${raw.kind}): a file that is not DICOM would leave with the output; ` +
+        `remove it or check it${notes}`,
+    });
+  }
+  out.push(...rawFindings(raw, ctx));
+  return out;
+}
+
+/** One finding per place and category: how many distinct source values were found there. */
+function rawFindings(raw: RawScan, ctx: ScanContext): Array<Omit<Finding, 'file'>> {
+  const out: Array<Omit<Finding, 'file'>> = [];
+  for (const { where, seeds } of raw.hits) {
+    const byCategory = new Map<Category, Seed[]>();
+    for (const i of seeds) {
+      const s = ctx.seeds[i] as Seed;
+      (byCategory.get(s.category) ?? byCategory.set(s.category, []).get(s.category))?.push(s);
+    }
+    for (const [category, found] of byCategory) {
+      const first = found[0] as Seed;
+      const values = new Set(found.map((f) => f.text.toLowerCase())).size;
+      const from = [...new Set(found.map((f) => f.keyword))].slice(0, 3).join(', ');
+      const inWhat = where === '(file bytes)' ? "the file's bytes" : where.slice(1, -1);
+      out.push({
+        rule: 'seed-match',
+        severity: 'leak',
+        element: where,
+        category,
+        valueHash: valueHash(ctx, first.text),
+        detail: `${values} distinct source ${category} value(s) (from ${from}) in ${inWhat}`,
+      });
+    }
+  }
+  return out;
 }

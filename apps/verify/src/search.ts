@@ -5,6 +5,11 @@
 
 const fold = (b: number) => (b >= 0x41 && b <= 0x5a ? b | 0x20 : b);
 
+/** Letters, digits and any non-ASCII byte: what a name or ID must not touch to be a whole word. */
+export const isWordByte = (b: number | undefined): boolean =>
+  b !== undefined &&
+  ((b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || (b >= 0x30 && b <= 0x39) || b >= 0x80);
+
 export interface Pattern {
   readonly bytes: Uint8Array;
   /** Index into the caller's seed list. */
@@ -22,10 +27,13 @@ export class Matcher {
   readonly #next: Array<Map<number, number>> = [new Map()];
   readonly #fail: number[] = [0];
   readonly #out: Array<Array<{ seed: number; length: number }>> = [[]];
+  /** The longest pattern in bytes: how much a chunked search must carry from one chunk to the next. */
+  readonly maxLength: number = 0;
 
   constructor(patterns: readonly Pattern[]) {
     for (const p of patterns) {
       if (p.bytes.length === 0) continue;
+      if (p.bytes.length > this.maxLength) this.maxLength = p.bytes.length;
       let s = 0;
       for (const raw of p.bytes) {
         const b = fold(raw);

@@ -5,12 +5,19 @@
  * equal to its source, no output without a source.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { opendirSync } from 'node:fs';
+import { opendirSync, realpathSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, relative, sep } from 'node:path';
-import type { KeyPayload } from '@dcmblind/core';
+import {
+  configId, ENGINE_VERSION, type FileRecord, type KeyPayload, type Manifest, readManifest, readOutputList,
+} from '@dcmblind/core';
 import { Piscina } from 'piscina';
-import { type Finding, nameForms, type OutputFacts, PLACEHOLDER, type Seed, type SourceFacts } from './scan.js';
+import { type Check, checksRun, type NotJudged, type Verdict, verdictOf } from './rules.js';
+import {
+  type Category, type Finding, maskPath, nameForms, type OutputFacts, patternsOf, PLACEHOLDER, type Seed,
+  type SourceFacts,
+} from './scan.js';
+import { Matcher } from './search.js';
 import { PROFILE_COLUMNS } from './table.js';
 import type { WorkerTask } from './worker.js';
 
@@ -20,6 +27,8 @@ export interface VerifyOptions {
   readonly key?: { readonly payload: KeyPayload; readonly secret: Uint8Array };
   readonly profile?: string;
   readonly workers?: number;
+  /** The key file's path, for the report header only. */
+  readonly keyPath?: string;
 }
 
 export interface Report {
@@ -36,6 +45,17 @@ export interface Report {
   readonly findings: Finding[];
   readonly review: Finding[];
   readonly elapsedMs: number;
+  /** When the report was made (ISO 8601, UTC). */
+  readonly generatedAt: string;
+  /** dcmblind's ENGINE_VERSION: the parser and dictionary this scan shares with the engine. */
+  readonly toolVersion: string;
+  readonly keyFile: string | null;
+  readonly checks: Check[];
+  /** Seeds searched for, by category (names count each written form and token). */
+  readonly seedCounts: Partial<Record<Category, number>>;
+  readonly verdict: Verdict;
+  /** What some check could not judge, and why (empty when everything was judged). */
+  readonly notJudged: NotJudged[];
 }
 
 function* walk(dir: string, root = dir): Generator<string> {
@@ -72,6 +92,9 @@ export async function verify(o: VerifyOptions): Promise<Report> {
   };
   const keptValues = new Set<string>();
   const sources: SourceFacts[] = [];
+  /** Sources that do not parse: DICOM ones (DICM marker) are judged, the others only counted. */
+  const brokenSources: SourceFacts[] = [];
+  let nonDicomSources = 0;
   if (o.source) {
     const pool = new Piscina({ filename: new URL('./worker.js', import.meta.url).href, minThreads: threads, maxThreads: threads });
     try {
@@ -79,8 +102,12 @@ export async function verify(o: VerifyOptions): Promise<Report> {
       for (const p of walk(o.source)) {
         jobs.push(
           pool.run({ kind: 'source', path: p } satisfies WorkerTask).then((f: SourceFacts) => {
-            if (f.error) return;
             for (const s of f.seeds) keepSeed(s);
+            if (f.error) {
+              if (f.dicm) brokenSources.push({ ...f, seeds: [] });
+              else nonDicomSources += 1;
+              return;
+            }
             addDates(f.patientKey, f.dates);
             for (const v of f.kept) keptValues.add(v.toLowerCase());
             sources.push({ ...f, seeds: [], dates: [], kept: [] });
@@ -228,6 +255,42 @@ export async function verify(o: VerifyOptions): Promise<Report> {
     }
   }
 
+  const sourcePathOf = (file: string) => byOutputPath.get(file)?.sourcePath ?? pairOf.get(file)?.source?.path;
+  findings.push(...duplicateInstances(outputs, sourcePathOf));
+  const notJudged: NotJudged[] = [];
+  // Paths shown for files that are not in the tree (sources, missing outputs) are masked the same way.
+  let masker: { seeds: Seed[]; matcher: Matcher } | undefined;
+  const maskRel = (p: string) => {
+    masker ??= { seeds: seedList, matcher: new Matcher(patternsOf(seedList)) };
+    return maskPath(p, masker).shown;
+  };
+  const manifest = manifestOf(o.output);
+  const records = o.key?.payload.files;
+  const listed = readOutputList(o.output);
+  const outputHas = (p: string) => absOf.has(p);
+  const missing = missingOutputs({ manifest: manifest.value, records, listed, outputHas });
+  for (const p of missing.paths) {
+    findings.push(missingFinding(maskRel(p), missing.listed.has(p), missing.recorded.has(p)));
+  }
+  notJudged.push(...manifest.notJudged, ...missing.notJudged);
+  if (o.source) {
+    const src = o.source;
+    const id = manifest.value?.outputId;
+    // A key record is of this output when it carries its id; older records, when their output is here.
+    const ofThisOutput = (r: FileRecord) => (id && r.outputId ? r.outputId === id : absOf.has(r.outputPath));
+    const ours = records?.filter(ofThisOutput);
+    const judged = unwrittenSources({ source: src, sources, brokenSources, outputs, records: ours });
+    const mask = (abs: string) => maskRel(rel(src, abs));
+    for (const { facts, broken } of judged.unwritten) {
+      findings.push(sourceFinding(facts, broken, Boolean(o.key), mask));
+    }
+    const skipped = (count: number, reason: string) => {
+      if (count > 0) notJudged.push({ check: 'source-not-written', count, reason });
+    };
+    skipped(judged.withoutPixels, 'source files without pixel data: without --key they cannot be paired');
+    skipped(nonDicomSources, 'source files that are not DICOM (zip archives among them are not opened)');
+  }
+
   const all = [...outputs.flatMap((x) => x.findings), ...findings];
   const review = all.filter((f) => f.severity === 'review');
   const real = all.filter((f) => f.severity !== 'review');
@@ -243,10 +306,222 @@ export async function verify(o: VerifyOptions): Promise<Report> {
     const p = pseudonymOfFile.get(f.file) || '(none)';
     byPseudonym[p] = (byPseudonym[p] ?? 0) + 1;
   }
+  const seedCounts: Partial<Record<Category, number>> = {};
+  for (const s of seedList) seedCounts[s.category] = (seedCounts[s.category] ?? 0) + 1;
   return {
     schema: 'dcmblind-verify/1', output: o.output, source: o.source ?? null, withKey: Boolean(o.key), profile: o.profile ?? null,
     files: outputs.length, sources: sources.length, clean: real.length === 0,
     totals: { findings: real.length, review: review.length, bySeverity, byRule }, byPseudonym, findings: real, review,
     elapsedMs: Math.round(performance.now() - t0),
+    generatedAt: new Date().toISOString(), toolVersion: ENGINE_VERSION, keyFile: o.keyPath ?? null,
+    checks: checksRun({
+      source: Boolean(o.source), key: Boolean(o.key), profile: o.profile, seeds: seedList.length, seedCounts,
+      recordedOutputs: missing.judged,
+    }),
+    seedCounts, verdict: verdictOf(real, review), notJudged,
+  };
+}
+
+/**
+ * Output files (not DICOMDIRs) that carry the same SOP Instance UID: one finding per UID. When
+ * their sources are known, the detail says whether one source was written twice or distinct
+ * sources already shared the UID (the same instance exported in two transfer syntaxes, say).
+ */
+function duplicateInstances(
+  outputs: readonly OutputFacts[],
+  sourceOf: (file: string) => string | undefined,
+): Finding[] {
+  const bySop = new Map<string, OutputFacts[]>();
+  for (const out of outputs) {
+    if (!out.ok || out.dicomdir || !out.sopUID) continue;
+    (bySop.get(out.sopUID) ?? bySop.set(out.sopUID, []).get(out.sopUID))?.push(out);
+  }
+  const findings: Finding[] = [];
+  for (const same of bySop.values()) {
+    if (same.length < 2) continue;
+    // Outputs are sorted by path, so the finding lands on the same file on every run.
+    const [first, ...others] = same as [OutputFacts, ...OutputFacts[]];
+    const named =
+      others
+        .slice(0, 5)
+        .map((x) => x.shown)
+        .join(', ') + (others.length > 5 ? ` and ${others.length - 5} more` : '');
+    const sources = same.map((x) => sourceOf(x.file));
+    // The key holds real paths, pairing by pixels the path under --source: compare real paths.
+    const distinct = new Set(sources.map((p) => p && realOrSame(p))).size;
+    const cause = sources.includes(undefined)
+      ? 'the same instance written twice?'
+      : distinct === 1
+        ? 'one source file written more than once'
+        : `from ${distinct} source files that already share it`;
+    findings.push({
+      rule: 'duplicate-sop-instance',
+      severity: 'integrity',
+      file: first.shown,
+      element: 'SOPInstanceUID',
+      detail: `${same.length} output files carry this SOP Instance UID (${cause}): also ${named}`,
+    });
+  }
+  return findings;
+}
+
+function realOrSame(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return p; // gone since the run: its recorded path is all there is
+  }
+}
+
+interface SourceJudging {
+  readonly source: string;
+  readonly sources: readonly SourceFacts[];
+  readonly brokenSources: readonly SourceFacts[];
+  readonly outputs: readonly OutputFacts[];
+  /** The key's records of this output (undefined without a key). */
+  readonly records: readonly FileRecord[] | undefined;
+}
+
+/**
+ * Source DICOM files with no output: by the key's records when there is a key (a record counts
+ * when its output is in this tree), and by identical pixel data in any case. Without a key, a
+ * source without pixel data cannot be paired and is only counted. DICOMDIRs are never written.
+ */
+function unwrittenSources(j: SourceJudging): {
+  unwritten: Array<{ facts: SourceFacts; broken: boolean }>;
+  withoutPixels: number;
+} {
+  const recorded = new Set((j.records ?? []).map((r) => r.sourcePath));
+  // Key records hold the path the run was given (or its realpath): try both forms.
+  const real = realpathSync(j.source);
+  const inKey = (p: string) => recorded.has(p) || recorded.has(join(real, relative(j.source, p)));
+  const byPixels = writtenByPixels(j.sources, j.outputs);
+  const unwritten: Array<{ facts: SourceFacts; broken: boolean }> = [];
+  let withoutPixels = 0;
+  for (const s of j.sources) {
+    if (s.dicomdir || inKey(s.path) || byPixels.has(s)) continue;
+    if (!j.records && !s.pixelSha) withoutPixels += 1;
+    else unwritten.push({ facts: s, broken: false });
+  }
+  for (const s of j.brokenSources)
+    if (!s.dicomdir && !inKey(s.path)) unwritten.push({ facts: s, broken: true });
+  unwritten.sort((a, b) => (a.facts.path < b.facts.path ? -1 : 1));
+  return { unwritten, withoutPixels };
+}
+
+/** Sources some output shares pixel data with (and, among sources with equal pixels, kept attributes). */
+function writtenByPixels(sources: readonly SourceFacts[], outputs: readonly OutputFacts[]): Set<SourceFacts> {
+  const outsByPixel = new Map<string, OutputFacts[]>();
+  for (const out of outputs)
+    if (out.ok && !out.dicomdir && out.pixelSha)
+      (outsByPixel.get(out.pixelSha) ?? outsByPixel.set(out.pixelSha, []).get(out.pixelSha))?.push(out);
+  const sharing = new Map<string, number>();
+  for (const s of sources) if (s.pixelSha) sharing.set(s.pixelSha, (sharing.get(s.pixelSha) ?? 0) + 1);
+  const written = new Set<SourceFacts>();
+  for (const s of sources) {
+    const outs = s.pixelSha ? outsByPixel.get(s.pixelSha) : undefined;
+    if (outs && (sharing.get(s.pixelSha) === 1 || outs.some((x) => x.fingerprint === s.fingerprint)))
+      written.add(s);
+  }
+  return written;
+}
+
+/** The finding for a source with no output; its path (relative to --source) masked like output paths. */
+function sourceFinding(
+  s: SourceFacts,
+  broken: boolean,
+  withKey: boolean,
+  mask: (abs: string) => string,
+): Finding {
+  const file = mask(s.path);
+  if (s.burnedIn) {
+    return {
+      rule: 'source-quarantined',
+      severity: 'review',
+      file,
+      element: '(source file)',
+      detail:
+        'BurnedInAnnotation is YES: quarantined by dcmblind, not written (its pixels need cleaning first)',
+    };
+  }
+  const why = broken
+    ? 'a DICOM source that does not parse: dcmblind cannot have written it'
+    : withKey
+      ? 'no key record pairs it with a file of this output, and no output has its pixel data'
+      : 'no output has its pixel data';
+  return {
+    rule: 'source-not-written',
+    severity: 'integrity',
+    file,
+    element: '(source file)',
+    detail: `this source has no output: ${why}`,
+  };
+}
+
+/** The output's manifest, if it has one that reads; a damaged one is noted, not fatal. */
+function manifestOf(out: string): { value: Manifest | undefined; notJudged: NotJudged[] } {
+  try {
+    return { value: readManifest(out), notJudged: [] };
+  } catch {
+    return {
+      value: undefined,
+      notJudged: [
+        {
+          check: 'missing-output',
+          count: 1,
+          reason: 'damaged .dcmblind/manifest.json: key records cannot be matched to this output',
+        },
+      ],
+    };
+  }
+}
+
+interface MissingJudging {
+  readonly manifest: Manifest | undefined;
+  readonly records: readonly FileRecord[] | undefined;
+  /** dcmblind's own list of the files it placed in this output (`.dcmblind/outputs*.list`). */
+  readonly listed: ReadonlySet<string>;
+  readonly outputHas: (rel: string) => boolean;
+}
+
+/**
+ * Files dcmblind placed in this output that are not there: the key's records carrying the
+ * output's id, and dcmblind's own list of placed files (DICOMDIRs included). Records older
+ * than output ids cannot be told from another output's of the same configuration: counted.
+ */
+function missingOutputs(m: MissingJudging) {
+  const id = m.manifest?.outputId;
+  const recorded = new Set<string>();
+  let legacy = 0;
+  const config = m.manifest ? configId(m.manifest) : undefined;
+  for (const r of m.records ?? []) {
+    if (id && r.outputId === id) recorded.add(r.outputPath);
+    else if (r.outputId === undefined && r.configId === config) legacy += 1;
+  }
+  const paths = [...new Set([...recorded, ...m.listed])].filter((p) => !m.outputHas(p)).sort();
+  const notJudged: NotJudged[] = [];
+  if (legacy > 0)
+    notJudged.push({
+      check: 'missing-output',
+      count: legacy,
+      reason: "key records written before outputs had an id (only dcmblind's output list judges those files)",
+    });
+  const judged =
+    m.listed.size > 0 || recorded.size > 0
+      ? `${recorded.size} key record(s), ${m.listed.size} listed file(s)`
+      : '';
+  return { paths, recorded, listed: m.listed, notJudged, judged };
+}
+
+function missingFinding(shown: string, listed: boolean, recorded: boolean): Finding {
+  const by = [recorded ? 'the key records it' : '', listed ? "dcmblind's output list names it" : '']
+    .filter(Boolean)
+    .join(' and ');
+  return {
+    rule: 'missing-output',
+    severity: 'integrity',
+    file: shown,
+    element: '(missing file)',
+    detail: `${by}, but the file is not in the output`,
   };
 }

@@ -4,8 +4,10 @@
  * reported with its rule and element path — and the report must not contain the leaked value.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync,
+} from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCohort, PYDICOM_DIRS, pythonWith, type SyntheticPatient, testDir } from '@dcmblind/test-utils';
@@ -15,6 +17,7 @@ const CLI = fileURLToPath(new URL('../../cli/dist/main.js', import.meta.url));
 const ENV = { ...process.env, DCMBLIND_PASSPHRASE: 'verify test passphrase', DCMBLIND_KDF_LOG2N: '14' };
 const PY = pythonWith('pydicom');
 if (!PY && process.env.CI) throw new Error('CI needs python3-pydicom (installed by .ci/run)');
+const PY_XL = pythonWith('openpyxl');
 
 interface Finding {
   rule: string;
@@ -23,13 +26,52 @@ interface Finding {
   element: string;
   category?: string;
   valueHash?: string;
+  detail: string;
 }
 interface Report {
   clean: boolean;
   files: number;
   findings: Finding[];
   review: Finding[];
+  generatedAt: string;
+  toolVersion: string;
+  checks: Array<{ name: string; ran: boolean; detail: string }>;
+  seedCounts: Record<string, number>;
+  verdict: 'release' | 'review' | 'do-not-release';
+  notJudged: Array<{ check: string; count: number; reason: string }>;
 }
+
+/** Every rule the verifier can report: the HTML legend must explain each. */
+const ALL_RULES = [
+  'seed-match',
+  'seed-in-path',
+  'source-uid',
+  'unshifted-date',
+  'profile-removed-present',
+  'private-element',
+  'marker-identity-removed',
+  'marker-method',
+  'marker-profile',
+  'marker-dates',
+  'date-in-text',
+  'name-in-text',
+  'burned-in-annotation',
+  'unreadable',
+  'pixel-data-changed',
+  'no-source',
+  'reference-broken',
+  'patients-share-pseudonym',
+  'patient-split',
+  'review-burned-in',
+  'non-dicom-file',
+  'duplicate-sop-instance',
+  'source-not-written',
+  'source-quarantined',
+  'missing-output',
+];
+
+/** `rule@file` of each finding (or review item), sorted: what a test compares whole. */
+const ruleAt = (fs: Finding[]) => fs.map((f) => `${f.rule}@${f.file}`).sort();
 
 function verify(args: string[]): { code: number; report: Report; stdout: string; raw: string } {
   const dir = testDir('report-');
@@ -97,18 +139,58 @@ print(json.dumps({os.path.relpath(p, sys.argv[2]): src[hashlib.sha256(pydicom.dc
       expect(v.report.findings, JSON.stringify(args)).toEqual([]);
       expect(v.code).toBe(0);
       expect(v.report.files).toBe(18);
+      // The header a reviewer signs: when, what ran, with which seeds, and the verdict.
+      expect(v.report.verdict).toBe('release');
+      expect(v.stdout).toContain('verdict: RELEASE');
+      expect(Date.now() - Date.parse(v.report.generatedAt)).toBeLessThan(120_000);
+      expect(v.report.generatedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      expect(v.report.toolVersion).toMatch(/^\d+\.\d+\.\d+/);
+      const ran = Object.fromEntries(v.report.checks.map((c) => [c.name, c.ran]));
+      expect(ran['every source written']).toBe(args.includes('--source'));
+      expect(ran['seeded search']).toBe(args.length > 0);
+      expect(ran['recorded outputs present']).toBe(true);
+      if (args.includes('--source')) expect(v.report.seedCounts.name).toBeGreaterThan(0);
+      if (args.length === 0) expect(v.report.seedCounts).toEqual({});
+      expect(v.report.notJudged).toEqual([]);
     }
   });
 
-  it('real-world files (pydicom\'s test data, all character sets): a clean run has no findings', () => {
+  it('real-world files (pydicom\'s test data): no leak; failed sources and shared instances reported', () => {
     for (const src of PYDICOM_DIRS.filter((d) => existsSync(d))) {
       const out = join(dir, `real-${src.split('/').at(-1)}`);
       const k = join(dir, `real-${src.split('/').at(-1)}.key`);
       const r = spawnSync(process.execPath, [CLI, 'run', src, '--out', out, '--key', k, '--quiet'], { encoding: 'utf8', env: ENV });
       expect([0, 1]).toContain(r.status); // some of pydicom's files are deliberately broken
       const v = verify([out, '--source', src, '--key', k]);
-      expect(v.report.findings, src).toEqual([]);
       expect(v.report.files).toBeGreaterThan(10);
+      const rules = new Set(v.report.findings.map((f) => f.rule));
+      const expected = ['source-not-written', 'duplicate-sop-instance'];
+      expect([...rules].filter((x) => !expected.includes(x)), src).toEqual([]);
+      // Unwritten sources, against dcmblind's own error lines: each reported one was failed by
+      // dcmblind, and every DICOM file it failed (truncated, nothing to identify it) is reported.
+      const failed = new Map<string, string>();
+      for (const m of r.stderr.matchAll(/^error: (.*?): (.*) \[(E_\w+)\]$/gm)) {
+        failed.set(basename(m[1] as string), m[2] as string);
+      }
+      const unwritten = v.report.findings.filter((f) => f.rule === 'source-not-written').map((f) => f.file);
+      for (const f of unwritten) expect(failed.has(basename(f)), f).toBe(true);
+      const mustReport = [...failed]
+        .filter(([name, why]) => !name.startsWith('DICOMDIR') && /incomplete|nothing identifies/.test(why))
+        .map(([name]) => name);
+      expect(mustReport.length).toBeGreaterThan(0);
+      for (const f of mustReport) expect(unwritten.map((u) => basename(u)), f).toContain(f);
+      // Duplicated instances, counted by pydicom over the output: one finding per shared UID.
+      const shared = Number(execFileSync(PY as string, ['-c', `
+import sys, os, collections, pydicom
+n = collections.Counter()
+for root, dirs, names in os.walk(sys.argv[1]):
+  dirs[:] = [x for x in dirs if x != '.dcmblind']
+  for f in names:
+    ds = pydicom.dcmread(os.path.join(root, f), stop_before_pixels=True)
+    if ds.file_meta.get('MediaStorageSOPClassUID') != '1.2.840.10008.1.3.10': n[str(ds.SOPInstanceUID)] += 1
+print(sum(1 for c in n.values() if c > 1))
+`, out], { encoding: 'utf8' }).trim());
+      expect(v.report.findings.filter((f) => f.rule === 'duplicate-sop-instance'), src).toHaveLength(shared);
     }
   });
 
@@ -247,7 +329,219 @@ block.add_new(0x01, 'LO', str(src.PatientID))`,
     expect(v3.report.findings.map((f) => `${f.rule}@${f.file}`)).toContain(`pixel-data-changed@${rels[1]}`);
   });
 
-  it('writes an HTML report that renders in headless Chromium to a non-blank page', () => {
+  /** Identifying values of the synthetic patients: none may appear in any report. */
+  const secrets = () =>
+    patients.flatMap((p) => [p.id, p.name, p.folder, ...p.name.split('^').filter((t) => t.length >= 4)]);
+  /** A source path relative to the input as reports show it: the patient's folder masked. */
+  const maskedSource = (rel: string) => {
+    const p = patients.find((x) => rel.includes(`/${x.folder}/`)) as SyntheticPatient;
+    return rel.replace(`/${p.folder}/`, '/[name]/');
+  };
+
+  it('finds a mapping table, spreadsheet, archives in the output: non-dicom-file, seed-match in them', () => {
+    const tree = copyOf('non-dicom');
+    const [p0, p1] = patients as [SyntheticPatient, SyntheticPatient];
+    // The custodian's mapping as CSV, a UTF-16 "Unicode text" export, and a harmless README.
+    writeFileSync(
+      join(tree, 'mapping.csv'),
+      `PatientID,PatientName,Pseudonym\n${patients.map((p) => `${p.id},${p.name},ANON-X`).join('\n')}\n`,
+    );
+    writeFileSync(
+      join(tree, 'site-A', 'notes.txt'),
+      Buffer.concat([
+        Buffer.from([0xff, 0xfe]),
+        Buffer.from(`Seen: ${p0.name.replace('^', ' ')}\r\n`, 'utf16le'),
+      ]),
+    );
+    writeFileSync(join(tree, 'README.txt'), 'Exported for the trial. Nothing else here.\n');
+    // A zip holding a docx (a zip itself), written by Python's zipfile: a letter naming patient 1.
+    execFileSync('/usr/bin/python3', [
+      '-c',
+      `
+import io, sys, zipfile
+inner = io.BytesIO()
+with zipfile.ZipFile(inner, 'w', zipfile.ZIP_DEFLATED) as z:
+    z.writestr('word/document.xml', '<w:document><w:t>Dear ' + sys.argv[2] + ',</w:t></w:document>')
+with zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED) as z:
+    z.writestr('letter.docx', inner.getvalue())
+`,
+      join(tree, 'bundle.zip'),
+      `${p1.name.split('^')[1]} ${p1.name.split('^')[0]}`,
+    ]);
+    const planted = ['mapping.csv', 'site-A/notes.txt', 'README.txt', 'bundle.zip'];
+    if (PY_XL) {
+      execFileSync(PY_XL, [
+        '-c',
+        `
+import sys, openpyxl
+wb = openpyxl.Workbook(); ws = wb.active
+ws.append(['PatientID', 'PatientName'])
+for row in sys.argv[2:]: ws.append(row.split('|'))
+wb.save(sys.argv[1])
+`,
+        join(tree, 'site-A', 'key.xlsx'),
+        ...patients.map((p) => `${p.id}|${p.name}`),
+      ]);
+      planted.push('site-A/key.xlsx');
+    } else if (process.env.CI) throw new Error('CI needs python3-openpyxl');
+
+    const v = verify([tree, '--source', input]);
+    expect(v.code).toBe(1);
+    expect(v.report.verdict).toBe('do-not-release');
+    const on = (file: string) => v.report.findings.filter((f) => f.file === file);
+    for (const file of planted) {
+      expect(
+        on(file).filter((f) => f.rule === 'non-dicom-file' && f.severity === 'suspect'),
+        file,
+      ).toHaveLength(1);
+    }
+    const leaks = (file: string) =>
+      on(file)
+        .filter((f) => f.rule === 'seed-match' && f.severity === 'leak')
+        .map((f) => `${f.element}|${f.category}`)
+        .sort();
+    expect(leaks('mapping.csv')).toEqual(['(file bytes)|id', '(file bytes)|name']);
+    expect(leaks('site-A/notes.txt')).toEqual(['(file bytes)|name']);
+    expect(leaks('bundle.zip')).toEqual(['(zip entry letter.docx!/word/document.xml)|name']);
+    expect(leaks('README.txt')).toEqual([]);
+    if (PY_XL) {
+      // openpyxl writes strings inline in the sheet (Excel in xl/sharedStrings.xml): any part of the book.
+      const inBook = on('site-A/key.xlsx').filter(
+        (f) => f.rule === 'seed-match' && /^\(zip entry xl\/[\w/]+\.xml\)$/.test(f.element),
+      );
+      expect(inBook.map((f) => f.category).sort()).toEqual(['id', 'name']);
+    }
+    // Only the planted files are reported; no value is repeated.
+    expect(new Set(v.report.findings.map((f) => f.file))).toEqual(new Set(planted));
+    for (const x of secrets()) expect(v.raw + v.stdout).not.toContain(x);
+    // With the key alone the seeds are the key's identities: the mapping still leaks.
+    const k = verify([tree, '--key', key]);
+    expect(
+      k.report.findings
+        .filter((f) => f.file === 'mapping.csv' && f.rule === 'seed-match')
+        .map((f) => f.category)
+        .sort(),
+    ).toEqual(['id', 'name']);
+    // Without seeds, each is still a file that would leave with the output.
+    const bare = verify([tree]);
+    expect(ruleAt(bare.report.findings)).toEqual(planted.map((f) => `non-dicom-file@${f}`).sort());
+    expect(bare.report.verdict).toBe('review');
+    expect(bare.stdout).toContain('verdict: REVIEW BEFORE RELEASE');
+  });
+
+  it('searches bytes of an output with the DICM marker that fails to parse: unreadable, seed-match', () => {
+    const tree = copyOf('broken-raw');
+    const rel = first();
+    const raw = readFileSync(sourceOf.get(rel) as string);
+    writeFileSync(join(tree, 'site-A', 'raw.dcm'), raw.subarray(0, raw.length - 100)); // a source, cut short
+    const v = verify([tree, '--source', input]);
+    const on = v.report.findings.filter((f) => f.file === 'site-A/raw.dcm');
+    expect(on.filter((f) => f.rule === 'unreadable' && f.severity === 'integrity')).toHaveLength(1);
+    const cats = on
+      .filter((f) => f.rule === 'seed-match' && f.severity === 'leak' && f.element === '(file bytes)')
+      .map((f) => f.category);
+    expect(cats).toEqual(expect.arrayContaining(['name', 'id']));
+    expect(on.some((f) => f.rule === 'non-dicom-file')).toBe(false);
+    for (const x of secrets()) expect(v.raw + v.stdout).not.toContain(x);
+  });
+
+  it('finds one instance written twice in the output: duplicate-sop-instance, once, on the first', () => {
+    const tree = copyOf('duplicate');
+    const rel = first();
+    const copy = 'site-A/again/IMG-copy.dcm';
+    mkdirSync(join(tree, dirname(copy)), { recursive: true });
+    cpSync(join(tree, rel), join(tree, copy));
+    const [a, b] = [rel, copy].sort() as [string, string];
+    for (const args of [[], ['--source', input]]) {
+      const v = verify([tree, ...args]);
+      expect(v.code).toBe(1);
+      expect(ruleAt(v.report.findings), JSON.stringify(args)).toEqual([`duplicate-sop-instance@${a}`]);
+      const f = v.report.findings[0] as Finding;
+      expect(f.severity).toBe('integrity');
+      expect(f.detail).toContain('2 output files');
+      expect(f.detail).toContain(b);
+      if (args.length) expect(f.detail).toContain('one source file written more than once');
+    }
+  });
+
+  it('finds sources dcmblind failed: source-not-written (with, without key); burned-in: quarantined', () => {
+    const src = join(dir, 'in-failing');
+    cpSync(input, src, { recursive: true });
+    const files = [...sourceOf.values()].map((p) => p.slice(input.length + 1)).sort();
+    const truncated = files.find((f) => f.includes(`/${patients[1]?.folder}/`)) as string;
+    const noUid = files.find((f) => f.includes(`/${patients[2]?.folder}/`)) as string;
+    const burned = files.filter((f) => f.includes(`/${patients[0]?.folder}/`)).at(-1) as string;
+    execFileSync('truncate', ['-s', '400', join(src, truncated)]); // ends inside the header
+    plant(join(src, noUid), 'del ds.SOPInstanceUID'); // parses, but dcmblind cannot place it
+    plant(join(src, burned), "ds.BurnedInAnnotation = 'YES'");
+    const out = join(dir, 'out-failing');
+    const k = join(dir, 'failing.key');
+    const r = spawnSync(process.execPath, [CLI, 'run', src, '--out', out, '--key', k, '--quiet'], {
+      encoding: 'utf8',
+      env: ENV,
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr.match(/^error: /gm)).toHaveLength(2);
+    for (const args of [
+      ['--source', src],
+      ['--source', src, '--key', k],
+    ]) {
+      const v = verify([out, ...args]);
+      expect(v.code).toBe(1);
+      expect(ruleAt(v.report.findings), JSON.stringify(args)).toEqual(
+        [`source-not-written@${maskedSource(truncated)}`, `source-not-written@${maskedSource(noUid)}`].sort(),
+      );
+      for (const f of v.report.findings)
+        expect([f.severity, f.element]).toEqual(['integrity', '(source file)']);
+      expect(ruleAt(v.report.review)).toEqual([`source-quarantined@${maskedSource(burned)}`]);
+      expect(v.report.review[0]?.severity).toBe('review');
+      for (const x of secrets()) expect(v.raw + v.stdout).not.toContain(x);
+    }
+    // The operator restores the two sources and runs again: only the quarantined one is left,
+    // which asks for a look but is no finding.
+    for (const f of [truncated, noUid]) cpSync(join(input, f), join(src, f));
+    const again = spawnSync(process.execPath, [CLI, 'run', src, '--out', out, '--key', k, '--quiet'], {
+      encoding: 'utf8',
+      env: ENV,
+    });
+    expect(again.status, again.stderr).toBe(0);
+    const v = verify([out, '--source', src, '--key', k]);
+    expect(v.report.findings).toEqual([]);
+    expect(ruleAt(v.report.review)).toEqual([`source-quarantined@${maskedSource(burned)}`]);
+    expect([v.code, v.report.verdict]).toEqual([0, 'review']);
+  });
+
+  it('finds an output file dcmblind placed that is gone: missing-output, by its list and by the key', () => {
+    const tree = copyOf('missing');
+    const rel = first();
+    rmSync(join(tree, rel));
+    for (const args of [[], ['--key', key], ['--source', input, '--key', key]]) {
+      const v = verify([tree, ...args]);
+      expect(v.code).toBe(1);
+      expect(ruleAt(v.report.findings), JSON.stringify(args)).toEqual([`missing-output@${rel}`]);
+      expect(v.report.findings[0]?.severity).toBe('integrity');
+    }
+    // Without the key, its source has no output either.
+    const s = verify([tree, '--source', input]);
+    expect(ruleAt(s.report.findings)).toEqual(
+      [
+        `missing-output@${rel}`,
+        `source-not-written@${maskedSource((sourceOf.get(rel) as string).slice(input.length + 1))}`,
+      ].sort(),
+    );
+    // An output without dcmblind's list of placed files: the key's records (they carry the
+    // output's id) still tell; without the key the check cannot run, and says so.
+    for (const f of readdirSync(join(tree, '.dcmblind')).filter((n) => n.endsWith('.list')))
+      rmSync(join(tree, '.dcmblind', f));
+    const byKey = verify([tree, '--key', key]);
+    expect(ruleAt(byKey.report.findings)).toEqual([`missing-output@${rel}`]);
+    expect(byKey.report.findings[0]?.detail).toContain('the key records it');
+    const none = verify([tree]);
+    expect(none.report.findings).toEqual([]);
+    expect(none.report.checks.find((c) => c.name === 'recorded outputs present')?.ran).toBe(false);
+  });
+
+  it('writes an HTML report a reviewer can sign (verdict, header, legend), rendered in Chromium', () => {
     const chromium = ['chromium', 'chromium-browser'].find((c) => spawnSync('which', [c]).status === 0);
     if (!chromium) {
       if (process.env.CI) throw new Error('CI needs chromium (installed by .ci/run)');
@@ -256,18 +550,114 @@ block.add_new(0x01, 'LO', str(src.PatientID))`,
     const tree = copyOf('html');
     const rel = first();
     plant(join(tree, rel), 'ds.PatientID = src.PatientID', sourceOf.get(rel));
+    // A raw source copied in: one file with many findings, shown as one group.
+    cpSync(sourceOf.get(rel) as string, join(tree, 'site-A', 'raw.dcm'));
     const html = join(dir, 'report.html');
-    const r = spawnSync(process.execPath, [VERIFY, tree, '--source', input, '--report', html], { encoding: 'utf8', env: ENV });
+    const r = spawnSync(process.execPath, [VERIFY, tree, '--source', input, '--key', key, '--report', html], {
+      encoding: 'utf8',
+      env: ENV,
+    });
     expect(r.status).toBe(1);
     const page = readFileSync(html, 'utf8');
-    expect(page).toContain('seed-match');
-    for (const p of patients) expect(page).not.toContain(p.id);
-    const png = join(dir, 'report.png');
-    const shot = spawnSync(chromium, ['--headless', '--no-sandbox', '--disable-gpu', `--screenshot=${png}`, '--window-size=1200,900', `file://${html}`], { encoding: 'utf8', timeout: 60_000 });
-    expect(existsSync(png), shot.stderr).toBe(true);
-    // Decode the PNG with Python's zlib and count distinct pixel values: a blank page has one.
-    const colors = Number(execFileSync('/usr/bin/python3', ['-c', `
-import sys, zlib, struct
+    const text = textOf(page);
+    expect(text).toContain('DO NOT RELEASE');
+    for (const field of [
+      'Generated (UTC)',
+      'Tool version',
+      'Output folder',
+      'Source folder',
+      'Key used',
+      'Profile checked',
+      'as each file declares',
+      'Checks run',
+      'seeded search',
+      'every source written',
+    ]) {
+      expect(text, field).toContain(field);
+    }
+    expect(text).toMatch(/Generated \(UTC\) \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/);
+    expect(text).toContain(`Source folder ${input}`);
+    expect(text).toContain(`Key used yes (${key})`);
+    // The legend: one row per rule, with its severity and a meaning.
+    const legendRow = (rule: string) =>
+      new RegExp(
+        `<tr><td class="nw"><code>${rule}</code></td><td><span class="sev [a-z]+">[a-z]+</span></td>` +
+          '<td>[^<]{10,}</td></tr>',
+      );
+    for (const rule of ALL_RULES) expect(page, rule).toMatch(legendRow(rule));
+    // Next steps for what fired, and the raw file as one group with its counts by rule.
+    expect(text).toContain('do not release until a rerun of dcmblind-verify is clean');
+    expect(text).toMatch(/site-A\/raw\.dcm — \d+ findings: \d+ seed-match/);
+    // Nothing collapsed: what prints is what the screen shows.
+    expect(page).not.toMatch(/<details(?![^>]*\bopen\b)/);
+    for (const x of secrets()) expect(page).not.toContain(x);
+
+    const cleanHtml = join(dir, 'clean.html');
+    const c = spawnSync(process.execPath, [VERIFY, clean, '--source', input, '--report', cleanHtml], {
+      encoding: 'utf8',
+      env: ENV,
+    });
+    expect(c.status).toBe(0);
+    const cleanPage = readFileSync(cleanHtml, 'utf8');
+    const cleanText = textOf(cleanPage);
+    expect(cleanText).toContain(' RELEASE ');
+    expect(cleanText).not.toContain('DO NOT RELEASE');
+    expect(cleanText.match(/no findings/gi)).toHaveLength(1);
+    for (const h of ['What to do', 'Findings by file', 'By patient pseudonym'])
+      expect(cleanPage).not.toContain(`<h2>${h}</h2>`);
+
+    // Rendered, each page shows its verdict banner in its own colour (and is no blank page).
+    for (const [file, banner] of [
+      [html, 'fde4e1'],
+      [cleanHtml, 'e3f4e4'],
+    ] as const) {
+      const png = file.replace(/\.html$/, '.png');
+      const shot = spawnSync(
+        chromium,
+        [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          `--user-data-dir=${testDir('chromium-')}`,
+          `--screenshot=${png}`,
+          '--window-size=1200,900',
+          `file://${file}`,
+        ],
+        { encoding: 'utf8', timeout: 60_000 },
+      );
+      expect(existsSync(png), shot.stderr).toBe(true);
+      const seen = pngColours(png, [banner]);
+      expect(seen.colours, file).toBeGreaterThan(5);
+      expect(seen.present, `${file}: banner colour #${banner}`).toEqual([banner]);
+      process.stderr.write(
+        `${basename(file)} ${statSync(file).size} B; png ${statSync(png).size} B, ${seen.colours} colours\n`,
+      );
+    }
+  });
+});
+
+/** The visible text of a report page: inline tags dropped, block tags as spaces, entities decoded. */
+function textOf(page: string): string {
+  return page
+    .replace(/<style>[\s\S]*?<\/style>/, '')
+    .replace(/<\/?(code|wbr|span)\b[^>]*>/g, '')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)))
+    .replace(/\s+/g, ' ');
+}
+
+/** Decode a PNG (all row filters) with Python's zlib: distinct colours, and which of `want` (hex) occur. */
+function pngColours(png: string, want: readonly string[]): { colours: number; present: string[] } {
+  const out = execFileSync(
+    '/usr/bin/python3',
+    [
+      '-c',
+      `
+import sys, zlib, struct, json
 b = open(sys.argv[1], 'rb').read()
 w, h, depth, ctype = struct.unpack('>IIBB', b[16:26])
 i, idat = 8, b''
@@ -277,11 +667,31 @@ while i < len(b):
     i += 12 + n
 raw = zlib.decompress(idat)
 bpp = {2: 3, 6: 4}[ctype]
-stride = w * bpp + 1
-print(len({raw[r*stride+1+c*bpp:r*stride+1+c*bpp+3] for r in range(0, h, 7) for c in range(0, w, 7)}))
-`, png], { encoding: 'utf8' }).trim());
-    expect(colors).toBeGreaterThan(5);
-    process.stderr.write(`HTML report ${statSync(html).size} bytes; screenshot ${statSync(png).size} bytes, ${colors} distinct sampled colours\n`);
-  });
-});
-
+stride = w * bpp
+prev = bytearray(stride)
+seen = set()
+for r in range(h):
+    f = raw[r * (stride + 1)]
+    line = bytearray(raw[r * (stride + 1) + 1:(r + 1) * (stride + 1)])
+    for x in range(stride):
+        a = line[x - bpp] if x >= bpp else 0
+        up = prev[x]
+        c = prev[x - bpp] if x >= bpp else 0
+        if f == 1: line[x] = (line[x] + a) & 255
+        elif f == 2: line[x] = (line[x] + up) & 255
+        elif f == 3: line[x] = (line[x] + (a + up) // 2) & 255
+        elif f == 4:
+            p = a + up - c; pa, pb, pc = abs(p - a), abs(p - up), abs(p - c)
+            line[x] = (line[x] + (a if pa <= pb and pa <= pc else up if pb <= pc else c)) & 255
+    prev = line
+    if r % 3 == 0:
+        for x in range(0, w, 3): seen.add(bytes(line[x * bpp:x * bpp + 3]).hex())
+print(json.dumps({'colours': len(seen), 'present': [c for c in sys.argv[2:] if c in seen]}))
+`,
+      png,
+      ...want,
+    ],
+    { encoding: 'utf8' },
+  );
+  return JSON.parse(out) as { colours: number; present: string[] };
+}

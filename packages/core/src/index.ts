@@ -27,5 +27,5 @@ export { configId, readManifest, type Manifest } from './run/manifest.js';
 export { readOutputList } from './run/output-list.js';
 export { inspectOutput, preflightOutput, type OutputState } from './run/output-state.js';
 export { excluder, namedLikeDicom, OS_JUNK } from './run/exclude.js';
-export { resolvePassphrase, type Ask } from './key/passphrase.js';
+export { resolvePassphrase, terminalAsk, type Ask } from './key/passphrase.js';
 export { ignoreClosedStdout } from './stdio.js';

@@ -1,18 +1,25 @@
 /**
- * Where a passphrase comes from: DCMBLIND_PASSPHRASE, or a hidden prompt on a terminal that
- * the app supplies. Never from argv (visible in `ps`), never echoed or logged.
+ * Where a passphrase comes from: DCMBLIND_PASSPHRASE, or a hidden prompt on the terminal.
+ * Never from argv (visible in `ps`), never echoed or logged.
  */
+import { read } from 'read';
 import { DcmblindError } from '../errors.js';
 import { MIN_PASSPHRASE } from './store.js';
 
 export type Ask = (prompt: string) => Promise<string>;
 
-/** Ask, turning Ctrl-C at the prompt (the `read` package rejects with "canceled") into an interruption. */
+/** The hidden prompt on the terminal (stderr, so stdout stays the command's output). */
+export const terminalAsk: Ask = (prompt) => read({ prompt, silent: true, replace: '*', output: process.stderr });
+
+/** Ask, turning Ctrl-C at the prompt (`read` rejects with "canceled") into an interruption. */
 async function asked(ask: Ask, prompt: string): Promise<string> {
   try {
     return await ask(prompt);
   } catch (e) {
-    if (e instanceof Error && e.message === 'canceled') throw new DcmblindError('E_INTERRUPTED', 'interrupted at the passphrase prompt; nothing was done');
+    if (e instanceof Error && e.message === 'canceled') {
+      process.stderr.write('\n'); // the prompt's line was left open
+      throw new DcmblindError('E_INTERRUPTED', 'interrupted at the passphrase prompt; nothing was done');
+    }
     throw e;
   }
 }

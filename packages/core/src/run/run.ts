@@ -473,8 +473,15 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
   if (!dryRun && keyFailure === undefined) {
     const swept: JournalEntry[] = [];
     for (const [folder, outFolder] of ledger.exposed()) {
-      // Only what dcmblind placed there: a file the user put in the output is not ours to delete.
-      for (const outRel of filesUnder(cfg.out, outFolder).filter((p) => outputs.has(p))) {
+      // Only what dcmblind placed there: a file the user put in the output is not ours to delete,
+      // but the folder's name must not leave the site with it: said once, as a failure.
+      const files = filesUnder(cfg.out, outFolder);
+      const ours = (p: string) => outputs.has(p) || doneByOutput.has(p);
+      const theirs = files.filter((p) => !ours(p));
+      if (theirs.length) {
+        record({ kind: 'failed', source: join(cfg.out, outFolder), code: 'E_MIXED_PATIENTS', reason: `output folder named after a patient (source folder ${folder}) still holds ${theirs.length} file(s) dcmblind did not write, left as they were: move them out and remove the folder before the output leaves the site`, bytesIn: 0 });
+      }
+      for (const outRel of files.filter(ours)) {
         const pseudonym = doneByOutput.get(outRel)?.pseudonym ?? patientIdOf(join(cfg.out, outRel));
         discardPart(cfg.out, join(cfg.out, outRel));
         outputs.removed([outRel]);
