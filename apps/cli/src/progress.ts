@@ -41,21 +41,27 @@ export function startProgress(total: number | undefined, tty: boolean, write: (l
   };
 }
 
+/** The text after the bar, at its widest (the bar takes what the terminal has left). */
+const TEXT = ' 1000000/1000000 files | 1000000 failed | 10000 files/s | 1000000 MB | ETA 100h00m';
+
 function terminalBar(total: number | undefined, rates: (s: RunSummary) => { fps: number; mb: number }): Progress {
+  const columns = process.stderr.columns || 80;
   const bars = new cliProgress.MultiBar(
     {
-      format: '{bar} {value}/{total} files | {mb} MB | {fps} files/s | ETA {eta_formatted} | errors {errors}',
+      // Failures first: the field that matters most must not be the one cut off.
+      format: '{bar} {value}/{total} files | {errors} failed | {fps} files/s | {mb} MB | ETA {remaining}',
+      barsize: Math.max(8, Math.min(40, columns - TEXT.length - 1)),
       stream: process.stderr,
       hideCursor: true,
       // Wrap stays on: a long error line wraps instead of being cut at the terminal's edge (the
       // bar itself is trimmed to the width by cli-progress).
       linewrap: true,
       clearOnComplete: true,
-      etaBuffer: 200,
     },
     cliProgress.Presets.shades_classic,
   );
-  const bar = bars.create(total ?? 0, 0, { mb: '0', fps: '0', errors: 0 });
+  const eta = new Eta(total ?? 0);
+  const bar = bars.create(total ?? 0, 0, { mb: '0', fps: '0', errors: 0, remaining: '…' });
   // A second Ctrl-C exits at once: the cursor must not stay hidden in the operator's shell.
   const restoreCursor = () => process.stderr.write(SHOW_CURSOR);
   process.on('exit', restoreCursor);
@@ -63,7 +69,8 @@ function terminalBar(total: number | undefined, rates: (s: RunSummary) => { fps:
   return {
     update(s) {
       const r = rates(s);
-      bar.update(processed(s), { mb: r.mb.toFixed(0), fps: r.fps.toFixed(0), errors: s.failed });
+      const n = processed(s);
+      bar.update(n, { mb: r.mb.toFixed(0), fps: r.fps.toFixed(0), errors: s.failed, remaining: eta.at(n) });
     },
     log(line) {
       if (stopped) {
@@ -81,4 +88,32 @@ function terminalBar(total: number | undefined, rates: (s: RunSummary) => { fps:
       process.off('exit', restoreCursor);
     },
   };
+}
+
+/**
+ * Time left from the rate of the last 20 seconds (the whole run before that): steady enough to
+ * read, and following the run when it speeds up (files already done are skipped fast) or
+ * slows down (large files).
+ */
+class Eta {
+  readonly #total: number;
+  readonly #samples: Array<[ms: number, done: number]> = [[performance.now(), 0]];
+  constructor(total: number) {
+    this.#total = total;
+  }
+
+  at(done: number): string {
+    const now = performance.now();
+    const last = this.#samples.at(-1) as [number, number];
+    if (now - last[0] >= 500) this.#samples.push([now, done]);
+    while (this.#samples.length > 2 && now - (this.#samples[1] as [number, number])[0] > 20_000) this.#samples.shift();
+    const [t0, d0] = this.#samples[0] as [number, number];
+    const rate = (done - d0) / Math.max((now - t0) / 1000, 1e-3);
+    if (done === 0 || rate <= 0 || now - t0 < 2000) return '…';
+    const secs = Math.round(Math.max(0, this.#total - done) / rate);
+    const h = Math.floor(secs / 3600);
+    const m = Math.floor((secs % 3600) / 60);
+    const sec = secs % 60;
+    return h ? `${h}h${String(m).padStart(2, '0')}m` : m ? `${m}m${String(sec).padStart(2, '0')}s` : `${sec}s`;
+  }
 }

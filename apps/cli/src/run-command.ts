@@ -1,7 +1,7 @@
 /** `dcmblind run <input...> --out <dir> --key <file>`: the site operator's main job. */
 import { existsSync, mkdirSync, realpathSync, rmdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import { assertUnlocked, countInputs, DcmblindError, excluder, type FileOutcome, KeyStore, type Layout, lockKey, type OptionName, preflightOutput, type RunSummary, resolveOptions, runDeidentify, STATE_DIR } from '@dcmblind/core';
+import { assertUnlocked, countInputs, DcmblindError, excluder, type FileOutcome, KeyStore, type Layout, looseDicomFile, lockKey, type OptionName, outputTreeOf, preflightOutput, type RunSummary, resolveOptions, runDeidentify, STATE_DIR } from '@dcmblind/core';
 import { getPassphrase } from './passphrase.js';
 import { startProgress } from './progress.js';
 
@@ -54,17 +54,29 @@ export async function runCommand(
   const options = resolveOptions(o.profile, o.option);
   const shard = o.shard === undefined ? undefined : parseShard(o.shard, process.env);
   if (o.subjectId === 'source-sha256' && o.profile !== 'blinding') throw new DcmblindError('E_USAGE', '--subject-id source-sha256 goes with --profile blinding');
+  if (o.subjectId === 'source-sha256') {
+    const loose = inputs.every((i) => existsSync(i)) ? looseDicomFile(inputs, excluder(o.exclude)) : undefined;
+    if (loose) throw new DcmblindError('E_USAGE', `--subject-id source-sha256 names each subject by its zip file, and ${loose} is not in one: give zipped studies only (or drop the option)`);
+  }
   const dateOffset = parseOffset(o.dateOffset);
   if (!/^[A-Za-z0-9_-]{0,16}$/.test(o.prefix)) throw new DcmblindError('E_USAGE', '--prefix: up to 16 letters, digits, "-" or "_"');
   const out = realish(o.out);
   const key = realish(o.key);
+  const real: string[] = [];
   for (const i of inputs) {
     if (!existsSync(i)) throw new DcmblindError('E_USAGE', `input ${i} does not exist`);
     const ri = realpathSync(i);
     if (inside(out, ri) && statSync(ri).isDirectory()) throw new DcmblindError('E_USAGE', `--out ${o.out} is inside input ${i}; choose an output outside the inputs`);
     if (inside(ri, out)) throw new DcmblindError('E_USAGE', `input ${i} is inside --out ${o.out}`);
+    if (inside(key, ri)) throw new DcmblindError('E_USAGE', `--key ${o.key} is inside input ${i}: inputs are only read, and the key must not be read as one; keep it elsewhere`);
+    // Overlapping inputs would read (and write) the same files twice.
+    const twice = real.findIndex((r) => inside(ri, r) || inside(r, ri));
+    if (twice >= 0) throw new DcmblindError('E_USAGE', `inputs ${inputs[twice]} and ${i} overlap (one is, or holds, the other): give each folder once`);
+    real.push(ri);
   }
   if (inside(key, out)) throw new DcmblindError('E_USAGE', `--key ${o.key} is inside --out: the key must never travel with the output`);
+  const keyTree = outputTreeOf(key);
+  if (keyTree) throw new DcmblindError('E_USAGE', `--key ${o.key} is inside the de-identified output ${keyTree}: the key must never travel with an output`);
   if (existsSync(key) && statSync(key).isDirectory()) throw new DcmblindError('E_USAGE', `--key ${o.key} is a folder; name the key file (for example ${join(o.key, 'study.key')})`);
   if (!existsSync(dirname(key))) throw new DcmblindError('E_USAGE', `--key ${o.key}: its folder ${dirname(o.key)} does not exist (a typo?); create it first for a new key`);
   const workers = o.workers === undefined ? undefined : Number(o.workers);
@@ -156,6 +168,7 @@ async function runLocked(
     progress.stop();
     await storePromise.then((s) => s.close()).catch(() => {});
   }
+  for (const w of summary.warnings) io.err(`warning: ${w}`);
   if (o.json) io.out(JSON.stringify({ ...summary, out: o.out }, null, 2));
   else io.out(formatSummary(summary));
   return { code: summary.failed > 0 ? 1 : 0, interrupted: summary.interrupted };

@@ -14,7 +14,7 @@ const TMUX = spawnSync('tmux', ['-V']).status === 0;
 if (!TMUX && process.env.CI) throw new Error('CI needs tmux (installed by .ci/run)');
 if (!TMUX) console.warn('skipping terminal tests: needs tmux (apt-get install tmux)');
 
-const WIDTH = 100;
+const WIDTH = 80;
 
 /** A shell in a detached tmux session of a fixed size, on its own server socket. */
 function terminal(dir: string) {
@@ -46,19 +46,24 @@ describe.skipIf(!TMUX)('on a real terminal', () => {
   it('prints every failure whole above the bar, then the summary on a clean screen, with wrap restored', async () => {
     const dir = tmp('tty-');
     const input = join(dir, 'in');
-    makeCohort(input, { patients: 3, studiesPerPatient: 2, seriesPerStudy: 2, instancesPerSeries: 30 });
+    makeCohort(input, { patients: 3, studiesPerPatient: 2, seriesPerStudy: 2, instancesPerSeries: 60 });
     // Failures whose lines are longer than the terminal is wide.
     const broken = [1, 2, 3].map((i) => join(input, 'site-A', `broken-export-file-with-a-long-name-number-${i}-from-the-scanner.dcm`));
     for (const b of broken) writeFileSync(b, 'not an image at all');
     const t = terminal(dir);
     try {
       t.type(`${env} ${process.execPath} ${CLI} run ${input} --out ${join(dir, 'out')} --key ${join(dir, 'k.key')} --workers 1; echo EXIT=$?`);
+      // While it runs, the bar fits the 80 columns with its failures count and time left on it.
+      const running = await t.waitFor(/ files \| \d+ failed/, 30_000);
+      const barLine = running.split('\n').find((l) => / files \| \d+ failed/.test(l)) as string;
+      expect(barLine.length).toBeLessThanOrEqual(WIDTH);
+      expect(barLine).toMatch(/\d+\/723 files \| \d+ failed \| \d+ files\/s \| \d+ MB \| ETA \S+/);
       const done = await t.waitFor(/EXIT=\d+/);
       expect(done).toMatch(/EXIT=1/);
       const lines = done.split('\n');
       for (const b of broken) expect(lines).toContain(`error: ${b}: no DICM marker and no plausible DICOM data set at the start of the file [E_NOT_DICOM]`);
       expect(lines).toContain(`created key ${join(dir, 'k.key')} (encrypted; keep it and its passphrase safe, away from the output)`);
-      expect(lines).toContain('files: 360 written, 0 already done, 0 unchanged, 0 quarantined, 0 skipped, 3 failed');
+      expect(lines).toContain('files: 720 written, 0 already done, 0 unchanged, 0 quarantined, 0 skipped, 3 failed');
       // Nothing of the bar is left: not after the summary, not inside any line.
       expect(done).not.toMatch(/[░█]|files\/s \| ETA/);
       // Wrap is on again: a line wider than the terminal takes two rows, not one cut row.

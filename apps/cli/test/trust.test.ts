@@ -142,7 +142,12 @@ describe('5. what is not DICOM', () => {
     expect([s.written, s.failed, s.skipped]).toEqual([c.files, 0, 8]);
     expect(clean.stderr).toMatch(/skipped: .*README\.txt: not DICOM/);
     expect(clean.stderr).toMatch(/skipped: .*\.DS_Store: operating-system file/);
-    expect(clean.stderr).toMatch(/skipped: .*scratch: excluded by --exclude/);
+    expect(clean.stderr).toMatch(/skipped: .*scratch: excluded by --exclude site-A\/scratch/);
+    // A folder left out counts its files; a pattern that left nothing out is said.
+    writeFileSync(join(site, 'scratch', 'IMG10.dcm'), 'second file in the folder left out');
+    const counted = dcmblind(['run', input, '--out', out, '--key', key, '--exclude', '*.bak', '--exclude', 'site-A/scratch', '--exclude', 'in/site-A/**', '--json']);
+    expect(JSON.parse(counted.stdout).skipped).toBe(9);
+    expect(counted.stderr).toMatch(/warning: --exclude in\/site-A\/\*\* left nothing out/);
     // Named as DICOM and not DICOM: a failure, as before.
     writeFileSync(join(site, 'IMG0099.dcm'), 'this is not an image');
     writeFileSync(join(site, 'IMG0100'), 'nor is this');
@@ -202,6 +207,10 @@ describe('12. smaller things', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).not.toMatch(/would write/);
     expect(r.stdout).toMatch(new RegExp(`0 would be written, ${c.files} already done`));
+    // With new timestamps the files are read again, and found to be what is already there.
+    touchAll(input, new Date('2032-02-02T00:00:00Z'));
+    const touched = dcmblind(['run', input, '--out', out, '--key', key, '--dry-run']);
+    expect(touched.stdout).toMatch(new RegExp(`0 would be written, 0 already done, ${c.files} unchanged`));
   });
 
   it('a refused rerun says which profile the output was made with', () => {
@@ -234,6 +243,32 @@ describe('12. smaller things', () => {
       expect(r.status, `${bin}: ${r.stderr}`).toBe(0);
       expect(r.stdout.trim()).toBe(ENGINE_VERSION);
     }
+  });
+
+  it('refuses a key inside an input or inside any output tree, and inputs that overlap', () => {
+    const { dir, input, key, out } = cohort(1, 1);
+    expect(dcmblind(['run', input, '--out', out, '--key', key]).code).toBe(0);
+    const inInput = dcmblind(['run', input, '--out', join(dir, 'o2'), '--key', join(input, 'k.key')]);
+    expect(inInput.code).toBe(2);
+    expect(inInput.stderr).toMatch(/inside input/);
+    expect(existsSync(join(input, 'k.key'))).toBe(false);
+    const inOutput = dcmblind(['run', input, '--out', join(dir, 'o3'), '--key', join(out, 'site-A', 'k.key')]);
+    expect(inOutput.code).toBe(2);
+    expect(inOutput.stderr).toMatch(/inside the de-identified output/);
+    for (const args of [[input, join(input, 'site-A')], [input, input]]) {
+      const r = dcmblind(['run', ...args, '--out', join(dir, 'o4'), '--key', key]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/overlap/);
+    }
+    expect(existsSync(join(dir, 'o2')) || existsSync(join(dir, 'o3')) || existsSync(join(dir, 'o4'))).toBe(false);
+  });
+
+  it('blinding by source zip refuses loose DICOM files up front (bad usage)', () => {
+    const { dir, input, key } = cohort(1, 1);
+    const r = dcmblind(['run', input, '--out', join(dir, 'b'), '--key', key, '--profile', 'blinding', '--subject-id', 'source-sha256']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/is not in one: give zipped studies only/);
+    expect(existsSync(join(dir, 'b'))).toBe(false);
   });
 
   it('a run refused after the passphrase (a wrong one) leaves no output folder behind', () => {

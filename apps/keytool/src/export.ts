@@ -22,10 +22,14 @@ const PATIENT_COLUMNS: ReadonlyArray<[keyof PatientRow, string, number]> = [
   ['files', 'Files', 9],
 ];
 
-const FILE_COLUMNS: ReadonlyArray<[keyof FileRecord, string, number]> = [
+/** A file record with the output folder its run wrote to (one key can serve several outputs). */
+type FileRow = FileRecord & { readonly outputFolder: string };
+
+const FILE_COLUMNS: ReadonlyArray<[keyof FileRow, string, number]> = [
   ['pseudonym', 'Pseudonym', 24],
   ['sourcePath', 'SourcePath', 60],
   ['sourceSha256', 'SourceSHA256', 66],
+  ['outputFolder', 'OutputFolder', 40],
   ['outputPath', 'OutputPath', 60],
   ['sourceStudyDate', 'SourceStudyDate', 15],
   ['sourceStudyUID', 'SourceStudyInstanceUID', 40],
@@ -61,7 +65,8 @@ export function exportWorkbook(p: KeyPayload, keyPath: string): ExcelJS.Workbook
     '  issuer and birth date, DaysShiftedBack (the whole days that patient\'s dates were moved back), the first and last',
     '  source study dates, and how many studies and files were de-identified.',
     '  Dates: output date = source date − DaysShiftedBack; to recover a source date, add DaysShiftedBack to the output date.',
-    'Sheet "Files": one row per de-identified file — source path and SHA-256, output path, source UIDs, profile, run.',
+    'Sheet "Files": one row per de-identified file — source path and SHA-256, the output folder and the path in it,',
+    '  source UIDs, profile, run.',
   ];
   for (const l of lines) readme.addRow([l]);
   readme.getRow(1).font = { bold: true };
@@ -72,7 +77,11 @@ export function exportWorkbook(p: KeyPayload, keyPath: string): ExcelJS.Workbook
   for (const r of patientRows(p)) patients.addRow(textRow(PATIENT_COLUMNS.map(([k]) => r[k])));
   const files = wb.addWorksheet('Files');
   files.columns = FILE_COLUMNS.map(([key, header, width]) => ({ key, header, width }));
-  for (const f of fileRows(p)) files.addRow(textRow(FILE_COLUMNS.map(([k]) => (f[k] ?? '') as string | number)));
+  const folderOf = new Map(p.runs.map((r) => [r.runId, r.out ?? '']));
+  for (const f of fileRows(p)) {
+    const row: FileRow = { ...f, outputFolder: folderOf.get(f.runId) ?? '' };
+    files.addRow(textRow(FILE_COLUMNS.map(([k]) => (row[k] ?? '') as string | number)));
+  }
   for (const ws of [patients, files]) {
     ws.getRow(1).font = { bold: true };
     ws.views = [{ state: 'frozen', ySplit: 1 }];

@@ -9,9 +9,9 @@
  * conflicts, key in use).
  */
 import { existsSync, realpathSync, statSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { DcmblindError, describeOffset, ENGINE_VERSION, ignoreClosedStdout, KeyStore, lockKey, lookup, planMerge, ProjectSecret, resolvePassphrase, STATE_DIR, terminalAsk } from '@dcmblind/core';
+import { DcmblindError, describeOffset, ENGINE_VERSION, ignoreClosedStdout, KeyStore, lockKey, lookup, outputTreeOf, planMerge, ProjectSecret, resolvePassphrase, terminalAsk } from '@dcmblind/core';
 import { blindingKeyText, writeBlindingKey, writeCsv, writeXlsx } from './export.js';
 import { unblind } from './unblind.js';
 
@@ -29,18 +29,12 @@ function mustExist(keyfile: string): void {
   if (statSync(keyfile).isDirectory()) throw new DcmblindError('E_USAGE', `${keyfile} is a folder, not a key file`);
 }
 
-/** A new key's path: its folder must exist, and it must not be a folder itself. */
+/** A new key's path: its folder must exist, it must not be a folder, nor lie in a de-identified output. */
 function mayCreate(keyfile: string): void {
   if (existsSync(keyfile) && statSync(keyfile).isDirectory()) throw new DcmblindError('E_USAGE', `${keyfile} is a folder; name the key file inside it`);
   if (!existsSync(dirname(resolve(keyfile)))) throw new DcmblindError('E_USAGE', `the folder of ${keyfile} does not exist; create it first`);
-}
-
-/** The de-identified output tree a path lies in (a folder holding dcmblind's `.dcmblind/`), if any. */
-function outputTreeOf(path: string): string | undefined {
-  for (let d = dirname(resolve(path)); ; d = dirname(d)) {
-    if (existsSync(join(d, STATE_DIR))) return d;
-    if (dirname(d) === d) return undefined;
-  }
+  const tree = outputTreeOf(keyfile);
+  if (tree) throw new DcmblindError('E_USAGE', `${keyfile} is inside the de-identified output ${tree}: a key must never travel with the output. Keep it elsewhere`);
 }
 
 /** Open a key to read only (no lock: nothing is written, a pending journal is read as it is). */
@@ -189,6 +183,10 @@ export function program(setCode: (c: number) => void): Command {
             out(`dates:            ${describeOffset(r.dateOffsetDays)}`);
             out(`studies:          ${m.studies.length}`);
             for (const s of m.studies) out(`  ${s.studyDate || '(no date)'}  ${s.studyUID}  ${s.files} file(s)`);
+            if (m.matched) {
+              out(`matched file(s):  ${m.matched.length} (output ← source)`);
+              for (const f of m.matched) out(`  ${f.outputPath} ← ${f.sourcePath}`);
+            }
             out(`source paths:     ${m.sourcePaths.length}`);
             for (const sp of m.sourcePaths) out(`  ${sp}`);
             out('');

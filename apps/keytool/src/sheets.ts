@@ -1,7 +1,8 @@
 /**
  * Spreadsheets in and out, through exceljs: .xlsx and .csv read into one workbook model and
  * written back atomically (temp file + fsync + rename, owner-only: these files identify people).
- * CSV cells are read as text, never reinterpreted (a PatientID "00123" stays "00123").
+ * CSV cells are read as text, never reinterpreted (a PatientID "00123" stays "00123"); written,
+ * a cell that a spreadsheet would run as a formula is marked as text.
  */
 import { existsSync } from 'node:fs';
 import { extname } from 'node:path';
@@ -32,8 +33,28 @@ export async function readWorkbook(path: string, what: string): Promise<ExcelJS.
 
 export async function writeWorkbook(wb: ExcelJS.Workbook, path: string, sheetName?: string): Promise<void> {
   const format = formatOf(path, 'output');
-  const data = format === 'xlsx' ? await wb.xlsx.writeBuffer() : await wb.csv.writeBuffer(sheetName ? { sheetName } : {});
-  writeFileAtomic(path, new Uint8Array(data as ArrayBuffer));
+  if (format === 'xlsx') {
+    writeFileAtomic(path, new Uint8Array((await wb.xlsx.writeBuffer()) as ArrayBuffer));
+    return;
+  }
+  for (const ws of wb.worksheets) neutraliseFormulas(ws);
+  const data = Buffer.from((await wb.csv.writeBuffer(sheetName ? { sheetName } : {})) as ArrayBuffer);
+  writeFileAtomic(path, data.at(-1) === 0x0a ? data : Buffer.concat([data, Buffer.from('\n')]));
+}
+
+/** Text a spreadsheet would run as a formula when it opens a CSV (CSV injection). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * A name like `=HYPERLINK(…)` in a CSV runs as a formula in Excel or LibreOffice. Such cells get
+ * a leading apostrophe (shown as text, the value otherwise as written); xlsx stores text safely.
+ */
+function neutraliseFormulas(ws: ExcelJS.Worksheet): void {
+  ws.eachRow((row) => {
+    row.eachCell((cell) => {
+      if (typeof cell.value === 'string' && FORMULA_START.test(cell.value)) cell.value = `'${cell.value}`;
+    });
+  });
 }
 
 /** A cell as the text a reader sees ('' when empty). */

@@ -463,6 +463,46 @@ print(json.dumps({'readme': '\\n'.join(str(r[0]) for r in wb['README'].iter_rows
     const folder = key(['info', join(dir, 'keys')]);
     expect(folder.code).toBe(2);
     expect(folder.stderr).toMatch(/is a folder, not a key file/);
+    // No key may be made inside an output either: init, a merge's destination, a site key.
+    for (const args of [
+      ['init', join(out, 'x.key')],
+      ['merge', join(out, 'site-A', 'merged.key'), keyfile],
+      ['issue-site-key', keyfile, join(out, 'site.key'), '--site', 'north'],
+    ]) {
+      const r = key(args, { DCMBLIND_NEW_PASSPHRASE: NEW_PASS });
+      expect(r.code, args[0]).toBe(2);
+      expect(r.stderr).toMatch(/inside the de-identified output .*must never travel with the output/);
+    }
+    expect(allFiles(out).filter((f) => f.endsWith('.key'))).toEqual([]);
+  });
+
+  it('CSV exports cannot run as formulas; the Files sheet names each output folder; lookup says which file matched', async () => {
+    const m = join(dir, 'formula');
+    mkdirSync(join(m, 'in', 'P'), { recursive: true });
+    const evil: SyntheticPatient = { name: '=HYPERLINK("http://x")^Eve', id: '+4471234', birthDate: '19800101', folder: 'P' };
+    writeFileSync(join(m, 'in', 'P', 'IMG1.dcm'), buildDicom(ctInstance(evil, 5, 0, 0, 0, { patients: 1, studiesPerPatient: 1, seriesPerStudy: 1, instancesPerSeries: 1 })));
+    const k = join(m, 'f.key');
+    expect(run([join(m, 'in'), '--out', join(m, 'out'), '--key', k, '--quiet']).code).toBe(0);
+    expect(key(['export', k, '--csv', join(m, 'p.csv')]).code).toBe(0);
+    const csv = readFileSync(join(m, 'p.csv'), 'utf8');
+    expect(csv.endsWith('\n')).toBe(true);
+    for (const line of csv.trimEnd().split('\n')) for (const cell of line.split(',')) expect(cell.replace(/^"/, '')).not.toMatch(/^[=+\-@]/);
+    expect(csv).toContain("'=HYPERLINK");
+    expect(csv).toContain("'+4471234");
+    expect(key(['export', k, '--xlsx', join(m, 'p.xlsx')]).code).toBe(0);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(join(m, 'p.xlsx'));
+    const files = wb.getWorksheet('Files') as ExcelJS.Worksheet;
+    const head = (files.getRow(1).values as unknown[]).slice(1);
+    expect(String((files.getRow(2).values as unknown[])[head.indexOf('OutputFolder') + 1])).toBe(join(m, 'out'));
+    // A lookup by an output file lists that file's source; a pseudonym works without its prefix.
+    const outFile = allFiles(join(m, 'out')).find((f) => f.endsWith('.dcm')) as string;
+    const byPath = key(['lookup', k, outFile]);
+    expect(byPath.stdout).toMatch(/matched file\(s\): +1 \(output ← source\)/);
+    expect(byPath.stdout).toContain(`← ${join(m, 'in', 'P', 'IMG1.dcm')}`);
+    const pseudonym = /^pseudonym: +(\S+)$/m.exec(byPath.stdout)?.[1] as string;
+    const bare = JSON.parse(key(['lookup', k, pseudonym.replace(/^ANON-/, '').toLowerCase(), '--json']).stdout);
+    expect(bare.map((x: { patient: { pseudonym: string } }) => x.patient.pseudonym)).toEqual([pseudonym]);
   });
 
   it('a new or changed passphrase shorter than 12 characters is refused, from the environment too', () => {

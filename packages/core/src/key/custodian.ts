@@ -53,6 +53,8 @@ export interface LookupMatch {
   readonly patient: PatientRow;
   readonly studies: ReadonlyArray<{ readonly studyUID: string; readonly studyDate: string; readonly files: number }>;
   readonly sourcePaths: readonly string[];
+  /** For a lookup by output UID or path: the files it named, output path → source path. */
+  readonly matched?: ReadonlyArray<{ readonly outputPath: string; readonly sourcePath: string }>;
 }
 
 /**
@@ -75,28 +77,41 @@ function pathTails(value: string): Set<string> {
   return tails;
 }
 
-/** Pseudonyms whose files a value names: an output UID (study, series, instance) or an output path or folder. */
-function byOutput(p: KeyPayload, value: string, secret: ProjectSecret | undefined): Map<string, LookupMatch['by']> {
-  const found = new Map<string, LookupMatch['by']>();
+interface OutputHits {
+  readonly by: 'outputUID' | 'outputPath';
+  readonly files: FileRecord[];
+}
+
+/** Whether a record's output is the file, or lies in the folder, that one of `tails` names. */
+function underTail(f: FileRecord, tails: ReadonlySet<string>): boolean {
+  const parts = f.outputPath.split('/');
+  for (let n = parts.length; n >= 1; n--) if (tails.has(parts.slice(0, n).join('/'))) return true;
+  return false;
+}
+
+/** Pseudonyms whose files a value names (an output UID of a study, series or instance, or an output file or folder), with those files. */
+function byOutput(p: KeyPayload, value: string, secret: ProjectSecret | undefined): Map<string, OutputHits> {
+  const found = new Map<string, OutputHits>();
   const uid = /^[0-9.]+$/.test(value) && value.includes('.');
   const tails = value.includes('/') || value.includes('\\') ? pathTails(value) : undefined;
   if (!uid && !tails) return found;
   for (const f of p.files) {
-    if (found.has(f.pseudonym)) continue;
-    if (uid && secret && [f.sourceStudyUID, f.sourceSeriesUID, f.sourceSOPInstanceUID].some((u) => u && secret.uid(u) === value)) {
-      found.set(f.pseudonym, 'outputUID');
-    } else if (tails) {
-      const parts = f.outputPath.split('/');
-      // The file itself, or a folder of it (a study or series folder, the patient's folder).
-      for (let n = parts.length; n >= 1; n--) {
-        if (tails.has(parts.slice(0, n).join('/'))) {
-          found.set(f.pseudonym, 'outputPath');
-          break;
-        }
-      }
-    }
+    let by: OutputHits['by'] | undefined;
+    if (uid && secret && [f.sourceStudyUID, f.sourceSeriesUID, f.sourceSOPInstanceUID].some((u) => u && secret.uid(u) === value)) by = 'outputUID';
+    else if (tails && underTail(f, tails)) by = 'outputPath';
+    if (!by) continue;
+    const hits = found.get(f.pseudonym) ?? { by, files: [] };
+    hits.files.push(f);
+    found.set(f.pseudonym, hits);
   }
   return found;
+}
+
+/** A pseudonym as typed with or without its prefix (`ANON-2CQP…` or `2CQP…`, any case). */
+function samePseudonym(pseudonym: string, v: string): boolean {
+  const a = pseudonym.toLowerCase();
+  const b = v.toLowerCase();
+  return a === b || (b.length >= 16 && a.endsWith(b) && /^[0-9a-z]+$/.test(b));
 }
 
 /**
@@ -112,12 +127,13 @@ export function lookup(p: KeyPayload, value: string, secret?: ProjectSecret): Lo
   const outputs = byOutput(p, v, secret);
   const hits: Array<{ by: LookupMatch['by']; patient: PatientRow }> = [];
   for (const r of rows) {
-    if (r.pseudonym.toLowerCase() === v.toLowerCase()) hits.push({ by: 'pseudonym', patient: r });
+    if (samePseudonym(r.pseudonym, v)) hits.push({ by: 'pseudonym', patient: r });
     else if (r.patientId !== '' && r.patientId === v) hits.push({ by: 'patientId', patient: r });
     else if (name !== '' && (normalizeName(r.patientName) === name || nameTokens(r.patientName) === tokens)) hits.push({ by: 'patientName', patient: r });
-    else if (outputs.has(r.pseudonym)) hits.push({ by: outputs.get(r.pseudonym) as LookupMatch['by'], patient: r });
+    else if (outputs.has(r.pseudonym)) hits.push({ by: (outputs.get(r.pseudonym) as OutputHits).by, patient: r });
   }
   return hits.map(({ by, patient }) => {
+    const named = outputs.get(patient.pseudonym);
     const files = p.files.filter((f) => f.pseudonym === patient.pseudonym);
     const studies = new Map<string, { studyUID: string; studyDate: string; files: Set<string> }>();
     for (const f of files) {
@@ -129,6 +145,7 @@ export function lookup(p: KeyPayload, value: string, secret?: ProjectSecret): Lo
       by, patient,
       studies: [...studies.values()].sort((a, b) => (a.studyDate < b.studyDate ? -1 : 1)).map((s) => ({ studyUID: s.studyUID, studyDate: s.studyDate, files: s.files.size })),
       sourcePaths: [...new Set(files.map((f) => f.sourcePath))].sort(),
+      ...(named && (by === 'outputUID' || by === 'outputPath') ? { matched: named.files.map((f) => ({ outputPath: f.outputPath, sourcePath: f.sourcePath })) } : {}),
     };
   });
 }

@@ -49,8 +49,9 @@ export interface RunRecord {
   readonly engineVersion: string;
   readonly written?: number;
   readonly failed?: number;
-  /** The output it wrote to, and where each of its inputs landed there (see run/input-roots.ts). */
+  /** The output it wrote to (its id and its path then), and where each of its inputs landed there (see run/input-roots.ts). */
   readonly outputId?: string;
+  readonly out?: string;
   readonly inputs?: ReadonlyArray<{ readonly path: string; readonly prefix: string }>;
 }
 

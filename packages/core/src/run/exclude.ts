@@ -13,7 +13,10 @@ export const OS_JUNK = [
   '__MACOSX', '.Spotlight-V100', '.Trashes', '.fseventsd', '.TemporaryItems', '$RECYCLE.BIN', 'System Volume Information',
 ] as const;
 
-export type ExcludeTest = (relPath: string) => string | undefined;
+export type ExcludeTest = ((relPath: string) => string | undefined) & {
+  /** The --exclude patterns that left nothing out (a typo, or a path given from the wrong root). */
+  readonly unmatched?: () => string[];
+};
 
 /**
  * A test of input-relative paths ('/'-separated). A pattern without '/' matches a file or
@@ -23,19 +26,27 @@ export type ExcludeTest = (relPath: string) => string | undefined;
 export function excluder(patterns: readonly string[]): ExcludeTest {
   const junk = picomatch([...OS_JUNK], { dot: true, nocase: true });
   const byName = patterns.filter((p) => !p.includes('/'));
-  const byPath = patterns.filter((p) => p.includes('/')).map((p) => p.replace(/^\.?\//, ''));
-  const name = byName.length ? picomatch(byName, { dot: true }) : () => false;
-  const path = byPath.length ? picomatch(byPath, { dot: true }) : () => false;
-  return (relPath) => {
+  const byPath = patterns.filter((p) => p.includes('/'));
+  const tests = [
+    ...byName.map((p) => ({ pattern: p, matches: picomatch(p, { dot: true }), onName: true })),
+    ...byPath.map((p) => ({ pattern: p, matches: picomatch(p.replace(/^\.?\//, ''), { dot: true }), onName: false })),
+  ];
+  const used = new Set<string>();
+  const test = (relPath: string) => {
     const parts = relPath.split('/');
     for (let i = 0; i < parts.length; i++) {
       const part = parts[i] as string;
       const prefix = parts.slice(0, i + 1).join('/');
       if (junk(part)) return i < parts.length - 1 ? `in an operating-system folder (${part})` : 'operating-system file';
-      if (name(part) || path(prefix)) return 'excluded by --exclude';
+      const hit = tests.find((t) => t.matches(t.onName ? part : prefix));
+      if (hit) {
+        used.add(hit.pattern);
+        return `excluded by --exclude ${hit.pattern}`;
+      }
     }
     return undefined;
   };
+  return Object.assign(test, { unmatched: () => patterns.filter((p) => !used.has(p)) });
 }
 
 /** Extensions DICOM files are given (besides none at all, and numbers: `IM.1`, UIDs as names). */

@@ -5,6 +5,7 @@
  * (a mistyped --key would otherwise start a second, unrelated pseudonymisation).
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { DcmblindError } from '../errors.js';
 import { type Manifest, readManifest } from './manifest.js';
 import { STATE_DIR } from './output.js';
@@ -49,4 +50,15 @@ export function preflightOutput(p: Preflight): OutputState {
     );
   }
   return state;
+}
+
+/**
+ * The de-identified output tree a path lies in (the nearest folder above it holding dcmblind's
+ * `.dcmblind/`), if any: no key, journal or mapping may be written there.
+ */
+export function outputTreeOf(path: string): string | undefined {
+  for (let d = dirname(resolve(path)); ; d = dirname(d)) {
+    if (existsSync(join(d, STATE_DIR))) return d;
+    if (dirname(d) === d) return undefined;
+  }
 }

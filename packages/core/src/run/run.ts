@@ -69,7 +69,14 @@ export function shardOf(f: InputFile, layout: Layout, count: number): number {
 
 export type FileOutcome =
   | { readonly kind: 'written' | 'unchanged' | 'done'; readonly source: string; readonly output: string; readonly bytesIn: number; readonly bytesOut: number }
-  | { readonly kind: 'quarantined' | 'skipped'; readonly source: string; readonly reason: string; readonly bytesIn: number }
+  | {
+      readonly kind: 'quarantined' | 'skipped';
+      readonly source: string;
+      readonly reason: string;
+      readonly bytesIn: number;
+      /** A folder left out whole: how many files it holds (counted among the skipped). */
+      readonly files?: number;
+    }
   | { readonly kind: 'failed'; readonly source: string; readonly code: ErrorCode | 'E_INTERNAL'; readonly reason: string; readonly bytesIn: number };
 
 export interface RunSummary {
@@ -92,6 +99,8 @@ export interface RunSummary {
   quarantine: Array<{ path: string; reason: string }>;
   /** Rules fired, "ACTION source" → count (filled for --dry-run). */
   rules: Record<string, number>;
+  /** Things the operator should know that are not about one file (an --exclude that matched nothing). */
+  warnings: string[];
   /** --force-rebuild: files of the earlier configuration removed, files kept (not dcmblind's), and the log naming them. */
   rebuild?: { removed: number; kept: number; log: string };
 }
@@ -170,7 +179,7 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
 
   const summary: RunSummary = {
     written: 0, unchanged: 0, done: 0, quarantined: 0, skipped: 0, failed: 0, patients: 0, bytesIn: 0, bytesOut: 0,
-    elapsedMs: 0, interrupted: false, dryRun, peakRssMB: 0, failures: [], quarantine: [], rules: {},
+    elapsedMs: 0, interrupted: false, dryRun, peakRssMB: 0, failures: [], quarantine: [], rules: {}, warnings: [],
     ...(opened.cleared ? { rebuild: { removed: opened.cleared.removed.length, kept: opened.cleared.kept.length, log: opened.cleared.log } } : {}),
   };
   const patients = new Map<string, number>(); // pseudonym → outputs of this run and done ones
@@ -188,7 +197,7 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
       summary.failed += 1;
       summary.failures.push({ path: o.source, code: o.code, reason: o.reason });
     } else {
-      summary[o.kind] += 1;
+      summary[o.kind] += ('files' in o ? o.files : undefined) ?? 1;
       if (o.kind === 'quarantined') summary.quarantine.push({ path: o.source, reason: o.reason });
     }
     onFile(o, summary);
@@ -206,7 +215,7 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
       key = k;
       site = siteOf();
       // Records of outputs --force-rebuild removed go with the run's start.
-      if (!dryRun) await k.appendAsync([...opened.dropped, { type: 'run', record: { runId, startedAt, profile: cfg.profile, options: cfg.options, engineVersion: ENGINE_VERSION, outputId, inputs: roots } }]);
+      if (!dryRun) await k.appendAsync([...opened.dropped, { type: 'run', record: { runId, startedAt, profile: cfg.profile, options: cfg.options, engineVersion: ENGINE_VERSION, outputId, out: cfg.out, inputs: roots } }]);
     },
     (e: unknown) => {
       keyFailure ??= e;
@@ -299,7 +308,11 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
         record({ kind: 'unchanged', source: f.absPath, output: r.outRel, bytesIn: r.bytesIn, bytesOut: r.bytesOut });
       }
       if (dryRun) {
-        for (const { f, r } of accepted) record({ kind: 'written', source: f.absPath, output: r.outRel, bytesIn: r.bytesIn, bytesOut: r.bytesOut });
+        // What the real run would find: an output this source already made, in place, is unchanged.
+        for (const { f, r } of accepted) {
+          const same = doneByOutput.get(r.outRel)?.sourceSha256 === r.sha256 && (await exists(join(cfg.out, r.outRel)));
+          record({ kind: same ? 'unchanged' : 'written', source: f.absPath, output: r.outRel, bytesIn: r.bytesIn, bytesOut: r.bytesOut });
+        }
         return;
       }
       await publish(accepted);
@@ -399,8 +412,10 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
   const inflight = new Set<Promise<void>>();
   const limit = threads * 4;
   try {
-    const onSkip = (path: string, reason: string) => record({ kind: 'skipped', source: path, reason, bytesIn: 0 });
-    for await (const f of walkInputs(inputs, problems, { hashArchives: blinding, exclude: excluder(cfg.exclude ?? []), onSkip }, roots)) {
+    const exclude = excluder(cfg.exclude ?? []);
+    const onSkip = (path: string, reason: string, files: number) =>
+      record({ kind: 'skipped', source: path, reason: files === 1 ? reason : `${reason} (a folder of ${files} file(s))`, bytesIn: 0, files });
+    for await (const f of walkInputs(inputs, problems, { hashArchives: blinding, exclude, onSkip }, roots)) {
       if (cfg.signal?.aborted) {
         summary.interrupted = true;
         break;
@@ -429,8 +444,9 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
       let subject: string | undefined;
       if (cfg.subjectIds === 'source-sha256') {
         subject = f.archive?.sha256;
+        // Files named like DICOM outside zips were refused before the run; the rest are notes.
         if (!subject) {
-          record({ kind: 'failed', source: f.absPath, code: 'E_USAGE', reason: '--subject-id source-sha256 names subjects by their zip file, and this file is not in one', bytesIn: 0 });
+          record({ kind: 'skipped', source: f.absPath, reason: 'not in a zip archive (--subject-id source-sha256 blinds zipped studies only)', bytesIn: 0 });
           continue;
         }
       }
@@ -451,6 +467,11 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
     }
     await Promise.all(inflight);
     flush();
+    if (!summary.interrupted) {
+      for (const p of exclude.unmatched?.() ?? []) {
+        summary.warnings.push(`--exclude ${p} left nothing out (a name pattern matches anywhere; one with / starts at each input's own root, without the input's name)`);
+      }
+    }
   } finally {
     await Promise.all(inflight).catch(() => {});
     flush();

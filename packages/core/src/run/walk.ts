@@ -5,11 +5,11 @@
  * (`archive.zip!/entry`), relative to a folder named after the archive.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, type Dir } from 'node:fs';
+import { createReadStream, type Dir, readdirSync, statSync } from 'node:fs';
 import { opendir, stat } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { basename, join, relative, resolve, sep } from 'node:path';
 import { describeError } from '../errors.js';
-import type { ExcludeTest } from './exclude.js';
+import { type ExcludeTest, namedLikeDicom } from './exclude.js';
 import type { InputRoot } from './input-roots.js';
 import { openZip } from './zip.js';
 
@@ -30,15 +30,26 @@ export interface WalkOptions {
   readonly hashArchives?: boolean;
   /** Paths (relative to their input) that are not read: OS debris and --exclude patterns. */
   readonly exclude?: ExcludeTest;
-  /** Told about each file or folder left out by `exclude` (a folder once, not entered). */
-  readonly onSkip?: (path: string, reason: string) => void;
+  /**
+   * Told about each file or folder left out by `exclude`: a folder once, not entered, with the
+   * number of files in it (counted, not read).
+   */
+  readonly onSkip?: (path: string, reason: string, files: number) => void;
 }
 
 /** Whether `exclude` leaves a path out; tells onSkip. `inputRel` is relative to its input. */
-function excluded(abs: string, inputRel: string, opts: WalkOptions): boolean {
+function excluded(abs: string, inputRel: string, opts: WalkOptions, folder = false): boolean {
   const why = inputRel && opts.exclude ? opts.exclude(inputRel) : undefined;
-  if (why) opts.onSkip?.(abs, why);
+  if (why) opts.onSkip?.(abs, why, folder ? filesIn(abs) : 1);
   return why !== undefined;
+}
+
+function filesIn(dir: string): number {
+  try {
+    return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).length;
+  } catch {
+    return 0;
+  }
 }
 
 async function sha256File(path: string): Promise<string> {
@@ -94,7 +105,7 @@ async function* walkDir(dir: string, rel: string, inputRel: string, problems: Wa
     const abs = join(dir, ent.name);
     const r = rel ? `${rel}/${ent.name}` : ent.name;
     const ir = inputRel ? `${inputRel}/${ent.name}` : ent.name;
-    if (excluded(abs, ir, opts)) continue;
+    if (excluded(abs, ir, opts, ent.isDirectory())) continue;
     let isFile = ent.isFile();
     if (ent.isDirectory()) {
       yield* walkDir(abs, r, ir, problems, opts);
@@ -141,9 +152,31 @@ export async function* walkInputs(inputs: readonly string[], problems: WalkProbl
  */
 export async function countInputs(inputs: readonly string[], exclude?: ExcludeTest): Promise<number> {
   let n = 0;
-  const onSkip = () => {
-    n++;
+  const onSkip = (_path: string, _reason: string, files: number) => {
+    n += files;
   };
   for await (const _ of walkInputs(inputs, [], exclude ? { exclude, onSkip } : {})) n++;
   return n;
+}
+
+/**
+ * A file outside any zip archive that is named like DICOM (blinding by `--subject-id
+ * source-sha256` names subjects by their zip, so such a file has no subject: bad usage, said
+ * before anything is written). Returns the first one found, or undefined.
+ */
+export function looseDicomFile(inputs: readonly string[], exclude: ExcludeTest): string | undefined {
+  for (const input of inputs) {
+    const abs = resolve(input);
+    const s = statSync(abs);
+    if (!s.isDirectory()) {
+      if (!isZip(abs) && namedLikeDicom(basename(abs))) return abs;
+      continue;
+    }
+    for (const e of readdirSync(abs, { recursive: true, withFileTypes: true })) {
+      if (!e.isFile() || isZip(e.name)) continue;
+      const rel = relative(abs, join(e.parentPath, e.name)).split(sep).join('/');
+      if (!exclude(rel) && namedLikeDicom(rel)) return join(e.parentPath, e.name);
+    }
+  }
+  return undefined;
 }
