@@ -6,8 +6,11 @@
 import { existsSync, statSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { DcmblindError, ENGINE_VERSION, ignoreClosedStdout, KeyStore, resolvePassphrase, terminalAsk, writeFileAtomic } from '@dcmblind/core';
-import { findingLine, html, summary } from './report.js';
+import {
+  DcmblindError, ENGINE_VERSION, ignoreClosedStdout, KeyStore, ProjectSecret, readManifest, resolvePassphrase,
+  terminalAsk, writeFileAtomic,
+} from '@dcmblind/core';
+import { findingLine, html, jsonReport, summary } from './report.js';
 import { PROFILE_COLUMNS } from './table.js';
 import { verify } from './verify.js';
 
@@ -37,6 +40,7 @@ async function main(argv: string[]): Promise<number> {
         const k = await KeyStore.openAsync(o.key, pass, { readOnly: true });
         key = { payload: k.payload, secret: k.secret };
         k.close();
+        assertKeyMadeOutput(o.key, key.secret, outputDir);
       }
       const r = await verify({
         output: resolve(outputDir), ...(o.source ? { source: resolve(o.source) } : {}),
@@ -47,7 +51,7 @@ async function main(argv: string[]): Promise<number> {
       if (!o.quiet) for (const f of [...r.findings, ...r.review]) process.stdout.write(`${findingLine(f)}\n`);
       process.stdout.write(`${summary(r)}\n`);
       if (o.report) {
-        const body = extname(o.report).toLowerCase() === '.json' ? `${JSON.stringify(r, null, 2)}\n` : html(r);
+        const body = extname(o.report).toLowerCase() === '.json' ? jsonReport(r) : html(r);
         writeFileAtomic(o.report, Buffer.from(body, 'utf8'), 0o644);
         process.stderr.write(`report: ${o.report}\n`);
       }
@@ -65,6 +69,27 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`dcmblind-verify: internal error (please report): ${(e as Error).stack ?? String(e)}\n`);
     return 2;
   }
+}
+
+/**
+ * The output's manifest names the key that made it. Another key pairs nothing and seeds the
+ * search with other patients: every file would be reported without a source. Refuse it and
+ * say what to do; an output without a manifest (or a fingerprint in it) is checked as given.
+ */
+function assertKeyMadeOutput(keyArg: string, secret: Uint8Array, outputDir: string): void {
+  let made: string | undefined;
+  try {
+    made = readManifest(outputDir)?.keyFingerprint;
+  } catch {
+    return; // damaged: the scan notes it
+  }
+  const fingerprint = new ProjectSecret(secret).fingerprint();
+  if (!made || made === fingerprint) return;
+  throw new DcmblindError(
+    'E_KEY_PROJECT',
+    `${keyArg} did not make this output (key ${fingerprint}; the output was made with key ${made}): ` +
+      'give the key that made it, or verify without --key',
+  );
 }
 
 ignoreClosedStdout();

@@ -47,10 +47,16 @@ function verdictReason(r: Report): string {
   return ` (${parts.filter(Boolean).join(', ')})`;
 }
 
+/** A finding as the operator's terminal shows it: a source file by its real path, so it can be found. */
 export function findingLine(f: Finding): string {
   const what = [f.category, f.valueHash ? `#${f.valueHash}` : ''].filter(Boolean).join(' ');
-  const where = `${f.file || '(tree)'}${f.element ? ` ${f.element}` : ''}`;
+  const where = `${f.operatorPath ?? (f.file || '(tree)')}${f.element ? ` ${f.element}` : ''}`;
   return `${f.severity}: ${where}: ${f.rule}${what ? ` [${what}]` : ''}: ${f.detail}`;
+}
+
+/** The JSON report: everything but the operator's clear source paths (reports may leave the site). */
+export function jsonReport(r: Report): string {
+  return `${JSON.stringify(r, (k, v) => (k === 'operatorPath' ? undefined : v), 2)}\n`;
 }
 
 function countBy<T>(xs: readonly T[], key: (x: T) => string): Record<string, number> {

@@ -34,6 +34,13 @@ export const RULES: Readonly<Record<string, RuleInfo>> = {
     meaning: "a date of the patient's sources is in the output unchanged (not removed or shifted)",
     next: `re-run dcmblind with the profile the study agreed on; ${RERUN}`,
   },
+  'key-in-output': {
+    severity: 'leak',
+    meaning: "dcmblind's key file, its journal or its lock is in the output tree",
+    next:
+      'the re-identification key (encrypted or not) must never travel with the output: remove it ' +
+      'and keep it with its custodian',
+  },
   'profile-removed-present': {
     severity: 'violation',
     meaning: 'an attribute the profile removes (X in PS3.15 Table E.1-1) is present',
@@ -215,7 +222,9 @@ export function checksRun(i: Inputs): Check[] {
     {
       name: 'non-DICOM files',
       ran: true,
-      detail: 'every file that is not DICOM reported, its bytes and zip entries searched',
+      detail:
+        "every file that is not DICOM reported (dcmblind's key, its journal or lock as a leak), " +
+        'its bytes and zip entries searched',
     },
     { name: 'outputs parse', ran: true, detail: 'every output file parses as DICOM' },
     { name: 'duplicate SOP instances', ran: true, detail: 'no SOP Instance UID carried by two output files' },

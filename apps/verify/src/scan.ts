@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { decodedString, decodeText, dictionaryVR, type Element, isPrivate, keywordOf, type ParsedFile, readDicomFile, schemeFor, type Scheme, T, formatTag } from '@dcmblind/core';
+import { type KeyArtifact, keyArtifact, readHead } from './key-files.js';
 import { type RawScan, scanRawFile, wholeWordOnly } from './raw.js';
 import { type Hit, isWordByte, type Matcher, type Pattern } from './search.js';
 import { CID7050, expectationFor, isGroupLength, isPrivateTag } from './table.js';
@@ -62,6 +63,11 @@ export interface Finding {
   /** Short keyed hash of the leaked value: lets reviewers match occurrences without seeing it. */
   readonly valueHash?: string;
   readonly detail: string;
+  /**
+   * A source file's path relative to --source, in clear: the operator's terminal log names it
+   * so the file can be found. Never written to a report (those may leave the site).
+   */
+  readonly operatorPath?: string;
 }
 
 export interface OutputFacts {
@@ -318,16 +324,6 @@ function brokenSource(path: string, error: string): SourceFacts {
   }
   const dicomdir = head.includes(Buffer.from(MEDIA_STORAGE_DIRECTORY, 'latin1'));
   return { path, error, ...none, seeds, dicm: true, ...(dicomdir ? { dicomdir: true } : {}) };
-}
-
-function readHead(path: string, max: number): Buffer {
-  const fd = openSync(path, 'r');
-  try {
-    const b = Buffer.alloc(max);
-    return b.subarray(0, readSync(fd, b, 0, max, 0));
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /** A short top-level text value found by its little-endian header (explicit or implicit VR). */
@@ -634,16 +630,19 @@ export function scanOutput(task: OutputTask, ctx: ScanContext): OutputFacts {
 }
 
 /**
- * An output file that does not parse. With the DICM marker it is broken DICOM (`unreadable`);
- * without, it is not DICOM at all (`non-dicom-file`): a mapping table, a spreadsheet, a stray
- * archive. Either way its raw bytes (and zip entries) are searched for every seed.
+ * An output file that does not parse. dcmblind's key, its journal or its lock is a leak
+ * (`key-in-output`). With the DICM marker it is broken DICOM (`unreadable`); without, it is
+ * not DICOM at all (`non-dicom-file`): a mapping table, a spreadsheet, a stray archive. Either
+ * way its raw bytes (and zip entries) are searched for every seed.
  */
 function notParsed(abs: string, error: string, ctx: ScanContext): Array<Omit<Finding, 'file'>> {
   const out: Array<Omit<Finding, 'file'>> = [];
   let dicm: boolean;
+  let key: KeyArtifact | undefined;
   let raw: RawScan;
   try {
     dicm = hasDicmMarker(abs);
+    key = keyArtifact(abs);
     const accept = wholeWordOnly((i) => needsWord(ctx.seeds[i] as Seed));
     raw = scanRawFile(abs, ctx.matcher, accept, (name) => maskPath(name, ctx).shown);
   } catch (e) {
@@ -660,7 +659,9 @@ function notParsed(abs: string, error: string, ctx: ScanContext): Array<Omit<Fin
   }
   const notes =
     raw.notes.length > 0 ? `; ${raw.notes.slice(0, 5).join('; ')}${raw.notes.length > 5 ? '; …' : ''}` : '';
-  if (dicm) {
+  if (key) {
+    out.push(keyInOutput(key));
+  } else if (dicm) {
     out.push({
       rule: 'unreadable',
       severity: 'integrity',
@@ -679,6 +680,18 @@ function notParsed(abs: string, error: string, ctx: ScanContext): Array<Omit<Fin
   }
   out.push(...rawFindings(raw, ctx));
   return out;
+}
+
+/** dcmblind's key (or its journal or lock) in the output: it would leave the site with it. */
+export function keyInOutput(kind: KeyArtifact): Omit<Finding, 'file'> {
+  return {
+    rule: 'key-in-output',
+    severity: 'leak',
+    element: '',
+    detail:
+      `a dcmblind ${kind}: the re-identification key (encrypted or not) must never travel with ` +
+      'the output; remove it and keep it with its custodian',
+  };
 }
 
 /** One finding per place and category: how many distinct source values were found there. */

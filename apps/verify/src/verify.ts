@@ -5,17 +5,20 @@
  * equal to its source, no output without a source.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { opendirSync, realpathSync } from 'node:fs';
+import { existsSync, opendirSync, realpathSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import {
-  configId, ENGINE_VERSION, type FileRecord, type KeyPayload, type Manifest, readManifest, readOutputList,
+  configId, ENGINE_VERSION, excluder, type FileRecord, type KeyPayload, type Manifest, namedLikeDicom,
+  readManifest, readOutputList, STATE_DIR,
 } from '@dcmblind/core';
 import { Piscina } from 'piscina';
+import { type KeyArtifact, keyArtifact } from './key-files.js';
+import { maskDates } from './mask.js';
 import { type Check, checksRun, type NotJudged, type Verdict, verdictOf } from './rules.js';
 import {
-  type Category, type Finding, maskPath, nameForms, type OutputFacts, patternsOf, PLACEHOLDER, type Seed,
-  type SourceFacts,
+  type Category, type Finding, keyInOutput, maskPath, nameForms, type OutputFacts, patternsOf, PLACEHOLDER,
+  type Seed, type SourceFacts,
 } from './scan.js';
 import { Matcher } from './search.js';
 import { PROFILE_COLUMNS } from './table.js';
@@ -75,6 +78,76 @@ function* walk(dir: string, root = dir): Generator<string> {
 
 const rel = (root: string, p: string) => relative(root, p).split(sep).join('/');
 
+/** Operating-system debris (`.DS_Store`, `__MACOSX/`, …): `dcmblind run` skips it unread. */
+const osDebris = excluder([]);
+
+/**
+ * A source that does not parse is judged as `dcmblind run` judges it: DICOM by its marker, or
+ * by its name (IMG9999.dcm holding garbage), is a failure of the run, so it must have an
+ * output; bytes plainly not DICOM under another name (README.txt) are skipped by the run.
+ */
+function judgedAsDicom(f: SourceFacts, relPath: string): boolean {
+  if (osDebris(relPath)) return false;
+  return Boolean(f.dicm) || namedLikeDicom(relPath);
+}
+
+/**
+ * Source files as the key's records name them. A record holds the source's absolute path at
+ * run time, and QA reviewers often mount a copy of the inputs elsewhere: a record names the
+ * file whose path under --source is the longest suffix of the recorded path, component-wise.
+ */
+class SourceIndex {
+  readonly #byRel = new Map<string, SourceFacts>();
+
+  constructor(root: string, files: readonly SourceFacts[]) {
+    for (const f of files) this.#byRel.set(rel(root, f.path), f);
+  }
+
+  of(r: FileRecord): SourceFacts | undefined {
+    if (r.sourceArchive || this.#byRel.size === 0) return undefined; // zip entries: archives are not opened
+    const parts = r.sourcePath.split(sep === '\\' ? /[\\/]/ : '/'); // '\\' is a name character on POSIX
+    for (let i = 0; i < parts.length; i++) {
+      const hit = this.#byRel.get(parts.slice(i).join('/'));
+      if (hit) return hit;
+    }
+    return undefined;
+  }
+}
+
+/**
+ * The source patient behind each key pseudonym (`key:<pseudonym>`), found through records whose
+ * source is under --source: an output whose own source is gone or broken then counts as that
+ * patient, not as a second one carrying the same pseudonym.
+ */
+function patientAliases(
+  keyed: Iterable<{ readonly record: FileRecord; readonly patient: string }>,
+  sourceOf: (r: FileRecord) => SourceFacts | undefined,
+): Map<string, string> {
+  const alias = new Map<string, string>();
+  for (const k of keyed) {
+    if (alias.has(k.patient)) continue;
+    const src = sourceOf(k.record);
+    if (src) alias.set(k.patient, src.patientKey);
+  }
+  return alias;
+}
+
+/** dcmblind's state folder is not output, but it travels with the tree: a key put there would too. */
+function keysInStateFolder(output: string): Array<{ path: string; kind: KeyArtifact }> {
+  const state = join(output, STATE_DIR);
+  if (!existsSync(state)) return [];
+  const found: Array<{ path: string; kind: KeyArtifact }> = [];
+  for (const path of walk(state)) {
+    try {
+      const kind = keyArtifact(path);
+      if (kind) found.push({ path, kind });
+    } catch {
+      // gone or unreadable meanwhile: dcmblind's own files, nothing to report
+    }
+  }
+  return found;
+}
+
 export async function verify(o: VerifyOptions): Promise<Report> {
   const t0 = performance.now();
   const threads = Math.max(1, o.workers ?? cpus().length);
@@ -92,7 +165,7 @@ export async function verify(o: VerifyOptions): Promise<Report> {
   };
   const keptValues = new Set<string>();
   const sources: SourceFacts[] = [];
-  /** Sources that do not parse: DICOM ones (DICM marker) are judged, the others only counted. */
+  /** Sources that do not parse: DICOM ones (by marker or by name) are judged, the others only counted. */
   const brokenSources: SourceFacts[] = [];
   let nonDicomSources = 0;
   if (o.source) {
@@ -104,7 +177,7 @@ export async function verify(o: VerifyOptions): Promise<Report> {
           pool.run({ kind: 'source', path: p } satisfies WorkerTask).then((f: SourceFacts) => {
             for (const s of f.seeds) keepSeed(s);
             if (f.error) {
-              if (f.dicm) brokenSources.push({ ...f, seeds: [] });
+              if (judgedAsDicom(f, rel(o.source as string, f.path))) brokenSources.push({ ...f, seeds: [] });
               else nonDicomSources += 1;
               return;
             }
@@ -121,7 +194,7 @@ export async function verify(o: VerifyOptions): Promise<Report> {
     }
   }
   const seeds: Seed[] = [];
-  const byOutputPath = new Map<string, { sourcePath: string; patient: string; sha: string }>();
+  const byOutputPath = new Map<string, { record: FileRecord; patient: string }>();
   if (o.key) {
     const p = o.key.payload;
     for (const r of Object.values(p.patients)) {
@@ -135,7 +208,7 @@ export async function verify(o: VerifyOptions): Promise<Report> {
     for (const f of p.files) {
       for (const u of [f.sourceStudyUID, f.sourceSeriesUID, f.sourceSOPInstanceUID]) if (u && u.length >= 8) seeds.push({ category: 'uid', keyword: 'UID', tag: 0, text: u });
       if (f.sourceStudyDate && /^\d{8}$/.test(f.sourceStudyDate)) addDates(`key:${f.pseudonym}`, [f.sourceStudyDate]);
-      byOutputPath.set(f.outputPath, { sourcePath: f.sourcePath, patient: `key:${f.pseudonym}`, sha: f.sourceSha256 });
+      byOutputPath.set(f.outputPath, { record: f, patient: `key:${f.pseudonym}` });
     }
   }
   // A value some source keeps in an attribute the profile keeps (a manufacturer typed into
@@ -171,15 +244,21 @@ export async function verify(o: VerifyOptions): Promise<Report> {
   const findings: Finding[] = [];
   const bySourcePixel = new Map<string, SourceFacts[]>();
   for (const s of sources) if (s.pixelSha) (bySourcePixel.get(s.pixelSha) ?? bySourcePixel.set(s.pixelSha, []).get(s.pixelSha))?.push(s);
-  const bySourcePath = new Map(sources.map((s) => [s.path, s]));
+  const sourceIndex = new SourceIndex(o.source ?? '', [...sources, ...brokenSources]);
+  const parsedSourceOf = (r: FileRecord) => {
+    const s = sourceIndex.of(r);
+    return s && !s.error ? s : undefined;
+  };
+  const aliasOf = patientAliases(byOutputPath.values(), parsedSourceOf);
   const pairOf = new Map<string, { patient: string; source?: SourceFacts }>();
   for (const out of outputs) {
     const shown = out.shown;
     if (!out.ok || out.dicomdir) continue;
     const k = byOutputPath.get(out.file);
     if (k) {
-      const src = bySourcePath.get(k.sourcePath);
-      pairOf.set(out.file, { patient: src?.patientKey ?? k.patient, ...(src ? { source: src } : {}) });
+      const src = parsedSourceOf(k.record);
+      const patient = src?.patientKey ?? aliasOf.get(k.patient) ?? k.patient;
+      pairOf.set(out.file, { patient, ...(src ? { source: src } : {}) });
       if (src?.pixelSha && out.pixelSha && src.pixelSha !== out.pixelSha) {
         findings.push({ rule: 'pixel-data-changed', severity: 'integrity', file: shown, element: 'PixelData', detail: 'pixel data differs from its source file' });
       }
@@ -255,7 +334,11 @@ export async function verify(o: VerifyOptions): Promise<Report> {
     }
   }
 
-  const sourcePathOf = (file: string) => byOutputPath.get(file)?.sourcePath ?? pairOf.get(file)?.source?.path;
+  // A keyed output's source is the file under --source its record names, if it is there.
+  const sourcePathOf = (file: string) => {
+    const k = byOutputPath.get(file);
+    return k ? (sourceIndex.of(k.record)?.path ?? k.record.sourcePath) : pairOf.get(file)?.source?.path;
+  };
   findings.push(...duplicateInstances(outputs, sourcePathOf));
   const notJudged: NotJudged[] = [];
   // Paths shown for files that are not in the tree (sources, missing outputs) are masked the same way.
@@ -264,6 +347,11 @@ export async function verify(o: VerifyOptions): Promise<Report> {
     masker ??= { seeds: seedList, matcher: new Matcher(patternsOf(seedList)) };
     return maskPath(p, masker).shown;
   };
+  // Source paths and the folders scanned may hold source values no seed covers (a study date).
+  const reportPath = (p: string) => maskDates(maskRel(p));
+  for (const { path, kind } of keysInStateFolder(o.output)) {
+    findings.push({ file: maskRel(rel(o.output, path)), ...keyInOutput(kind) });
+  }
   const manifest = manifestOf(o.output);
   const records = o.key?.payload.files;
   const listed = readOutputList(o.output);
@@ -276,19 +364,30 @@ export async function verify(o: VerifyOptions): Promise<Report> {
   if (o.source) {
     const src = o.source;
     const id = manifest.value?.outputId;
-    // A key record is of this output when it carries its id; older records, when their output is here.
-    const ofThisOutput = (r: FileRecord) => (id && r.outputId ? r.outputId === id : absOf.has(r.outputPath));
-    const ours = records?.filter(ofThisOutput);
-    const judged = unwrittenSources({ source: src, sources, brokenSources, outputs, records: ours });
-    const mask = (abs: string) => maskRel(rel(src, abs));
+    // A key record is of this output when it carries its id; older records, when their output is
+    // here or reported missing. Its source was written, whatever its state now; a missing
+    // output is reported as such, not its source again.
+    const missingPaths = new Set(missing.paths);
+    const ofThisOutput = (r: FileRecord) =>
+      id && r.outputId ? r.outputId === id : absOf.has(r.outputPath) || missingPaths.has(r.outputPath);
+    const keyed = records && new Set(records.filter(ofThisOutput).flatMap((r) => sourceIndex.of(r) ?? []));
+    const judged = unwrittenSources({ sources, brokenSources, outputs, keyed });
+    const show = (abs: string) => {
+      const clear = rel(src, abs);
+      return { file: reportPath(clear), operatorPath: clear };
+    };
     for (const { facts, broken } of judged.unwritten) {
-      findings.push(sourceFinding(facts, broken, Boolean(o.key), mask));
+      findings.push(sourceFinding(facts, broken, Boolean(o.key), show));
     }
     const skipped = (count: number, reason: string) => {
       if (count > 0) notJudged.push({ check: 'source-not-written', count, reason });
     };
     skipped(judged.withoutPixels, 'source files without pixel data: without --key they cannot be paired');
-    skipped(nonDicomSources, 'source files that are not DICOM (zip archives among them are not opened)');
+    skipped(
+      nonDicomSources,
+      'source files plainly not DICOM and not named like it, or operating-system debris ' +
+        '(zip archives are not opened)',
+    );
   }
 
   const all = [...outputs.flatMap((x) => x.findings), ...findings];
@@ -309,11 +408,13 @@ export async function verify(o: VerifyOptions): Promise<Report> {
   const seedCounts: Partial<Record<Category, number>> = {};
   for (const s of seedList) seedCounts[s.category] = (seedCounts[s.category] ?? 0) + 1;
   return {
-    schema: 'dcmblind-verify/1', output: o.output, source: o.source ?? null, withKey: Boolean(o.key), profile: o.profile ?? null,
+    schema: 'dcmblind-verify/1', output: reportPath(o.output), source: o.source ? reportPath(o.source) : null,
+    withKey: Boolean(o.key), profile: o.profile ?? null,
     files: outputs.length, sources: sources.length, clean: real.length === 0,
     totals: { findings: real.length, review: review.length, bySeverity, byRule }, byPseudonym, findings: real, review,
     elapsedMs: Math.round(performance.now() - t0),
-    generatedAt: new Date().toISOString(), toolVersion: ENGINE_VERSION, keyFile: o.keyPath ?? null,
+    generatedAt: new Date().toISOString(), toolVersion: ENGINE_VERSION,
+    keyFile: o.keyPath ? reportPath(o.keyPath) : null,
     checks: checksRun({
       source: Boolean(o.source), key: Boolean(o.key), profile: o.profile, seeds: seedList.length, seedCounts,
       recordedOutputs: missing.judged,
@@ -374,37 +475,32 @@ function realOrSame(p: string): string {
 }
 
 interface SourceJudging {
-  readonly source: string;
   readonly sources: readonly SourceFacts[];
   readonly brokenSources: readonly SourceFacts[];
   readonly outputs: readonly OutputFacts[];
-  /** The key's records of this output (undefined without a key). */
-  readonly records: readonly FileRecord[] | undefined;
+  /** Sources the key's records of this output pair with an output (undefined without a key). */
+  readonly keyed: ReadonlySet<SourceFacts> | undefined;
 }
 
 /**
- * Source DICOM files with no output: by the key's records when there is a key (a record counts
- * when its output is in this tree), and by identical pixel data in any case. Without a key, a
- * source without pixel data cannot be paired and is only counted. DICOMDIRs are never written.
+ * Source DICOM files with no output: by the key's records when there is a key, and by
+ * identical pixel data in any case. Without a key, a source without pixel data cannot be
+ * paired and is only counted. DICOMDIRs are never written.
  */
 function unwrittenSources(j: SourceJudging): {
   unwritten: Array<{ facts: SourceFacts; broken: boolean }>;
   withoutPixels: number;
 } {
-  const recorded = new Set((j.records ?? []).map((r) => r.sourcePath));
-  // Key records hold the path the run was given (or its realpath): try both forms.
-  const real = realpathSync(j.source);
-  const inKey = (p: string) => recorded.has(p) || recorded.has(join(real, relative(j.source, p)));
+  const inKey = (s: SourceFacts) => j.keyed?.has(s) ?? false;
   const byPixels = writtenByPixels(j.sources, j.outputs);
   const unwritten: Array<{ facts: SourceFacts; broken: boolean }> = [];
   let withoutPixels = 0;
   for (const s of j.sources) {
-    if (s.dicomdir || inKey(s.path) || byPixels.has(s)) continue;
-    if (!j.records && !s.pixelSha) withoutPixels += 1;
+    if (s.dicomdir || inKey(s) || byPixels.has(s)) continue;
+    if (!j.keyed && !s.pixelSha) withoutPixels += 1;
     else unwritten.push({ facts: s, broken: false });
   }
-  for (const s of j.brokenSources)
-    if (!s.dicomdir && !inKey(s.path)) unwritten.push({ facts: s, broken: true });
+  for (const s of j.brokenSources) if (!s.dicomdir && !inKey(s)) unwritten.push({ facts: s, broken: true });
   unwritten.sort((a, b) => (a.facts.path < b.facts.path ? -1 : 1));
   return { unwritten, withoutPixels };
 }
@@ -426,26 +522,31 @@ function writtenByPixels(sources: readonly SourceFacts[], outputs: readonly Outp
   return written;
 }
 
-/** The finding for a source with no output; its path (relative to --source) masked like output paths. */
+/**
+ * The finding for a source with no output: its path relative to --source, masked for reports,
+ * and in clear for the operator's terminal.
+ */
 function sourceFinding(
   s: SourceFacts,
   broken: boolean,
   withKey: boolean,
-  mask: (abs: string) => string,
+  show: (abs: string) => { file: string; operatorPath: string },
 ): Finding {
-  const file = mask(s.path);
+  const { file, operatorPath } = show(s.path);
   if (s.burnedIn) {
     return {
       rule: 'source-quarantined',
       severity: 'review',
       file,
+      operatorPath,
       element: '(source file)',
       detail:
         'BurnedInAnnotation is YES: quarantined by dcmblind, not written (its pixels need cleaning first)',
     };
   }
+  const what = s.dicm ? 'a DICOM source' : 'a source named like DICOM';
   const why = broken
-    ? 'a DICOM source that does not parse: dcmblind cannot have written it'
+    ? `${what} that does not parse: dcmblind cannot have written it`
     : withKey
       ? 'no key record pairs it with a file of this output, and no output has its pixel data'
       : 'no output has its pixel data';
@@ -453,6 +554,7 @@ function sourceFinding(
     rule: 'source-not-written',
     severity: 'integrity',
     file,
+    operatorPath,
     element: '(source file)',
     detail: `this source has no output: ${why}`,
   };

@@ -10,6 +10,7 @@ import {
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KeyStore, lockKey } from '@dcmblind/core';
 import { makeCohort, PYDICOM_DIRS, pythonWith, type SyntheticPatient, testDir } from '@dcmblind/test-utils';
 
 const VERIFY = fileURLToPath(new URL('../dist/main.js', import.meta.url));
@@ -64,6 +65,7 @@ const ALL_RULES = [
   'patient-split',
   'review-burned-in',
   'non-dicom-file',
+  'key-in-output',
   'duplicate-sop-instance',
   'source-not-written',
   'source-quarantined',
@@ -332,10 +334,10 @@ block.add_new(0x01, 'LO', str(src.PatientID))`,
   /** Identifying values of the synthetic patients: none may appear in any report. */
   const secrets = () =>
     patients.flatMap((p) => [p.id, p.name, p.folder, ...p.name.split('^').filter((t) => t.length >= 4)]);
-  /** A source path relative to the input as reports show it: the patient's folder masked. */
+  /** A source path relative to the input as reports show it: the patient's folder and study date masked. */
   const maskedSource = (rel: string) => {
     const p = patients.find((x) => rel.includes(`/${x.folder}/`)) as SyntheticPatient;
-    return rel.replace(`/${p.folder}/`, '/[name]/');
+    return rel.replace(`/${p.folder}/`, '/[name]/').replace(/\/\d{8}_CT\//, '/[date]_CT/');
   };
 
   it('finds a mapping table, spreadsheet, archives in the output: non-dicom-file, seed-match in them', () => {
@@ -495,7 +497,14 @@ wb.save(sys.argv[1])
         expect([f.severity, f.element]).toEqual(['integrity', '(source file)']);
       expect(ruleAt(v.report.review)).toEqual([`source-quarantined@${maskedSource(burned)}`]);
       expect(v.report.review[0]?.severity).toBe('review');
-      for (const x of secrets()) expect(v.raw + v.stdout).not.toContain(x);
+      // The report may leave the site: no source value in it. The terminal is the operator's
+      // log: it names each source file as it is, so it can be found.
+      for (const x of [...secrets(), '20240310']) expect(v.raw).not.toContain(x);
+      expect(v.raw).not.toContain('operatorPath');
+      for (const f of [truncated, noUid]) {
+        expect(v.stdout).toContain(`${f} (source file): source-not-written`);
+      }
+      expect(v.stdout).toContain(`${burned} (source file): source-quarantined`);
     }
     // The operator restores the two sources and runs again: only the quarantined one is left,
     // which asks for a look but is no finding.
@@ -539,6 +548,182 @@ wb.save(sys.argv[1])
     const none = verify([tree]);
     expect(none.report.findings).toEqual([]);
     expect(none.report.checks.find((c) => c.name === 'recorded outputs present')?.ran).toBe(false);
+  });
+
+  it('finds the key, its journal and its lock in the output: key-in-output, a leak', () => {
+    const tree = copyOf('key-in-output');
+    // Written by dcmblind's own key code: a journal record appended to a copy of the run's key, its lock.
+    const keys = testDir('keys-');
+    const study = join(keys, 'study.key');
+    cpSync(key, study);
+    const store = KeyStore.open(study, ENV.DCMBLIND_PASSPHRASE);
+    const at = new Date().toISOString();
+    const audit = { at, command: 'test', detail: 'x', rows: 0, user: 'qa', host: 'h' };
+    store.append([{ type: 'audit', record: audit }]);
+    store.close();
+    const release = lockKey(study, 'dcmblind run');
+    cpSync(`${study}.journal`, join(tree, 'study.key.journal'));
+    cpSync(`${study}.lock`, join(tree, 'site-A', 'study.key.lock'));
+    release();
+    cpSync(key, join(tree, 'site-A', 'study.key'));
+    cpSync(key, join(tree, '.dcmblind', 'backup.key')); // dcmblind's state folder travels with the tree
+    // Look-alikes: a log named .journal, another program's lock.
+    writeFileSync(join(tree, 'export.journal'), 'day 1: exported\n');
+    writeFileSync(join(tree, 'site-A', 'build.lock'), '{"version": 3}\n');
+    const keyFiles = ['study.key.journal', 'site-A/study.key.lock', 'site-A/study.key'];
+    keyFiles.push('.dcmblind/backup.key');
+    for (const args of [[], ['--source', input, '--key', key]]) {
+      const v = verify([tree, ...args]);
+      expect([v.code, v.report.verdict]).toEqual([1, 'do-not-release']);
+      expect(ruleAt(v.report.findings), JSON.stringify(args)).toEqual(
+        [
+          ...keyFiles.map((f) => `key-in-output@${f}`),
+          'non-dicom-file@export.journal',
+          'non-dicom-file@site-A/build.lock',
+        ].sort(),
+      );
+      for (const f of v.report.findings.filter((x) => x.rule === 'key-in-output')) {
+        expect(f.severity).toBe('leak');
+        expect(f.detail).toContain('must never travel with the output');
+      }
+      expect(v.stdout).toContain('verdict: DO NOT RELEASE');
+    }
+  });
+
+  it('keeps source values out of the reports (source paths, folders); the terminal names files', () => {
+    const p0 = patients[0] as SyntheticPatient;
+    // Folders as sites name them: after a date and the patient.
+    const src = join(dir, 'export 2024-03-10', p0.folder);
+    cpSync(join(input, 'site-A', p0.folder), src, { recursive: true });
+    const burned = '20240310_CT/series-1/IMG0003.dcm';
+    plant(join(src, burned), "ds.BurnedInAnnotation = 'YES'");
+    const k = join(dir, 'keys 10.03.2024', 'b.key');
+    mkdirSync(dirname(k));
+    const out = join(dir, 'out-masked');
+    const r = spawnSync(process.execPath, [CLI, 'run', src, '--out', out, '--key', k, '--quiet'], {
+      env: ENV,
+    });
+    expect(r.status, String(r.stderr)).toBe(0);
+    // A source added after the run: nothing pairs it.
+    const late = '20240310_CT/series-2/IMG0009.dcm';
+    cpSync(join(src, '20240310_CT/series-2/IMG0001.dcm'), join(src, late));
+    const edit = "ds.SOPInstanceUID = '1.2.3.4.5.6.7.8.9'\nb = bytearray(ds.PixelData); b[0] ^= 0xFF";
+    plant(join(src, late), `${edit}\nds.PixelData = bytes(b)`);
+    const v = verify([out, '--source', src, '--key', k]);
+    expect(ruleAt(v.report.findings)).toEqual(['source-not-written@[date]_CT/series-2/IMG0009.dcm']);
+    expect(ruleAt(v.report.review)).toEqual(['source-quarantined@[date]_CT/series-1/IMG0003.dcm']);
+    const report = JSON.parse(v.raw) as { source: string; keyFile: string; output: string };
+    expect(report.source).toBe(join(dir, 'export [date]', '[name]'));
+    expect(report.keyFile).toBe(join(dir, 'keys [date]', 'b.key'));
+    expect(report.output).toBe(out);
+    const clear = [p0.folder, '20240310', '2024-03-10', '10.03.2024', 'operatorPath'];
+    for (const x of clear) expect(v.raw).not.toContain(x);
+    // The operator's terminal: each source file by its real path, no header value.
+    expect(v.stdout).toContain(`${late} (source file): source-not-written`);
+    expect(v.stdout).toContain(`${burned} (source file): source-quarantined`);
+    for (const x of [p0.folder, '2024-03-10', '10.03.2024']) expect(v.stdout).not.toContain(x);
+    const html = join(dir, 'masked.html');
+    const h = spawnSync(process.execPath, [VERIFY, out, '--source', src, '--key', k, '--report', html], {
+      env: ENV,
+    });
+    expect(h.status).toBe(1);
+    const page = readFileSync(html, 'utf8');
+    for (const x of clear) expect(page).not.toContain(x);
+    const text = textOf(page);
+    expect(text).toContain(`Source folder ${join(dir, 'export [date]', '[name]')}`);
+    expect(text).toContain('source file [date]_CT/series-2/IMG0009.dcm');
+  });
+
+  it('pairs key records with a copy of the sources at another path (by the longest path suffix)', () => {
+    const copy = join(dir, 'copy');
+    cpSync(input, copy, { recursive: true });
+    for (const s of [copy, join(copy, 'site-A')]) {
+      const v = verify([clean, '--source', s, '--key', key]);
+      expect([v.code, v.report.findings], s).toEqual([0, []]);
+    }
+    const tree = copyOf('duplicate-copy');
+    const rel = first();
+    cpSync(join(tree, rel), join(tree, 'site-A', 'IMG-again.dcm'));
+    const v = verify([tree, '--source', copy, '--key', key]);
+    const [a] = [rel, 'site-A/IMG-again.dcm'].sort() as [string, string];
+    expect(ruleAt(v.report.findings)).toEqual([`duplicate-sop-instance@${a}`]);
+    expect(v.report.findings[0]?.detail).toContain('one source file written more than once');
+  });
+
+  it('refuses a key that did not make the output (exit 2); checks an output without a fingerprint', () => {
+    const other = join(dir, 'other.key');
+    const otherOut = join(dir, 'other-out');
+    const r = spawnSync(process.execPath, [CLI, 'run', input, '--out', otherOut, '--key', other, '--quiet'], {
+      env: ENV,
+    });
+    expect(r.status).toBe(0);
+    const manifestOf = (out: string) => join(out, '.dcmblind', 'manifest.json');
+    const fingerprint = (out: string) =>
+      (JSON.parse(readFileSync(manifestOf(out), 'utf8')) as { keyFingerprint: string }).keyFingerprint;
+    const [made, given] = [fingerprint(clean), fingerprint(otherOut)];
+    expect(made).not.toBe(given);
+    const v = spawnSync(process.execPath, [VERIFY, clean, '--key', other], { encoding: 'utf8', env: ENV });
+    expect([v.status, v.stdout]).toEqual([2, '']);
+    expect(v.stderr.trim()).toBe(
+      `dcmblind-verify: ${other} did not make this output (key ${given}; the output was made with key ` +
+        `${made}): give the key that made it, or verify without --key`,
+    );
+    // Nothing to compare (a manifest without the fingerprint, or none): the scan runs.
+    const tree = copyOf('no-fingerprint');
+    const manifest = manifestOf(tree);
+    const fields = JSON.parse(readFileSync(manifest, 'utf8')) as Record<string, string>;
+    const { keyFingerprint: _, ...rest } = fields;
+    writeFileSync(manifest, JSON.stringify(rest));
+    expect(verify([tree, '--key', other]).code).toBe(1);
+    rmSync(manifest);
+    expect(verify([tree, '--key', other]).code).toBe(1);
+    expect(verify([tree, '--key', key]).code).toBe(0);
+  });
+
+  it('a source the key pairs with an output is written, in any state now; lost output: only that', () => {
+    const copy = join(dir, 'copy-changed');
+    cpSync(input, copy, { recursive: true });
+    const [a, b] = [...sourceOf.keys()].sort() as [string, string];
+    const sourceRel = (out: string) => (sourceOf.get(out) as string).slice(input.length + 1);
+    // Cut short after its output was written.
+    execFileSync('truncate', ['-s', '400', join(copy, sourceRel(a))]);
+    const tree = copyOf('lost-output');
+    rmSync(join(tree, b));
+    const v = verify([tree, '--source', copy, '--key', key]);
+    expect(ruleAt(v.report.findings)).toEqual([`missing-output@${b}`]);
+    // An output without an id (an older dcmblind): its list of placed files names the lost one.
+    const manifest = join(tree, '.dcmblind', 'manifest.json');
+    const { outputId: _, ...rest } = JSON.parse(readFileSync(manifest, 'utf8')) as Record<string, string>;
+    writeFileSync(manifest, JSON.stringify(rest));
+    const old = verify([tree, '--source', input, '--key', key]);
+    expect(ruleAt(old.report.findings)).toEqual([`missing-output@${b}`]);
+  });
+
+  it('judges sources that do not parse as dcmblind run does: named like DICOM yes, README.txt no', () => {
+    const src = join(dir, 'in-garbage');
+    cpSync(input, src, { recursive: true });
+    writeFileSync(join(src, 'site-A', 'IMG9999.dcm'), 'not an image\n'.repeat(20));
+    writeFileSync(join(src, 'site-A', 'README.txt'), 'Exported for the trial.\n');
+    mkdirSync(join(src, '__MACOSX'));
+    writeFileSync(join(src, '__MACOSX', '._IMG0001.dcm'), 'Mac OS X resource fork\n');
+    const out = join(dir, 'out-garbage');
+    const k = join(dir, 'garbage.key');
+    const r = spawnSync(process.execPath, [CLI, 'run', src, '--out', out, '--key', k, '--quiet'], {
+      encoding: 'utf8',
+      env: ENV,
+    });
+    // The run fails the .dcm, skips the README and the operating system's debris.
+    expect(r.status).toBe(1);
+    expect(r.stderr.match(/^error: .*$/gm)).toEqual([expect.stringContaining('IMG9999.dcm')]);
+    for (const args of [['--source', src], ['--source', src, '--key', k]]) {
+      const v = verify([out, ...args]);
+      const got = ruleAt(v.report.findings);
+      expect(got, JSON.stringify(args)).toEqual(['source-not-written@site-A/IMG9999.dcm']);
+      expect(v.report.findings[0]?.detail).toContain('a source named like DICOM that does not parse');
+      expect(v.report.notJudged).toEqual([
+        { check: 'source-not-written', count: 2, reason: expect.stringContaining('not DICOM') },
+      ]);
+    }
   });
 
   it('writes an HTML report a reviewer can sign (verdict, header, legend), rendered in Chromium', () => {
