@@ -329,10 +329,11 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
    */
   const publish = async (batch: Array<{ f: InputFile; r: Written }>) => {
     const failed: Written[] = [];
+    let taken: boolean[];
     try {
       opened.ensureManifest();
-      const free = await Promise.all(batch.map(async ({ r }) => !(await exists(join(cfg.out, r.outRel)))));
-      await outputs.placing(batch.filter((_, i) => free[i]).map(({ r }) => r.outRel));
+      taken = await Promise.all(batch.map(({ r }) => exists(join(cfg.out, r.outRel))));
+      await outputs.placing(batch.filter((_, i) => !taken[i]).map(({ r }) => r.outRel));
     } catch (e) {
       for (const { f, r } of batch) {
         discardPart(cfg.out, r.staged);
@@ -343,8 +344,8 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
       return;
     }
     const found: string[] = [];
-    await forEachLimit(batch, PUBLISH_CONCURRENCY, async ({ f, r }) => {
-      const o = await place(f, r);
+    await forEachLimit(batch.map((item, i) => ({ ...item, taken: taken[i] === true })), PUBLISH_CONCURRENCY, async ({ f, r, taken: there }) => {
+      const o = await place(f, r, there);
       if (o.kind === 'unchanged' && !outputs.has(r.outRel)) found.push(r.outRel);
       if (o.kind === 'failed') failed.push(r);
       record(o);
@@ -361,11 +362,11 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
     if (entries.length) await (key as KeyStore).appendAsync(entries).catch((e: unknown) => void (keyFailure ??= e));
   };
 
-  /** Rename one staged output into place, unless something is already there. */
-  const place = async (f: InputFile, r: Written): Promise<FileOutcome> => {
+  /** Rename one staged output into place, unless something is already there (`taken`, looked up just before). */
+  const place = async (f: InputFile, r: Written, taken: boolean): Promise<FileOutcome> => {
     const finalPath = join(cfg.out, r.outRel);
     try {
-      if (await exists(finalPath)) {
+      if (taken) {
         const same = doneByOutput.get(r.outRel)?.sourceSha256 === r.sha256 || Buffer.compare(await readFile(finalPath), await readFile(r.staged)) === 0;
         discardPart(cfg.out, r.staged);
         if (same) return { kind: 'unchanged', source: f.absPath, output: r.outRel, bytesIn: r.bytesIn, bytesOut: r.bytesOut };
