@@ -56,16 +56,23 @@ function header(tag: number, vr: string, len: number, explicit: boolean, le: boo
 function marker(tag: number, len: number, le: boolean): Uint8Array {
   const b = Buffer.alloc(8);
   if (le) {
-    b.writeUInt16LE(tag >>> 16, 0); b.writeUInt16LE(tag & 0xffff, 2); b.writeUInt32LE(len, 4);
+    b.writeUInt16LE(tag >>> 16, 0);
+    b.writeUInt16LE(tag & 0xffff, 2);
+    b.writeUInt32LE(len, 4);
   } else {
-    b.writeUInt16BE(tag >>> 16, 0); b.writeUInt16BE(tag & 0xffff, 2); b.writeUInt32BE(len, 4);
+    b.writeUInt16BE(tag >>> 16, 0);
+    b.writeUInt16BE(tag & 0xffff, 2);
+    b.writeUInt32BE(len, 4);
   }
   return b;
 }
 
 function pad(v: Uint8Array, vr: string): Uint8Array {
   if (v.length % 2 === 0) return v;
-  return concat([v, Uint8Array.of(vr === 'UI' || LONG.has(vr) && vr !== 'UT' && vr !== 'UC' && vr !== 'UR' ? 0 : 0x20)]);
+  return concat([
+    v,
+    Uint8Array.of(vr === 'UI' || (LONG.has(vr) && vr !== 'UT' && vr !== 'UC' && vr !== 'UR') ? 0 : 0x20),
+  ]);
 }
 
 /**
@@ -73,11 +80,26 @@ function pad(v: Uint8Array, vr: string): Uint8Array {
  * (PS3.5 §6.2.2), as systems that did not know the tag write it. Explicit VR LE only.
  */
 export function unSequence(tag: number, items: Item[]): El {
-  const body = items.map((it) => concat([marker(0xfffee000, 0xffffffff, true), encodeElements(it, {}, false, true), marker(0xfffee00d, 0, true)]));
-  return [tag, 'RAW', concat([header(tag, 'UN', 0xffffffff, true, true), ...body, marker(0xfffee0dd, 0, true)])];
+  const body = items.map((it) =>
+    concat([
+      marker(0xfffee000, 0xffffffff, true),
+      encodeElements(it, {}, false, true),
+      marker(0xfffee00d, 0, true),
+    ]),
+  );
+  return [
+    tag,
+    'RAW',
+    concat([header(tag, 'UN', 0xffffffff, true, true), ...body, marker(0xfffee0dd, 0, true)]),
+  ];
 }
 
-export function encodeElements(els: readonly El[], o: BuildOptions, explicit: boolean, le: boolean): Uint8Array {
+export function encodeElements(
+  els: readonly El[],
+  o: BuildOptions,
+  explicit: boolean,
+  le: boolean,
+): Uint8Array {
   const enc = o.encode ?? ((s: string) => latin1(s));
   const sorted = [...els].sort((a, b) => a[0] - b[0]);
   const parts: Uint8Array[] = [];
@@ -94,7 +116,11 @@ export function encodeElements(els: readonly El[], o: BuildOptions, explicit: bo
           : concat([marker(0xfffee000, body.length, le), body]);
       });
       const body = concat(items);
-      parts.push(o.undefinedLengths ? concat([header(tag, vr, 0xffffffff, explicit, le), body, marker(0xfffee0dd, 0, le)]) : concat([header(tag, vr, body.length, explicit, le), body]));
+      parts.push(
+        o.undefinedLengths
+          ? concat([header(tag, vr, 0xffffffff, explicit, le), body, marker(0xfffee0dd, 0, le)])
+          : concat([header(tag, vr, body.length, explicit, le), body]),
+      );
       continue;
     }
     const v = pad(typeof value === 'string' ? enc(value, vr) : (value as Uint8Array), vr);
@@ -126,7 +152,6 @@ export function buildDicom(els: readonly El[], o: BuildOptions = {}): Uint8Array
   const group = concat([header(0x00020000, 'UL', 4, true, true), gl, meta]);
   return concat([o.preamble ?? new Uint8Array(128), latin1('DICM'), group, body]);
 }
-
 
 export const utf8 = (s: string) => Uint8Array.from(Buffer.from(s, 'utf8'));
 export { latin1 as latin1Bytes };

@@ -7,7 +7,18 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildDicom, type El, type Syntax } from './builder.js';
 
-const FAMILY = ['Doe', 'Smith', 'Müller', 'García', 'Novak', 'Okafor', 'Lindqvist', 'Tanaka', 'Rossi', 'Dubois'];
+const FAMILY = [
+  'Doe',
+  'Smith',
+  'Müller',
+  'García',
+  'Novak',
+  'Okafor',
+  'Lindqvist',
+  'Tanaka',
+  'Rossi',
+  'Dubois',
+];
 const GIVEN = ['Jane', 'John', 'Anna', 'Luis', 'Petra', 'Chidi', 'Sven', 'Yuki', 'Marco', 'Élodie'];
 
 export interface CohortSpec {
@@ -35,8 +46,13 @@ export function noise(n: number, seed: number): Uint8Array {
   // Mixed, not just made odd: seeds 2k and 2k+1 must not give the same bytes.
   let x = Math.imul(seed ^ 0x5bd1e995, 0x9e3779b1) || 1;
   for (let i = 0; i < n; i += 4) {
-    x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
-    out[i] = x & 0xff; out[i + 1] = (x >>> 8) & 0xff; out[i + 2] = (x >>> 16) & 0xff; out[i + 3] = (x >>> 24) & 0xff;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = x & 0xff;
+    out[i + 1] = (x >>> 8) & 0xff;
+    out[i + 2] = (x >>> 16) & 0xff;
+    out[i + 3] = (x >>> 24) & 0xff;
   }
   return out;
 }
@@ -56,7 +72,14 @@ export function patientOf(i: number): SyntheticPatient {
 const UID_ROOT = '1.2.826.0.1.3680043.9.9999';
 
 /** The elements of one CT image with PHI in the places real exports carry it. */
-export function ctInstance(p: SyntheticPatient, pi: number, st: number, se: number, inst: number, spec: CohortSpec): El[] {
+export function ctInstance(
+  p: SyntheticPatient,
+  pi: number,
+  st: number,
+  se: number,
+  inst: number,
+  spec: CohortSpec,
+): El[] {
   const rows = spec.rows ?? 64;
   const cols = spec.columns ?? 64;
   const frames = spec.frames ?? 1;
@@ -66,7 +89,10 @@ export function ctInstance(p: SyntheticPatient, pi: number, st: number, se: numb
   const day = 10 + st;
   const studyDate = `202403${String(day).padStart(2, '0')}`;
   const acc = `ACC${pi}${st}${String(4711 + pi).padStart(5, '0')}`;
-  const pixels = noise(rows * cols * 2 * frames, (pi + 1) * 1_000_003 + (st + 1) * 10_007 + (se + 1) * 101 + inst);
+  const pixels = noise(
+    rows * cols * 2 * frames,
+    (pi + 1) * 1_000_003 + (st + 1) * 10_007 + (se + 1) * 101 + inst,
+  );
   const els: El[] = [
     [0x00080005, 'CS', 'ISO_IR 100'],
     [0x00080008, 'CS', 'ORIGINAL\\PRIMARY\\AXIAL'],
@@ -83,7 +109,16 @@ export function ctInstance(p: SyntheticPatient, pi: number, st: number, se: numb
     [0x00080090, 'PN', 'House^Gregory^^Dr'],
     [0x00081030, 'LO', `CT chest ${p.name.replace('^', ' ')} follow-up`],
     [0x0008103e, 'LO', `Axial 1mm ${p.id}`],
-    [0x00081140, 'SQ', [[[0x00081150, 'UI', '1.2.840.10008.5.1.4.1.1.2'], [0x00081155, 'UI', `${seriesUID}.${inst === 0 ? 2 : inst}`]]]],
+    [
+      0x00081140,
+      'SQ',
+      [
+        [
+          [0x00081150, 'UI', '1.2.840.10008.5.1.4.1.1.2'],
+          [0x00081155, 'UI', `${seriesUID}.${inst === 0 ? 2 : inst}`],
+        ],
+      ],
+    ],
     [0x00100010, 'PN', p.name],
     [0x00100020, 'LO', p.id],
     [0x00100030, 'DA', p.birthDate],
@@ -106,12 +141,18 @@ export function ctInstance(p: SyntheticPatient, pi: number, st: number, se: numb
     [0x00280102, 'US', Uint8Array.of(11, 0)],
     [0x00280103, 'US', Uint8Array.of(0, 0)],
     // Request attributes with a nested institution and requesting physician (a classic leak).
-    [0x00400275, 'SQ', [[
-      [0x00080080, 'LO', 'St Elsewhere General Hospital'],
-      [0x00321032, 'PN', 'Cuddy^Lisa'],
-      [0x00401001, 'SH', `RP${p.id}`],
-      [0x00400007, 'LO', 'CT THORAX'],
-    ]]],
+    [
+      0x00400275,
+      'SQ',
+      [
+        [
+          [0x00080080, 'LO', 'St Elsewhere General Hospital'],
+          [0x00321032, 'PN', 'Cuddy^Lisa'],
+          [0x00401001, 'SH', `RP${p.id}`],
+          [0x00400007, 'LO', 'CT THORAX'],
+        ],
+      ],
+    ],
     // A private block that copies the patient's name and ID.
     [0x00090010, 'LO', 'ACME PRIVATE'],
     [0x00091001, 'LO', p.name],
@@ -125,7 +166,10 @@ export function ctInstance(p: SyntheticPatient, pi: number, st: number, se: numb
  * Write a cohort as `<dir>/<site>/<PATIENT_FOLDER>/<date>_CT/series-<n>/IMG<k>.dcm`.
  * Returns the patients and the file count.
  */
-export function makeCohort(dir: string, spec: CohortSpec): { patients: SyntheticPatient[]; files: number; bytes: number } {
+export function makeCohort(
+  dir: string,
+  spec: CohortSpec,
+): { patients: SyntheticPatient[]; files: number; bytes: number } {
   const site = spec.site ?? 'site-A';
   const patients: SyntheticPatient[] = [];
   let files = 0;
@@ -135,10 +179,18 @@ export function makeCohort(dir: string, spec: CohortSpec): { patients: Synthetic
     patients.push(p);
     for (let st = 0; st < spec.studiesPerPatient; st++) {
       for (let se = 0; se < spec.seriesPerStudy; se++) {
-        const folder = join(dir, site, p.folder, `202403${String(10 + st).padStart(2, '0')}_CT`, `series-${se + 1}`);
+        const folder = join(
+          dir,
+          site,
+          p.folder,
+          `202403${String(10 + st).padStart(2, '0')}_CT`,
+          `series-${se + 1}`,
+        );
         mkdirSync(folder, { recursive: true });
         for (let i = 0; i < spec.instancesPerSeries; i++) {
-          const data = buildDicom(ctInstance(p, pi, st, se, i, spec), { syntax: spec.syntax ?? 'explicit-le' });
+          const data = buildDicom(ctInstance(p, pi, st, se, i, spec), {
+            syntax: spec.syntax ?? 'explicit-le',
+          });
           writeFileSync(join(folder, `IMG${String(i + 1).padStart(4, '0')}.dcm`), data);
           files++;
           bytes += data.length;

@@ -22,7 +22,17 @@ export class Rng {
   }
 }
 
-export const MUTATIONS = ['flip', 'truncate', 'insert', 'huge-length', 'odd-length', 'undefined-length', 'duplicate', 'zero', 'swap'] as const;
+export const MUTATIONS = [
+  'flip',
+  'truncate',
+  'insert',
+  'huge-length',
+  'odd-length',
+  'undefined-length',
+  'duplicate',
+  'zero',
+  'swap',
+] as const;
 export type Mutation = (typeof MUTATIONS)[number];
 
 /** Offsets just past a plausible explicit-VR element header (tag, two letters): where a length field sits. */
@@ -65,7 +75,8 @@ export function mutate(src: Uint8Array, rng: Rng): { bytes: Uint8Array; mutation
       const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
       if (mutation === 'huge-length') {
         // A 2-byte length maxed, or (long VRs) a 4-byte one near 4 GiB.
-        if (p + 6 <= b.length && b[p] === 0 && b[p + 1] === 0) dv.setUint32(p + 2, 0xfffffff0 - rng.int(1024), true);
+        if (p + 6 <= b.length && b[p] === 0 && b[p + 1] === 0)
+          dv.setUint32(p + 2, 0xfffffff0 - rng.int(1024), true);
         else dv.setUint16(p, 0xffff, true);
       } else if (mutation === 'odd-length') {
         dv.setUint16(p, (dv.getUint16(p, true) | 1) >>> 0, true);

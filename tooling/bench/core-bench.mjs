@@ -15,7 +15,14 @@ const work = mkdtempSync(join(tmpdir(), 'dcmblind-bench-'));
 const input = join(work, 'in');
 const perSeries = 50;
 const series = Math.max(1, Math.ceil(files / perSeries));
-const c = makeCohort(input, { patients: Math.max(1, Math.ceil(series / 4)), studiesPerPatient: 2, seriesPerStudy: 2, instancesPerSeries: perSeries, rows, columns: rows });
+const c = makeCohort(input, {
+  patients: Math.max(1, Math.ceil(series / 4)),
+  studiesPerPatient: 2,
+  seriesPerStudy: 2,
+  instancesPerSeries: perSeries,
+  rows,
+  columns: rows,
+});
 
 function list(dir) {
   const out = [];
@@ -64,16 +71,40 @@ const t1 = performance.now();
 execFileSync('cp', ['-r', input, join(work, 'cp-out')]);
 const cpS = (performance.now() - t1) / 1000;
 const t2 = performance.now();
-execFileSync(process.execPath, [cli, 'run', input, '--out', join(work, 'cli-out'), '--key', join(work, 'bench.key'), '--profile', 'research', '--json'], {
-  env: { ...process.env, DCMBLIND_PASSPHRASE: 'benchmark passphrase' },
-});
+execFileSync(
+  process.execPath,
+  [
+    cli,
+    'run',
+    input,
+    '--out',
+    join(work, 'cli-out'),
+    '--key',
+    join(work, 'bench.key'),
+    '--profile',
+    'research',
+    '--json',
+  ],
+  {
+    env: { ...process.env, DCMBLIND_PASSPHRASE: 'benchmark passphrase' },
+  },
+);
 const cliS = (performance.now() - t2) / 1000;
 const all = c.files;
 const allMB = c.bytes / 1e6;
 
-console.log(`cohort: ${paths.length} files for the core loop (${mb.toFixed(0)} MB, ${rows}x${rows} 16-bit), ${all} files (${allMB.toFixed(0)} MB) for the CLI`);
-for (const r of [copy, core]) console.log(`${r.label.padEnd(6)} ${r.fps.toFixed(0).padStart(6)} files/s ${r.mbps.toFixed(0).padStart(6)} MB/s  ${r.s.toFixed(2)} s`);
+console.log(
+  `cohort: ${paths.length} files for the core loop (${mb.toFixed(0)} MB, ${rows}x${rows} 16-bit), ${all} files (${allMB.toFixed(0)} MB) for the CLI`,
+);
+for (const r of [copy, core])
+  console.log(
+    `${r.label.padEnd(6)} ${r.fps.toFixed(0).padStart(6)} files/s ${r.mbps.toFixed(0).padStart(6)} MB/s  ${r.s.toFixed(2)} s`,
+  );
 console.log(`core / copy: ${(core.s / copy.s).toFixed(2)}x`);
-console.log(`cp -r  ${(all / cpS).toFixed(0).padStart(6)} files/s ${(allMB / cpS).toFixed(0).padStart(6)} MB/s  ${cpS.toFixed(2)} s`);
-console.log(`dcmblind run ${(all / cliS).toFixed(0)} files/s ${(allMB / cliS).toFixed(0)} MB/s  ${cliS.toFixed(2)} s (includes key derivation ~0.5 s)  ratio to cp -r: ${(cliS / cpS).toFixed(2)}x`);
+console.log(
+  `cp -r  ${(all / cpS).toFixed(0).padStart(6)} files/s ${(allMB / cpS).toFixed(0).padStart(6)} MB/s  ${cpS.toFixed(2)} s`,
+);
+console.log(
+  `dcmblind run ${(all / cliS).toFixed(0)} files/s ${(allMB / cliS).toFixed(0)} MB/s  ${cliS.toFixed(2)} s (includes key derivation ~0.5 s)  ratio to cp -r: ${(cliS / cpS).toFixed(2)}x`,
+);
 rmSync(work, { recursive: true, force: true });

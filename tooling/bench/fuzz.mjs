@@ -8,7 +8,12 @@ import { compileProfile, DcmblindError, deidentify, parseFile, ProjectSecret } f
 import { mutate, realDicomFiles, Rng } from '@dcmblind/test-utils';
 
 const [seconds = 60, firstSeed = 1] = process.argv.slice(2).map(Number);
-const cfg = { profile: compileProfile('basic', []), secret: new ProjectSecret(new Uint8Array(32).fill(9)), pseudonymPrefix: 'ANON-', dateOffset: { min: 365, max: 1095 } };
+const cfg = {
+  profile: compileProfile('basic', []),
+  secret: new ProjectSecret(new Uint8Array(32).fill(9)),
+  pseudonymPrefix: 'ANON-',
+  dateOffset: { min: 365, max: 1095 },
+};
 const files = realDicomFiles().filter((f) => statSync(f).size <= 4 * 1024 * 1024);
 const sources = files.map((f) => readFileSync(f));
 const outcomes = new Map();
@@ -30,14 +35,25 @@ for (; Date.now() < end; seed++) {
     if (e instanceof DcmblindError) status = e.code;
     else {
       status = 'CRASH';
-      crashes.push({ seed, file: files[k], mutation, error: String(e?.stack ?? e).split('\n').slice(0, 3).join(' | ') });
+      crashes.push({
+        seed,
+        file: files[k],
+        mutation,
+        error: String(e?.stack ?? e)
+          .split('\n')
+          .slice(0, 3)
+          .join(' | '),
+      });
     }
   }
   slowest = Math.max(slowest, performance.now() - t0);
   const key = `${mutation} → ${status}`;
   outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
 }
-console.log(`${seed - firstSeed} cases (seeds ${firstSeed}–${seed - 1}) over ${files.length} real files in ${seconds} s; slowest case ${slowest.toFixed(0)} ms`);
+console.log(
+  `${seed - firstSeed} cases (seeds ${firstSeed}–${seed - 1}) over ${files.length} real files in ${seconds} s; slowest case ${slowest.toFixed(0)} ms`,
+);
 for (const [k, v] of [...outcomes].sort()) console.log(`  ${k}: ${v}`);
-for (const c of crashes.slice(0, 20)) console.log(`CRASH seed ${c.seed} (${c.mutation} of ${c.file}): ${c.error}`);
+for (const c of crashes.slice(0, 20))
+  console.log(`CRASH seed ${c.seed} (${c.mutation} of ${c.file}): ${c.error}`);
 process.exitCode = crashes.length ? 1 : 0;

@@ -20,7 +20,9 @@ try {
   t = performance.now();
   const n = await countInputs([root]);
   const secs = (performance.now() - t) / 1000;
-  console.log(`walked ${n} files in ${secs.toFixed(1)} s (${(n / secs).toFixed(0)} files/s); RSS before ${(before / 1e6).toFixed(0)} MB, peak ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+  console.log(
+    `walked ${n} files in ${secs.toFixed(1)} s (${(n / secs).toFixed(0)} files/s); RSS before ${(before / 1e6).toFixed(0)} MB, peak ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
+  );
 } finally {
   rmSync(root, { recursive: true, force: true });
 }

@@ -1,23 +1,41 @@
 #!/usr/bin/env node
 /** dcmblind: argv → core → exit code. The only place that maps errors to exit codes. */
 import { Command, CommanderError, Option } from 'commander';
-import { DcmblindError, ENGINE_VERSION, ignoreClosedStdout, LAYOUTS, OPTION_NAMES, PROFILE_NAMES } from '@dcmblind/core';
+import {
+  DcmblindError,
+  ENGINE_VERSION,
+  ignoreClosedStdout,
+  LAYOUTS,
+  OPTION_NAMES,
+  PROFILE_NAMES,
+} from '@dcmblind/core';
 import { runCommand, type RunCommandOptions } from './run-command.js';
 
 export const EXIT = { ok: 0, failures: 1, usage: 2, interrupted: 130 } as const;
 
 /** Refusals before anything is written: exit 2. */
 const NOTHING_DONE = new Set<string>([
-  'E_USAGE', 'E_KEY_PASSPHRASE', 'E_KEY_FORMAT', 'E_KEY_EXISTS', 'E_KEY_LOCKED', 'E_KEY_PROJECT', 'E_KEY_NOT_FOUND',
-  'E_OUTPUT_MISMATCH', 'E_OUTPUT_NOT_EMPTY',
+  'E_USAGE',
+  'E_KEY_PASSPHRASE',
+  'E_KEY_FORMAT',
+  'E_KEY_EXISTS',
+  'E_KEY_LOCKED',
+  'E_KEY_PROJECT',
+  'E_KEY_NOT_FOUND',
+  'E_OUTPUT_MISMATCH',
+  'E_OUTPUT_NOT_EMPTY',
 ]);
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
-export function buildProgram(io = { out: (s: string) => console.log(s), err: (s: string) => console.error(s) }): { program: Command; result: { code: number } } {
+export function buildProgram(
+  io = { out: (s: string) => console.log(s), err: (s: string) => console.error(s) },
+): { program: Command; result: { code: number } } {
   const result = { code: EXIT.ok as number };
   const program = new Command('dcmblind')
-    .description('De-identify DICOM cohorts for research (PS3.15 Annex E), keeping the re-identification key encrypted.')
+    .description(
+      'De-identify DICOM cohorts for research (PS3.15 Annex E), keeping the re-identification key encrypted.',
+    )
     .version(ENGINE_VERSION)
     .exitOverride()
     .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
@@ -32,15 +50,42 @@ export function buildProgram(io = { out: (s: string) => console.log(s), err: (s:
     .option('--prefix <text>', 'pseudonym prefix', 'ANON-')
     .option('--date-offset <min:max>', 'whole days dates move back (Modified Dates option)', '365:1095')
     .option('--project <name>', 'project name recorded in a new key')
-    .addOption(new Option('--layout <name>', 'output layout (default: mirror; blinding for --profile blinding)').choices(LAYOUTS))
-    .option('--shard <i/n>', 'process only shard i of n (1-based), or "auto"/"auto/n" from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX')
-    .addOption(new Option('--patient-scope <scope>', 'global: one patient per PatientID; issuer: PatientID within IssuerOfPatientID').choices(['global', 'issuer']).default('global'))
-    .addOption(new Option('--subject-id <how>', 'blinding: name subjects by a keyed hash of the patient, or by the SHA-256 of their source zip').choices(['hmac', 'source-sha256']).default('hmac'))
+    .addOption(
+      new Option(
+        '--layout <name>',
+        'output layout (default: mirror; blinding for --profile blinding)',
+      ).choices(LAYOUTS),
+    )
+    .option(
+      '--shard <i/n>',
+      'process only shard i of n (1-based), or "auto"/"auto/n" from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX',
+    )
+    .addOption(
+      new Option(
+        '--patient-scope <scope>',
+        'global: one patient per PatientID; issuer: PatientID within IssuerOfPatientID',
+      )
+        .choices(['global', 'issuer'])
+        .default('global'),
+    )
+    .addOption(
+      new Option(
+        '--subject-id <how>',
+        'blinding: name subjects by a keyed hash of the patient, or by the SHA-256 of their source zip',
+      )
+        .choices(['hmac', 'source-sha256'])
+        .default('hmac'),
+    )
     .option('--workers <n>', 'worker threads (default: one per core)')
     .option('--dry-run', 'report what would be written and which rules would fire; write nothing')
     .option('--force-rebuild', 'delete an output made with another key/profile/engine version and redo it')
     .option('--json', 'print the end summary as JSON')
-    .option('--exclude <glob>', 'leave matching files or folders out (repeatable): a name pattern (*.txt) or a path from the input (old/**); OS debris (.DS_Store, Thumbs.db, __MACOSX) always is', collect, [])
+    .option(
+      '--exclude <glob>',
+      'leave matching files or folders out (repeatable): a name pattern (*.txt) or a path from the input (old/**); OS debris (.DS_Store, Thumbs.db, __MACOSX) always is',
+      collect,
+      [],
+    )
     .option('--quiet', 'do not list skipped files')
     .action(async (inputs: string[], o: RunCommandOptions) => {
       // First Ctrl-C: finish or discard in-flight files, keep the journal consistent, stop.

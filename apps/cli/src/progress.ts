@@ -21,7 +21,11 @@ const processed = (s: RunSummary) => s.written + s.unchanged + s.done + s.quaran
 
 const SHOW_CURSOR = '\x1b[?25h';
 
-export function startProgress(total: number | undefined, tty: boolean, write: (line: string) => void): Progress {
+export function startProgress(
+  total: number | undefined,
+  tty: boolean,
+  write: (line: string) => void,
+): Progress {
   const t0 = performance.now();
   const rates = (s: RunSummary) => {
     const secs = Math.max((performance.now() - t0) / 1000, 1e-3);
@@ -34,7 +38,9 @@ export function startProgress(total: number | undefined, tty: boolean, write: (l
       if (performance.now() - last < 10_000) return;
       last = performance.now();
       const r = rates(s);
-      write(`progress: ${processed(s)}${total ? `/${total}` : ''} files, ${r.mb.toFixed(0)} MB, ${r.fps.toFixed(0)} files/s, ${r.mbps.toFixed(0)} MB/s, ${s.failed} failed`);
+      write(
+        `progress: ${processed(s)}${total ? `/${total}` : ''} files, ${r.mb.toFixed(0)} MB, ${r.fps.toFixed(0)} files/s, ${r.mbps.toFixed(0)} MB/s, ${s.failed} failed`,
+      );
     },
     log: write,
     stop() {},
@@ -44,7 +50,10 @@ export function startProgress(total: number | undefined, tty: boolean, write: (l
 /** The text after the bar, at its widest (the bar takes what the terminal has left). */
 const TEXT = ' 1000000/1000000 files | 1000000 failed | 10000 files/s | 1000000 MB | ETA 100h00m';
 
-function terminalBar(total: number | undefined, rates: (s: RunSummary) => { fps: number; mb: number }): Progress {
+function terminalBar(
+  total: number | undefined,
+  rates: (s: RunSummary) => { fps: number; mb: number },
+): Progress {
   const columns = process.stderr.columns || 80;
   const bars = new cliProgress.MultiBar(
     {
@@ -106,7 +115,8 @@ class Eta {
     const now = performance.now();
     const last = this.#samples.at(-1) as [number, number];
     if (now - last[0] >= 500) this.#samples.push([now, done]);
-    while (this.#samples.length > 2 && now - (this.#samples[1] as [number, number])[0] > 20_000) this.#samples.shift();
+    while (this.#samples.length > 2 && now - (this.#samples[1] as [number, number])[0] > 20_000)
+      this.#samples.shift();
     const [t0, d0] = this.#samples[0] as [number, number];
     const rate = (done - d0) / Math.max((now - t0) / 1000, 1e-3);
     if (done === 0 || rate <= 0 || now - t0 < 2000) return '…';
@@ -114,6 +124,10 @@ class Eta {
     const h = Math.floor(secs / 3600);
     const m = Math.floor((secs % 3600) / 60);
     const sec = secs % 60;
-    return h ? `${h}h${String(m).padStart(2, '0')}m` : m ? `${m}m${String(sec).padStart(2, '0')}s` : `${sec}s`;
+    return h
+      ? `${h}h${String(m).padStart(2, '0')}m`
+      : m
+        ? `${m}m${String(sec).padStart(2, '0')}s`
+        : `${sec}s`;
   }
 }

@@ -8,7 +8,12 @@ import { dcmblind, listTree, PASSPHRASE, readTree, tmp } from './helpers.js';
 function cohort() {
   const dir = tmp('cli-');
   const input = join(dir, 'in');
-  const c = makeCohort(input, { patients: 2, studiesPerPatient: 1, seriesPerStudy: 1, instancesPerSeries: 2 });
+  const c = makeCohort(input, {
+    patients: 2,
+    studiesPerPatient: 1,
+    seriesPerStudy: 1,
+    instancesPerSeries: 2,
+  });
   return { dir, input, c };
 }
 
@@ -59,7 +64,11 @@ describe('dcmblind run', () => {
     expect([...before.keys()].map((p) => statSync(join(input, p)).mtimeMs)).toEqual(mtimes);
     for (const p of listTree(join(dir, 'out'))) {
       expect(p).not.toMatch(/tmp/);
-      expect(readFileSync(join(dir, 'out', p)).subarray(0, 128).every((b) => b === 0)).toBe(true);
+      expect(
+        readFileSync(join(dir, 'out', p))
+          .subarray(0, 128)
+          .every((b) => b === 0),
+      ).toBe(true);
     }
   });
 
@@ -76,7 +85,8 @@ describe('dcmblind run', () => {
       expect(parts[2]).toMatch(/^[0-9A-Z]{12}$/); // "20240310_CT" held the study date
       expect(parts[3]).toMatch(/^series-\d$/);
       for (const pat of c.patients) {
-        for (const s of [pat.id, pat.folder, ...pat.name.split('^'), '20240310']) expect(p.toLowerCase()).not.toContain(s.toLowerCase());
+        for (const s of [pat.id, pat.folder, ...pat.name.split('^'), '20240310'])
+          expect(p.toLowerCase()).not.toContain(s.toLowerCase());
       }
     }
     // Two patients, two pseudonym folders; every file of a patient in its own folder.
@@ -97,7 +107,9 @@ describe('dcmblind run', () => {
     expect(raw.includes(Buffer.from(PASSPHRASE))).toBe(false);
     expect(statSync(key).mode & 0o077).toBe(0);
     expect(existsSync(`${key}.journal`)).toBe(false); // folded into the key at the end of the run
-    const wrong = dcmblind(['run', input, '--out', join(dir, 'out'), '--key', key], { DCMBLIND_PASSPHRASE: 'not the passphrase' });
+    const wrong = dcmblind(['run', input, '--out', join(dir, 'out'), '--key', key], {
+      DCMBLIND_PASSPHRASE: 'not the passphrase',
+    });
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toMatch(/wrong passphrase/);
     expect(wrong.stderr + wrong.stdout).not.toContain(PASSPHRASE);
@@ -108,7 +120,15 @@ describe('dcmblind run', () => {
     mkdirSync(join(dir, 'in'));
     const els = ctInstance(patientOf(1), 1, 0, 0, 0, {} as never);
     writeFileSync(join(dir, 'in', 'us.dcm'), buildDicom([...els, [0x00280301, 'CS', 'YES']]));
-    const r = dcmblind(['run', join(dir, 'in'), '--out', join(dir, 'out'), '--key', join(dir, 'k.key'), '--json']);
+    const r = dcmblind([
+      'run',
+      join(dir, 'in'),
+      '--out',
+      join(dir, 'out'),
+      '--key',
+      join(dir, 'k.key'),
+      '--json',
+    ]);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('quarantined:');
     expect(JSON.parse(r.stdout).quarantined).toBe(1);

@@ -24,7 +24,8 @@ function trees(a: string, b: string): void {
   expect([...ta.keys()]).toEqual([...tb.keys()]);
   for (const [p, bytes] of ta) {
     const other = tb.get(p) as Buffer;
-    if (p === '.dcmblind/manifest.json') expect(withoutOutputId(bytes).equals(withoutOutputId(other)), p).toBe(true);
+    if (p === '.dcmblind/manifest.json')
+      expect(withoutOutputId(bytes).equals(withoutOutputId(other)), p).toBe(true);
     else expect(bytes.equals(other), p).toBe(true);
   }
 }
@@ -32,10 +33,24 @@ function trees(a: string, b: string): void {
 function setup(patients = 3, instances = 10) {
   const dir = tmp('cohort-');
   const input = join(dir, 'in');
-  const c = makeCohort(input, { patients, studiesPerPatient: 2, seriesPerStudy: 2, instancesPerSeries: instances });
+  const c = makeCohort(input, {
+    patients,
+    studiesPerPatient: 2,
+    seriesPerStudy: 2,
+    instancesPerSeries: instances,
+  });
   // One key, copied: every run below derives from the same secret.
   const key = join(dir, 'k.key');
-  expect(dcmblind(['run', join(input, 'site-A', c.patients[0]?.folder as string), '--out', join(dir, 'warm'), '--key', key]).code).toBe(0);
+  expect(
+    dcmblind([
+      'run',
+      join(input, 'site-A', c.patients[0]?.folder as string),
+      '--out',
+      join(dir, 'warm'),
+      '--key',
+      key,
+    ]).code,
+  ).toBe(0);
   return { dir, input, c, key };
 }
 
@@ -48,8 +63,14 @@ function keyCopy(key: string, dir: string, name: string): string {
 describe('cohort runs', () => {
   it('1 and 2 workers give byte-identical trees', () => {
     const { dir, input, key } = setup();
-    expect(dcmblind(['run', input, '--out', join(dir, 'w1'), '--key', keyCopy(key, dir, 'a'), '--workers', '1']).code).toBe(0);
-    expect(dcmblind(['run', input, '--out', join(dir, 'w2'), '--key', keyCopy(key, dir, 'b'), '--workers', '2']).code).toBe(0);
+    expect(
+      dcmblind(['run', input, '--out', join(dir, 'w1'), '--key', keyCopy(key, dir, 'a'), '--workers', '1'])
+        .code,
+    ).toBe(0);
+    expect(
+      dcmblind(['run', input, '--out', join(dir, 'w2'), '--key', keyCopy(key, dir, 'b'), '--workers', '2'])
+        .code,
+    ).toBe(0);
     trees(join(dir, 'w1'), join(dir, 'w2'));
   });
 
@@ -77,7 +98,16 @@ describe('cohort runs', () => {
     const final = dcmblind(['run', input, '--out', out, '--key', k, '--json']);
     expect(final.code).toBe(0);
     trees(ref, out);
-    expect(listTree(out, true).filter((p) => p.includes('staging') || p.endsWith('-part') || p.endsWith('.part') || p.includes('tmp') || p.endsWith('run-in-progress'))).toEqual([]);
+    expect(
+      listTree(out, true).filter(
+        (p) =>
+          p.includes('staging') ||
+          p.endsWith('-part') ||
+          p.endsWith('.part') ||
+          p.includes('tmp') ||
+          p.endsWith('run-in-progress'),
+      ),
+    ).toEqual([]);
     expect(existsSync(`${k}.journal`)).toBe(false);
     const store = KeyStore.open(k, PASSPHRASE);
     const recorded = new Set(store.payload.files.map((f) => f.outputPath));
@@ -155,7 +185,12 @@ describe('cohort runs', () => {
     const again = dcmblind(['run', input, '--out', out, '--key', key, '--json']);
     expect(JSON.parse(again.stdout)).toMatchObject({ written: 0, done: before.size, failed: 0 });
     // A new study arrives for a third patient.
-    const more = makeCohort(join(dir, 'more'), { patients: 3, studiesPerPatient: 1, seriesPerStudy: 1, instancesPerSeries: 3 });
+    const more = makeCohort(join(dir, 'more'), {
+      patients: 3,
+      studiesPerPatient: 1,
+      seriesPerStudy: 1,
+      instancesPerSeries: 3,
+    });
     const p3 = more.patients[2]?.folder as string;
     spawnSync('cp', ['-r', join(dir, 'more', 'site-A', p3), join(input, 'site-A', p3)]);
     const inc = dcmblind(['run', input, '--out', out, '--key', key, '--json']);
@@ -182,7 +217,17 @@ describe('cohort runs', () => {
     expect(prof.stderr).toMatch(/another profile/);
     const after = readTree(out, true);
     expect([...after.keys()]).toEqual([...before.keys()]);
-    const rebuilt = dcmblind(['run', input, '--out', out, '--key', key, '--profile', 'research', '--force-rebuild']);
+    const rebuilt = dcmblind([
+      'run',
+      input,
+      '--out',
+      out,
+      '--key',
+      key,
+      '--profile',
+      'research',
+      '--force-rebuild',
+    ]);
     expect(rebuilt.code).toBe(0);
     expect(readFileSync(join(out, '.dcmblind', 'manifest.json'), 'utf8')).toMatch(/"research"/);
   });
@@ -205,7 +250,9 @@ with zipfile.ZipFile(os.path.join(sys.argv[2], 'evil.zip'), 'w') as z:
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/evil\.zip: .*zip-slip.*\[E_ZIP\]/);
     expect(JSON.parse(r.stdout).written).toBe(c.files);
-    expect(listTree(join(dir, 'out')).every((p) => /^ANON-[0-9A-Z]{16}\/DICOM\/FILE\d{4}\.dcm$/.test(p))).toBe(true);
+    expect(
+      listTree(join(dir, 'out')).every((p) => /^ANON-[0-9A-Z]{16}\/DICOM\/FILE\d{4}\.dcm$/.test(p)),
+    ).toBe(true);
     expect(existsSync(join(dir, 'escape.dcm'))).toBe(false);
     const after = readTree(zips);
     for (const [p, b] of before) expect(after.get(p)?.equals(b)).toBe(true);
@@ -214,10 +261,13 @@ with zipfile.ZipFile(os.path.join(sys.argv[2], 'evil.zip'), 'w') as z:
   it('patient layout: <pseudonym>/<study>/<series>/<instance>.dcm, one folder per patient', () => {
     const { dir, input, c } = setup(3, 2);
     const out = join(dir, 'out');
-    expect(dcmblind(['run', input, '--out', out, '--key', join(dir, 'p.key'), '--layout', 'patient']).code).toBe(0);
+    expect(
+      dcmblind(['run', input, '--out', out, '--key', join(dir, 'p.key'), '--layout', 'patient']).code,
+    ).toBe(0);
     const paths = listTree(out);
     expect(paths).toHaveLength(c.files);
-    for (const p of paths) expect(p).toMatch(/^ANON-[0-9A-Z]{16}\/study-[0-9A-Z]{12}\/series-[0-9A-Z]{12}\/[0-9A-Z]{12}\.dcm$/);
+    for (const p of paths)
+      expect(p).toMatch(/^ANON-[0-9A-Z]{16}\/study-[0-9A-Z]{12}\/series-[0-9A-Z]{12}\/[0-9A-Z]{12}\.dcm$/);
     expect(new Set(paths.map((p) => p.split('/')[0])).size).toBe(3);
     expect(new Set(paths.map((p) => p.split('/').slice(0, 2).join('/'))).size).toBe(6);
   });
@@ -229,7 +279,16 @@ with zipfile.ZipFile(os.path.join(sys.argv[2], 'evil.zip'), 'w') as z:
     // Move one of B's files into A's folder.
     const bFile = listTree(join(input, 'site-A', b))[0] as string;
     copyFileSync(join(input, 'site-A', b, bFile), join(input, 'site-A', a, 'stray.dcm'));
-    const r = dcmblind(['run', input, '--out', join(dir, 'out'), '--key', join(dir, 'm.key'), '--workers', '1']);
+    const r = dcmblind([
+      'run',
+      input,
+      '--out',
+      join(dir, 'out'),
+      '--key',
+      join(dir, 'm.key'),
+      '--workers',
+      '1',
+    ]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/holds files of several patients.*\[E_MIXED_PATIENTS\]/);
     for (const p of listTree(join(dir, 'out'))) expect(p).not.toContain(a);
@@ -261,13 +320,19 @@ with zipfile.ZipFile(os.path.join(sys.argv[2], 'evil.zip'), 'w') as z:
     const key2 = join(dir, 'o2.key');
     expect(dcmblind(['run', input2, '--out', out2, '--key', key2]).code).toBe(0);
     expect(listTree(out2)).toEqual([`site-A/${a}/0000.dcm`]);
-    cpSync(join(input, 'site-A', a), join(input2, 'site-A', a), { recursive: true, filter: (p) => !p.endsWith('0000.dcm') });
+    cpSync(join(input, 'site-A', a), join(input2, 'site-A', a), {
+      recursive: true,
+      filter: (p) => !p.endsWith('0000.dcm'),
+    });
     const second = dcmblind(['run', input2, '--out', out2, '--key', key2, '--json']);
     expect(second.code).toBe(1);
     const after = listTree(out2);
     for (const p of after) expect(p).not.toContain(a);
     expect(after).toHaveLength(aFiles);
-    expect(JSON.parse(second.stdout).failures.map((f: { code: string }) => f.code), second.stdout).toEqual(['E_MIXED_PATIENTS']);
+    expect(
+      JSON.parse(second.stdout).failures.map((f: { code: string }) => f.code),
+      second.stdout,
+    ).toEqual(['E_MIXED_PATIENTS']);
     // The removed output's patient is not counted: only the folder's own patient is left.
     expect(JSON.parse(second.stdout).patients).toBe(1);
     // And stays so: the stranger is refused again, nothing else changes.
@@ -297,20 +362,24 @@ with zipfile.ZipFile(os.path.join(sys.argv[2], 'evil.zip'), 'w') as z:
     });
     const exited = new Promise((r) => child.on('exit', (c) => r(c)));
     // Interrupt once the run is under way (its state folder exists), not while Node is still starting.
-    for (let i = 0; i < 2000 && !existsSync(join(out, '.dcmblind', 'manifest.json')); i++) await new Promise((r) => setTimeout(r, 5));
+    for (let i = 0; i < 2000 && !existsSync(join(out, '.dcmblind', 'manifest.json')); i++)
+      await new Promise((r) => setTimeout(r, 5));
     await new Promise((r) => setTimeout(r, 50));
     child.kill('SIGINT');
     const code = await exited;
     expect([0, 130]).toContain(code); // 0 only if it had already finished
     expect(existsSync(`${key}.journal`)).toBe(false);
-    expect(listTree(out, true).filter((p) => p.includes('staging') || p.endsWith('-part') || p.endsWith('run-in-progress'))).toEqual([]);
+    expect(
+      listTree(out, true).filter(
+        (p) => p.includes('staging') || p.endsWith('-part') || p.endsWith('run-in-progress'),
+      ),
+    ).toEqual([]);
     const ref = join(dir, 'ref');
     expect(dcmblind(['run', input, '--out', out, '--key', key]).code).toBe(0);
     expect(dcmblind(['run', input, '--out', ref, '--key', key]).code).toBe(0);
     trees(ref, out);
   }, 120_000);
 });
-
 
 describe('copy paths agree', () => {
   it('in-kernel copy, portable copy and head-only reads of a big file give the same bytes', async () => {
@@ -320,12 +389,35 @@ describe('copy paths agree', () => {
     const input = join(dir, 'in');
     mkdirSync(input);
     // 40 MB multi-frame (read head-first) and a small slice (read whole).
-    const big = ctInstance(patientOf(1), 1, 0, 0, 0, { rows: 512, columns: 512, frames: 80, patients: 1, studiesPerPatient: 1, seriesPerStudy: 1, instancesPerSeries: 1 });
+    const big = ctInstance(patientOf(1), 1, 0, 0, 0, {
+      rows: 512,
+      columns: 512,
+      frames: 80,
+      patients: 1,
+      studiesPerPatient: 1,
+      seriesPerStudy: 1,
+      instancesPerSeries: 1,
+    });
     writeFileSync(join(input, 'big.dcm'), buildDicom(big));
-    writeFileSync(join(input, 'small.dcm'), buildDicom(ctInstance(patientOf(2), 2, 0, 0, 0, { rows: 256, columns: 256, patients: 1, studiesPerPatient: 1, seriesPerStudy: 1, instancesPerSeries: 1 })));
+    writeFileSync(
+      join(input, 'small.dcm'),
+      buildDicom(
+        ctInstance(patientOf(2), 2, 0, 0, 0, {
+          rows: 256,
+          columns: 256,
+          patients: 1,
+          studiesPerPatient: 1,
+          seriesPerStudy: 1,
+          instancesPerSeries: 1,
+        }),
+      ),
+    );
     const key = join(dir, 'k.key');
     expect(dcmblind(['run', input, '--out', join(dir, 'native'), '--key', key]).code).toBe(0);
-    expect(dcmblind(['run', input, '--out', join(dir, 'portable'), '--key', key], { DCMBLIND_NO_NATIVE: '1' }).code).toBe(0);
+    expect(
+      dcmblind(['run', input, '--out', join(dir, 'portable'), '--key', key], { DCMBLIND_NO_NATIVE: '1' })
+        .code,
+    ).toBe(0);
     trees(join(dir, 'native'), join(dir, 'portable'));
     // The pixel data of the big file is the source's, byte for byte, at the end of the output.
     const src = readFileSync(join(input, 'big.dcm'));

@@ -80,7 +80,8 @@ export const HAVE_DCMDUMP = (() => {
 export function requireTools(): boolean {
   const ok = PYTHON !== undefined && HAVE_DCMDUMP;
   if (!ok && process.env.CI) throw new Error('CI needs python3-pydicom and dcmtk (installed by .ci/run)');
-  if (!ok) console.warn('skipping: needs Debian python3-pydicom and dcmtk (apt-get install python3-pydicom dcmtk)');
+  if (!ok)
+    console.warn('skipping: needs Debian python3-pydicom and dcmtk (apt-get install python3-pydicom dcmtk)');
   return ok;
 }
 
@@ -92,18 +93,38 @@ export interface Classified {
 }
 
 export function classify(files: string[]): Classified[] {
-  const out = execFileSync(PYTHON as string, ['-W', 'ignore', checkerScript, 'classify', ...files], { encoding: 'utf8', maxBuffer: 64 << 20 });
-  return JSON.parse(out) as Classified[];
-}
-
-export function check(pairs: Array<{ source: string; output: string }>, options: string[]): Array<{ source: string; output: string; problems: string[] }> {
-  const dir = tmp('pairs-');
-  const f = join(dir, 'pairs.json');
-  writeFileSync(f, JSON.stringify(pairs));
-  const out = execFileSync(PYTHON as string, ['-W', 'ignore', checkerScript, 'check', '--table', fileURLToPath(TABLE_URL), '--options', options.join(','), f], {
+  const out = execFileSync(PYTHON as string, ['-W', 'ignore', checkerScript, 'classify', ...files], {
     encoding: 'utf8',
     maxBuffer: 64 << 20,
   });
+  return JSON.parse(out) as Classified[];
+}
+
+export function check(
+  pairs: Array<{ source: string; output: string }>,
+  options: string[],
+): Array<{ source: string; output: string; problems: string[] }> {
+  const dir = tmp('pairs-');
+  const f = join(dir, 'pairs.json');
+  writeFileSync(f, JSON.stringify(pairs));
+  const out = execFileSync(
+    PYTHON as string,
+    [
+      '-W',
+      'ignore',
+      checkerScript,
+      'check',
+      '--table',
+      fileURLToPath(TABLE_URL),
+      '--options',
+      options.join(','),
+      f,
+    ],
+    {
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+    },
+  );
   return JSON.parse(out);
 }
 

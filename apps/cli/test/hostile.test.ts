@@ -7,7 +7,20 @@
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -38,7 +51,10 @@ function deep(depth: number): Uint8Array {
   const f = Buffer.from(buildDicom(base()));
   const uid = Buffer.from('1.2.826.0.1.3680043.9.9999.77.1');
   const at = f.indexOf(uid) + uid.length + 1; // value padded to even length
-  const open = Buffer.from([0x08, 0x00, 0x15, 0x11, 0x53, 0x51, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xfe, 0xff, 0x00, 0xe0, 0xff, 0xff, 0xff, 0xff]);
+  const open = Buffer.from([
+    0x08, 0x00, 0x15, 0x11, 0x53, 0x51, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xfe, 0xff, 0x00, 0xe0, 0xff, 0xff,
+    0xff, 0xff,
+  ]);
   const close = Buffer.from([0xfe, 0xff, 0x0d, 0xe0, 0, 0, 0, 0, 0xfe, 0xff, 0xdd, 0xe0, 0, 0, 0, 0]);
   const parts: Buffer[] = [f.subarray(0, at)];
   for (let i = 0; i < depth; i++) parts.push(open);
@@ -59,24 +75,71 @@ describe('hostile input', () => {
       'gzipped.dcm': { bytes: gzipSync(good), expect: 'E_UNSUPPORTED' },
       'deep-5000.dcm': { bytes: deep(5000), expect: 'E_TOO_DEEP' },
       // An OB value whose 4-byte length points far past the end (no allocation of that size).
-      'huge-length.dcm': { bytes: patch(buildDicom(base([[0x00091010, 'OB', new Uint8Array(8)]])), [0x09, 0x00, 0x10, 0x10, 0x4f, 0x42, 0, 0, 8, 0, 0, 0], [0x09, 0x00, 0x10, 0x10, 0x4f, 0x42, 0, 0, 0xf0, 0xff, 0xff, 0xff]), expect: 'E_TRUNCATED' },
+      'huge-length.dcm': {
+        bytes: patch(
+          buildDicom(base([[0x00091010, 'OB', new Uint8Array(8)]])),
+          [0x09, 0x00, 0x10, 0x10, 0x4f, 0x42, 0, 0, 8, 0, 0, 0],
+          [0x09, 0x00, 0x10, 0x10, 0x4f, 0x42, 0, 0, 0xf0, 0xff, 0xff, 0xff],
+        ),
+        expect: 'E_TRUNCATED',
+      },
       // A sequence of undefined length that never ends.
-      'no-delimiter.dcm': { bytes: (() => { const d = deep(3); return d.subarray(0, d.length - 100); })(), expect: 'E_TRUNCATED' },
-      'truncated-mid-name.dcm': { bytes: good.subarray(0, Buffer.from(good).indexOf('Hostile') + 4), expect: 'E_TRUNCATED' },
+      'no-delimiter.dcm': {
+        bytes: (() => {
+          const d = deep(3);
+          return d.subarray(0, d.length - 100);
+        })(),
+        expect: 'E_TRUNCATED',
+      },
+      'truncated-mid-name.dcm': {
+        bytes: good.subarray(0, Buffer.from(good).indexOf('Hostile') + 4),
+        expect: 'E_TRUNCATED',
+      },
       // Correct outputs expected: the name must be gone.
-      'duplicate-tags.dcm': { bytes: buildDicom(base([], [[0x00100010, 'PN', NAME], [0x00100010, 'PN', NAME]])), expect: 'written' },
-      'out-of-order.dcm': { bytes: buildDicom([[0x00100010, 'PN', NAME], ...base([], [])]), expect: 'written' },
+      'duplicate-tags.dcm': {
+        bytes: buildDicom(
+          base(
+            [],
+            [
+              [0x00100010, 'PN', NAME],
+              [0x00100010, 'PN', NAME],
+            ],
+          ),
+        ),
+        expect: 'written',
+      },
+      'out-of-order.dcm': {
+        bytes: buildDicom([[0x00100010, 'PN', NAME], ...base([], [])]),
+        expect: 'written',
+      },
       'name-as-lo.dcm': { bytes: buildDicom(base([], [[0x00100010, 'LO', NAME]])), expect: 'written' },
-      'name-as-un.dcm': { bytes: buildDicom(base([], [[0x00100010, 'UN', Buffer.from(NAME)]])), expect: 'written' },
-      'un-garbage.dcm': { bytes: buildDicom(base([[0x00189999, 'UN', Uint8Array.from({ length: 301 }, (_, i) => (i * 37) & 255)]])), expect: 'written' },
-      'odd-lengths.dcm': { bytes: buildDicom(base([[0x00081030, 'LO', `Study of ${NAME}`]])), expect: 'written' },
-      'name-in-unknown-public-tag.dcm': { bytes: buildDicom(base([[0x00109999, 'LO', NAME]])), expect: 'written' },
+      'name-as-un.dcm': {
+        bytes: buildDicom(base([], [[0x00100010, 'UN', Buffer.from(NAME)]])),
+        expect: 'written',
+      },
+      'un-garbage.dcm': {
+        bytes: buildDicom(
+          base([[0x00189999, 'UN', Uint8Array.from({ length: 301 }, (_, i) => (i * 37) & 255)]]),
+        ),
+        expect: 'written',
+      },
+      'odd-lengths.dcm': {
+        bytes: buildDicom(base([[0x00081030, 'LO', `Study of ${NAME}`]])),
+        expect: 'written',
+      },
+      'name-in-unknown-public-tag.dcm': {
+        bytes: buildDicom(base([[0x00109999, 'LO', NAME]])),
+        expect: 'written',
+      },
     };
     for (const [name, c] of Object.entries(cases)) writeFileSync(join(input, name), c.bytes);
     const out = join(dir, 'out');
     const r = dcmblind(['run', input, '--out', out, '--key', join(dir, 'k.key'), '--json']);
     expect(r.code).toBe(1);
-    const summary = JSON.parse(r.stdout) as { failures: Array<{ path: string; code: string; reason: string }>; written: number };
+    const summary = JSON.parse(r.stdout) as {
+      failures: Array<{ path: string; code: string; reason: string }>;
+      written: number;
+    };
     expect(r.stderr).not.toMatch(/E_INTERNAL|internal error/);
     for (const [name, c] of Object.entries(cases)) {
       const f = summary.failures.find((x) => x.path.endsWith(`/${name}`));
@@ -89,7 +152,8 @@ describe('hostile input', () => {
     expect(summary.written).toBe(Object.values(cases).filter((c) => c.expect === 'written').length);
     for (const [p, bytes] of readTree(out)) {
       expect(dcmdumpStatus(join(out, p)), p).toBe(0);
-      for (const v of ['Hostile', 'Harriet', 'HOSTILE-ID-77']) expect(bytes.includes(Buffer.from(v)), `${v} in ${p}`).toBe(false);
+      for (const v of ['Hostile', 'Harriet', 'HOSTILE-ID-77'])
+        expect(bytes.includes(Buffer.from(v)), `${v} in ${p}`).toBe(false);
     }
   });
 });
@@ -100,9 +164,13 @@ describe('filesystem faults and concurrency', () => {
     const input = join(dir, 'in');
     makeCohort(input, { patients: 3, studiesPerPatient: 2, seriesPerStudy: 2, instancesPerSeries: 20 });
     const out = join(dir, 'out');
-    const first = spawn(process.execPath, [CLI, 'run', input, '--out', out, '--key', join(dir, 'a.key')], { env: { ...process.env, DCMBLIND_PASSPHRASE: PASSPHRASE, DCMBLIND_KDF_LOG2N: '14' }, stdio: 'ignore' });
+    const first = spawn(process.execPath, [CLI, 'run', input, '--out', out, '--key', join(dir, 'a.key')], {
+      env: { ...process.env, DCMBLIND_PASSPHRASE: PASSPHRASE, DCMBLIND_KDF_LOG2N: '14' },
+      stdio: 'ignore',
+    });
     const done = new Promise((r) => first.on('exit', r));
-    for (let i = 0; i < 2000 && !existsSync(join(out, '.dcmblind', 'run-in-progress')); i++) await new Promise((r) => setTimeout(r, 5));
+    for (let i = 0; i < 2000 && !existsSync(join(out, '.dcmblind', 'run-in-progress')); i++)
+      await new Promise((r) => setTimeout(r, 5));
     const second = dcmblind(['run', input, '--out', out, '--key', join(dir, 'b.key')]);
     await done;
     expect(second.code).toBe(2);
@@ -118,63 +186,99 @@ describe('filesystem faults and concurrency', () => {
     mkdirSync(input);
     const f = join(input, 'big.dcm');
     // A file above the head-only threshold, so the worker streams it while we append.
-    writeFileSync(f, buildDicom(base([], [[0x00100010, 'PN', NAME]]).map((e) => (e[0] === 0x7fe00010 ? ([0x7fe00010, 'OW', new Uint8Array(40 * 1024 * 1024)] as El) : e))));
+    writeFileSync(
+      f,
+      buildDicom(
+        base([], [[0x00100010, 'PN', NAME]]).map((e) =>
+          e[0] === 0x7fe00010 ? ([0x7fe00010, 'OW', new Uint8Array(40 * 1024 * 1024)] as El) : e,
+        ),
+      ),
+    );
     // A writer keeps appending for the whole run (as a scanner export still in progress would).
-    const child = spawnSync('sh', ['-c', `(for i in $(seq 400); do head -c 4096 /dev/zero >> '${f}'; sleep 0.01; done) & W=$!; node '${CLI}' run '${input}' --out '${join(dir, 'out')}' --key '${join(dir, 'k.key')}' --json; kill $W 2>/dev/null; wait`], {
-      encoding: 'utf8', env: { ...process.env, DCMBLIND_PASSPHRASE: PASSPHRASE, DCMBLIND_KDF_LOG2N: '14' },
-    });
-    const s = JSON.parse(child.stdout) as { written: number; failed: number; failures: Array<{ code: string; reason: string }> };
+    const child = spawnSync(
+      'sh',
+      [
+        '-c',
+        `(for i in $(seq 400); do head -c 4096 /dev/zero >> '${f}'; sleep 0.01; done) & W=$!; node '${CLI}' run '${input}' --out '${join(dir, 'out')}' --key '${join(dir, 'k.key')}' --json; kill $W 2>/dev/null; wait`,
+      ],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, DCMBLIND_PASSPHRASE: PASSPHRASE, DCMBLIND_KDF_LOG2N: '14' },
+      },
+    );
+    const s = JSON.parse(child.stdout) as {
+      written: number;
+      failed: number;
+      failures: Array<{ code: string; reason: string }>;
+    };
     expect(s.failed).toBe(1);
     expect(s.failures[0]?.reason).toMatch(/changed while it was being read/);
     expect(listTree(join(dir, 'out'))).toEqual([]);
   });
 
   const root = process.getuid?.() === 0 && spawnSync('which', ['mount']).status === 0;
-  if (!root) console.warn('skipping the disk-full test: it mounts a small tmpfs, which needs root (CI runs as root)');
-  it.skipIf(!root)('a full disk stops cleanly: no partial file, key consistent, a rerun with space completes', () => {
-    const dir = tmp('full-');
-    const input = join(dir, 'in');
-    makeCohort(input, { patients: 2, studiesPerPatient: 2, seriesPerStudy: 2, instancesPerSeries: 10, rows: 128, columns: 128 }); // 80 × ~33 KB
-    const mnt = join(dir, 'mnt');
-    mkdirSync(mnt);
-    const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mnt]).status === 0;
-    if (!mounted) {
-      console.warn('skipping disk-full: cannot mount a tmpfs here');
-      return;
-    }
-    try {
-      const out = join(mnt, 'out');
-      const key = join(dir, 'k.key');
-      const r = dcmblind(['run', input, '--out', out, '--key', key, '--json']);
-      expect(r.code).toBe(1);
-      const s = JSON.parse(r.stdout) as { written: number; failed: number; failures: Array<{ code: string; reason: string }> };
-      expect(s.failed).toBeGreaterThan(0);
-      expect(s.failures.every((f) => f.code === 'E_IO' || f.code === 'E_INTERNAL')).toBe(true);
-      expect(s.failures.some((f) => /ENOSPC|no space/i.test(f.reason))).toBe(true);
-      // No partial file under an output name: everything there parses.
-      for (const p of listTree(out)) {
-        expect(p.endsWith('-part'), p).toBe(false);
-        expect(dcmdumpStatus(join(out, p)), p).toBe(0);
+  if (!root)
+    console.warn('skipping the disk-full test: it mounts a small tmpfs, which needs root (CI runs as root)');
+  it.skipIf(!root)(
+    'a full disk stops cleanly: no partial file, key consistent, a rerun with space completes',
+    () => {
+      const dir = tmp('full-');
+      const input = join(dir, 'in');
+      makeCohort(input, {
+        patients: 2,
+        studiesPerPatient: 2,
+        seriesPerStudy: 2,
+        instancesPerSeries: 10,
+        rows: 128,
+        columns: 128,
+      }); // 80 × ~33 KB
+      const mnt = join(dir, 'mnt');
+      mkdirSync(mnt);
+      const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mnt]).status === 0;
+      if (!mounted) {
+        console.warn('skipping disk-full: cannot mount a tmpfs here');
+        return;
       }
-      const written = listTree(out).length;
-      expect(written).toBe(s.written);
-      // More space, same command: the rest is written, nothing twice.
-      execFileSync('mount', ['-o', 'remount,size=64m', mnt]);
-      const again = dcmblind(['run', input, '--out', out, '--key', key, '--json']);
-      expect(again.code, again.stderr).toBe(0);
-      expect(listTree(out).length).toBe(80);
-      expect(JSON.parse(again.stdout).done).toBe(written);
-    } finally {
-      spawnSync('umount', [mnt]);
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+      try {
+        const out = join(mnt, 'out');
+        const key = join(dir, 'k.key');
+        const r = dcmblind(['run', input, '--out', out, '--key', key, '--json']);
+        expect(r.code).toBe(1);
+        const s = JSON.parse(r.stdout) as {
+          written: number;
+          failed: number;
+          failures: Array<{ code: string; reason: string }>;
+        };
+        expect(s.failed).toBeGreaterThan(0);
+        expect(s.failures.every((f) => f.code === 'E_IO' || f.code === 'E_INTERNAL')).toBe(true);
+        expect(s.failures.some((f) => /ENOSPC|no space/i.test(f.reason))).toBe(true);
+        // No partial file under an output name: everything there parses.
+        for (const p of listTree(out)) {
+          expect(p.endsWith('-part'), p).toBe(false);
+          expect(dcmdumpStatus(join(out, p)), p).toBe(0);
+        }
+        const written = listTree(out).length;
+        expect(written).toBe(s.written);
+        // More space, same command: the rest is written, nothing twice.
+        execFileSync('mount', ['-o', 'remount,size=64m', mnt]);
+        const again = dcmblind(['run', input, '--out', out, '--key', key, '--json']);
+        expect(again.code, again.stderr).toBe(0);
+        expect(listTree(out).length).toBe(80);
+        expect(JSON.parse(again.stdout).done).toBe(written);
+      } finally {
+        spawnSync('umount', [mnt]);
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('unreadable files and folders and a symlink loop are reported one by one; the rest is written', () => {
     const dir = tmp('perm-');
     const input = join(dir, 'in');
     makeCohort(input, { patients: 1, studiesPerPatient: 1, seriesPerStudy: 1, instancesPerSeries: 3 });
-    const series = execFileSync('find', [input, '-name', 'series-1', '-type', 'd'], { encoding: 'utf8' }).trim();
+    const series = execFileSync('find', [input, '-name', 'series-1', '-type', 'd'], {
+      encoding: 'utf8',
+    }).trim();
     chmodSync(join(series, 'IMG0002.dcm'), 0o000);
     mkdirSync(join(input, 'locked'));
     writeFileSync(join(input, 'locked', 'x.dcm'), buildDicom(base()));
@@ -182,12 +286,30 @@ describe('filesystem faults and concurrency', () => {
     symlinkSync('..', join(series, 'loop'));
     // Root reads everything: when we are root, the run goes without the capabilities that
     // override file permissions (root then meets mode 000 like anyone).
-    const asNobody = process.getuid?.() === 0 ? ['setpriv', '--bounding-set=-dac_override,-dac_read_search', '--'] : [];
-    const cmd = [...asNobody, process.execPath, CLI, 'run', input, '--out', join(dir, 'out'), '--key', join(dir, 'k.key'), '--json'];
-    const r = spawnSync(cmd[0] as string, cmd.slice(1), { encoding: 'utf8', env: { ...process.env, DCMBLIND_PASSPHRASE: PASSPHRASE, DCMBLIND_KDF_LOG2N: '14' } });
+    const asNobody =
+      process.getuid?.() === 0 ? ['setpriv', '--bounding-set=-dac_override,-dac_read_search', '--'] : [];
+    const cmd = [
+      ...asNobody,
+      process.execPath,
+      CLI,
+      'run',
+      input,
+      '--out',
+      join(dir, 'out'),
+      '--key',
+      join(dir, 'k.key'),
+      '--json',
+    ];
+    const r = spawnSync(cmd[0] as string, cmd.slice(1), {
+      encoding: 'utf8',
+      env: { ...process.env, DCMBLIND_PASSPHRASE: PASSPHRASE, DCMBLIND_KDF_LOG2N: '14' },
+    });
     chmodSync(join(input, 'locked'), 0o755);
     expect(r.status, r.stderr).toBe(1);
-    const s = JSON.parse(r.stdout) as { written: number; failures: Array<{ path: string; code: string; reason: string }> };
+    const s = JSON.parse(r.stdout) as {
+      written: number;
+      failures: Array<{ path: string; code: string; reason: string }>;
+    };
     expect(s.written).toBe(2);
     const why = (suffix: string) => s.failures.find((f) => f.path.endsWith(suffix))?.reason ?? '';
     expect(why('IMG0002.dcm')).toMatch(/EACCES/);
@@ -201,12 +323,26 @@ describe('filesystem faults and concurrency', () => {
     const f = join(dir, 'in', 'huge.dcm');
     mkdirSync(join(dir, 'in'));
     // A real header, then 2.2 GB of pixel data as a sparse file (no 2 GB in this process either).
-    const head = Buffer.from(buildDicom(base().map((e) => (e[0] === 0x7fe00010 ? ([0x7fe00010, 'OB', new Uint8Array(0)] as El) : e))));
+    const head = Buffer.from(
+      buildDicom(
+        base().map((e) => (e[0] === 0x7fe00010 ? ([0x7fe00010, 'OB', new Uint8Array(0)] as El) : e)),
+      ),
+    );
     const size = 2_150_000_000; // past 2 GiB: 32-bit signed offsets would wrap
     head.writeUInt32LE(size, head.length - 4);
     writeFileSync(f, head);
     truncateSync(f, head.length + size);
-    const r = dcmblind(['run', join(dir, 'in'), '--out', join(dir, 'out'), '--key', join(dir, 'k.key'), '--json', '--workers', '1']);
+    const r = dcmblind([
+      'run',
+      join(dir, 'in'),
+      '--out',
+      join(dir, 'out'),
+      '--key',
+      join(dir, 'k.key'),
+      '--json',
+      '--workers',
+      '1',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const s = JSON.parse(r.stdout) as { written: number; peakRssMB: number };
     expect(s.written).toBe(1);
@@ -219,7 +355,8 @@ describe('filesystem faults and concurrency', () => {
       const fd = openSync(p, 'r');
       const buf = Buffer.alloc(8 << 20);
       try {
-        for (let pos = statSync(p).size - n, k = 0; (k = readSync(fd, buf, 0, buf.length, pos)) > 0; pos += k) h.update(buf.subarray(0, k));
+        for (let pos = statSync(p).size - n, k = 0; (k = readSync(fd, buf, 0, buf.length, pos)) > 0; pos += k)
+          h.update(buf.subarray(0, k));
       } finally {
         closeSync(fd);
       }
@@ -236,7 +373,9 @@ describe('filesystem faults and concurrency', () => {
     const input = join(dir, 'in');
     makeCohort(input, { patients: 1, studiesPerPatient: 1, seriesPerStudy: 1, instancesPerSeries: 2 });
     expect(dcmblind(['run', input, '--out', join(dir, 'out'), '--key', join(dir, 'k.key')]).code).toBe(0);
-    const left = execFileSync('ls', ['-a', dir], { encoding: 'utf8' }).split('\n').filter((n) => n.includes('.tmp') || n.endsWith('.lock') || n.endsWith('.journal'));
+    const left = execFileSync('ls', ['-a', dir], { encoding: 'utf8' })
+      .split('\n')
+      .filter((n) => n.includes('.tmp') || n.endsWith('.lock') || n.endsWith('.journal'));
     expect(left).toEqual([]);
     expect(readFileSync(join(dir, 'k.key')).includes(Buffer.from(PASSPHRASE))).toBe(false);
   });

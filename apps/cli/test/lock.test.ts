@@ -29,13 +29,19 @@ function procState(pid: number): string {
  * Start `dcmblind run` under a parent that never reaps it (as PID 1 of a bare container does),
  * kill it with -9 once it holds its locks, and return with it a zombie.
  */
-async function zombieRun(args: string[], env: Record<string, string>): Promise<{ pid: number; parent: ReturnType<typeof spawn> }> {
-  const code = 'import subprocess, sys, time\np = subprocess.Popen(sys.argv[1:])\nprint(p.pid, flush=True)\ntime.sleep(600)';
+async function zombieRun(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ pid: number; parent: ReturnType<typeof spawn> }> {
+  const code =
+    'import subprocess, sys, time\np = subprocess.Popen(sys.argv[1:])\nprint(p.pid, flush=True)\ntime.sleep(600)';
   const parent = spawn(PY, ['-c', code, process.execPath, CLI, ...args], {
     env: { ...process.env, DCMBLIND_PASSPHRASE: PASSPHRASE, DCMBLIND_KDF_LOG2N: '14', ...env },
     stdio: ['ignore', 'pipe', 'ignore'],
   });
-  const pid = await new Promise<number>((resolve) => parent.stdout?.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
+  const pid = await new Promise<number>((resolve) =>
+    parent.stdout?.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))),
+  );
   return { pid, parent };
 }
 
@@ -44,14 +50,32 @@ describe('locks of a run that died', () => {
     it(`a run killed with -9 and left a zombie does not block the next one (${native ? 'flock' : '/proc'})`, async () => {
       const dir = tmp('zombie-');
       const input = join(dir, 'in');
-      const c = makeCohort(input, { patients: 3, studiesPerPatient: 2, seriesPerStudy: 2, instancesPerSeries: 25 });
+      const c = makeCohort(input, {
+        patients: 3,
+        studiesPerPatient: 2,
+        seriesPerStudy: 2,
+        instancesPerSeries: 25,
+      });
       const out = join(dir, 'out');
       const key = join(dir, 'k.key');
-      expect(dcmblind(['run', join(input, 'site-A', c.patients[0]?.folder as string), '--out', join(dir, 'warm'), '--key', key]).code).toBe(0);
+      expect(
+        dcmblind([
+          'run',
+          join(input, 'site-A', c.patients[0]?.folder as string),
+          '--out',
+          join(dir, 'warm'),
+          '--key',
+          key,
+        ]).code,
+      ).toBe(0);
       const env = native ? {} : { DCMBLIND_NO_NATIVE: '1' };
-      const { pid, parent } = await zombieRun(['run', input, '--out', out, '--key', key, '--workers', '1'], env);
+      const { pid, parent } = await zombieRun(
+        ['run', input, '--out', out, '--key', key, '--workers', '1'],
+        env,
+      );
       try {
-        for (let i = 0; i < 4000 && !existsSync(join(out, '.dcmblind', 'run-in-progress')); i++) await new Promise((r) => setTimeout(r, 5));
+        for (let i = 0; i < 4000 && !existsSync(join(out, '.dcmblind', 'run-in-progress')); i++)
+          await new Promise((r) => setTimeout(r, 5));
         expect(existsSync(`${key}.lock`)).toBe(true);
         process.kill(pid, 'SIGKILL');
         for (let i = 0; i < 400 && procState(pid) !== 'Z'; i++) await new Promise((r) => setTimeout(r, 5));
@@ -74,7 +98,13 @@ describe('locks of a run that died', () => {
     const sleeper = spawn('sleep', ['60']);
     try {
       // As a holder that died would have left it, its pid now taken by `sleep` (another start time).
-      const holder = { pid: sleeper.pid, host: hostname(), purpose: 'dcmblind run', since: '2026-01-01T00:00:00.000Z', start: '1' };
+      const holder = {
+        pid: sleeper.pid,
+        host: hostname(),
+        purpose: 'dcmblind run',
+        since: '2026-01-01T00:00:00.000Z',
+        start: '1',
+      };
       writeFileSync(`${key}.lock`, `${JSON.stringify(holder)}\n`);
       const r = dcmblind(['run', input, '--out', join(dir, 'out'), '--key', key]);
       expect(r.code, r.stderr).toBe(0);
@@ -89,16 +119,25 @@ describe('locks of a run that died', () => {
     const input = join(dir, 'in');
     makeCohort(input, { patients: 3, studiesPerPatient: 2, seriesPerStudy: 2, instancesPerSeries: 25 });
     const key = join(dir, 'k.key');
-    const first = spawn(process.execPath, [CLI, 'run', input, '--out', join(dir, 'out'), '--key', key, '--workers', '1'], {
-      env: { ...process.env, DCMBLIND_PASSPHRASE: PASSPHRASE, DCMBLIND_KDF_LOG2N: '14' },
-      stdio: 'ignore',
-    });
+    const first = spawn(
+      process.execPath,
+      [CLI, 'run', input, '--out', join(dir, 'out'), '--key', key, '--workers', '1'],
+      {
+        env: { ...process.env, DCMBLIND_PASSPHRASE: PASSPHRASE, DCMBLIND_KDF_LOG2N: '14' },
+        stdio: 'ignore',
+      },
+    );
     const exited = new Promise((r) => first.on('exit', r));
-    for (let i = 0; i < 4000 && !existsSync(join(dir, 'out', '.dcmblind', 'run-in-progress')); i++) await new Promise((r) => setTimeout(r, 5));
-    const second = spawnSync(process.execPath, [CLI, 'run', input, '--out', join(dir, 'other'), '--key', key], {
-      encoding: 'utf8',
-      env: { ...process.env, DCMBLIND_PASSPHRASE: PASSPHRASE, DCMBLIND_KDF_LOG2N: '14' },
-    });
+    for (let i = 0; i < 4000 && !existsSync(join(dir, 'out', '.dcmblind', 'run-in-progress')); i++)
+      await new Promise((r) => setTimeout(r, 5));
+    const second = spawnSync(
+      process.execPath,
+      [CLI, 'run', input, '--out', join(dir, 'other'), '--key', key],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, DCMBLIND_PASSPHRASE: PASSPHRASE, DCMBLIND_KDF_LOG2N: '14' },
+      },
+    );
     await exited;
     expect(second.status).toBe(2);
     expect(second.stderr).toMatch(/is in use by dcmblind run \(pid \d+/);

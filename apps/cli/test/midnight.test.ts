@@ -14,12 +14,21 @@ function text(bytes: Buffer, tag: number): string {
   const f = parseFile(bytes);
   const el = f.dataset.find((e) => e.tag === tag);
   if (!el) throw new Error(`missing ${tag.toString(16)}`);
-  return Buffer.from(f.data.subarray(el.valueStart, el.valueStart + el.valueLength)).toString('latin1').replace(/[\0 ]+$/, '');
+  return Buffer.from(f.data.subarray(el.valueStart, el.valueStart + el.valueLength))
+    .toString('latin1')
+    .replace(/[\0 ]+$/, '');
 }
 
 /** Seconds since the epoch of a DICOM DA + TM (UTC arithmetic; offsets are whole days). */
 function instant(da: string, tm: string): number {
-  const t = Date.UTC(+da.slice(0, 4), +da.slice(4, 6) - 1, +da.slice(6, 8), +tm.slice(0, 2), +tm.slice(2, 4), +tm.slice(4, 6));
+  const t = Date.UTC(
+    +da.slice(0, 4),
+    +da.slice(4, 6) - 1,
+    +da.slice(6, 8),
+    +tm.slice(0, 2),
+    +tm.slice(2, 4),
+    +tm.slice(4, 6),
+  );
   return t / 1000;
 }
 function dtInstant(dt: string): number {
@@ -55,7 +64,16 @@ describe('date shifting across midnight', () => {
     writeFileSync(join(input, 'b.dcm'), buildDicom(study(2, d2, '003000', `${d2}003000`)));
     // Same patient, a bare DA only (no TM) in a third file.
     writeFileSync(join(input, 'c.dcm'), buildDicom(study(3, d2, '', d2).filter((e) => e[0] !== 0x00080030)));
-    const r = dcmblind(['run', input, '--out', join(dir, 'out'), '--key', join(dir, 'k.key'), '--profile', 'research']);
+    const r = dcmblind([
+      'run',
+      input,
+      '--out',
+      join(dir, 'out'),
+      '--key',
+      join(dir, 'k.key'),
+      '--profile',
+      'research',
+    ]);
     expect(r.code).toBe(0);
     const m = keyMapping(join(dir, 'k.key'));
     const read = (name: string) => readFileSync(join(dir, 'out', m.get(join(input, name)) as string));

@@ -9,7 +9,16 @@ import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { buildDicom, type El, type Syntax, unSequence, utf8 } from '@dcmblind/test-utils';
-import { check, dcmblind, dcmdumpStatus, keyMapping, listTree, readTree, requireTools, tmp } from './helpers.js';
+import {
+  check,
+  dcmblind,
+  dcmdumpStatus,
+  keyMapping,
+  listTree,
+  readTree,
+  requireTools,
+  tmp,
+} from './helpers.js';
 
 const RESEARCH = ['retain-long-modified-dates', 'retain-patient-characteristics', 'clean-descriptors'];
 const UID = '1.2.826.0.1.3680043.9.9999.77';
@@ -23,7 +32,19 @@ interface Who {
 const LATIN1: Who = { family: 'Müller', given: 'Jürgen', charset: 'ISO_IR 100' };
 const UTF8: Who = { family: 'Wójcik', given: 'Zbigniew', charset: 'ISO_IR 192', encode: utf8 };
 
-const SECRETS = ['PID-739182', 'OTH-4471', 'ACC-55512', 'Plantedphys', 'Quentin', 'Planted Clinic Xyz', 'Nowhere Lane', '555-0199', '19770412', '12/04/1977', 'RQP-9931'];
+const SECRETS = [
+  'PID-739182',
+  'OTH-4471',
+  'ACC-55512',
+  'Plantedphys',
+  'Quentin',
+  'Planted Clinic Xyz',
+  'Nowhere Lane',
+  '555-0199',
+  '19770412',
+  '12/04/1977',
+  'RQP-9931',
+];
 
 function planted(who: Who, syntax: Syntax, n: number): El[] {
   const name = `${who.family}^${who.given}`;
@@ -47,7 +68,16 @@ function planted(who: Who, syntax: Syntax, n: number): El[] {
     [0x00081030, 'LO', `Follow-up ${who.family} ${who.given} PID-739182`],
     [0x0008103e, 'LO', `series for ${who.family.toUpperCase()} acc ACC-55512`],
     // Three sequences deep, in attributes the profile keeps.
-    [0x00081115, 'SQ', [[[0x00400260, 'SQ', [[[0x00081032, 'SQ', [deep]]]]], [0x0020000e, 'UI', `${UID}.2`]]]],
+    [
+      0x00081115,
+      'SQ',
+      [
+        [
+          [0x00400260, 'SQ', [[[0x00081032, 'SQ', [deep]]]]],
+          [0x0020000e, 'UI', `${UID}.2`],
+        ],
+      ],
+    ],
     [0x00100010, 'PN', name],
     [0x00100020, 'LO', 'PID-739182'],
     [0x00100030, 'DA', '19770412'],
@@ -57,13 +87,37 @@ function planted(who: Who, syntax: Syntax, n: number): El[] {
     [0x00204000, 'LT', `Seen 12/04/1977: ${who.given} ${who.family}, ref Plantedphys, RQP-9931`],
     [0x0020000d, 'UI', `${UID}.1`],
     [0x0020000e, 'UI', `${UID}.2`],
-    [0x00400275, 'SQ', [[[0x00401001, 'SH', 'RQP-9931'], [0x00080080, 'LO', 'Planted Clinic Xyz']]]],
+    [
+      0x00400275,
+      'SQ',
+      [
+        [
+          [0x00401001, 'SH', 'RQP-9931'],
+          [0x00080080, 'LO', 'Planted Clinic Xyz'],
+        ],
+      ],
+    ],
     // SR-style content: free text and a person name not listed in Table E.1-1.
-    [0x0040a730, 'SQ', [[
-      [0x0040a040, 'CS', 'TEXT'],
-      [0x0040a160, 'UT', `Patient ${who.family} (PID-739182) tolerated the scan`],
-      [0x0040a730, 'SQ', [[[0x0040a040, 'CS', 'PNAME'], [0x0040a123, 'PN', name]]]],
-    ]]],
+    [
+      0x0040a730,
+      'SQ',
+      [
+        [
+          [0x0040a040, 'CS', 'TEXT'],
+          [0x0040a160, 'UT', `Patient ${who.family} (PID-739182) tolerated the scan`],
+          [
+            0x0040a730,
+            'SQ',
+            [
+              [
+                [0x0040a040, 'CS', 'PNAME'],
+                [0x0040a123, 'PN', name],
+              ],
+            ],
+          ],
+        ],
+      ],
+    ],
     // A private block with a name, an ID and a private sequence.
     [0x00110010, 'LO', 'PLANTED PRIVATE'],
     [0x00111001, 'LO', name],
@@ -71,7 +125,15 @@ function planted(who: Who, syntax: Syntax, n: number): El[] {
     [0x7fe00010, 'OB', Uint8Array.from({ length: 64 }, (_, i) => i)],
   ];
   // A known, kept sequence hidden as UN (explicit VR only).
-  if (syntax === 'explicit-le') els.push(unSequence(0x00081032, [[[0x00080080, 'LO', 'Planted Clinic Xyz'], [0x00100020, 'LO', 'PID-739182']]]));
+  if (syntax === 'explicit-le')
+    els.push(
+      unSequence(0x00081032, [
+        [
+          [0x00080080, 'LO', 'Planted Clinic Xyz'],
+          [0x00100020, 'LO', 'PID-739182'],
+        ],
+      ]),
+    );
   return els;
 }
 
@@ -90,21 +152,40 @@ function needles(who: Who): Buffer[] {
 const enabled = requireTools();
 
 describe('planted identifiers never reach the output', () => {
-  const syntaxes: Array<[Syntax, boolean]> = [['explicit-le', false], ['explicit-le', true], ['implicit-le', false], ['explicit-be', false], ['deflated', false]];
+  const syntaxes: Array<[Syntax, boolean]> = [
+    ['explicit-le', false],
+    ['explicit-le', true],
+    ['implicit-le', false],
+    ['explicit-be', false],
+    ['deflated', false],
+  ];
   for (const who of [LATIN1, UTF8]) {
     it(`${who.charset}: nested, private, free text, SR, UN, paths — in every syntax`, () => {
       const dir = tmp('planted-');
       const input = join(dir, 'in');
       syntaxes.forEach(([syntax, undef], i) => {
         // Folder names carry the name, ID and a date, as real exports do.
-        const folder = join(input, `${who.family.toUpperCase()}_${who.given}`, 'PID-739182', `1977-04-12 ${syntax}${undef ? ' undef' : ''}`);
+        const folder = join(
+          input,
+          `${who.family.toUpperCase()}_${who.given}`,
+          'PID-739182',
+          `1977-04-12 ${syntax}${undef ? ' undef' : ''}`,
+        );
         mkdirSync(folder, { recursive: true });
-        const bytes = buildDicom(planted(who, syntax, i), { syntax, undefinedLengths: undef, ...(who.encode ? { encode: who.encode } : {}) });
+        const bytes = buildDicom(planted(who, syntax, i), {
+          syntax,
+          undefinedLengths: undef,
+          ...(who.encode ? { encode: who.encode } : {}),
+        });
         writeFileSync(join(folder, `${who.family}_${i}.dcm`), bytes);
       });
       const out = join(dir, 'out');
       const r = dcmblind(['run', input, '--out', out, '--key', join(dir, 'k.key'), '--profile', 'research']);
-      expect(r.stderr).toBe('created key ' + join(dir, 'k.key') + ' (encrypted; keep it and its passphrase safe, away from the output)\n');
+      expect(r.stderr).toBe(
+        'created key ' +
+          join(dir, 'k.key') +
+          ' (encrypted; keep it and its passphrase safe, away from the output)\n',
+      );
       expect(r.code).toBe(0);
       const tree = readTree(out);
       expect(tree.size).toBe(syntaxes.length);

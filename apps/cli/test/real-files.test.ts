@@ -8,7 +8,17 @@ import { basename, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseFile } from '@dcmblind/core';
 import { PYDICOM_DIRS, realDicomFiles } from '@dcmblind/test-utils';
-import { check, type Classified, classify, dcmblind, dcmdumpStatus, keyMapping, readTree, requireTools, tmp } from './helpers.js';
+import {
+  check,
+  type Classified,
+  classify,
+  dcmblind,
+  dcmdumpStatus,
+  keyMapping,
+  readTree,
+  requireTools,
+  tmp,
+} from './helpers.js';
 
 const enabled = requireTools();
 const RESEARCH = ['retain-long-modified-dates', 'retain-patient-characteristics', 'clean-descriptors'];
@@ -17,7 +27,11 @@ const RESEARCH = ['retain-long-modified-dates', 'retain-patient-characteristics'
 function topText(bytes: Buffer, tag: number): string | undefined {
   const f = parseFile(bytes);
   const el = f.dataset.find((e) => e.tag === tag);
-  return el ? Buffer.from(f.data.subarray(el.valueStart, el.valueStart + el.valueLength)).toString('latin1').replace(/[\0 ]+$/, '') : undefined;
+  return el
+    ? Buffer.from(f.data.subarray(el.valueStart, el.valueStart + el.valueLength))
+        .toString('latin1')
+        .replace(/[\0 ]+$/, '')
+    : undefined;
 }
 
 describe.runIf(enabled)('real DICOM files from python3-pydicom', () => {
@@ -51,7 +65,10 @@ describe.runIf(enabled)('real DICOM files from python3-pydicom', () => {
     expect(dicom.filter((c) => c.path.includes('/charset/')).length).toBeGreaterThanOrEqual(15);
   });
 
-  for (const [profile, options] of [['basic', [] as string[]], ['research', RESEARCH]] as const) {
+  for (const [profile, options] of [
+    ['basic', [] as string[]],
+    ['research', RESEARCH],
+  ] as const) {
     it(`${profile}: every DICOM file is written, parses, keeps its pixels and conforms to Table E.1-1`, () => {
       const dir = tmp(`real-${profile}-`);
       const out = join(dir, 'out');
@@ -64,10 +81,14 @@ describe.runIf(enabled)('real DICOM files from python3-pydicom', () => {
       const missing = dicom.filter((c) => !c.burnedIn && !mapping.has(c.path));
       expect(missing.filter((c) => sound.has(c.path)).map((c) => basename(c.path))).toEqual([]);
       for (const c of missing) expect(r.stderr).toContain(c.path);
-      const pairs = dicom.filter((c) => mapping.has(c.path)).map((c) => ({ source: c.path, output: join(out, mapping.get(c.path) as string) }));
+      const pairs = dicom
+        .filter((c) => mapping.has(c.path))
+        .map((c) => ({ source: c.path, output: join(out, mapping.get(c.path) as string) }));
       for (const p of pairs) expect(dcmdumpStatus(p.output), `dcmdump ${basename(p.source)}`).toBe(0);
       const results = check(pairs, options);
-      const bad = results.filter((x) => x.problems.length > 0).map((x) => `${basename(x.source)}: ${x.problems.join('; ')}`);
+      const bad = results
+        .filter((x) => x.problems.length > 0)
+        .map((x) => `${basename(x.source)}: ${x.problems.join('; ')}`);
       expect(bad).toEqual([]);
       // Non-DICOM and broken files: a clear line each naming the file, no output, exit 1.
       for (const o of others) {
@@ -81,7 +102,15 @@ describe.runIf(enabled)('real DICOM files from python3-pydicom', () => {
 
   it('truncated files fail with E_TRUNCATED, not a crash', () => {
     const dir = tmp('trunc-');
-    const r = dcmblind(['run', join(input, 'files', 'MR_truncated.dcm'), join(input, 'files', 'rtplan_truncated.dcm'), '--out', join(dir, 'o'), '--key', join(dir, 'k')]);
+    const r = dcmblind([
+      'run',
+      join(input, 'files', 'MR_truncated.dcm'),
+      join(input, 'files', 'rtplan_truncated.dcm'),
+      '--out',
+      join(dir, 'o'),
+      '--key',
+      join(dir, 'k'),
+    ]);
     expect(r.code).toBe(1);
     expect(r.stderr.match(/E_TRUNCATED/g)?.length).toBe(2);
   });

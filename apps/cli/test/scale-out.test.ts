@@ -20,9 +20,18 @@ const PY = pythonWith('pydicom');
 /** Patients and files of a key, without run bookkeeping (run ids, site names, which output folder). */
 function records(path: string) {
   const k = KeyStore.open(path, PASSPHRASE, { readOnly: true });
-  const patients = Object.fromEntries(Object.entries(k.payload.patients).map(([p, { site: _s, ...r }]) => [p, r]));
-  const files = k.payload.files.map(({ runId: _r, site: _s, outputId: _o, ...f }) => f).sort((a, b) => (a.sourcePath < b.sourcePath ? -1 : 1));
-  return { patients, files, secret: k.payload.secret, outputIds: [...new Set(k.payload.files.map((f) => f.outputId))] };
+  const patients = Object.fromEntries(
+    Object.entries(k.payload.patients).map(([p, { site: _s, ...r }]) => [p, r]),
+  );
+  const files = k.payload.files
+    .map(({ runId: _r, site: _s, outputId: _o, ...f }) => f)
+    .sort((a, b) => (a.sourcePath < b.sourcePath ? -1 : 1));
+  return {
+    patients,
+    files,
+    secret: k.payload.secret,
+    outputIds: [...new Set(k.payload.files.map((f) => f.outputId))],
+  };
 }
 
 function trees(a: string, b: string): void {
@@ -33,70 +42,161 @@ function trees(a: string, b: string): void {
 }
 
 describe('scale-out', () => {
-  it.skipIf(!PARALLEL)('3 shards under GNU parallel write the single run\'s tree; their merged keys hold its records', () => {
-    const dir = tmp('shards-');
-    const input = join(dir, 'in');
-    makeCohort(input, { patients: 5, studiesPerPatient: 2, seriesPerStudy: 2, instancesPerSeries: 4 });
-    const project = join(dir, 'project.key');
-    expect(keytool(['init', project, '--project', 'trial']).code).toBe(0);
-    for (const k of ['single', 's1', 's2', 's3', 'auto']) copyFileSync(project, join(dir, `${k}.key`));
-    expect(dcmblind(['run', input, '--out', join(dir, 'single'), '--key', join(dir, 'single.key')]).code).toBe(0);
+  it.skipIf(!PARALLEL)(
+    "3 shards under GNU parallel write the single run's tree; their merged keys hold its records",
+    () => {
+      const dir = tmp('shards-');
+      const input = join(dir, 'in');
+      makeCohort(input, { patients: 5, studiesPerPatient: 2, seriesPerStudy: 2, instancesPerSeries: 4 });
+      const project = join(dir, 'project.key');
+      expect(keytool(['init', project, '--project', 'trial']).code).toBe(0);
+      for (const k of ['single', 's1', 's2', 's3', 'auto']) copyFileSync(project, join(dir, `${k}.key`));
+      expect(
+        dcmblind(['run', input, '--out', join(dir, 'single'), '--key', join(dir, 'single.key')]).code,
+      ).toBe(0);
 
-    // The recipe from docs/scale-out.md: one process per shard, all into one output folder.
-    const p = spawnSync('parallel', ['--halt', 'now,fail=1', '-j', '3', process.execPath, CLI, 'run', input, '--out', join(dir, 'sharded'), '--key', join(dir, 's{}.key'), '--shard', '{}/3', '--quiet', ':::', '1', '2', '3'], { encoding: 'utf8', env: ENV });
-    expect(p.status, p.stderr).toBe(0);
-    trees(join(dir, 'single'), join(dir, 'sharded'));
-    // Every shard did a share, none did it all.
-    const counts = [1, 2, 3].map((i) => records(join(dir, `s${i}.key`)).files.length);
-    expect(counts.every((n) => n > 0 && n < 80)).toBe(true);
-    expect(counts.reduce((a, b) => a + b, 0)).toBe(80);
-    // Merged, the shard keys are the single run's key (run bookkeeping aside).
-    const merged = join(dir, 'merged.key');
-    const m = keytool(['merge', merged, join(dir, 's1.key'), join(dir, 's2.key'), join(dir, 's3.key')]);
-    expect(m.code, m.stderr).toBe(0);
-    const { outputIds, ...mergedRecords } = records(merged);
-    const { outputIds: _single, ...singleRecords } = records(join(dir, 'single.key'));
-    expect(mergedRecords).toEqual(singleRecords);
-    // The shards agreed on one output: their records all name the id in its manifest.
-    expect(outputIds).toEqual([JSON.parse(readFileSync(join(dir, 'sharded', '.dcmblind', 'manifest.json'), 'utf8')).outputId]);
-    // No shard left a marker or a lock behind; each kept its own list of what it placed.
-    expect(readdirSync(join(dir, 'sharded', '.dcmblind')).sort()).toEqual(['manifest.json', 'outputs-s1.list', 'outputs-s2.list', 'outputs-s3.list']);
+      // The recipe from docs/scale-out.md: one process per shard, all into one output folder.
+      const p = spawnSync(
+        'parallel',
+        [
+          '--halt',
+          'now,fail=1',
+          '-j',
+          '3',
+          process.execPath,
+          CLI,
+          'run',
+          input,
+          '--out',
+          join(dir, 'sharded'),
+          '--key',
+          join(dir, 's{}.key'),
+          '--shard',
+          '{}/3',
+          '--quiet',
+          ':::',
+          '1',
+          '2',
+          '3',
+        ],
+        { encoding: 'utf8', env: ENV },
+      );
+      expect(p.status, p.stderr).toBe(0);
+      trees(join(dir, 'single'), join(dir, 'sharded'));
+      // Every shard did a share, none did it all.
+      const counts = [1, 2, 3].map((i) => records(join(dir, `s${i}.key`)).files.length);
+      expect(counts.every((n) => n > 0 && n < 80)).toBe(true);
+      expect(counts.reduce((a, b) => a + b, 0)).toBe(80);
+      // Merged, the shard keys are the single run's key (run bookkeeping aside).
+      const merged = join(dir, 'merged.key');
+      const m = keytool(['merge', merged, join(dir, 's1.key'), join(dir, 's2.key'), join(dir, 's3.key')]);
+      expect(m.code, m.stderr).toBe(0);
+      const { outputIds, ...mergedRecords } = records(merged);
+      const { outputIds: _single, ...singleRecords } = records(join(dir, 'single.key'));
+      expect(mergedRecords).toEqual(singleRecords);
+      // The shards agreed on one output: their records all name the id in its manifest.
+      expect(outputIds).toEqual([
+        JSON.parse(readFileSync(join(dir, 'sharded', '.dcmblind', 'manifest.json'), 'utf8')).outputId,
+      ]);
+      // No shard left a marker or a lock behind; each kept its own list of what it placed.
+      expect(readdirSync(join(dir, 'sharded', '.dcmblind')).sort()).toEqual([
+        'manifest.json',
+        'outputs-s1.list',
+        'outputs-s2.list',
+        'outputs-s3.list',
+      ]);
 
-    // A scheduler's index picks the same shard: Slurm array task 2 of 1–3.
-    const auto = dcmblind(['run', input, '--out', join(dir, 'auto'), '--key', join(dir, 'auto.key'), '--shard', 'auto'], { SLURM_ARRAY_TASK_ID: '2', SLURM_ARRAY_TASK_MIN: '1', SLURM_ARRAY_TASK_COUNT: '3' });
-    expect(auto.code, auto.stderr).toBe(0);
-    const s2 = records(join(dir, 's2.key')).files.map((f) => f.outputPath).sort();
-    expect(listTree(join(dir, 'auto'))).toEqual(s2);
-    // Kubernetes Indexed Job: 0-based index, count given.
-    const k8s = dcmblind(['run', input, '--out', join(dir, 'k8s'), '--key', join(dir, 'auto.key'), '--shard', 'auto/3', '--dry-run', '--json'], { JOB_COMPLETION_INDEX: '1' });
-    expect(JSON.parse(k8s.stdout).written).toBe(s2.length);
+      // A scheduler's index picks the same shard: Slurm array task 2 of 1–3.
+      const auto = dcmblind(
+        ['run', input, '--out', join(dir, 'auto'), '--key', join(dir, 'auto.key'), '--shard', 'auto'],
+        { SLURM_ARRAY_TASK_ID: '2', SLURM_ARRAY_TASK_MIN: '1', SLURM_ARRAY_TASK_COUNT: '3' },
+      );
+      expect(auto.code, auto.stderr).toBe(0);
+      const s2 = records(join(dir, 's2.key'))
+        .files.map((f) => f.outputPath)
+        .sort();
+      expect(listTree(join(dir, 'auto'))).toEqual(s2);
+      // Kubernetes Indexed Job: 0-based index, count given.
+      const k8s = dcmblind(
+        [
+          'run',
+          input,
+          '--out',
+          join(dir, 'k8s'),
+          '--key',
+          join(dir, 'auto.key'),
+          '--shard',
+          'auto/3',
+          '--dry-run',
+          '--json',
+        ],
+        { JOB_COMPLETION_INDEX: '1' },
+      );
+      expect(JSON.parse(k8s.stdout).written).toBe(s2.length);
 
-    // A shard run with another project's key is refused, the output untouched.
-    const foreign = join(dir, 'foreign.key');
-    expect(keytool(['init', foreign]).code).toBe(0);
-    const before = readTree(join(dir, 'sharded'));
-    const f = dcmblind(['run', input, '--out', join(dir, 'sharded'), '--key', foreign, '--shard', '1/3']);
-    expect(f.code).toBe(2);
-    expect(f.stderr).toMatch(/another key/);
-    const after = readTree(join(dir, 'sharded'));
-    expect([...after.keys()]).toEqual([...before.keys()]);
-    // Usage errors.
-    for (const bad of ['0/3', '4/3', '2', 'x/y', 'auto']) expect(dcmblind(['run', input, '--out', join(dir, 'bad'), '--key', foreign, '--shard', bad]).code, bad).toBe(2);
-  });
+      // A shard run with another project's key is refused, the output untouched.
+      const foreign = join(dir, 'foreign.key');
+      expect(keytool(['init', foreign]).code).toBe(0);
+      const before = readTree(join(dir, 'sharded'));
+      const f = dcmblind(['run', input, '--out', join(dir, 'sharded'), '--key', foreign, '--shard', '1/3']);
+      expect(f.code).toBe(2);
+      expect(f.stderr).toMatch(/another key/);
+      const after = readTree(join(dir, 'sharded'));
+      expect([...after.keys()]).toEqual([...before.keys()]);
+      // Usage errors.
+      for (const bad of ['0/3', '4/3', '2', 'x/y', 'auto'])
+        expect(
+          dcmblind(['run', input, '--out', join(dir, 'bad'), '--key', foreign, '--shard', bad]).code,
+          bad,
+        ).toBe(2);
+    },
+  );
 
   it('two site keys of one project agree on a shared patient and merge without conflict', () => {
     const dir = tmp('sites-');
     const project = join(dir, 'project.key');
     expect(keytool(['init', project, '--project', 'multi-site']).code).toBe(0);
     for (const site of ['north', 'south']) {
-      const r = keytool(['issue-site-key', project, join(dir, `${site}.key`), '--site', site], { DCMBLIND_NEW_PASSPHRASE: PASSPHRASE });
+      const r = keytool(['issue-site-key', project, join(dir, `${site}.key`), '--site', site], {
+        DCMBLIND_NEW_PASSPHRASE: PASSPHRASE,
+      });
       expect(r.code, r.stderr).toBe(0);
     }
     // North has patients 0–1, south patients 0–2: patient 0 and 1 were scanned at both.
-    makeCohort(join(dir, 'north-in'), { patients: 2, studiesPerPatient: 1, seriesPerStudy: 1, instancesPerSeries: 2, site: 'north' });
-    makeCohort(join(dir, 'south-in'), { patients: 3, studiesPerPatient: 1, seriesPerStudy: 1, instancesPerSeries: 2, site: 'south' });
-    expect(dcmblind(['run', join(dir, 'north-in'), '--out', join(dir, 'north-out'), '--key', join(dir, 'north.key')]).code).toBe(0);
-    expect(dcmblind(['run', join(dir, 'south-in'), '--out', join(dir, 'south-out'), '--key', join(dir, 'south.key')]).code).toBe(0);
+    makeCohort(join(dir, 'north-in'), {
+      patients: 2,
+      studiesPerPatient: 1,
+      seriesPerStudy: 1,
+      instancesPerSeries: 2,
+      site: 'north',
+    });
+    makeCohort(join(dir, 'south-in'), {
+      patients: 3,
+      studiesPerPatient: 1,
+      seriesPerStudy: 1,
+      instancesPerSeries: 2,
+      site: 'south',
+    });
+    expect(
+      dcmblind([
+        'run',
+        join(dir, 'north-in'),
+        '--out',
+        join(dir, 'north-out'),
+        '--key',
+        join(dir, 'north.key'),
+      ]).code,
+    ).toBe(0);
+    expect(
+      dcmblind([
+        'run',
+        join(dir, 'south-in'),
+        '--out',
+        join(dir, 'south-out'),
+        '--key',
+        join(dir, 'south.key'),
+      ]).code,
+    ).toBe(0);
     // Each site key holds only its own site's records, named.
     const north = KeyStore.open(join(dir, 'north.key'), PASSPHRASE, { readOnly: true }).payload;
     expect(north.files.every((f) => f.site === 'north')).toBe(true);
@@ -108,7 +208,13 @@ describe('scale-out', () => {
     expect(merged.files).toHaveLength(10);
     // The shared patients carry one pseudonym in both sites' outputs (and the same UIDs).
     if (PY) {
-      const ids = (d: string) => JSON.parse(execFileSync(PY, ['-c', `
+      const ids = (d: string) =>
+        JSON.parse(
+          execFileSync(
+            PY,
+            [
+              '-c',
+              `
 import sys, os, json, pydicom
 out = {}
 for dp, dirs, fs in os.walk(sys.argv[1]):
@@ -116,7 +222,12 @@ for dp, dirs, fs in os.walk(sys.argv[1]):
     for f in fs:
         ds = pydicom.dcmread(os.path.join(dp, f)); out[str(ds.PixelData[:64].hex())] = [str(ds.PatientID), str(ds.StudyInstanceUID)]
 print(json.dumps(out))
-`, d], { encoding: 'utf8' })) as Record<string, [string, string]>;
+`,
+              d,
+            ],
+            { encoding: 'utf8' },
+          ),
+        ) as Record<string, [string, string]>;
       const n = ids(join(dir, 'north-out'));
       const s = ids(join(dir, 'south-out'));
       const shared = Object.keys(n).filter((k) => k in s);
@@ -129,15 +240,30 @@ print(json.dumps(out))
     const dir = tmp('scope-');
     const file = (issuer: string, sop: string) =>
       buildDicom([
-        [0x00080016, 'UI', '1.2.840.10008.5.1.4.1.1.7'], [0x00080018, 'UI', sop], [0x00100010, 'PN', 'Same^Id'],
-        [0x00100020, 'LO', 'MRN-1'], [0x00100021, 'LO', issuer], [0x0020000d, 'UI', `${sop}.1`], [0x7fe00010, 'OW', new Uint8Array(16)],
+        [0x00080016, 'UI', '1.2.840.10008.5.1.4.1.1.7'],
+        [0x00080018, 'UI', sop],
+        [0x00100010, 'PN', 'Same^Id'],
+        [0x00100020, 'LO', 'MRN-1'],
+        [0x00100021, 'LO', issuer],
+        [0x0020000d, 'UI', `${sop}.1`],
+        [0x7fe00010, 'OW', new Uint8Array(16)],
       ]);
     const input = join(dir, 'in');
     mkdirSync(input);
     writeFileSync(join(input, 'a.dcm'), file('HOSPITAL-A', '1.2.3.4.1'));
     writeFileSync(join(input, 'b.dcm'), file('HOSPITAL-B', '1.2.3.4.2'));
     const global = dcmblind(['run', input, '--out', join(dir, 'g'), '--key', join(dir, 'g.key'), '--json']);
-    const scoped = dcmblind(['run', input, '--out', join(dir, 'i'), '--key', join(dir, 'i.key'), '--json', '--patient-scope', 'issuer']);
+    const scoped = dcmblind([
+      'run',
+      input,
+      '--out',
+      join(dir, 'i'),
+      '--key',
+      join(dir, 'i.key'),
+      '--json',
+      '--patient-scope',
+      'issuer',
+    ]);
     expect(JSON.parse(global.stdout).patients).toBe(1);
     expect(JSON.parse(scoped.stdout).patients).toBe(2);
   });

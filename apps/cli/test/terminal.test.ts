@@ -20,7 +20,17 @@ const WIDTH = 80;
 function terminal(dir: string) {
   const socket = join(dir, 'tmux.sock');
   const tmux = (...args: string[]) => execFileSync('tmux', ['-S', socket, ...args], { encoding: 'utf8' });
-  tmux('new-session', '-d', '-s', 't', '-x', String(WIDTH), '-y', '40', 'env -i PATH=/usr/bin:/bin HOME=/tmp TERM=xterm-256color bash --norc --noprofile');
+  tmux(
+    'new-session',
+    '-d',
+    '-s',
+    't',
+    '-x',
+    String(WIDTH),
+    '-y',
+    '40',
+    'env -i PATH=/usr/bin:/bin HOME=/tmp TERM=xterm-256color bash --norc --noprofile',
+  );
   return {
     type(line: string) {
       tmux('send-keys', '-t', 't', '-l', line);
@@ -48,11 +58,15 @@ describe.skipIf(!TMUX)('on a real terminal', () => {
     const input = join(dir, 'in');
     makeCohort(input, { patients: 3, studiesPerPatient: 2, seriesPerStudy: 2, instancesPerSeries: 60 });
     // Failures whose lines are longer than the terminal is wide.
-    const broken = [1, 2, 3].map((i) => join(input, 'site-A', `broken-export-file-with-a-long-name-number-${i}-from-the-scanner.dcm`));
+    const broken = [1, 2, 3].map((i) =>
+      join(input, 'site-A', `broken-export-file-with-a-long-name-number-${i}-from-the-scanner.dcm`),
+    );
     for (const b of broken) writeFileSync(b, 'not an image at all');
     const t = terminal(dir);
     try {
-      t.type(`${env} ${process.execPath} ${CLI} run ${input} --out ${join(dir, 'out')} --key ${join(dir, 'k.key')} --workers 1; echo EXIT=$?`);
+      t.type(
+        `${env} ${process.execPath} ${CLI} run ${input} --out ${join(dir, 'out')} --key ${join(dir, 'k.key')} --workers 1; echo EXIT=$?`,
+      );
       // While it runs, the bar fits the 80 columns with its failures count and time left on it.
       const running = await t.waitFor(/ files \| \d+ failed/, 30_000);
       const barLine = running.split('\n').find((l) => / files \| \d+ failed/.test(l)) as string;
@@ -61,15 +75,25 @@ describe.skipIf(!TMUX)('on a real terminal', () => {
       const done = await t.waitFor(/EXIT=\d+/);
       expect(done).toMatch(/EXIT=1/);
       const lines = done.split('\n');
-      for (const b of broken) expect(lines).toContain(`error: ${b}: no DICM marker and no plausible DICOM data set at the start of the file [E_NOT_DICOM]`);
-      expect(lines).toContain(`created key ${join(dir, 'k.key')} (encrypted; keep it and its passphrase safe, away from the output)`);
-      expect(lines).toContain('files: 720 written, 0 already done, 0 unchanged, 0 quarantined, 0 skipped, 3 failed');
+      for (const b of broken)
+        expect(lines).toContain(
+          `error: ${b}: no DICM marker and no plausible DICOM data set at the start of the file [E_NOT_DICOM]`,
+        );
+      expect(lines).toContain(
+        `created key ${join(dir, 'k.key')} (encrypted; keep it and its passphrase safe, away from the output)`,
+      );
+      expect(lines).toContain(
+        'files: 720 written, 0 already done, 0 unchanged, 0 quarantined, 0 skipped, 3 failed',
+      );
       // Nothing of the bar is left: not after the summary, not inside any line.
       expect(done).not.toMatch(/[░█]|files\/s \| ETA/);
       // Wrap is on again: a line wider than the terminal takes two rows, not one cut row.
       t.type('printf "%0150d\\n" 7; echo WRAPPED');
       await t.waitFor(/^WRAPPED$/m);
-      const rows = t.screen(false).split('\n').filter((l) => /^0+7?$/.test(l.trim()) && l.trim().length > 0);
+      const rows = t
+        .screen(false)
+        .split('\n')
+        .filter((l) => /^0+7?$/.test(l.trim()) && l.trim().length > 0);
       expect(rows.map((r) => r.trim().length)).toEqual([WIDTH, 150 - WIDTH]);
     } finally {
       t.close();
@@ -82,7 +106,9 @@ describe.skipIf(!TMUX)('on a real terminal', () => {
     makeCohort(input, { patients: 1, studiesPerPatient: 1, seriesPerStudy: 1, instancesPerSeries: 1 });
     const t = terminal(dir);
     try {
-      t.type(`${process.execPath} ${CLI} run ${input} --out ${join(dir, 'out')} --key ${join(dir, 'new.key')}; echo EXIT=$?`);
+      t.type(
+        `${process.execPath} ${CLI} run ${input} --out ${join(dir, 'out')} --key ${join(dir, 'new.key')}; echo EXIT=$?`,
+      );
       await t.waitFor(/Passphrase for the new key .*new\.key: $/m);
       t.key('C-c');
       const s = await t.waitFor(/EXIT=\d+/);

@@ -16,14 +16,23 @@ import { dcmblind, keytool, listTree, PASSPHRASE, PYTHON, readTree, tmp } from '
 function cohort(patients = 2, instances = 3) {
   const dir = tmp('trust-');
   const input = join(dir, 'in');
-  const c = makeCohort(input, { patients, studiesPerPatient: 1, seriesPerStudy: 1, instancesPerSeries: instances });
+  const c = makeCohort(input, {
+    patients,
+    studiesPerPatient: 1,
+    seriesPerStudy: 1,
+    instancesPerSeries: instances,
+  });
   return { dir, input, c, key: join(dir, 'k.key'), out: join(dir, 'out') };
 }
 
 /** SOP Instance UIDs of every DICOM file under dir, read by pydicom (an independent reader). */
 function sopUIDs(dir: string): string[] {
-  const code = 'import sys, os, pydicom\nfor r, _, fs in os.walk(sys.argv[1]):\n  for f in fs:\n    p = os.path.join(r, f)\n    if "/.dcmblind" in p: continue\n    print(pydicom.dcmread(p, stop_before_pixels=True).SOPInstanceUID)';
-  return execFileSync(PYTHON as string, ['-c', code, dir], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+  const code =
+    'import sys, os, pydicom\nfor r, _, fs in os.walk(sys.argv[1]):\n  for f in fs:\n    p = os.path.join(r, f)\n    if "/.dcmblind" in p: continue\n    print(pydicom.dcmread(p, stop_before_pixels=True).SOPInstanceUID)';
+  return execFileSync(PYTHON as string, ['-c', code, dir], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .filter(Boolean);
 }
 
 const touchAll = (dir: string, when: Date) => {
@@ -49,14 +58,24 @@ describe('1. dcmblind deletes only what it wrote', () => {
     expect(readTree(thesis, true)).toEqual(before);
   });
 
-  it('--force-rebuild inside a real output removes its outputs, lists them, and keeps the user\'s files', () => {
+  it("--force-rebuild inside a real output removes its outputs, lists them, and keeps the user's files", () => {
     const { input, key, out } = cohort(2, 3);
     expect(dcmblind(['run', input, '--out', out, '--key', key]).code).toBe(0);
     const old = listTree(out);
     const patientDir = old[0]?.split('/').slice(0, 2).join('/') as string;
     writeFileSync(join(out, 'notes.txt'), 'reviewer notes');
     writeFileSync(join(out, patientDir, 'keep-me.txt'), 'mine');
-    const r = dcmblind(['run', input, '--out', out, '--key', key, '--profile', 'research', '--force-rebuild']);
+    const r = dcmblind([
+      'run',
+      input,
+      '--out',
+      out,
+      '--key',
+      key,
+      '--profile',
+      'research',
+      '--force-rebuild',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`removed ${old.length} file\\(s\\).*kept 2 file\\(s\\)`));
     expect(readFileSync(join(out, 'notes.txt'), 'utf8')).toBe('reviewer notes');
@@ -66,7 +85,9 @@ describe('1. dcmblind deletes only what it wrote', () => {
     for (const p of old) expect(text).toContain(`removed ${JSON.stringify(p)}`);
     expect(text).toContain('kept (not written by dcmblind) "notes.txt"');
     // The new tree is the research profile's, and the key forgot the removed outputs.
-    expect(JSON.parse(readFileSync(join(out, '.dcmblind', 'manifest.json'), 'utf8')).profile).toBe('research');
+    expect(JSON.parse(readFileSync(join(out, '.dcmblind', 'manifest.json'), 'utf8')).profile).toBe(
+      'research',
+    );
     const k = KeyStore.open(key, PASSPHRASE, { readOnly: true });
     expect(k.payload.files.every((f) => f.profile === 'research')).toBe(true);
     expect(k.payload.files).toHaveLength(old.length);
@@ -97,7 +118,9 @@ describe('3. a mistyped --key never starts a second pseudonymisation', () => {
     const { dir, input, key, out } = cohort(1, 2);
     expect(dcmblind(['run', input, '--out', out, '--key', key]).code).toBe(0);
     const before = readTree(out, true);
-    const fingerprint = JSON.parse(readFileSync(join(out, '.dcmblind', 'manifest.json'), 'utf8')).keyFingerprint;
+    const fingerprint = JSON.parse(
+      readFileSync(join(out, '.dcmblind', 'manifest.json'), 'utf8'),
+    ).keyFingerprint;
     const typo = join(dir, 'k.kye');
     const r = dcmblind(['run', input, '--out', out, '--key', typo]);
     expect(r.code).toBe(2);
@@ -136,7 +159,19 @@ describe('5. what is not DICOM', () => {
     writeFileSync(join(site, 'old.bak'), 'backup');
     mkdirSync(join(site, 'scratch'));
     writeFileSync(join(site, 'scratch', 'IMG9.dcm'), 'left out by a path pattern');
-    const clean = dcmblind(['run', input, '--out', out, '--key', key, '--exclude', '*.bak', '--exclude', 'site-A/scratch', '--json']);
+    const clean = dcmblind([
+      'run',
+      input,
+      '--out',
+      out,
+      '--key',
+      key,
+      '--exclude',
+      '*.bak',
+      '--exclude',
+      'site-A/scratch',
+      '--json',
+    ]);
     expect(clean.code, clean.stderr).toBe(0);
     const s = JSON.parse(clean.stdout);
     expect([s.written, s.failed, s.skipped]).toEqual([c.files, 0, 8]);
@@ -145,15 +180,45 @@ describe('5. what is not DICOM', () => {
     expect(clean.stderr).toMatch(/skipped: .*scratch: excluded by --exclude site-A\/scratch/);
     // A folder left out counts its files; a pattern that left nothing out is said.
     writeFileSync(join(site, 'scratch', 'IMG10.dcm'), 'second file in the folder left out');
-    const counted = dcmblind(['run', input, '--out', out, '--key', key, '--exclude', '*.bak', '--exclude', 'site-A/scratch', '--exclude', 'in/site-A/**', '--json']);
+    const counted = dcmblind([
+      'run',
+      input,
+      '--out',
+      out,
+      '--key',
+      key,
+      '--exclude',
+      '*.bak',
+      '--exclude',
+      'site-A/scratch',
+      '--exclude',
+      'in/site-A/**',
+      '--json',
+    ]);
     expect(JSON.parse(counted.stdout).skipped).toBe(9);
     expect(counted.stderr).toMatch(/warning: --exclude in\/site-A\/\*\* left nothing out/);
     // Named as DICOM and not DICOM: a failure, as before.
     writeFileSync(join(site, 'IMG0099.dcm'), 'this is not an image');
     writeFileSync(join(site, 'IMG0100'), 'nor is this');
-    const broken = dcmblind(['run', input, '--out', out, '--key', key, '--exclude', '*.bak', '--exclude', 'site-A/scratch', '--json']);
+    const broken = dcmblind([
+      'run',
+      input,
+      '--out',
+      out,
+      '--key',
+      key,
+      '--exclude',
+      '*.bak',
+      '--exclude',
+      'site-A/scratch',
+      '--json',
+    ]);
     expect(broken.code).toBe(1);
-    expect(JSON.parse(broken.stdout).failures.map((f: { path: string; code: string }) => [f.path.split('/').pop(), f.code]).sort()).toEqual([
+    expect(
+      JSON.parse(broken.stdout)
+        .failures.map((f: { path: string; code: string }) => [f.path.split('/').pop(), f.code])
+        .sort(),
+    ).toEqual([
       ['IMG0099.dcm', 'E_NOT_DICOM'],
       ['IMG0100', 'E_NOT_DICOM'],
     ]);
@@ -180,14 +245,24 @@ describe('7. the same cohort given from another input root', () => {
     // New timestamps (so every file is read again) and one new session file, then the site folder alone.
     touchAll(input, new Date('2031-01-01T00:00:00Z'));
     const folder = c.patients[0]?.folder as string;
-    const series = listTree(join(input, 'site-A', folder))[0]?.split('/').slice(0, -1).join('/') as string;
+    const series = listTree(join(input, 'site-A', folder))[0]
+      ?.split('/')
+      .slice(0, -1)
+      .join('/') as string;
     const one = listTree(join(input, 'site-A', folder, series))[0] as string;
-    execFileSync(PYTHON as string, ['-c', 'import sys, pydicom\nds = pydicom.dcmread(sys.argv[1])\nds.SOPInstanceUID = ds.SOPInstanceUID + ".77"\nds.InstanceNumber = 77\nds.save_as(sys.argv[2])', join(input, 'site-A', folder, series, one), join(input, 'site-A', folder, series, 'IMG0077.dcm')]);
+    execFileSync(PYTHON as string, [
+      '-c',
+      'import sys, pydicom\nds = pydicom.dcmread(sys.argv[1])\nds.SOPInstanceUID = ds.SOPInstanceUID + ".77"\nds.InstanceNumber = 77\nds.save_as(sys.argv[2])',
+      join(input, 'site-A', folder, series, one),
+      join(input, 'site-A', folder, series, 'IMG0077.dcm'),
+    ]);
     const r = dcmblind(['run', join(input, 'site-A'), '--out', out, '--key', key, '--json']);
     expect(r.code, r.stderr).toBe(0);
     const after = listTree(out);
     expect(after).toHaveLength(first.length + 1);
-    expect(after.filter((p) => !first.includes(p))[0]).toMatch(/^site-A\/ANON-[0-9A-Z]{16}\/.*\/IMG0077\.dcm$/);
+    expect(after.filter((p) => !first.includes(p))[0]).toMatch(
+      /^site-A\/ANON-[0-9A-Z]{16}\/.*\/IMG0077\.dcm$/,
+    );
     const uids = sopUIDs(out);
     expect(new Set(uids).size).toBe(uids.length);
     // A parent of an earlier input would put the files around it at other paths: refused.
@@ -195,7 +270,9 @@ describe('7. the same cohort given from another input root', () => {
     expect(dcmblind(['run', join(input, 'site-A', folder), '--out', other, '--key', key]).code).toBe(0);
     const refused = dcmblind(['run', join(input, 'site-A'), '--out', other, '--key', key]);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/holds .*which an earlier run into this output read as an input of its own/);
+    expect(refused.stderr).toMatch(
+      /holds .*which an earlier run into this output read as an input of its own/,
+    );
   });
 });
 
@@ -235,11 +312,19 @@ describe('12. smaller things', () => {
 
   it('npm install -g of the three apps puts dcmblind, dcmblind-key and dcmblind-verify on PATH, working from any folder', () => {
     const prefix = tmp('global-');
-    const apps = ['cli', 'keytool', 'verify'].map((a) => fileURLToPath(new URL(`../../${a}`, import.meta.url)));
-    const npm = spawnSync('npm', ['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', ...apps], { encoding: 'utf8' });
+    const apps = ['cli', 'keytool', 'verify'].map((a) =>
+      fileURLToPath(new URL(`../../${a}`, import.meta.url)),
+    );
+    const npm = spawnSync('npm', ['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', ...apps], {
+      encoding: 'utf8',
+    });
     expect(npm.status, npm.stderr).toBe(0);
     for (const bin of ['dcmblind', 'dcmblind-key', 'dcmblind-verify']) {
-      const r = spawnSync(bin, ['--version'], { encoding: 'utf8', cwd: '/', env: { ...process.env, PATH: `${join(prefix, 'bin')}:${process.env.PATH}` } });
+      const r = spawnSync(bin, ['--version'], {
+        encoding: 'utf8',
+        cwd: '/',
+        env: { ...process.env, PATH: `${join(prefix, 'bin')}:${process.env.PATH}` },
+      });
       expect(r.status, `${bin}: ${r.stderr}`).toBe(0);
       expect(r.stdout.trim()).toBe(ENGINE_VERSION);
     }
@@ -252,20 +337,43 @@ describe('12. smaller things', () => {
     expect(inInput.code).toBe(2);
     expect(inInput.stderr).toMatch(/inside input/);
     expect(existsSync(join(input, 'k.key'))).toBe(false);
-    const inOutput = dcmblind(['run', input, '--out', join(dir, 'o3'), '--key', join(out, 'site-A', 'k.key')]);
+    const inOutput = dcmblind([
+      'run',
+      input,
+      '--out',
+      join(dir, 'o3'),
+      '--key',
+      join(out, 'site-A', 'k.key'),
+    ]);
     expect(inOutput.code).toBe(2);
     expect(inOutput.stderr).toMatch(/inside the de-identified output/);
-    for (const args of [[input, join(input, 'site-A')], [input, input]]) {
+    for (const args of [
+      [input, join(input, 'site-A')],
+      [input, input],
+    ]) {
       const r = dcmblind(['run', ...args, '--out', join(dir, 'o4'), '--key', key]);
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/overlap/);
     }
-    expect(existsSync(join(dir, 'o2')) || existsSync(join(dir, 'o3')) || existsSync(join(dir, 'o4'))).toBe(false);
+    expect(existsSync(join(dir, 'o2')) || existsSync(join(dir, 'o3')) || existsSync(join(dir, 'o4'))).toBe(
+      false,
+    );
   });
 
   it('blinding by source zip refuses loose DICOM files up front (bad usage)', () => {
     const { dir, input, key } = cohort(1, 1);
-    const r = dcmblind(['run', input, '--out', join(dir, 'b'), '--key', key, '--profile', 'blinding', '--subject-id', 'source-sha256']);
+    const r = dcmblind([
+      'run',
+      input,
+      '--out',
+      join(dir, 'b'),
+      '--key',
+      key,
+      '--profile',
+      'blinding',
+      '--subject-id',
+      'source-sha256',
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/is not in one: give zipped studies only/);
     expect(existsSync(join(dir, 'b'))).toBe(false);
@@ -274,7 +382,9 @@ describe('12. smaller things', () => {
   it('a run refused after the passphrase (a wrong one) leaves no output folder behind', () => {
     const { input, key, out } = cohort(1, 1);
     expect(dcmblind(['run', input, '--out', join(out, '..', 'first'), '--key', key]).code).toBe(0);
-    const r = dcmblind(['run', input, '--out', out, '--key', key], { DCMBLIND_PASSPHRASE: 'not the right passphrase' });
+    const r = dcmblind(['run', input, '--out', out, '--key', key], {
+      DCMBLIND_PASSPHRASE: 'not the right passphrase',
+    });
     expect(r.code).toBe(2);
     expect(existsSync(out)).toBe(false);
     expect(statSync(key).size).toBeGreaterThan(0);

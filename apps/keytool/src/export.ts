@@ -3,7 +3,15 @@
  * (README, Patients, Files), a CSV of the patients, or the classic BlindingKey.txt.
  * Every export identifies patients; the tool says so each time.
  */
-import { ENGINE_VERSION, type FileRecord, fileRows, type KeyPayload, patientRows, type PatientRow, writeFileAtomic } from '@dcmblind/core';
+import {
+  ENGINE_VERSION,
+  type FileRecord,
+  fileRows,
+  type KeyPayload,
+  patientRows,
+  type PatientRow,
+  writeFileAtomic,
+} from '@dcmblind/core';
 import { basename } from 'node:path';
 import ExcelJS from 'exceljs';
 import { writeWorkbook } from './sheets.js';
@@ -62,7 +70,7 @@ export function exportWorkbook(p: KeyPayload, keyPath: string): ExcelJS.Workbook
     `Exported: ${new Date().toISOString()} by dcmblind ${ENGINE_VERSION}`,
     '',
     'Sheet "Patients": one row per source patient — the pseudonym the images carry, the source PatientID, PatientName,',
-    '  issuer and birth date, DaysShiftedBack (the whole days that patient\'s dates were moved back), the first and last',
+    "  issuer and birth date, DaysShiftedBack (the whole days that patient's dates were moved back), the first and last",
     '  source study dates, and how many studies and files were de-identified.',
     '  Dates: output date = source date − DaysShiftedBack; to recover a source date, add DaysShiftedBack to the output date.',
     'Sheet "Files": one row per de-identified file — source path and SHA-256, the output folder and the path in it,',
@@ -121,12 +129,16 @@ const HEX64 = /^[0-9a-f]{64}$/i;
 export function blindingKeyText(p: KeyPayload): { text: string; lines: number } {
   const lines = new Set<string>();
   for (const f of p.files) {
-    const unit = f.sourceArchive ?? (f.sourcePath.includes('!/') ? f.sourcePath.slice(0, f.sourcePath.indexOf('!/')) : f.sourcePath);
+    const unit =
+      f.sourceArchive ??
+      (f.sourcePath.includes('!/') ? f.sourcePath.slice(0, f.sourcePath.indexOf('!/')) : f.sourcePath);
     // The classic file names the archive as the script saw it: its name, in the folder it ran in.
     if (HEX64.test(f.pseudonym)) lines.add(`${f.pseudonym.toLowerCase()}  ${basename(unit)}`);
     else lines.add(`${f.sourceSha256}  ${f.sourcePath}`);
   }
-  const sorted = [...lines].sort((a, b) => (a.slice(66) < b.slice(66) ? -1 : a.slice(66) > b.slice(66) ? 1 : 0));
+  const sorted = [...lines].sort((a, b) =>
+    a.slice(66) < b.slice(66) ? -1 : a.slice(66) > b.slice(66) ? 1 : 0,
+  );
   return { text: sorted.map((l) => `${l}\n`).join(''), lines: sorted.length };
 }
 

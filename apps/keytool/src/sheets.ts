@@ -26,7 +26,10 @@ export async function readWorkbook(path: string, what: string): Promise<ExcelJS.
     if (format === 'xlsx') await wb.xlsx.readFile(path);
     else await wb.csv.readFile(path, { map: (v: unknown) => v });
   } catch (e) {
-    throw new DcmblindError('E_USAGE', `${what} ${path} cannot be read as ${format}: ${(e as Error).message}`);
+    throw new DcmblindError(
+      'E_USAGE',
+      `${what} ${path} cannot be read as ${format}: ${(e as Error).message}`,
+    );
   }
   return wb;
 }
@@ -79,11 +82,18 @@ export function headers(ws: ExcelJS.Worksheet): Map<number, string> {
 export function findColumn(ws: ExcelJS.Worksheet, name: string, what: string): number {
   const h = headers(ws);
   for (const [col, text] of h) if (text.toLowerCase() === name.trim().toLowerCase()) return col;
-  throw new DcmblindError('E_USAGE', `${what}: no column headed "${name}" in sheet "${ws.name}" (headers: ${[...h.values()].map((x) => `"${x}"`).join(', ') || 'none'})`);
+  throw new DcmblindError(
+    'E_USAGE',
+    `${what}: no column headed "${name}" in sheet "${ws.name}" (headers: ${[...h.values()].map((x) => `"${x}"`).join(', ') || 'none'})`,
+  );
 }
 
 export function sheetOf(wb: ExcelJS.Workbook, name: string | undefined, what: string): ExcelJS.Worksheet {
   const ws = name ? wb.getWorksheet(name) : wb.worksheets[0];
-  if (!ws) throw new DcmblindError('E_USAGE', name ? `${what}: no sheet named "${name}"` : `${what}: the workbook has no sheet`);
+  if (!ws)
+    throw new DcmblindError(
+      'E_USAGE',
+      name ? `${what}: no sheet named "${name}"` : `${what}: the workbook has no sheet`,
+    );
   return ws;
 }

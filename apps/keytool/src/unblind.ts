@@ -45,9 +45,14 @@ async function loadJoin(path: string, column: string | undefined): Promise<Join>
   const h = headers(ws);
   let keyCol: number | undefined;
   if (column) keyCol = findColumn(ws, column, `--with ${path}`);
-  else keyCol = [...h].find(([, t]) => ID_HEADER.test(t))?.[0] ?? [...h].find(([, t]) => NAME_HEADER.test(t))?.[0];
+  else
+    keyCol =
+      [...h].find(([, t]) => ID_HEADER.test(t))?.[0] ?? [...h].find(([, t]) => NAME_HEADER.test(t))?.[0];
   if (keyCol === undefined) {
-    throw new DcmblindError('E_USAGE', `--with ${path}: say which column holds the source PatientID or PatientName with --with-column (headers: ${[...h.values()].map((x) => `"${x}"`).join(', ')})`);
+    throw new DcmblindError(
+      'E_USAGE',
+      `--with ${path}: say which column holds the source PatientID or PatientName with --with-column (headers: ${[...h.values()].map((x) => `"${x}"`).join(', ')})`,
+    );
   }
   const on: Join['on'] = NAME_HEADER.test(h.get(keyCol) ?? '') ? 'name' : 'id';
   const cols = [...h.keys()].filter((c) => c !== keyCol).sort((a, b) => a - b);
@@ -85,7 +90,7 @@ export async function unblind(p: KeyPayload, o: UnblindOptions): Promise<Unblind
   let resolved = 0;
   let unjoined = 0;
   const unknown: Array<{ row: number; value: string }> = [];
-  const last = ws.actualRowCount > 0 ? ws.lastRow?.number ?? 1 : 1;
+  const last = ws.actualRowCount > 0 ? (ws.lastRow?.number ?? 1) : 1;
   for (let n = 2; n <= last; n++) {
     const row = ws.getRow(n);
     if (!row.hasValues) continue;
@@ -97,7 +102,11 @@ export async function unblind(p: KeyPayload, o: UnblindOptions): Promise<Unblind
       continue;
     }
     resolved += 1;
-    const extra = join ? (join.on === 'id' ? join.byId.get(rec.patientId) : join.byName.get(normalizeName(rec.patientName))) : undefined;
+    const extra = join
+      ? join.on === 'id'
+        ? join.byId.get(rec.patientId)
+        : join.byName.get(normalizeName(rec.patientName))
+      : undefined;
     if (join && !extra) unjoined += 1;
     const values = [rec.patientId, rec.patientName, ...(join ? (extra ?? join.headers.map(() => '')) : [])];
     values.forEach((v, i) => {

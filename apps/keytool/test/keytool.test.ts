@@ -6,14 +6,30 @@
  */
 import { createHash } from 'node:crypto';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
 import { KeyStore } from '@dcmblind/core';
-import { buildDicom, ctInstance, makeCohort, pythonWith, type SyntheticPatient, testDir } from '@dcmblind/test-utils';
+import {
+  buildDicom,
+  ctInstance,
+  makeCohort,
+  pythonWith,
+  type SyntheticPatient,
+  testDir,
+} from '@dcmblind/test-utils';
 
 const KEYTOOL = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const CLI = fileURLToPath(new URL('../../cli/dist/main.js', import.meta.url));
@@ -23,13 +39,22 @@ const ENV = { DCMBLIND_PASSPHRASE: PASS, DCMBLIND_KDF_LOG2N: '14' };
 
 const PY = pythonWith('pydicom');
 const PY_XL = pythonWith('openpyxl');
-if ((!PY || !PY_XL) && process.env.CI) throw new Error('CI needs python3-pydicom and python3-openpyxl (installed by .ci/run)');
+if ((!PY || !PY_XL) && process.env.CI)
+  throw new Error('CI needs python3-pydicom and python3-openpyxl (installed by .ci/run)');
 
 /** Everything any command printed, to search for the passphrase at the end. */
 const printed: string[] = [];
 
-function spawnTool(script: string, args: string[], env: Record<string, string> = {}): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [script, ...args], { encoding: 'utf8', env: { ...process.env, ...ENV, ...env }, maxBuffer: 1 << 26 });
+function spawnTool(
+  script: string,
+  args: string[],
+  env: Record<string, string> = {},
+): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [script, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...ENV, ...env },
+    maxBuffer: 1 << 26,
+  });
   printed.push(r.stdout, r.stderr);
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
@@ -38,7 +63,14 @@ const run = (args: string[], env: Record<string, string> = {}) => spawnTool(CLI,
 
 interface Truth {
   /** Output file → the pseudonym in its header and the source identity behind it. */
-  readonly files: Array<{ out: string; pseudonym: string; id: string; name: string; source: string; studyDate: string }>;
+  readonly files: Array<{
+    out: string;
+    pseudonym: string;
+    id: string;
+    name: string;
+    source: string;
+    studyDate: string;
+  }>;
   readonly byPseudonym: Map<string, { id: string; name: string }>;
 }
 
@@ -62,7 +94,9 @@ for p in walk(sys.argv[2]):
     rows.append({'out': p, 'pseudonym': str(ds.PatientID), 'id': sid, 'name': sname, 'source': sp, 'studyDate': sdate})
 print(json.dumps(rows))
 `;
-  const files = JSON.parse(execFileSync(PY as string, ['-c', script, input, out], { encoding: 'utf8', maxBuffer: 1 << 26 })) as Truth['files'];
+  const files = JSON.parse(
+    execFileSync(PY as string, ['-c', script, input, out], { encoding: 'utf8', maxBuffer: 1 << 26 }),
+  ) as Truth['files'];
   const byPseudonym = new Map<string, { id: string; name: string }>();
   for (const f of files) byPseudonym.set(f.pseudonym, { id: f.id, name: f.name });
   return { files, byPseudonym };
@@ -82,7 +116,12 @@ function allFiles(dir: string): string[] {
   return out;
 }
 
-const ZED: SyntheticPatient = { name: 'Zeroes^Zoë', id: '000123', birthDate: '19700101', folder: 'ZEROES_ZOE' };
+const ZED: SyntheticPatient = {
+  name: 'Zeroes^Zoë',
+  id: '000123',
+  birthDate: '19700101',
+  folder: 'ZEROES_ZOE',
+};
 
 let dir: string;
 let input: string;
@@ -95,12 +134,27 @@ describe.skipIf(!PY || !PY_XL)('dcmblind-key', () => {
   beforeAll(() => {
     dir = tmp();
     input = join(dir, 'in');
-    const c = makeCohort(input, { patients: 3, studiesPerPatient: 2, seriesPerStudy: 1, instancesPerSeries: 3 });
+    const c = makeCohort(input, {
+      patients: 3,
+      studiesPerPatient: 2,
+      seriesPerStudy: 1,
+      instancesPerSeries: 3,
+    });
     // A PatientID with leading zeros and a name with a diacritic: exports must keep both as written.
     const folder = join(input, 'site-A', ZED.folder, '20240101_CT', 'series-1');
     mkdirSync(folder, { recursive: true });
     for (let i = 0; i < 2; i++) {
-      writeFileSync(join(folder, `IMG000${i + 1}.dcm`), buildDicom(ctInstance(ZED, 77, 0, 0, i, { patients: 1, studiesPerPatient: 1, seriesPerStudy: 1, instancesPerSeries: 2 })));
+      writeFileSync(
+        join(folder, `IMG000${i + 1}.dcm`),
+        buildDicom(
+          ctInstance(ZED, 77, 0, 0, i, {
+            patients: 1,
+            studiesPerPatient: 1,
+            seriesPerStudy: 1,
+            instancesPerSeries: 2,
+          }),
+        ),
+      );
     }
     patients = [...c.patients, ZED];
     out = join(dir, 'out');
@@ -130,7 +184,12 @@ describe.skipIf(!PY || !PY_XL)('dcmblind-key', () => {
     const r = key(['info', keyfile, '--json']);
     expect(r.code, r.stderr).toBe(0);
     const info = JSON.parse(r.stdout);
-    expect(info).toMatchObject({ patients: patients.length, files: t.files.length, runs: 1, profiles: ['basic'] });
+    expect(info).toMatchObject({
+      patients: patients.length,
+      files: t.files.length,
+      runs: 1,
+      profiles: ['basic'],
+    });
     for (const p of patients) {
       for (const v of [p.id, ...p.name.split('^')]) expect(r.stdout + r.stderr).not.toContain(v);
     }
@@ -144,12 +203,17 @@ describe.skipIf(!PY || !PY_XL)('dcmblind-key', () => {
       expect(m.by).toBe('pseudonym');
       expect(m.patient).toMatchObject({ patientId: who.id, patientName: who.name });
       // Every source path it lists is a source of an output carrying this pseudonym, and all are listed.
-      const sources = t.files.filter((f) => f.pseudonym === pseudonym).map((f) => f.source).sort();
+      const sources = t.files
+        .filter((f) => f.pseudonym === pseudonym)
+        .map((f) => f.source)
+        .sort();
       expect(m.sourcePaths).toEqual(sources);
       const byId = JSON.parse(key(['lookup', keyfile, who.id, '--json']).stdout);
       expect(byId.map((x: { patient: { pseudonym: string } }) => x.patient.pseudonym)).toEqual([pseudonym]);
       // Any case, spaces for carets.
-      const byName = JSON.parse(key(['lookup', keyfile, who.name.replace('^', ' ').toUpperCase(), '--json']).stdout);
+      const byName = JSON.parse(
+        key(['lookup', keyfile, who.name.replace('^', ' ').toUpperCase(), '--json']).stdout,
+      );
       expect(byName.map((x: { patient: { pseudonym: string } }) => x.patient.pseudonym)).toEqual([pseudonym]);
     }
     // Without accents, as a custodian types it.
@@ -181,11 +245,25 @@ describe.skipIf(!PY || !PY_XL)('dcmblind-key', () => {
     const ps = wb.getWorksheet('Patients') as ExcelJS.Worksheet;
     const head = (ps.getRow(1).values as unknown[]).slice(1);
     expect(head.slice(0, 3)).toEqual(['Pseudonym', 'PatientID', 'PatientName']);
-    const rows: Array<{ pseudonym: string; id: string; name: string; files: number; first: string; last: string }> = [];
+    const rows: Array<{
+      pseudonym: string;
+      id: string;
+      name: string;
+      files: number;
+      first: string;
+      last: string;
+    }> = [];
     ps.eachRow((row, n) => {
       if (n === 1) return;
       const v = row.values as unknown[];
-      rows.push({ pseudonym: String(v[1]), id: String(v[2]), name: String(v[3]), first: String(v[7]), last: String(v[8]), files: Number(v[10]) });
+      rows.push({
+        pseudonym: String(v[1]),
+        id: String(v[2]),
+        name: String(v[3]),
+        first: String(v[7]),
+        last: String(v[8]),
+        files: Number(v[10]),
+      });
     });
     expect(rows).toHaveLength(patients.length);
     for (const row of rows) {
@@ -193,17 +271,28 @@ describe.skipIf(!PY || !PY_XL)('dcmblind-key', () => {
       expect(row.files).toBe(t.files.filter((f) => f.pseudonym === row.pseudonym).length);
     }
     for (const row of rows) {
-      const dates = t.files.filter((f) => f.pseudonym === row.pseudonym).map((f) => f.studyDate).sort();
+      const dates = t.files
+        .filter((f) => f.pseudonym === row.pseudonym)
+        .map((f) => f.studyDate)
+        .sort();
       expect([row.first, row.last]).toEqual([dates[0], dates.at(-1)]);
     }
     expect((wb.getWorksheet('Files') as ExcelJS.Worksheet).rowCount - 1).toBe(t.files.length);
 
     // An independent reader: openpyxl.
-    const py = execFileSync(PY_XL as string, ['-c', `
+    const py = execFileSync(
+      PY_XL as string,
+      [
+        '-c',
+        `
 import sys, json, openpyxl
 wb = openpyxl.load_workbook(sys.argv[1], read_only=True)
 print(json.dumps({'sheets': wb.sheetnames, 'patients': [[str(c) if c is not None else '' for c in r[:3]] for r in wb['Patients'].iter_rows(min_row=2, values_only=True)]}))
-`, xlsx], { encoding: 'utf8' });
+`,
+        xlsx,
+      ],
+      { encoding: 'utf8' },
+    );
     const op = JSON.parse(py) as { sheets: string[]; patients: string[][] };
     expect(op.sheets).toEqual(['README', 'Patients', 'Files']);
     expect(new Map(op.patients.map(([ps2, id, name]) => [ps2, { id, name }]))).toEqual(t.byPseudonym);
@@ -223,7 +312,11 @@ print(json.dumps({'sheets': wb.sheetnames, 'patients': [[str(c) if c is not None
       const m = /^([0-9a-f]{64}) {2}(.+)$/.exec(line);
       expect(m, line).not.toBeNull();
       const [, hex, path] = m as RegExpExecArray;
-      expect(createHash('sha256').update(readFileSync(path as string)).digest('hex')).toBe(hex);
+      expect(
+        createHash('sha256')
+          .update(readFileSync(path as string))
+          .digest('hex'),
+      ).toBe(hex);
     }
     // sha256sum itself accepts it.
     expect(spawnSync('sha256sum', ['-c', '--quiet', bk]).status).toBe(0);
@@ -249,7 +342,10 @@ print(json.dumps({'sheets': wb.sheetnames, 'patients': [[str(c) if c is not None
     await wb.xlsx.writeFile(results);
     const resultsBefore = readFileSync(results);
     const groups = join(ub, 'groups.csv');
-    writeFileSync(groups, `PatientID,Group,Dose\n${patients.map((p, i) => `${p.id},${i % 2 ? 'treated' : 'control'},${i * 5}`).join('\n')}\n`);
+    writeFileSync(
+      groups,
+      `PatientID,Group,Dose\n${patients.map((p, i) => `${p.id},${i % 2 ? 'treated' : 'control'},${i * 5}`).join('\n')}\n`,
+    );
 
     const outXlsx = join(ub, 'unblinded.xlsx');
     const r = key(['unblind', keyfile, results, '--column', 'case', '--out', outXlsx, '--with', groups]);
@@ -261,10 +357,20 @@ print(json.dumps({'sheets': wb.sheetnames, 'patients': [[str(c) if c is not None
     const back = new ExcelJS.Workbook();
     await back.xlsx.readFile(outXlsx);
     const s = back.getWorksheet('Reads') as ExcelJS.Worksheet;
-    expect((s.getRow(1).values as unknown[]).slice(1)).toEqual(['Reader', 'Case', 'Score', 'SourcePatientID', 'SourcePatientName', 'Group', 'Dose']);
+    expect((s.getRow(1).values as unknown[]).slice(1)).toEqual([
+      'Reader',
+      'Case',
+      'Score',
+      'SourcePatientID',
+      'SourcePatientName',
+      'Group',
+      'Dose',
+    ]);
     const groupOf = new Map(patients.map((p, i) => [p.id, [i % 2 ? 'treated' : 'control', String(i * 5)]]));
     expected.forEach(([p, id, name], i) => {
-      const v = (s.getRow(i + 2).values as unknown[]).slice(1).map((x) => (x === undefined || x === null ? '' : String(x)));
+      const v = (s.getRow(i + 2).values as unknown[])
+        .slice(1)
+        .map((x) => (x === undefined || x === null ? '' : String(x)));
       expect(v[1]).toBe(p);
       expect(v.slice(3)).toEqual([id, name, ...(groupOf.get(id) as string[])]);
     });
@@ -277,7 +383,10 @@ print(json.dumps({'sheets': wb.sheetnames, 'patients': [[str(c) if c is not None
     const rc = join(ub, 'results.csv');
     writeFileSync(rc, `case,score\n${pseudonyms.map((p, i) => `${p},${i}`).join('\n')}\n`);
     const gn = join(ub, 'groups-by-name.csv');
-    writeFileSync(gn, `Name,Arm\n${patients.map((p) => `${p.name.replace('^', ' ')},arm-${p.id}`).join('\n')}\n`);
+    writeFileSync(
+      gn,
+      `Name,Arm\n${patients.map((p) => `${p.name.replace('^', ' ')},arm-${p.id}`).join('\n')}\n`,
+    );
     const oc = join(ub, 'unblinded.csv');
     const rcsv = key(['unblind', keyfile, rc, '--column', 'case', '--out', oc, '--with', gn]);
     expect(rcsv.code, rcsv.stderr).toBe(0);
@@ -312,7 +421,9 @@ print(json.dumps({'sheets': wb.sheetnames, 'patients': [[str(c) if c is not None
     const strip = (k: KeyStore) => ({
       patients: k.payload.patients,
       // Run bookkeeping aside: which run, and which output folder (three folders here).
-      files: k.payload.files.map(({ runId: _r, outputId: _o, ...f }) => f).sort((x, y) => (x.sourcePath < y.sourcePath ? -1 : 1)),
+      files: k.payload.files
+        .map(({ runId: _r, outputId: _o, ...f }) => f)
+        .sort((x, y) => (x.sourcePath < y.sourcePath ? -1 : 1)),
     });
     const W = KeyStore.open(whole, PASS, { readOnly: true });
     const M = KeyStore.open(merged, PASS, { readOnly: true });
@@ -331,10 +442,18 @@ print(json.dumps({'sheets': wb.sheetnames, 'patients': [[str(c) if c is not None
     expect(f.stderr).toMatch(/another project/);
     expect(f.stderr.trim().split('\n')).toHaveLength(1);
     // A record that gives one pseudonym to another source patient: reported, refused.
-    const evil = KeyStore.createFor(join(m, 'evil.key'), PASS, { project: 'shards', secret: W.payload.secret });
+    const evil = KeyStore.createFor(join(m, 'evil.key'), PASS, {
+      project: 'shards',
+      secret: W.payload.secret,
+    });
     const victim = Object.values(W.payload.patients)[0];
     if (!victim) throw new Error('no patient');
-    evil.append([{ type: 'patient', record: { ...victim, patientKey: 'id\u0000SOMEONE-ELSE', patientId: 'SOMEONE-ELSE' } }]);
+    evil.append([
+      {
+        type: 'patient',
+        record: { ...victim, patientKey: 'id\u0000SOMEONE-ELSE', patientId: 'SOMEONE-ELSE' },
+      },
+    ]);
     evil.compact();
     const c = key(['merge', merged, join(m, 'evil.key')]);
     expect(c.code).toBe(2);
@@ -364,7 +483,11 @@ print(json.dumps({'sheets': wb.sheetnames, 'patients': [[str(c) if c is not None
     ] as Array<[string, Buffer]>) {
       const k = join(dir, 'keys', `${name}.key`);
       writeFileSync(k, bytes);
-      for (const args of [['info', k], ['lookup', k, 'x'], ['export', k, '--csv', join(dir, `${name}.csv`)]]) {
+      for (const args of [
+        ['info', k],
+        ['lookup', k, 'x'],
+        ['export', k, '--csv', join(dir, `${name}.csv`)],
+      ]) {
         const r = key(args);
         expect(r.code, `${name} ${args[0]}`).toBe(2);
         expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
@@ -378,13 +501,31 @@ print(json.dumps({'sheets': wb.sheetnames, 'patients': [[str(c) if c is not None
 
   it('a key in use is refused; a lock left by a dead process is taken over', () => {
     const lock = `${keyfile}.lock`;
-    writeFileSync(lock, JSON.stringify({ pid: process.pid, host: hostname(), purpose: 'dcmblind run', since: new Date().toISOString() }));
+    writeFileSync(
+      lock,
+      JSON.stringify({
+        pid: process.pid,
+        host: hostname(),
+        purpose: 'dcmblind run',
+        since: new Date().toISOString(),
+      }),
+    );
     const busy = key(['lookup', keyfile, ZED.id]);
     expect(busy.code).toBe(2);
     expect(busy.stderr).toMatch(/in use by dcmblind run/);
     expect(run([input, '--out', join(dir, 'out-busy'), '--key', keyfile]).code).toBe(2);
-    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
-    writeFileSync(lock, JSON.stringify({ pid: Number(dead.stdout), host: hostname(), purpose: 'dcmblind run', since: new Date().toISOString() }));
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {
+      encoding: 'utf8',
+    });
+    writeFileSync(
+      lock,
+      JSON.stringify({
+        pid: Number(dead.stdout),
+        host: hostname(),
+        purpose: 'dcmblind run',
+        since: new Date().toISOString(),
+      }),
+    );
     const ok = key(['lookup', keyfile, ZED.id]);
     expect(ok.code, ok.stderr).toBe(0);
     expect(existsSync(lock)).toBe(false);
@@ -407,26 +548,49 @@ print(json.dumps({'sheets': wb.sheetnames, 'patients': [[str(c) if c is not None
     const rout = join(dir, 'research-out');
     expect(run([input, '--out', rout, '--key', k, '--profile', 'research', '--quiet']).code).toBe(0);
     const rt = truth(input, rout);
-    const outDate = (file: string) => execFileSync(PY as string, ['-c', 'import sys, pydicom; print(pydicom.dcmread(sys.argv[1]).StudyDate)', file], { encoding: 'utf8' }).trim();
-    const addDays = (da: string, n: number) => new Date(Date.UTC(Number(da.slice(0, 4)), Number(da.slice(4, 6)) - 1, Number(da.slice(6, 8)) + n)).toISOString().slice(0, 10).replace(/-/g, '');
+    const outDate = (file: string) =>
+      execFileSync(
+        PY as string,
+        ['-c', 'import sys, pydicom; print(pydicom.dcmread(sys.argv[1]).StudyDate)', file],
+        { encoding: 'utf8' },
+      ).trim();
+    const addDays = (da: string, n: number) =>
+      new Date(Date.UTC(Number(da.slice(0, 4)), Number(da.slice(4, 6)) - 1, Number(da.slice(6, 8)) + n))
+        .toISOString()
+        .slice(0, 10)
+        .replace(/-/g, '');
     const rule = new Map<string, number>();
     for (const pseudonym of rt.byPseudonym.keys()) {
       const printedRule = key(['lookup', k, pseudonym]).stdout;
-      const m = /^dates: +output date = source date − (\d+) days \(source date = output date \+ \1 days\)$/m.exec(printedRule);
+      const m =
+        /^dates: +output date = source date − (\d+) days \(source date = output date \+ \1 days\)$/m.exec(
+          printedRule,
+        );
       expect(m, printedRule).not.toBeNull();
       rule.set(pseudonym, Number(m?.[1]));
-      for (const f of rt.files.filter((x) => x.pseudonym === pseudonym)) expect(addDays(outDate(f.out), Number(m?.[1]))).toBe(f.studyDate);
+      for (const f of rt.files.filter((x) => x.pseudonym === pseudonym))
+        expect(addDays(outDate(f.out), Number(m?.[1]))).toBe(f.studyDate);
     }
     // The workbook says the same, in its README and its column.
     const ex = join(dir, 'exports-research');
     mkdirSync(ex);
     expect(key(['export', k, '--xlsx', join(ex, 'm.xlsx')]).code).toBe(0);
-    const book = JSON.parse(execFileSync(PY_XL as string, ['-c', `
+    const book = JSON.parse(
+      execFileSync(
+        PY_XL as string,
+        [
+          '-c',
+          `
 import sys, json, openpyxl
 wb = openpyxl.load_workbook(sys.argv[1], read_only=True)
 rows = list(wb['Patients'].iter_rows(values_only=True))
 print(json.dumps({'readme': '\\n'.join(str(r[0]) for r in wb['README'].iter_rows(values_only=True)), 'head': list(rows[0]), 'rows': [list(r) for r in rows[1:]]}))
-`, join(ex, 'm.xlsx')], { encoding: 'utf8' }));
+`,
+          join(ex, 'm.xlsx'),
+        ],
+        { encoding: 'utf8' },
+      ),
+    );
     expect(book.readme).toContain('output date = source date − DaysShiftedBack');
     const col = book.head.indexOf('DaysShiftedBack');
     expect(col).toBeGreaterThan(0);
@@ -434,12 +598,25 @@ print(json.dumps({'readme': '\\n'.join(str(r[0]) for r in wb['README'].iter_rows
   });
 
   it('lookup finds a patient by folder name, name in any order, output UID, output file or folder', () => {
-    const pseudonymOf = (v: string) => JSON.parse(key(['lookup', keyfile, v, '--json']).stdout).map((x: { patient: { pseudonym: string } }) => x.patient.pseudonym);
+    const pseudonymOf = (v: string) =>
+      JSON.parse(key(['lookup', keyfile, v, '--json']).stdout).map(
+        (x: { patient: { pseudonym: string } }) => x.patient.pseudonym,
+      );
     const zed = [...t.byPseudonym].find(([, w]) => w.id === ZED.id)?.[0] as string;
     expect(pseudonymOf('ZEROES_ZOE')).toEqual([zed]);
     expect(pseudonymOf('Zoe Zeroes')).toEqual([zed]);
     const f = t.files.find((x) => x.pseudonym === zed) as Truth['files'][number];
-    const uids = execFileSync(PY as string, ['-c', 'import sys, pydicom; d = pydicom.dcmread(sys.argv[1]); print(d.StudyInstanceUID); print(d.SOPInstanceUID)', f.out], { encoding: 'utf8' }).trim().split('\n');
+    const uids = execFileSync(
+      PY as string,
+      [
+        '-c',
+        'import sys, pydicom; d = pydicom.dcmread(sys.argv[1]); print(d.StudyInstanceUID); print(d.SOPInstanceUID)',
+        f.out,
+      ],
+      { encoding: 'utf8' },
+    )
+      .trim()
+      .split('\n');
     for (const u of uids) expect(pseudonymOf(u)).toEqual([zed]);
     expect(pseudonymOf(f.out)).toEqual([zed]);
     expect(pseudonymOf(join(f.out, '..'))).toEqual([zed]);
@@ -448,7 +625,14 @@ print(json.dumps({'readme': '\\n'.join(str(r[0]) for r in wb['README'].iter_rows
   });
 
   it('lookup piped into a reader that stops early ends quietly (no EPIPE trace)', () => {
-    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${KEYTOOL}" lookup "${keyfile}" "${ZED.id}" | true; echo "status=\${PIPESTATUS[0]}" >&2`], { encoding: 'utf8', env: { ...process.env, ...ENV } });
+    const r = spawnSync(
+      'bash',
+      [
+        '-c',
+        `"${process.execPath}" "${KEYTOOL}" lookup "${keyfile}" "${ZED.id}" | true; echo "status=\${PIPESTATUS[0]}" >&2`,
+      ],
+      { encoding: 'utf8', env: { ...process.env, ...ENV } },
+    );
     expect(r.stderr).toMatch(/status=0/);
     expect(r.stderr).not.toMatch(/EPIPE|Error|\n\s+at /);
   });
@@ -479,14 +663,30 @@ print(json.dumps({'readme': '\\n'.join(str(r[0]) for r in wb['README'].iter_rows
   it('CSV exports cannot run as formulas; the Files sheet names each output folder; lookup says which file matched', async () => {
     const m = join(dir, 'formula');
     mkdirSync(join(m, 'in', 'P'), { recursive: true });
-    const evil: SyntheticPatient = { name: '=HYPERLINK("http://x")^Eve', id: '+4471234', birthDate: '19800101', folder: 'P' };
-    writeFileSync(join(m, 'in', 'P', 'IMG1.dcm'), buildDicom(ctInstance(evil, 5, 0, 0, 0, { patients: 1, studiesPerPatient: 1, seriesPerStudy: 1, instancesPerSeries: 1 })));
+    const evil: SyntheticPatient = {
+      name: '=HYPERLINK("http://x")^Eve',
+      id: '+4471234',
+      birthDate: '19800101',
+      folder: 'P',
+    };
+    writeFileSync(
+      join(m, 'in', 'P', 'IMG1.dcm'),
+      buildDicom(
+        ctInstance(evil, 5, 0, 0, 0, {
+          patients: 1,
+          studiesPerPatient: 1,
+          seriesPerStudy: 1,
+          instancesPerSeries: 1,
+        }),
+      ),
+    );
     const k = join(m, 'f.key');
     expect(run([join(m, 'in'), '--out', join(m, 'out'), '--key', k, '--quiet']).code).toBe(0);
     expect(key(['export', k, '--csv', join(m, 'p.csv')]).code).toBe(0);
     const csv = readFileSync(join(m, 'p.csv'), 'utf8');
     expect(csv.endsWith('\n')).toBe(true);
-    for (const line of csv.trimEnd().split('\n')) for (const cell of line.split(',')) expect(cell.replace(/^"/, '')).not.toMatch(/^[=+\-@]/);
+    for (const line of csv.trimEnd().split('\n'))
+      for (const cell of line.split(',')) expect(cell.replace(/^"/, '')).not.toMatch(/^[=+\-@]/);
     expect(csv).toContain("'=HYPERLINK");
     expect(csv).toContain("'+4471234");
     expect(key(['export', k, '--xlsx', join(m, 'p.xlsx')]).code).toBe(0);
@@ -494,14 +694,18 @@ print(json.dumps({'readme': '\\n'.join(str(r[0]) for r in wb['README'].iter_rows
     await wb.xlsx.readFile(join(m, 'p.xlsx'));
     const files = wb.getWorksheet('Files') as ExcelJS.Worksheet;
     const head = (files.getRow(1).values as unknown[]).slice(1);
-    expect(String((files.getRow(2).values as unknown[])[head.indexOf('OutputFolder') + 1])).toBe(join(m, 'out'));
+    expect(String((files.getRow(2).values as unknown[])[head.indexOf('OutputFolder') + 1])).toBe(
+      join(m, 'out'),
+    );
     // A lookup by an output file lists that file's source; a pseudonym works without its prefix.
     const outFile = allFiles(join(m, 'out')).find((f) => f.endsWith('.dcm')) as string;
     const byPath = key(['lookup', k, outFile]);
     expect(byPath.stdout).toMatch(/matched file\(s\): +1 \(output ← source\)/);
     expect(byPath.stdout).toContain(`← ${join(m, 'in', 'P', 'IMG1.dcm')}`);
     const pseudonym = /^pseudonym: +(\S+)$/m.exec(byPath.stdout)?.[1] as string;
-    const bare = JSON.parse(key(['lookup', k, pseudonym.replace(/^ANON-/, '').toLowerCase(), '--json']).stdout);
+    const bare = JSON.parse(
+      key(['lookup', k, pseudonym.replace(/^ANON-/, '').toLowerCase(), '--json']).stdout,
+    );
     expect(bare.map((x: { patient: { pseudonym: string } }) => x.patient.pseudonym)).toEqual([pseudonym]);
   });
 

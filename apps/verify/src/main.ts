@@ -7,8 +7,15 @@ import { existsSync, statSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import {
-  DcmblindError, ENGINE_VERSION, ignoreClosedStdout, KeyStore, ProjectSecret, readManifest, resolvePassphrase,
-  terminalAsk, writeFileAtomic,
+  DcmblindError,
+  ENGINE_VERSION,
+  ignoreClosedStdout,
+  KeyStore,
+  ProjectSecret,
+  readManifest,
+  resolvePassphrase,
+  terminalAsk,
+  writeFileAtomic,
 } from '@dcmblind/core';
 import { findingLine, html, jsonReport, summary } from './report.js';
 import { PROFILE_COLUMNS } from './table.js';
@@ -21,42 +28,73 @@ async function main(argv: string[]): Promise<number> {
     .version(ENGINE_VERSION)
     .argument('<output-dir>', 'the tree to check (a dcmblind run output)')
     .option('--source <input-dir>', 'the original input: every identifying value in it is searched for')
-    .option('--key <keyfile>', 'the run\'s key: its identities are searched for, and outputs are paired with their sources')
-    .addOption(new Option('--profile <name>', 'hold every file to this profile (default: what each file declares)').choices(Object.keys(PROFILE_COLUMNS)))
+    .option(
+      '--key <keyfile>',
+      "the run's key: its identities are searched for, and outputs are paired with their sources",
+    )
+    .addOption(
+      new Option(
+        '--profile <name>',
+        'hold every file to this profile (default: what each file declares)',
+      ).choices(Object.keys(PROFILE_COLUMNS)),
+    )
     .option('--report <file>', 'write the report: .json (machine-readable) or .html (one page)')
     .option('--workers <n>', 'worker threads (default: one per core)')
     .option('--quiet', 'summary only, no finding lines')
     .exitOverride()
-    .action(async (outputDir: string, o: { source?: string; key?: string; profile?: string; report?: string; workers?: string; quiet?: boolean }) => {
-      if (!existsSync(outputDir) || !statSync(outputDir).isDirectory()) throw new DcmblindError('E_USAGE', `${outputDir} is not a folder`);
-      if (o.source && (!existsSync(o.source) || !statSync(o.source).isDirectory())) throw new DcmblindError('E_USAGE', `--source ${o.source} is not a folder`);
-      if (o.report && !['.json', '.html'].includes(extname(o.report).toLowerCase())) throw new DcmblindError('E_USAGE', '--report: name a .json or .html file');
-      const workers = o.workers === undefined ? undefined : Number(o.workers);
-      if (workers !== undefined && (!Number.isInteger(workers) || workers < 1 || workers > 256)) throw new DcmblindError('E_USAGE', '--workers must be a whole number from 1 to 256');
-      let key: { payload: KeyStore['payload']; secret: Uint8Array } | undefined;
-      if (o.key) {
-        if (!existsSync(o.key)) throw new DcmblindError('E_USAGE', `--key ${o.key} does not exist`);
-        const pass = await resolvePassphrase(terminalAsk, { confirm: false, purpose: `key ${o.key}`, isTTY: Boolean(process.stdin.isTTY) });
-        const k = await KeyStore.openAsync(o.key, pass, { readOnly: true });
-        key = { payload: k.payload, secret: k.secret };
-        k.close();
-        assertKeyMadeOutput(o.key, key.secret, outputDir);
-      }
-      const r = await verify({
-        output: resolve(outputDir), ...(o.source ? { source: resolve(o.source) } : {}),
-        ...(key ? { key } : {}), ...(o.profile ? { profile: o.profile } : {}),
-        ...(workers ? { workers } : {}),
-        ...(o.key ? { keyPath: resolve(o.key) } : {}),
-      });
-      if (!o.quiet) for (const f of [...r.findings, ...r.review]) process.stdout.write(`${findingLine(f)}\n`);
-      process.stdout.write(`${summary(r)}\n`);
-      if (o.report) {
-        const body = extname(o.report).toLowerCase() === '.json' ? jsonReport(r) : html(r);
-        writeFileAtomic(o.report, Buffer.from(body, 'utf8'), 0o644);
-        process.stderr.write(`report: ${o.report}\n`);
-      }
-      code = r.clean ? 0 : 1;
-    });
+    .action(
+      async (
+        outputDir: string,
+        o: {
+          source?: string;
+          key?: string;
+          profile?: string;
+          report?: string;
+          workers?: string;
+          quiet?: boolean;
+        },
+      ) => {
+        if (!existsSync(outputDir) || !statSync(outputDir).isDirectory())
+          throw new DcmblindError('E_USAGE', `${outputDir} is not a folder`);
+        if (o.source && (!existsSync(o.source) || !statSync(o.source).isDirectory()))
+          throw new DcmblindError('E_USAGE', `--source ${o.source} is not a folder`);
+        if (o.report && !['.json', '.html'].includes(extname(o.report).toLowerCase()))
+          throw new DcmblindError('E_USAGE', '--report: name a .json or .html file');
+        const workers = o.workers === undefined ? undefined : Number(o.workers);
+        if (workers !== undefined && (!Number.isInteger(workers) || workers < 1 || workers > 256))
+          throw new DcmblindError('E_USAGE', '--workers must be a whole number from 1 to 256');
+        let key: { payload: KeyStore['payload']; secret: Uint8Array } | undefined;
+        if (o.key) {
+          if (!existsSync(o.key)) throw new DcmblindError('E_USAGE', `--key ${o.key} does not exist`);
+          const pass = await resolvePassphrase(terminalAsk, {
+            confirm: false,
+            purpose: `key ${o.key}`,
+            isTTY: Boolean(process.stdin.isTTY),
+          });
+          const k = await KeyStore.openAsync(o.key, pass, { readOnly: true });
+          key = { payload: k.payload, secret: k.secret };
+          k.close();
+          assertKeyMadeOutput(o.key, key.secret, outputDir);
+        }
+        const r = await verify({
+          output: resolve(outputDir),
+          ...(o.source ? { source: resolve(o.source) } : {}),
+          ...(key ? { key } : {}),
+          ...(o.profile ? { profile: o.profile } : {}),
+          ...(workers ? { workers } : {}),
+          ...(o.key ? { keyPath: resolve(o.key) } : {}),
+        });
+        if (!o.quiet)
+          for (const f of [...r.findings, ...r.review]) process.stdout.write(`${findingLine(f)}\n`);
+        process.stdout.write(`${summary(r)}\n`);
+        if (o.report) {
+          const body = extname(o.report).toLowerCase() === '.json' ? jsonReport(r) : html(r);
+          writeFileAtomic(o.report, Buffer.from(body, 'utf8'), 0o644);
+          process.stderr.write(`report: ${o.report}\n`);
+        }
+        code = r.clean ? 0 : 1;
+      },
+    );
   try {
     await program.parseAsync(argv);
     return code;
@@ -66,7 +104,9 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`dcmblind-verify: ${e.message}\n`);
       return e.code === 'E_INTERRUPTED' ? 130 : 2;
     }
-    process.stderr.write(`dcmblind-verify: internal error (please report): ${(e as Error).stack ?? String(e)}\n`);
+    process.stderr.write(
+      `dcmblind-verify: internal error (please report): ${(e as Error).stack ?? String(e)}\n`,
+    );
     return 2;
   }
 }

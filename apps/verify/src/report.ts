@@ -297,7 +297,10 @@ function legend(): string {
 }
 
 function signOff(): string {
-  return keyValues(['Reviewed by', 'Date', 'Decision', 'Signature'].map((k) => [k, '']), 'kv sign');
+  return keyValues(
+    ['Reviewed by', 'Date', 'Decision', 'Signature'].map((k) => [k, '']),
+    'kv sign',
+  );
 }
 
 function footnote(r: Report): string {

@@ -5,7 +5,20 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
-import { decodedString, decodeText, dictionaryVR, type Element, isPrivate, keywordOf, type ParsedFile, readDicomFile, schemeFor, type Scheme, T, formatTag } from '@dcmblind/core';
+import {
+  decodedString,
+  decodeText,
+  dictionaryVR,
+  type Element,
+  isPrivate,
+  keywordOf,
+  type ParsedFile,
+  readDicomFile,
+  schemeFor,
+  type Scheme,
+  T,
+  formatTag,
+} from '@dcmblind/core';
 import { type KeyArtifact, keyArtifact, readHead } from './key-files.js';
 import { type RawScan, scanRawFile, wholeWordOnly } from './raw.js';
 import { type Hit, isWordByte, type Matcher, type Pattern } from './search.js';
@@ -92,10 +105,16 @@ export interface OutputFacts {
 
 const STANDARD_UID = /^1\.2\.840\.10008\./;
 /** Placeholders that other tools (or the source itself) put where identifiers were: never a leak. */
-export const PLACEHOLDER = /^(anon(ymi[sz]ed|ymous|ymi[sz]ation)?|de-?identified|removed|redacted|unknown|none|null|n\/?a|x+|test|phantom|patient|name|id)$/i;
+export const PLACEHOLDER =
+  /^(anon(ymi[sz]ed|ymous|ymi[sz]ation)?|de-?identified|removed|redacted|unknown|none|null|n\/?a|x+|test|phantom|patient|name|id)$/i;
 const usable = (t: string) => !PLACEHOLDER.test(t.trim());
 const PIXEL_TAGS = new Set([0x7fe00010, 0x7fe00008, 0x7fe00009]);
-const DEFINING = new Set([T.SOPInstanceUID, T.SeriesInstanceUID, T.StudyInstanceUID, 0x00200052 /* FrameOfReferenceUID */]);
+const DEFINING = new Set([
+  T.SOPInstanceUID,
+  T.SeriesInstanceUID,
+  T.StudyInstanceUID,
+  0x00200052 /* FrameOfReferenceUID */,
+]);
 
 interface Visit {
   readonly el: Element;
@@ -109,7 +128,13 @@ function keyword(tag: number): string {
 }
 
 /** Every element at every depth with its path, in file order (items inherit the character set). */
-export function* visit(elements: readonly Element[], data: Uint8Array, scheme: Scheme, prefix = '', depth = 0): Generator<Visit> {
+export function* visit(
+  elements: readonly Element[],
+  data: Uint8Array,
+  scheme: Scheme,
+  prefix = '',
+  depth = 0,
+): Generator<Visit> {
   let s = scheme;
   const cs = elements.find((e) => e.tag === T.SpecificCharacterSet);
   if (cs) s = schemeFor(text(data, cs, schemeFor([])).split('\\'));
@@ -117,7 +142,8 @@ export function* visit(elements: readonly Element[], data: Uint8Array, scheme: S
     const path = prefix ? `${prefix}.${keyword(el.tag)}` : keyword(el.tag);
     yield { el, path, depth, scheme: s };
     if (el.items) {
-      for (const [i, it] of el.items.entries()) yield* visit(it.elements, data, s, `${path}[${i}]`, depth + 1);
+      for (const [i, it] of el.items.entries())
+        yield* visit(it.elements, data, s, `${path}[${i}]`, depth + 1);
     }
   }
 }
@@ -142,16 +168,28 @@ function categoryOf(keywordName: string, vr: string): Category | undefined {
   return undefined;
 }
 
-const latin1 = (s: string): Uint8Array | undefined => ([...s].every((c) => (c.codePointAt(0) ?? 0) <= 0xff) ? Buffer.from(s, 'latin1') : undefined);
+const latin1 = (s: string): Uint8Array | undefined =>
+  [...s].every((c) => (c.codePointAt(0) ?? 0) <= 0xff) ? Buffer.from(s, 'latin1') : undefined;
 
 /** Names as people write them: "Doe^Jane" → also "Jane Doe", "Doe Jane", "Doe, Jane", "DOE_JANE", and its longer tokens. */
 export function nameForms(pn: string): { whole: string[]; tokens: string[] } {
   const first = pn.split('=')[0] ?? '';
-  const comps = first.split('^').map((c) => c.trim()).filter(Boolean);
+  const comps = first
+    .split('^')
+    .map((c) => c.trim())
+    .filter(Boolean);
   const whole = new Set<string>([first.replace(/\^+$/, '')]);
   if (comps.length >= 2) {
     const [fam, giv] = comps as [string, string];
-    for (const f of [`${giv} ${fam}`, `${fam} ${giv}`, `${fam}, ${giv}`, `${fam}_${giv}`, `${fam}^${giv}`, `${giv}_${fam}`]) whole.add(f);
+    for (const f of [
+      `${giv} ${fam}`,
+      `${fam} ${giv}`,
+      `${fam}, ${giv}`,
+      `${fam}_${giv}`,
+      `${fam}^${giv}`,
+      `${giv}_${fam}`,
+    ])
+      whole.add(f);
   }
   const tokens = new Set<string>();
   for (const c of comps) for (const t of c.split(/[\s,.-]+/)) if ([...t].length >= 4) tokens.add(t);
@@ -188,7 +226,8 @@ export function scanSource(path: string): SourceFacts {
     }
     if (el.items || el.encapsulated || el.valueLength === 0 || isPrivate(el.tag)) continue;
     const vr = vrOf(el);
-    if (!['PN', 'UI', 'DA', 'DT', 'LO', 'SH', 'ST', 'LT', 'UT', 'UC', 'CS', 'AE', 'IS'].includes(vr)) continue;
+    if (!['PN', 'UI', 'DA', 'DT', 'LO', 'SH', 'ST', 'LT', 'UT', 'UC', 'CS', 'AE', 'IS'].includes(vr))
+      continue;
     const kw = keyword(el.tag);
     const value = text(parsed.data, el, scheme);
     if (depth === 0) {
@@ -230,23 +269,35 @@ export function scanSource(path: string): SourceFacts {
       for (const one of value.split('\\')) {
         const f = nameForms(one);
         for (const w of f.whole) seeds.push({ category: 'name', keyword: kw, tag: el.tag, text: w });
-        for (const t of f.tokens) seeds.push({ category: 'name', keyword: kw, tag: el.tag, text: t, token: true });
+        for (const t of f.tokens)
+          seeds.push({ category: 'name', keyword: kw, tag: el.tag, text: t, token: true });
       }
-      if (nonAscii) seeds.push({ category: 'name', keyword: kw, tag: el.tag, text: value, raw: trimRaw(raw) });
+      if (nonAscii)
+        seeds.push({ category: 'name', keyword: kw, tag: el.tag, text: value, raw: trimRaw(raw) });
       continue;
     }
     for (const one of value.split('\\').map((x) => x.trim())) {
       // Short all-digit IDs ("125", "4021") are everywhere in numbers; from six digits on they are specific.
-      if ([...one].length >= 4 && !(/^\d+$/.test(one) && one.length < 6)) seeds.push({ category: cat as Category, keyword: kw, tag: el.tag, text: one });
+      if ([...one].length >= 4 && !(/^\d+$/.test(one) && one.length < 6))
+        seeds.push({ category: cat as Category, keyword: kw, tag: el.tag, text: one });
     }
-    if (nonAscii) seeds.push({ category: cat as Category, keyword: kw, tag: el.tag, text: value, raw: trimRaw(raw) });
+    if (nonAscii)
+      seeds.push({ category: cat as Category, keyword: kw, tag: el.tag, text: value, raw: trimRaw(raw) });
   }
   const burnedIn = topValue(parsed, T.BurnedInAnnotation).toUpperCase() === 'YES';
   return {
-    path, patientKey: patientId ? `id:${issuer}:${patientId}` : `name:${patientName}`, sopUID, pixelSha,
+    path,
+    patientKey: patientId ? `id:${issuer}:${patientId}` : `name:${patientName}`,
+    sopUID,
+    pixelSha,
     fingerprint: fingerprint(parsed),
-    seeds: seeds.filter((x) => usable(x.text)), dates: [...dates], refs, defines, kept: [...kept],
-    ...(isDicomdirFile(parsed) ? { dicomdir: true } : {}), ...(burnedIn ? { burnedIn: true } : {}),
+    seeds: seeds.filter((x) => usable(x.text)),
+    dates: [...dates],
+    refs,
+    defines,
+    kept: [...kept],
+    ...(isDicomdirFile(parsed) ? { dicomdir: true } : {}),
+    ...(burnedIn ? { burnedIn: true } : {}),
   };
 }
 
@@ -351,13 +402,22 @@ function salvage(head: Buffer, tag: number): string | undefined {
   return undefined;
 }
 
-const FINGERPRINT_TAGS = [0x00200011 /* SeriesNumber */, 0x00200012 /* AcquisitionNumber */, 0x00200013 /* InstanceNumber */, 0x00200032 /* ImagePositionPatient */, 0x00201041 /* SliceLocation */, 0x00280010, 0x00280011];
+const FINGERPRINT_TAGS = [
+  0x00200011 /* SeriesNumber */, 0x00200012 /* AcquisitionNumber */, 0x00200013 /* InstanceNumber */,
+  0x00200032 /* ImagePositionPatient */, 0x00201041 /* SliceLocation */, 0x00280010, 0x00280011,
+];
 
 function fingerprint(parsed: ParsedFile): string {
   const parts: string[] = [];
   for (const tag of FINGERPRINT_TAGS) {
     const el = parsed.dataset.find((e) => e.tag === tag);
-    parts.push(el && !el.items ? Buffer.from(parsed.data.subarray(el.valueStart, el.valueStart + el.valueLength)).toString('latin1').trim() : '');
+    parts.push(
+      el && !el.items
+        ? Buffer.from(parsed.data.subarray(el.valueStart, el.valueStart + el.valueLength))
+            .toString('latin1')
+            .trim()
+        : '',
+    );
   }
   return parts.join('|');
 }
@@ -398,7 +458,8 @@ function pixelHash(parsed: ParsedFile, el: Element): string {
     }
     return h.digest('hex');
   }
-  if (el.encapsulated && el.items) for (const it of el.items) h.update(parsed.data.subarray(it.start, it.end));
+  if (el.encapsulated && el.items)
+    for (const it of el.items) h.update(parsed.data.subarray(it.start, it.end));
   else h.update(parsed.data.subarray(el.valueStart, el.valueStart + el.valueLength));
   return h.digest('hex');
 }
@@ -436,17 +497,23 @@ export interface ScanContext {
 const needsWord = (s: Seed) => Boolean(s.token) || s.category === 'name' || s.category === 'id';
 
 export function valueHash(ctx: ScanContext, v: string): string {
-  return createHash('sha256').update(ctx.hashKey).update(v.normalize('NFC').toLowerCase()).digest('hex').slice(0, 10);
+  return createHash('sha256')
+    .update(ctx.hashKey)
+    .update(v.normalize('NFC').toLowerCase())
+    .digest('hex')
+    .slice(0, 10);
 }
 
 /** Deepest element whose bytes hold `offset`, as a path; '' when in no element (preamble, header bytes). */
 function locate(visits: readonly Visit[], offset: number): Visit | undefined {
   let best: Visit | undefined;
-  for (const v of visits) if (offset >= v.el.start && offset < v.el.end && (!best || v.depth >= best.depth)) best = v;
+  for (const v of visits)
+    if (offset >= v.el.start && offset < v.el.end && (!best || v.depth >= best.depth)) best = v;
   return best;
 }
 
-const DATE_IN_TEXT = /\b((?:19|20)\d{2})[-/.]?(0[1-9]|1[0-2])[-/.]?(0[1-9]|[12]\d|3[01])\b|\b(0?[1-9]|[12]\d|3[01])[/.](0?[1-9]|1[0-2])[/.]((?:19|20)\d{2})\b/g;
+const DATE_IN_TEXT =
+  /\b((?:19|20)\d{2})[-/.]?(0[1-9]|1[0-2])[-/.]?(0[1-9]|[12]\d|3[01])\b|\b(0?[1-9]|[12]\d|3[01])[/.](0?[1-9]|1[0-2])[/.]((?:19|20)\d{2})\b/g;
 const NAME_SHAPED = /\b[A-Z][A-Za-z'-]+\^[A-Z][A-Za-z'-]+\b|\b(?:Dr|Mr|Mrs|Ms|Prof)\.?\s+[A-Z][a-z]+/;
 const FREE_TEXT_VR = new Set(['LT', 'ST', 'UT', 'UC']);
 const REVIEW_MODALITIES = new Set(['US', 'SC', 'DOC', 'XC', 'OT', 'ES', 'SM', 'GM']);
@@ -485,14 +552,34 @@ export function scanOutput(task: OutputTask, ctx: ScanContext): OutputFacts {
   const add = (f: Omit<Finding, 'file'>) => findings.push({ file, ...f });
   for (const h of pathHits) {
     const s = ctx.seeds[h.seed] as Seed;
-    add({ rule: 'seed-in-path', severity: 'leak', element: '(file path)', category: s.category, valueHash: valueHash(ctx, s.text), detail: `a source ${s.category} (from ${s.keyword}) in the output file path` });
+    add({
+      rule: 'seed-in-path',
+      severity: 'leak',
+      element: '(file path)',
+      category: s.category,
+      valueHash: valueHash(ctx, s.text),
+      detail: `a source ${s.category} (from ${s.keyword}) in the output file path`,
+    });
   }
   let parsed: ParsedFile;
   try {
     parsed = load(task.abs);
   } catch (e) {
     for (const f of notParsed(task.abs, (e as Error).message, ctx)) add(f);
-    return { file: task.rel, shown: file, patientLabel: '', ok: false, patientId: '', sopUID: '', pixelSha: '', fingerprint: '', dates: [], refs: [], defines: [], findings };
+    return {
+      file: task.rel,
+      shown: file,
+      patientLabel: '',
+      ok: false,
+      patientId: '',
+      sopUID: '',
+      pixelSha: '',
+      fingerprint: '',
+      dates: [],
+      refs: [],
+      defines: [],
+      findings,
+    };
   }
   const visits = [...visit(parsed.dataset, parsed.data, schemeFor([]))];
   const top = new Map<number, Element>(parsed.dataset.map((e) => [e.tag, e]));
@@ -517,7 +604,8 @@ export function scanOutput(task: OutputTask, ctx: ScanContext): OutputFacts {
   // deflated) except pixel data, which is checked against its source instead.
   const metaVisits = [...visit(parsed.meta, parsed.file, schemeFor([]))];
   const seen = new Set<string>();
-  if (parsed.deflated) reportHits(ctx.matcher.search(parsed.file, 0, parsed.meta.at(-1)?.end ?? 0), parsed.file, metaVisits);
+  if (parsed.deflated)
+    reportHits(ctx.matcher.search(parsed.file, 0, parsed.meta.at(-1)?.end ?? 0), parsed.file, metaVisits);
   let pos = 0;
   for (const e of parsed.dataset.filter((x) => PIXEL_TAGS.has(x.tag))) {
     reportHits(ctx.matcher.search(parsed.data, pos, e.valueStart), parsed.data, visits);
@@ -528,7 +616,10 @@ export function scanOutput(task: OutputTask, ctx: ScanContext): OutputFacts {
   function reportHits(hits: Hit[], bytes: Uint8Array, vs: readonly Visit[]) {
     for (const h of hits) {
       const s = ctx.seeds[h.seed] as Seed;
-      const v = vs === metaVisits ? locate(metaVisits, h.at) : (locate(vs, h.at) ?? (parsed.deflated ? undefined : locate(metaVisits, h.at)));
+      const v =
+        vs === metaVisits
+          ? locate(metaVisits, h.at)
+          : (locate(vs, h.at) ?? (parsed.deflated ? undefined : locate(metaVisits, h.at)));
       // Names and IDs are words: a match inside a longer word or number ("TEXT" in "CONTEXT") is
       // not one. The value's own ends are word boundaries (the next bytes belong to another element).
       if (needsWord(s)) {
@@ -539,17 +630,35 @@ export function scanOutput(task: OutputTask, ctx: ScanContext): OutputFacts {
         if (isWordByte(before) || isWordByte(after)) continue;
       }
       // Part of this file's own pseudonym (say a source ID "ANON" inside "ANON-7Q…"): not a leak.
-      if (v && pseudonym && !v.el.items && text(bytes, v.el, v.scheme).trim() === pseudonym && h.length < Buffer.byteLength(pseudonym, 'utf8')) continue;
+      if (
+        v &&
+        pseudonym &&
+        !v.el.items &&
+        text(bytes, v.el, v.scheme).trim() === pseudonym &&
+        h.length < Buffer.byteLength(pseudonym, 'utf8')
+      )
+        continue;
       // An attribute the profile (with its options) keeps, holding its own source value, is allowed.
-      if (v && v.el.tag === s.tag && (expectationFor(v.el.tag, columns) === 'kept' || expectationFor(v.el.tag, columns) === 'cleaned')) continue;
+      if (
+        v &&
+        v.el.tag === s.tag &&
+        (expectationFor(v.el.tag, columns) === 'kept' || expectationFor(v.el.tag, columns) === 'cleaned')
+      )
+        continue;
       const element = v?.path ?? `(byte ${h.at})`;
       const key = `${element}|${s.category}`; // one finding per element and kind of value
       if (seen.has(key)) continue;
       seen.add(key);
       const uid = s.category === 'uid';
       add({
-        rule: uid ? 'source-uid' : 'seed-match', severity: 'leak', element, category: s.category, valueHash: valueHash(ctx, s.text),
-        detail: uid ? `a source UID (${s.keyword}) is still in ${element}` : `a source ${s.category} (from ${s.keyword}) appears in ${element}`,
+        rule: uid ? 'source-uid' : 'seed-match',
+        severity: 'leak',
+        element,
+        category: s.category,
+        valueHash: valueHash(ctx, s.text),
+        detail: uid
+          ? `a source UID (${s.keyword}) is still in ${element}`
+          : `a source ${s.category} (from ${s.keyword}) appears in ${element}`,
       });
     }
   }
@@ -557,19 +666,67 @@ export function scanOutput(task: OutputTask, ctx: ScanContext): OutputFacts {
   // 2. Profile conformance: markers, then every element at every depth. A DICOMDIR carries
   // no de-identification markers (it describes files that do); its bytes were searched above.
   const metaClass = parsed.meta.find((e) => e.tag === 0x00020002);
-  const isDicomdir = metaClass !== undefined && Buffer.from(parsed.file.subarray(metaClass.valueStart, metaClass.valueStart + metaClass.valueLength)).toString('latin1').replace(/\0/g, '').trim() === '1.2.840.10008.1.3.10';
+  const isDicomdir =
+    metaClass !== undefined &&
+    Buffer.from(parsed.file.subarray(metaClass.valueStart, metaClass.valueStart + metaClass.valueLength))
+      .toString('latin1')
+      .replace(/\0/g, '')
+      .trim() === '1.2.840.10008.1.3.10';
   if (isDicomdir) {
-    return { file: task.rel, shown: file, patientLabel: '', ok: true, dicomdir: true, patientId: '', sopUID: '', pixelSha: '', fingerprint: '', dates: [], refs: [], defines: [], findings };
+    return {
+      file: task.rel,
+      shown: file,
+      patientLabel: '',
+      ok: true,
+      dicomdir: true,
+      patientId: '',
+      sopUID: '',
+      pixelSha: '',
+      fingerprint: '',
+      dates: [],
+      refs: [],
+      defines: [],
+      findings,
+    };
   }
-  if (topText(0x00120062) !== 'YES') add({ rule: 'marker-identity-removed', severity: 'violation', element: 'PatientIdentityRemoved', detail: 'PatientIdentityRemoved is not YES' });
-  if (!codes.includes('113100')) add({ rule: 'marker-method', severity: 'violation', element: 'DeidentificationMethodCodeSequence', detail: 'no Basic Application Confidentiality Profile code (113100)' });
+  if (topText(0x00120062) !== 'YES')
+    add({
+      rule: 'marker-identity-removed',
+      severity: 'violation',
+      element: 'PatientIdentityRemoved',
+      detail: 'PatientIdentityRemoved is not YES',
+    });
+  if (!codes.includes('113100'))
+    add({
+      rule: 'marker-method',
+      severity: 'violation',
+      element: 'DeidentificationMethodCodeSequence',
+      detail: 'no Basic Application Confidentiality Profile code (113100)',
+    });
   const unknown = codes.filter((c) => !CID7050[c]);
-  if (unknown.length) add({ rule: 'marker-method', severity: 'violation', element: 'DeidentificationMethodCodeSequence', detail: `codes outside CID 7050: ${unknown.join(', ')}` });
+  if (unknown.length)
+    add({
+      rule: 'marker-method',
+      severity: 'violation',
+      element: 'DeidentificationMethodCodeSequence',
+      detail: `codes outside CID 7050: ${unknown.join(', ')}`,
+    });
   if (task.columns && [...task.columns].sort().join() !== [...declared].sort().join()) {
-    add({ rule: 'marker-profile', severity: 'violation', element: 'DeidentificationMethodCodeSequence', detail: `the file declares options [${declared.join(', ') || 'none'}], profile ${task.profileName ?? ''} means [${task.columns.join(', ') || 'none'}]` });
+    add({
+      rule: 'marker-profile',
+      severity: 'violation',
+      element: 'DeidentificationMethodCodeSequence',
+      detail: `the file declares options [${declared.join(', ') || 'none'}], profile ${task.profileName ?? ''} means [${task.columns.join(', ') || 'none'}]`,
+    });
   }
   const modified = topText(0x00280303);
-  if (columns.includes('rtnLongModifDatesOpt') && modified !== 'MODIFIED') add({ rule: 'marker-dates', severity: 'violation', element: 'LongitudinalTemporalInformationModified', detail: 'dates are declared modified but LongitudinalTemporalInformationModified is not MODIFIED' });
+  if (columns.includes('rtnLongModifDatesOpt') && modified !== 'MODIFIED')
+    add({
+      rule: 'marker-dates',
+      severity: 'violation',
+      element: 'LongitudinalTemporalInformationModified',
+      detail: 'dates are declared modified but LongitudinalTemporalInformationModified is not MODIFIED',
+    });
 
   const dates: Array<[string, string]> = [];
   const refs: Array<[string, string]> = [];
@@ -579,12 +736,22 @@ export function scanOutput(task: OutputTask, ctx: ScanContext): OutputFacts {
     const { el, path, depth } = v;
     if (isGroupLength(el.tag)) continue;
     if (isPrivateTag(el.tag) && !columns.includes('rtnSafePrivOpt')) {
-      add({ rule: 'private-element', severity: 'violation', element: path, detail: 'a private element is present; the profile removes them' });
+      add({
+        rule: 'private-element',
+        severity: 'violation',
+        element: path,
+        detail: 'a private element is present; the profile removes them',
+      });
       continue;
     }
     const exp = expectationFor(el.tag, columns);
     if (exp === 'absent' && !(depth === 0 && PIXEL_TAGS.has(el.tag))) {
-      add({ rule: 'profile-removed-present', severity: 'violation', element: path, detail: 'the profile removes this attribute (X) but it is present' });
+      add({
+        rule: 'profile-removed-present',
+        severity: 'violation',
+        element: path,
+        detail: 'the profile removes this attribute (X) but it is present',
+      });
     }
     // Z allows "a zero length value, or a non-zero length value that may be a dummy value"
     // (PS3.15 Table E.1-1 legend): a value is wrong only when it is the source's, which the
@@ -598,34 +765,84 @@ export function scanOutput(task: OutputTask, ctx: ScanContext): OutputFacts {
       }
     } else if (vr === 'UI') {
       const kw = keyword(el.tag);
-      for (const u of text(parsed.data, el, v.scheme).split('\\').map((x) => x.trim())) {
+      for (const u of text(parsed.data, el, v.scheme)
+        .split('\\')
+        .map((x) => x.trim())) {
         if (!u || STANDARD_UID.test(u)) continue;
         if (/Referenced.*UID$/.test(kw)) refs.push([path, u]);
         if (DEFINING.has(el.tag) && depth === 0) defines.push(u);
       }
-    } else if (FREE_TEXT_VR.has(vr) || (vr === 'LO' && /Comment|Description|Remark|Note/i.test(keyword(el.tag)))) {
+    } else if (
+      FREE_TEXT_VR.has(vr) ||
+      (vr === 'LO' && /Comment|Description|Remark|Note/i.test(keyword(el.tag)))
+    ) {
       // 3. Heuristics without a source.
       const t = text(parsed.data, el, v.scheme);
       for (const m of t.matchAll(DATE_IN_TEXT)) {
-        dates.push([path, m[1] ? `${m[1]}${m[2]}${m[3]}` : `${m[6]}${String(m[5]).padStart(2, '0')}${String(m[4]).padStart(2, '0')}`]);
-        add({ rule: 'date-in-text', severity: 'suspect', element: path, category: 'date', valueHash: valueHash(ctx, m[0]), detail: 'date-shaped text in a free-text attribute' });
+        dates.push([
+          path,
+          m[1]
+            ? `${m[1]}${m[2]}${m[3]}`
+            : `${m[6]}${String(m[5]).padStart(2, '0')}${String(m[4]).padStart(2, '0')}`,
+        ]);
+        add({
+          rule: 'date-in-text',
+          severity: 'suspect',
+          element: path,
+          category: 'date',
+          valueHash: valueHash(ctx, m[0]),
+          detail: 'date-shaped text in a free-text attribute',
+        });
       }
-      if (NAME_SHAPED.test(t)) add({ rule: 'name-in-text', severity: 'suspect', element: path, category: 'name', detail: 'person-name-shaped text in a free-text attribute' });
+      if (NAME_SHAPED.test(t))
+        add({
+          rule: 'name-in-text',
+          severity: 'suspect',
+          element: path,
+          category: 'name',
+          detail: 'person-name-shaped text in a free-text attribute',
+        });
     }
-    if (el.tag === 0x00280301 && text(parsed.data, el, v.scheme).trim().toUpperCase() === 'YES' && depth === 0) burned = true;
+    if (
+      el.tag === 0x00280301 &&
+      text(parsed.data, el, v.scheme).trim().toUpperCase() === 'YES' &&
+      depth === 0
+    )
+      burned = true;
   }
-  if (burned) add({ rule: 'burned-in-annotation', severity: 'suspect', element: 'BurnedInAnnotation', detail: 'the file says its pixels carry burned-in text' });
+  if (burned)
+    add({
+      rule: 'burned-in-annotation',
+      severity: 'suspect',
+      element: 'BurnedInAnnotation',
+      detail: 'the file says its pixels carry burned-in text',
+    });
   const modality = topText(0x00080060).toUpperCase();
   const sopClass = topText(T.SOPClassUID);
   if (!burned && (REVIEW_MODALITIES.has(modality) || REVIEW_SOP.test(sopClass))) {
-    add({ rule: 'review-burned-in', severity: 'review', element: '', detail: `modality ${modality || '?'} / this SOP class often carries burned-in text: look at the pixels` });
+    add({
+      rule: 'review-burned-in',
+      severity: 'review',
+      element: '',
+      detail: `modality ${modality || '?'} / this SOP class often carries burned-in text: look at the pixels`,
+    });
   }
   const pix = parsed.dataset.find((e) => PIXEL_TAGS.has(e.tag));
   const patientId = topText(T.PatientID);
   const idLeak = findings.find((f) => f.element === 'PatientID' && f.severity === 'leak');
   return {
-    file: task.rel, shown: file, patientLabel: idLeak ? `[leaked ${idLeak.category} ${idLeak.valueHash}]` : patientId, ok: true, patientId, sopUID: topText(T.SOPInstanceUID), pixelSha: pix ? pixelHash(parsed, pix) : '', fingerprint: fingerprint(parsed),
-    dates, refs, defines, findings,
+    file: task.rel,
+    shown: file,
+    patientLabel: idLeak ? `[leaked ${idLeak.category} ${idLeak.valueHash}]` : patientId,
+    ok: true,
+    patientId,
+    sopUID: topText(T.SOPInstanceUID),
+    pixelSha: pix ? pixelHash(parsed, pix) : '',
+    fingerprint: fingerprint(parsed),
+    dates,
+    refs,
+    defines,
+    findings,
   };
 }
 

@@ -48,7 +48,8 @@ export class Matcher {
         s = t;
       }
       const outs = this.#out[s] as Array<{ seed: number; length: number }>;
-      if (!outs.some((o) => o.seed === p.seed && o.length === p.bytes.length)) outs.push({ seed: p.seed, length: p.bytes.length });
+      if (!outs.some((o) => o.seed === p.seed && o.length === p.bytes.length))
+        outs.push({ seed: p.seed, length: p.bytes.length });
     }
     // Breadth-first failure links.
     const queue: number[] = [];
@@ -61,7 +62,9 @@ export class Matcher {
         while (f !== 0 && !this.#next[f]?.has(b)) f = this.#fail[f] as number;
         const g = this.#next[f]?.get(b);
         this.#fail[t] = g !== undefined && g !== t ? g : 0;
-        (this.#out[t] as Array<{ seed: number; length: number }>).push(...(this.#out[this.#fail[t] as number] ?? []));
+        (this.#out[t] as Array<{ seed: number; length: number }>).push(
+          ...(this.#out[this.#fail[t] as number] ?? []),
+        );
       }
     }
   }
@@ -83,7 +86,8 @@ export class Matcher {
       }
       s = t ?? 0;
       const outs = this.#out[s];
-      if (outs && outs.length > 0) for (const o of outs) hits.push({ at: i - o.length + 1, length: o.length, seed: o.seed });
+      if (outs && outs.length > 0)
+        for (const o of outs) hits.push({ at: i - o.length + 1, length: o.length, seed: o.seed });
     }
     return hits;
   }

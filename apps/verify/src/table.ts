@@ -62,8 +62,16 @@ function load(): Row[] {
       value = value * 16 + (ch === 'X' ? 0 : Number.parseInt(ch, 16));
     }
     const options: Record<string, string> = {};
-    for (const [k, v] of Object.entries(r)) if (k.endsWith('Opt') && typeof v === 'string' && v !== '') options[k] = v;
-    rows.push({ name: r.name ?? '', basic: r.basicProfile ?? '', options, mask, value, oddGroup: /IS ODD/i.test(tag) });
+    for (const [k, v] of Object.entries(r))
+      if (k.endsWith('Opt') && typeof v === 'string' && v !== '') options[k] = v;
+    rows.push({
+      name: r.name ?? '',
+      basic: r.basicProfile ?? '',
+      options,
+      mask,
+      value,
+      oddGroup: /IS ODD/i.test(tag),
+    });
   }
   return rows;
 }
@@ -73,7 +81,7 @@ function rowFor(tag: number): Row | undefined {
   let pattern: Row | undefined;
   for (const r of load()) {
     if (r.oddGroup) continue; // private groups are judged on their own (see isPrivateTag)
-    if (((tag & r.mask) >>> 0) !== r.value) continue;
+    if ((tag & r.mask) >>> 0 !== r.value) continue;
     if (r.mask === 0xffffffff) return r;
     pattern ??= r;
   }
@@ -95,7 +103,20 @@ export function expectationFor(tag: number, columns: readonly string[]): Expect 
   if (r) {
     let action = r.basic;
     for (const c of columns) if (r.options[c]) action = r.options[c] as string;
-    e = action === 'K' ? 'kept' : action === 'C' ? 'cleaned' : action === 'X' ? 'absent' : action === 'Z' ? 'empty' : action === 'U' ? 'uid' : action === 'D' ? 'replaced' : 'replaced';
+    e =
+      action === 'K'
+        ? 'kept'
+        : action === 'C'
+          ? 'cleaned'
+          : action === 'X'
+            ? 'absent'
+            : action === 'Z'
+              ? 'empty'
+              : action === 'U'
+                ? 'uid'
+                : action === 'D'
+                  ? 'replaced'
+                  : 'replaced';
   }
   cache.set(k, e);
   return e ?? undefined;

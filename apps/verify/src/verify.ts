@@ -9,16 +9,32 @@ import { existsSync, opendirSync, realpathSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import {
-  configId, ENGINE_VERSION, excluder, type FileRecord, type KeyPayload, type Manifest, namedLikeDicom,
-  readManifest, readOutputList, STATE_DIR,
+  configId,
+  ENGINE_VERSION,
+  excluder,
+  type FileRecord,
+  type KeyPayload,
+  type Manifest,
+  namedLikeDicom,
+  readManifest,
+  readOutputList,
+  STATE_DIR,
 } from '@dcmblind/core';
 import { Piscina } from 'piscina';
 import { type KeyArtifact, keyArtifact } from './key-files.js';
 import { maskDates } from './mask.js';
 import { type Check, checksRun, type NotJudged, type Verdict, verdictOf } from './rules.js';
 import {
-  type Category, type Finding, keyInOutput, maskPath, nameForms, type OutputFacts, patternsOf, PLACEHOLDER,
-  type Seed, type SourceFacts,
+  type Category,
+  type Finding,
+  keyInOutput,
+  maskPath,
+  nameForms,
+  type OutputFacts,
+  patternsOf,
+  PLACEHOLDER,
+  type Seed,
+  type SourceFacts,
 } from './scan.js';
 import { Matcher } from './search.js';
 import { PROFILE_COLUMNS } from './table.js';
@@ -43,7 +59,12 @@ export interface Report {
   readonly files: number;
   readonly sources: number;
   readonly clean: boolean;
-  readonly totals: { findings: number; review: number; bySeverity: Record<string, number>; byRule: Record<string, number> };
+  readonly totals: {
+    findings: number;
+    review: number;
+    bySeverity: Record<string, number>;
+    byRule: Record<string, number>;
+  };
   readonly byPseudonym: Record<string, number>;
   readonly findings: Finding[];
   readonly review: Finding[];
@@ -156,7 +177,11 @@ export async function verify(o: VerifyOptions): Promise<Report> {
   // Sources: what could leak, and the facts integrity needs.
   // Seeds are deduplicated as results arrive, and each source keeps only what integrity needs.
   const unique = new Map<string, Seed>();
-  const keepSeed = (s: Seed) => unique.set(`${s.category}|${s.tag}|${s.text}|${s.token ? 1 : 0}|${s.raw ? Buffer.from(s.raw).toString('hex') : ''}`, s);
+  const keepSeed = (s: Seed) =>
+    unique.set(
+      `${s.category}|${s.tag}|${s.text}|${s.token ? 1 : 0}|${s.raw ? Buffer.from(s.raw).toString('hex') : ''}`,
+      s,
+    );
   const datesByPatient = new Map<string, Set<string>>();
   const addDates = (patient: string, ds: Iterable<string>) => {
     const set = datesByPatient.get(patient) ?? new Set<string>();
@@ -169,7 +194,11 @@ export async function verify(o: VerifyOptions): Promise<Report> {
   const brokenSources: SourceFacts[] = [];
   let nonDicomSources = 0;
   if (o.source) {
-    const pool = new Piscina({ filename: new URL('./worker.js', import.meta.url).href, minThreads: threads, maxThreads: threads });
+    const pool = new Piscina({
+      filename: new URL('./worker.js', import.meta.url).href,
+      minThreads: threads,
+      maxThreads: threads,
+    });
     try {
       const jobs: Array<Promise<void>> = [];
       for (const p of walk(o.source)) {
@@ -199,15 +228,20 @@ export async function verify(o: VerifyOptions): Promise<Report> {
     const p = o.key.payload;
     for (const r of Object.values(p.patients)) {
       const f = nameForms(r.patientName);
-      for (const w of f.whole) seeds.push({ category: 'name', keyword: 'PatientName', tag: 0x00100010, text: w });
-      for (const t of f.tokens) seeds.push({ category: 'name', keyword: 'PatientName', tag: 0x00100010, text: t, token: true });
-      if (r.patientId.length >= 4) seeds.push({ category: 'id', keyword: 'PatientID', tag: 0x00100020, text: r.patientId });
+      for (const w of f.whole)
+        seeds.push({ category: 'name', keyword: 'PatientName', tag: 0x00100010, text: w });
+      for (const t of f.tokens)
+        seeds.push({ category: 'name', keyword: 'PatientName', tag: 0x00100010, text: t, token: true });
+      if (r.patientId.length >= 4)
+        seeds.push({ category: 'id', keyword: 'PatientID', tag: 0x00100020, text: r.patientId });
       const d = r.birthDate.slice(0, 8);
       if (/^\d{8}$/.test(d)) addDates(`key:${r.pseudonym}`, [d]);
     }
     for (const f of p.files) {
-      for (const u of [f.sourceStudyUID, f.sourceSeriesUID, f.sourceSOPInstanceUID]) if (u && u.length >= 8) seeds.push({ category: 'uid', keyword: 'UID', tag: 0, text: u });
-      if (f.sourceStudyDate && /^\d{8}$/.test(f.sourceStudyDate)) addDates(`key:${f.pseudonym}`, [f.sourceStudyDate]);
+      for (const u of [f.sourceStudyUID, f.sourceSeriesUID, f.sourceSOPInstanceUID])
+        if (u && u.length >= 8) seeds.push({ category: 'uid', keyword: 'UID', tag: 0, text: u });
+      if (f.sourceStudyDate && /^\d{8}$/.test(f.sourceStudyDate))
+        addDates(`key:${f.pseudonym}`, [f.sourceStudyDate]);
       byOutputPath.set(f.outputPath, { record: f, patient: `key:${f.pseudonym}` });
     }
   }
@@ -217,20 +251,36 @@ export async function verify(o: VerifyOptions): Promise<Report> {
   for (const s of seeds) keepSeed(s);
   const seedList = [...unique.values()].filter((s) => {
     const t = s.text.toLowerCase();
-    return !(PLACEHOLDER.test(s.text.trim()) || keptValues.has(t) || (/^[\p{L}\p{N}]+$/u.test(t) && keptWords.has(t)));
+    return !(
+      PLACEHOLDER.test(s.text.trim()) ||
+      keptValues.has(t) ||
+      (/^[\p{L}\p{N}]+$/u.test(t) && keptWords.has(t))
+    );
   });
-  const hashKey = o.key ? createHmac('sha256', o.key.secret).update('dcmblind-verify finding hash').digest() : randomBytes(32);
+  const hashKey = o.key
+    ? createHmac('sha256', o.key.secret).update('dcmblind-verify finding hash').digest()
+    : randomBytes(32);
 
   // Outputs.
   const outputs: OutputFacts[] = [];
   const absOf = new Map<string, string>();
-  const pool = new Piscina({ filename: new URL('./worker.js', import.meta.url).href, minThreads: threads, maxThreads: threads, workerData: { seeds: seedList, hashKey } });
+  const pool = new Piscina({
+    filename: new URL('./worker.js', import.meta.url).href,
+    minThreads: threads,
+    maxThreads: threads,
+    workerData: { seeds: seedList, hashKey },
+  });
   try {
     const jobs: Array<Promise<void>> = [];
     for (const abs of walk(o.output)) {
       const r = rel(o.output, abs);
       absOf.set(r, abs);
-      const task: WorkerTask = { kind: 'output', abs, rel: r, ...(columns ? { columns, profileName: o.profile as string } : {}) };
+      const task: WorkerTask = {
+        kind: 'output',
+        abs,
+        rel: r,
+        ...(columns ? { columns, profileName: o.profile as string } : {}),
+      };
       jobs.push(pool.run(task).then((f: OutputFacts) => void outputs.push(f)));
       if (jobs.length >= 4096) await Promise.all(jobs.splice(0));
     }
@@ -243,7 +293,9 @@ export async function verify(o: VerifyOptions): Promise<Report> {
   // Pairing: the key's records when given, else identical pixel data.
   const findings: Finding[] = [];
   const bySourcePixel = new Map<string, SourceFacts[]>();
-  for (const s of sources) if (s.pixelSha) (bySourcePixel.get(s.pixelSha) ?? bySourcePixel.set(s.pixelSha, []).get(s.pixelSha))?.push(s);
+  for (const s of sources)
+    if (s.pixelSha)
+      (bySourcePixel.get(s.pixelSha) ?? bySourcePixel.set(s.pixelSha, []).get(s.pixelSha))?.push(s);
   const sourceIndex = new SourceIndex(o.source ?? '', [...sources, ...brokenSources]);
   const parsedSourceOf = (r: FileRecord) => {
     const s = sourceIndex.of(r);
@@ -260,20 +312,37 @@ export async function verify(o: VerifyOptions): Promise<Report> {
       const patient = src?.patientKey ?? aliasOf.get(k.patient) ?? k.patient;
       pairOf.set(out.file, { patient, ...(src ? { source: src } : {}) });
       if (src?.pixelSha && out.pixelSha && src.pixelSha !== out.pixelSha) {
-        findings.push({ rule: 'pixel-data-changed', severity: 'integrity', file: shown, element: 'PixelData', detail: 'pixel data differs from its source file' });
+        findings.push({
+          rule: 'pixel-data-changed',
+          severity: 'integrity',
+          file: shown,
+          element: 'PixelData',
+          detail: 'pixel data differs from its source file',
+        });
       }
       continue;
     }
     // Equal pixels in several sources (blank frames, copies): the kept attributes decide; still
     // ambiguous, the file is left unpaired rather than guessed.
     const candidates = out.pixelSha ? (bySourcePixel.get(out.pixelSha) ?? []) : [];
-    const narrowed = candidates.length > 1 ? candidates.filter((c) => c.fingerprint === out.fingerprint) : candidates;
+    const narrowed =
+      candidates.length > 1 ? candidates.filter((c) => c.fingerprint === out.fingerprint) : candidates;
     const patients = new Set(narrowed.map((c) => c.patientKey));
     const src = narrowed.length === 1 ? narrowed[0] : undefined;
     if (src) pairOf.set(out.file, { patient: src.patientKey, source: src });
-    else if (narrowed.length > 1 && patients.size === 1) pairOf.set(out.file, { patient: [...patients][0] as string });
+    else if (narrowed.length > 1 && patients.size === 1)
+      pairOf.set(out.file, { patient: [...patients][0] as string });
     else if (candidates.length > 0) continue;
-    else if (o.source || o.key) findings.push({ rule: 'no-source', severity: 'integrity', file: shown, element: '', detail: o.key ? 'no key record and no source file with identical pixel data' : 'no source file has identical pixel data' });
+    else if (o.source || o.key)
+      findings.push({
+        rule: 'no-source',
+        severity: 'integrity',
+        file: shown,
+        element: '',
+        detail: o.key
+          ? 'no key record and no source file with identical pixel data'
+          : 'no source file has identical pixel data',
+      });
   }
 
   // Dates left as they were, one pseudonym per patient and one patient per pseudonym.
@@ -285,37 +354,72 @@ export async function verify(o: VerifyOptions): Promise<Report> {
     if (!pair) continue;
     const shown = out.shown;
     const keyPatient = byOutputPath.get(out.file)?.patient;
-    const sourceDates = new Set([...(datesByPatient.get(pair.patient) ?? []), ...(keyPatient ? (datesByPatient.get(keyPatient) ?? []) : [])]);
+    const sourceDates = new Set([
+      ...(datesByPatient.get(pair.patient) ?? []),
+      ...(keyPatient ? (datesByPatient.get(keyPatient) ?? []) : []),
+    ]);
     if (!declaredFull) {
       const reported = new Set<string>();
       for (const [path, d] of out.dates) {
         if (!sourceDates.has(d) || reported.has(path)) continue;
         reported.add(path);
-        findings.push({ rule: 'unshifted-date', severity: 'leak', file: shown, element: path, category: 'date', detail: 'a date of this patient\'s source, not removed or shifted' });
+        findings.push({
+          rule: 'unshifted-date',
+          severity: 'leak',
+          file: shown,
+          element: path,
+          category: 'date',
+          detail: "a date of this patient's source, not removed or shifted",
+        });
       }
     }
     // Patients are told apart by PatientID; files without one are not judged here.
     if (!pair.patient.startsWith('id:') && !pair.patient.startsWith('key:')) continue;
-    (pseudonymsOf.get(pair.patient) ?? pseudonymsOf.set(pair.patient, new Set()).get(pair.patient))?.add(out.patientLabel);
-    (patientsOf.get(out.patientLabel) ?? patientsOf.set(out.patientLabel, new Set()).get(out.patientLabel))?.add(pair.patient);
+    (pseudonymsOf.get(pair.patient) ?? pseudonymsOf.set(pair.patient, new Set()).get(pair.patient))?.add(
+      out.patientLabel,
+    );
+    (
+      patientsOf.get(out.patientLabel) ?? patientsOf.set(out.patientLabel, new Set()).get(out.patientLabel)
+    )?.add(pair.patient);
   }
   for (const [pseudonym, pats] of patientsOf) {
-    if (pats.size > 1) findings.push({ rule: 'patients-share-pseudonym', severity: 'integrity', file: '', element: 'PatientID', detail: `pseudonym ${pseudonym} is carried by ${pats.size} different source patients` });
+    if (pats.size > 1)
+      findings.push({
+        rule: 'patients-share-pseudonym',
+        severity: 'integrity',
+        file: '',
+        element: 'PatientID',
+        detail: `pseudonym ${pseudonym} is carried by ${pats.size} different source patients`,
+      });
   }
   let n = 0;
   for (const [, ps] of pseudonymsOf) {
     n += 1;
-    if (ps.size > 1) findings.push({ rule: 'patient-split', severity: 'integrity', file: '', element: 'PatientID', detail: `source patient #${n} carries ${ps.size} pseudonyms: ${[...ps].sort().join(', ')}` });
+    if (ps.size > 1)
+      findings.push({
+        rule: 'patient-split',
+        severity: 'integrity',
+        file: '',
+        element: 'PatientID',
+        detail: `source patient #${n} carries ${ps.size} pseudonyms: ${[...ps].sort().join(', ')}`,
+      });
   }
 
   // References resolve to the outputs of the files they resolved to in the source.
   if (sources.length > 0) {
     const srcDefines = new Map<string, string[]>();
-    for (const s of sources) for (const u of s.defines) (srcDefines.get(u) ?? srcDefines.set(u, []).get(u))?.push(s.path);
+    for (const s of sources)
+      for (const u of s.defines) (srcDefines.get(u) ?? srcDefines.set(u, []).get(u))?.push(s.path);
     const outDefines = new Map<string, Set<string>>();
-    for (const out of outputs) for (const u of out.defines) (outDefines.get(u) ?? outDefines.set(u, new Set()).get(u))?.add(out.file);
+    for (const out of outputs)
+      for (const u of out.defines) (outDefines.get(u) ?? outDefines.set(u, new Set()).get(u))?.add(out.file);
     const outputsOfSource = new Map<string, string[]>();
-    for (const [file, pair] of pairOf) if (pair.source) (outputsOfSource.get(pair.source.path) ?? outputsOfSource.set(pair.source.path, []).get(pair.source.path))?.push(file);
+    for (const [file, pair] of pairOf)
+      if (pair.source)
+        (
+          outputsOfSource.get(pair.source.path) ??
+          outputsOfSource.set(pair.source.path, []).get(pair.source.path)
+        )?.push(file);
     for (const out of outputs) {
       const src = pairOf.get(out.file)?.source;
       if (!src) continue;
@@ -329,7 +433,17 @@ export async function verify(o: VerifyOptions): Promise<Report> {
         const expected = new Set(targets.flatMap((t) => outputsOfSource.get(t) ?? []));
         const actual = outDefines.get(now) ?? new Set<string>();
         const same = expected.size === actual.size && [...expected].every((x) => actual.has(x));
-        if (!same) findings.push({ rule: 'reference-broken', severity: 'integrity', file: shown, element: path, detail: actual.size === 0 ? 'a reference that resolved in the source resolves to nothing in the output' : 'a reference resolves to other files than in the source' });
+        if (!same)
+          findings.push({
+            rule: 'reference-broken',
+            severity: 'integrity',
+            file: shown,
+            element: path,
+            detail:
+              actual.size === 0
+                ? 'a reference that resolved in the source resolves to nothing in the output'
+                : 'a reference resolves to other files than in the source',
+          });
       }
     }
   }
@@ -408,18 +522,33 @@ export async function verify(o: VerifyOptions): Promise<Report> {
   const seedCounts: Partial<Record<Category, number>> = {};
   for (const s of seedList) seedCounts[s.category] = (seedCounts[s.category] ?? 0) + 1;
   return {
-    schema: 'dcmblind-verify/1', output: reportPath(o.output), source: o.source ? reportPath(o.source) : null,
-    withKey: Boolean(o.key), profile: o.profile ?? null,
-    files: outputs.length, sources: sources.length, clean: real.length === 0,
-    totals: { findings: real.length, review: review.length, bySeverity, byRule }, byPseudonym, findings: real, review,
+    schema: 'dcmblind-verify/1',
+    output: reportPath(o.output),
+    source: o.source ? reportPath(o.source) : null,
+    withKey: Boolean(o.key),
+    profile: o.profile ?? null,
+    files: outputs.length,
+    sources: sources.length,
+    clean: real.length === 0,
+    totals: { findings: real.length, review: review.length, bySeverity, byRule },
+    byPseudonym,
+    findings: real,
+    review,
     elapsedMs: Math.round(performance.now() - t0),
-    generatedAt: new Date().toISOString(), toolVersion: ENGINE_VERSION,
+    generatedAt: new Date().toISOString(),
+    toolVersion: ENGINE_VERSION,
     keyFile: o.keyPath ? reportPath(o.keyPath) : null,
     checks: checksRun({
-      source: Boolean(o.source), key: Boolean(o.key), profile: o.profile, seeds: seedList.length, seedCounts,
+      source: Boolean(o.source),
+      key: Boolean(o.key),
+      profile: o.profile,
+      seeds: seedList.length,
+      seedCounts,
       recordedOutputs: missing.judged,
     }),
-    seedCounts, verdict: verdictOf(real, review), notJudged,
+    seedCounts,
+    verdict: verdictOf(real, review),
+    notJudged,
   };
 }
 

@@ -1,12 +1,29 @@
 /** piscina entry: source and output scans, with the seed matcher built once per thread. */
 import { workerData } from 'piscina';
-import { type OutputFacts, type OutputTask, patternsOf, type ScanContext, type Seed, scanOutput, scanSource, type SourceFacts } from './scan.js';
+import {
+  type OutputFacts,
+  type OutputTask,
+  patternsOf,
+  type ScanContext,
+  type Seed,
+  scanOutput,
+  scanSource,
+  type SourceFacts,
+} from './scan.js';
 import { Matcher } from './search.js';
 
 const data = (workerData ?? {}) as { seeds?: Seed[]; hashKey?: Uint8Array };
-const ctx: ScanContext | undefined = data.seeds ? { seeds: data.seeds, matcher: new Matcher(patternsOf(data.seeds)), hashKey: Buffer.from(data.hashKey ?? new Uint8Array(32)) } : undefined;
+const ctx: ScanContext | undefined = data.seeds
+  ? {
+      seeds: data.seeds,
+      matcher: new Matcher(patternsOf(data.seeds)),
+      hashKey: Buffer.from(data.hashKey ?? new Uint8Array(32)),
+    }
+  : undefined;
 
-export type WorkerTask = { readonly kind: 'source'; readonly path: string } | ({ readonly kind: 'output' } & OutputTask);
+export type WorkerTask =
+  | { readonly kind: 'source'; readonly path: string }
+  | ({ readonly kind: 'output' } & OutputTask);
 
 export default function run(task: WorkerTask): SourceFacts | OutputFacts {
   if (task.kind === 'source') return scanSource(task.path);

@@ -5,7 +5,15 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
-  cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -87,7 +95,9 @@ function verify(args: string[]): { code: number; report: Report; stdout: string;
 
 /** Edit one DICOM file with pydicom: `code` sees `ds` (the dataset) and `src` (its source). */
 function plant(file: string, code: string, source?: string): void {
-  execFileSync(PY as string, ['-c', `
+  execFileSync(PY as string, [
+    '-c',
+    `
 import sys, pydicom
 from pydicom.dataset import Dataset
 from pydicom.sequence import Sequence
@@ -95,7 +105,10 @@ ds = pydicom.dcmread(sys.argv[1])
 src = pydicom.dcmread(sys.argv[2]) if len(sys.argv) > 2 else None
 ${code}
 ds.save_as(sys.argv[1])
-`, file, ...(source ? [source] : [])]);
+`,
+    file,
+    ...(source ? [source] : []),
+  ]);
 }
 
 let dir: string;
@@ -116,12 +129,24 @@ describe.skipIf(!PY)('dcmblind-verify', () => {
   beforeAll(() => {
     dir = testDir('verify-');
     input = join(dir, 'in');
-    patients = makeCohort(input, { patients: 3, studiesPerPatient: 1, seriesPerStudy: 2, instancesPerSeries: 3 }).patients;
+    patients = makeCohort(input, {
+      patients: 3,
+      studiesPerPatient: 1,
+      seriesPerStudy: 2,
+      instancesPerSeries: 3,
+    }).patients;
     clean = join(dir, 'clean');
     key = join(dir, 'k.key');
-    const r = spawnSync(process.execPath, [CLI, 'run', input, '--out', clean, '--key', key, '--quiet'], { encoding: 'utf8', env: ENV });
+    const r = spawnSync(process.execPath, [CLI, 'run', input, '--out', clean, '--key', key, '--quiet'], {
+      encoding: 'utf8',
+      env: ENV,
+    });
     expect(r.status, r.stderr).toBe(0);
-    const pairs = execFileSync(PY as string, ['-c', `
+    const pairs = execFileSync(
+      PY as string,
+      [
+        '-c',
+        `
 import sys, os, json, hashlib, pydicom
 def walk(d):
     for root, dirs, names in os.walk(d):
@@ -129,14 +154,24 @@ def walk(d):
         for n in names: yield os.path.join(root, n)
 src = {hashlib.sha256(pydicom.dcmread(p).PixelData).hexdigest(): p for p in walk(sys.argv[1])}
 print(json.dumps({os.path.relpath(p, sys.argv[2]): src[hashlib.sha256(pydicom.dcmread(p).PixelData).hexdigest()] for p in walk(sys.argv[2])}))
-`, input, clean], { encoding: 'utf8' });
+`,
+        input,
+        clean,
+      ],
+      { encoding: 'utf8' },
+    );
     sourceOf = new Map(Object.entries(JSON.parse(pairs) as Record<string, string>));
     expect(sourceOf.size).toBe(18);
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('a clean run has no findings, with the source, with the key, and with neither', () => {
-    for (const args of [['--source', input], ['--key', key], ['--source', input, '--key', key, '--profile', 'basic'], []]) {
+    for (const args of [
+      ['--source', input],
+      ['--key', key],
+      ['--source', input, '--key', key, '--profile', 'basic'],
+      [],
+    ]) {
       const v = verify([clean, ...args]);
       expect(v.report.findings, JSON.stringify(args)).toEqual([]);
       expect(v.code).toBe(0);
@@ -157,17 +192,23 @@ print(json.dumps({os.path.relpath(p, sys.argv[2]): src[hashlib.sha256(pydicom.dc
     }
   });
 
-  it('real-world files (pydicom\'s test data): no leak; failed sources and shared instances reported', () => {
+  it("real-world files (pydicom's test data): no leak; failed sources and shared instances reported", () => {
     for (const src of PYDICOM_DIRS.filter((d) => existsSync(d))) {
       const out = join(dir, `real-${src.split('/').at(-1)}`);
       const k = join(dir, `real-${src.split('/').at(-1)}.key`);
-      const r = spawnSync(process.execPath, [CLI, 'run', src, '--out', out, '--key', k, '--quiet'], { encoding: 'utf8', env: ENV });
+      const r = spawnSync(process.execPath, [CLI, 'run', src, '--out', out, '--key', k, '--quiet'], {
+        encoding: 'utf8',
+        env: ENV,
+      });
       expect([0, 1]).toContain(r.status); // some of pydicom's files are deliberately broken
       const v = verify([out, '--source', src, '--key', k]);
       expect(v.report.files).toBeGreaterThan(10);
       const rules = new Set(v.report.findings.map((f) => f.rule));
       const expected = ['source-not-written', 'duplicate-sop-instance'];
-      expect([...rules].filter((x) => !expected.includes(x)), src).toEqual([]);
+      expect(
+        [...rules].filter((x) => !expected.includes(x)),
+        src,
+      ).toEqual([]);
       // Unwritten sources, against dcmblind's own error lines: each reported one was failed by
       // dcmblind, and every DICOM file it failed (truncated, nothing to identify it) is reported.
       const failed = new Map<string, string>();
@@ -180,9 +221,18 @@ print(json.dumps({os.path.relpath(p, sys.argv[2]): src[hashlib.sha256(pydicom.dc
         .filter(([name, why]) => !name.startsWith('DICOMDIR') && /incomplete|nothing identifies/.test(why))
         .map(([name]) => name);
       expect(mustReport.length).toBeGreaterThan(0);
-      for (const f of mustReport) expect(unwritten.map((u) => basename(u)), f).toContain(f);
+      for (const f of mustReport)
+        expect(
+          unwritten.map((u) => basename(u)),
+          f,
+        ).toContain(f);
       // Duplicated instances, counted by pydicom over the output: one finding per shared UID.
-      const shared = Number(execFileSync(PY as string, ['-c', `
+      const shared = Number(
+        execFileSync(
+          PY as string,
+          [
+            '-c',
+            `
 import sys, os, collections, pydicom
 n = collections.Counter()
 for root, dirs, names in os.walk(sys.argv[1]):
@@ -191,14 +241,26 @@ for root, dirs, names in os.walk(sys.argv[1]):
     ds = pydicom.dcmread(os.path.join(root, f), stop_before_pixels=True)
     if ds.file_meta.get('MediaStorageSOPClassUID') != '1.2.840.10008.1.3.10': n[str(ds.SOPInstanceUID)] += 1
 print(sum(1 for c in n.values() if c > 1))
-`, out], { encoding: 'utf8' }).trim());
-      expect(v.report.findings.filter((f) => f.rule === 'duplicate-sop-instance'), src).toHaveLength(shared);
+`,
+            out,
+          ],
+          { encoding: 'utf8' },
+        ).trim(),
+      );
+      expect(
+        v.report.findings.filter((f) => f.rule === 'duplicate-sop-instance'),
+        src,
+      ).toHaveLength(shared);
     }
   });
 
   it('a research-profile run has no findings', () => {
     const out = join(dir, 'research');
-    const r = spawnSync(process.execPath, [CLI, 'run', input, '--out', out, '--key', join(dir, 'r.key'), '--profile', 'research', '--quiet'], { encoding: 'utf8', env: ENV });
+    const r = spawnSync(
+      process.execPath,
+      [CLI, 'run', input, '--out', out, '--key', join(dir, 'r.key'), '--profile', 'research', '--quiet'],
+      { encoding: 'utf8', env: ENV },
+    );
     expect(r.status, r.stderr).toBe(0);
     const v = verify([out, '--source', input, '--profile', 'research']);
     expect(v.report.findings).toEqual([]);
@@ -206,13 +268,29 @@ print(sum(1 for c in n.values() if c > 1))
     // research profile keeps (patient characteristics, shifted dates) is reported as present.
     const wrong = verify([out, '--profile', 'basic']);
     expect(wrong.report.findings.filter((f) => f.rule === 'marker-profile')).toHaveLength(18);
-    expect(new Set(wrong.report.findings.map((f) => f.rule))).toEqual(new Set(['marker-profile', 'profile-removed-present']));
+    expect(new Set(wrong.report.findings.map((f) => f.rule))).toEqual(
+      new Set(['marker-profile', 'profile-removed-present']),
+    );
   });
 
   // Each planted leak: the edit, then the rule and element path that must be reported.
   const first = () => [...sourceOf.keys()].sort()[0] as string;
-  const cases: Array<{ name: string; edit: string; rule: string; element: string; category?: string; secret: (s: SyntheticPatient) => string }> = [
-    { name: 'top-level PatientID', edit: 'ds.PatientID = src.PatientID', rule: 'seed-match', element: 'PatientID', category: 'id', secret: (p) => p.id },
+  const cases: Array<{
+    name: string;
+    edit: string;
+    rule: string;
+    element: string;
+    category?: string;
+    secret: (s: SyntheticPatient) => string;
+  }> = [
+    {
+      name: 'top-level PatientID',
+      edit: 'ds.PatientID = src.PatientID',
+      rule: 'seed-match',
+      element: 'PatientID',
+      category: 'id',
+      secret: (p) => p.id,
+    },
     {
       name: 'a name nested three sequences deep',
       edit: `
@@ -220,42 +298,76 @@ inner = Dataset(); inner.PersonName = src.PatientName
 mid = Dataset(); mid.ContentSequence = Sequence([inner])
 outer = Dataset(); outer.ContentSequence = Sequence([mid])
 ds.ContentSequence = Sequence([outer])`,
-      rule: 'seed-match', element: 'ContentSequence[0].ContentSequence[0].ContentSequence[0].PersonName', category: 'name', secret: (p) => p.name,
+      rule: 'seed-match',
+      element: 'ContentSequence[0].ContentSequence[0].ContentSequence[0].PersonName',
+      category: 'name',
+      secret: (p) => p.name,
     },
     {
       name: 'a private block',
       edit: `
 block = ds.private_block(0x0009, 'ACME IMAGING', create=True)
 block.add_new(0x01, 'LO', str(src.PatientID))`,
-      rule: 'seed-match', element: '(0009,1001)', category: 'id', secret: (p) => p.id,
+      rule: 'seed-match',
+      element: '(0009,1001)',
+      category: 'id',
+      secret: (p) => p.id,
     },
     {
       name: 'free text',
       edit: "ds.ImageComments = 'seen with ' + str(src.PatientName).replace('^', ' ') + ' in clinic'",
-      rule: 'seed-match', element: 'ImageComments', category: 'name', secret: (p) => p.name.split('^')[0] as string,
+      rule: 'seed-match',
+      element: 'ImageComments',
+      category: 'name',
+      secret: (p) => p.name.split('^')[0] as string,
     },
     {
       name: 'a Latin-1 name',
       edit: "ds.SpecificCharacterSet = 'ISO_IR 100'\nds.ReferringPhysicianName = str(src.PatientName)",
-      rule: 'seed-match', element: 'ReferringPhysicianName', category: 'name', secret: (p) => p.name,
+      rule: 'seed-match',
+      element: 'ReferringPhysicianName',
+      category: 'name',
+      secret: (p) => p.name,
     },
     {
       name: 'a UTF-8 name',
       edit: "ds.SpecificCharacterSet = 'ISO_IR 192'\nds.ReferringPhysicianName = str(src.PatientName)",
-      rule: 'seed-match', element: 'ReferringPhysicianName', category: 'name', secret: (p) => p.name,
+      rule: 'seed-match',
+      element: 'ReferringPhysicianName',
+      category: 'name',
+      secret: (p) => p.name,
     },
-    { name: 'an unshifted date', edit: 'ds.StudyDate = src.StudyDate', rule: 'unshifted-date', element: 'StudyDate', category: 'date', secret: () => '' },
-    { name: 'a leftover source UID', edit: 'ds.StudyInstanceUID = src.StudyInstanceUID', rule: 'source-uid', element: 'StudyInstanceUID', category: 'uid', secret: () => '' },
+    {
+      name: 'an unshifted date',
+      edit: 'ds.StudyDate = src.StudyDate',
+      rule: 'unshifted-date',
+      element: 'StudyDate',
+      category: 'date',
+      secret: () => '',
+    },
+    {
+      name: 'a leftover source UID',
+      edit: 'ds.StudyInstanceUID = src.StudyInstanceUID',
+      rule: 'source-uid',
+      element: 'StudyInstanceUID',
+      category: 'uid',
+      secret: () => '',
+    },
     {
       name: 'a dangling reference',
       edit: "ds.ReferencedImageSequence[0].ReferencedSOPInstanceUID = '2.25.1234567890123456789'",
-      rule: 'reference-broken', element: 'ReferencedImageSequence[0].ReferencedSOPInstanceUID', secret: () => '',
+      rule: 'reference-broken',
+      element: 'ReferencedImageSequence[0].ReferencedSOPInstanceUID',
+      secret: () => '',
     },
   ];
 
   // One file of every patient: names differ in length (an even-length value has no padding
   // byte before the next element) and in characters (Müller), so each case is planted in each.
-  const firstOfEach = () => patients.map((p) => [...sourceOf.keys()].sort().find((r) => sourceOf.get(r)?.includes(`/${p.folder}/`)) as string);
+  const firstOfEach = () =>
+    patients.map(
+      (p) => [...sourceOf.keys()].sort().find((r) => sourceOf.get(r)?.includes(`/${p.folder}/`)) as string,
+    );
   for (const c of cases) {
     it(`finds ${c.name}: ${c.rule} at ${c.element}`, () => {
       const tree = copyOf(c.name.replace(/\W+/g, '-'));
@@ -264,11 +376,15 @@ block.add_new(0x01, 'LO', str(src.PatientID))`,
       const v = verify([tree, '--source', input]);
       expect(v.code).toBe(1);
       for (const rel of rels) {
-        const hit = v.report.findings.filter((f) => f.file === rel && f.rule === c.rule && f.element === c.element);
+        const hit = v.report.findings.filter(
+          (f) => f.file === rel && f.rule === c.rule && f.element === c.element,
+        );
         expect(hit, `${rel}: ${JSON.stringify(v.report.findings, null, 1)}`).toHaveLength(1);
         if (c.category) expect(hit[0]?.category).toBe(c.category);
         // The report names the leak; it never repeats it.
-        const patient = patients.find((p) => sourceOf.get(rel)?.includes(`/${p.folder}/`)) as SyntheticPatient;
+        const patient = patients.find((p) =>
+          sourceOf.get(rel)?.includes(`/${p.folder}/`),
+        ) as SyntheticPatient;
         const secret = c.secret(patient);
         if (secret) expect(v.raw + v.stdout).not.toContain(secret);
       }
@@ -297,7 +413,13 @@ block.add_new(0x01, 'LO', str(src.PatientID))`,
     const rels = [...sourceOf.keys()].sort();
     const a = rels[0] as string;
     const other = rels.find((r) => r.split('/')[1] !== a.split('/')[1]) as string;
-    const pseudonym = String(execFileSync(PY as string, ['-c', 'import sys, pydicom; print(pydicom.dcmread(sys.argv[1]).PatientID)', join(tree, a)], { encoding: 'utf8' })).trim();
+    const pseudonym = String(
+      execFileSync(
+        PY as string,
+        ['-c', 'import sys, pydicom; print(pydicom.dcmread(sys.argv[1]).PatientID)', join(tree, a)],
+        { encoding: 'utf8' },
+      ),
+    ).trim();
     plant(join(tree, other), `ds.PatientID = '${pseudonym}'\nds.PatientName = '${pseudonym}'`);
     const v = verify([tree, '--source', input]);
     const rules = v.report.findings.map((f) => f.rule);
@@ -308,10 +430,20 @@ block.add_new(0x01, 'LO', str(src.PatientID))`,
   it('finds a removed attribute put back, a private element, and missing markers', () => {
     const tree = copyOf('conformance');
     const rel = first();
-    plant(join(tree, rel), "ds.OtherPatientIDs = 'X'\nds.add_new(0x00431001, 'LO', 'x')\ndel ds.PatientIdentityRemoved", sourceOf.get(rel));
+    plant(
+      join(tree, rel),
+      "ds.OtherPatientIDs = 'X'\nds.add_new(0x00431001, 'LO', 'x')\ndel ds.PatientIdentityRemoved",
+      sourceOf.get(rel),
+    );
     const v = verify([tree]);
     const got = v.report.findings.map((f) => `${f.rule}@${f.element}`).sort();
-    expect(got).toEqual(['marker-identity-removed@PatientIdentityRemoved', 'private-element@(0043,1001)', 'profile-removed-present@OtherPatientIDs'].sort());
+    expect(got).toEqual(
+      [
+        'marker-identity-removed@PatientIdentityRemoved',
+        'private-element@(0043,1001)',
+        'profile-removed-present@OtherPatientIDs',
+      ].sort(),
+    );
   });
 
   it('reports an output that does not parse, and one without a source', () => {
@@ -323,7 +455,10 @@ block.add_new(0x01, 'LO', str(src.PatientID))`,
     expect(v.report.findings.filter((f) => f.rule === 'unreadable').map((f) => f.file)).toEqual([rels[0]]);
     // A file no source explains (pixels changed): flagged.
     const tree2 = copyOf('orphan');
-    plant(join(tree2, rels[1] as string), 'b = bytearray(ds.PixelData); b[0] ^= 0xFF; ds.PixelData = bytes(b)');
+    plant(
+      join(tree2, rels[1] as string),
+      'b = bytearray(ds.PixelData); b[0] ^= 0xFF; ds.PixelData = bytes(b)',
+    );
     const v2 = verify([tree2, '--source', input]);
     expect(v2.report.findings.map((f) => `${f.rule}@${f.file}`)).toContain(`no-source@${rels[1]}`);
     // With the key, the same file pairs by its record and the pixels are compared.
@@ -715,7 +850,10 @@ wb.save(sys.argv[1])
     // The run fails the .dcm, skips the README and the operating system's debris.
     expect(r.status).toBe(1);
     expect(r.stderr.match(/^error: .*$/gm)).toEqual([expect.stringContaining('IMG9999.dcm')]);
-    for (const args of [['--source', src], ['--source', src, '--key', k]]) {
+    for (const args of [
+      ['--source', src],
+      ['--source', src, '--key', k],
+    ]) {
       const v = verify([out, ...args]);
       const got = ruleAt(v.report.findings);
       expect(got, JSON.stringify(args)).toEqual(['source-not-written@site-A/IMG9999.dcm']);

@@ -9,7 +9,11 @@ import { fileURLToPath } from 'node:url';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const out = join(root, 'native', 'build', 'fs_helper.node');
-const candidates = [join(dirname(dirname(process.execPath)), 'include', 'node'), '/usr/include/node', '/usr/local/include/node'];
+const candidates = [
+  join(dirname(dirname(process.execPath)), 'include', 'node'),
+  '/usr/include/node',
+  '/usr/local/include/node',
+];
 const headers = candidates.find((d) => existsSync(join(d, 'node_api.h')));
 if (process.platform !== 'linux' || !headers) {
   console.log('native helper: skipped (needs Linux and Node headers); using the portable copy');
@@ -17,7 +21,11 @@ if (process.platform !== 'linux' || !headers) {
 }
 mkdirSync(dirname(out), { recursive: true });
 try {
-  execFileSync(process.env.CC ?? 'cc', ['-O2', '-shared', '-fPIC', '-Wall', `-I${headers}`, join(root, 'native', 'fs_helper.c'), '-o', out], { stdio: 'inherit' });
+  execFileSync(
+    process.env.CC ?? 'cc',
+    ['-O2', '-shared', '-fPIC', '-Wall', `-I${headers}`, join(root, 'native', 'fs_helper.c'), '-o', out],
+    { stdio: 'inherit' },
+  );
   console.log('native helper: built');
 } catch {
   console.log('native helper: not built (no C compiler?); using the portable copy');

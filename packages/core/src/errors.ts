@@ -60,7 +60,12 @@ export class InternalError extends Error {
 /** Normalise anything thrown into a code and a PHI-free message for a per-file report. */
 export function describeError(err: unknown): { code: ErrorCode | 'E_INTERNAL'; message: string } {
   if (err instanceof DcmblindError) return { code: err.code, message: err.message };
-  if (err && typeof err === 'object' && 'code' in err && typeof (err as { code: unknown }).code === 'string') {
+  if (
+    err &&
+    typeof err === 'object' &&
+    'code' in err &&
+    typeof (err as { code: unknown }).code === 'string'
+  ) {
     const sys = err as NodeJS.ErrnoException;
     // System errors name the OS failure (ENOSPC, EACCES); their messages hold paths only.
     return { code: 'E_IO', message: `${sys.code}: ${sys.message}` };

@@ -22,7 +22,12 @@ const CASES = Number(process.env.DCMBLIND_FUZZ_CASES ?? 5000);
 
 describe.skipIf(!PY)('fuzz', () => {
   it(`${CASES} seeded mutations of real files: a clear error or a parseable output, never a crash, a hang or a leak`, () => {
-    const cfg = { profile: compileProfile('basic', []), secret: new ProjectSecret(new Uint8Array(32).fill(9)), pseudonymPrefix: 'ANON-', dateOffset: { min: 365, max: 1095 } };
+    const cfg = {
+      profile: compileProfile('basic', []),
+      secret: new ProjectSecret(new Uint8Array(32).fill(9)),
+      pseudonymPrefix: 'ANON-',
+      dateOffset: { min: 365, max: 1095 },
+    };
     // Files the engine writes when intact (those are the interesting ones to break), up to 256 KB.
     const seeds = realDicomFiles().filter((f) => {
       if (statSync(f).size > 256 * 1024) return false;
@@ -55,7 +60,8 @@ describe.skipIf(!PY)('fuzz', () => {
           written.push(i);
         }
       } catch (e) {
-        if (!(e instanceof DcmblindError)) throw new Error(`case ${i} (${mutation} of ${seeds[k]}): ${(e as Error).stack}`);
+        if (!(e instanceof DcmblindError))
+          throw new Error(`case ${i} (${mutation} of ${seeds[k]}): ${(e as Error).stack}`);
         expect(e.message.length, `case ${i}`).toBeGreaterThan(10);
         status = e.code;
       }
@@ -66,7 +72,11 @@ describe.skipIf(!PY)('fuzz', () => {
     expect(written.length).toBeGreaterThan(CASES / 10);
     // An independent reader of every mutated input that produced an output: whatever it finds
     // in PatientName, PatientID, OtherPatientIDs or birth date must not be in the output bytes.
-    const leaks = execFileSync(PY as string, ['-c', `
+    const leaks = execFileSync(
+      PY as string,
+      [
+        '-c',
+        `
 import sys, os, json, pydicom
 d = sys.argv[1]; leaks = []
 for i in sys.argv[2:]:
@@ -88,9 +98,21 @@ for i in sys.argv[2:]:
             except Exception: continue
             if b in out: leaks.append([i, v[:2] + '…'])
 print(json.dumps(leaks))
-`, dir, ...written.map(String)], { encoding: 'utf8', maxBuffer: 1 << 26 });
+`,
+        dir,
+        ...written.map(String),
+      ],
+      { encoding: 'utf8', maxBuffer: 1 << 26 },
+    );
     rmSync(dir, { recursive: true, force: true });
-    process.stderr.write(`fuzz: ${CASES} cases, ${written.length} written, slowest ${slowest.toFixed(0)} ms\n${Object.entries(outcomes).sort().map(([k, v]) => `  ${k}: ${v}`).join('\n')}\n`);
+    process.stderr.write(
+      `fuzz: ${CASES} cases, ${written.length} written, slowest ${slowest.toFixed(0)} ms\n${Object.entries(
+        outcomes,
+      )
+        .sort()
+        .map(([k, v]) => `  ${k}: ${v}`)
+        .join('\n')}\n`,
+    );
     expect(JSON.parse(leaks)).toEqual([]);
   });
 });

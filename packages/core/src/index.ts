@@ -1,6 +1,20 @@
 /** @dcmblind/core public API. */
-export { DcmblindError, InternalError, NotDicomContent, describeError, ERROR_CODES, type ErrorCode } from './errors.js';
-export { parseFile, parseHead, NeedWholeFile, type ParsedFile, type Element, type Item } from './dicom/reader.js';
+export {
+  DcmblindError,
+  InternalError,
+  NotDicomContent,
+  describeError,
+  ERROR_CODES,
+  type ErrorCode,
+} from './errors.js';
+export {
+  parseFile,
+  parseHead,
+  NeedWholeFile,
+  type ParsedFile,
+  type Element,
+  type Item,
+} from './dicom/reader.js';
 export { readDicomFile } from './dicom/read-file.js';
 export { formatTag, T, type Tag, isPrivate } from './dicom/tag.js';
 export { schemeFor, decodeText, decodedString, type Scheme } from './dicom/charset.js';
@@ -11,13 +25,44 @@ export { ProjectSecret } from './identity/secret.js';
 export { describeOffset, shiftDA, shiftDT, writtenForms } from './identity/dates.js';
 export { compileProfile, resolveCombined, type CompiledProfile, type Action } from './profile/rules.js';
 export { loadTable, TABLE_URL, type TableRow, type ActionCode, type OptionColumn } from './profile/table.js';
-export { OPTIONS, OPTION_NAMES, PROFILES, PROFILE_NAMES, resolveOptions, type OptionName, type ProfileName } from './profile/options.js';
-export { deidentify, patientKey, type DeidentifyConfig, type DeidentifyResult, type FileFacts } from './deid/deidentify.js';
+export {
+  OPTIONS,
+  OPTION_NAMES,
+  PROFILES,
+  PROFILE_NAMES,
+  resolveOptions,
+  type OptionName,
+  type ProfileName,
+} from './profile/options.js';
+export {
+  deidentify,
+  patientKey,
+  type DeidentifyConfig,
+  type DeidentifyResult,
+  type FileFacts,
+} from './deid/deidentify.js';
 export { ENGINE_VERSION, IMPLEMENTATION_CLASS_UID } from './version.js';
 export { KeyStore, MIN_PASSPHRASE, writeFileAtomic } from './key/store.js';
-export type { KeyPayload, PatientRecord, FileRecord, RunRecord, JournalEntry, AuditRecord, RemovedRecord } from './key/records.js';
+export type {
+  KeyPayload,
+  PatientRecord,
+  FileRecord,
+  RunRecord,
+  JournalEntry,
+  AuditRecord,
+  RemovedRecord,
+} from './key/records.js';
 export { recordOfOutput } from './key/records.js';
-export { lookup, normalizeName, patientRows, fileRows, planMerge, type PatientRow, type LookupMatch, type MergePlan } from './key/custodian.js';
+export {
+  lookup,
+  normalizeName,
+  patientRows,
+  fileRows,
+  planMerge,
+  type PatientRow,
+  type LookupMatch,
+  type MergePlan,
+} from './key/custodian.js';
 export { assertUnlocked, lockKey, lockPath } from './key/lock.js';
 export { runDeidentify, type RunConfig, type RunSummary, type FileOutcome } from './run/run.js';
 export { countInputs, looseDicomFile } from './run/walk.js';

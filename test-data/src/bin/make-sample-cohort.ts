@@ -7,6 +7,15 @@ const dir = process.argv[2] ?? 'sample/cohort';
 if (existsSync(dir)) {
   console.log(`sample cohort already at ${dir}`);
 } else {
-  const r = makeCohort(dir, { patients: 4, studiesPerPatient: 2, seriesPerStudy: 2, instancesPerSeries: 5, rows: 128, columns: 128 });
-  console.log(`sample cohort: ${r.files} files, ${r.patients.length} synthetic patients, ${(r.bytes / 1e6).toFixed(1)} MB in ${dir}`);
+  const r = makeCohort(dir, {
+    patients: 4,
+    studiesPerPatient: 2,
+    seriesPerStudy: 2,
+    instancesPerSeries: 5,
+    rows: 128,
+    columns: 128,
+  });
+  console.log(
+    `sample cohort: ${r.files} files, ${r.patients.length} synthetic patients, ${(r.bytes / 1e6).toFixed(1)} MB in ${dir}`,
+  );
 }

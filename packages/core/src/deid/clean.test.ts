@@ -9,7 +9,11 @@ const run = (text: string, values: IdentifyingValue[], scheme = latin1, enc: Buf
 
 describe('Clean Descriptors', () => {
   it('removes every identifying value in any case, keeps the rest', () => {
-    const v: IdentifyingValue[] = [{ category: 'name', text: 'Müller' }, { category: 'id', text: 'PID-1' }, { category: 'date', text: '12/04/1977' }];
+    const v: IdentifyingValue[] = [
+      { category: 'name', text: 'Müller' },
+      { category: 'id', text: 'PID-1' },
+      { category: 'date', text: '12/04/1977' },
+    ];
     expect(run('CT for MÜLLER (pid-1) on 12/04/1977, müller ok', v)).toBe('CT for  () on ,  ok');
   });
 

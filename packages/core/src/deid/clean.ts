@@ -16,7 +16,12 @@ function lowerChars(chars: readonly string[]): string[] {
 }
 
 /** Character indexes of every match of `needle` (already lower-cased, as code points). */
-function matches(hay: readonly string[], needle: readonly string[], wholeWord: boolean, out: Set<number>): void {
+function matches(
+  hay: readonly string[],
+  needle: readonly string[],
+  wholeWord: boolean,
+  out: Set<number>,
+): void {
   const n = needle.length;
   if (n === 0) return;
   outer: for (let i = 0; i + n <= hay.length; i++) {
@@ -32,7 +37,12 @@ export interface Cleaned {
 }
 
 /** Remove identifying substrings from one text value, splicing the original bytes. */
-export function cleanText(bytes: Uint8Array, scheme: Scheme, values: readonly IdentifyingValue[], isPN: boolean): Cleaned {
+export function cleanText(
+  bytes: Uint8Array,
+  scheme: Scheme,
+  values: readonly IdentifyingValue[],
+  isPN: boolean,
+): Cleaned {
   const decoded = decodeText(bytes, scheme, isPN);
   const hay = lowerChars(decoded.chars);
   const drop = new Set<number>();

@@ -40,7 +40,12 @@ export interface FileFacts {
 }
 
 export type DeidentifyResult =
-  | { readonly status: 'written'; readonly output: ChunkList; readonly facts: FileFacts; readonly fired: Fired }
+  | {
+      readonly status: 'written';
+      readonly output: ChunkList;
+      readonly facts: FileFacts;
+      readonly fired: Fired;
+    }
   | { readonly status: 'quarantined'; readonly reason: string; readonly facts: FileFacts }
   | { readonly status: 'skipped'; readonly reason: string; readonly facts: FileFacts };
 
@@ -53,17 +58,25 @@ export const MEDIA_STORAGE_DIRECTORY = '1.2.840.10008.1.3.10';
 export function patientKey(s: SourceIdentity, scope: 'global' | 'issuer' = 'global'): string {
   if (s.patientId && scope === 'issuer' && s.issuer) return `id\u0000${s.issuer}\u0000${s.patientId}`;
   if (s.patientId) return `id\u0000${s.patientId}`;
-  if (s.patientName) return `name\u0000${s.patientName.toUpperCase().replace(/\s+/g, ' ')}\u0000${s.birthDate}`;
+  if (s.patientName)
+    return `name\u0000${s.patientName.toUpperCase().replace(/\s+/g, ' ')}\u0000${s.birthDate}`;
   if (s.studyUID) return `study\u0000${s.studyUID}`;
   if (s.sopInstanceUID) return `sop\u0000${s.sopInstanceUID}`;
-  throw new DcmblindError('E_NOT_DICOM', 'no PatientID, PatientName, StudyInstanceUID or SOPInstanceUID: nothing identifies what this file belongs to');
+  throw new DcmblindError(
+    'E_NOT_DICOM',
+    'no PatientID, PatientName, StudyInstanceUID or SOPInstanceUID: nothing identifies what this file belongs to',
+  );
 }
 
 export function patientIdentity(key: string, cfg: DeidentifyConfig): PatientIdentity {
   return {
     key,
     // Blinding names subjects by 64 hex digits: the keyed hash of the patient, or what the run says (source zip SHA-256).
-    pseudonym: cfg.subject ?? (cfg.profile.blinding ? cfg.secret.mac('subject', key).toString('hex') : cfg.secret.pseudonym(key, cfg.pseudonymPrefix)),
+    pseudonym:
+      cfg.subject ??
+      (cfg.profile.blinding
+        ? cfg.secret.mac('subject', key).toString('hex')
+        : cfg.secret.pseudonym(key, cfg.pseudonymPrefix)),
     dateOffsetDays: cfg.secret.dateOffsetDays(key, cfg.dateOffset.min, cfg.dateOffset.max),
   };
 }
@@ -72,12 +85,20 @@ function facts(parsed: ParsedFile, first: FirstPass, cfg: DeidentifyConfig): Fil
   const s = first.identity;
   const mapUID = (u: string) => (u === '' || cfg.profile.retainUIDs ? u : cfg.secret.uid(u));
   const metaClass = parsed.meta.find((e) => e.tag === T.MediaStorageSOPClassUID);
-  const sopClass = s.sopClassUID || (metaClass ? latin1(parsed.file.subarray(metaClass.valueStart, metaClass.valueStart + metaClass.valueLength)).replace(/[\0 ]+$/, '') : '');
+  const sopClass =
+    s.sopClassUID ||
+    (metaClass
+      ? latin1(
+          parsed.file.subarray(metaClass.valueStart, metaClass.valueStart + metaClass.valueLength),
+        ).replace(/[\0 ]+$/, '')
+      : '');
   const isDicomDir = sopClass === MEDIA_STORAGE_DIRECTORY;
   return {
     source: s,
     // A DICOMDIR names no patient of its own; it is skipped, never written.
-    patient: isDicomDir ? { key: '', pseudonym: '', dateOffsetDays: 0 } : patientIdentity(patientKey(s, cfg.patientScope), cfg),
+    patient: isDicomDir
+      ? { key: '', pseudonym: '', dateOffsetDays: 0 }
+      : patientIdentity(patientKey(s, cfg.patientScope), cfg),
     first,
     transferSyntaxUID: parsed.transferSyntaxUID,
     sopInstanceUID: mapUID(s.sopInstanceUID),
@@ -91,17 +112,32 @@ function facts(parsed: ParsedFile, first: FirstPass, cfg: DeidentifyConfig): Fil
  * `bytes` is the file, or only its head when `fileLength` says the file is longer: the final
  * pixel data element then stays in the file and the output refers to it as a range.
  */
-export function deidentify(bytes: Uint8Array, cfg: DeidentifyConfig, fileLength = bytes.length): DeidentifyResult {
+export function deidentify(
+  bytes: Uint8Array,
+  cfg: DeidentifyConfig,
+  fileLength = bytes.length,
+): DeidentifyResult {
   const parsed = fileLength > bytes.length ? parseHead(bytes, fileLength) : parseFile(bytes);
   const first = firstPass(parsed.data, parsed.dataset, cfg.profile);
   const f = facts(parsed, first, cfg);
-  if (f.isDicomDir) return { status: 'skipped', reason: 'DICOMDIR (directory records are rebuilt, never copied)', facts: f };
+  if (f.isDicomDir)
+    return { status: 'skipped', reason: 'DICOMDIR (directory records are rebuilt, never copied)', facts: f };
   if (first.identity.burnedIn) {
-    return { status: 'quarantined', reason: 'BurnedInAnnotation is YES: pixel data may show identifying text', facts: f };
+    return {
+      status: 'quarantined',
+      reason: 'BurnedInAnnotation is YES: pixel data may show identifying text',
+      facts: f,
+    };
   }
-  if (!f.sopInstanceUID) throw new DcmblindError('E_NOT_DICOM', 'no SOPInstanceUID (0008,0018): not a composite instance');
+  if (!f.sopInstanceUID)
+    throw new DcmblindError('E_NOT_DICOM', 'no SOPInstanceUID (0008,0018): not a composite instance');
   const { dataset, fired } = deidentifyDataset(parsed, {
-    profile: cfg.profile, secret: cfg.secret, patient: f.patient, pseudonymPrefix: cfg.pseudonymPrefix, first, engineVersion: ENGINE_VERSION,
+    profile: cfg.profile,
+    secret: cfg.secret,
+    patient: f.patient,
+    pseudonymPrefix: cfg.pseudonymPrefix,
+    first,
+    engineVersion: ENGINE_VERSION,
   });
   const output = fileHeader({
     sopClassUID: first.identity.sopClassUID,

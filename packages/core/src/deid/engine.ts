@@ -58,7 +58,10 @@ const UNLISTED_PN: Rule = { action: 'D', source: 'Person name outside the table'
 const KEEP: Rule = { action: 'K', source: 'Not in the profile' };
 const UNKNOWN_PUBLIC: Rule = { action: 'X', source: 'Public tag unknown to the data dictionary' };
 const MARKER_TAGS: ReadonlySet<Tag> = new Set([
-  T.PatientIdentityRemoved, T.DeidentificationMethod, T.DeidentificationMethodCodeSequence, T.LongitudinalTemporalInformationModified,
+  T.PatientIdentityRemoved,
+  T.DeidentificationMethod,
+  T.DeidentificationMethodCodeSequence,
+  T.LongitudinalTemporalInformationModified,
 ]);
 
 function fire(w: Walk, rule: Rule, action: Action = rule.action): void {
@@ -67,12 +70,19 @@ function fire(w: Walk, rule: Rule, action: Action = rule.action): void {
 }
 
 function textNode(w: Walk, el: Element, vr: VR, s: string): OutNode {
-  return { kind: 'value', tag: el.tag, vr: el.vr, enc: w.transcode ?? el.enc, value: padValue(vr, asciiBytes(s)) };
+  return {
+    kind: 'value',
+    tag: el.tag,
+    vr: el.vr,
+    enc: w.transcode ?? el.enc,
+    value: padValue(vr, asciiBytes(s)),
+  };
 }
 
 /** A kept element: its original bytes, or its original value under a re-encoded header. */
 function keep(w: Walk, el: Element, vr: VR): OutNode {
-  if (el.end > w.data.length) throw new InternalError(`element ends at ${el.end}, past the ${w.data.length} bytes in memory`);
+  if (el.end > w.data.length)
+    throw new InternalError(`element ends at ${el.end}, past the ${w.data.length} bytes in memory`);
   if (!w.transcode) return { kind: 'raw', tag: el.tag, bytes: w.data.subarray(el.start, el.end) };
   // An explicit VR with a 16-bit length cannot hold a longer value: such values travel as UN.
   const outVR: VR = el.valueLength > 0xffff && !hasLongLength(vr) ? 'UN' : vr;
@@ -90,7 +100,12 @@ function ruleFor(el: Element, vr: VR, profile: CompiledProfile): Rule {
   const listed = profile.ruleFor(el.tag);
   if (listed) return listed;
   if (vr === 'UI') return profile.retainUIDs ? KEEP : UNLISTED_UID;
-  if (vr === 'DA' || vr === 'DT' || vr === 'TM') return profile.dates === 'keep' ? KEEP : profile.dates === 'shift' ? UNLISTED_DATE : { action: 'D', source: UNLISTED_DATE.source };
+  if (vr === 'DA' || vr === 'DT' || vr === 'TM')
+    return profile.dates === 'keep'
+      ? KEEP
+      : profile.dates === 'shift'
+        ? UNLISTED_DATE
+        : { action: 'D', source: UNLISTED_DATE.source };
   if (vr === 'PN') return UNLISTED_PN;
   // A public tag the data dictionary does not know (a corrupt tag, or a vendor's misuse of a
   // standard group) may hold anything: removed, never passed through.
@@ -155,7 +170,13 @@ function leaf(w: Walk, el: Element, vr: VR, rule: Rule, scheme: Scheme, top: boo
     case 'K':
       return raw;
     case 'Z':
-      return { kind: 'value', tag: el.tag, vr: w.transcode ? vr : el.vr, enc: w.transcode ?? el.enc, value: new Uint8Array(0) };
+      return {
+        kind: 'value',
+        tag: el.tag,
+        vr: w.transcode ? vr : el.vr,
+        enc: w.transcode ?? el.enc,
+        value: new Uint8Array(0),
+      };
     case 'U': {
       if (vr !== 'UI' || ctx.profile.retainUIDs) return raw;
       const u = remapUIDs(w, el);
@@ -167,7 +188,9 @@ function leaf(w: Walk, el: Element, vr: VR, rule: Rule, scheme: Scheme, top: boo
         return u === undefined ? raw : textNode(w, el, vr, u);
       }
       const d = dummyValue(vr);
-      return typeof d === 'string' ? textNode(w, el, vr, d) : { kind: 'value', tag: el.tag, vr: w.transcode ? vr : el.vr, enc: w.transcode ?? el.enc, value: d };
+      return typeof d === 'string'
+        ? textNode(w, el, vr, d)
+        : { kind: 'value', tag: el.tag, vr: w.transcode ? vr : el.vr, enc: w.transcode ?? el.enc, value: d };
     }
     case 'C': {
       if (vr === 'DA' || vr === 'DT') {
@@ -184,7 +207,13 @@ function leaf(w: Walk, el: Element, vr: VR, rule: Rule, scheme: Scheme, top: boo
       if (isTextVR(vr)) {
         const c = cleanText(valueBytes(w.data, el), scheme, w.cleanable, vr === 'PN');
         if (c.removed === 0) return raw;
-        return { kind: 'value', tag: el.tag, vr: w.transcode ? vr : el.vr, enc: w.transcode ?? el.enc, value: padValue(vr, c.bytes) };
+        return {
+          kind: 'value',
+          tag: el.tag,
+          vr: w.transcode ? vr : el.vr,
+          enc: w.transcode ?? el.enc,
+          value: padValue(vr, c.bytes),
+        };
       }
       return raw;
     }
@@ -201,10 +230,20 @@ export type FreeText = 'dummy' | 'clean' | undefined;
 const FREE_TEXT_VRS: ReadonlySet<VR> = new Set(['UT', 'LT', 'ST', 'UC']);
 
 function walkItems(w: Walk, items: readonly Item[], scheme: Scheme, free: FreeText): OutItem[] {
-  return items.map((it) => ({ enc: w.transcode ?? it.enc, undefinedLength: it.undefinedLength, children: walkElements(w, it.elements, scheme, false, free) }));
+  return items.map((it) => ({
+    enc: w.transcode ?? it.enc,
+    undefinedLength: it.undefinedLength,
+    children: walkElements(w, it.elements, scheme, false, free),
+  }));
 }
 
-function walkElements(w: Walk, elements: readonly Element[], scheme: Scheme, top: boolean, free: FreeText = undefined): OutNode[] {
+function walkElements(
+  w: Walk,
+  elements: readonly Element[],
+  scheme: Scheme,
+  top: boolean,
+  free: FreeText = undefined,
+): OutNode[] {
   const cs = elements.find((e) => e.tag === T.SpecificCharacterSet);
   if (cs) scheme = schemeFor(splitValues(latin1(valueBytes(w.data, cs)).replace(/[\0 ]+$/, '')));
   const out: OutNode[] = [];
@@ -218,7 +257,14 @@ function walkElements(w: Walk, elements: readonly Element[], scheme: Scheme, top
       const inner: FreeText = rule.action === 'D' ? 'dummy' : rule.action === 'C' ? 'clean' : free;
       const items = rule.action === 'Z' ? [] : walkItems(w, el.items, scheme, inner);
       // Re-encoded, a sequence is SQ: its items are then in the target encoding too.
-      out.push({ kind: 'seq', tag: el.tag, vr: w.transcode ? 'SQ' : el.vr, enc: w.transcode ?? el.enc, undefinedLength: el.undefinedLength, items });
+      out.push({
+        kind: 'seq',
+        tag: el.tag,
+        vr: w.transcode ? 'SQ' : el.vr,
+        enc: w.transcode ?? el.enc,
+        undefinedLength: el.undefinedLength,
+        items,
+      });
       continue;
     }
     if (el.external) {
@@ -232,13 +278,24 @@ function walkElements(w: Walk, elements: readonly Element[], scheme: Scheme, top
     if (el.encapsulated) {
       fire(w, rule);
       if (rule.action === 'X') continue;
-      if (el.end > w.data.length) throw new InternalError(`element ends at ${el.end}, past the ${w.data.length} bytes in memory`);
+      if (el.end > w.data.length)
+        throw new InternalError(`element ends at ${el.end}, past the ${w.data.length} bytes in memory`);
       if (!w.transcode) out.push({ kind: 'raw', tag: el.tag, bytes: w.data.subarray(el.start, el.end) });
-      else out.push({ kind: 'open', tag: el.tag, vr: 'OB', enc: w.transcode, body: w.data.subarray(el.valueStart, el.end) });
+      else
+        out.push({
+          kind: 'open',
+          tag: el.tag,
+          vr: 'OB',
+          enc: w.transcode,
+          body: w.data.subarray(el.valueStart, el.end),
+        });
       continue;
     }
     if (free && rule === KEEP && FREE_TEXT_VRS.has(vr)) {
-      rule = free === 'dummy' ? { action: 'D', source: 'Free text in a replaced sequence' } : { action: 'C', source: 'Free text in a cleaned sequence' };
+      rule =
+        free === 'dummy'
+          ? { action: 'D', source: 'Free text in a replaced sequence' }
+          : { action: 'C', source: 'Free text in a cleaned sequence' };
     }
     const node = leaf(w, el, vr, rule, scheme, top);
     if (node) out.push(node);
@@ -248,21 +305,39 @@ function walkElements(w: Walk, elements: readonly Element[], scheme: Scheme, top
 
 /** The markers of PS3.15 E.1.1 / E.3 that say what was done, in the data set's encoding. */
 function markers(ctx: EngineContext, enc: Encoding, present: ReadonlySet<Tag>): OutNode[] {
-  const text = (tag: Tag, vr: VR, s: string): OutNode => ({ kind: 'value', tag, vr, enc, value: padValue(vr, asciiBytes(s)) });
+  const text = (tag: Tag, vr: VR, s: string): OutNode => ({
+    kind: 'value',
+    tag,
+    vr,
+    enc,
+    value: padValue(vr, asciiBytes(s)),
+  });
   const codes = [BASIC_CODE, ...ctx.profile.options.map((o) => OPTIONS[o])];
   const method = `dcmblind ${ctx.engineVersion} ${ctx.profile.name}`.slice(0, MAX_LENGTH.LO);
-  const ltim = ctx.profile.dates === 'keep' ? 'UNMODIFIED' : ctx.profile.dates === 'shift' ? 'MODIFIED' : 'REMOVED';
+  const ltim =
+    ctx.profile.dates === 'keep' ? 'UNMODIFIED' : ctx.profile.dates === 'shift' ? 'MODIFIED' : 'REMOVED';
   // Every output carries its pseudonym, even when the source had no PatientName or PatientID.
-  const identity = [T.PatientName, T.PatientID].filter((t) => !present.has(t)).map((t) => text(t, t === T.PatientName ? 'PN' : 'LO', ctx.patient.pseudonym));
+  const identity = [T.PatientName, T.PatientID]
+    .filter((t) => !present.has(t))
+    .map((t) => text(t, t === T.PatientName ? 'PN' : 'LO', ctx.patient.pseudonym));
   return [
     ...identity,
     text(T.PatientIdentityRemoved, 'CS', 'YES'),
     text(T.DeidentificationMethod, 'LO', method),
     {
-      kind: 'seq', tag: T.DeidentificationMethodCodeSequence, vr: 'SQ', enc, undefinedLength: false,
+      kind: 'seq',
+      tag: T.DeidentificationMethodCodeSequence,
+      vr: 'SQ',
+      enc,
+      undefinedLength: false,
       items: codes.map((c) => ({
-        enc, undefinedLength: false,
-        children: [text(T.CodeValue, 'SH', c.code), text(T.CodingSchemeDesignator, 'SH', 'DCM'), text(T.CodeMeaning, 'LO', c.meaning)],
+        enc,
+        undefinedLength: false,
+        children: [
+          text(T.CodeValue, 'SH', c.code),
+          text(T.CodingSchemeDesignator, 'SH', 'DCM'),
+          text(T.CodeMeaning, 'LO', c.meaning),
+        ],
       })),
     },
     text(T.LongitudinalTemporalInformationModified, 'CS', ltim),
@@ -287,10 +362,10 @@ export interface EngineOutput {
 
 export function deidentifyDataset(file: ParsedFile, ctx: EngineContext): EngineOutput {
   const cleanable = ctx.first.values;
-  const transcode = file.encoding.explicit === file.declaredEncoding.explicit ? undefined : file.declaredEncoding;
+  const transcode =
+    file.encoding.explicit === file.declaredEncoding.explicit ? undefined : file.declaredEncoding;
   const w: Walk = { ctx, data: file.data, fired: new Map(), cleanable, ...(transcode ? { transcode } : {}) };
   const body = walkElements(w, file.dataset, DEFAULT_SCHEME, true);
   const present = new Set(body.map((n) => n.tag));
   return { dataset: mergeByTag(body, markers(ctx, transcode ?? file.encoding, present)), fired: w.fired };
 }
-

@@ -10,7 +10,15 @@ import { isStandardUID } from '../dicom/transfer-syntax.js';
 import { schemeFor } from '../dicom/charset.js';
 import { writtenForms } from '../identity/dates.js';
 import type { CompiledProfile } from '../profile/rules.js';
-import { DEFAULT_SCHEME, latin1, nameTokens, readText, splitValues, valueBytes, type Scheme } from './text.js';
+import {
+  DEFAULT_SCHEME,
+  latin1,
+  nameTokens,
+  readText,
+  splitValues,
+  valueBytes,
+  type Scheme,
+} from './text.js';
 
 export type Category = 'name' | 'id' | 'address' | 'phone' | 'institution' | 'date' | 'uid';
 
@@ -56,14 +64,33 @@ function categoryOf(el: Element, vr: string, profile: CompiledProfile): Category
   const kw = keywordOf(el.tag) ?? '';
   if (ADDRESS_KEYWORD.test(kw)) return 'address';
   if (PHONE_KEYWORD.test(kw)) return 'phone';
-  if (INSTITUTION_KEYWORD.test(kw) && (vr === 'LO' || vr === 'SH' || vr === 'ST' || vr === 'AE')) return 'institution';
-  if (ID_KEYWORD.test(kw) && (vr === 'LO' || vr === 'SH' || vr === 'CS' || vr === 'IS' || vr === 'UC' || vr === 'ST')) return 'id';
+  if (INSTITUTION_KEYWORD.test(kw) && (vr === 'LO' || vr === 'SH' || vr === 'ST' || vr === 'AE'))
+    return 'institution';
+  if (
+    ID_KEYWORD.test(kw) &&
+    (vr === 'LO' || vr === 'SH' || vr === 'CS' || vr === 'IS' || vr === 'UC' || vr === 'ST')
+  )
+    return 'id';
   return undefined;
 }
 
-export function firstPass(data: Uint8Array, dataset: readonly Element[], profile: CompiledProfile): FirstPass {
+export function firstPass(
+  data: Uint8Array,
+  dataset: readonly Element[],
+  profile: CompiledProfile,
+): FirstPass {
   const identity: SourceIdentity = {
-    patientId: '', patientName: '', issuer: '', birthDate: '', studyDate: '', studyUID: '', seriesUID: '', sopInstanceUID: '', sopClassUID: '', burnedIn: false, charset: [],
+    patientId: '',
+    patientName: '',
+    issuer: '',
+    birthDate: '',
+    studyDate: '',
+    studyUID: '',
+    seriesUID: '',
+    sopInstanceUID: '',
+    sopClassUID: '',
+    burnedIn: false,
+    charset: [],
   };
   const values: IdentifyingValue[] = [];
   const seen = new Set<string>();
@@ -93,16 +120,36 @@ export function firstPass(data: Uint8Array, dataset: readonly Element[], profile
       if (top) {
         const str = () => readText(data, el, vr, scheme).trim();
         switch (el.tag) {
-          case T.PatientID: identity.patientId = str(); break;
-          case T.PatientName: identity.patientName = str(); break;
-          case T.IssuerOfPatientID: identity.issuer = str(); break;
-          case T.PatientBirthDate: identity.birthDate = str(); break;
-          case T.StudyDate: identity.studyDate = str(); break;
-          case T.StudyInstanceUID: identity.studyUID = str(); break;
-          case T.SeriesInstanceUID: identity.seriesUID = str(); break;
-          case T.SOPInstanceUID: identity.sopInstanceUID = str(); break;
-          case T.SOPClassUID: identity.sopClassUID = str(); break;
-          case T.BurnedInAnnotation: identity.burnedIn = str().toUpperCase() === 'YES'; break;
+          case T.PatientID:
+            identity.patientId = str();
+            break;
+          case T.PatientName:
+            identity.patientName = str();
+            break;
+          case T.IssuerOfPatientID:
+            identity.issuer = str();
+            break;
+          case T.PatientBirthDate:
+            identity.birthDate = str();
+            break;
+          case T.StudyDate:
+            identity.studyDate = str();
+            break;
+          case T.StudyInstanceUID:
+            identity.studyUID = str();
+            break;
+          case T.SeriesInstanceUID:
+            identity.seriesUID = str();
+            break;
+          case T.SOPInstanceUID:
+            identity.sopInstanceUID = str();
+            break;
+          case T.SOPClassUID:
+            identity.sopClassUID = str();
+            break;
+          case T.BurnedInAnnotation:
+            identity.burnedIn = str().toUpperCase() === 'YES';
+            break;
         }
       }
       const category = categoryOf(el, vr, profile);
@@ -125,5 +172,11 @@ export function firstPass(data: Uint8Array, dataset: readonly Element[], profile
     }
   };
   walk(dataset, DEFAULT_SCHEME, true);
-  return { identity, values, patientTokens: [...new Set([...nameTokens(identity.patientName), ...(identity.patientId ? [identity.patientId] : [])])] };
+  return {
+    identity,
+    values,
+    patientTokens: [
+      ...new Set([...nameTokens(identity.patientName), ...(identity.patientId ? [identity.patientId] : [])]),
+    ],
+  };
 }

@@ -38,7 +38,12 @@ function pnValues(path: string): string[] {
   const out: string[] = [];
   const walk = (list: readonly Element[], terms: string[]) => {
     const cs = list.find((e) => e.tag === T.SpecificCharacterSet);
-    if (cs) terms = Buffer.from(f.data.subarray(cs.valueStart, cs.valueStart + cs.valueLength)).toString('latin1').trim().split('\\').map((s) => s.trim());
+    if (cs)
+      terms = Buffer.from(f.data.subarray(cs.valueStart, cs.valueStart + cs.valueLength))
+        .toString('latin1')
+        .trim()
+        .split('\\')
+        .map((s) => s.trim());
     for (const e of list) {
       if (e.items) for (const it of e.items) walk(it.elements, terms);
       else if (e.vr === 'PN' && e.valueLength > 0) out.push(readText(f.data, e, 'PN', schemeFor(terms)));
@@ -49,9 +54,18 @@ function pnValues(path: string): string[] {
 }
 
 describe.runIf(py && files.length > 0)('character sets', () => {
-  const expected = py ? (JSON.parse(execFileSync(py, ['-W', 'ignore', '-c', DUMP, ...files], { encoding: 'utf8' })) as Record<string, string[]>) : {};
+  const expected = py
+    ? (JSON.parse(execFileSync(py, ['-W', 'ignore', '-c', DUMP, ...files], { encoding: 'utf8' })) as Record<
+        string,
+        string[]
+      >)
+    : {};
   // pydicom drops empty trailing component groups ("A=B=" → "A=B"); compare without them.
-  const norm = (v: string) => v.split('\\').map((x) => x.replace(/=+$/, '')).join('\\');
+  const norm = (v: string) =>
+    v
+      .split('\\')
+      .map((x) => x.replace(/=+$/, ''))
+      .join('\\');
   it.each(files)('decodes every person name in %s as pydicom does', (f) => {
     expect(pnValues(f).map(norm)).toEqual(expected[f]?.map(norm));
   });
@@ -60,7 +74,10 @@ describe.runIf(py && files.length > 0)('character sets', () => {
 describe('splicing keeps ISO 2022 state valid', () => {
   it('drops characters but keeps escape sequences', () => {
     // "Yamada^Tarou=" + ESC $ B (JIS X 0208) + 2 kanji + ESC ( B
-    const bytes = Buffer.concat([Buffer.from('Yamada^Tarou='), Buffer.from([0x1b, 0x24, 0x42, 0x3b, 0x33, 0x45, 0x44, 0x1b, 0x28, 0x42])]);
+    const bytes = Buffer.concat([
+      Buffer.from('Yamada^Tarou='),
+      Buffer.from([0x1b, 0x24, 0x42, 0x3b, 0x33, 0x45, 0x44, 0x1b, 0x28, 0x42]),
+    ]);
     const scheme = schemeFor(['', 'ISO 2022 IR 87']);
     const d = decodeText(bytes, scheme, true);
     expect(d.chars.join('')).toBe('Yamada^Tarou=山田');

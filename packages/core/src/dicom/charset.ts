@@ -17,7 +17,10 @@ export interface DecodedText {
 
 import { TextDecoder } from 'node:util';
 
-type G1 = { kind: 'single'; table: readonly string[] } | { kind: 'double'; decoder: string } | { kind: 'katakana' };
+type G1 =
+  | { kind: 'single'; table: readonly string[] }
+  | { kind: 'double'; decoder: string }
+  | { kind: 'katakana' };
 type G0 = 'ascii' | 'jisx0208' | 'jisx0212';
 
 const decoders = new Map<string, TextDecoder>();
@@ -47,9 +50,17 @@ function singleTable(label: string): readonly string[] {
 
 /** Defined Terms (without and with code extensions) to the single-byte part they select. */
 const SINGLE_BYTE: Record<string, string> = {
-  'IR 100': 'latin1', 'IR 101': 'iso-8859-2', 'IR 109': 'iso-8859-3', 'IR 110': 'iso-8859-4',
-  'IR 144': 'iso-8859-5', 'IR 127': 'iso-8859-6', 'IR 126': 'iso-8859-7', 'IR 138': 'iso-8859-8',
-  'IR 148': 'iso-8859-9', 'IR 203': 'iso-8859-15', 'IR 166': 'windows-874',
+  'IR 100': 'latin1',
+  'IR 101': 'iso-8859-2',
+  'IR 109': 'iso-8859-3',
+  'IR 110': 'iso-8859-4',
+  'IR 144': 'iso-8859-5',
+  'IR 127': 'iso-8859-6',
+  'IR 126': 'iso-8859-7',
+  'IR 138': 'iso-8859-8',
+  'IR 148': 'iso-8859-9',
+  'IR 203': 'iso-8859-15',
+  'IR 166': 'windows-874',
 };
 
 /** ISO 2022 escape sequences DICOM allows (PS3.3 Table C.12-3, C.12-4) and what they select. */
@@ -61,12 +72,22 @@ const ESCAPES: ReadonlyArray<{ seq: readonly number[]; g0?: G0; g1?: () => G1 }>
   { seq: [0x24, 0x28, 0x44], g0: 'jisx0212' }, // ESC $ ( D  ISO-IR 159
   { seq: [0x24, 0x29, 0x43], g1: () => ({ kind: 'double', decoder: 'euc-kr' }) }, // ISO-IR 149
   { seq: [0x24, 0x29, 0x41], g1: () => ({ kind: 'double', decoder: 'gbk' }) }, // ISO-IR 58
-  ...Object.entries({ A: 'IR 100', B: 'IR 101', C: 'IR 109', D: 'IR 110', L: 'IR 144', G: 'IR 127', F: 'IR 126', H: 'IR 138', M: 'IR 148', T: 'IR 166', b: 'IR 203' }).map(
-    ([final, term]) => ({
-      seq: [0x2d, final.charCodeAt(0)],
-      g1: (): G1 => ({ kind: 'single', table: singleTable(SINGLE_BYTE[term] as string) }),
-    }),
-  ),
+  ...Object.entries({
+    A: 'IR 100',
+    B: 'IR 101',
+    C: 'IR 109',
+    D: 'IR 110',
+    L: 'IR 144',
+    G: 'IR 127',
+    F: 'IR 126',
+    H: 'IR 138',
+    M: 'IR 148',
+    T: 'IR 166',
+    b: 'IR 203',
+  }).map(([final, term]) => ({
+    seq: [0x2d, final.charCodeAt(0)],
+    g1: (): G1 => ({ kind: 'single', table: singleTable(SINGLE_BYTE[term] as string) }),
+  })),
 ];
 
 export interface Scheme {
@@ -139,11 +160,19 @@ export function decodeText(bytes: Uint8Array, scheme: Scheme, resetAtDelimiters 
       let n = 1;
       if (b >= 0x80) {
         if (scheme.multibyte === 'utf-8') n = utf8Length(b);
-        else n = scheme.multibyte === 'gb18030' && (bytes[i + 1] ?? 0) >= 0x30 && (bytes[i + 1] ?? 0) <= 0x39 ? 4 : 2;
+        else
+          n =
+            scheme.multibyte === 'gb18030' && (bytes[i + 1] ?? 0) >= 0x30 && (bytes[i + 1] ?? 0) <= 0x39
+              ? 4
+              : 2;
       }
       n = Math.min(n, bytes.length - i);
       const label = scheme.multibyte;
-      push(n === 1 && b < 0x80 ? String.fromCharCode(b) : decoder(label).decode(bytes.subarray(i, i + n)), i, i + n);
+      push(
+        n === 1 && b < 0x80 ? String.fromCharCode(b) : decoder(label).decode(bytes.subarray(i, i + n)),
+        i,
+        i + n,
+      );
       i += n;
       continue;
     }
@@ -156,7 +185,15 @@ export function decodeText(bytes: Uint8Array, scheme: Scheme, resetAtDelimiters 
         continue;
       }
       push(String.fromCharCode(b), i, i + 1);
-      if (scheme.iso2022 && (b === 0x0a || b === 0x0d || b === 0x09 || b === 0x0c || b === 0x5c || (resetAtDelimiters && (b === 0x5e || b === 0x3d)))) {
+      if (
+        scheme.iso2022 &&
+        (b === 0x0a ||
+          b === 0x0d ||
+          b === 0x09 ||
+          b === 0x0c ||
+          b === 0x5c ||
+          (resetAtDelimiters && (b === 0x5e || b === 0x3d)))
+      ) {
         g0 = scheme.g0;
         g1 = scheme.g1;
       }

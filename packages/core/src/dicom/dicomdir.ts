@@ -126,22 +126,36 @@ function flatten(list: Rec[], out: Rec[] = []): Rec[] {
 export function buildDicomdir(patients: readonly DirPatient[], fileSetUID: string): ChunkList {
   const roots: Rec[] = patients.map((p) => ({
     type: 'PATIENT',
-    keys: [[0x00100010, 'PN', text(p.patientName, 'PN')], [0x00100020, 'LO', text(p.patientID, 'LO')]],
+    keys: [
+      [0x00100010, 'PN', text(p.patientName, 'PN')],
+      [0x00100020, 'LO', text(p.patientID, 'LO')],
+    ],
     children: p.studies.map((s) => ({
       type: 'STUDY',
       keys: [
-        [0x00080020, 'DA', text(s.studyDate, 'DA')], [0x00080030, 'TM', text(s.studyTime, 'TM')], [0x00080050, 'SH', text(s.accessionNumber, 'SH')],
-        [0x00081030, 'LO', new Uint8Array(0)], [0x0020000d, 'UI', text(s.studyUID, 'UI')], [0x00200010, 'SH', text(s.studyID, 'SH')],
+        [0x00080020, 'DA', text(s.studyDate, 'DA')],
+        [0x00080030, 'TM', text(s.studyTime, 'TM')],
+        [0x00080050, 'SH', text(s.accessionNumber, 'SH')],
+        [0x00081030, 'LO', new Uint8Array(0)],
+        [0x0020000d, 'UI', text(s.studyUID, 'UI')],
+        [0x00200010, 'SH', text(s.studyID, 'SH')],
       ],
       children: s.series.map((se) => ({
         type: 'SERIES',
-        keys: [[0x00080060, 'CS', text(se.modality, 'CS')], [0x0020000e, 'UI', text(se.seriesUID, 'UI')], [0x00200011, 'IS', text(se.seriesNumber, 'IS')]],
+        keys: [
+          [0x00080060, 'CS', text(se.modality, 'CS')],
+          [0x0020000e, 'UI', text(se.seriesUID, 'UI')],
+          [0x00200011, 'IS', text(se.seriesNumber, 'IS')],
+        ],
         children: se.images.map((im) => ({
           type: im.recordType,
           keys: [
-            [0x00041500, 'CS', text(im.fileId.join('\\'), 'CS')], [0x00041510, 'UI', text(im.sopClassUID, 'UI')],
-            [0x00041511, 'UI', text(im.sopInstanceUID, 'UI')], [0x00041512, 'UI', text(im.transferSyntaxUID, 'UI')],
-            [0x00200013, 'IS', text(im.instanceNumber, 'IS')], ...im.keys,
+            [0x00041500, 'CS', text(im.fileId.join('\\'), 'CS')],
+            [0x00041510, 'UI', text(im.sopClassUID, 'UI')],
+            [0x00041511, 'UI', text(im.sopInstanceUID, 'UI')],
+            [0x00041512, 'UI', text(im.transferSyntaxUID, 'UI')],
+            [0x00200013, 'IS', text(im.instanceNumber, 'IS')],
+            ...im.keys,
           ] as Field[],
           children: [],
         })),
@@ -151,8 +165,11 @@ export function buildDicomdir(patients: readonly DirPatient[], fileSetUID: strin
   link(roots);
   const order = flatten(roots);
   const meta = fileHeader({
-    sopClassUID: MEDIA_STORAGE_DIRECTORY_UID, sopInstanceUID: fileSetUID, transferSyntaxUID: EXPLICIT_LE_UID,
-    implementationClassUID: IMPLEMENTATION_CLASS_UID, implementationVersionName: IMPLEMENTATION_VERSION_NAME,
+    sopClassUID: MEDIA_STORAGE_DIRECTORY_UID,
+    sopInstanceUID: fileSetUID,
+    transferSyntaxUID: EXPLICIT_LE_UID,
+    implementationClassUID: IMPLEMENTATION_CLASS_UID,
+    implementationVersionName: IMPLEMENTATION_VERSION_NAME,
   });
   const head = (first: number, last: number) =>
     Buffer.concat([

@@ -37,18 +37,64 @@ const CONCEPT_NAME: KeySpec = [0x0040a043, 'SQ', '1'];
 /** Keys of each record type besides the referenced file and Instance Number (PS3.3 F.5). */
 const KEYS: Readonly<Record<string, readonly KeySpec[]>> = {
   IMAGE: [],
-  'SR DOCUMENT': [[0x0040a491, 'CS', '1', 'PARTIAL'], [0x0040a493, 'CS', '1', 'UNVERIFIED'], CONTENT_DATE, CONTENT_TIME, [0x0040a030, 'DT', '1C'], CONCEPT_NAME],
+  'SR DOCUMENT': [
+    [0x0040a491, 'CS', '1', 'PARTIAL'],
+    [0x0040a493, 'CS', '1', 'UNVERIFIED'],
+    CONTENT_DATE,
+    CONTENT_TIME,
+    [0x0040a030, 'DT', '1C'],
+    CONCEPT_NAME,
+  ],
   'KEY OBJECT DOC': [CONTENT_DATE, CONTENT_TIME, CONCEPT_NAME],
-  PRESENTATION: [[0x00700080, 'CS', '1', 'PR'], [0x00700081, 'LO', '2'], [0x00700082, 'DA', '1', '19000101'], [0x00700083, 'TM', '1', '000000'], [0x00700084, 'PN', '2'], [0x00081115, 'SQ', '1C']],
+  PRESENTATION: [
+    [0x00700080, 'CS', '1', 'PR'],
+    [0x00700081, 'LO', '2'],
+    [0x00700082, 'DA', '1', '19000101'],
+    [0x00700083, 'TM', '1', '000000'],
+    [0x00700084, 'PN', '2'],
+    [0x00081115, 'SQ', '1C'],
+  ],
   WAVEFORM: [CONTENT_DATE, CONTENT_TIME],
-  'ENCAP DOC': [[0x00080023, 'DA', '2'], [0x00080033, 'TM', '2'], [0x00420010, 'ST', '2'], [0x0040a043, 'SQ', '2'], [0x00420012, 'LO', '1', 'application/octet-stream']],
+  'ENCAP DOC': [
+    [0x00080023, 'DA', '2'],
+    [0x00080033, 'TM', '2'],
+    [0x00420010, 'ST', '2'],
+    [0x0040a043, 'SQ', '2'],
+    [0x00420012, 'LO', '1', 'application/octet-stream'],
+  ],
   'RT DOSE': [[0x3004000a, 'CS', '1', 'PLAN']],
-  'RT STRUCTURE SET': [[0x30060002, 'SH', '1', 'STRUCTURES'], [0x30060008, 'DA', '2'], [0x30060009, 'TM', '2']],
-  'RT PLAN': [[0x300a0002, 'SH', '1', 'PLAN'], [0x300a0006, 'DA', '2'], [0x300a0007, 'TM', '2']],
-  'RT TREAT RECORD': [[0x30080250, 'DA', '2'], [0x30080251, 'TM', '2']],
+  'RT STRUCTURE SET': [
+    [0x30060002, 'SH', '1', 'STRUCTURES'],
+    [0x30060008, 'DA', '2'],
+    [0x30060009, 'TM', '2'],
+  ],
+  'RT PLAN': [
+    [0x300a0002, 'SH', '1', 'PLAN'],
+    [0x300a0006, 'DA', '2'],
+    [0x300a0007, 'TM', '2'],
+  ],
+  'RT TREAT RECORD': [
+    [0x30080250, 'DA', '2'],
+    [0x30080251, 'TM', '2'],
+  ],
 };
 
-const SWAP: Readonly<Record<string, number>> = { US: 2, SS: 2, AT: 2, OW: 2, UL: 4, SL: 4, FL: 4, OL: 4, OF: 4, FD: 8, SV: 8, UV: 8, OD: 8, OV: 8 };
+const SWAP: Readonly<Record<string, number>> = {
+  US: 2,
+  SS: 2,
+  AT: 2,
+  OW: 2,
+  UL: 4,
+  SL: 4,
+  FL: 4,
+  OL: 4,
+  OF: 4,
+  FD: 8,
+  SV: 8,
+  UV: 8,
+  OD: 8,
+  OV: 8,
+};
 
 /** An element's value as explicit VR little endian bytes (binary values byte-swapped from big endian). */
 function valueLE(el: Element, data: Uint8Array): Uint8Array {
@@ -97,9 +143,14 @@ export function recordKeys(recordType: string, p: ParsedFile): Field[] {
   }
   // Text copied from the file is in the file's character set; the record says which.
   const charset = byTag.get(0x00080005);
-  if (out.length > 0 && textOf(charset, p.data) !== '' && charset) out.push([0x00080005, 'CS', valueLE(charset, p.data)]);
+  if (out.length > 0 && textOf(charset, p.data) !== '' && charset)
+    out.push([0x00080005, 'CS', valueLE(charset, p.data)]);
   // Verification DateTime: required once the report says VERIFIED (a blinded file has none).
-  if (recordType === 'SR DOCUMENT' && textOf(byTag.get(0x0040a493), p.data) === 'VERIFIED' && !out.some(([t]) => t === 0x0040a030)) {
+  if (
+    recordType === 'SR DOCUMENT' &&
+    textOf(byTag.get(0x0040a493), p.data) === 'VERIFIED' &&
+    !out.some(([t]) => t === 0x0040a030)
+  ) {
     out.push([0x0040a030, 'DT', text('19000101000000', 'DT')]);
   }
   return out;

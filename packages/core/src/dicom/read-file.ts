@@ -40,5 +40,8 @@ export function readDicomFile(path: string, opts: { headOnlyAbove: number; headB
 /** A short text element's value (Latin-1, padding trimmed); '' when absent, empty or a sequence. */
 export function textOf(el: Element | undefined, data: Uint8Array): string {
   if (!el || el.items || el.external || el.valueLength === 0) return '';
-  return Buffer.from(data.subarray(el.valueStart, el.valueStart + el.valueLength)).toString('latin1').replace(/[\0 ]+$/, '').trim();
+  return Buffer.from(data.subarray(el.valueStart, el.valueStart + el.valueLength))
+    .toString('latin1')
+    .replace(/[\0 ]+$/, '')
+    .trim();
 }

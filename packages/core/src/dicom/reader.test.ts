@@ -7,7 +7,17 @@ import { T } from './tag.js';
 const els: El[] = [
   [0x00080016, 'UI', '1.2.840.10008.5.1.4.1.1.7'],
   [0x00080018, 'UI', '1.2.3.4.5'],
-  [0x00081115, 'SQ', [[[0x00400260, 'SQ', [[[0x00080100, 'SH', 'ABC']], []]], [0x0020000e, 'UI', '1.2.3']], []]],
+  [
+    0x00081115,
+    'SQ',
+    [
+      [
+        [0x00400260, 'SQ', [[[0x00080100, 'SH', 'ABC']], []]],
+        [0x0020000e, 'UI', '1.2.3'],
+      ],
+      [],
+    ],
+  ],
   [0x00100010, 'PN', 'Doe^Jane'],
   [0x7fe00010, 'OW', new Uint8Array(64).fill(7)],
 ];
@@ -17,12 +27,30 @@ function shape(list: readonly Element[]): unknown[] {
 }
 
 describe('reader', () => {
-  const syntaxes: Array<[Syntax, boolean]> = [['explicit-le', false], ['explicit-le', true], ['implicit-le', false], ['implicit-le', true], ['explicit-be', false], ['explicit-be', true], ['deflated', true]];
+  const syntaxes: Array<[Syntax, boolean]> = [
+    ['explicit-le', false],
+    ['explicit-le', true],
+    ['implicit-le', false],
+    ['implicit-le', true],
+    ['explicit-be', false],
+    ['explicit-be', true],
+    ['deflated', true],
+  ];
   it.each(syntaxes)('indexes %s (undefined lengths: %s) into the same tree', (syntax, undef) => {
     const f = parseFile(buildDicom(els, { syntax, undefinedLengths: undef }));
-    expect(shape(f.dataset)).toEqual([0x00080016, 0x00080018, [0x00081115, [[0x0020000e, [0x00400260, [[0x00080100], []]]], []]], 0x00100010, 0x7fe00010]);
+    expect(shape(f.dataset)).toEqual([
+      0x00080016,
+      0x00080018,
+      [0x00081115, [[0x0020000e, [0x00400260, [[0x00080100], []]]], []]],
+      0x00100010,
+      0x7fe00010,
+    ]);
     const pixel = f.dataset.at(-1) as Element;
-    expect(Buffer.from(f.data.subarray(pixel.valueStart, pixel.valueStart + pixel.valueLength)).equals(Buffer.alloc(64, 7))).toBe(true);
+    expect(
+      Buffer.from(f.data.subarray(pixel.valueStart, pixel.valueStart + pixel.valueLength)).equals(
+        Buffer.alloc(64, 7),
+      ),
+    ).toBe(true);
   });
 
   it('reads a raw data set without preamble or meta', () => {
@@ -53,7 +81,9 @@ describe('reader', () => {
   it('bounds sequence nesting instead of overflowing the stack', () => {
     let item: El[] = [[0x00100020, 'LO', 'deep']];
     for (let i = 0; i < 500; i++) item = [[0x00081115, 'SQ', [item]]];
-    const bytes = buildDicom([[0x00080016, 'UI', '1.2'], [0x00080018, 'UI', '1.3'], ...item], { undefinedLengths: true });
+    const bytes = buildDicom([[0x00080016, 'UI', '1.2'], [0x00080018, 'UI', '1.3'], ...item], {
+      undefinedLengths: true,
+    });
     expect(() => parseFile(bytes)).toThrow(expect.objectContaining({ code: 'E_TOO_DEEP' }));
   });
 

@@ -10,7 +10,14 @@ import { inflateRawSync } from 'node:zlib';
 import { DcmblindError, NotDicomContent } from '../errors.js';
 import { dictionaryVR } from './dictionary.js';
 import { formatTag, groupOf, T, type Tag } from './tag.js';
-import { EXPLICIT_BE, EXPLICIT_LE, IMPLICIT_LE, TS, transferSyntax, type Encoding } from './transfer-syntax.js';
+import {
+  EXPLICIT_BE,
+  EXPLICIT_LE,
+  IMPLICIT_LE,
+  TS,
+  transferSyntax,
+  type Encoding,
+} from './transfer-syntax.js';
 import { hasLongLength, isVR, type VR } from './vr.js';
 
 export const UNDEFINED = 0xffffffff;
@@ -80,7 +87,10 @@ class Cursor {
 
 function truncated(at: number, what: string): DcmblindError {
   if (headOnly) throw new NeedWholeFile();
-  return new DcmblindError('E_TRUNCATED', `file ends inside ${what} at byte ${at}; the file is incomplete (re-export or re-copy it)`);
+  return new DcmblindError(
+    'E_TRUNCATED',
+    `file ends inside ${what} at byte ${at}; the file is incomplete (re-export or re-copy it)`,
+  );
 }
 
 function isVRBytes(bytes: Uint8Array, pos: number): boolean {
@@ -108,7 +118,13 @@ class Parser {
   }
 
   /** Elements from `pos` until `end`, or until an item delimiter when `inItem` is undefined-length. */
-  elements(pos: number, end: number, enc: Encoding, depth: number, untilItemDelimiter: boolean): { elements: Element[]; pos: number } {
+  elements(
+    pos: number,
+    end: number,
+    enc: Encoding,
+    depth: number,
+    untilItemDelimiter: boolean,
+  ): { elements: Element[]; pos: number } {
     const out: Element[] = [];
     while (pos < end) {
       if (this.partial && pos + 16 > this.bytes.length) throw new NeedWholeFile();
@@ -118,11 +134,15 @@ class Parser {
       }
       const t = this.c.tag(pos, enc.littleEndian);
       if (t === T.ItemDelimitation) {
-        if (!untilItemDelimiter) throw new DcmblindError('E_BAD_ENCODING', `unexpected item delimiter at byte ${pos}`);
+        if (!untilItemDelimiter)
+          throw new DcmblindError('E_BAD_ENCODING', `unexpected item delimiter at byte ${pos}`);
         return { elements: out, pos: pos + 8 };
       }
       if (t === T.SequenceDelimitation || t === T.Item) {
-        throw new DcmblindError('E_BAD_ENCODING', `unexpected ${formatTag(t)} at byte ${pos} outside a sequence`);
+        throw new DcmblindError(
+          'E_BAD_ENCODING',
+          `unexpected ${formatTag(t)} at byte ${pos} outside a sequence`,
+        );
       }
       const el = this.element(pos, end, enc, depth);
       out.push(el);
@@ -164,42 +184,112 @@ class Parser {
     }
 
     if (length === UNDEFINED) {
-      if (depth >= MAX_DEPTH) throw new DcmblindError('E_TOO_DEEP', `sequences nested deeper than ${MAX_DEPTH} at byte ${pos}`);
+      if (depth >= MAX_DEPTH)
+        throw new DcmblindError('E_TOO_DEEP', `sequences nested deeper than ${MAX_DEPTH} at byte ${pos}`);
       if (vr === 'SQ' || vr === 'UN' || (t !== T.PixelData && this.looksLikeItem(valueStart, limit, enc))) {
         // UN of undefined length is a sequence in implicit VR little endian (PS3.5 §6.2.2).
         const itemEnc = vr === 'UN' ? IMPLICIT_LE : enc;
         const seq = this.items(valueStart, limit, itemEnc, depth + 1, true);
-        return { tag: t, vr, enc, start: pos, valueStart, valueLength: seq.contentEnd - valueStart, undefinedLength: true, end: seq.pos, items: seq.items };
+        return {
+          tag: t,
+          vr,
+          enc,
+          start: pos,
+          valueStart,
+          valueLength: seq.contentEnd - valueStart,
+          undefinedLength: true,
+          end: seq.pos,
+          items: seq.items,
+        };
       }
       const endPos = this.skipFragments(valueStart, limit, enc, t);
-      return { tag: t, vr, enc, start: pos, valueStart, valueLength: endPos - 8 - valueStart, undefinedLength: true, end: endPos, encapsulated: true };
+      return {
+        tag: t,
+        vr,
+        enc,
+        start: pos,
+        valueStart,
+        valueLength: endPos - 8 - valueStart,
+        undefinedLength: true,
+        end: endPos,
+        encapsulated: true,
+      };
     }
 
     const valueEnd = valueStart + length;
-    if (valueEnd > limit) throw truncated(pos, `the value of ${formatTag(t)} (declares ${length} bytes, ${limit - valueStart} remain)`);
+    if (valueEnd > limit)
+      throw truncated(
+        pos,
+        `the value of ${formatTag(t)} (declares ${length} bytes, ${limit - valueStart} remain)`,
+      );
     if (valueEnd > this.bytes.length) {
       // Head-only read: only a final top-level bulk element may stay in the file.
       if (depth === 0 && BULK.has(t) && valueEnd === this.fileLength) {
-        return { tag: t, vr, enc, start: pos, valueStart, valueLength: length, undefinedLength: false, end: valueEnd, external: true };
+        return {
+          tag: t,
+          vr,
+          enc,
+          start: pos,
+          valueStart,
+          valueLength: length,
+          undefinedLength: false,
+          end: valueEnd,
+          external: true,
+        };
       }
       throw new NeedWholeFile();
     }
     if (vr === 'SQ') {
-      if (depth >= MAX_DEPTH) throw new DcmblindError('E_TOO_DEEP', `sequences nested deeper than ${MAX_DEPTH} at byte ${pos}`);
+      if (depth >= MAX_DEPTH)
+        throw new DcmblindError('E_TOO_DEEP', `sequences nested deeper than ${MAX_DEPTH} at byte ${pos}`);
       const seq = this.items(valueStart, valueEnd, enc, depth + 1, false);
-      return { tag: t, vr, enc, start: pos, valueStart, valueLength: length, undefinedLength: false, end: valueEnd, items: seq.items };
+      return {
+        tag: t,
+        vr,
+        enc,
+        start: pos,
+        valueStart,
+        valueLength: length,
+        undefinedLength: false,
+        end: valueEnd,
+        items: seq.items,
+      };
     }
-    if (vr === 'UN' && length > 0 && dictionaryVR(t) === 'SQ' && this.looksLikeItem(valueStart, valueEnd, IMPLICIT_LE)) {
+    if (
+      vr === 'UN' &&
+      length > 0 &&
+      dictionaryVR(t) === 'SQ' &&
+      this.looksLikeItem(valueStart, valueEnd, IMPLICIT_LE)
+    ) {
       // A known sequence that passed through a system which did not know it: index its items
       // so the rules reach inside; if it does not parse as items, it stays an opaque value.
       try {
         const seq = this.items(valueStart, valueEnd, IMPLICIT_LE, depth + 1, false);
-        return { tag: t, vr, enc, start: pos, valueStart, valueLength: length, undefinedLength: false, end: valueEnd, items: seq.items };
+        return {
+          tag: t,
+          vr,
+          enc,
+          start: pos,
+          valueStart,
+          valueLength: length,
+          undefinedLength: false,
+          end: valueEnd,
+          items: seq.items,
+        };
       } catch (e) {
         if (e instanceof DcmblindError && e.code === 'E_TOO_DEEP') throw e;
       }
     }
-    return { tag: t, vr, enc, start: pos, valueStart, valueLength: length, undefinedLength: false, end: valueEnd };
+    return {
+      tag: t,
+      vr,
+      enc,
+      start: pos,
+      valueStart,
+      valueLength: length,
+      undefinedLength: false,
+      end: valueEnd,
+    };
   }
 
   private looksLikeItem(pos: number, limit: number, enc: Encoding): boolean {
@@ -208,7 +298,13 @@ class Parser {
     return t === T.Item || t === T.SequenceDelimitation;
   }
 
-  items(pos: number, end: number, enc: Encoding, depth: number, undefinedLength: boolean): { items: Item[]; pos: number; contentEnd: number } {
+  items(
+    pos: number,
+    end: number,
+    enc: Encoding,
+    depth: number,
+    undefinedLength: boolean,
+  ): { items: Item[]; pos: number; contentEnd: number } {
     const le = enc.littleEndian;
     const items: Item[] = [];
     while (pos < end) {
@@ -216,10 +312,18 @@ class Parser {
       const t = this.c.tag(pos, le);
       const length = this.c.u32(pos + 4, le);
       if (t === T.SequenceDelimitation) {
-        if (!undefinedLength) throw new DcmblindError('E_BAD_ENCODING', `sequence delimiter inside a defined-length sequence at byte ${pos}`);
+        if (!undefinedLength)
+          throw new DcmblindError(
+            'E_BAD_ENCODING',
+            `sequence delimiter inside a defined-length sequence at byte ${pos}`,
+          );
         return { items, pos: pos + 8, contentEnd: pos };
       }
-      if (t !== T.Item) throw new DcmblindError('E_BAD_ENCODING', `expected an item (FFFE,E000) at byte ${pos}, found ${formatTag(t)}`);
+      if (t !== T.Item)
+        throw new DcmblindError(
+          'E_BAD_ENCODING',
+          `expected an item (FFFE,E000) at byte ${pos}, found ${formatTag(t)}`,
+        );
       const start = pos;
       if (length === UNDEFINED) {
         const r = this.elements(pos + 8, end, enc, depth, true);
@@ -244,7 +348,8 @@ class Parser {
       const it = this.c.tag(pos, le);
       const len = this.c.u32(pos + 4, le);
       if (it === T.SequenceDelimitation) return pos + 8;
-      if (it !== T.Item || len === UNDEFINED) throw new DcmblindError('E_BAD_ENCODING', `bad fragment in ${formatTag(t)} at byte ${pos}`);
+      if (it !== T.Item || len === UNDEFINED)
+        throw new DcmblindError('E_BAD_ENCODING', `bad fragment in ${formatTag(t)} at byte ${pos}`);
       if (pos + 8 + len > limit) throw truncated(pos, `a fragment of ${formatTag(t)}`);
       pos += 8 + len;
     }
@@ -255,7 +360,8 @@ class Parser {
 function text(bytes: Uint8Array, el: Element | undefined): string | undefined {
   if (!el) return undefined;
   let s = '';
-  for (let i = el.valueStart; i < el.valueStart + el.valueLength; i++) s += String.fromCharCode(bytes[i] as number);
+  for (let i = el.valueStart; i < el.valueStart + el.valueLength; i++)
+    s += String.fromCharCode(bytes[i] as number);
   return s.replace(/[\0 ]+$/, '').trim();
 }
 
@@ -310,7 +416,8 @@ export function parseFile(file: Uint8Array): ParsedFile {
 }
 
 function parseFileImpl(file: Uint8Array, fileLength: number): ParsedFile {
-  const isDICM = (p: number) => file[p] === 0x44 && file[p + 1] === 0x49 && file[p + 2] === 0x43 && file[p + 3] === 0x4d;
+  const isDICM = (p: number) =>
+    file[p] === 0x44 && file[p + 1] === 0x49 && file[p + 2] === 0x43 && file[p + 3] === 0x4d;
   let pos: number;
   let hasPreamble = false;
   if (file.length >= 132 && isDICM(128)) {
@@ -325,7 +432,10 @@ function parseFileImpl(file: Uint8Array, fileLength: number): ParsedFile {
   const meta: Element[] = [];
   const parser = new Parser(file, fileLength);
   // File Meta Information is always explicit VR little endian (PS3.10 §7.1); read while group = 0002.
-  while (pos + 8 <= file.length && new DataView(file.buffer, file.byteOffset + pos, 2).getUint16(0, true) === 0x0002) {
+  while (
+    pos + 8 <= file.length &&
+    new DataView(file.buffer, file.byteOffset + pos, 2).getUint16(0, true) === 0x0002
+  ) {
     const enc = isVRBytes(file, pos + 4) ? EXPLICIT_LE : IMPLICIT_LE;
     const el = parser.element(pos, file.length, enc, 0);
     meta.push(el);
@@ -333,11 +443,15 @@ function parseFileImpl(file: Uint8Array, fileLength: number): ParsedFile {
   }
   if (!hasPreamble && meta.length === 0 && !sniff(file, pos)) {
     if (file.length === 0) throw new NotDicomContent('the file is empty');
-    if (file[0] === 0x1f && file[1] === 0x8b) throw new DcmblindError('E_UNSUPPORTED', 'gzip-compressed file: decompress it (gunzip) and run again');
+    if (file[0] === 0x1f && file[1] === 0x8b)
+      throw new DcmblindError('E_UNSUPPORTED', 'gzip-compressed file: decompress it (gunzip) and run again');
     throw new NotDicomContent('no DICM marker and no plausible DICOM data set at the start of the file');
   }
 
-  const declared = text(file, meta.find((e) => e.tag === T.TransferSyntaxUID));
+  const declared = text(
+    file,
+    meta.find((e) => e.tag === T.TransferSyntaxUID),
+  );
   let info = transferSyntax(declared || TS.ExplicitVRLittleEndian);
   let data = file;
   let dataStart = pos;
@@ -346,7 +460,11 @@ function parseFileImpl(file: Uint8Array, fileLength: number): ParsedFile {
     try {
       data = inflateRawSync(file.subarray(pos));
     } catch (e) {
-      throw new DcmblindError('E_BAD_ENCODING', `deflated data set does not inflate (${(e as Error).message})`, { cause: e });
+      throw new DcmblindError(
+        'E_BAD_ENCODING',
+        `deflated data set does not inflate (${(e as Error).message})`,
+        { cause: e },
+      );
     }
     dataStart = 0;
   }
@@ -358,22 +476,46 @@ function parseFileImpl(file: Uint8Array, fileLength: number): ParsedFile {
   const seen = sniff(data, dataStart);
   if (dataStart < data.length) {
     if (!seen) {
-      if (meta.length === 0) throw new DcmblindError('E_NOT_DICOM', 'no plausible DICOM data set after the header');
+      if (meta.length === 0)
+        throw new DcmblindError('E_NOT_DICOM', 'no plausible DICOM data set after the header');
     } else if (seen.explicit !== encoding.explicit || seen.littleEndian !== encoding.littleEndian) {
       encoding = seen;
       if (info.encapsulated && seen.littleEndian) {
         // Compressed pixel data needs its (explicit VR) transfer syntax: keep it, re-encode headers.
       } else {
-        info = transferSyntax(seen === IMPLICIT_LE ? TS.ImplicitVRLittleEndian : seen === EXPLICIT_BE ? TS.ExplicitVRBigEndian : TS.ExplicitVRLittleEndian);
+        info = transferSyntax(
+          seen === IMPLICIT_LE
+            ? TS.ImplicitVRLittleEndian
+            : seen === EXPLICIT_BE
+              ? TS.ExplicitVRBigEndian
+              : TS.ExplicitVRLittleEndian,
+        );
         declaredEncoding = seen;
       }
     }
   }
   const dataParser = data === file ? parser : new Parser(data);
-  const { elements } = dataParser.elements(dataStart, data === file ? fileLength : data.length, encoding, 0, false);
-  if (meta.length === 0 && elements.length === 0) throw new DcmblindError('E_NOT_DICOM', 'file holds no DICOM elements');
+  const { elements } = dataParser.elements(
+    dataStart,
+    data === file ? fileLength : data.length,
+    encoding,
+    0,
+    false,
+  );
+  if (meta.length === 0 && elements.length === 0)
+    throw new DcmblindError('E_NOT_DICOM', 'file holds no DICOM elements');
   if (elements.some((e) => groupOf(e.tag) === 0x0002)) {
     throw new DcmblindError('E_BAD_ENCODING', 'file meta elements (group 0002) found inside the data set');
   }
-  return { file, data, hasPreamble, meta, transferSyntaxUID: info.uid, encoding, declaredEncoding, deflated: info.deflated, dataset: elements };
+  return {
+    file,
+    data,
+    hasPreamble,
+    meta,
+    transferSyntaxUID: info.uid,
+    encoding,
+    declaredEncoding,
+    deflated: info.deflated,
+    dataset: elements,
+  };
 }

@@ -13,10 +13,29 @@ import { UNDEFINED } from './reader.js';
 
 export type OutNode =
   | { readonly kind: 'raw'; readonly tag: Tag; readonly bytes: Uint8Array }
-  | { readonly kind: 'value'; readonly tag: Tag; readonly vr: VR; readonly enc: Encoding; readonly value: Uint8Array }
-  | { readonly kind: 'seq'; readonly tag: Tag; readonly vr: VR; readonly enc: Encoding; readonly undefinedLength: boolean; readonly items: readonly OutItem[] }
+  | {
+      readonly kind: 'value';
+      readonly tag: Tag;
+      readonly vr: VR;
+      readonly enc: Encoding;
+      readonly value: Uint8Array;
+    }
+  | {
+      readonly kind: 'seq';
+      readonly tag: Tag;
+      readonly vr: VR;
+      readonly enc: Encoding;
+      readonly undefinedLength: boolean;
+      readonly items: readonly OutItem[];
+    }
   /** Undefined-length element whose body (fragments + delimiter) passes through as bytes. */
-  | { readonly kind: 'open'; readonly tag: Tag; readonly vr: VR; readonly enc: Encoding; readonly body: Uint8Array }
+  | {
+      readonly kind: 'open';
+      readonly tag: Tag;
+      readonly vr: VR;
+      readonly enc: Encoding;
+      readonly body: Uint8Array;
+    }
   /** A whole element still in the source file (not read into memory): copied at write time. */
   | { readonly kind: 'range'; readonly tag: Tag; readonly offset: number; readonly length: number };
 
@@ -188,6 +207,9 @@ export function fileHeader(m: MetaInfo): ChunkList {
   const preamble = new Uint8Array(132);
   preamble.set(asciiBytes('DICM'), 128);
   out.push(preamble);
-  serialize([{ kind: 'value', tag: T.FileMetaGroupLength, vr: 'UL', enc: EXPLICIT_LE, value: gl }, ...elements], out);
+  serialize(
+    [{ kind: 'value', tag: T.FileMetaGroupLength, vr: 'UL', enc: EXPLICIT_LE, value: gl }, ...elements],
+    out,
+  );
   return out;
 }

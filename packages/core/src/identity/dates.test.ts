@@ -10,7 +10,9 @@ describe('date shifting', () => {
     ['20240310', 0, '20240310'],
   ])('DA %s minus %i days is %s', (v, d, want) => expect(shiftDA(v, d)).toBe(want));
 
-  it.each(['2024031', '20240230', 'yesterday', '20241301', ''])('rejects %j', (v) => expect(shiftDA(v, 3)).toBeUndefined());
+  it.each(['2024031', '20240230', 'yesterday', '20241301', ''])('rejects %j', (v) =>
+    expect(shiftDA(v, 3)).toBeUndefined(),
+  );
 
   it.each([
     ['20240301120000.5+0100', 1, '20240229120000.5+0100'],
@@ -28,6 +30,16 @@ describe('date shifting', () => {
 
   it('knows the common written forms of a date', () => {
     const f = writtenForms('19770412');
-    for (const s of ['19770412', '1977-04-12', '12/04/1977', '04/12/1977', '12.04.1977', '12 apr 1977', 'april 12, 1977', '12-apr-1977']) expect(f).toContain(s);
+    for (const s of [
+      '19770412',
+      '1977-04-12',
+      '12/04/1977',
+      '04/12/1977',
+      '12.04.1977',
+      '12 apr 1977',
+      'april 12, 1977',
+      '12-apr-1977',
+    ])
+      expect(f).toContain(s);
   });
 });

@@ -15,7 +15,8 @@ export function shiftDA(value: string, days: number): string | undefined {
   const d = Number(m[3]);
   const t = Date.UTC(y, mo - 1, d);
   const check = new Date(t);
-  if (check.getUTCFullYear() !== y || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d) return undefined;
+  if (check.getUTCFullYear() !== y || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d)
+    return undefined;
   return formatDA(new Date(t - days * 86_400_000));
 }
 
@@ -62,7 +63,20 @@ export function writtenForms(da: string): string[] {
   if (!m) return [];
   const [, y, mo, d] = m as unknown as [string, string, string, string];
   const months = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
-  const full = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+  const full = [
+    'january',
+    'february',
+    'march',
+    'april',
+    'may',
+    'june',
+    'july',
+    'august',
+    'september',
+    'october',
+    'november',
+    'december',
+  ];
   const mi = Number(mo) - 1;
   const dn = String(Number(d));
   const mn = String(Number(mo));
@@ -70,11 +84,28 @@ export function writtenForms(da: string): string[] {
   const fmon = full[mi];
   if (!mon || !fmon) return [];
   const forms = [
-    `${y}${mo}${d}`, `${y}-${mo}-${d}`, `${y}/${mo}/${d}`, `${y}.${mo}.${d}`, `${y}_${mo}_${d}`,
-    `${d}/${mo}/${y}`, `${mo}/${d}/${y}`, `${d}.${mo}.${y}`, `${d}-${mo}-${y}`, `${mo}-${d}-${y}`,
-    `${dn}/${mn}/${y}`, `${mn}/${dn}/${y}`, `${dn}.${mn}.${y}`,
-    `${d}${mon}${y}`, `${d}-${mon}-${y}`, `${dn} ${mon} ${y}`, `${d} ${mon} ${y}`, `${mon} ${dn}, ${y}`, `${mon} ${dn} ${y}`,
-    `${dn} ${fmon} ${y}`, `${fmon} ${dn}, ${y}`, `${fmon} ${dn} ${y}`,
+    `${y}${mo}${d}`,
+    `${y}-${mo}-${d}`,
+    `${y}/${mo}/${d}`,
+    `${y}.${mo}.${d}`,
+    `${y}_${mo}_${d}`,
+    `${d}/${mo}/${y}`,
+    `${mo}/${d}/${y}`,
+    `${d}.${mo}.${y}`,
+    `${d}-${mo}-${y}`,
+    `${mo}-${d}-${y}`,
+    `${dn}/${mn}/${y}`,
+    `${mn}/${dn}/${y}`,
+    `${dn}.${mn}.${y}`,
+    `${d}${mon}${y}`,
+    `${d}-${mon}-${y}`,
+    `${dn} ${mon} ${y}`,
+    `${d} ${mon} ${y}`,
+    `${mon} ${dn}, ${y}`,
+    `${mon} ${dn} ${y}`,
+    `${dn} ${fmon} ${y}`,
+    `${fmon} ${dn}, ${y}`,
+    `${fmon} ${dn} ${y}`,
   ];
   return [...new Set(forms)];
 }

@@ -24,14 +24,28 @@ export function newKdf(): KdfParams {
   return { name: 'scrypt', N, r: DEFAULT_KDF.r, p: DEFAULT_KDF.p, salt: randomBytes(16).toString('base64') };
 }
 
-const isInt = (v: unknown, lo: number, hi: number) => typeof v === 'number' && Number.isInteger(v) && v >= lo && v <= hi;
+const isInt = (v: unknown, lo: number, hi: number) =>
+  typeof v === 'number' && Number.isInteger(v) && v >= lo && v <= hi;
 
 function scryptArgs(kdf: KdfParams | undefined) {
   // The header is authenticated only once the key is derived, so it is checked before use.
-  if (kdf?.name !== 'scrypt' || !isInt(kdf.N, 2, 2 ** 20) || (kdf.N & (kdf.N - 1)) !== 0 || !isInt(kdf.r, 1, 32) || !isInt(kdf.p, 1, 16) || typeof kdf.salt !== 'string') {
-    throw new DcmblindError('E_KEY_FORMAT', 'the key file is damaged or not a dcmblind key (its key-derivation parameters are invalid)');
+  if (
+    kdf?.name !== 'scrypt' ||
+    !isInt(kdf.N, 2, 2 ** 20) ||
+    (kdf.N & (kdf.N - 1)) !== 0 ||
+    !isInt(kdf.r, 1, 32) ||
+    !isInt(kdf.p, 1, 16) ||
+    typeof kdf.salt !== 'string'
+  ) {
+    throw new DcmblindError(
+      'E_KEY_FORMAT',
+      'the key file is damaged or not a dcmblind key (its key-derivation parameters are invalid)',
+    );
   }
-  return { salt: Buffer.from(kdf.salt, 'base64'), options: { N: kdf.N, r: kdf.r, p: kdf.p, maxmem: 256 * kdf.N * kdf.r + 1024 * 1024 } };
+  return {
+    salt: Buffer.from(kdf.salt, 'base64'),
+    options: { N: kdf.N, r: kdf.r, p: kdf.p, maxmem: 256 * kdf.N * kdf.r + 1024 * 1024 },
+  };
 }
 
 export function deriveKey(passphrase: string, kdf: KdfParams): Buffer {
@@ -42,7 +56,11 @@ export function deriveKey(passphrase: string, kdf: KdfParams): Buffer {
 /** The same derivation off the main thread (libuv pool), so other start-up work can overlap. */
 export function deriveKeyAsync(passphrase: string, kdf: KdfParams): Promise<Buffer> {
   const a = scryptArgs(kdf);
-  return new Promise((resolve, reject) => scrypt(passphrase.normalize('NFC'), a.salt, 32, a.options, (err, key) => (err ? reject(err) : resolve(key))));
+  return new Promise((resolve, reject) =>
+    scrypt(passphrase.normalize('NFC'), a.salt, 32, a.options, (err, key) =>
+      err ? reject(err) : resolve(key),
+    ),
+  );
 }
 
 /** nonce(12) ‖ ciphertext ‖ tag(16) */

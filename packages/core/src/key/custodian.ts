@@ -5,7 +5,13 @@
  */
 import { DcmblindError } from '../errors.js';
 import type { ProjectSecret } from '../identity/secret.js';
-import { fileRecordId, type FileRecord, type JournalEntry, type KeyPayload, type PatientRecord } from './records.js';
+import {
+  fileRecordId,
+  type FileRecord,
+  type JournalEntry,
+  type KeyPayload,
+  type PatientRecord,
+} from './records.js';
 
 export interface PatientRow {
   readonly pseudonym: string;
@@ -33,25 +39,41 @@ export function patientRows(p: KeyPayload): PatientRow[] {
     .sort((a, b) => (a.pseudonym < b.pseudonym ? -1 : a.pseudonym > b.pseudonym ? 1 : 0))
     .map((r) => {
       const files = byPseudonym.get(r.pseudonym) ?? [];
-      const dates = files.map((f) => f.sourceStudyDate ?? '').filter((d) => /^\d{8}$/.test(d)).sort();
+      const dates = files
+        .map((f) => f.sourceStudyDate ?? '')
+        .filter((d) => /^\d{8}$/.test(d))
+        .sort();
       return {
-        pseudonym: r.pseudonym, patientId: r.patientId, patientName: r.patientName, issuer: r.issuer, birthDate: r.birthDate,
-        dateOffsetDays: r.dateOffsetDays, firstStudyDate: dates[0] ?? '', lastStudyDate: dates.at(-1) ?? '',
-        studies: new Set(files.map((f) => f.sourceStudyUID)).size, files: new Set(files.map((f) => f.sourceSha256)).size,
+        pseudonym: r.pseudonym,
+        patientId: r.patientId,
+        patientName: r.patientName,
+        issuer: r.issuer,
+        birthDate: r.birthDate,
+        dateOffsetDays: r.dateOffsetDays,
+        firstStudyDate: dates[0] ?? '',
+        lastStudyDate: dates.at(-1) ?? '',
+        studies: new Set(files.map((f) => f.sourceStudyUID)).size,
+        files: new Set(files.map((f) => f.sourceSha256)).size,
       };
     });
 }
 
 /** Files sorted by pseudonym, then source path. */
 export function fileRows(p: KeyPayload): FileRecord[] {
-  return [...p.files].sort((a, b) => (a.pseudonym === b.pseudonym ? (a.sourcePath < b.sourcePath ? -1 : 1) : a.pseudonym < b.pseudonym ? -1 : 1));
+  return [...p.files].sort((a, b) =>
+    a.pseudonym === b.pseudonym ? (a.sourcePath < b.sourcePath ? -1 : 1) : a.pseudonym < b.pseudonym ? -1 : 1,
+  );
 }
 
 export interface LookupMatch {
   /** How the value matched: the pseudonym, a source PatientID or PatientName, an output UID or path. */
   readonly by: 'pseudonym' | 'patientId' | 'patientName' | 'outputUID' | 'outputPath';
   readonly patient: PatientRow;
-  readonly studies: ReadonlyArray<{ readonly studyUID: string; readonly studyDate: string; readonly files: number }>;
+  readonly studies: ReadonlyArray<{
+    readonly studyUID: string;
+    readonly studyDate: string;
+    readonly files: number;
+  }>;
   readonly sourcePaths: readonly string[];
   /** For a lookup by output UID or path: the files it named, output path → source path. */
   readonly matched?: ReadonlyArray<{ readonly outputPath: string; readonly sourcePath: string }>;
@@ -63,7 +85,12 @@ export interface LookupMatch {
  * components dropped.
  */
 export function normalizeName(v: string): string {
-  return v.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/[\^=\s,_]+/g, ' ').trim();
+  return v
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[\^=\s,_]+/g, ' ')
+    .trim();
 }
 
 /** The same name in any order of its parts ("jane muller" = "muller jane"). */
@@ -71,7 +98,10 @@ const nameTokens = (v: string) => normalizeName(v).split(' ').sort().join(' ');
 
 /** Candidate relative output paths a value may end with (`/export/site-A/ANON-…/x.dcm` → `ANON-…/x.dcm`, …). */
 function pathTails(value: string): Set<string> {
-  const parts = value.replace(/\\/g, '/').split('/').filter((p) => p !== '' && p !== '.');
+  const parts = value
+    .replace(/\\/g, '/')
+    .split('/')
+    .filter((p) => p !== '' && p !== '.');
   const tails = new Set<string>();
   for (let i = Math.max(0, parts.length - 32); i < parts.length; i++) tails.add(parts.slice(i).join('/'));
   return tails;
@@ -97,7 +127,12 @@ function byOutput(p: KeyPayload, value: string, secret: ProjectSecret | undefine
   if (!uid && !tails) return found;
   for (const f of p.files) {
     let by: OutputHits['by'] | undefined;
-    if (uid && secret && [f.sourceStudyUID, f.sourceSeriesUID, f.sourceSOPInstanceUID].some((u) => u && secret.uid(u) === value)) by = 'outputUID';
+    if (
+      uid &&
+      secret &&
+      [f.sourceStudyUID, f.sourceSeriesUID, f.sourceSOPInstanceUID].some((u) => u && secret.uid(u) === value)
+    )
+      by = 'outputUID';
     else if (tails && underTail(f, tails)) by = 'outputPath';
     if (!by) continue;
     const hits = found.get(f.pseudonym) ?? { by, files: [] };
@@ -129,23 +164,34 @@ export function lookup(p: KeyPayload, value: string, secret?: ProjectSecret): Lo
   for (const r of rows) {
     if (samePseudonym(r.pseudonym, v)) hits.push({ by: 'pseudonym', patient: r });
     else if (r.patientId !== '' && r.patientId === v) hits.push({ by: 'patientId', patient: r });
-    else if (name !== '' && (normalizeName(r.patientName) === name || nameTokens(r.patientName) === tokens)) hits.push({ by: 'patientName', patient: r });
-    else if (outputs.has(r.pseudonym)) hits.push({ by: (outputs.get(r.pseudonym) as OutputHits).by, patient: r });
+    else if (name !== '' && (normalizeName(r.patientName) === name || nameTokens(r.patientName) === tokens))
+      hits.push({ by: 'patientName', patient: r });
+    else if (outputs.has(r.pseudonym))
+      hits.push({ by: (outputs.get(r.pseudonym) as OutputHits).by, patient: r });
   }
   return hits.map(({ by, patient }) => {
     const named = outputs.get(patient.pseudonym);
     const files = p.files.filter((f) => f.pseudonym === patient.pseudonym);
     const studies = new Map<string, { studyUID: string; studyDate: string; files: Set<string> }>();
     for (const f of files) {
-      const s = studies.get(f.sourceStudyUID) ?? { studyUID: f.sourceStudyUID, studyDate: f.sourceStudyDate ?? '', files: new Set<string>() };
+      const s = studies.get(f.sourceStudyUID) ?? {
+        studyUID: f.sourceStudyUID,
+        studyDate: f.sourceStudyDate ?? '',
+        files: new Set<string>(),
+      };
       s.files.add(f.sourceSha256);
       studies.set(f.sourceStudyUID, s);
     }
     return {
-      by, patient,
-      studies: [...studies.values()].sort((a, b) => (a.studyDate < b.studyDate ? -1 : 1)).map((s) => ({ studyUID: s.studyUID, studyDate: s.studyDate, files: s.files.size })),
+      by,
+      patient,
+      studies: [...studies.values()]
+        .sort((a, b) => (a.studyDate < b.studyDate ? -1 : 1))
+        .map((s) => ({ studyUID: s.studyUID, studyDate: s.studyDate, files: s.files.size })),
       sourcePaths: [...new Set(files.map((f) => f.sourcePath))].sort(),
-      ...(named && (by === 'outputUID' || by === 'outputPath') ? { matched: named.files.map((f) => ({ outputPath: f.outputPath, sourcePath: f.sourcePath })) } : {}),
+      ...(named && (by === 'outputUID' || by === 'outputPath')
+        ? { matched: named.files.map((f) => ({ outputPath: f.outputPath, sourcePath: f.sourcePath })) }
+        : {}),
     };
   });
 }
@@ -169,9 +215,14 @@ export interface MergePlan {
  * one pseudonym for two source patients, or one output path for two different sources under
  * one configuration, is a conflict.
  */
-export function planMerge(dest: KeyPayload, sources: ReadonlyArray<{ label: string; payload: KeyPayload }>): MergePlan {
+export function planMerge(
+  dest: KeyPayload,
+  sources: ReadonlyArray<{ label: string; payload: KeyPayload }>,
+): MergePlan {
   const conflicts: string[] = [];
-  const patients = new Map<string, { rec: PatientRecord; from: string }>(Object.entries(dest.patients).map(([k, rec]) => [k, { rec, from: 'the destination' }]));
+  const patients = new Map<string, { rec: PatientRecord; from: string }>(
+    Object.entries(dest.patients).map(([k, rec]) => [k, { rec, from: 'the destination' }]),
+  );
   const outputs = new Map<string, { sha: string; from: string }>();
   for (const f of dest.files) outputs.set(outputKey(f), { sha: f.sourceSha256, from: 'the destination' });
   const fileIds = new Set(dest.files.map(fileRecordId));
@@ -183,7 +234,10 @@ export function planMerge(dest: KeyPayload, sources: ReadonlyArray<{ label: stri
   let runsAdded = 0;
   for (const { label, payload } of sources) {
     if (payload.secret !== dest.secret) {
-      throw new DcmblindError('E_KEY_PROJECT', `${label} belongs to another project (its secret differs), so its pseudonyms mean something else; nothing merged`);
+      throw new DcmblindError(
+        'E_KEY_PROJECT',
+        `${label} belongs to another project (its secret differs), so its pseudonyms mean something else; nothing merged`,
+      );
     }
     for (const rec of Object.values(payload.patients)) {
       const have = patients.get(rec.pseudonym);
@@ -199,7 +253,9 @@ export function planMerge(dest: KeyPayload, sources: ReadonlyArray<{ label: stri
       const k = outputKey(f);
       const have = outputs.get(k);
       if (have && have.sha !== f.sourceSha256) {
-        conflicts.push(`output ${f.outputPath}: made from one source file in ${have.from}, from another in ${label}`);
+        conflicts.push(
+          `output ${f.outputPath}: made from one source file in ${have.from}, from another in ${label}`,
+        );
         continue;
       }
       outputs.set(k, { sha: f.sourceSha256, from: label });

@@ -13,7 +13,17 @@
  * A lock held on another host is reported, never taken over.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, linkSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  linkSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { DcmblindError } from '../errors.js';
@@ -99,9 +109,14 @@ function readHolder(path: string): Holder | undefined {
 }
 
 function inUse(what: string, holder: Holder | undefined): DcmblindError {
-  const who = holder ? `${holder.purpose} (pid ${holder.pid} on ${holder.host}, since ${holder.since})` : 'another process';
+  const who = holder
+    ? `${holder.purpose} (pid ${holder.pid} on ${holder.host}, since ${holder.since})`
+    : 'another process';
   const elsewhere = holder !== undefined && holder.host !== hostname();
-  return new DcmblindError('E_KEY_LOCKED', `${what} is in use by ${who}; try again when it ends${elsewhere ? `, or delete ${lockPath(what)} if that process is gone` : ''}`);
+  return new DcmblindError(
+    'E_KEY_LOCKED',
+    `${what} is in use by ${who}; try again when it ends${elsewhere ? `, or delete ${lockPath(what)} if that process is gone` : ''}`,
+  );
 }
 
 /**
@@ -119,7 +134,8 @@ export function assertUnlocked(keyPath: string, label = keyPath): void {
 function sweepKeyTemps(keyPath: string): void {
   const prefix = `.${basename(keyPath)}.tmp-`;
   try {
-    for (const name of readdirSync(dirname(keyPath))) if (name.startsWith(prefix)) rmSync(join(dirname(keyPath), name), { force: true });
+    for (const name of readdirSync(dirname(keyPath)))
+      if (name.startsWith(prefix)) rmSync(join(dirname(keyPath), name), { force: true });
   } catch {
     // an unlistable folder: nothing to sweep
   }
@@ -140,21 +156,33 @@ export function lockKey(keyPath: string, purpose: string): () => void {
   try {
     fd = openSync(tmp, constants.O_CREAT | constants.O_EXCL | constants.O_RDWR, 0o600);
   } catch (e) {
-    throw new DcmblindError('E_IO', `cannot lock ${keyPath}: ${(e as NodeJS.ErrnoException).code ?? String(e)} (does its folder exist and is it writable?)`);
+    throw new DcmblindError(
+      'E_IO',
+      `cannot lock ${keyPath}: ${(e as NodeJS.ErrnoException).code ?? String(e)} (does its folder exist and is it writable?)`,
+    );
   }
   let held = false;
   try {
     const flocked = tryLock(fd) === true;
     const me: Holder = {
-      pid: process.pid, host: hostname(), purpose, since: new Date().toISOString(),
-      ...(own ? { start: own.start } : {}), ...(boot ? { boot } : {}), ...(flocked ? { flock: true } : {}),
+      pid: process.pid,
+      host: hostname(),
+      purpose,
+      since: new Date().toISOString(),
+      ...(own ? { start: own.start } : {}),
+      ...(boot ? { boot } : {}),
+      ...(flocked ? { flock: true } : {}),
     };
     writeSync(fd, `${JSON.stringify(me)}\n`);
     try {
       linkSync(tmp, path);
       held = true;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new DcmblindError('E_IO', `cannot lock ${keyPath}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST')
+        throw new DcmblindError(
+          'E_IO',
+          `cannot lock ${keyPath}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+        );
     }
     if (!held) {
       const holder = readHolder(path);
@@ -164,7 +192,11 @@ export function lockKey(keyPath: string, purpose: string): () => void {
       if (!stale) throw inUse(keyPath, holder);
       // Its holder died: replace the lock atomically with ours.
       renameSync(tmp, path);
-      if (readHolder(path)?.pid !== process.pid) throw new DcmblindError('E_KEY_LOCKED', `${keyPath}: another process took over its stale lock at the same moment; try again`);
+      if (readHolder(path)?.pid !== process.pid)
+        throw new DcmblindError(
+          'E_KEY_LOCKED',
+          `${keyPath}: another process took over its stale lock at the same moment; try again`,
+        );
       held = true;
     }
     sweepKeyTemps(keyPath);

@@ -9,7 +9,8 @@ import { MIN_PASSPHRASE } from './store.js';
 export type Ask = (prompt: string) => Promise<string>;
 
 /** The hidden prompt on the terminal (stderr, so stdout stays the command's output). */
-export const terminalAsk: Ask = (prompt) => read({ prompt, silent: true, replace: '*', output: process.stderr });
+export const terminalAsk: Ask = (prompt) =>
+  read({ prompt, silent: true, replace: '*', output: process.stderr });
 
 /** Ask, turning Ctrl-C at the prompt (`read` rejects with "canceled") into an interruption. */
 async function asked(ask: Ask, prompt: string): Promise<string> {
@@ -28,19 +29,31 @@ async function asked(ask: Ask, prompt: string): Promise<string> {
  * `confirm`: a new passphrase (a new key, a changed passphrase) — asked twice on a terminal,
  * and held to the minimum length wherever it comes from.
  */
-export async function resolvePassphrase(ask: Ask, opts: { confirm: boolean; purpose: string; isTTY: boolean; envVar?: string }): Promise<string> {
+export async function resolvePassphrase(
+  ask: Ask,
+  opts: { confirm: boolean; purpose: string; isTTY: boolean; envVar?: string },
+): Promise<string> {
   const name = opts.envVar ?? 'DCMBLIND_PASSPHRASE';
   const env = process.env[name];
-  const tooShort = () => new DcmblindError('E_USAGE', `passphrase too short${env ? ` (from ${name})` : ''}: use at least ${MIN_PASSPHRASE} characters`);
+  const tooShort = () =>
+    new DcmblindError(
+      'E_USAGE',
+      `passphrase too short${env ? ` (from ${name})` : ''}: use at least ${MIN_PASSPHRASE} characters`,
+    );
   if (env !== undefined && env !== '') {
     if (opts.confirm && [...env].length < MIN_PASSPHRASE) throw tooShort();
     return env;
   }
-  if (!opts.isTTY) throw new DcmblindError('E_USAGE', `no passphrase for ${opts.purpose}: set ${name} or run on a terminal to be asked`);
+  if (!opts.isTTY)
+    throw new DcmblindError(
+      'E_USAGE',
+      `no passphrase for ${opts.purpose}: set ${name} or run on a terminal to be asked`,
+    );
   const first = await asked(ask, `Passphrase for ${opts.purpose}: `);
   if (opts.confirm) {
     if ([...first].length < MIN_PASSPHRASE) throw tooShort();
-    if ((await asked(ask, 'Repeat the passphrase: ')) !== first) throw new DcmblindError('E_USAGE', 'the two passphrases differ; nothing was created');
+    if ((await asked(ask, 'Repeat the passphrase: ')) !== first)
+      throw new DcmblindError('E_USAGE', 'the two passphrases differ; nothing was created');
   }
   return first;
 }

@@ -143,7 +143,17 @@ export class RecordIndex {
       options = [...f.options];
       this.#lists.set(key, options);
     }
-    const out: { -readonly [K in keyof FileRecord]: FileRecord[K] } = { ...f, pseudonym: this.#one(f.pseudonym), sourceStudyUID: this.#one(f.sourceStudyUID), sourceSeriesUID: this.#one(f.sourceSeriesUID), profile: this.#one(f.profile), options, engineVersion: this.#one(f.engineVersion), configId: this.#one(f.configId), runId: this.#one(f.runId) };
+    const out: { -readonly [K in keyof FileRecord]: FileRecord[K] } = {
+      ...f,
+      pseudonym: this.#one(f.pseudonym),
+      sourceStudyUID: this.#one(f.sourceStudyUID),
+      sourceSeriesUID: this.#one(f.sourceSeriesUID),
+      profile: this.#one(f.profile),
+      options,
+      engineVersion: this.#one(f.engineVersion),
+      configId: this.#one(f.configId),
+      runId: this.#one(f.runId),
+    };
     if (f.site !== undefined) out.site = this.#one(f.site);
     if (f.sourceStudyDate !== undefined) out.sourceStudyDate = this.#one(f.sourceStudyDate);
     if (f.sourceArchive !== undefined) out.sourceArchive = this.#one(f.sourceArchive);
@@ -168,7 +178,10 @@ export class RecordIndex {
 }
 
 function removes(g: RemovedRecord, f: FileRecord): boolean {
-  return recordOfOutput(f, g.outputId, g.configId) && (g.sourceSha256 === undefined || g.sourceSha256 === f.sourceSha256);
+  return (
+    recordOfOutput(f, g.outputId, g.configId) &&
+    (g.sourceSha256 === undefined || g.sourceSha256 === f.sourceSha256)
+  );
 }
 
 /** Drop the file records of outputs dcmblind removed. */
@@ -181,7 +194,11 @@ function removeRecords(p: KeyPayload, gone: readonly RemovedRecord[], index: Rec
 }
 
 /** Apply journal entries to a payload; idempotent, so replaying a journal twice is harmless. */
-export function applyEntries(p: KeyPayload, entries: readonly JournalEntry[], index = new RecordIndex()): void {
+export function applyEntries(
+  p: KeyPayload,
+  entries: readonly JournalEntry[],
+  index = new RecordIndex(),
+): void {
   const removals: RemovedRecord[] = [];
   for (const e of entries) {
     if (e.type === 'patient') p.patients[e.record.pseudonym] ??= e.record;
@@ -202,10 +219,19 @@ export function applyEntries(p: KeyPayload, entries: readonly JournalEntry[], in
       removals.push(e.record);
     } else if (e.type === 'audit') {
       p.audit ??= [];
-      if (!p.audit.some((a) => a.at === e.record.at && a.command === e.record.command && a.detail === e.record.detail)) p.audit.push(e.record);
+      if (
+        !p.audit.some(
+          (a) => a.at === e.record.at && a.command === e.record.command && a.detail === e.record.detail,
+        )
+      )
+        p.audit.push(e.record);
     } else {
       const i = p.runs.findIndex((r) => r.runId === e.record.runId);
-      if (i >= 0) p.runs[i] = { ...(p.runs[i] as RunRecord), ...Object.fromEntries(Object.entries(e.record).filter(([, v]) => v !== '' && v !== undefined)) };
+      if (i >= 0)
+        p.runs[i] = {
+          ...(p.runs[i] as RunRecord),
+          ...Object.fromEntries(Object.entries(e.record).filter(([, v]) => v !== '' && v !== undefined)),
+        };
       else p.runs.push(e.record);
     }
   }

@@ -10,7 +10,21 @@
  * the two loses nothing.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, existsSync, fsync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, truncateSync, write, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  existsSync,
+  fsync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  write,
+  writeSync,
+} from 'node:fs';
 import { promisify } from 'node:util';
 import { basename, dirname, join } from 'node:path';
 import { hostname, userInfo } from 'node:os';
@@ -73,7 +87,11 @@ function readKeyFile(path: string): { header: Header; aad: Buffer; body: Buffer 
   try {
     raw = readFileSync(path);
   } catch (e) {
-    throw new DcmblindError('E_IO', `cannot read key file ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, { cause: e });
+    throw new DcmblindError(
+      'E_IO',
+      `cannot read key file ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`,
+      { cause: e },
+    );
   }
   return decodeHeader(raw, path);
 }
@@ -90,7 +108,8 @@ function decodeHeader(raw: Buffer, path: string): { header: Header; aad: Buffer;
   } catch {
     throw new DcmblindError('E_KEY_PASSPHRASE', `${path} is damaged (header unreadable)`);
   }
-  if (header === null || typeof header !== 'object' || header.v !== 1 || header.cipher !== 'aes-256-gcm') throw new DcmblindError('E_KEY_FORMAT', `${path}: unsupported key format`);
+  if (header === null || typeof header !== 'object' || header.v !== 1 || header.cipher !== 'aes-256-gcm')
+    throw new DcmblindError('E_KEY_FORMAT', `${path}: unsupported key format`);
   return { header, aad: raw.subarray(0, 12 + n), body: raw.subarray(12 + n) };
 }
 
@@ -99,14 +118,23 @@ export const MIN_PASSPHRASE = 12;
 
 function checkNewPassphrase(passphrase: string): void {
   if ([...passphrase].length < MIN_PASSPHRASE) {
-    throw new DcmblindError('E_USAGE', `passphrase too short: a key's passphrase needs at least ${MIN_PASSPHRASE} characters (a few unrelated words are easiest to remember)`);
+    throw new DcmblindError(
+      'E_USAGE',
+      `passphrase too short: a key's passphrase needs at least ${MIN_PASSPHRASE} characters (a few unrelated words are easiest to remember)`,
+    );
   }
 }
 
 function newPayload(project: string): KeyPayload {
   return {
-    format: 1, project, createdAt: new Date().toISOString(), secret: randomBytes(32).toString('base64'),
-    journalId: randomBytes(16).toString('hex'), patients: {}, files: [], runs: [],
+    format: 1,
+    project,
+    createdAt: new Date().toISOString(),
+    secret: randomBytes(32).toString('base64'),
+    journalId: randomBytes(16).toString('hex'),
+    patients: {},
+    files: [],
+    runs: [],
   };
 }
 
@@ -149,7 +177,8 @@ export class KeyStore {
   /** Create a new key file; refuses to overwrite. */
   static create(path: string, passphrase: string, project: string): KeyStore {
     checkNewPassphrase(passphrase);
-    if (existsSync(path)) throw new DcmblindError('E_KEY_EXISTS', `${path} already exists; dcmblind never overwrites a key`);
+    if (existsSync(path))
+      throw new DcmblindError('E_KEY_EXISTS', `${path} already exists; dcmblind never overwrites a key`);
     const header: Header = { v: 1, kdf: newKdf(), cipher: 'aes-256-gcm' };
     return KeyStore.#created(path, newPayload(project), header, deriveKey(passphrase, header.kdf));
   }
@@ -159,14 +188,20 @@ export class KeyStore {
    * at once (it is random, not derived), so work keyed by it can start while the file key is
    * derived; the key file is written when `store` resolves.
    */
-  static createPending(path: string, passphrase: string, project: string): { secret: Uint8Array; store: Promise<KeyStore> } {
+  static createPending(
+    path: string,
+    passphrase: string,
+    project: string,
+  ): { secret: Uint8Array; store: Promise<KeyStore> } {
     checkNewPassphrase(passphrase);
-    if (existsSync(path)) throw new DcmblindError('E_KEY_EXISTS', `${path} already exists; dcmblind never overwrites a key`);
+    if (existsSync(path))
+      throw new DcmblindError('E_KEY_EXISTS', `${path} already exists; dcmblind never overwrites a key`);
     const payload = newPayload(project);
     const header: Header = { v: 1, kdf: newKdf(), cipher: 'aes-256-gcm' };
     const store = deriveKeyAsync(passphrase, header.kdf).then((fileKey) => {
       // Checked again: another process may have created it while the derivation ran.
-      if (existsSync(path)) throw new DcmblindError('E_KEY_EXISTS', `${path} already exists; dcmblind never overwrites a key`);
+      if (existsSync(path))
+        throw new DcmblindError('E_KEY_EXISTS', `${path} already exists; dcmblind never overwrites a key`);
       return KeyStore.#created(path, payload, header, fileKey);
     });
     return { secret: Buffer.from(payload.secret, 'base64'), store };
@@ -179,35 +214,74 @@ export class KeyStore {
 
   /** An in-memory key that is never written (for --dry-run without a key). */
   static ephemeral(project: string): KeyStore {
-    return new KeyStore('', newPayload(project), new Uint8Array(32), { v: 1, kdf: { name: 'scrypt', N: 0, r: 0, p: 0, salt: '' }, cipher: 'aes-256-gcm' });
+    return new KeyStore('', newPayload(project), new Uint8Array(32), {
+      v: 1,
+      kdf: { name: 'scrypt', N: 0, r: 0, p: 0, salt: '' },
+      cipher: 'aes-256-gcm',
+    });
   }
 
   /**
    * Create a key file holding an existing project secret (a merge target, a site key): records
    * start empty, the journal id is new, and it is sealed under its own passphrase.
    */
-  static createFor(path: string, passphrase: string, from: { project: string; secret: string; site?: string }): KeyStore {
+  static createFor(
+    path: string,
+    passphrase: string,
+    from: { project: string; secret: string; site?: string },
+  ): KeyStore {
     checkNewPassphrase(passphrase);
-    if (existsSync(path)) throw new DcmblindError('E_KEY_EXISTS', `${path} already exists; dcmblind never overwrites a key`);
-    const payload: KeyPayload = { ...newPayload(from.project), secret: from.secret, ...(from.site ? { site: from.site } : {}) };
+    if (existsSync(path))
+      throw new DcmblindError('E_KEY_EXISTS', `${path} already exists; dcmblind never overwrites a key`);
+    const payload: KeyPayload = {
+      ...newPayload(from.project),
+      secret: from.secret,
+      ...(from.site ? { site: from.site } : {}),
+    };
     const header: Header = { v: 1, kdf: newKdf(), cipher: 'aes-256-gcm' };
     return KeyStore.#created(path, payload, header, deriveKey(passphrase, header.kdf));
   }
 
   static open(path: string, passphrase: string, opts: { readOnly?: boolean } = {}): KeyStore {
     const { header, aad, body } = readKeyFile(path);
-    return KeyStore.#unlock(path, header, aad, body, deriveKey(passphrase, header.kdf), opts.readOnly ?? false);
+    return KeyStore.#unlock(
+      path,
+      header,
+      aad,
+      body,
+      deriveKey(passphrase, header.kdf),
+      opts.readOnly ?? false,
+    );
   }
 
   /** As open(), with the key derivation off the main thread. */
-  static async openAsync(path: string, passphrase: string, opts: { readOnly?: boolean } = {}): Promise<KeyStore> {
+  static async openAsync(
+    path: string,
+    passphrase: string,
+    opts: { readOnly?: boolean } = {},
+  ): Promise<KeyStore> {
     const { header, aad, body } = readKeyFile(path);
-    return KeyStore.#unlock(path, header, aad, body, await deriveKeyAsync(passphrase, header.kdf), opts.readOnly ?? false);
+    return KeyStore.#unlock(
+      path,
+      header,
+      aad,
+      body,
+      await deriveKeyAsync(passphrase, header.kdf),
+      opts.readOnly ?? false,
+    );
   }
 
-  static #unlock(path: string, header: Header, aad: Buffer, body: Buffer, fileKey: Buffer, readOnly: boolean): KeyStore {
+  static #unlock(
+    path: string,
+    header: Header,
+    aad: Buffer,
+    body: Buffer,
+    fileKey: Buffer,
+    readOnly: boolean,
+  ): KeyStore {
     const plain = open(fileKey, body, aad);
-    if (!plain) throw new DcmblindError('E_KEY_PASSPHRASE', `wrong passphrase, or ${path} is damaged or was altered`);
+    if (!plain)
+      throw new DcmblindError('E_KEY_PASSPHRASE', `wrong passphrase, or ${path} is damaged or was altered`);
     let payload: KeyPayload;
     try {
       payload = JSON.parse(plain.toString('utf8')) as KeyPayload;
@@ -242,7 +316,12 @@ export class KeyStore {
     } catch {
       // no user name (container without passwd entry)
     }
-    this.append([{ type: 'audit', record: { at: new Date().toISOString(), command, detail, rows, user, host: hostname() } }]);
+    this.append([
+      {
+        type: 'audit',
+        record: { at: new Date().toISOString(), command, detail, rows, user, host: hostname() },
+      },
+    ]);
     this.compact();
   }
 
@@ -267,7 +346,10 @@ export class KeyStore {
       const plain = complete ? open(this.#journalKey, Buffer.from(line, 'base64'), aad) : undefined;
       if (!plain) {
         if (i >= lines.length - 2) break; // the last line: torn by a crash mid-append
-        throw new DcmblindError('E_KEY_PASSPHRASE', `${this.journalPath} is damaged or was altered (record ${i + 1})`);
+        throw new DcmblindError(
+          'E_KEY_PASSPHRASE',
+          `${this.journalPath} is damaged or was altered (record ${i + 1})`,
+        );
       }
       entries.push(JSON.parse(plain.toString('utf8')) as JournalEntry);
       plain.fill(0);
@@ -320,19 +402,35 @@ export class KeyStore {
   }
 
   #journal(): number {
-    this.#journalFd ??= openSync(this.journalPath, constants.O_CREAT | constants.O_APPEND | constants.O_WRONLY, 0o600);
+    this.#journalFd ??= openSync(
+      this.journalPath,
+      constants.O_CREAT | constants.O_APPEND | constants.O_WRONLY,
+      0o600,
+    );
     return this.#journalFd;
   }
 
   #encode(entries: readonly JournalEntry[]): Buffer {
     const aad = Buffer.from(this.payload.journalId, 'utf8');
-    return Buffer.from(entries.map((e) => `${seal(this.#journalKey, Buffer.from(JSON.stringify(e), 'utf8'), aad).toString('base64')}\n`).join(''), 'utf8');
+    return Buffer.from(
+      entries
+        .map(
+          (e) =>
+            `${seal(this.#journalKey, Buffer.from(JSON.stringify(e), 'utf8'), aad).toString('base64')}\n`,
+        )
+        .join(''),
+      'utf8',
+    );
   }
 
   /** Fold the journal into the key file (atomic) and remove the journal. */
   compact(): void {
     this.#writable();
-    if (this.#failed) throw new DcmblindError('E_IO', `${this.journalPath}: a record could not be written (${this.#failed.message}); the key file was left as it was`);
+    if (this.#failed)
+      throw new DcmblindError(
+        'E_IO',
+        `${this.journalPath}: a record could not be written (${this.#failed.message}); the key file was left as it was`,
+      );
     this.close();
     writeFileAtomic(this.path, encodeKeyFile(this.payload, this.#header, this.#fileKey));
     rmSync(this.journalPath, { force: true });

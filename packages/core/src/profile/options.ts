@@ -6,14 +6,38 @@ import { DcmblindError } from '../errors.js';
 import type { OptionColumn } from './table.js';
 
 export const OPTIONS = {
-  'retain-long-full-dates': { column: 'rtnLongFullDatesOpt', code: '113106', meaning: 'Retain Longitudinal Temporal Information Full Dates Option' },
-  'retain-long-modified-dates': { column: 'rtnLongModifDatesOpt', code: '113107', meaning: 'Retain Longitudinal Temporal Information Modified Dates Option' },
-  'retain-patient-characteristics': { column: 'rtnPatCharsOpt', code: '113108', meaning: 'Retain Patient Characteristics Option' },
-  'retain-device-identity': { column: 'rtnDevIdOpt', code: '113109', meaning: 'Retain Device Identity Option' },
-  'retain-institution-identity': { column: 'rtnInstIdOpt', code: '113112', meaning: 'Retain Institution Identity Option' },
+  'retain-long-full-dates': {
+    column: 'rtnLongFullDatesOpt',
+    code: '113106',
+    meaning: 'Retain Longitudinal Temporal Information Full Dates Option',
+  },
+  'retain-long-modified-dates': {
+    column: 'rtnLongModifDatesOpt',
+    code: '113107',
+    meaning: 'Retain Longitudinal Temporal Information Modified Dates Option',
+  },
+  'retain-patient-characteristics': {
+    column: 'rtnPatCharsOpt',
+    code: '113108',
+    meaning: 'Retain Patient Characteristics Option',
+  },
+  'retain-device-identity': {
+    column: 'rtnDevIdOpt',
+    code: '113109',
+    meaning: 'Retain Device Identity Option',
+  },
+  'retain-institution-identity': {
+    column: 'rtnInstIdOpt',
+    code: '113112',
+    meaning: 'Retain Institution Identity Option',
+  },
   'retain-uids': { column: 'rtnUIDsOpt', code: '113110', meaning: 'Retain UIDs Option' },
   'clean-descriptors': { column: 'cleanDescOpt', code: '113105', meaning: 'Clean Descriptors Option' },
-  'clean-structured-content': { column: 'cleanStructContOpt', code: '113104', meaning: 'Clean Structured Content Option' },
+  'clean-structured-content': {
+    column: 'cleanStructContOpt',
+    code: '113104',
+    meaning: 'Clean Structured Content Option',
+  },
   'clean-graphics': { column: 'cleanGraphOpt', code: '113103', meaning: 'Clean Graphics Option' },
 } as const satisfies Record<string, { column: OptionColumn; code: string; meaning: string }>;
 export type OptionName = keyof typeof OPTIONS;
@@ -43,15 +67,22 @@ export function isOptionName(s: string): s is OptionName {
 /** The option set of a named profile plus extra options; rejects unknown names and contradictions. */
 export function resolveOptions(profile: string, extra: readonly string[]): OptionName[] {
   if (!Object.hasOwn(PROFILES, profile)) {
-    throw new DcmblindError('E_USAGE', `unknown profile "${profile}"; choose one of: ${PROFILE_NAMES.join(', ')}`);
+    throw new DcmblindError(
+      'E_USAGE',
+      `unknown profile "${profile}"; choose one of: ${PROFILE_NAMES.join(', ')}`,
+    );
   }
   const set = new Set<OptionName>(PROFILES[profile as ProfileName]);
   for (const o of extra) {
-    if (!isOptionName(o)) throw new DcmblindError('E_USAGE', `unknown option "${o}"; choose from: ${OPTION_NAMES.join(', ')}`);
+    if (!isOptionName(o))
+      throw new DcmblindError('E_USAGE', `unknown option "${o}"; choose from: ${OPTION_NAMES.join(', ')}`);
     set.add(o);
   }
   if (set.has('retain-long-full-dates') && set.has('retain-long-modified-dates')) {
-    throw new DcmblindError('E_USAGE', 'retain-long-full-dates and retain-long-modified-dates exclude each other; pick one');
+    throw new DcmblindError(
+      'E_USAGE',
+      'retain-long-full-dates and retain-long-modified-dates exclude each other; pick one',
+    );
   }
   return OPTION_NAMES.filter((o) => set.has(o));
 }

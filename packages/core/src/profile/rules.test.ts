@@ -11,12 +11,28 @@ describe('Table E.1-1 compiled into rules', () => {
   });
 
   it.each([
-    ['X/Z', 'Z'], ['X/D', 'D'], ['X/Z/D', 'D'], ['Z/D', 'D'], ['X/Z/U*', 'U'], ['X', 'X'], ['K', 'K'],
-  ] as const)('combined code %s resolves to %s (D over Z over X)', (code, want) => expect(resolveCombined(code)).toBe(want));
+    ['X/Z', 'Z'],
+    ['X/D', 'D'],
+    ['X/Z/D', 'D'],
+    ['Z/D', 'D'],
+    ['X/Z/U*', 'U'],
+    ['X', 'X'],
+    ['K', 'K'],
+  ] as const)('combined code %s resolves to %s (D over Z over X)', (code, want) =>
+    expect(resolveCombined(code)).toBe(want),
+  );
 
   const basic = compileProfile('basic', resolveOptions('basic', []));
   const research = compileProfile('research', resolveOptions('research', []));
-  const full = compileProfile('x', resolveOptions('basic', ['retain-long-full-dates', 'retain-institution-identity', 'clean-graphics', 'retain-uids']));
+  const full = compileProfile(
+    'x',
+    resolveOptions('basic', [
+      'retain-long-full-dates',
+      'retain-institution-identity',
+      'clean-graphics',
+      'retain-uids',
+    ]),
+  );
 
   it.each([
     ['00100010', 'Z', 'Z', 'Z'], // Patient's Name

@@ -79,7 +79,11 @@ export function compileProfile(name: string, options: readonly OptionName[]): Co
     const r = REPEATING.exec(row.tag);
     if (r) {
       const el = r[2] as string;
-      repeating.push({ groupHigh: parseInt(r[1] as string, 16), element: el === 'XXXX' ? null : parseInt(el, 16), rule });
+      repeating.push({
+        groupHigh: parseInt(r[1] as string, 16),
+        element: el === 'XXXX' ? null : parseInt(el, 16),
+        rule,
+      });
       continue;
     }
     if (row.tag.startsWith('(GGGG,EEEE)')) privateRule = rule;
@@ -94,8 +98,8 @@ export function compileProfile(name: string, options: readonly OptionName[]): Co
   // What blinding removes beyond the Basic profile: emptied when the attribute is Type 2 in
   // most IODs (Z keeps it present), removed otherwise.
   const blinded = new Map<Tag, Rule>([
-    [0x00100040, { action: 'Z', source: 'Patient\'s Sex (blinding)' }],
-    [0x00101010, { action: 'X', source: 'Patient\'s Age (blinding)' }],
+    [0x00100040, { action: 'Z', source: "Patient's Sex (blinding)" }],
+    [0x00101010, { action: 'X', source: "Patient's Age (blinding)" }],
     [0x00185100, { action: 'Z', source: 'Patient Position (blinding)' }],
     [0x00081030, { action: 'X', source: 'Study Description (blinding)' }],
     [0x0008103e, { action: 'X', source: 'Series Description (blinding)' }],
@@ -104,7 +108,13 @@ export function compileProfile(name: string, options: readonly OptionName[]): Co
     name,
     options,
     blinding,
-    dates: blinding ? 'remove' : options.includes('retain-long-full-dates') ? 'keep' : options.includes('retain-long-modified-dates') ? 'shift' : 'remove',
+    dates: blinding
+      ? 'remove'
+      : options.includes('retain-long-full-dates')
+        ? 'keep'
+        : options.includes('retain-long-modified-dates')
+          ? 'shift'
+          : 'remove',
     retainUIDs: options.includes('retain-uids'),
     cleanGraphics,
     privateRule,

@@ -9,8 +9,16 @@ export type ActionCode = (typeof ACTION_CODES)[number];
 
 /** The option columns of Table E.1-1, as keyed in the JSON. */
 export const OPTION_COLUMNS = [
-  'rtnSafePrivOpt', 'rtnUIDsOpt', 'rtnDevIdOpt', 'rtnInstIdOpt', 'rtnPatCharsOpt',
-  'rtnLongFullDatesOpt', 'rtnLongModifDatesOpt', 'cleanDescOpt', 'cleanStructContOpt', 'cleanGraphOpt',
+  'rtnSafePrivOpt',
+  'rtnUIDsOpt',
+  'rtnDevIdOpt',
+  'rtnInstIdOpt',
+  'rtnPatCharsOpt',
+  'rtnLongFullDatesOpt',
+  'rtnLongModifDatesOpt',
+  'cleanDescOpt',
+  'cleanStructContOpt',
+  'cleanGraphOpt',
 ] as const;
 export type OptionColumn = (typeof OPTION_COLUMNS)[number];
 
@@ -22,7 +30,10 @@ export interface TableRow {
   readonly options: Partial<Record<OptionColumn, 'K' | 'C'>>;
 }
 
-export const TABLE_URL = new URL('../../data/standard/confidentiality_profile_attributes.json', import.meta.url);
+export const TABLE_URL = new URL(
+  '../../data/standard/confidentiality_profile_attributes.json',
+  import.meta.url,
+);
 
 let cached: readonly TableRow[] | undefined;
 

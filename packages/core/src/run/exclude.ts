@@ -9,8 +9,20 @@ import picomatch from 'picomatch';
 
 /** Files and folders operating systems leave in exported trees (matched on a name, any case). */
 export const OS_JUNK = [
-  '.DS_Store', '._*', 'Thumbs.db', 'ehthumbs.db', 'desktop.ini', '.directory', 'Icon\r',
-  '__MACOSX', '.Spotlight-V100', '.Trashes', '.fseventsd', '.TemporaryItems', '$RECYCLE.BIN', 'System Volume Information',
+  '.DS_Store',
+  '._*',
+  'Thumbs.db',
+  'ehthumbs.db',
+  'desktop.ini',
+  '.directory',
+  'Icon\r',
+  '__MACOSX',
+  '.Spotlight-V100',
+  '.Trashes',
+  '.fseventsd',
+  '.TemporaryItems',
+  '$RECYCLE.BIN',
+  'System Volume Information',
 ] as const;
 
 export type ExcludeTest = ((relPath: string) => string | undefined) & {
@@ -29,7 +41,11 @@ export function excluder(patterns: readonly string[]): ExcludeTest {
   const byPath = patterns.filter((p) => p.includes('/'));
   const tests = [
     ...byName.map((p) => ({ pattern: p, matches: picomatch(p, { dot: true }), onName: true })),
-    ...byPath.map((p) => ({ pattern: p, matches: picomatch(p.replace(/^\.?\//, ''), { dot: true }), onName: false })),
+    ...byPath.map((p) => ({
+      pattern: p,
+      matches: picomatch(p.replace(/^\.?\//, ''), { dot: true }),
+      onName: false,
+    })),
   ];
   const used = new Set<string>();
   const test = (relPath: string) => {
@@ -37,7 +53,8 @@ export function excluder(patterns: readonly string[]): ExcludeTest {
     for (let i = 0; i < parts.length; i++) {
       const part = parts[i] as string;
       const prefix = parts.slice(0, i + 1).join('/');
-      if (junk(part)) return i < parts.length - 1 ? `in an operating-system folder (${part})` : 'operating-system file';
+      if (junk(part))
+        return i < parts.length - 1 ? `in an operating-system folder (${part})` : 'operating-system file';
       const hit = tests.find((t) => t.matches(t.onName ? part : prefix));
       if (hit) {
         used.add(hit.pattern);

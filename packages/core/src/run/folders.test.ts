@@ -11,13 +11,24 @@ const Q = 'ANON-BBBBBBBBBBBBBBBB';
 describe('folder ledger', () => {
   it('lines up a record with its output path, zip entries included', () => {
     expect(sourceRelOf('/data/in/site-A/DOE_JANE/x.dcm', `site-A/${P}/x.dcm`)).toBe('site-A/DOE_JANE/x.dcm');
-    expect(sourceRelOf('/data/zips/Doe Jane.zip!/DICOM/FILE0001', `Doe Jane/DICOM/FILE0001`)).toBe('Doe Jane/DICOM/FILE0001');
+    expect(sourceRelOf('/data/zips/Doe Jane.zip!/DICOM/FILE0001', `Doe Jane/DICOM/FILE0001`)).toBe(
+      'Doe Jane/DICOM/FILE0001',
+    );
     expect(sourceRelOf('/x.dcm', 'a/b/x.dcm')).toBeUndefined();
   });
 
   it('tells kept folders from those replaced by the pseudonym; keyed labels are neither', () => {
-    expect(folderFates('site-A/DOE_JANE/20240310_CT/x.dcm', `site-A/${P}/GZ8X2RN97BN6/x.dcm`, P)).toEqual({ clear: [['site-A', 'site-A']], replaced: ['site-A/DOE_JANE'] });
-    expect(folderFates('site-A/DOE_JANE/0000.dcm', 'site-A/DOE_JANE/0000.dcm', Q)).toEqual({ clear: [['site-A', 'site-A'], ['site-A/DOE_JANE', 'site-A/DOE_JANE']], replaced: [] });
+    expect(folderFates('site-A/DOE_JANE/20240310_CT/x.dcm', `site-A/${P}/GZ8X2RN97BN6/x.dcm`, P)).toEqual({
+      clear: [['site-A', 'site-A']],
+      replaced: ['site-A/DOE_JANE'],
+    });
+    expect(folderFates('site-A/DOE_JANE/0000.dcm', 'site-A/DOE_JANE/0000.dcm', Q)).toEqual({
+      clear: [
+        ['site-A', 'site-A'],
+        ['site-A/DOE_JANE', 'site-A/DOE_JANE'],
+      ],
+      replaced: [],
+    });
   });
 
   it('reaches the same verdicts in either order', () => {

@@ -19,7 +19,11 @@ export function sourceRelOf(sourcePath: string, outputPath: string): string | un
 }
 
 /** The source folders of one file: those its output path kept, and those it replaced by the patient's pseudonym. */
-export function folderFates(relPath: string, outRel: string, pseudonym: string): { clear: Array<[folder: string, outFolder: string]>; replaced: string[] } {
+export function folderFates(
+  relPath: string,
+  outRel: string,
+  pseudonym: string,
+): { clear: Array<[folder: string, outFolder: string]>; replaced: string[] } {
   const s = relPath.split('/');
   const o = outRel.split('/');
   const clear: Array<[string, string]> = [];
@@ -58,7 +62,8 @@ export class FolderLedger {
   /** Output folders that keep a source folder name some file showed to name its patient. */
   exposed(): Array<[folder: string, outFolder: string]> {
     const out: Array<[string, string]> = [];
-    for (const [folder, outs] of this.#clear) if (this.#replaced.has(folder)) for (const o of outs) out.push([folder, o]);
+    for (const [folder, outs] of this.#clear)
+      if (this.#replaced.has(folder)) for (const o of outs) out.push([folder, o]);
     return out;
   }
 }

@@ -27,7 +27,8 @@ const inside = (child: string, parent: string) => {
   return r !== '' && !r.startsWith('..') && !r.startsWith(sep);
 };
 
-const joinPrefix = (prefix: string, rel: string) => [prefix, rel.split(sep).join('/')].filter(Boolean).join('/');
+const joinPrefix = (prefix: string, rel: string) =>
+  [prefix, rel.split(sep).join('/')].filter(Boolean).join('/');
 
 /** The roots of this run's inputs, consistent with the earlier runs into the same output. */
 export function planInputRoots(inputs: readonly string[], earlier: readonly InputRoot[]): InputRoot[] {

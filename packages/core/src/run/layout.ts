@@ -9,7 +9,11 @@ import type { FileFacts } from '../deid/deidentify.js';
 import type { ProjectSecret } from '../identity/secret.js';
 
 const alnum = (s: string) => s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
-const tokens = (s: string) => s.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+const tokens = (s: string) =>
+  s
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean);
 
 /** A value to look for in path components, normalised once per file (not once per component). */
 interface Needle {
@@ -62,7 +66,12 @@ export interface OutputPath {
   readonly patientFolders: readonly string[];
 }
 
-export function outputPath(layout: Layout, relPath: string, facts: FileFacts, secret: ProjectSecret): OutputPath {
+export function outputPath(
+  layout: Layout,
+  relPath: string,
+  facts: FileFacts,
+  secret: ProjectSecret,
+): OutputPath {
   if (layout === 'patient') return { path: patientPath(facts, secret), patientFolders: [] };
   if (layout === 'blinding') return { path: blindingPath(facts, secret), patientFolders: [] };
   return mirrorPath(relPath, facts, secret);

@@ -5,7 +5,17 @@
  * random (it tells the key's records of this output from those of another output).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, constants, existsSync, linkSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { DcmblindError } from '../errors.js';
 import { writeFileAtomic } from '../key/store.js';
@@ -43,7 +53,10 @@ export function readManifest(out: string): Manifest | undefined {
   try {
     return JSON.parse(readFileSync(p, 'utf8')) as Manifest;
   } catch {
-    throw new DcmblindError('E_OUTPUT_MISMATCH', `${p} is damaged; this output cannot be continued (use a new --out)`);
+    throw new DcmblindError(
+      'E_OUTPUT_MISMATCH',
+      `${p} is damaged; this output cannot be continued (use a new --out)`,
+    );
   }
 }
 
@@ -86,15 +99,28 @@ function describe(m: Manifest): string {
 export function checkManifest(out: string, have: Manifest, want: Manifest): void {
   const diff: string[] = [];
   if (have.keyFingerprint !== want.keyFingerprint) diff.push(`key (this key is ${want.keyFingerprint})`);
-  if (have.profile !== want.profile || JSON.stringify(have.options) !== JSON.stringify(want.options)) diff.push('profile/options');
-  if (have.engineVersion !== want.engineVersion) diff.push(`engine version (${have.engineVersion} → ${want.engineVersion})`);
+  if (have.profile !== want.profile || JSON.stringify(have.options) !== JSON.stringify(want.options))
+    diff.push('profile/options');
+  if (have.engineVersion !== want.engineVersion)
+    diff.push(`engine version (${have.engineVersion} → ${want.engineVersion})`);
   if (have.layout !== want.layout) diff.push('layout');
-  if (have.pseudonymPrefix !== want.pseudonymPrefix || JSON.stringify(have.dateOffset) !== JSON.stringify(want.dateOffset)) diff.push('pseudonym prefix/date offsets');
-  if ((have.subjectIds ?? '') !== (want.subjectIds ?? '') || (have.patientScope ?? '') !== (want.patientScope ?? '')) diff.push('subject ids/patient scope');
+  if (
+    have.pseudonymPrefix !== want.pseudonymPrefix ||
+    JSON.stringify(have.dateOffset) !== JSON.stringify(want.dateOffset)
+  )
+    diff.push('pseudonym prefix/date offsets');
+  if (
+    (have.subjectIds ?? '') !== (want.subjectIds ?? '') ||
+    (have.patientScope ?? '') !== (want.patientScope ?? '')
+  )
+    diff.push('subject ids/patient scope');
   if (diff.length === 0) return;
   const keyOnly = diff.length === 1 && have.keyFingerprint !== want.keyFingerprint;
   const remedy = keyOnly
-    ? 'Give the key that made it (dcmblind-key info prints a key\'s fingerprint), or a new --out for this key. --force-rebuild would re-pseudonymise the whole output under this key'
+    ? "Give the key that made it (dcmblind-key info prints a key's fingerprint), or a new --out for this key. --force-rebuild would re-pseudonymise the whole output under this key"
     : `Rerun with the settings that made it, or use a new --out. --force-rebuild deletes this output's files and redoes them with the new settings`;
-  throw new DcmblindError('E_OUTPUT_MISMATCH', `${out} was made with another ${diff.join(', ')}: it was made with ${describe(have)}. Refusing to mix two configurations in one output. ${remedy}`);
+  throw new DcmblindError(
+    'E_OUTPUT_MISMATCH',
+    `${out} was made with another ${diff.join(', ')}: it was made with ${describe(have)}. Refusing to mix two configurations in one output. ${remedy}`,
+  );
 }

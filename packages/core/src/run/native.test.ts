@@ -23,11 +23,28 @@ describe('willNeed', () => {
     const locked = join(dir, 'locked');
     writeFileSync(locked, 'x');
     chmodSync(locked, 0);
-    const paths = [file, join(dir, 'missing'), join(dir, 'folder'), fifo, locked, '', 'x'.repeat(5000), `${dir}/\u00e9\u4e2d.dcm`];
+    const paths = [
+      file,
+      join(dir, 'missing'),
+      join(dir, 'folder'),
+      fifo,
+      locked,
+      '',
+      'x'.repeat(5000),
+      `${dir}/\u00e9\u4e2d.dcm`,
+    ];
     // In a child with a deadline: a FIFO opened for reading without a writer would block a
     // plain open(2) forever, and with it the whole thread.
     const built = fileURLToPath(new URL('../../dist/run/native.js', import.meta.url));
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(built)}); for (const p of ${JSON.stringify(paths)}) m.willNeed(p); console.log('ok');`], { encoding: 'utf8', timeout: 20_000 });
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const m = await import(${JSON.stringify(built)}); for (const p of ${JSON.stringify(paths)}) m.willNeed(p); console.log('ok');`,
+      ],
+      { encoding: 'utf8', timeout: 20_000 },
+    );
     expect(r.error, 'willNeed blocked').toBeUndefined();
     expect(r.stderr).toBe('');
     expect(r.stdout.trim()).toBe('ok');

@@ -55,7 +55,10 @@ export function copyRange(fdIn: number, offIn: number, fdOut: number, offOut: nu
     try {
       const n = native(fdIn, offIn, fdOut, offOut, length);
       if (n === length) return;
-      throw Object.assign(new Error(`source ended after ${n} of ${length} bytes (file changed while read?)`), { code: 'E_TRUNCATED' });
+      throw Object.assign(
+        new Error(`source ended after ${n} of ${length} bytes (file changed while read?)`),
+        { code: 'E_TRUNCATED' },
+      );
     } catch (e) {
       if ((e as { code?: string }).code !== 'ENOTSUP') throw e;
       native = undefined; // this filesystem pair refuses: fall back from now on
@@ -65,7 +68,11 @@ export function copyRange(fdIn: number, offIn: number, fdOut: number, offOut: nu
   let done = 0;
   while (done < length) {
     const n = readSync(fdIn, buffer, 0, Math.min(BUF, length - done), offIn + done);
-    if (n === 0) throw Object.assign(new Error(`source ended after ${done} of ${length} bytes (file changed while read?)`), { code: 'E_TRUNCATED' });
+    if (n === 0)
+      throw Object.assign(
+        new Error(`source ended after ${done} of ${length} bytes (file changed while read?)`),
+        { code: 'E_TRUNCATED' },
+      );
     let w = 0;
     while (w < n) w += writeSync(fdOut, buffer, w, n - w, offOut + done + w);
     done += n;

@@ -7,7 +7,14 @@ import type { FileRecord, JournalEntry, KeyPayload } from '../key/records.js';
 import { recordOfOutput } from '../key/records.js';
 import { FolderLedger, sourceRelOf } from './folders.js';
 import type { Layout } from './layout.js';
-import { checkManifest, configId, createManifest, type Manifest, newOutputId, writeManifest } from './manifest.js';
+import {
+  checkManifest,
+  configId,
+  createManifest,
+  type Manifest,
+  newOutputId,
+  writeManifest,
+} from './manifest.js';
 import { OutputList } from './output-list.js';
 import { preflightOutput } from './output-state.js';
 import { type Cleared, clearForRebuild } from './rebuild.js';
@@ -78,7 +85,12 @@ export function openOutput(plan: OutputPlan): OpenedOutput {
   const outputs = new OutputList(out, plan.shardTag);
   const index = resumeIndex(key, manifest.outputId as string, config, plan.layout);
   return {
-    manifest, config, outputs, ...index, cleared, dropped,
+    manifest,
+    config,
+    outputs,
+    ...index,
+    cleared,
+    dropped,
     ensureManifest() {
       if (written || dryRun) return;
       const m = createManifest(out, manifest);
@@ -92,9 +104,18 @@ export function openOutput(plan: OutputPlan): OpenedOutput {
 function rebuild(plan: OutputPlan, old: Manifest): { cleared: Cleared; dropped: JournalEntry[] } {
   const oldConfig = configId(old);
   const sameKey = old.keyFingerprint === plan.want.keyFingerprint;
-  const records = sameKey ? (plan.key?.files ?? []).filter((f) => recordOfOutput(f, old.outputId ?? '', oldConfig)) : [];
-  const cleared = clearForRebuild(plan.out, records.map((f) => f.outputPath), plan.runId);
-  const dropped: JournalEntry[] = records.map((f) => ({ type: 'removed', record: { outputId: old.outputId ?? '', configId: oldConfig, outputPath: f.outputPath } }));
+  const records = sameKey
+    ? (plan.key?.files ?? []).filter((f) => recordOfOutput(f, old.outputId ?? '', oldConfig))
+    : [];
+  const cleared = clearForRebuild(
+    plan.out,
+    records.map((f) => f.outputPath),
+    plan.runId,
+  );
+  const dropped: JournalEntry[] = records.map((f) => ({
+    type: 'removed',
+    record: { outputId: old.outputId ?? '', configId: oldConfig, outputPath: f.outputPath },
+  }));
   return { cleared, dropped };
 }
 

@@ -10,7 +10,18 @@
  * order files were read in is not kept (blinded media promise that). Paths are the output's
  * own de-identified paths: the list tells nothing the tree does not.
  */
-import { closeSync, constants, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  existsSync,
+  fstatSync,
+  fsyncSync,
+  ftruncateSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  writeSync,
+} from 'node:fs';
 import { fsync, write } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -18,7 +29,8 @@ import { writeFileAtomic } from '../key/store.js';
 import { STATE_DIR } from './output.js';
 
 const LIST_NAME = /^outputs(-s\d+)?\.list$/;
-const listPath = (out: string, tag: string) => join(out, STATE_DIR, tag ? `outputs-${tag}.list` : 'outputs.list');
+const listPath = (out: string, tag: string) =>
+  join(out, STATE_DIR, tag ? `outputs-${tag}.list` : 'outputs.list');
 
 const writeAsync = promisify(write);
 const fsyncAsync = promisify(fsync);
@@ -63,7 +75,9 @@ export function readOutputList(out: string): Set<string> {
   if (!existsSync(dir)) return new Set();
   const live = new Set<string>();
   const removed = new Set<string>();
-  for (const name of readdirSync(dir).filter((n) => LIST_NAME.test(n)).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((n) => LIST_NAME.test(n))
+    .sort()) {
     const one = readOne(join(dir, name));
     for (const p of one.live) live.add(p);
     for (const p of one.removed) removed.add(p);
@@ -123,7 +137,10 @@ export class OutputList {
 
   /** As placing(), blocking: for the few files placed outside the batched commit (DICOMDIRs). */
   placingSync(paths: Iterable<string>): void {
-    this.#appendSync('+', [...paths].filter((p) => !this.#live.has(p)));
+    this.#appendSync(
+      '+',
+      [...paths].filter((p) => !this.#live.has(p)),
+    );
   }
 
   /** Note files dcmblind removed from the output. */
@@ -156,7 +173,10 @@ export class OutputList {
     this.#fd = undefined;
     if (!compact || !this.#changed) return;
     const own = readOne(this.#path);
-    const lines = [...[...own.live].map((p) => line('+', p)), ...[...own.removed].map((p) => line('-', p))].sort();
+    const lines = [
+      ...[...own.live].map((p) => line('+', p)),
+      ...[...own.removed].map((p) => line('-', p)),
+    ].sort();
     try {
       writeFileAtomic(this.#path, Buffer.from(lines.join(''), 'utf8'), 0o644);
     } catch {

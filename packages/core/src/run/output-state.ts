@@ -22,7 +22,8 @@ export interface OutputState {
 
 export function inspectOutput(out: string): OutputState {
   if (!existsSync(out)) return { exists: false, manifest: undefined, entries: [] };
-  if (!statSync(out).isDirectory()) throw new DcmblindError('E_USAGE', `--out ${out} exists and is not a folder`);
+  if (!statSync(out).isDirectory())
+    throw new DcmblindError('E_USAGE', `--out ${out} exists and is not a folder`);
   const entries = readdirSync(out).filter((n) => !NOT_CONTENT.has(n));
   return { exists: true, manifest: readManifest(out), entries };
 }

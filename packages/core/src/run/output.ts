@@ -5,7 +5,20 @@
  * place only after the key journal holds its record. A marker in `<out>/.dcmblind/` says a
  * run is under way; a run that finds it (the last one was killed) sweeps part files first.
  */
-import { closeSync, constants, existsSync, mkdirSync, openSync, opendirSync, readdirSync, rmdirSync, rmSync, statSync, writeFileSync, writevSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  openSync,
+  opendirSync,
+  readdirSync,
+  rmdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writevSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type ChunkList, isRange } from '../dicom/writer.js';
 import { copyRange, nativeCopyAvailable } from './native.js';
@@ -18,7 +31,8 @@ const PART_NAME = /^\.(s\d+-)?[0-9a-f]{18}\.dcmblind-part$/;
 export const isPartName = (name: string): boolean => PART_NAME.test(name);
 
 /** `tag` names a shard ("s2"): shards of one output keep their own marker and part files. */
-const runningMarker = (out: string, tag = '') => join(out, STATE_DIR, tag ? `run-in-progress-${tag}` : 'run-in-progress');
+const runningMarker = (out: string, tag = '') =>
+  join(out, STATE_DIR, tag ? `run-in-progress-${tag}` : 'run-in-progress');
 
 /**
  * Called at the start of a run that writes: when the last run did not end cleanly, remove

@@ -66,7 +66,8 @@ export function clearForRebuild(out: string, recorded: Iterable<string>, runId: 
   }
   const kept = filesOf(out);
   // The old configuration's state goes too; locks (held by this run) and logs stay.
-  for (const name of [...outputListFiles(out), 'manifest.json']) rmSync(join(out, STATE_DIR, name), { force: true });
+  for (const name of [...outputListFiles(out), 'manifest.json'])
+    rmSync(join(out, STATE_DIR, name), { force: true });
   const log = join(out, STATE_DIR, `rebuild-${runId.replace(/[^0-9A-Za-z-]/g, '')}.log`);
   const lines = [
     `# dcmblind --force-rebuild ${new Date().toISOString()}: ${removed.length} file(s) removed, ${kept.length} kept`,

@@ -68,7 +68,13 @@ export function shardOf(f: InputFile, layout: Layout, count: number): number {
 }
 
 export type FileOutcome =
-  | { readonly kind: 'written' | 'unchanged' | 'done'; readonly source: string; readonly output: string; readonly bytesIn: number; readonly bytesOut: number }
+  | {
+      readonly kind: 'written' | 'unchanged' | 'done';
+      readonly source: string;
+      readonly output: string;
+      readonly bytesIn: number;
+      readonly bytesOut: number;
+    }
   | {
       readonly kind: 'quarantined' | 'skipped';
       readonly source: string;
@@ -77,7 +83,13 @@ export type FileOutcome =
       /** A folder left out whole: how many files it holds (counted among the skipped). */
       readonly files?: number;
     }
-  | { readonly kind: 'failed'; readonly source: string; readonly code: ErrorCode | 'E_INTERNAL'; readonly reason: string; readonly bytesIn: number };
+  | {
+      readonly kind: 'failed';
+      readonly source: string;
+      readonly code: ErrorCode | 'E_INTERNAL';
+      readonly reason: string;
+      readonly bytesIn: number;
+    };
 
 export interface RunSummary {
   written: number;
@@ -110,20 +122,34 @@ const BATCH_MS = 1000;
 /** Renames in flight at once (libuv's pool has four threads by default). */
 const PUBLISH_CONCURRENCY = 8;
 
-export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, s: RunSummary) => void = () => {}): Promise<RunSummary> {
+export async function runDeidentify(
+  runCfg: RunConfig,
+  onFile: (o: FileOutcome, s: RunSummary) => void = () => {},
+): Promise<RunSummary> {
   const t0 = performance.now();
   const layout = runCfg.layout ?? 'mirror';
   const dryRun = runCfg.dryRun ?? false;
   // Threads load their code while the key is being unlocked; the secret travels with each task.
   const workerConfig: WorkerConfig = {
-    profile: runCfg.profile, options: runCfg.options, pseudonymPrefix: runCfg.pseudonymPrefix, dateOffset: runCfg.dateOffset,
-    layout, out: runCfg.out, dryRun, patientScope: runCfg.patientScope ?? 'global',
+    profile: runCfg.profile,
+    options: runCfg.options,
+    pseudonymPrefix: runCfg.pseudonymPrefix,
+    dateOffset: runCfg.dateOffset,
+    layout,
+    out: runCfg.out,
+    dryRun,
+    patientScope: runCfg.patientScope ?? 'global',
     ...(runCfg.shard ? { shardTag: `s${runCfg.shard.index}` } : {}),
   };
   const threads = Math.max(1, runCfg.workers ?? cpus().length);
-  const pool = new Piscina({ filename: new URL('./worker.js', import.meta.url).href, workerData: workerConfig, minThreads: threads, maxThreads: threads,
+  const pool = new Piscina({
+    filename: new URL('./worker.js', import.meta.url).href,
+    workerData: workerConfig,
+    minThreads: threads,
+    maxThreads: threads,
     // A second task waits in each thread's queue, so a thread never idles for a round trip.
-    concurrentTasksPerWorker: 2 });
+    concurrentTasksPerWorker: 2,
+  });
   // A key being created knows its secret at once: files are read and de-identified while the
   // passphrase is stretched, and nothing is recorded or placed until the key file exists.
   const keyReady = Promise.resolve(runCfg.key);
@@ -147,8 +173,14 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
   const cfg = runCfg;
   const secret = new ProjectSecret(secretBytes);
   const want: Manifest = {
-    format: 1, keyFingerprint: secret.fingerprint(), profile: cfg.profile, options: cfg.options,
-    layout, pseudonymPrefix: cfg.pseudonymPrefix, dateOffset: cfg.dateOffset, engineVersion: ENGINE_VERSION,
+    format: 1,
+    keyFingerprint: secret.fingerprint(),
+    profile: cfg.profile,
+    options: cfg.options,
+    layout,
+    pseudonymPrefix: cfg.pseudonymPrefix,
+    dateOffset: cfg.dateOffset,
+    engineVersion: ENGINE_VERSION,
     ...(cfg.subjectIds === 'source-sha256' ? { subjectIds: 'source-sha256' } : {}),
     ...(cfg.patientScope === 'issuer' ? { patientScope: 'issuer' } : {}),
   };
@@ -156,7 +188,16 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
   const runId = `${new Date().toISOString()}-${randomBytes(3).toString('hex')}`;
   let opened: ReturnType<typeof openOutput>;
   try {
-    opened = openOutput({ out: cfg.out, want, key: key?.payload, layout, forceRebuild: Boolean(cfg.forceRebuild), dryRun, shardTag, runId });
+    opened = openOutput({
+      out: cfg.out,
+      want,
+      key: key?.payload,
+      layout,
+      forceRebuild: Boolean(cfg.forceRebuild),
+      dryRun,
+      shardTag,
+      runId,
+    });
     if (!dryRun) beginOutput(cfg.out, shardTag);
   } catch (e) {
     await pool.destroy();
@@ -166,7 +207,9 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
   const outputId = opened.manifest.outputId as string;
   const blinding = layout === 'blinding';
   // Blinded runs read their inputs in an order keyed by the secret, not the order given.
-  const inputs = blinding ? [...cfg.inputs].sort((a, b) => (secret.label('order', a) < secret.label('order', b) ? -1 : 1)) : [...cfg.inputs];
+  const inputs = blinding
+    ? [...cfg.inputs].sort((a, b) => (secret.label('order', a) < secret.label('order', b) ? -1 : 1))
+    : [...cfg.inputs];
   let roots: InputRoot[];
   try {
     roots = planInputRoots(inputs, earlierRoots(key?.payload.runs ?? [], outputId));
@@ -178,9 +221,32 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
   }
 
   const summary: RunSummary = {
-    written: 0, unchanged: 0, done: 0, quarantined: 0, skipped: 0, failed: 0, patients: 0, bytesIn: 0, bytesOut: 0,
-    elapsedMs: 0, interrupted: false, dryRun, peakRssMB: 0, failures: [], quarantine: [], rules: {}, warnings: [],
-    ...(opened.cleared ? { rebuild: { removed: opened.cleared.removed.length, kept: opened.cleared.kept.length, log: opened.cleared.log } } : {}),
+    written: 0,
+    unchanged: 0,
+    done: 0,
+    quarantined: 0,
+    skipped: 0,
+    failed: 0,
+    patients: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+    elapsedMs: 0,
+    interrupted: false,
+    dryRun,
+    peakRssMB: 0,
+    failures: [],
+    quarantine: [],
+    rules: {},
+    warnings: [],
+    ...(opened.cleared
+      ? {
+          rebuild: {
+            removed: opened.cleared.removed.length,
+            kept: opened.cleared.kept.length,
+            log: opened.cleared.log,
+          },
+        }
+      : {}),
   };
   const patients = new Map<string, number>(); // pseudonym → outputs of this run and done ones
   const addPatient = (p: string) => patients.set(p, (patients.get(p) ?? 0) + 1);
@@ -203,7 +269,6 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
     onFile(o, summary);
   };
 
-
   // Results wait here until their journal records are durable, then become visible together.
   // Checks run at once on the main thread (they decide what is accepted); the journal write,
   // its fsync and the renames run off it, one batch after another, while workers carry on.
@@ -215,7 +280,23 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
       key = k;
       site = siteOf();
       // Records of outputs --force-rebuild removed go with the run's start.
-      if (!dryRun) await k.appendAsync([...opened.dropped, { type: 'run', record: { runId, startedAt, profile: cfg.profile, options: cfg.options, engineVersion: ENGINE_VERSION, outputId, out: cfg.out, inputs: roots } }]);
+      if (!dryRun)
+        await k.appendAsync([
+          ...opened.dropped,
+          {
+            type: 'run',
+            record: {
+              runId,
+              startedAt,
+              profile: cfg.profile,
+              options: cfg.options,
+              engineVersion: ENGINE_VERSION,
+              outputId,
+              out: cfg.out,
+              inputs: roots,
+            },
+          },
+        ]);
     },
     (e: unknown) => {
       keyFailure ??= e;
@@ -246,27 +327,43 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
       const earlier = doneBySource.get(f.absPath);
       if (earlier && earlier.outputPath !== r.outRel && outputIntact(cfg.out, earlier)) {
         const changed = earlier.sourceSha256 !== r.sha256 ? ' (its content changed since)' : '';
-        fail('E_ALREADY_WRITTEN', `already written to ${earlier.outputPath} by an earlier run into this output${changed}; this run would write it again as ${r.outRel}. Give the inputs as that run did (the same folder, not its parent or a subfolder), or use a new --out`);
+        fail(
+          'E_ALREADY_WRITTEN',
+          `already written to ${earlier.outputPath} by an earlier run into this output${changed}; this run would write it again as ${r.outRel}. Give the inputs as that run did (the same folder, not its parent or a subfolder), or use a new --out`,
+        );
         continue;
       }
       const prior = claimed.get(r.outRel);
       if (prior !== undefined && prior !== r.sha256) {
-        fail('E_PATH_CONFLICT', `another input file of this run maps to output ${r.outRel}; nothing overwritten`);
+        fail(
+          'E_PATH_CONFLICT',
+          `another input file of this run maps to output ${r.outRel}; nothing overwritten`,
+        );
         continue;
       }
-      const owner = patientOwner.get(r.patient.pseudonym) ?? key?.payload.patients[r.patient.pseudonym]?.patientKey;
+      const owner =
+        patientOwner.get(r.patient.pseudonym) ?? key?.payload.patients[r.patient.pseudonym]?.patientKey;
       if (owner !== undefined && owner !== r.patient.patientKey) {
-        fail('E_MIXED_PATIENTS', `pseudonym folder ${r.patient.pseudonym} already belongs to another source patient; nothing written`);
+        fail(
+          'E_MIXED_PATIENTS',
+          `pseudonym folder ${r.patient.pseudonym} already belongs to another source patient; nothing written`,
+        );
         continue;
       }
       const mixed = [...folderOwnersOf(f.relPath)].find(([, p]) => p !== r.patient.pseudonym);
       if (mixed) {
-        fail('E_MIXED_PATIENTS', `folder ${mixed[0]} holds files of several patients and its name identifies one of them; move the files into per-patient folders or use --layout patient`);
+        fail(
+          'E_MIXED_PATIENTS',
+          `folder ${mixed[0]} holds files of several patients and its name identifies one of them; move the files into per-patient folders or use --layout patient`,
+        );
         continue;
       }
       const exposed = layout === 'mirror' ? ledger.exposes(f.relPath, r.outRel) : undefined;
       if (exposed) {
-        fail('E_MIXED_PATIENTS', `folder ${exposed} is named after a patient and this file does not carry that name (another patient's file, or one without names); nothing written: move it into its own patient's folder`);
+        fail(
+          'E_MIXED_PATIENTS',
+          `folder ${exposed} is named after a patient and this file does not carry that name (another patient's file, or one without names); nothing written: move it into its own patient's folder`,
+        );
         continue;
       }
       if (layout === 'mirror') ledger.add(f.relPath, r.outRel, r.patient.pseudonym);
@@ -278,9 +375,30 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
       entries.push({
         type: 'file',
         record: {
-          pseudonym: r.patient.pseudonym, sourcePath: f.absPath, sourceSha256: r.sha256, sourceSize: item.stat.size, sourceMtimeMs: item.stat.mtimeMs,
-          outputPath: r.outRel, outputSize: r.bytesOut, outputId, sourceStudyUID: r.sourceStudyUID, sourceStudyDate: r.sourceStudyDate, sourceSeriesUID: r.sourceSeriesUID,
-          sourceSOPInstanceUID: r.sourceSOPInstanceUID, ...(site ? { site } : {}), ...(f.archive ? { sourceArchive: f.archive.path, ...(f.archive.sha256 ? { sourceArchiveSha256: f.archive.sha256 } : {}) } : {}), profile: cfg.profile, options: cfg.options, engineVersion: ENGINE_VERSION, configId: config, runId,
+          pseudonym: r.patient.pseudonym,
+          sourcePath: f.absPath,
+          sourceSha256: r.sha256,
+          sourceSize: item.stat.size,
+          sourceMtimeMs: item.stat.mtimeMs,
+          outputPath: r.outRel,
+          outputSize: r.bytesOut,
+          outputId,
+          sourceStudyUID: r.sourceStudyUID,
+          sourceStudyDate: r.sourceStudyDate,
+          sourceSeriesUID: r.sourceSeriesUID,
+          sourceSOPInstanceUID: r.sourceSOPInstanceUID,
+          ...(site ? { site } : {}),
+          ...(f.archive
+            ? {
+                sourceArchive: f.archive.path,
+                ...(f.archive.sha256 ? { sourceArchiveSha256: f.archive.sha256 } : {}),
+              }
+            : {}),
+          profile: cfg.profile,
+          options: cfg.options,
+          engineVersion: ENGINE_VERSION,
+          configId: config,
+          runId,
         },
       });
       // The same content reached one output path twice in this run (identical copies of a file).
@@ -290,35 +408,57 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
       if (prior === undefined) addPatient(r.patient.pseudonym);
     }
     outstanding += 1;
-    committing = committing.then(async () => {
-      try {
-        if (keyFailure !== undefined) throw keyFailure;
-        // The key learns about every output before any of them exists.
-        if (!dryRun) await (key as KeyStore).appendAsync(entries);
-      } catch (e) {
-        keyFailure ??= e;
-        for (const { f, r } of [...accepted, ...duplicates]) {
+    committing = committing
+      .then(async () => {
+        try {
+          if (keyFailure !== undefined) throw keyFailure;
+          // The key learns about every output before any of them exists.
+          if (!dryRun) await (key as KeyStore).appendAsync(entries);
+        } catch (e) {
+          keyFailure ??= e;
+          for (const { f, r } of [...accepted, ...duplicates]) {
+            if (r.staged) discardPart(cfg.out, r.staged);
+            record({
+              kind: 'failed',
+              source: f.absPath,
+              code: 'E_IO',
+              reason: `not written: the key journal could not record it (${describeError(e).message})`,
+              bytesIn: r.bytesIn,
+            });
+          }
+          return;
+        }
+        for (const { f, r } of duplicates) {
           if (r.staged) discardPart(cfg.out, r.staged);
-          record({ kind: 'failed', source: f.absPath, code: 'E_IO', reason: `not written: the key journal could not record it (${describeError(e).message})`, bytesIn: r.bytesIn });
+          record({
+            kind: 'unchanged',
+            source: f.absPath,
+            output: r.outRel,
+            bytesIn: r.bytesIn,
+            bytesOut: r.bytesOut,
+          });
         }
-        return;
-      }
-      for (const { f, r } of duplicates) {
-        if (r.staged) discardPart(cfg.out, r.staged);
-        record({ kind: 'unchanged', source: f.absPath, output: r.outRel, bytesIn: r.bytesIn, bytesOut: r.bytesOut });
-      }
-      if (dryRun) {
-        // What the real run would find: an output this source already made, in place, is unchanged.
-        for (const { f, r } of accepted) {
-          const same = doneByOutput.get(r.outRel)?.sourceSha256 === r.sha256 && (await exists(join(cfg.out, r.outRel)));
-          record({ kind: same ? 'unchanged' : 'written', source: f.absPath, output: r.outRel, bytesIn: r.bytesIn, bytesOut: r.bytesOut });
+        if (dryRun) {
+          // What the real run would find: an output this source already made, in place, is unchanged.
+          for (const { f, r } of accepted) {
+            const same =
+              doneByOutput.get(r.outRel)?.sourceSha256 === r.sha256 &&
+              (await exists(join(cfg.out, r.outRel)));
+            record({
+              kind: same ? 'unchanged' : 'written',
+              source: f.absPath,
+              output: r.outRel,
+              bytesIn: r.bytesIn,
+              bytesOut: r.bytesOut,
+            });
+          }
+          return;
         }
-        return;
-      }
-      await publish(accepted);
-    }).finally(() => {
-      outstanding -= 1;
-    });
+        await publish(accepted);
+      })
+      .finally(() => {
+        outstanding -= 1;
+      });
   };
 
   /**
@@ -338,18 +478,28 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
       for (const { f, r } of batch) {
         discardPart(cfg.out, r.staged);
         failed.push(r);
-        record({ kind: 'failed', source: f.absPath, code: 'E_IO', reason: `not written: the output list could not record it (${describeError(e).message})`, bytesIn: r.bytesIn });
+        record({
+          kind: 'failed',
+          source: f.absPath,
+          code: 'E_IO',
+          reason: `not written: the output list could not record it (${describeError(e).message})`,
+          bytesIn: r.bytesIn,
+        });
       }
       await unrecord(failed);
       return;
     }
     const found: string[] = [];
-    await forEachLimit(batch.map((item, i) => ({ ...item, taken: taken[i] === true })), PUBLISH_CONCURRENCY, async ({ f, r, taken: there }) => {
-      const o = await place(f, r, there);
-      if (o.kind === 'unchanged' && !outputs.has(r.outRel)) found.push(r.outRel);
-      if (o.kind === 'failed') failed.push(r);
-      record(o);
-    });
+    await forEachLimit(
+      batch.map((item, i) => ({ ...item, taken: taken[i] === true })),
+      PUBLISH_CONCURRENCY,
+      async ({ f, r, taken: there }) => {
+        const o = await place(f, r, there);
+        if (o.kind === 'unchanged' && !outputs.has(r.outRel)) found.push(r.outRel);
+        if (o.kind === 'failed') failed.push(r);
+        record(o);
+      },
+    );
     await outputs.placing(found).catch(() => {});
     await unrecord(failed);
   };
@@ -358,8 +508,12 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
   const unrecord = async (failed: readonly Written[]) => {
     const entries: JournalEntry[] = failed
       .filter((r) => doneByOutput.get(r.outRel)?.sourceSha256 !== r.sha256)
-      .map((r) => ({ type: 'removed', record: { outputId, configId: config, outputPath: r.outRel, sourceSha256: r.sha256 } }));
-    if (entries.length) await (key as KeyStore).appendAsync(entries).catch((e: unknown) => void (keyFailure ??= e));
+      .map((r) => ({
+        type: 'removed',
+        record: { outputId, configId: config, outputPath: r.outRel, sourceSha256: r.sha256 },
+      }));
+    if (entries.length)
+      await (key as KeyStore).appendAsync(entries).catch((e: unknown) => void (keyFailure ??= e));
   };
 
   /** Rename one staged output into place, unless something is already there (`taken`, looked up just before). */
@@ -367,16 +521,43 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
     const finalPath = join(cfg.out, r.outRel);
     try {
       if (taken) {
-        const same = doneByOutput.get(r.outRel)?.sourceSha256 === r.sha256 || Buffer.compare(await readFile(finalPath), await readFile(r.staged)) === 0;
+        const same =
+          doneByOutput.get(r.outRel)?.sourceSha256 === r.sha256 ||
+          Buffer.compare(await readFile(finalPath), await readFile(r.staged)) === 0;
         discardPart(cfg.out, r.staged);
-        if (same) return { kind: 'unchanged', source: f.absPath, output: r.outRel, bytesIn: r.bytesIn, bytesOut: r.bytesOut };
-        return { kind: 'failed', source: f.absPath, code: 'E_PATH_CONFLICT', reason: `output ${r.outRel} exists with other content; nothing overwritten`, bytesIn: r.bytesIn };
+        if (same)
+          return {
+            kind: 'unchanged',
+            source: f.absPath,
+            output: r.outRel,
+            bytesIn: r.bytesIn,
+            bytesOut: r.bytesOut,
+          };
+        return {
+          kind: 'failed',
+          source: f.absPath,
+          code: 'E_PATH_CONFLICT',
+          reason: `output ${r.outRel} exists with other content; nothing overwritten`,
+          bytesIn: r.bytesIn,
+        };
       }
       await rename(r.staged, finalPath);
-      return { kind: 'written', source: f.absPath, output: r.outRel, bytesIn: r.bytesIn, bytesOut: r.bytesOut };
+      return {
+        kind: 'written',
+        source: f.absPath,
+        output: r.outRel,
+        bytesIn: r.bytesIn,
+        bytesOut: r.bytesOut,
+      };
     } catch (e) {
       discardPart(cfg.out, r.staged);
-      return { kind: 'failed', source: f.absPath, code: 'E_IO', reason: `cannot place output ${r.outRel}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, bytesIn: r.bytesIn };
+      return {
+        kind: 'failed',
+        source: f.absPath,
+        code: 'E_IO',
+        reason: `cannot place output ${r.outRel}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+        bytesIn: r.bytesIn,
+      };
     }
   };
   function* folderOwnersOf(rel: string): Generator<[string, string]> {
@@ -391,14 +572,19 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
   // Archives read, and how many DICOM files each held: one without any is an error of its own.
   const archiveDicom = new Map<string, number>();
   const sawArchive = (f: InputFile, dicom: boolean) => {
-    if (f.archive) archiveDicom.set(f.archive.path, (archiveDicom.get(f.archive.path) ?? 0) + (dicom ? 1 : 0));
+    if (f.archive)
+      archiveDicom.set(f.archive.path, (archiveDicom.get(f.archive.path) ?? 0) + (dicom ? 1 : 0));
   };
   const handle = (f: InputFile, stat: { size: number; mtimeMs: number }, r: TaskResult) => {
     sawArchive(f, r.kind !== 'failed' || r.code !== 'E_NOT_DICOM');
     // Media archives carry other files too (viewers, autorun, READMEs): noted, not failures. So
     // does a folder (README.txt, notes.pdf): bytes plainly not DICOM under a name that does not
     // say DICOM are a note; a .dcm (or nameless) file that does not parse stays a failure.
-    if (r.kind === 'failed' && r.code === 'E_NOT_DICOM' && (f.archive || (r.notDicom && !namedLikeDicom(f.relPath)))) {
+    if (
+      r.kind === 'failed' &&
+      r.code === 'E_NOT_DICOM' &&
+      (f.archive || (r.notDicom && !namedLikeDicom(f.relPath)))
+    ) {
       record({ kind: 'skipped', source: f.absPath, reason: `not DICOM: ${r.reason}`, bytesIn: r.bytesIn });
       return;
     }
@@ -406,7 +592,8 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
       for (const [k, n] of r.fired) summary.rules[k] = (summary.rules[k] ?? 0) + n;
       pending.push({ f, r, stat });
       if (pending.length >= BATCH || performance.now() - lastFlush > BATCH_MS) flush();
-    } else if (r.kind === 'failed') record({ kind: 'failed', source: f.absPath, code: r.code, reason: r.reason, bytesIn: r.bytesIn });
+    } else if (r.kind === 'failed')
+      record({ kind: 'failed', source: f.absPath, code: r.code, reason: r.reason, bytesIn: r.bytesIn });
     else record({ kind: r.kind, source: f.absPath, reason: r.reason, bytesIn: r.bytesIn });
   };
 
@@ -415,7 +602,13 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
   try {
     const exclude = excluder(cfg.exclude ?? []);
     const onSkip = (path: string, reason: string, files: number) =>
-      record({ kind: 'skipped', source: path, reason: files === 1 ? reason : `${reason} (a folder of ${files} file(s))`, bytesIn: 0, files });
+      record({
+        kind: 'skipped',
+        source: path,
+        reason: files === 1 ? reason : `${reason} (a folder of ${files} file(s))`,
+        bytesIn: 0,
+        files,
+      });
     for await (const f of walkInputs(inputs, problems, { hashArchives: blinding, exclude, onSkip }, roots)) {
       if (cfg.signal?.aborted) {
         summary.interrupted = true;
@@ -429,16 +622,33 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
         const s = f.stat ?? statSync(f.absPath);
         stat = { size: s.size, mtimeMs: s.mtimeMs };
       } catch (e) {
-        record({ kind: 'failed', source: f.absPath, code: 'E_IO', reason: `cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, bytesIn: 0 });
+        record({
+          kind: 'failed',
+          source: f.absPath,
+          code: 'E_IO',
+          reason: `cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+          bytesIn: 0,
+        });
         continue;
       }
       // Done before with this configuration, unchanged since (size and mtime), output in place: skip unread.
       const prev = doneBySource.get(f.absPath);
-      if (prev && prev.sourceSize === stat.size && prev.sourceMtimeMs === stat.mtimeMs && outputIntact(cfg.out, prev)) {
+      if (
+        prev &&
+        prev.sourceSize === stat.size &&
+        prev.sourceMtimeMs === stat.mtimeMs &&
+        outputIntact(cfg.out, prev)
+      ) {
         addPatient(prev.pseudonym);
         claimed.set(prev.outputPath, prev.sourceSha256);
         sawArchive(f, true);
-        record({ kind: 'done', source: f.absPath, output: prev.outputPath, bytesIn: 0, bytesOut: prev.outputSize });
+        record({
+          kind: 'done',
+          source: f.absPath,
+          output: prev.outputPath,
+          bytesIn: 0,
+          bytesOut: prev.outputSize,
+        });
         continue;
       }
       if (cfg.shard && shardOf(f, layout, cfg.shard.count) !== cfg.shard.index) continue;
@@ -447,7 +657,12 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
         subject = f.archive?.sha256;
         // Files named like DICOM outside zips were refused before the run; the rest are notes.
         if (!subject) {
-          record({ kind: 'skipped', source: f.absPath, reason: 'not in a zip archive (--subject-id source-sha256 blinds zipped studies only)', bytesIn: 0 });
+          record({
+            kind: 'skipped',
+            source: f.absPath,
+            reason: 'not in a zip archive (--subject-id source-sha256 blinds zipped studies only)',
+            bytesIn: 0,
+          });
           continue;
         }
       }
@@ -455,12 +670,26 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
       // ahead of it (~15% off a cold run of small files). Big files stream with readahead.
       if (!f.bytes && stat.size <= HEAD_ONLY_ABOVE) willNeed(f.absPath);
       const p: Promise<void> = (f.bytes ? f.bytes() : Promise.resolve(undefined))
-        .then((bytes) => pool.run({ absPath: f.absPath, relPath: f.relPath, secret: secretBytes, ...(bytes ? { bytes } : {}), ...(subject ? { subject } : {}) } satisfies Task))
+        .then((bytes) =>
+          pool.run({
+            absPath: f.absPath,
+            relPath: f.relPath,
+            secret: secretBytes,
+            ...(bytes ? { bytes } : {}),
+            ...(subject ? { subject } : {}),
+          } satisfies Task),
+        )
         .then((r: TaskResult) => handle(f, stat, r))
         .catch((e: unknown) => {
           workerDied = true;
           const d = describeError(e);
-          record({ kind: 'failed', source: f.absPath, code: d.code, reason: d.code === 'E_INTERNAL' ? `worker failed: ${d.message}` : d.message, bytesIn: 0 });
+          record({
+            kind: 'failed',
+            source: f.absPath,
+            code: d.code,
+            reason: d.code === 'E_INTERNAL' ? `worker failed: ${d.message}` : d.message,
+            bytesIn: 0,
+          });
         })
         .finally(() => inflight.delete(p));
       inflight.add(p);
@@ -470,7 +699,9 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
     flush();
     if (!summary.interrupted) {
       for (const p of exclude.unmatched?.() ?? []) {
-        summary.warnings.push(`--exclude ${p} left nothing out (a name pattern matches anywhere; one with / starts at each input's own root, without the input's name)`);
+        summary.warnings.push(
+          `--exclude ${p} left nothing out (a name pattern matches anywhere; one with / starts at each input's own root, without the input's name)`,
+        );
       }
     }
   } finally {
@@ -487,9 +718,23 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
   }
   if (cfg.signal?.aborted) summary.interrupted = true;
   for (const [archive, n] of archiveDicom) {
-    if (n === 0) record({ kind: 'failed', source: archive, code: 'E_NOT_DICOM', reason: 'the archive holds no DICOM file', bytesIn: 0 });
+    if (n === 0)
+      record({
+        kind: 'failed',
+        source: archive,
+        code: 'E_NOT_DICOM',
+        reason: 'the archive holds no DICOM file',
+        bytesIn: 0,
+      });
   }
-  for (const p of problems) record({ kind: 'failed', source: p.path, code: (p.code as ErrorCode | undefined) ?? 'E_IO', reason: p.message, bytesIn: 0 });
+  for (const p of problems)
+    record({
+      kind: 'failed',
+      source: p.path,
+      code: (p.code as ErrorCode | undefined) ?? 'E_IO',
+      reason: p.message,
+      bytesIn: 0,
+    });
   // Outputs that kept a folder name in clear before another file showed the name identifies a
   // patient (order of files, or an earlier run): removed now, before anything leaves the site.
   if (!dryRun && keyFailure === undefined) {
@@ -501,7 +746,13 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
       const ours = (p: string) => outputs.has(p) || doneByOutput.has(p);
       const theirs = files.filter((p) => !ours(p));
       if (theirs.length) {
-        record({ kind: 'failed', source: join(cfg.out, outFolder), code: 'E_MIXED_PATIENTS', reason: `output folder named after a patient (source folder ${folder}) still holds ${theirs.length} file(s) dcmblind did not write, left as they were: move them out and remove the folder before the output leaves the site`, bytesIn: 0 });
+        record({
+          kind: 'failed',
+          source: join(cfg.out, outFolder),
+          code: 'E_MIXED_PATIENTS',
+          reason: `output folder named after a patient (source folder ${folder}) still holds ${theirs.length} file(s) dcmblind did not write, left as they were: move them out and remove the folder before the output leaves the site`,
+          bytesIn: 0,
+        });
       }
       for (const outRel of files.filter(ours)) {
         const pseudonym = doneByOutput.get(outRel)?.pseudonym ?? patientIdOf(join(cfg.out, outRel));
@@ -513,7 +764,13 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
         const left = (patients.get(pseudonym) ?? 0) - 1;
         if (left > 0) patients.set(pseudonym, left);
         else patients.delete(pseudonym);
-        record({ kind: 'failed', source: join(cfg.out, outRel), code: 'E_MIXED_PATIENTS', reason: `output removed: source folder ${folder} is named after a patient and this file did not carry that name (another patient's file, or one without names); move it into its own patient's folder and run again`, bytesIn: 0 });
+        record({
+          kind: 'failed',
+          source: join(cfg.out, outRel),
+          code: 'E_MIXED_PATIENTS',
+          reason: `output removed: source folder ${folder} is named after a patient and this file did not carry that name (another patient's file, or one without names); move it into its own patient's folder and run again`,
+          bytesIn: 0,
+        });
       }
     }
     // The key forgets them too: it lists what the output holds.
@@ -528,15 +785,39 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
       try {
         // Listed before it appears; a subject left without files gets none (and is unlisted).
         outputs.placingSync([`${subject}/DICOMDIR`]);
-        if (rebuildDicomdir(cfg.out, subject, secret) === 0 && !existsSync(join(cfg.out, subject, 'DICOMDIR'))) outputs.removed([`${subject}/DICOMDIR`]);
+        if (
+          rebuildDicomdir(cfg.out, subject, secret) === 0 &&
+          !existsSync(join(cfg.out, subject, 'DICOMDIR'))
+        )
+          outputs.removed([`${subject}/DICOMDIR`]);
         settleTimes(cfg.out, subject);
       } catch (e) {
-        record({ kind: 'failed', source: join(cfg.out, subject, 'DICOMDIR'), code: 'E_IO', reason: `cannot build the DICOMDIR: ${describeError(e).message}`, bytesIn: 0 });
+        record({
+          kind: 'failed',
+          source: join(cfg.out, subject, 'DICOMDIR'),
+          code: 'E_IO',
+          reason: `cannot build the DICOMDIR: ${describeError(e).message}`,
+          bytesIn: 0,
+        });
       }
     }
   }
   if (!dryRun && key) {
-    key.append([{ type: 'run', record: { runId, startedAt: '', endedAt: new Date().toISOString(), profile: cfg.profile, options: cfg.options, engineVersion: ENGINE_VERSION, written: summary.written, failed: summary.failed } }]);
+    key.append([
+      {
+        type: 'run',
+        record: {
+          runId,
+          startedAt: '',
+          endedAt: new Date().toISOString(),
+          profile: cfg.profile,
+          options: cfg.options,
+          engineVersion: ENGINE_VERSION,
+          written: summary.written,
+          failed: summary.failed,
+        },
+      },
+    ]);
     key.compact();
     outputs.close(true);
     endOutput(cfg.out, workerDied, shardTag);
@@ -548,7 +829,10 @@ export async function runDeidentify(runCfg: RunConfig, onFile: (o: FileOutcome, 
 function patientIdOf(path: string): string {
   try {
     const p = readDicomFile(path, { headOnlyAbove: 1 << 20, headBytes: 1 << 20 });
-    return textOf(p.dataset.find((e) => e.tag === T.PatientID), p.data);
+    return textOf(
+      p.dataset.find((e) => e.tag === T.PatientID),
+      p.data,
+    );
   } catch {
     return '';
   }
@@ -583,7 +867,6 @@ function outputIntact(out: string, rec: FileRecord): boolean {
   }
 }
 
-
 async function exists(path: string): Promise<boolean> {
   try {
     await access(path);
@@ -594,7 +877,11 @@ async function exists(path: string): Promise<boolean> {
 }
 
 /** Run fn over items with at most `limit` calls in flight. */
-async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+async function forEachLimit<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const lane = async () => {
     while (next < items.length) await fn(items[next++] as T);

@@ -62,7 +62,12 @@ export interface Written {
 }
 export type TaskResult =
   | Written
-  | { readonly kind: 'quarantined' | 'skipped'; readonly reason: string; readonly bytesIn: number; readonly sha256: string }
+  | {
+      readonly kind: 'quarantined' | 'skipped';
+      readonly reason: string;
+      readonly bytesIn: number;
+      readonly sha256: string;
+    }
   | {
       readonly kind: 'failed';
       readonly code: ErrorCode | 'E_INTERNAL';
@@ -91,7 +96,10 @@ export class TaskRunner {
       mkdirSync(dir, { recursive: true });
       this.#madeDirs.add(dir);
     }
-    return join(dir, `.${this.#cfg.shardTag ? `${this.#cfg.shardTag}-` : ''}${randomBytes(9).toString('hex')}${PART_SUFFIX}`);
+    return join(
+      dir,
+      `.${this.#cfg.shardTag ? `${this.#cfg.shardTag}-` : ''}${randomBytes(9).toString('hex')}${PART_SUFFIX}`,
+    );
   }
 
   /** The keyed derivations for this task's secret (built once per secret; its UID cache survives). */
@@ -99,7 +107,13 @@ export class TaskRunner {
     if (!this.#secret || !this.#dcfg || !this.#secretBytes?.equals(secret)) {
       this.#secret = new ProjectSecret(secret);
       this.#secretBytes = Buffer.from(secret);
-      this.#dcfg = { profile: this.#profile, secret: this.#secret, pseudonymPrefix: this.#cfg.pseudonymPrefix, dateOffset: this.#cfg.dateOffset, patientScope: this.#cfg.patientScope ?? 'global' };
+      this.#dcfg = {
+        profile: this.#profile,
+        secret: this.#secret,
+        pseudonymPrefix: this.#cfg.pseudonymPrefix,
+        dateOffset: this.#cfg.dateOffset,
+        patientScope: this.#cfg.patientScope ?? 'global',
+      };
     }
     return { dcfg: this.#dcfg, secret: this.#secret };
   }
@@ -158,20 +172,49 @@ export class TaskRunner {
           const after = fstatSync(fd);
           if (after.size !== before.size || after.mtimeMs !== before.mtimeMs) {
             rmSync(staged, { force: true });
-            return { kind: 'failed', code: 'E_IO', reason: 'the file changed while it was being read; nothing written (run again when it is complete)', bytesIn };
+            return {
+              kind: 'failed',
+              code: 'E_IO',
+              reason:
+                'the file changed while it was being read; nothing written (run again when it is complete)',
+              bytesIn,
+            };
           }
         }
       }
       const s = facts.source;
       return {
-        kind: 'written', staged, outRel, sha256, bytesIn, bytesOut: r.output.length,
-        patient: { pseudonym: facts.patient.pseudonym, patientKey: facts.patient.key, patientId: s.patientId, patientName: s.patientName, issuer: s.issuer, birthDate: s.birthDate, dateOffsetDays: facts.patient.dateOffsetDays },
-        sourceStudyUID: s.studyUID, sourceStudyDate: s.studyDate, sourceSeriesUID: s.seriesUID, sourceSOPInstanceUID: s.sopInstanceUID,
-        patientFolders, fired: [...r.fired],
+        kind: 'written',
+        staged,
+        outRel,
+        sha256,
+        bytesIn,
+        bytesOut: r.output.length,
+        patient: {
+          pseudonym: facts.patient.pseudonym,
+          patientKey: facts.patient.key,
+          patientId: s.patientId,
+          patientName: s.patientName,
+          issuer: s.issuer,
+          birthDate: s.birthDate,
+          dateOffsetDays: facts.patient.dateOffsetDays,
+        },
+        sourceStudyUID: s.studyUID,
+        sourceStudyDate: s.studyDate,
+        sourceSeriesUID: s.seriesUID,
+        sourceSOPInstanceUID: s.sopInstanceUID,
+        patientFolders,
+        fired: [...r.fired],
       };
     } catch (e) {
       const d = describeError(e);
-      return { kind: 'failed', code: d.code, reason: d.message, bytesIn, ...(e instanceof NotDicomContent ? { notDicom: true as const } : {}) };
+      return {
+        kind: 'failed',
+        code: d.code,
+        reason: d.message,
+        bytesIn,
+        ...(e instanceof NotDicomContent ? { notDicom: true as const } : {}),
+      };
     } finally {
       if (fd !== undefined) closeSync(fd);
     }
@@ -188,7 +231,11 @@ function readExactly(fd: number, buf: Uint8Array, pos: number): void {
   let off = 0;
   while (off < buf.length) {
     const n = readSync(fd, buf, off, buf.length - off, pos + off);
-    if (n === 0) throw new DcmblindError('E_TRUNCATED', `file ended at byte ${pos + off} while being read (changed during the run?)`);
+    if (n === 0)
+      throw new DcmblindError(
+        'E_TRUNCATED',
+        `file ended at byte ${pos + off} while being read (changed during the run?)`,
+      );
     off += n;
   }
 }
@@ -207,7 +254,10 @@ function readWhole(fd: number, size: number): Buffer {
     readExactly(fd, b, 0);
     return b;
   }
-  if (!readBuffer || readBuffer.length < size) readBuffer = Buffer.allocUnsafe(Math.min(HEAD_ONLY_ABOVE, Math.max(size, 2 * (readBuffer?.length ?? 0), 1 << 20)));
+  if (!readBuffer || readBuffer.length < size)
+    readBuffer = Buffer.allocUnsafe(
+      Math.min(HEAD_ONLY_ABOVE, Math.max(size, 2 * (readBuffer?.length ?? 0), 1 << 20)),
+    );
   const b = readBuffer.subarray(0, size);
   readExactly(fd, b, 0);
   return b;
@@ -226,7 +276,11 @@ function readSource(fd: number, size: number, hash: Hash): { bytes: Buffer } {
   streamBuffer ??= Buffer.allocUnsafe(STREAM_CHUNK);
   for (let pos = HEAD_BYTES; pos < size; ) {
     const n = readSync(fd, streamBuffer, 0, Math.min(STREAM_CHUNK, size - pos), pos);
-    if (n === 0) throw new DcmblindError('E_TRUNCATED', `file ended at byte ${pos} while being read (changed during the run?)`);
+    if (n === 0)
+      throw new DcmblindError(
+        'E_TRUNCATED',
+        `file ended at byte ${pos} while being read (changed during the run?)`,
+      );
     hash.update(streamBuffer.subarray(0, n));
     pos += n;
   }

@@ -54,7 +54,8 @@ function filesIn(dir: string): number {
 
 async function sha256File(path: string): Promise<string> {
   const h = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 4 * 1024 * 1024 })) h.update(chunk as Buffer);
+  for await (const chunk of createReadStream(path, { highWaterMark: 4 * 1024 * 1024 }))
+    h.update(chunk as Buffer);
   return h.digest('hex');
 }
 
@@ -62,7 +63,13 @@ export type WalkProblem = { readonly path: string; readonly message: string; rea
 
 const isZip = (name: string) => name.toLowerCase().endsWith('.zip');
 
-async function* zipEntries(abs: string, rel: string, inputRel: string, problems: WalkProblem[], opts: WalkOptions): AsyncGenerator<InputFile> {
+async function* zipEntries(
+  abs: string,
+  rel: string,
+  inputRel: string,
+  problems: WalkProblem[],
+  opts: WalkOptions,
+): AsyncGenerator<InputFile> {
   let zip: Awaited<ReturnType<typeof openZip>>;
   try {
     zip = await openZip(abs);
@@ -78,27 +85,47 @@ async function* zipEntries(abs: string, rel: string, inputRel: string, problems:
     archive = opts.hashArchives ? { path: abs, sha256: await sha256File(abs) } : { path: abs };
   } catch (e) {
     zip.close();
-    problems.push({ path: abs, message: `cannot read the archive: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, code: 'E_IO' });
+    problems.push({
+      path: abs,
+      message: `cannot read the archive: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+      code: 'E_IO',
+    });
     return;
   }
   try {
-    if (zip.entries.length === 0) problems.push({ path: abs, message: 'the archive is empty', code: 'E_ZIP' });
+    if (zip.entries.length === 0)
+      problems.push({ path: abs, message: 'the archive is empty', code: 'E_ZIP' });
     const inside = inputRel.replace(/\.zip$/i, '');
     for (const e of zip.entries) {
       if (excluded(`${abs}!/${e.name}`, inside ? `${inside}/${e.name}` : e.name, opts)) continue;
-      yield { absPath: `${abs}!/${e.name}`, relPath: `${folder}/${e.name}`, bytes: e.read, stat: { size: e.size, mtimeMs: s.mtimeMs }, archive };
+      yield {
+        absPath: `${abs}!/${e.name}`,
+        relPath: `${folder}/${e.name}`,
+        bytes: e.read,
+        stat: { size: e.size, mtimeMs: s.mtimeMs },
+        archive,
+      };
     }
   } finally {
     zip.close();
   }
 }
 
-async function* walkDir(dir: string, rel: string, inputRel: string, problems: WalkProblem[], opts: WalkOptions): AsyncGenerator<InputFile> {
+async function* walkDir(
+  dir: string,
+  rel: string,
+  inputRel: string,
+  problems: WalkProblem[],
+  opts: WalkOptions,
+): AsyncGenerator<InputFile> {
   let handle: Dir;
   try {
     handle = await opendir(dir);
   } catch (e) {
-    problems.push({ path: dir, message: `cannot list folder: ${(e as NodeJS.ErrnoException).code ?? String(e)}` });
+    problems.push({
+      path: dir,
+      message: `cannot list folder: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+    });
     return;
   }
   for await (const ent of handle) {
@@ -134,7 +161,12 @@ async function* walkDir(dir: string, rel: string, inputRel: string, problems: Wa
  * `roots[i]` (from planInputRoots) says where input i lands in the output; by default a lone
  * folder at the root, several folders each under its own name, a file or zip under its name.
  */
-export async function* walkInputs(inputs: readonly string[], problems: WalkProblem[], opts: WalkOptions = {}, roots?: readonly InputRoot[]): AsyncGenerator<InputFile> {
+export async function* walkInputs(
+  inputs: readonly string[],
+  problems: WalkProblem[],
+  opts: WalkOptions = {},
+  roots?: readonly InputRoot[],
+): AsyncGenerator<InputFile> {
   const several = inputs.length > 1;
   for (const [i, input] of inputs.entries()) {
     const abs = resolve(input);

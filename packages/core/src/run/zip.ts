@@ -27,15 +27,33 @@ export interface ZipEntry {
 function checkName(name: string): void {
   const n = name.replace(/\\/g, '/');
   if (n.startsWith('/') || /^[A-Za-z]:/.test(n) || n.split('/').some((p) => p === '..')) {
-    throw new DcmblindError('E_ZIP', `entry "${name}" would be written outside the archive's folder (zip-slip); the archive is rejected`);
+    throw new DcmblindError(
+      'E_ZIP',
+      `entry "${name}" would be written outside the archive's folder (zip-slip); the archive is rejected`,
+    );
   }
 }
 
 /** Validate the whole central directory, then hand out the file entries one by one. */
 export async function openZip(path: string): Promise<{ entries: ZipEntry[]; close(): void }> {
   const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
-    yauzl.open(path, { lazyEntries: true, autoClose: false, decodeStrings: true, validateEntrySizes: true, strictFileNames: false }, (err, z) =>
-      err || !z ? reject(new DcmblindError('E_ZIP', `not a readable zip archive (${err?.message ?? 'unknown error'})`, { cause: err })) : resolve(z),
+    yauzl.open(
+      path,
+      {
+        lazyEntries: true,
+        autoClose: false,
+        decodeStrings: true,
+        validateEntrySizes: true,
+        strictFileNames: false,
+      },
+      (err, z) =>
+        err || !z
+          ? reject(
+              new DcmblindError('E_ZIP', `not a readable zip archive (${err?.message ?? 'unknown error'})`, {
+                cause: err,
+              }),
+            )
+          : resolve(z),
     ),
   );
   const raw: yauzl.Entry[] = [];
@@ -43,14 +61,23 @@ export async function openZip(path: string): Promise<{ entries: ZipEntry[]; clos
     await new Promise<void>((resolve, reject) => {
       zip.on('entry', (e: yauzl.Entry) => {
         raw.push(e);
-        if (raw.length > ZIP_LIMITS.maxEntries) reject(new DcmblindError('E_ZIP', `more than ${ZIP_LIMITS.maxEntries} entries`));
+        if (raw.length > ZIP_LIMITS.maxEntries)
+          reject(new DcmblindError('E_ZIP', `more than ${ZIP_LIMITS.maxEntries} entries`));
         else zip.readEntry();
       });
       zip.on('end', () => resolve());
       zip.on('error', (e: Error) => {
         // yauzl refuses unsafe names itself; say what that means.
         const slip = /invalid relative path|absolute path/.test(e.message);
-        reject(new DcmblindError('E_ZIP', slip ? `an entry would be written outside the archive's folder (zip-slip: ${e.message}); the archive is rejected` : `damaged zip archive (${e.message})`, { cause: e }));
+        reject(
+          new DcmblindError(
+            'E_ZIP',
+            slip
+              ? `an entry would be written outside the archive's folder (zip-slip: ${e.message}); the archive is rejected`
+              : `damaged zip archive (${e.message})`,
+            { cause: e },
+          ),
+        );
       });
       zip.readEntry();
     });
@@ -58,11 +85,22 @@ export async function openZip(path: string): Promise<{ entries: ZipEntry[]; clos
     for (const e of raw) {
       checkName(e.fileName);
       if (e.fileName.endsWith('/')) continue;
-      if ((e.generalPurposeBitFlag & 0x1) !== 0) throw new DcmblindError('E_ZIP', `entry "${e.fileName}" is encrypted; dcmblind cannot read encrypted archives`);
+      if ((e.generalPurposeBitFlag & 0x1) !== 0)
+        throw new DcmblindError(
+          'E_ZIP',
+          `entry "${e.fileName}" is encrypted; dcmblind cannot read encrypted archives`,
+        );
       total += e.uncompressedSize;
       const ratio = e.uncompressedSize / Math.max(1, e.compressedSize);
-      if (e.uncompressedSize > ZIP_LIMITS.maxEntryBytes || total > ZIP_LIMITS.maxTotalBytes || (e.uncompressedSize > ZIP_LIMITS.ratioFloorBytes && ratio > ZIP_LIMITS.maxRatio)) {
-        throw new DcmblindError('E_ZIP', `entry "${e.fileName}" inflates to ${e.uncompressedSize} bytes (ratio ${ratio.toFixed(0)}): refused as a possible zip bomb`);
+      if (
+        e.uncompressedSize > ZIP_LIMITS.maxEntryBytes ||
+        total > ZIP_LIMITS.maxTotalBytes ||
+        (e.uncompressedSize > ZIP_LIMITS.ratioFloorBytes && ratio > ZIP_LIMITS.maxRatio)
+      ) {
+        throw new DcmblindError(
+          'E_ZIP',
+          `entry "${e.fileName}" inflates to ${e.uncompressedSize} bytes (ratio ${ratio.toFixed(0)}): refused as a possible zip bomb`,
+        );
       }
     }
   } catch (e) {
@@ -84,10 +122,21 @@ export async function openZip(path: string): Promise<{ entries: ZipEntry[]; clos
         active++;
         return new Promise<Buffer>((resolve, reject) => {
           zip.openReadStream(e, (err, stream) => {
-            if (err || !stream) return reject(new DcmblindError('E_ZIP', `cannot read entry "${e.fileName}" (${err?.message ?? 'unknown'})`, { cause: err }));
+            if (err || !stream)
+              return reject(
+                new DcmblindError(
+                  'E_ZIP',
+                  `cannot read entry "${e.fileName}" (${err?.message ?? 'unknown'})`,
+                  { cause: err },
+                ),
+              );
             const parts: Buffer[] = [];
             stream.on('data', (c: Buffer) => parts.push(c));
-            stream.on('error', (x: Error) => reject(new DcmblindError('E_ZIP', `entry "${e.fileName}" is damaged (${x.message})`, { cause: x })));
+            stream.on('error', (x: Error) =>
+              reject(
+                new DcmblindError('E_ZIP', `entry "${e.fileName}" is damaged (${x.message})`, { cause: x }),
+              ),
+            );
             stream.on('end', () => resolve(Buffer.concat(parts)));
           });
         }).finally(() => {
