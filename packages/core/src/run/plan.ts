@@ -1,0 +1,113 @@
+/**
+ * Planning the inputs: walk them (exclusions, zip entries, each input where it landed before),
+ * keep this shard's share, and skip unread what an earlier run already did. What is left is
+ * handed on as work; everything else is recorded here.
+ */
+import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FileRecord } from '../key/records.js';
+import { excluder } from './exclude.js';
+import type { Layout } from './layout.js';
+import type { RunState } from './state.js';
+import { type InputFile, walkInputs } from './walk.js';
+
+export interface Planned {
+  readonly f: InputFile;
+  readonly stat: { readonly size: number; readonly mtimeMs: number };
+  /** The subject's name when it comes from outside the file (blinding by source zip SHA-256). */
+  readonly subject?: string;
+}
+
+/**
+ * Which shard an input belongs to: by archive (a zip is one subject), or for the blinding
+ * layout by top-level folder (a subject's DICOMDIR needs all of it), else by file.
+ */
+export function shardOf(f: InputFile, layout: Layout, count: number): number {
+  const unit = f.archive?.path ?? (layout === 'blinding' ? (f.relPath.split('/')[0] as string) : f.relPath);
+  return (createHash('sha256').update(unit).digest().readUInt32BE(0) % count) + 1;
+}
+
+function outputIntact(out: string, rec: FileRecord): boolean {
+  try {
+    return statSync(join(out, rec.outputPath)).size === rec.outputSize;
+  } catch {
+    return false;
+  }
+}
+
+function statOf(state: RunState, f: InputFile): Planned['stat'] | undefined {
+  try {
+    const s = f.stat ?? statSync(f.absPath);
+    return { size: s.size, mtimeMs: s.mtimeMs };
+  } catch (e) {
+    state.fail(f.absPath, 'E_IO', `cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    return undefined;
+  }
+}
+
+/** Done before with this configuration, unchanged since (size and mtime), output in place: recorded as done. */
+function alreadyDone(state: RunState, f: InputFile, stat: Planned['stat']): boolean {
+  const prev = state.output.doneBySource.get(f.absPath);
+  if (!prev || prev.sourceSize !== stat.size || prev.sourceMtimeMs !== stat.mtimeMs) return false;
+  if (!outputIntact(state.out, prev)) return false;
+  state.addPatient(prev.pseudonym);
+  state.claimed.set(prev.outputPath, prev.sourceSha256);
+  state.sawArchive(f, true);
+  state.record({
+    kind: 'done',
+    source: f.absPath,
+    output: prev.outputPath,
+    bytesIn: 0,
+    bytesOut: prev.outputSize,
+  });
+  return true;
+}
+
+/** With `--subject-id source-sha256`, a file's subject is its zip; `null`: not in one (noted). */
+function subjectOf(state: RunState, f: InputFile): string | undefined | null {
+  if (state.settings.cfg.subjectIds !== 'source-sha256') return undefined;
+  if (f.archive?.sha256) return f.archive.sha256;
+  // Files named like DICOM outside zips were refused before the run; the rest are notes.
+  state.record({
+    kind: 'skipped',
+    source: f.absPath,
+    reason: 'not in a zip archive (--subject-id source-sha256 blinds zipped studies only)',
+    bytesIn: 0,
+  });
+  return null;
+}
+
+/** The files of this run that need a worker, in order; the rest is recorded on the way. */
+export async function* planInputs(state: RunState): AsyncGenerator<Planned> {
+  const { cfg, layout, inputs, roots } = state.settings;
+  const exclude = excluder(cfg.exclude ?? []);
+  const onSkip = (path: string, reason: string, files: number) =>
+    state.record({
+      kind: 'skipped',
+      source: path,
+      reason: files === 1 ? reason : `${reason} (a folder of ${files} file(s))`,
+      bytesIn: 0,
+      files,
+    });
+  const walkOptions = { hashArchives: layout === 'blinding', exclude, onSkip };
+  for await (const f of walkInputs(inputs, state.problems, walkOptions, roots)) {
+    if (cfg.signal?.aborted) {
+      state.summary.interrupted = true;
+      return;
+    }
+    if (state.keyFailure !== undefined) return;
+    const stat = statOf(state, f);
+    if (!stat || alreadyDone(state, f, stat)) continue;
+    if (cfg.shard && shardOf(f, layout, cfg.shard.count) !== cfg.shard.index) continue;
+    const subject = subjectOf(state, f);
+    if (subject === null) continue;
+    yield subject ? { f, stat, subject } : { f, stat };
+  }
+  for (const p of exclude.unmatched?.() ?? []) {
+    state.summary.warnings.push(
+      `--exclude ${p} left nothing out (a name pattern matches anywhere; ` +
+        "one with / starts at each input's own root, without the input's name)",
+    );
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * Starting a run: the worker threads load while the key is unlocked (or, for a new key, work
+ * starts on its random secret while the passphrase is stretched); then the output is opened
+ * (refusals, --force-rebuild, manifest, resume index) and the inputs get their order and roots.
+ */
+import { randomBytes } from 'node:crypto';
+import { cpus } from 'node:os';
+import { Piscina } from 'piscina';
+import { ProjectSecret } from '../identity/secret.js';
+import type { KeyStore } from '../key/store.js';
+import { ENGINE_VERSION } from '../version.js';
+import { type FileOutcome, newSummary, type RunConfig, type RunSummary } from './config.js';
+import { earlierRoots, planInputRoots } from './input-roots.js';
+import type { Manifest } from './manifest.js';
+import { type OpenedOutput, openOutput } from './open-output.js';
+import { beginOutput, endOutput } from './output.js';
+import { RunState } from './state.js';
+import type { WorkerConfig } from './task.js';
+
+export interface Started {
+  readonly state: RunState;
+  readonly pool: Piscina;
+  /** Settles when the key is usable (a new key: when its file exists). */
+  readonly keyReady: Promise<KeyStore>;
+}
+
+function startPool(cfg: RunConfig): Piscina {
+  const workerConfig: WorkerConfig = {
+    profile: cfg.profile,
+    options: cfg.options,
+    pseudonymPrefix: cfg.pseudonymPrefix,
+    dateOffset: cfg.dateOffset,
+    layout: cfg.layout ?? 'mirror',
+    out: cfg.out,
+    dryRun: cfg.dryRun ?? false,
+    patientScope: cfg.patientScope ?? 'global',
+    ...(cfg.shard ? { shardTag: `s${cfg.shard.index}` } : {}),
+  };
+  const threads = Math.max(1, cfg.workers ?? cpus().length);
+  return new Piscina({
+    filename: new URL('./worker.js', import.meta.url).href,
+    workerData: workerConfig,
+    minThreads: threads,
+    maxThreads: threads,
+    // A second task waits in each thread's queue, so a thread never idles for a round trip.
+    concurrentTasksPerWorker: 2,
+  });
+}
+
+/** What a new manifest of this run says (its output id is settled when the output is opened). */
+function wantedManifest(cfg: RunConfig, secret: ProjectSecret): Manifest {
+  return {
+    format: 1,
+    keyFingerprint: secret.fingerprint(),
+    profile: cfg.profile,
+    options: cfg.options,
+    layout: cfg.layout ?? 'mirror',
+    pseudonymPrefix: cfg.pseudonymPrefix,
+    dateOffset: cfg.dateOffset,
+    engineVersion: ENGINE_VERSION,
+    ...(cfg.subjectIds === 'source-sha256' ? { subjectIds: 'source-sha256' } : {}),
+    ...(cfg.patientScope === 'issuer' ? { patientScope: 'issuer' } : {}),
+  };
+}
+
+/** Open the output; a run that must not start throws before anything of it stays behind. */
+function open(
+  cfg: RunConfig,
+  secret: ProjectSecret,
+  key: KeyStore | undefined,
+  shardTag: string,
+  runId: string,
+) {
+  const dryRun = cfg.dryRun ?? false;
+  const output: OpenedOutput = openOutput({
+    out: cfg.out,
+    want: wantedManifest(cfg, secret),
+    key: key?.payload,
+    layout: cfg.layout ?? 'mirror',
+    forceRebuild: Boolean(cfg.forceRebuild),
+    dryRun,
+    shardTag,
+    runId,
+  });
+  if (!dryRun) beginOutput(cfg.out, shardTag);
+  const outputId = output.manifest.outputId as string;
+  // Blinded runs read their inputs in an order keyed by the secret, not the order given.
+  const inputs =
+    cfg.layout === 'blinding'
+      ? [...cfg.inputs].sort((a, b) => (secret.label('order', a) < secret.label('order', b) ? -1 : 1))
+      : [...cfg.inputs];
+  try {
+    return { output, inputs, roots: planInputRoots(inputs, earlierRoots(key?.payload.runs ?? [], outputId)) };
+  } catch (e) {
+    output.outputs.close(false);
+    if (!dryRun) endOutput(cfg.out, false, shardTag);
+    throw e;
+  }
+}
+
+/** Start the pool, settle the secret, open the output: everything the stages need, or a refusal. */
+export async function startRun(
+  cfg: RunConfig,
+  onFile: (o: FileOutcome, s: RunSummary) => void,
+): Promise<Started> {
+  const pool = startPool(cfg);
+  try {
+    // A key being created knows its secret at once: files are read and de-identified while the
+    // passphrase is stretched, and nothing is recorded or placed until the key file exists.
+    const keyReady = Promise.resolve(cfg.key);
+    const key = cfg.newKeySecret ? undefined : await keyReady;
+    const secretBytes = cfg.newKeySecret ?? (key as KeyStore).secret;
+    const secret = new ProjectSecret(secretBytes);
+    const shardTag = cfg.shard ? `s${cfg.shard.index}` : '';
+    const runId = `${new Date().toISOString()}-${randomBytes(3).toString('hex')}`;
+    const { output, inputs, roots } = open(cfg, secret, key, shardTag, runId);
+    const layout = cfg.layout ?? 'mirror';
+    const dryRun = cfg.dryRun ?? false;
+    const settings = { cfg, layout, dryRun, secret, secretBytes, shardTag, runId, inputs, roots };
+    const state = new RunState(
+      { ...settings, startedAt: new Date().toISOString() },
+      output,
+      newSummary(dryRun, output.cleared),
+      key,
+      onFile,
+    );
+    // A key that fails to come (its creation failed) stops the run at its next step.
+    keyReady.catch((e: unknown) => {
+      state.keyFailure ??= e;
+    });
+    return { state, pool, keyReady };
+  } catch (e) {
+    await pool.destroy();
+    throw e;
+  }
+}
