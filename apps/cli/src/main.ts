@@ -58,7 +58,8 @@ export function buildProgram(
     )
     .option(
       '--shard <i/n>',
-      'process only shard i of n (1-based), or "auto"/"auto/n" from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX',
+      'process only shard i of n (1-based), or "auto"/"auto/n" from SLURM_ARRAY_TASK_ID or ' +
+        'JOB_COMPLETION_INDEX',
     )
     .addOption(
       new Option(
@@ -82,7 +83,8 @@ export function buildProgram(
     .option('--json', 'print the end summary as JSON')
     .option(
       '--exclude <glob>',
-      'leave matching files or folders out (repeatable): a name pattern (*.txt) or a path from the input (old/**); OS debris (.DS_Store, Thumbs.db, __MACOSX) always is',
+      'leave matching files or folders out (repeatable): a name pattern (*.txt) or a path from the input ' +
+        '(old/**); OS debris (.DS_Store, Thumbs.db, __MACOSX) always is',
       collect,
       [],
     )

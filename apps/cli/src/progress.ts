@@ -39,7 +39,8 @@ export function startProgress(
       last = performance.now();
       const r = rates(s);
       write(
-        `progress: ${processed(s)}${total ? `/${total}` : ''} files, ${r.mb.toFixed(0)} MB, ${r.fps.toFixed(0)} files/s, ${r.mbps.toFixed(0)} MB/s, ${s.failed} failed`,
+        `progress: ${processed(s)}${total ? `/${total}` : ''} files, ${r.mb.toFixed(0)} MB, ` +
+          `${r.fps.toFixed(0)} files/s, ${r.mbps.toFixed(0)} MB/s, ${s.failed} failed`,
       );
     },
     log: write,

@@ -21,7 +21,10 @@ const PY = pythonWithPydicom();
 const CASES = Number(process.env.DCMBLIND_FUZZ_CASES ?? 5000);
 
 describe.skipIf(!PY)('fuzz', () => {
-  it(`${CASES} seeded mutations of real files: a clear error or a parseable output, never a crash, a hang or a leak`, () => {
+  const title =
+    `${CASES} seeded mutations of real files: ` +
+    'a clear error or a parseable output, never a crash, a hang or a leak';
+  it(title, () => {
     const cfg = {
       profile: compileProfile('basic', []),
       secret: new ProjectSecret(new Uint8Array(32).fill(9)),

@@ -64,14 +64,16 @@ export function patientKey(s: SourceIdentity, scope: 'global' | 'issuer' = 'glob
   if (s.sopInstanceUID) return `sop\u0000${s.sopInstanceUID}`;
   throw new DcmblindError(
     'E_NOT_DICOM',
-    'no PatientID, PatientName, StudyInstanceUID or SOPInstanceUID: nothing identifies what this file belongs to',
+    'no PatientID, PatientName, StudyInstanceUID or SOPInstanceUID: ' +
+      'nothing identifies what this file belongs to',
   );
 }
 
 export function patientIdentity(key: string, cfg: DeidentifyConfig): PatientIdentity {
   return {
     key,
-    // Blinding names subjects by 64 hex digits: the keyed hash of the patient, or what the run says (source zip SHA-256).
+    // Blinding names subjects by 64 hex digits: the keyed hash of the patient, or what the run
+    // says (source zip SHA-256).
     pseudonym:
       cfg.subject ??
       (cfg.profile.blinding

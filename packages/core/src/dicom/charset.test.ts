@@ -27,7 +27,8 @@ for p in sys.argv[1:]:
                 for it in el.value: walk(it)
             elif el.VR == 'PN' and el.value is not None and str(el.value) != '':
                 v = el.value
-                vals.append(chr(92).join(str(x) for x in v) if isinstance(v, pydicom.multival.MultiValue) else str(v))
+                multi = isinstance(v, pydicom.multival.MultiValue)
+                vals.append(chr(92).join(str(x) for x in v) if multi else str(v))
     walk(ds)
     out[p] = vals
 print(json.dumps(out))

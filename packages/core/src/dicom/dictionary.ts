@@ -34,7 +34,8 @@ export function lookup(t: Tag): Entry | undefined {
 /** The VR an implicit-VR reader must assume for a tag (PS3.5 §7.1.3); unknown tags are UN. */
 export function dictionaryVR(t: Tag): VR {
   if ((t & 0xffff) === 0) return 'UL'; // group length (PS3.5 §7.2)
-  if (isPrivate(t) && (t & 0xff00) === 0 && (t & 0xffff) >= 0x10) return 'LO'; // private creator (PS3.5 §7.8.1)
+  // A private creator (PS3.5 §7.8.1).
+  if (isPrivate(t) && (t & 0xff00) === 0 && (t & 0xffff) >= 0x10) return 'LO';
   return lookup(t)?.vr ?? 'UN';
 }
 

@@ -106,7 +106,10 @@ function valueLE(el: Element, data: Uint8Array): Uint8Array {
   return out;
 }
 
-/** Elements re-encoded as explicit VR little endian, the DICOMDIR's transfer syntax (group lengths dropped). */
+/**
+ * Elements re-encoded as explicit VR little endian, the DICOMDIR's transfer syntax (group
+ * lengths dropped).
+ */
 function encodeElements(els: readonly Element[], data: Uint8Array): Buffer {
   const parts: Buffer[] = [];
   for (const el of els) {

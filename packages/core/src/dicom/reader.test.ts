@@ -105,7 +105,9 @@ describe('head-only parsing of big files', () => {
     expect(px.end).toBe(bytes.length);
     expect(f.dataset.slice(0, -1).every((e) => !e.external)).toBe(true);
   });
-  it('asks for the whole file when anything else is cut, and parses normally when the head is the file', () => {
+  const title =
+    'asks for the whole file when anything else is cut, and parses normally when the head is the file';
+  it(title, () => {
     expect(() => parseHead(bytes.subarray(0, 100), bytes.length)).toThrow(NeedWholeFile);
     const withTail = buildDicom([...big, [0x7fe10010, 'OB', new Uint8Array(10)]]);
     expect(() => parseHead(withTail.subarray(0, 4096), withTail.length)).toThrow(NeedWholeFile);

@@ -23,7 +23,8 @@ export function shiftDA(value: string, days: number): string | undefined {
 function formatDA(d: Date): string {
   const y = d.getUTCFullYear();
   if (y < 0 || y > 9999) return '00010101';
-  return `${String(y).padStart(4, '0')}${String(d.getUTCMonth() + 1).padStart(2, '0')}${String(d.getUTCDate()).padStart(2, '0')}`;
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${String(y).padStart(4, '0')}${two(d.getUTCMonth() + 1)}${two(d.getUTCDate())}`;
 }
 
 /** DA value with ranges ("A-B", "-B", "A-") shifted end by end. */

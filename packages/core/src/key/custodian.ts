@@ -96,7 +96,10 @@ export function normalizeName(v: string): string {
 /** The same name in any order of its parts ("jane muller" = "muller jane"). */
 const nameTokens = (v: string) => normalizeName(v).split(' ').sort().join(' ');
 
-/** Candidate relative output paths a value may end with (`/export/site-A/ANON-…/x.dcm` → `ANON-…/x.dcm`, …). */
+/**
+ * Candidate relative output paths a value may end with (`/export/site-A/ANON-…/x.dcm` →
+ * `ANON-…/x.dcm`, …).
+ */
 function pathTails(value: string): Set<string> {
   const parts = value
     .replace(/\\/g, '/')
@@ -119,7 +122,10 @@ function underTail(f: FileRecord, tails: ReadonlySet<string>): boolean {
   return false;
 }
 
-/** Pseudonyms whose files a value names (an output UID of a study, series or instance, or an output file or folder), with those files. */
+/**
+ * Pseudonyms whose files a value names (an output UID of a study, series or instance, or an
+ * output file or folder), with those files.
+ */
 function byOutput(p: KeyPayload, value: string, secret: ProjectSecret | undefined): Map<string, OutputHits> {
   const found = new Map<string, OutputHits>();
   const uid = /^[0-9.]+$/.test(value) && value.includes('.');
@@ -236,7 +242,8 @@ export function planMerge(
     if (payload.secret !== dest.secret) {
       throw new DcmblindError(
         'E_KEY_PROJECT',
-        `${label} belongs to another project (its secret differs), so its pseudonyms mean something else; nothing merged`,
+        `${label} belongs to another project (its secret differs), so its pseudonyms mean ` +
+          'something else; nothing merged',
       );
     }
     for (const rec of Object.values(payload.patients)) {

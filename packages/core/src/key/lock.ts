@@ -85,7 +85,10 @@ function holderAlive(holder: Holder, path: string): boolean {
   }
 }
 
-/** Whether nobody holds a flock on `path` (tested by taking and dropping it); undefined without the helper. */
+/**
+ * Whether nobody holds a flock on `path` (tested by taking and dropping it); undefined without the
+ * helper.
+ */
 function flockFree(path: string): boolean | undefined {
   let fd: number;
   try {
@@ -115,7 +118,8 @@ function inUse(what: string, holder: Holder | undefined): DcmblindError {
   const elsewhere = holder !== undefined && holder.host !== hostname();
   return new DcmblindError(
     'E_KEY_LOCKED',
-    `${what} is in use by ${who}; try again when it ends${elsewhere ? `, or delete ${lockPath(what)} if that process is gone` : ''}`,
+    `${what} is in use by ${who}; try again when it ends` +
+      (elsewhere ? `, or delete ${lockPath(what)} if that process is gone` : ''),
   );
 }
 
@@ -158,7 +162,8 @@ export function lockKey(keyPath: string, purpose: string): () => void {
   } catch (e) {
     throw new DcmblindError(
       'E_IO',
-      `cannot lock ${keyPath}: ${(e as NodeJS.ErrnoException).code ?? String(e)} (does its folder exist and is it writable?)`,
+      `cannot lock ${keyPath}: ${(e as NodeJS.ErrnoException).code ?? String(e)} ` +
+        '(does its folder exist and is it writable?)',
     );
   }
   let held = false;

@@ -49,7 +49,10 @@ export interface RunRecord {
   readonly engineVersion: string;
   readonly written?: number;
   readonly failed?: number;
-  /** The output it wrote to (its id and its path then), and where each of its inputs landed there (see run/input-roots.ts). */
+  /**
+   * The output it wrote to (its id and its path then), and where each of its inputs landed there
+   * (see run/input-roots.ts).
+   */
   readonly outputId?: string;
   readonly out?: string;
   readonly inputs?: ReadonlyArray<{ readonly path: string; readonly prefix: string }>;
@@ -73,7 +76,10 @@ export interface RemovedRecord {
   /** The output's configuration, for records older than output ids. */
   readonly configId: string;
   readonly outputPath: string;
-  /** Only the record of this source content (a file that could not be placed); else any record of the path. */
+  /**
+   * Only the record of this source content (a file that could not be placed); else any record of
+   * the path.
+   */
   readonly sourceSha256?: string;
 }
 
@@ -107,10 +113,13 @@ export interface KeyPayload {
  * seen again with new ones (files copied without their times) replaces the old one.
  */
 export function fileRecordId(f: FileRecord): string {
-  return `${f.sourceSha256}\u0000${f.outputPath}\u0000${f.profile}\u0000${f.engineVersion}\u0000${f.outputId ?? ''}`;
+  return [f.sourceSha256, f.outputPath, f.profile, f.engineVersion, f.outputId ?? ''].join('\u0000');
 }
 
-/** Whether a record belongs to the output with this id (older records: to any output of their configuration). */
+/**
+ * Whether a record belongs to the output with this id (older records: to any output of their
+ * configuration).
+ */
 export function recordOfOutput(f: FileRecord, outputId: string, configId: string): boolean {
   return f.outputId === undefined ? f.configId === configId : f.outputId === outputId;
 }

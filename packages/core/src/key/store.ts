@@ -120,7 +120,8 @@ function checkNewPassphrase(passphrase: string): void {
   if ([...passphrase].length < MIN_PASSPHRASE) {
     throw new DcmblindError(
       'E_USAGE',
-      `passphrase too short: a key's passphrase needs at least ${MIN_PASSPHRASE} characters (a few unrelated words are easiest to remember)`,
+      `passphrase too short: a key's passphrase needs at least ${MIN_PASSPHRASE} characters ` +
+        '(a few unrelated words are easiest to remember)',
     );
   }
 }
@@ -429,7 +430,8 @@ export class KeyStore {
     if (this.#failed)
       throw new DcmblindError(
         'E_IO',
-        `${this.journalPath}: a record could not be written (${this.#failed.message}); the key file was left as it was`,
+        `${this.journalPath}: a record could not be written (${this.#failed.message}); ` +
+          'the key file was left as it was',
       );
     this.close();
     writeFileAtomic(this.path, encodeKeyFile(this.payload, this.#header, this.#fileKey));

@@ -42,7 +42,10 @@ export interface CompiledProfile {
   readonly dates: DatePolicy;
   readonly retainUIDs: boolean;
   readonly cleanGraphics: boolean;
-  /** The blinding profile: dates and times emptied, not shifted or dummied; subjects named by 64-hex pseudonyms. */
+  /**
+   * The blinding profile: dates and times emptied, not shifted or dummied; subjects named by 64-hex
+   * pseudonyms.
+   */
   readonly blinding: boolean;
   /** Rule for a public tag named in the table (overlay/curve groups resolved here too). */
   ruleFor(t: Tag): Rule | undefined;

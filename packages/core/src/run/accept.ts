@@ -119,7 +119,8 @@ function refusal(state: RunState, { f, r }: Candidate): [ErrorCode, string] | un
     return [
       'E_MIXED_PATIENTS',
       `folder ${exposed} is named after a patient and this file does not carry that name ` +
-        "(another patient's file, or one without names); nothing written: move it into its own patient's folder",
+        "(another patient's file, or one without names); nothing written: " +
+        "move it into its own patient's folder",
     ];
   }
   return undefined;

@@ -25,7 +25,10 @@ export interface RunConfig {
   readonly forceRebuild?: boolean;
   /** Abort to stop cleanly: in-flight files finish and are recorded, nothing new starts. */
   readonly signal?: AbortSignal;
-  /** Blinding: name subjects by the keyed hash of the patient (default) or by the SHA-256 of their source zip. */
+  /**
+   * Blinding: name subjects by the keyed hash of the patient (default) or by the SHA-256 of their
+   * source zip.
+   */
   readonly subjectIds?: 'hmac' | 'source-sha256';
   /** Process only shard `index` (1-based) of `count`: a deterministic part of the inputs. */
   readonly shard?: { readonly index: number; readonly count: number };

@@ -69,8 +69,9 @@ function takeBack(state: RunState, folder: string, outRel: string): JournalEntry
   state.fail(
     join(state.out, outRel),
     'E_MIXED_PATIENTS',
-    `output removed: source folder ${folder} is named after a patient and this file did not carry that name ` +
-      "(another patient's file, or one without names); move it into its own patient's folder and run again",
+    `output removed: source folder ${folder} is named after a patient and this file did not carry ` +
+      "that name (another patient's file, or one without names); move it into its own patient's " +
+      'folder and run again',
   );
   return {
     type: 'removed',
@@ -95,8 +96,9 @@ function sweepExposedFolders(state: RunState): void {
       state.fail(
         join(state.out, outFolder),
         'E_MIXED_PATIENTS',
-        `output folder named after a patient (source folder ${folder}) still holds ${theirs.length} file(s) ` +
-          'dcmblind did not write, left as they were: move them out and remove the folder before the output leaves the site',
+        `output folder named after a patient (source folder ${folder}) still holds ` +
+          `${theirs.length} file(s) dcmblind did not write, left as they were: move them out and ` +
+          'remove the folder before the output leaves the site',
       );
     }
     for (const outRel of files.filter(ours)) swept.push(takeBack(state, folder, outRel));

@@ -11,14 +11,20 @@
  * Memory: one entry per folder.
  */
 
-/** Source relative path of a record, aligned with its output path from the end (zip entries: `Name.zip!` → `Name`). */
+/**
+ * Source relative path of a record, aligned with its output path from the end (zip entries:
+ * `Name.zip!` → `Name`).
+ */
 export function sourceRelOf(sourcePath: string, outputPath: string): string | undefined {
   const k = outputPath.split('/').length;
   const parts = sourcePath.split('/').map((p) => p.replace(/\.zip!$/i, ''));
   return parts.length < k ? undefined : parts.slice(parts.length - k).join('/');
 }
 
-/** The source folders of one file: those its output path kept, and those it replaced by the patient's pseudonym. */
+/**
+ * The source folders of one file: those its output path kept, and those it replaced by the
+ * patient's pseudonym.
+ */
 export function folderFates(
   relPath: string,
   outRel: string,

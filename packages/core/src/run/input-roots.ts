@@ -43,7 +43,9 @@ export function planInputRoots(inputs: readonly string[], earlier: readonly Inpu
     if (child) {
       throw new DcmblindError(
         'E_OUTPUT_MISMATCH',
-        `input ${input} holds ${child.path}, which an earlier run into this output read as an input of its own; the files around it would land at other paths than before. Give the same inputs as the earlier runs (or folders inside them), or use a new --out`,
+        `input ${input} holds ${child.path}, which an earlier run into this output read as an input of ` +
+          'its own; the files around it would land at other paths than before. Give the same inputs as ' +
+          'the earlier runs (or folders inside them), or use a new --out',
       );
     }
     const folder = statSync(path).isDirectory();

@@ -83,7 +83,9 @@ export function outputPath(
  */
 export function patientPath(facts: FileFacts, secret: ProjectSecret): string {
   const l = (domain: string, v: string) => secret.label(domain, v);
-  return `${facts.patient.pseudonym}/study-${l('study', facts.studyUID)}/series-${l('series', facts.seriesUID)}/${l('instance', facts.sopInstanceUID)}.dcm`;
+  const study = `study-${l('study', facts.studyUID)}`;
+  const series = `series-${l('series', facts.seriesUID)}`;
+  return `${facts.patient.pseudonym}/${study}/${series}/${l('instance', facts.sopInstanceUID)}.dcm`;
 }
 
 /**

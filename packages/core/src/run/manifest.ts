@@ -92,7 +92,9 @@ export function createManifest(out: string, m: Manifest): Manifest {
 
 function describe(m: Manifest): string {
   const opts = m.options.length ? ` with ${m.options.join(', ')}` : '';
-  return `profile ${m.profile}${opts}, layout ${m.layout}, key ${m.keyFingerprint}, engine ${m.engineVersion}`;
+  return (
+    `profile ${m.profile}${opts}, layout ${m.layout}, key ${m.keyFingerprint}, ` + `engine ${m.engineVersion}`
+  );
 }
 
 /** Refuse when `out` was made with another configuration; say what made it, never a secret. */
@@ -117,10 +119,13 @@ export function checkManifest(out: string, have: Manifest, want: Manifest): void
   if (diff.length === 0) return;
   const keyOnly = diff.length === 1 && have.keyFingerprint !== want.keyFingerprint;
   const remedy = keyOnly
-    ? "Give the key that made it (dcmblind-key info prints a key's fingerprint), or a new --out for this key. --force-rebuild would re-pseudonymise the whole output under this key"
-    : `Rerun with the settings that made it, or use a new --out. --force-rebuild deletes this output's files and redoes them with the new settings`;
+    ? "Give the key that made it (dcmblind-key info prints a key's fingerprint), " +
+      'or a new --out for this key. --force-rebuild would re-pseudonymise the whole output under this key'
+    : 'Rerun with the settings that made it, or use a new --out. ' +
+      "--force-rebuild deletes this output's files and redoes them with the new settings";
   throw new DcmblindError(
     'E_OUTPUT_MISMATCH',
-    `${out} was made with another ${diff.join(', ')}: it was made with ${describe(have)}. Refusing to mix two configurations in one output. ${remedy}`,
+    `${out} was made with another ${diff.join(', ')}: it was made with ${describe(have)}. ` +
+      `Refusing to mix two configurations in one output. ${remedy}`,
   );
 }

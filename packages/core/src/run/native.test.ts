@@ -41,7 +41,8 @@ describe('willNeed', () => {
       [
         '--input-type=module',
         '-e',
-        `const m = await import(${JSON.stringify(built)}); for (const p of ${JSON.stringify(paths)}) m.willNeed(p); console.log('ok');`,
+        `const m = await import(${JSON.stringify(built)}); ` +
+          `for (const p of ${JSON.stringify(paths)}) m.willNeed(p); console.log('ok');`,
       ],
       { encoding: 'utf8', timeout: 20_000 },
     );

@@ -41,13 +41,18 @@ export function preflightOutput(p: Preflight): OutputState {
     const some = state.entries.slice(0, 3).join(', ') + (state.entries.length > 3 ? ', …' : '');
     throw new DcmblindError(
       'E_OUTPUT_NOT_EMPTY',
-      `--out ${p.out} already holds files (${some}) and is not a dcmblind output (no .dcmblind/manifest.json). Choose an empty or new folder: dcmblind never writes into, or deletes from, a folder it did not make`,
+      `--out ${p.out} already holds files (${some}) and is not a dcmblind output ` +
+        '(no .dcmblind/manifest.json). Choose an empty or new folder: dcmblind never writes into, ' +
+        'or deletes from, a folder it did not make',
     );
   }
   if (state.manifest && !p.keyExists) {
     throw new DcmblindError(
       'E_KEY_NOT_FOUND',
-      `key ${p.keyPath} not found; this output was made with key ${state.manifest.keyFingerprint} (profile ${state.manifest.profile}). Give that key's path (dcmblind-key info prints a key's fingerprint). New keys come from dcmblind-key init, or from a first run into an empty output`,
+      `key ${p.keyPath} not found; this output was made with key ${state.manifest.keyFingerprint} ` +
+        `(profile ${state.manifest.profile}). Give that key's path ` +
+        "(dcmblind-key info prints a key's fingerprint). " +
+        'New keys come from dcmblind-key init, or from a first run into an empty output',
     );
   }
   return state;

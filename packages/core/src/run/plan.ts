@@ -46,7 +46,10 @@ function statOf(state: RunState, f: InputFile): Planned['stat'] | undefined {
   }
 }
 
-/** Done before with this configuration, unchanged since (size and mtime), output in place: recorded as done. */
+/**
+ * Done before with this configuration, unchanged since (size and mtime), output in place: recorded
+ * as done.
+ */
 function alreadyDone(state: RunState, f: InputFile, stat: Planned['stat']): boolean {
   const prev = state.output.doneBySource.get(f.absPath);
   if (!prev || prev.sourceSize !== stat.size || prev.sourceMtimeMs !== stat.mtimeMs) return false;

@@ -41,7 +41,10 @@ async function forEachLimit<T>(
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
 }
 
-/** Rename one staged output into place, unless something is already there (`taken`, looked up just before). */
+/**
+ * Rename one staged output into place, unless something is already there (`taken`, looked up just
+ * before).
+ */
 async function place(state: RunState, { f, r }: Candidate, taken: boolean): Promise<FileOutcome> {
   const finalPath = join(state.out, r.outRel);
   const done = { source: f.absPath, output: r.outRel, bytesIn: r.bytesIn, bytesOut: r.bytesOut };

@@ -70,7 +70,8 @@ export function clearForRebuild(out: string, recorded: Iterable<string>, runId: 
     rmSync(join(out, STATE_DIR, name), { force: true });
   const log = join(out, STATE_DIR, `rebuild-${runId.replace(/[^0-9A-Za-z-]/g, '')}.log`);
   const lines = [
-    `# dcmblind --force-rebuild ${new Date().toISOString()}: ${removed.length} file(s) removed, ${kept.length} kept`,
+    `# dcmblind --force-rebuild ${new Date().toISOString()}: ` +
+      `${removed.length} file(s) removed, ${kept.length} kept`,
     ...removed.map((p) => `removed ${JSON.stringify(p)}`),
     ...kept.map((p) => `kept (not written by dcmblind) ${JSON.stringify(p)}`),
   ];

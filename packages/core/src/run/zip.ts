@@ -73,7 +73,8 @@ export async function openZip(path: string): Promise<{ entries: ZipEntry[]; clos
           new DcmblindError(
             'E_ZIP',
             slip
-              ? `an entry would be written outside the archive's folder (zip-slip: ${e.message}); the archive is rejected`
+              ? `an entry would be written outside the archive's folder (zip-slip: ${e.message}); ` +
+                  'the archive is rejected'
               : `damaged zip archive (${e.message})`,
             { cause: e },
           ),
@@ -99,7 +100,8 @@ export async function openZip(path: string): Promise<{ entries: ZipEntry[]; clos
       ) {
         throw new DcmblindError(
           'E_ZIP',
-          `entry "${e.fileName}" inflates to ${e.uncompressedSize} bytes (ratio ${ratio.toFixed(0)}): refused as a possible zip bomb`,
+          `entry "${e.fileName}" inflates to ${e.uncompressedSize} bytes (ratio ${ratio.toFixed(0)}): ` +
+            'refused as a possible zip bomb',
         );
       }
     }

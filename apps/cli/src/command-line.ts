@@ -1,0 +1,160 @@
+/**
+ * Everything that can be wrong with a `dcmblind run` command line, checked before anything is
+ * read, asked or written: options, paths of the inputs, the output and the key, and how they
+ * sit relative to each other.
+ */
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import {
+  DcmblindError,
+  excluder,
+  type Layout,
+  looseDicomFile,
+  type OptionName,
+  outputTreeOf,
+  resolveOptions,
+} from '@dcmblind/core';
+import { parseShard } from './shard.js';
+
+export interface RunCommandOptions {
+  out: string;
+  key: string;
+  profile: string;
+  option: string[];
+  prefix: string;
+  dateOffset: string;
+  project?: string;
+  json?: boolean;
+  quiet?: boolean;
+  layout?: Layout;
+  subjectId: 'hmac' | 'source-sha256';
+  shard?: string;
+  patientScope: 'global' | 'issuer';
+  workers?: string;
+  dryRun?: boolean;
+  forceRebuild?: boolean;
+  exclude: string[];
+}
+
+/** A command line that passed: the values the run needs, paths made real. */
+export interface Checked {
+  readonly out: string;
+  readonly key: string;
+  readonly options: OptionName[];
+  readonly dateOffset: { min: number; max: number };
+  readonly workers: number | undefined;
+  readonly shard: { index: number; count: number } | undefined;
+}
+
+const usage = (message: string) => new DcmblindError('E_USAGE', message);
+
+/** Real path of p, or of its nearest existing ancestor joined with the rest. */
+function realish(p: string): string {
+  const abs = resolve(p);
+  if (existsSync(abs)) return realpathSync(abs);
+  return resolve(realish(dirname(abs)), basename(abs));
+}
+
+function inside(child: string, parent: string): boolean {
+  const r = relative(parent, child);
+  return r === '' || (!r.startsWith('..') && !r.startsWith(sep) && r !== '..');
+}
+
+function parseOffset(s: string): { min: number; max: number } {
+  const m = /^(\d+):(\d+)$/.exec(s);
+  const min = Number(m?.[1]);
+  const max = Number(m?.[2]);
+  if (!m || min > max || max > 36500) {
+    throw usage(`--date-offset must be MIN:MAX whole days, MIN <= MAX <= 36500 (got "${s}")`);
+  }
+  return { min, max };
+}
+
+function parseWorkers(w: string | undefined): number | undefined {
+  const workers = w === undefined ? undefined : Number(w);
+  if (workers !== undefined && (!Number.isInteger(workers) || workers < 1 || workers > 256)) {
+    throw usage('--workers must be a whole number from 1 to 256');
+  }
+  return workers;
+}
+
+/** Blinding by source zip names subjects by their zip: a DICOM file outside one is bad usage. */
+function checkSubjects(inputs: readonly string[], o: RunCommandOptions): void {
+  if (o.subjectId !== 'source-sha256') return;
+  if (o.profile !== 'blinding') throw usage('--subject-id source-sha256 goes with --profile blinding');
+  const loose = inputs.every((i) => existsSync(i)) ? looseDicomFile(inputs, excluder(o.exclude)) : undefined;
+  if (loose) {
+    throw usage(
+      `--subject-id source-sha256 names each subject by its zip file, and ${loose} is not in one: ` +
+        'give zipped studies only (or drop the option)',
+    );
+  }
+}
+
+/** Inputs exist, do not overlap, and hold neither the output nor the key. */
+function checkInputs(inputs: readonly string[], o: RunCommandOptions, out: string, key: string): void {
+  const real: string[] = [];
+  for (const i of inputs) {
+    if (!existsSync(i)) throw usage(`input ${i} does not exist`);
+    const ri = realpathSync(i);
+    if (inside(out, ri) && statSync(ri).isDirectory()) {
+      throw usage(`--out ${o.out} is inside input ${i}; choose an output outside the inputs`);
+    }
+    if (inside(ri, out)) throw usage(`input ${i} is inside --out ${o.out}`);
+    if (inside(key, ri)) {
+      throw usage(
+        `--key ${o.key} is inside input ${i}: inputs are only read, and the key must not be read as one; ` +
+          'keep it elsewhere',
+      );
+    }
+    // Overlapping inputs would read (and write) the same files twice.
+    const twice = real.findIndex((r) => inside(ri, r) || inside(r, ri));
+    if (twice >= 0) {
+      throw usage(
+        `inputs ${inputs[twice]} and ${i} overlap (one is, or holds, the other): give each folder once`,
+      );
+    }
+    real.push(ri);
+  }
+}
+
+/** The key lies outside every output tree, is a file (or nothing yet), in a folder that exists. */
+function checkKeyPath(o: RunCommandOptions, out: string, key: string): void {
+  if (inside(key, out))
+    throw usage(`--key ${o.key} is inside --out: the key must never travel with the output`);
+  const keyTree = outputTreeOf(key);
+  if (keyTree) {
+    throw usage(
+      `--key ${o.key} is inside the de-identified output ${keyTree}: ` +
+        'the key must never travel with an output',
+    );
+  }
+  if (existsSync(key) && statSync(key).isDirectory()) {
+    throw usage(`--key ${o.key} is a folder; name the key file (for example ${join(o.key, 'study.key')})`);
+  }
+  if (!existsSync(dirname(key))) {
+    throw usage(
+      `--key ${o.key}: its folder ${dirname(o.key)} does not exist (a typo?); create it first for a new key`,
+    );
+  }
+}
+
+/** Check the whole command line; throws E_USAGE naming the first problem. */
+export function checkCommandLine(inputs: readonly string[], o: RunCommandOptions): Checked {
+  const options = resolveOptions(o.profile, o.option);
+  const shard = o.shard === undefined ? undefined : parseShard(o.shard, process.env);
+  checkSubjects(inputs, o);
+  const dateOffset = parseOffset(o.dateOffset);
+  if (!/^[A-Za-z0-9_-]{0,16}$/.test(o.prefix)) throw usage('--prefix: up to 16 letters, digits, "-" or "_"');
+  const out = realish(o.out);
+  const key = realish(o.key);
+  checkInputs(inputs, o, out, key);
+  checkKeyPath(o, out, key);
+  const workers = parseWorkers(o.workers);
+  for (const g of o.exclude) {
+    if (g.trim() === '' || g.startsWith('/')) {
+      throw usage(`--exclude "${g}": give a name pattern (*.txt) or a path relative to the input (old/**)`);
+    }
+  }
+  return { out, key, options, dateOffset, workers, shard };
+}

@@ -1,0 +1,261 @@
+/**
+ * Element headers, items and fragments read off the bytes (PS3.5 §7.1 element encoding, §7.5
+ * sequences and items, §A.4 encapsulated fragments): offsets and lengths only, no values.
+ */
+import { DcmblindError } from '../errors.js';
+import { dictionaryVR } from './dictionary.js';
+import { type Element, type Item, MAX_DEPTH, NeedWholeFile, UNDEFINED } from './element.js';
+import { formatTag, T, type Tag } from './tag.js';
+import { IMPLICIT_LE, type Encoding } from './transfer-syntax.js';
+import { hasLongLength, isVR, type VR } from './vr.js';
+
+class Cursor {
+  private readonly view: DataView;
+  constructor(readonly bytes: Uint8Array) {
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+  u16(pos: number, le: boolean): number {
+    return this.view.getUint16(pos, le);
+  }
+  u32(pos: number, le: boolean): number {
+    return this.view.getUint32(pos, le);
+  }
+  tag(pos: number, le: boolean): Tag {
+    return ((this.u16(pos, le) << 16) | this.u16(pos + 2, le)) >>> 0;
+  }
+}
+
+export function isVRBytes(bytes: Uint8Array, pos: number): boolean {
+  const a = bytes[pos] ?? 0;
+  const b = bytes[pos + 1] ?? 0;
+  return a >= 0x41 && a <= 0x5a && b >= 0x41 && b <= 0x5a && isVR(String.fromCharCode(a, b));
+}
+
+const BULK: ReadonlySet<Tag> = new Set([T.PixelData, T.FloatPixelData, T.DoubleFloatPixelData]);
+
+/** A whole file in memory, or the head of a longer one (head-only reads of big files). */
+export class Parser {
+  private readonly c: Cursor;
+  /** Head-only mode: the file is longer than `bytes`. */
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly fileLength = bytes.length,
+  ) {
+    this.c = new Cursor(bytes);
+  }
+  private get partial(): boolean {
+    return this.fileLength > this.bytes.length;
+  }
+
+  /** The file ends inside `what`; in head-only mode that only means the head was too short. */
+  private truncated(at: number, what: string): DcmblindError {
+    if (this.partial) throw new NeedWholeFile();
+    return new DcmblindError(
+      'E_TRUNCATED',
+      `file ends inside ${what} at byte ${at}; the file is incomplete (re-export or re-copy it)`,
+    );
+  }
+
+  /** Elements from `pos` until `end`, or until an item delimiter when `untilItemDelimiter`. */
+  elements(
+    pos: number,
+    end: number,
+    enc: Encoding,
+    depth: number,
+    untilItemDelimiter: boolean,
+  ): { elements: Element[]; pos: number } {
+    const out: Element[] = [];
+    while (pos < end) {
+      if (this.partial && pos + 16 > this.bytes.length) throw new NeedWholeFile();
+      if (end - pos < 8) {
+        // Trailing padding.
+        if (this.bytes.subarray(pos, end).every((b) => b === 0)) return { elements: out, pos: end };
+        throw this.truncated(pos, 'an element header');
+      }
+      const t = this.c.tag(pos, enc.littleEndian);
+      if (t === T.ItemDelimitation) {
+        if (!untilItemDelimiter)
+          throw new DcmblindError('E_BAD_ENCODING', `unexpected item delimiter at byte ${pos}`);
+        return { elements: out, pos: pos + 8 };
+      }
+      if (t === T.SequenceDelimitation || t === T.Item) {
+        throw new DcmblindError(
+          'E_BAD_ENCODING',
+          `unexpected ${formatTag(t)} at byte ${pos} outside a sequence`,
+        );
+      }
+      const el = this.element(pos, end, enc, depth);
+      out.push(el);
+      pos = el.end;
+    }
+    if (untilItemDelimiter) throw this.truncated(pos, 'an item without its delimiter');
+    return { elements: out, pos };
+  }
+
+  /** Tag, VR, value length and where the value starts (PS3.5 §7.1.1–7.1.3). */
+  private header(pos: number, limit: number, enc: Encoding): Header {
+    const le = enc.littleEndian;
+    const t = this.c.tag(pos, le);
+    if (enc.explicit && isVRBytes(this.bytes, pos + 4)) {
+      const vr = String.fromCharCode(this.bytes[pos + 4] as number, this.bytes[pos + 5] as number) as VR;
+      if (!hasLongLength(vr)) return { t, vr, length: this.c.u16(pos + 6, le), valueStart: pos + 8 };
+      if (limit - pos < 12) throw this.truncated(pos, `the header of ${formatTag(t)}`);
+      return { t, vr, length: this.c.u32(pos + 8, le), valueStart: pos + 12 };
+    }
+    const length = this.c.u32(pos + 4, le);
+    // A VR field that is not a VR: some writers emit implicit headers in explicit files.
+    // Read it as implicit (4-byte length) only if that length is plausible.
+    if (enc.explicit && length !== UNDEFINED && pos + 8 + length > limit) {
+      throw new DcmblindError('E_BAD_ENCODING', `element ${formatTag(t)} at byte ${pos} has no valid VR`);
+    }
+    return { t, vr: dictionaryVR(t), length, valueStart: pos + 8 };
+  }
+
+  private checkDepth(depth: number, pos: number): void {
+    if (depth >= MAX_DEPTH) {
+      throw new DcmblindError('E_TOO_DEEP', `sequences nested deeper than ${MAX_DEPTH} at byte ${pos}`);
+    }
+  }
+
+  element(pos: number, limit: number, enc: Encoding, depth: number): Element {
+    const h = this.header(pos, limit, enc);
+    return h.length === UNDEFINED
+      ? this.undefinedLength(pos, limit, enc, depth, h)
+      : this.definedLength(pos, limit, enc, depth, h);
+  }
+
+  /** A sequence (SQ, or UN holding one: implicit VR LE inside, PS3.5 §6.2.2), or encapsulated pixel data. */
+  private undefinedLength(pos: number, limit: number, enc: Encoding, depth: number, h: Header): Element {
+    const { t, vr, valueStart } = h;
+    this.checkDepth(depth, pos);
+    const base = { tag: t, vr, enc, start: pos, valueStart, undefinedLength: true } as const;
+    if (vr === 'SQ' || vr === 'UN' || (t !== T.PixelData && this.looksLikeItem(valueStart, limit, enc))) {
+      const seq = this.items(valueStart, limit, vr === 'UN' ? IMPLICIT_LE : enc, depth + 1, true);
+      return { ...base, valueLength: seq.contentEnd - valueStart, end: seq.pos, items: seq.items };
+    }
+    const endPos = this.skipFragments(valueStart, limit, enc, t);
+    return { ...base, valueLength: endPos - 8 - valueStart, end: endPos, encapsulated: true };
+  }
+
+  private definedLength(pos: number, limit: number, enc: Encoding, depth: number, h: Header): Element {
+    const { t, vr, length, valueStart } = h;
+    const valueEnd = valueStart + length;
+    if (valueEnd > limit) {
+      throw this.truncated(
+        pos,
+        `the value of ${formatTag(t)} (declares ${length} bytes, ${limit - valueStart} remain)`,
+      );
+    }
+    const base = {
+      tag: t,
+      vr,
+      enc,
+      start: pos,
+      valueStart,
+      valueLength: length,
+      undefinedLength: false,
+      end: valueEnd,
+    };
+    if (valueEnd > this.bytes.length) {
+      // Head-only read: only a final top-level bulk element may stay in the file.
+      if (depth === 0 && BULK.has(t) && valueEnd === this.fileLength) return { ...base, external: true };
+      throw new NeedWholeFile();
+    }
+    if (vr === 'SQ') {
+      this.checkDepth(depth, pos);
+      return { ...base, items: this.items(valueStart, valueEnd, enc, depth + 1, false).items };
+    }
+    if (
+      vr === 'UN' &&
+      length > 0 &&
+      dictionaryVR(t) === 'SQ' &&
+      this.looksLikeItem(valueStart, valueEnd, IMPLICIT_LE)
+    ) {
+      // A known sequence that passed through a system which did not know it: index its items
+      // so the rules reach inside; if it does not parse as items, it stays an opaque value.
+      try {
+        return { ...base, items: this.items(valueStart, valueEnd, IMPLICIT_LE, depth + 1, false).items };
+      } catch (e) {
+        if (e instanceof DcmblindError && e.code === 'E_TOO_DEEP') throw e;
+      }
+    }
+    return base;
+  }
+
+  private looksLikeItem(pos: number, limit: number, enc: Encoding): boolean {
+    if (limit - pos < 8) return false;
+    const t = this.c.tag(pos, enc.littleEndian);
+    return t === T.Item || t === T.SequenceDelimitation;
+  }
+
+  /** The items of a sequence (PS3.5 §7.5), of defined or undefined length. */
+  items(
+    pos: number,
+    end: number,
+    enc: Encoding,
+    depth: number,
+    undefinedLength: boolean,
+  ): { items: Item[]; pos: number; contentEnd: number } {
+    const le = enc.littleEndian;
+    const items: Item[] = [];
+    while (pos < end) {
+      if (end - pos < 8) throw this.truncated(pos, 'a sequence item header');
+      const t = this.c.tag(pos, le);
+      const length = this.c.u32(pos + 4, le);
+      if (t === T.SequenceDelimitation) {
+        if (!undefinedLength) {
+          throw new DcmblindError(
+            'E_BAD_ENCODING',
+            `sequence delimiter inside a defined-length sequence at byte ${pos}`,
+          );
+        }
+        return { items, pos: pos + 8, contentEnd: pos };
+      }
+      if (t !== T.Item) {
+        throw new DcmblindError(
+          'E_BAD_ENCODING',
+          `expected an item (FFFE,E000) at byte ${pos}, found ${formatTag(t)}`,
+        );
+      }
+      const item = this.item(pos, end, enc, depth, length);
+      items.push(item);
+      pos = item.end;
+    }
+    if (undefinedLength) throw this.truncated(pos, 'a sequence without its delimiter');
+    return { items, pos, contentEnd: pos };
+  }
+
+  private item(start: number, end: number, enc: Encoding, depth: number, length: number): Item {
+    if (length === UNDEFINED) {
+      const r = this.elements(start + 8, end, enc, depth, true);
+      return { enc, start, end: r.pos, undefinedLength: true, elements: r.elements };
+    }
+    const itemEnd = start + 8 + length;
+    if (itemEnd > end) throw this.truncated(start, `an item (declares ${length} bytes)`);
+    const r = this.elements(start + 8, itemEnd, enc, depth, false);
+    return { enc, start, end: itemEnd, undefinedLength: false, elements: r.elements };
+  }
+
+  /** Encapsulated fragments: items of defined length up to the sequence delimiter (PS3.5 §A.4). */
+  private skipFragments(pos: number, limit: number, enc: Encoding, t: Tag): number {
+    const le = enc.littleEndian;
+    while (pos + 8 <= limit) {
+      const it = this.c.tag(pos, le);
+      const len = this.c.u32(pos + 4, le);
+      if (it === T.SequenceDelimitation) return pos + 8;
+      if (it !== T.Item || len === UNDEFINED) {
+        throw new DcmblindError('E_BAD_ENCODING', `bad fragment in ${formatTag(t)} at byte ${pos}`);
+      }
+      if (pos + 8 + len > limit) throw this.truncated(pos, `a fragment of ${formatTag(t)}`);
+      pos += 8 + len;
+    }
+    throw this.truncated(pos, `the fragments of ${formatTag(t)} (no sequence delimiter)`);
+  }
+}
+
+interface Header {
+  readonly t: Tag;
+  readonly vr: VR;
+  readonly length: number;
+  readonly valueStart: number;
+}
