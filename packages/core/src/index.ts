@@ -42,7 +42,9 @@ export {
   type FileFacts,
 } from './deid/deidentify.js';
 export { ENGINE_VERSION, IMPLEMENTATION_CLASS_UID } from './version.js';
-export { KeyStore, MIN_PASSPHRASE, writeFileAtomic } from './key/store.js';
+export { KeyStore } from './key/store.js';
+export { writeFileAtomic } from './key/atomic.js';
+export { MIN_PASSPHRASE } from './key/key-file.js';
 export type {
   KeyPayload,
   PatientRecord,

@@ -4,7 +4,7 @@
  */
 import { read } from 'read';
 import { DcmblindError } from '../errors.js';
-import { MIN_PASSPHRASE } from './store.js';
+import { MIN_PASSPHRASE } from './key-file.js';
 
 export type Ask = (prompt: string) => Promise<string>;
 

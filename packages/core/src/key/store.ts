@@ -9,7 +9,6 @@
  * temp + fsync + rename, then removes the journal; replay is idempotent, so a crash between
  * the two loses nothing.
  */
-import { randomBytes } from 'node:crypto';
 import {
   closeSync,
   constants,
@@ -17,127 +16,20 @@ import {
   fsync,
   fsyncSync,
   openSync,
-  readFileSync,
-  renameSync,
   rmSync,
-  statSync,
   truncateSync,
   write,
   writeSync,
 } from 'node:fs';
-import { promisify } from 'node:util';
-import { basename, dirname, join } from 'node:path';
 import { hostname, userInfo } from 'node:os';
+import { dirname } from 'node:path';
+import { promisify } from 'node:util';
 import { DcmblindError, InternalError } from '../errors.js';
-import { deriveKey, deriveKeyAsync, journalKey, newKdf, open, seal, type KdfParams } from './crypto.js';
+import { fsyncDir, writeFileAtomic } from './atomic.js';
+import { deriveKey, deriveKeyAsync, journalKey, newKdf, open } from './crypto.js';
+import { encodeJournal, readJournal } from './journal.js';
+import { checkNewPassphrase, encodeKeyFile, type Header, newPayload, readKeyFile } from './key-file.js';
 import { applyEntries, type JournalEntry, type KeyPayload, RecordIndex } from './records.js';
-
-const MAGIC = Buffer.from('DCMBKEY1', 'ascii');
-
-interface Header {
-  readonly v: 1;
-  readonly kdf: KdfParams;
-  readonly cipher: 'aes-256-gcm';
-}
-
-function fsyncDir(dir: string): void {
-  try {
-    const fd = openSync(dir, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    // Some filesystems refuse fsync on directories; the rename itself is still atomic.
-  }
-}
-
-/** Write a whole file atomically: owner-only temp file in the same folder, fsync, rename. */
-export function writeFileAtomic(path: string, data: Uint8Array, mode = 0o600): void {
-  const tmp = join(dirname(path), `.${basename(path)}.tmp-${randomBytes(6).toString('hex')}`);
-  const fd = openSync(tmp, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, mode);
-  try {
-    try {
-      let off = 0;
-      while (off < data.length) off += writeSync(fd, data, off, data.length - off);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
-  fsyncDir(dirname(path));
-}
-
-/** Seal the payload under `key` (derived once from the passphrase; a fresh nonce every write). */
-function encodeKeyFile(payload: KeyPayload, header: Header, key: Uint8Array): Buffer {
-  const h = Buffer.from(JSON.stringify(header), 'utf8');
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(h.length);
-  const aad = Buffer.concat([MAGIC, len, h]);
-  return Buffer.concat([aad, seal(key, Buffer.from(JSON.stringify(payload), 'utf8'), aad)]);
-}
-
-function readKeyFile(path: string): { header: Header; aad: Buffer; body: Buffer } {
-  let raw: Buffer;
-  try {
-    raw = readFileSync(path);
-  } catch (e) {
-    throw new DcmblindError(
-      'E_IO',
-      `cannot read key file ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`,
-      { cause: e },
-    );
-  }
-  return decodeHeader(raw, path);
-}
-
-function decodeHeader(raw: Buffer, path: string): { header: Header; aad: Buffer; body: Buffer } {
-  if (raw.length < 12 || !raw.subarray(0, 8).equals(MAGIC)) {
-    throw new DcmblindError('E_KEY_FORMAT', `${path} is not a dcmblind key file`);
-  }
-  const n = raw.readUInt32BE(8);
-  if (12 + n > raw.length) throw new DcmblindError('E_KEY_PASSPHRASE', `${path} is truncated or damaged`);
-  let header: Header;
-  try {
-    header = JSON.parse(raw.subarray(12, 12 + n).toString('utf8')) as Header;
-  } catch {
-    throw new DcmblindError('E_KEY_PASSPHRASE', `${path} is damaged (header unreadable)`);
-  }
-  if (header === null || typeof header !== 'object' || header.v !== 1 || header.cipher !== 'aes-256-gcm')
-    throw new DcmblindError('E_KEY_FORMAT', `${path}: unsupported key format`);
-  return { header, aad: raw.subarray(0, 12 + n), body: raw.subarray(12 + n) };
-}
-
-/** The shortest passphrase a new key (or a new passphrase) may have, wherever it comes from. */
-export const MIN_PASSPHRASE = 12;
-
-function checkNewPassphrase(passphrase: string): void {
-  if ([...passphrase].length < MIN_PASSPHRASE) {
-    throw new DcmblindError(
-      'E_USAGE',
-      `passphrase too short: a key's passphrase needs at least ${MIN_PASSPHRASE} characters ` +
-        '(a few unrelated words are easiest to remember)',
-    );
-  }
-}
-
-function newPayload(project: string): KeyPayload {
-  return {
-    format: 1,
-    project,
-    createdAt: new Date().toISOString(),
-    secret: randomBytes(32).toString('base64'),
-    journalId: randomBytes(16).toString('hex'),
-    patients: {},
-    files: [],
-    runs: [],
-  };
-}
 
 const writeAsync = promisify(write);
 const fsyncAsync = promisify(fsync);
@@ -332,35 +224,12 @@ export class KeyStore {
 
   /** Apply the journal's records to the in-memory payload; returns whether its tail was torn. */
   #replayJournal(): boolean {
-    if (!existsSync(this.journalPath)) return false;
-    const lines = readFileSync(this.journalPath, 'utf8').split('\n');
-    const entries: JournalEntry[] = [];
-    const aad = Buffer.from(this.payload.journalId, 'utf8');
-    let good = 0; // bytes of complete, authentic records (base64 lines are ASCII)
-    for (let i = 0; i < lines.length; i++) {
-      const line = lines[i] as string;
-      const complete = i < lines.length - 1; // followed by a newline
-      if (line === '' && complete) {
-        good += 1;
-        continue;
-      }
-      const plain = complete ? open(this.#journalKey, Buffer.from(line, 'base64'), aad) : undefined;
-      if (!plain) {
-        if (i >= lines.length - 2) break; // the last line: torn by a crash mid-append
-        throw new DcmblindError(
-          'E_KEY_PASSPHRASE',
-          `${this.journalPath} is damaged or was altered (record ${i + 1})`,
-        );
-      }
-      entries.push(JSON.parse(plain.toString('utf8')) as JournalEntry);
-      plain.fill(0);
-      good += line.length + 1;
-    }
-    applyEntries(this.payload, entries, this.#index);
-    const torn = good < statSync(this.journalPath).size;
+    const read = readJournal(this.journalPath, this.#journalKey, this.payload.journalId);
+    if (!read) return false;
+    applyEntries(this.payload, read.entries, this.#index);
     // Drop the torn tail so the next append starts on a clean line.
-    if (torn && !this.#readOnly) truncateSync(this.journalPath, good);
-    return torn;
+    if (read.torn && !this.#readOnly) truncateSync(this.journalPath, read.good);
+    return read.torn;
   }
 
   /** Durably record entries (appended and fsynced) before the outputs they describe appear. */
@@ -412,16 +281,7 @@ export class KeyStore {
   }
 
   #encode(entries: readonly JournalEntry[]): Buffer {
-    const aad = Buffer.from(this.payload.journalId, 'utf8');
-    return Buffer.from(
-      entries
-        .map(
-          (e) =>
-            `${seal(this.#journalKey, Buffer.from(JSON.stringify(e), 'utf8'), aad).toString('base64')}\n`,
-        )
-        .join(''),
-      'utf8',
-    );
+    return encodeJournal(entries, this.#journalKey, this.payload.journalId);
   }
 
   /** Fold the journal into the key file (atomic) and remove the journal. */

@@ -18,7 +18,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { DcmblindError } from '../errors.js';
-import { writeFileAtomic } from '../key/store.js';
+import { writeFileAtomic } from '../key/atomic.js';
 import { STATE_DIR } from './output.js';
 
 export interface Manifest {

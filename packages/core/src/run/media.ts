@@ -17,7 +17,7 @@ import { recordKeys, recordTypeOf } from '../dicom/dir-records.js';
 import { readDicomFile, textOf } from '../dicom/read-file.js';
 import { T } from '../dicom/tag.js';
 import type { ProjectSecret } from '../identity/secret.js';
-import { writeFileAtomic } from '../key/store.js';
+import { writeFileAtomic } from '../key/atomic.js';
 
 /** Every output file and folder of a blinded run carries this time. */
 export const BLIND_TIME = new Date('2000-01-01T00:00:00Z');

@@ -25,7 +25,7 @@ import {
 import { fsync, write } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { writeFileAtomic } from '../key/store.js';
+import { writeFileAtomic } from '../key/atomic.js';
 import { STATE_DIR } from './output.js';
 
 const LIST_NAME = /^outputs(-s\d+)?\.list$/;
