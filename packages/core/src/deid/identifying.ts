@@ -5,6 +5,7 @@
  */
 import { dictionaryVR, keywordOf } from '../dicom/dictionary.js';
 import type { Element } from '../dicom/reader.js';
+import type { VR } from '../dicom/vr.js';
 import { isPrivate, T } from '../dicom/tag.js';
 import { isStandardUID } from '../dicom/transfer-syntax.js';
 import { schemeFor } from '../dicom/charset.js';
@@ -74,12 +75,21 @@ function categoryOf(el: Element, vr: string, profile: CompiledProfile): Category
   return undefined;
 }
 
-export function firstPass(
-  data: Uint8Array,
-  dataset: readonly Element[],
-  profile: CompiledProfile,
-): FirstPass {
-  const identity: SourceIdentity = {
+/** Top-level attributes whose text is part of the source identity. */
+const IDENTITY_FIELDS: ReadonlyMap<number, Exclude<keyof SourceIdentity, 'burnedIn' | 'charset'>> = new Map([
+  [T.PatientID, 'patientId'],
+  [T.PatientName, 'patientName'],
+  [T.IssuerOfPatientID, 'issuer'],
+  [T.PatientBirthDate, 'birthDate'],
+  [T.StudyDate, 'studyDate'],
+  [T.StudyInstanceUID, 'studyUID'],
+  [T.SeriesInstanceUID, 'seriesUID'],
+  [T.SOPInstanceUID, 'sopInstanceUID'],
+  [T.SOPClassUID, 'sopClassUID'],
+]);
+
+function emptyIdentity(): SourceIdentity {
+  return {
     patientId: '',
     patientName: '',
     issuer: '',
@@ -92,86 +102,87 @@ export function firstPass(
     burnedIn: false,
     charset: [],
   };
-  const values: IdentifyingValue[] = [];
-  const seen = new Set<string>();
-  const add = (category: Category, text: string) => {
-    const key = `${category}\u0000${text}`;
-    if (!seen.has(key)) {
-      seen.add(key);
-      values.push({ category, text });
-    }
-  };
+}
 
-  const walk = (elements: readonly Element[], scheme: Scheme, top: boolean) => {
+/** Identifying values, each once, in the order first met. */
+class Found {
+  readonly values: IdentifyingValue[] = [];
+  readonly #seen = new Set<string>();
+
+  add(category: Category, text: string): void {
+    const key = `${category}\u0000${text}`;
+    if (this.#seen.has(key)) return;
+    this.#seen.add(key);
+    this.values.push({ category, text });
+  }
+
+  /** One attribute's text: name tokens, every written form of a date, non-standard UIDs, or the values. */
+  addText(category: Category, text: string): void {
+    if (category === 'name') {
+      for (const tok of nameTokens(text)) this.add('name', tok);
+      return;
+    }
+    for (const v of splitValues(text)) {
+      if (!v) continue;
+      if (category === 'date') {
+        for (const f of writtenForms(v.slice(0, 8))) this.add('date', f);
+      } else if (category === 'uid') {
+        if (!isStandardUID(v)) this.add('uid', v);
+      } else {
+        this.add(category, v);
+      }
+    }
+  }
+}
+
+/** The whole first pass: one walk over every element at every depth (private ones are never read). */
+class FirstPassWalk {
+  readonly identity = emptyIdentity();
+  readonly found = new Found();
+  constructor(
+    readonly data: Uint8Array,
+    readonly profile: CompiledProfile,
+  ) {}
+
+  walk(elements: readonly Element[], scheme: Scheme, top: boolean): void {
     const cs = elements.find((e) => e.tag === T.SpecificCharacterSet);
     if (cs) {
-      const terms = splitValues(latin1(valueBytes(data, cs)).replace(/[\0 ]+$/, ''));
+      const terms = splitValues(latin1(valueBytes(this.data, cs)).replace(/[\0 ]+$/, ''));
       scheme = schemeFor(terms);
-      if (top) identity.charset = terms;
+      if (top) this.identity.charset = terms;
     }
     for (const el of elements) {
       if (isPrivate(el.tag)) continue; // removed whole; never read
       if (el.items) {
-        for (const it of el.items) walk(it.elements, scheme, false);
+        for (const it of el.items) this.walk(it.elements, scheme, false);
         continue;
       }
       if (el.encapsulated || el.valueLength === 0) continue;
       const vr = el.vr === 'UN' ? dictionaryVR(el.tag) : el.vr;
-      if (top) {
-        const str = () => readText(data, el, vr, scheme).trim();
-        switch (el.tag) {
-          case T.PatientID:
-            identity.patientId = str();
-            break;
-          case T.PatientName:
-            identity.patientName = str();
-            break;
-          case T.IssuerOfPatientID:
-            identity.issuer = str();
-            break;
-          case T.PatientBirthDate:
-            identity.birthDate = str();
-            break;
-          case T.StudyDate:
-            identity.studyDate = str();
-            break;
-          case T.StudyInstanceUID:
-            identity.studyUID = str();
-            break;
-          case T.SeriesInstanceUID:
-            identity.seriesUID = str();
-            break;
-          case T.SOPInstanceUID:
-            identity.sopInstanceUID = str();
-            break;
-          case T.SOPClassUID:
-            identity.sopClassUID = str();
-            break;
-          case T.BurnedInAnnotation:
-            identity.burnedIn = str().toUpperCase() === 'YES';
-            break;
-        }
-      }
-      const category = categoryOf(el, vr, profile);
-      if (!category) continue;
-      const text = readText(data, el, vr, scheme);
-      if (category === 'name') {
-        for (const tok of nameTokens(text)) add('name', tok);
-        continue;
-      }
-      for (const v of splitValues(text)) {
-        if (!v) continue;
-        if (category === 'date') {
-          for (const f of writtenForms(v.slice(0, 8))) add('date', f);
-        } else if (category === 'uid') {
-          if (!isStandardUID(v)) add('uid', v);
-        } else {
-          add(category, v);
-        }
-      }
+      if (top) this.noteIdentity(el, vr, scheme);
+      const category = categoryOf(el, vr, this.profile);
+      if (category) this.found.addText(category, readText(this.data, el, vr, scheme));
     }
-  };
-  walk(dataset, DEFAULT_SCHEME, true);
+  }
+
+  noteIdentity(el: Element, vr: VR, scheme: Scheme): void {
+    const field = IDENTITY_FIELDS.get(el.tag);
+    if (field) this.identity[field] = readText(this.data, el, vr, scheme).trim();
+    else if (el.tag === T.BurnedInAnnotation) {
+      this.identity.burnedIn = readText(this.data, el, vr, scheme).trim().toUpperCase() === 'YES';
+    }
+  }
+}
+
+export function firstPass(
+  data: Uint8Array,
+  dataset: readonly Element[],
+  profile: CompiledProfile,
+): FirstPass {
+  const pass = new FirstPassWalk(data, profile);
+  pass.walk(dataset, DEFAULT_SCHEME, true);
+  const { identity } = pass;
+  const values = pass.found.values;
   return {
     identity,
     values,

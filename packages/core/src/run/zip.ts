@@ -34,77 +34,107 @@ function checkName(name: string): void {
   }
 }
 
-/** Validate the whole central directory, then hand out the file entries one by one. */
-export async function openZip(path: string): Promise<{ entries: ZipEntry[]; close(): void }> {
-  const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
-    yauzl.open(
-      path,
-      {
-        lazyEntries: true,
-        autoClose: false,
-        decodeStrings: true,
-        validateEntrySizes: true,
-        strictFileNames: false,
-      },
-      (err, z) =>
-        err || !z
-          ? reject(
-              new DcmblindError('E_ZIP', `not a readable zip archive (${err?.message ?? 'unknown error'})`, {
-                cause: err,
-              }),
-            )
-          : resolve(z),
+function openArchive(path: string): Promise<yauzl.ZipFile> {
+  const options = {
+    lazyEntries: true,
+    autoClose: false,
+    decodeStrings: true,
+    validateEntrySizes: true,
+    strictFileNames: false,
+  };
+  return new Promise<yauzl.ZipFile>((resolve, reject) =>
+    yauzl.open(path, options, (err, z) =>
+      err || !z
+        ? reject(
+            new DcmblindError('E_ZIP', `not a readable zip archive (${err?.message ?? 'unknown error'})`, {
+              cause: err,
+            }),
+          )
+        : resolve(z),
     ),
   );
+}
+
+/** The central directory's entries, all of them (at most ZIP_LIMITS.maxEntries). */
+function listEntries(zip: yauzl.ZipFile): Promise<yauzl.Entry[]> {
   const raw: yauzl.Entry[] = [];
-  try {
-    await new Promise<void>((resolve, reject) => {
-      zip.on('entry', (e: yauzl.Entry) => {
-        raw.push(e);
-        if (raw.length > ZIP_LIMITS.maxEntries)
-          reject(new DcmblindError('E_ZIP', `more than ${ZIP_LIMITS.maxEntries} entries`));
-        else zip.readEntry();
-      });
-      zip.on('end', () => resolve());
-      zip.on('error', (e: Error) => {
-        // yauzl refuses unsafe names itself; say what that means.
-        const slip = /invalid relative path|absolute path/.test(e.message);
-        reject(
-          new DcmblindError(
-            'E_ZIP',
-            slip
-              ? `an entry would be written outside the archive's folder (zip-slip: ${e.message}); ` +
-                  'the archive is rejected'
-              : `damaged zip archive (${e.message})`,
-            { cause: e },
-          ),
-        );
-      });
-      zip.readEntry();
+  return new Promise<yauzl.Entry[]>((resolve, reject) => {
+    zip.on('entry', (e: yauzl.Entry) => {
+      raw.push(e);
+      if (raw.length > ZIP_LIMITS.maxEntries)
+        reject(new DcmblindError('E_ZIP', `more than ${ZIP_LIMITS.maxEntries} entries`));
+      else zip.readEntry();
     });
-    let total = 0;
-    for (const e of raw) {
-      checkName(e.fileName);
-      if (e.fileName.endsWith('/')) continue;
-      if ((e.generalPurposeBitFlag & 0x1) !== 0)
-        throw new DcmblindError(
-          'E_ZIP',
-          `entry "${e.fileName}" is encrypted; dcmblind cannot read encrypted archives`,
-        );
-      total += e.uncompressedSize;
-      const ratio = e.uncompressedSize / Math.max(1, e.compressedSize);
-      if (
-        e.uncompressedSize > ZIP_LIMITS.maxEntryBytes ||
-        total > ZIP_LIMITS.maxTotalBytes ||
-        (e.uncompressedSize > ZIP_LIMITS.ratioFloorBytes && ratio > ZIP_LIMITS.maxRatio)
-      ) {
-        throw new DcmblindError(
-          'E_ZIP',
-          `entry "${e.fileName}" inflates to ${e.uncompressedSize} bytes (ratio ${ratio.toFixed(0)}): ` +
-            'refused as a possible zip bomb',
+    zip.on('end', () => resolve(raw));
+    zip.on('error', (e: Error) => {
+      // yauzl refuses unsafe names itself; say what that means.
+      const slip = /invalid relative path|absolute path/.test(e.message);
+      const why = slip
+        ? `an entry would be written outside the archive's folder (zip-slip: ${e.message}); ` +
+          'the archive is rejected'
+        : `damaged zip archive (${e.message})`;
+      reject(new DcmblindError('E_ZIP', why, { cause: e }));
+    });
+    zip.readEntry();
+  });
+}
+
+/** Every entry's name and size are checked before any is used (zip-slip, encryption, zip bombs). */
+function checkEntries(raw: readonly yauzl.Entry[]): void {
+  let total = 0;
+  for (const e of raw) {
+    checkName(e.fileName);
+    if (e.fileName.endsWith('/')) continue;
+    if ((e.generalPurposeBitFlag & 0x1) !== 0) {
+      throw new DcmblindError(
+        'E_ZIP',
+        `entry "${e.fileName}" is encrypted; dcmblind cannot read encrypted archives`,
+      );
+    }
+    total += e.uncompressedSize;
+    const ratio = e.uncompressedSize / Math.max(1, e.compressedSize);
+    if (
+      e.uncompressedSize > ZIP_LIMITS.maxEntryBytes ||
+      total > ZIP_LIMITS.maxTotalBytes ||
+      (e.uncompressedSize > ZIP_LIMITS.ratioFloorBytes && ratio > ZIP_LIMITS.maxRatio)
+    ) {
+      throw new DcmblindError(
+        'E_ZIP',
+        `entry "${e.fileName}" inflates to ${e.uncompressedSize} bytes (ratio ${ratio.toFixed(0)}): ` +
+          'refused as a possible zip bomb',
+      );
+    }
+  }
+}
+
+/** One entry's inflated bytes. */
+function readEntry(zip: yauzl.ZipFile, e: yauzl.Entry): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) => {
+    zip.openReadStream(e, (err, stream) => {
+      if (err || !stream) {
+        return reject(
+          new DcmblindError('E_ZIP', `cannot read entry "${e.fileName}" (${err?.message ?? 'unknown'})`, {
+            cause: err,
+          }),
         );
       }
-    }
+      const parts: Buffer[] = [];
+      stream.on('data', (c: Buffer) => parts.push(c));
+      stream.on('error', (x: Error) =>
+        reject(new DcmblindError('E_ZIP', `entry "${e.fileName}" is damaged (${x.message})`, { cause: x })),
+      );
+      stream.on('end', () => resolve(Buffer.concat(parts)));
+    });
+  });
+}
+
+/** Validate the whole central directory, then hand out the file entries one by one. */
+export async function openZip(path: string): Promise<{ entries: ZipEntry[]; close(): void }> {
+  const zip = await openArchive(path);
+  let raw: yauzl.Entry[];
+  try {
+    raw = await listEntries(zip);
+    checkEntries(raw);
   } catch (e) {
     zip.close();
     throw e;
@@ -122,26 +152,7 @@ export async function openZip(path: string): Promise<{ entries: ZipEntry[]; clos
       size: e.uncompressedSize,
       read: () => {
         active++;
-        return new Promise<Buffer>((resolve, reject) => {
-          zip.openReadStream(e, (err, stream) => {
-            if (err || !stream)
-              return reject(
-                new DcmblindError(
-                  'E_ZIP',
-                  `cannot read entry "${e.fileName}" (${err?.message ?? 'unknown'})`,
-                  { cause: err },
-                ),
-              );
-            const parts: Buffer[] = [];
-            stream.on('data', (c: Buffer) => parts.push(c));
-            stream.on('error', (x: Error) =>
-              reject(
-                new DcmblindError('E_ZIP', `entry "${e.fileName}" is damaged (${x.message})`, { cause: x }),
-              ),
-            );
-            stream.on('end', () => resolve(Buffer.concat(parts)));
-          });
-        }).finally(() => {
+        return readEntry(zip, e).finally(() => {
           active--;
           settle();
         });
