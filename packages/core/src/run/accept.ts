@@ -5,13 +5,11 @@
  * named after one patient that holds another's files. These checks run on the main thread, in
  * order, so their verdicts do not depend on which worker finished first.
  */
-import { ENGINE_VERSION } from '../version.js';
 import type { ErrorCode } from '../errors.js';
 import type { FileRecord, JournalEntry } from '../key/records.js';
+import { ENGINE_VERSION } from '../version.js';
 import { namedLikeDicom } from './exclude.js';
-import { statSync } from 'node:fs';
-import { join } from 'node:path';
-import { discardPart } from './output.js';
+import { discardPart, outputIntact } from './output.js';
 import type { RunState } from './state.js';
 import type { TaskResult, Written } from './task.js';
 import type { InputFile } from './walk.js';
@@ -57,14 +55,6 @@ export function sortResult(state: RunState, f: InputFile, r: TaskResult): Writte
   if (r.kind === 'failed') state.fail(f.absPath, r.code, r.reason, r.bytesIn);
   else state.record({ kind: r.kind, source: f.absPath, reason: r.reason, bytesIn: r.bytesIn });
   return undefined;
-}
-
-function outputIntact(out: string, rec: FileRecord): boolean {
-  try {
-    return statSync(join(out, rec.outputPath)).size === rec.outputSize;
-  } catch {
-    return false;
-  }
 }
 
 /** Source folders of `rel` replaced by a pseudonym in this run, with that pseudonym. */

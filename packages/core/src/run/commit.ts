@@ -4,6 +4,7 @@
  * together. Checks run at once on the main thread when a batch closes; the journal write, its
  * fsync and the renames run off it, one batch after another, while workers carry on.
  */
+import { join } from 'node:path';
 import { describeError } from '../errors.js';
 import type { KeyStore } from '../key/store.js';
 import { ENGINE_VERSION } from '../version.js';
@@ -11,7 +12,6 @@ import { type Accepted, acceptBatch, type Candidate } from './accept.js';
 import { discardPart } from './output.js';
 import { exists, publish } from './publish.js';
 import type { RunState } from './state.js';
-import { join } from 'node:path';
 
 const BATCH = 512;
 const BATCH_MS = 1000;

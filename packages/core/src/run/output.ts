@@ -169,3 +169,15 @@ export function writeStaged(path: string, data: ChunkList, source?: Source): voi
   }
   closeSync(fd);
 }
+
+/** Whether an earlier run's output is still in place as it was written (its size). */
+export function outputIntact(
+  out: string,
+  rec: { readonly outputPath: string; readonly outputSize: number },
+): boolean {
+  try {
+    return statSync(join(out, rec.outputPath)).size === rec.outputSize;
+  } catch {
+    return false;
+  }
+}

@@ -5,10 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
-import { join } from 'node:path';
-import type { FileRecord } from '../key/records.js';
 import { excluder } from './exclude.js';
 import type { Layout } from './layout.js';
+import { outputIntact } from './output.js';
 import type { RunState } from './state.js';
 import { type InputFile, walkInputs } from './walk.js';
 
@@ -26,14 +25,6 @@ export interface Planned {
 export function shardOf(f: InputFile, layout: Layout, count: number): number {
   const unit = f.archive?.path ?? (layout === 'blinding' ? (f.relPath.split('/')[0] as string) : f.relPath);
   return (createHash('sha256').update(unit).digest().readUInt32BE(0) % count) + 1;
-}
-
-function outputIntact(out: string, rec: FileRecord): boolean {
-  try {
-    return statSync(join(out, rec.outputPath)).size === rec.outputSize;
-  } catch {
-    return false;
-  }
 }
 
 function statOf(state: RunState, f: InputFile): Planned['stat'] | undefined {
