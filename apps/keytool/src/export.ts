@@ -53,27 +53,35 @@ function textRow(values: ReadonlyArray<string | number>): Array<string | number>
   return values.map((v) => (typeof v === 'number' ? v : String(v)));
 }
 
+/** The whole mapping as a workbook: a README that says what it is, then Patients and Files. */
 export function exportWorkbook(p: KeyPayload, keyPath: string): ExcelJS.Workbook {
   const wb = new ExcelJS.Workbook();
   wb.creator = `dcmblind ${ENGINE_VERSION}`;
   const readme = wb.addWorksheet('README');
   readme.columns = [{ width: 110 }];
+  // One line a row; a long line is written in pieces (joined with +) that make the same row.
   const lines = [
     'dcmblind re-identification key export — CONFIDENTIAL: this workbook identifies patients.',
     '',
-    'DO NOT EDIT. This is a copy of the mapping held in the encrypted dcmblind key; changes here change nothing there.',
-    'Keep it where the key is kept, never with the de-identified images, and delete it when it is no longer needed.',
+    'DO NOT EDIT. This is a copy of the mapping held in the encrypted dcmblind key; ' +
+      'changes here change nothing there.',
+    'Keep it where the key is kept, never with the de-identified images, ' +
+      'and delete it when it is no longer needed.',
     '',
     `Key file: ${keyPath}`,
     `Project: ${p.project}`,
     `Key created: ${p.createdAt}`,
     `Exported: ${new Date().toISOString()} by dcmblind ${ENGINE_VERSION}`,
     '',
-    'Sheet "Patients": one row per source patient — the pseudonym the images carry, the source PatientID, PatientName,',
-    "  issuer and birth date, DaysShiftedBack (the whole days that patient's dates were moved back), the first and last",
+    'Sheet "Patients": one row per source patient — the pseudonym the images carry, ' +
+      'the source PatientID, PatientName,',
+    "  issuer and birth date, DaysShiftedBack (the whole days that patient's dates were moved back), " +
+      'the first and last',
     '  source study dates, and how many studies and files were de-identified.',
-    '  Dates: output date = source date − DaysShiftedBack; to recover a source date, add DaysShiftedBack to the output date.',
-    'Sheet "Files": one row per de-identified file — source path and SHA-256, the output folder and the path in it,',
+    '  Dates: output date = source date − DaysShiftedBack; ' +
+      'to recover a source date, add DaysShiftedBack to the output date.',
+    'Sheet "Files": one row per de-identified file — source path and SHA-256, ' +
+      'the output folder and the path in it,',
     '  source UIDs, profile, run.',
   ];
   for (const l of lines) readme.addRow([l]);
@@ -101,12 +109,13 @@ export function exportWorkbook(p: KeyPayload, keyPath: string): ExcelJS.Workbook
   return wb;
 }
 
+/** The workbook of {@link exportWorkbook} written to `out`; returns the number of patients. */
 export async function writeXlsx(p: KeyPayload, keyPath: string, out: string): Promise<number> {
   await writeWorkbook(exportWorkbook(p, keyPath), out);
   return Object.keys(p.patients).length;
 }
 
-/** The Patients sheet as CSV. */
+/** The Patients sheet as CSV; returns the number of patients. */
 export async function writeCsv(p: KeyPayload, out: string): Promise<number> {
   const wb = new ExcelJS.Workbook();
   const ws = wb.addWorksheet('Patients');
@@ -142,6 +151,7 @@ export function blindingKeyText(p: KeyPayload): { text: string; lines: number } 
   return { text: sorted.map((l) => `${l}\n`).join(''), lines: sorted.length };
 }
 
+/** {@link blindingKeyText} written to `out`; returns the number of lines. */
 export function writeBlindingKey(p: KeyPayload, out: string): number {
   const { text, lines } = blindingKeyText(p);
   writeFileAtomic(out, Buffer.from(text, 'utf8'));

@@ -11,6 +11,7 @@ import ExcelJS from 'exceljs';
 
 export type Format = 'xlsx' | 'csv';
 
+/** The format a path names by its extension; anything but .xlsx or .csv is refused. */
 export function formatOf(path: string, what: string): Format {
   const ext = extname(path).toLowerCase();
   if (ext === '.xlsx') return 'xlsx';
@@ -18,6 +19,7 @@ export function formatOf(path: string, what: string): Format {
   throw new DcmblindError('E_USAGE', `${what} ${path}: use a .xlsx or .csv file`);
 }
 
+/** A .xlsx or .csv file read into a workbook; `what` names it in errors ("results", "--with"). */
 export async function readWorkbook(path: string, what: string): Promise<ExcelJS.Workbook> {
   const format = formatOf(path, what);
   if (!existsSync(path)) throw new DcmblindError('E_USAGE', `${what} ${path} does not exist`);
@@ -34,6 +36,7 @@ export async function readWorkbook(path: string, what: string): Promise<ExcelJS.
   return wb;
 }
 
+/** A workbook written atomically as .xlsx, or its sheet `sheetName` (default: the first) as CSV. */
 export async function writeWorkbook(wb: ExcelJS.Workbook, path: string, sheetName?: string): Promise<void> {
   const format = formatOf(path, 'output');
   if (format === 'xlsx') {
@@ -82,12 +85,14 @@ export function headers(ws: ExcelJS.Worksheet): Map<number, string> {
 export function findColumn(ws: ExcelJS.Worksheet, name: string, what: string): number {
   const h = headers(ws);
   for (const [col, text] of h) if (text.toLowerCase() === name.trim().toLowerCase()) return col;
+  const found = [...h.values()].map((x) => `"${x}"`).join(', ') || 'none';
   throw new DcmblindError(
     'E_USAGE',
-    `${what}: no column headed "${name}" in sheet "${ws.name}" (headers: ${[...h.values()].map((x) => `"${x}"`).join(', ') || 'none'})`,
+    `${what}: no column headed "${name}" in sheet "${ws.name}" (headers: ${found})`,
   );
 }
 
+/** The sheet named `name`, or the first when no name is given; `what` names the file in errors. */
 export function sheetOf(wb: ExcelJS.Workbook, name: string | undefined, what: string): ExcelJS.Worksheet {
   const ws = name ? wb.getWorksheet(name) : wb.worksheets[0];
   if (!ws)

@@ -49,9 +49,11 @@ async function loadJoin(path: string, column: string | undefined): Promise<Join>
     keyCol =
       [...h].find(([, t]) => ID_HEADER.test(t))?.[0] ?? [...h].find(([, t]) => NAME_HEADER.test(t))?.[0];
   if (keyCol === undefined) {
+    const found = [...h.values()].map((x) => `"${x}"`).join(', ');
     throw new DcmblindError(
       'E_USAGE',
-      `--with ${path}: say which column holds the source PatientID or PatientName with --with-column (headers: ${[...h.values()].map((x) => `"${x}"`).join(', ')})`,
+      `--with ${path}: say which column holds the source PatientID or PatientName with --with-column ` +
+        `(headers: ${found})`,
     );
   }
   const on: Join['on'] = NAME_HEADER.test(h.get(keyCol) ?? '') ? 'name' : 'id';
@@ -69,6 +71,10 @@ async function loadJoin(path: string, column: string | undefined): Promise<Join>
   return { headers: cols.map((c) => h.get(c) ?? ''), byId, byName, on };
 }
 
+/**
+ * Reads the results sheet (and the --with sheet) and adds the identity columns in memory; the
+ * result counts the rows and writes the sheet only when asked, so the audit entry comes first.
+ */
 export async function unblind(p: KeyPayload, o: UnblindOptions): Promise<UnblindResult> {
   const wb = await readWorkbook(o.results, 'results');
   const ws: ExcelJS.Worksheet = sheetOf(wb, o.sheet, `results ${o.results}`);
