@@ -5,7 +5,7 @@
  * keyed hash, and paths are shown with any leaked part masked.
  */
 import { RULES, SEVERITY_ORDER, severityRank, VERDICT_TEXT } from './rules.js';
-import type { Finding, Severity } from './scan.js';
+import type { Finding, Severity } from './facts.js';
 import type { Report } from './verify.js';
 
 export function summary(r: Report): string {

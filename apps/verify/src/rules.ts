@@ -3,7 +3,7 @@
  * when it fires (next steps), the verdict a reviewer signs, and the list of checks that ran
  * given the inputs. Kept in one table so the legend can never miss a rule the scan reports.
  */
-import type { Finding, Severity } from './scan.js';
+import type { Finding, Severity } from './facts.js';
 
 export interface RuleInfo {
   readonly severity: Severity;

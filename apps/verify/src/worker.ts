@@ -1,16 +1,10 @@
 /** piscina entry: source and output scans, with the seed matcher built once per thread. */
 import { workerData } from 'piscina';
-import {
-  type OutputFacts,
-  type OutputTask,
-  patternsOf,
-  type ScanContext,
-  type Seed,
-  scanOutput,
-  scanSource,
-  type SourceFacts,
-} from './scan.js';
+import type { OutputFacts, OutputTask, ScanContext, SourceFacts } from './facts.js';
+import { scanOutput } from './output-scan.js';
 import { Matcher } from './search.js';
+import { patternsOf, type Seed } from './seeds.js';
+import { scanSource } from './source-scan.js';
 
 const data = (workerData ?? {}) as { seeds?: Seed[]; hashKey?: Uint8Array };
 const ctx: ScanContext | undefined = data.seeds
@@ -21,10 +15,12 @@ const ctx: ScanContext | undefined = data.seeds
     }
   : undefined;
 
+/** A worker's job: read a source for what could leak, or an output for what did. */
 export type WorkerTask =
   | { readonly kind: 'source'; readonly path: string }
   | ({ readonly kind: 'output' } & OutputTask);
 
+/** One task, in a worker thread. */
 export default function run(task: WorkerTask): SourceFacts | OutputFacts {
   if (task.kind === 'source') return scanSource(task.path);
   if (!ctx) throw new Error('output scan without seeds');

@@ -1,0 +1,115 @@
+/**
+ * The plain data the verifier's stages hand each other: what a source file could leak
+ * (SourceFacts), what an output file holds (OutputFacts), and the findings reports are made of.
+ * Facts cross the worker boundary, so they stay plain (structured-cloneable) objects.
+ */
+import type { Matcher } from './search.js';
+import type { Seed } from './seeds.js';
+
+/** How bad a finding is: leaks, violations and integrity faults block a release. */
+export type Severity = 'leak' | 'violation' | 'suspect' | 'integrity' | 'review';
+
+/** One thing a check found, about one file (or the tree, with `file` ''). */
+export interface Finding {
+  readonly rule: string;
+  readonly severity: Severity;
+  /** Output file, relative to the output folder. */
+  readonly file: string;
+  /**
+   * Element path (`RequestAttributesSequence[0].RequestedProcedureID`), `(file path)`, or ''
+   * for the file.
+   */
+  readonly element: string;
+  readonly category?: string;
+  /** Short keyed hash of the leaked value: lets reviewers match occurrences without seeing it. */
+  readonly valueHash?: string;
+  readonly detail: string;
+  /**
+   * A source file's path relative to --source, in clear: the operator's terminal log names it
+   * so the file can be found. Never written to a report (those may leave the site).
+   */
+  readonly operatorPath?: string;
+}
+
+/** A finding before it is stamped with the file it is about. */
+export type FileFinding = Omit<Finding, 'file'>;
+
+/** One file's findings as they are found, each stamped with the file's path as reports show it. */
+export class FileFindings {
+  readonly list: Finding[] = [];
+
+  constructor(readonly file: string) {}
+
+  /** Records a finding about this file. */
+  add(f: FileFinding): void {
+    this.list.push({ file: this.file, ...f });
+  }
+}
+
+/** What the source scan learned of one source file (stage 1). */
+export interface SourceFacts {
+  readonly path: string;
+  readonly error?: string;
+  readonly patientKey: string;
+  readonly sopUID: string;
+  readonly pixelSha: string;
+  /** Attributes the profiles keep (instance and series numbers, position): tell apart equal pixels. */
+  readonly fingerprint: string;
+  readonly seeds: Seed[];
+  /** Every date (YYYYMMDD) the source holds, for the unshifted-date check. */
+  readonly dates: string[];
+  /** Element path → referenced UID. */
+  readonly refs: Array<[string, string]>;
+  /** UIDs this file defines (SOP instance, series, study, frame of reference). */
+  readonly defines: string[];
+  /** Values of attributes the Basic profile keeps (manufacturer, model, …): not identifying anywhere. */
+  readonly kept: string[];
+  /** A DICOMDIR: dcmblind skips it (directories are rebuilt), so no output is expected. */
+  readonly dicomdir?: boolean;
+  /** BurnedInAnnotation = YES: dcmblind quarantines it, so no output is expected. */
+  readonly burnedIn?: boolean;
+  /** Did not parse but carries the DICM marker: DICOM that dcmblind cannot have written. */
+  readonly dicm?: boolean;
+}
+
+/** The identity and reference facts of a file that has none: it does not parse, or is a DICOMDIR. */
+export function noFileFacts() {
+  return { sopUID: '', pixelSha: '', fingerprint: '', dates: [], refs: [], defines: [] };
+}
+
+/** What the output scan learned of one output file (stage 2): its findings and facts to pair. */
+export interface OutputFacts {
+  /** Path relative to the output folder (for pairing; never printed). */
+  readonly file: string;
+  /** The same path with any leaked value masked: what reports show. */
+  readonly shown: string;
+  /** PatientID as reports may show it: the pseudonym, or a masked label when it is a source value. */
+  readonly patientLabel: string;
+  /** A DICOMDIR: searched like any file, but it has no source and no markers of its own. */
+  readonly dicomdir?: boolean;
+  readonly ok: boolean;
+  readonly patientId: string;
+  readonly sopUID: string;
+  readonly pixelSha: string;
+  readonly fingerprint: string;
+  readonly dates: Array<[string, string]>;
+  readonly refs: Array<[string, string]>;
+  readonly defines: string[];
+  readonly findings: Finding[];
+}
+
+/** One output file to scan, as the orchestrator hands it to a worker. */
+export interface OutputTask {
+  readonly abs: string;
+  readonly rel: string;
+  /** Option columns to hold the file to; undefined: what its own de-identification markers declare. */
+  readonly columns?: readonly string[];
+  readonly profileName?: string;
+}
+
+/** What every output scan in a worker shares: the run's seeds, their matcher, the finding-hash key. */
+export interface ScanContext {
+  readonly seeds: readonly Seed[];
+  readonly matcher: Matcher;
+  readonly hashKey: Buffer;
+}

@@ -1,0 +1,66 @@
+/**
+ * Hashes and fingerprints: pixel data (pairs an output with its source), the kept attributes
+ * that tell apart files with equal pixels, and the short keyed hash that stands in a report
+ * for a leaked value.
+ */
+import { createHash } from 'node:crypto';
+import { closeSync, openSync, readSync } from 'node:fs';
+import type { Element, ParsedFile } from '@dcmblind/core';
+import { pathOf } from './dicom-file.js';
+import type { ScanContext } from './facts.js';
+
+/** Attributes the profiles keep (instance and series numbers, position, size). */
+const FINGERPRINT_TAGS = [
+  0x00200011 /* SeriesNumber */, 0x00200012 /* AcquisitionNumber */, 0x00200013 /* InstanceNumber */,
+  0x00200032 /* ImagePositionPatient */, 0x00201041 /* SliceLocation */, 0x00280010, 0x00280011,
+];
+
+/** SHA-256 of the pixel data (its fragments when encapsulated), streamed from disk when not read. */
+export function pixelHash(parsed: ParsedFile, el: Element): string {
+  const h = createHash('sha256');
+  const path = pathOf(parsed);
+  if (el.external && path) {
+    const fd = openSync(path, 'r');
+    try {
+      const buf = Buffer.alloc(4 * 1024 * 1024);
+      for (let pos = el.valueStart, end = el.valueStart + el.valueLength; pos < end; ) {
+        const n = readSync(fd, buf, 0, Math.min(buf.length, end - pos), pos);
+        if (n === 0) break;
+        h.update(buf.subarray(0, n));
+        pos += n;
+      }
+    } finally {
+      closeSync(fd);
+    }
+    return h.digest('hex');
+  }
+  if (el.encapsulated && el.items)
+    for (const it of el.items) h.update(parsed.data.subarray(it.start, it.end));
+  else h.update(parsed.data.subarray(el.valueStart, el.valueStart + el.valueLength));
+  return h.digest('hex');
+}
+
+/** The kept attributes' values, joined: equal pixels with equal fingerprints are the same image. */
+export function fingerprint(parsed: ParsedFile): string {
+  const parts: string[] = [];
+  for (const tag of FINGERPRINT_TAGS) {
+    const el = parsed.dataset.find((e) => e.tag === tag);
+    parts.push(
+      el && !el.items
+        ? Buffer.from(parsed.data.subarray(el.valueStart, el.valueStart + el.valueLength))
+            .toString('latin1')
+            .trim()
+        : '',
+    );
+  }
+  return parts.join('|');
+}
+
+/** Short keyed hash of a leaked value: equal values match across findings, the value stays hidden. */
+export function valueHash(ctx: Pick<ScanContext, 'hashKey'>, v: string): string {
+  return createHash('sha256')
+    .update(ctx.hashKey)
+    .update(v.normalize('NFC').toLowerCase())
+    .digest('hex')
+    .slice(0, 10);
+}

@@ -1,0 +1,92 @@
+/**
+ * Stage 2c (in a worker): heuristics that need no source. Date- and name-shaped free text,
+ * a file that says its pixels carry burned-in text, and modalities whose pixels often do.
+ */
+import { T } from '@dcmblind/core';
+import type { WalkedFile } from './dicom-file.js';
+import { keyword, textOf, type Visit } from './elements.js';
+import type { FileFindings, ScanContext } from './facts.js';
+import { valueHash } from './hashing.js';
+
+/** 2024-03-10, 2024/03/10, 20240310 (groups 1 to 3); 10.3.2024, 10/03/2024 (groups 4 to 6). */
+const YMD_IN_TEXT = String.raw`\b((?:19|20)\d{2})[-/.]?(0[1-9]|1[0-2])[-/.]?(0[1-9]|[12]\d|3[01])\b`;
+const DMY_IN_TEXT = String.raw`\b(0?[1-9]|[12]\d|3[01])[/.](0?[1-9]|1[0-2])[/.]((?:19|20)\d{2})\b`;
+const DATE_IN_TEXT = new RegExp(`${YMD_IN_TEXT}|${DMY_IN_TEXT}`, 'g');
+const NAME_SHAPED = /\b[A-Z][A-Za-z'-]+\^[A-Z][A-Za-z'-]+\b|\b(?:Dr|Mr|Mrs|Ms|Prof)\.?\s+[A-Z][a-z]+/;
+const FREE_TEXT_VR = new Set(['LT', 'ST', 'UT', 'UC']);
+const REVIEW_MODALITIES = new Set(['US', 'SC', 'DOC', 'XC', 'OT', 'ES', 'SM', 'GM']);
+/** Secondary capture family, encapsulated documents. */
+const REVIEW_SOP = /^1\.2\.840\.10008\.5\.1\.4\.1\.1\.(7(\.\d)?|104\.\d)$/;
+
+/** Free text: the free-text VRs, and LO attributes named as comments, descriptions, remarks, notes. */
+export function isFreeText(v: Visit, vr: string): boolean {
+  return FREE_TEXT_VR.has(vr) || (vr === 'LO' && /Comment|Description|Remark|Note/i.test(keyword(v.el.tag)));
+}
+
+/**
+ * Date- and name-shaped text in a free-text element. The dates found are added to the file's
+ * dates (as YYYYMMDD) for the unshifted-date check.
+ */
+export function freeTextHeuristics(
+  v: Visit,
+  data: Uint8Array,
+  ctx: ScanContext,
+  dates: Array<[string, string]>,
+  found: FileFindings,
+): void {
+  const t = textOf(data, v.el, v.scheme);
+  for (const m of t.matchAll(DATE_IN_TEXT)) {
+    dates.push([
+      v.path,
+      m[1]
+        ? `${m[1]}${m[2]}${m[3]}`
+        : `${m[6]}${String(m[5]).padStart(2, '0')}${String(m[4]).padStart(2, '0')}`,
+    ]);
+    found.add({
+      rule: 'date-in-text',
+      severity: 'suspect',
+      element: v.path,
+      category: 'date',
+      valueHash: valueHash(ctx, m[0]),
+      detail: 'date-shaped text in a free-text attribute',
+    });
+  }
+  if (NAME_SHAPED.test(t))
+    found.add({
+      rule: 'name-in-text',
+      severity: 'suspect',
+      element: v.path,
+      category: 'name',
+      detail: 'person-name-shaped text in a free-text attribute',
+    });
+}
+
+/** A top-level BurnedInAnnotation of YES. */
+export function saysBurnedIn(v: Visit, data: Uint8Array): boolean {
+  return (
+    v.el.tag === T.BurnedInAnnotation &&
+    textOf(data, v.el, v.scheme).trim().toUpperCase() === 'YES' &&
+    v.depth === 0
+  );
+}
+
+/** Burned-in text the file admits to, or a look at the pixels when its modality or SOP class asks. */
+export function burnedInChecks(file: WalkedFile, burned: boolean, found: FileFindings): void {
+  if (burned)
+    found.add({
+      rule: 'burned-in-annotation',
+      severity: 'suspect',
+      element: 'BurnedInAnnotation',
+      detail: 'the file says its pixels carry burned-in text',
+    });
+  const modality = file.topText(0x00080060).toUpperCase();
+  const sopClass = file.topText(T.SOPClassUID);
+  if (!burned && (REVIEW_MODALITIES.has(modality) || REVIEW_SOP.test(sopClass))) {
+    found.add({
+      rule: 'review-burned-in',
+      severity: 'review',
+      element: '',
+      detail: `modality ${modality || '?'} / this SOP class often carries burned-in text: look at the pixels`,
+    });
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * Stage 1 (in a worker): what could leak from one source file. Every identifying value it
+ * holds becomes a seed to search the outputs for; its dates, references and pixel hash are
+ * the facts the tree checks compare its outputs with.
+ */
+import { isPrivate, type ParsedFile, schemeFor, T } from '@dcmblind/core';
+import { brokenSource } from './broken-source.js';
+import { isDicomdirFile, load, PIXEL_TAGS } from './dicom-file.js';
+import {
+  datesIn,
+  keyword,
+  noteUids,
+  siteUids,
+  textOf,
+  topValue,
+  type Visit,
+  visit,
+  vrOf,
+} from './elements.js';
+import type { SourceFacts } from './facts.js';
+import { fingerprint, pixelHash } from './hashing.js';
+import { type Category, nameSeeds, type Seed, usable } from './seeds.js';
+import { expectationFor } from './table.js';
+
+/** VRs read for seeds, dates and UIDs; the others (binary, measurements) are not read. */
+const READ_VRS = ['PN', 'UI', 'DA', 'DT', 'LO', 'SH', 'ST', 'LT', 'UT', 'UC', 'CS', 'AE', 'IS'];
+
+/** What the walk over one source gathers, element by element. */
+interface Harvest {
+  readonly seeds: Seed[];
+  readonly dates: Set<string>;
+  readonly refs: Array<[string, string]>;
+  readonly defines: string[];
+  readonly kept: Set<string>;
+  /** Top-level PatientID, PatientName, IssuerOfPatientID, SOPInstanceUID by tag. */
+  readonly top: Map<number, string>;
+  pixelSha: string;
+}
+
+/** Top-level attributes that say whose file this is, and which instance. */
+const TOP_TAGS: ReadonlySet<number> = new Set([
+  T.PatientID,
+  T.PatientName,
+  T.IssuerOfPatientID,
+  T.SOPInstanceUID,
+]);
+
+/** What could leak from one source file. */
+export function scanSource(path: string): SourceFacts {
+  let parsed: ParsedFile;
+  try {
+    parsed = load(path);
+  } catch (e) {
+    return brokenSource(path, (e as Error).message);
+  }
+  const h: Harvest = {
+    seeds: [],
+    dates: new Set(),
+    refs: [],
+    defines: [],
+    kept: new Set(),
+    top: new Map(),
+    pixelSha: '',
+  };
+  for (const v of visit(parsed.dataset, parsed.data, schemeFor([]))) harvestElement(parsed, v, h);
+  const burnedIn = topValue(parsed, T.BurnedInAnnotation).toUpperCase() === 'YES';
+  const top = (tag: number) => h.top.get(tag) ?? '';
+  const patientId = top(T.PatientID);
+  return {
+    path,
+    patientKey: patientId ? `id:${top(T.IssuerOfPatientID)}:${patientId}` : `name:${top(T.PatientName)}`,
+    sopUID: top(T.SOPInstanceUID),
+    pixelSha: h.pixelSha,
+    fingerprint: fingerprint(parsed),
+    seeds: h.seeds.filter((x) => usable(x.text)),
+    dates: [...h.dates],
+    refs: h.refs,
+    defines: h.defines,
+    kept: [...h.kept],
+    ...(isDicomdirFile(parsed) ? { dicomdir: true } : {}),
+    ...(burnedIn ? { burnedIn: true } : {}),
+  };
+}
+
+/** One element's contribution: pixel hash, UIDs, dates, kept values, seeds. */
+function harvestElement(parsed: ParsedFile, v: Visit, h: Harvest): void {
+  const { el, depth } = v;
+  if (PIXEL_TAGS.has(el.tag) && depth === 0) {
+    h.pixelSha = pixelHash(parsed, el);
+    return;
+  }
+  if (el.items || el.encapsulated || el.valueLength === 0 || isPrivate(el.tag)) return;
+  const vr = vrOf(el);
+  if (!READ_VRS.includes(vr)) return;
+  const value = textOf(parsed.data, el, v.scheme);
+  if (depth === 0 && TOP_TAGS.has(el.tag)) h.top.set(el.tag, value.trim());
+  if (vr === 'UI') {
+    const uids = siteUids(value);
+    noteUids(v, uids, h.refs, h.defines);
+    for (const u of uids)
+      if (u.length >= 8) h.seeds.push({ category: 'uid', keyword: keyword(el.tag), tag: el.tag, text: u });
+    return;
+  }
+  if (vr === 'DA' || vr === 'DT') {
+    for (const d of datesIn(value)) h.dates.add(d);
+    return;
+  }
+  // Kept by the Basic profile: listed as K, or not listed at all (standard attributes the
+  // table does not name stay).
+  const basic = expectationFor(el.tag, []);
+  if ((basic === 'kept' || basic === undefined) && vr !== 'PN') {
+    for (const x of value.split('\\')) if (x.trim()) h.kept.add(x.trim());
+  }
+  // Only what the Basic profile does not keep is a seed (descriptions, codes and the like
+  // are judged by the profile checks and heuristics, not searched for).
+  const cat = categoryOf(keyword(el.tag), vr);
+  if ((!cat || basic === 'kept' || basic === undefined) && vr !== 'PN') return;
+  const raw = parsed.data.slice(el.valueStart, el.valueStart + el.valueLength);
+  h.seeds.push(...valueSeeds(v, vr, cat as Category, value, raw));
+}
+
+/** The seeds of one value: a name's written forms, or each value of an identifier. */
+function valueSeeds(v: Visit, vr: string, cat: Category, value: string, raw: Uint8Array): Seed[] {
+  const kw = keyword(v.el.tag);
+  const tag = v.el.tag;
+  const out: Seed[] = [];
+  const isName = cat === 'name' || vr === 'PN';
+  if (isName) {
+    for (const one of value.split('\\')) out.push(...nameSeeds(one, kw, tag));
+  } else {
+    for (const one of value.split('\\').map((x) => x.trim())) {
+      // Short all-digit IDs ("125", "4021") are everywhere in numbers; from six digits on they are specific.
+      if ([...one].length >= 4 && !(/^\d+$/.test(one) && one.length < 6))
+        out.push({ category: cat, keyword: kw, tag, text: one });
+    }
+  }
+  // The value as the source stored it, in its own character set: found even where no decoding is.
+  if (raw.some((b) => b > 0x7f))
+    out.push({ category: isName ? 'name' : cat, keyword: kw, tag, text: value, raw: trimRaw(raw) });
+  return out;
+}
+
+/** The kind of identifier an attribute holds, by its VR and keyword; undefined: not one. */
+function categoryOf(keywordName: string, vr: string): Category | undefined {
+  if (vr === 'PN') return 'name';
+  if (vr === 'UI') return 'uid';
+  if (vr === 'DA' || vr === 'DT') return 'date';
+  if (/Address/i.test(keywordName)) return 'address';
+  if (/Telephone|Phone|Telecom/i.test(keywordName)) return 'phone';
+  if (/Institution/i.test(keywordName)) return 'institution';
+  if (/ID$|IDs$|Number$|Numbers$|Identifier/.test(keywordName)) return 'id';
+  return undefined;
+}
+
+/** The raw value without its trailing padding (spaces, NULs). */
+function trimRaw(raw: Uint8Array): Uint8Array {
+  let n = raw.length;
+  while (n > 0 && (raw[n - 1] === 0x20 || raw[n - 1] === 0)) n--;
+  return raw.subarray(0, n);
+}
