@@ -3,11 +3,13 @@
 properties dcmblind promises -- not from dcmblind's code. Uses pydicom (Debian python3-pydicom).
 
   check_deid.py classify FILE...            -> JSON: which files pydicom reads as DICOM instances
-  check_deid.py check --table T --options a,b PAIRS.json
+  check_deid.py check --table T --iod-types I --options a,b PAIRS.json
                                             -> JSON: problems per (source, output) pair
 
-Combined Annex E codes resolve as dcmblind documents for an unknown IOD type (D over Z over X):
-X/Z->Z, X/D->D, X/Z/D->D, Z/D->D, X/Z/U*->U.
+Combined Annex E codes resolve by the attribute's Type in the file's IOD (PS3.15 E.1.1: X unless
+Z is needed to stay conformant, Type 2 -> Z, Type 1 -> D), read from the IOD table I with this
+script's own look-up; a plain X or Z that the Type does not allow becomes what the Type needs.
+Where the Type is unknown, D over Z over X: X/Z->Z, X/D->D, X/Z/D->D, Z/D->D, X/Z/U*->U.
 """
 import json
 import re
@@ -38,7 +40,58 @@ PIXEL_TAGS = (0x7FE00010, 0x7FE00008, 0x7FE00009)
 PATIENT_NAME, PATIENT_ID, PATIENT_BIRTH_DATE = 0x00100010, 0x00100020, 0x00100030
 
 
+STRICT = {'1': 0, '1C': 1, '2': 2, '2C': 3, '3': 4}
+FUNCTIONAL_GROUPS = (0x52009229, 0x52009230)
+
+
+class IodTypes:
+    """Types of attributes by IOD, looked up through module and macro tables and their includes."""
+
+    def __init__(self, path):
+        self.d = json.load(open(path, encoding='utf-8'))
+
+    def top(self, sop_class):
+        iod = self.d['sopClasses'].get(sop_class)
+        return tuple(self.d['iods'].get(iod, ())) if iod else ()
+
+    def lookup(self, scope, tag):
+        """(type, item scope) of tag in scope (a tuple of table ids); (None, ()) when unknown."""
+        key = f'{tag:08X}'
+        best, items, seen, queue = None, [], set(), list(scope)
+        while queue:
+            tid = queue.pop(0)
+            if tid in seen or tid not in self.d['tables']:
+                continue
+            seen.add(tid)
+            t = self.d['tables'][tid]
+            if key in t['a']:
+                typ, item = t['a'][key]
+                if best is None or STRICT[typ] < STRICT[best]:
+                    best = typ
+                if item:
+                    items.append(item)
+            queue.extend(t['inc'])
+        if tag in FUNCTIONAL_GROUPS and best is not None:
+            items.extend(self.d['functionalGroups'])
+        return best, tuple(items)
+
+
+def expected(code, typ):
+    """What an action of the table becomes for an attribute of this Type (None: unknown)."""
+    if typ is None:
+        return COMBINED.get(code, code)
+    value, present = typ in ('1', '1C'), typ in ('2', '2C')
+    if code in ('X/Z', 'X/Z/D', 'X', 'X/D'):
+        return 'D' if value else 'Z' if present else 'X'
+    if code in ('Z/D', 'Z'):
+        return 'D' if value else 'Z'
+    if code == 'X/Z/U*':
+        return 'U' if value or present else 'X'
+    return code
+
+
 def load_rules(table_path, options):
+    """Tag -> the table's code for these options (combined codes left for the IOD to decide)."""
     rules = {}
     for row in json.load(open(table_path, encoding='utf-8')):
         m = re.fullmatch(r'\(([0-9A-F]{4}),([0-9A-F]{4})\)', row['tag'])
@@ -50,18 +103,19 @@ def load_rules(table_path, options):
             action = 'C'
         elif 'K' in picked:
             action = 'K'
-        rules[int(m.group(1) + m.group(2), 16)] = COMBINED.get(action, action)
+        rules[int(m.group(1) + m.group(2), 16)] = action
     return rules
 
 
-def walk(ds, path=''):
-    """(path, element) for every element at every depth."""
+def walk(ds, path='', types=None, scope=()):
+    """(path, element, IOD type or None) for every element at every depth."""
     for el in ds:
         p = f'{path}{el.keyword or f"({el.tag.group:04X},{el.tag.element:04X})"}'
-        yield p, el
+        typ, items = types.lookup(scope, int(el.tag)) if types else (None, ())
+        yield p, el, typ
         if el.VR == 'SQ' and el.value is not None:
             for i, item in enumerate(el.value):
-                yield from walk(item, f'{p}[{i}].')
+                yield from walk(item, f'{p}[{i}].', types, items)
 
 
 def as_text(el):
@@ -86,7 +140,7 @@ def source_identifiers(src, options):
         s = (s or '').strip()
         if len(s) >= minimum:
             out.append((cat, s))
-    for _, el in walk(src):
+    for _, el, _ in walk(src):
         if el.tag.is_private:
             continue
         if el.VR == 'PN' and el.value:
@@ -124,7 +178,7 @@ OWN_VOCABULARY = ('anonymized yes dcmblind basic application confidentiality pro
 def kept_text(ds, rules):
     """Lower-cased text of the source attributes the profile keeps as they are (K or unlisted)."""
     parts = []
-    for _, el in walk(ds):
+    for _, el, _ in walk(ds):
         if el.tag.is_private or el.VR in ('SQ', 'PN', 'UI', 'DA', 'DT', 'TM', 'OB', 'OW', 'UN'):
             continue
         if rules.get(int(el.tag), 'K') == 'K':
@@ -135,10 +189,15 @@ def kept_text(ds, rules):
     return ' '.join(parts)
 
 
+# UI attributes that name a class (a SOP Class, a transfer syntax, a coding scheme…): they
+# identify no one and are kept as they are, a vendor's private one too.
+CLASS_UID = re.compile(r'SOPClass|TransferSyntax|CodingSchemeUID|ContextGroupExtensionCreatorUID|MappingResourceUID|ClassUID')
+
+
 def uid_values(ds):
     vals = set()
-    for _, el in walk(ds):
-        if el.VR == 'UI' and el.value and not el.tag.is_private:
+    for _, el, _ in walk(ds):
+        if el.VR == 'UI' and el.value and not el.tag.is_private and not CLASS_UID.search(el.keyword or ''):
             for u in str(as_text(el)).split('\\'):
                 u = u.strip().rstrip('\x00')
                 if u and not is_standard_uid(u):
@@ -146,7 +205,24 @@ def uid_values(ds):
     return vals
 
 
-def check_pair(src_path, out_path, rules, options):
+def required_removed(src, out, rules, types, top):
+    """Type 1 and 2 attributes of the IOD that the profile may not remove, missing from the output
+    (where the item that held them is there)."""
+    out_paths = {p for p, _, _ in walk(out, '', types, top)}
+    missing = []
+    for path, el, typ in walk(src, '', types, top):
+        tag = int(el.tag)
+        if el.tag.is_private or tag not in rules or typ not in ('1', '1C', '2', '2C'):
+            continue
+        if expected(rules[tag], typ) == 'X' or path in out_paths:
+            continue
+        parent = path.rsplit('.', 1)[0] if '.' in path else ''
+        if parent == '' or any(p.startswith(parent + '.') for p in out_paths):
+            missing.append(f'{path}: Type {typ} attribute removed; the IOD needs it present')
+    return missing
+
+
+def check_pair(src_path, out_path, rules, options, types):
     problems = []
     try:
         out = pydicom.dcmread(out_path)
@@ -164,9 +240,10 @@ def check_pair(src_path, out_path, rules, options):
         elif a is not None and bytes(a.value) != bytes(b.value):
             problems.append(f'pixel element {t:08X} differs from the source')
 
-    src_by_path = {p: el for p, el in walk(src)}
+    src_by_path = {p: el for p, el, _ in walk(src)}
     graphics = 'clean-graphics' in options
-    for path, el in walk(out):
+    top = types.top(str(out.get('SOPClassUID', '')))
+    for path, el, typ in walk(out, '', types, top):
         tag = int(el.tag)
         group = tag >> 16
         if el.tag.is_private:
@@ -175,7 +252,7 @@ def check_pair(src_path, out_path, rules, options):
         if not graphics and (group & 0xFF00) in (0x5000, 0x6000) and group % 2 == 0:
             problems.append(f'{path}: curve/overlay element survived')
             continue
-        action = rules.get(tag)
+        action = expected(rules[tag], typ) if tag in rules else None
         text = as_text(el) if el.VR != 'SQ' else ''
         srcel = src_by_path.get(path)
         srctext = as_text(srcel) if srcel is not None and srcel.VR != 'SQ' else ''
@@ -187,10 +264,14 @@ def check_pair(src_path, out_path, rules, options):
             if tag == PATIENT_BIRTH_DATE and 'retain-long-modified-dates' in options and text.strip() != srctext.strip():
                 continue  # dcmblind shifts the birth date with the other dates under Modified Dates
             problems.append(f'{path}: must be empty (Z) but has a value')
+        elif action == 'D' and typ in ('1', '1C') and el.VR != 'SQ' and text.strip('\x00 ') == '':
+            problems.append(f'{path}: Type {typ}, must hold a value (a dummy) but is empty')
         elif action in ('D', 'C') and el.VR not in ('SQ', 'TM') and srctext.strip('\x00 ') != '' and text.strip('\x00 ') == srctext.strip('\x00 '):
             if action == 'C' and el.VR not in ('DA', 'DT', 'UI'):
                 continue  # cleaned text may legitimately equal its source when nothing identifying was in it
             problems.append(f'{path}: value unchanged but the profile says {action}')
+
+    problems.extend(required_removed(src, out, rules, types, top))
 
     if 'retain-uids' not in options:
         src_uids = uid_values(src)
@@ -264,7 +345,8 @@ def main(argv):
         opts = [o for o in argv[argv.index('--options') + 1].split(',') if o]
         pairs = json.load(open(argv[-1], encoding='utf-8'))
         rules = load_rules(table, opts)
-        print(json.dumps([{'source': p['source'], 'output': p['output'], 'problems': check_pair(p['source'], p['output'], rules, opts)} for p in pairs]))
+        types = IodTypes(argv[argv.index('--iod-types') + 1])
+        print(json.dumps([{'source': p['source'], 'output': p['output'], 'problems': check_pair(p['source'], p['output'], rules, opts, types)} for p in pairs]))
         return 0
     print(__doc__, file=sys.stderr)
     return 2

@@ -3,7 +3,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { KeyStore, TABLE_URL } from '@dcmblind/core';
+import { IOD_TYPES_URL, KeyStore, TABLE_URL } from '@dcmblind/core';
 import { checkerScript, pythonWithPydicom, testDir } from '@dcmblind/test-utils';
 
 export const CLI = fileURLToPath(new URL('../dist/main.js', import.meta.url));
@@ -116,6 +116,8 @@ export function check(
       'check',
       '--table',
       fileURLToPath(TABLE_URL),
+      '--iod-types',
+      fileURLToPath(IOD_TYPES_URL),
       '--options',
       options.join(','),
       f,

@@ -92,7 +92,10 @@ export function elementConformance(v: Visit, columns: readonly string[], found: 
     });
     return false;
   }
-  if (expectationFor(el.tag, columns) === 'absent' && !(depth === 0 && PIXEL_TAGS.has(el.tag))) {
+  // PS3.15 E.1.1: an attribute the file's IOD needs present (Type 1 or 2) stays, with a dummy or
+  // empty; a source value in it is the seeded search's to report.
+  const needed = v.iodType !== undefined && v.iodType !== '3';
+  if (expectationFor(el.tag, columns) === 'absent' && !needed && !(depth === 0 && PIXEL_TAGS.has(el.tag))) {
     found.add({
       rule: 'profile-removed-present',
       severity: 'violation',

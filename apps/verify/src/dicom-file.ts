@@ -4,7 +4,7 @@
  * de-identification.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
-import { type Element, type ParsedFile, readDicomFile, schemeFor, T } from '@dcmblind/core';
+import { type Element, type ParsedFile, readDicomFile, schemeFor, scopeOfClass, T } from '@dcmblind/core';
 import { textOf, topValue, type Visit, visit } from './elements.js';
 
 /** Pixel Data, Float Pixel Data, Double Float Pixel Data: compared with the source, not searched. */
@@ -79,7 +79,10 @@ export interface WalkedFile {
 
 /** Walks a parsed file's data set and meta. */
 export function walkFile(parsed: ParsedFile): WalkedFile {
-  const visits = [...visit(parsed.dataset, parsed.data, schemeFor([]))];
+  // Attribute Types come from the IOD of the file's SOP Class (standard data, as the dictionary).
+  const sopClass = parsed.dataset.find((e) => e.tag === T.SOPClassUID);
+  const scope = sopClass ? scopeOfClass(textOf(parsed.data, sopClass, schemeFor([])).trim()) : undefined;
+  const visits = [...visit(parsed.dataset, parsed.data, schemeFor([]), '', 0, scope)];
   const top = new Map<number, Element>(parsed.dataset.map((e) => [e.tag, e]));
   const topText = (tag: number) => {
     const el = top.get(tag);

@@ -13,8 +13,10 @@ import {
   keywordOf,
   type ParsedFile,
   type Scheme,
+  type Scope,
   schemeFor,
   T,
+  type TypeCode,
 } from '@dcmblind/core';
 
 /** One element met on the walk: where it is (its path and depth) and the character set in force. */
@@ -23,6 +25,8 @@ export interface Visit {
   readonly path: string;
   readonly depth: number;
   readonly scheme: Scheme;
+  /** The attribute's Type in the file's IOD where the IOD describes it (1, 1C, 2, 2C, 3). */
+  readonly iodType?: TypeCode;
 }
 
 /** UIDs the standard defines (transfer syntaxes, SOP classes): they identify nobody. */
@@ -48,16 +52,18 @@ export function* visit(
   scheme: Scheme,
   prefix = '',
   depth = 0,
+  scope?: Scope,
 ): Generator<Visit> {
   let s = scheme;
   const cs = elements.find((e) => e.tag === T.SpecificCharacterSet);
   if (cs) s = schemeFor(textOf(data, cs, schemeFor([])).split('\\'));
   for (const el of elements) {
     const path = prefix ? `${prefix}.${keyword(el.tag)}` : keyword(el.tag);
-    yield { el, path, depth, scheme: s };
+    const typed = scope?.lookup(el.tag);
+    yield { el, path, depth, scheme: s, ...(typed ? { iodType: typed.type } : {}) };
     if (el.items) {
       for (const [i, it] of el.items.entries())
-        yield* visit(it.elements, data, s, `${path}[${i}]`, depth + 1);
+        yield* visit(it.elements, data, s, `${path}[${i}]`, depth + 1, typed?.items);
     }
   }
 }

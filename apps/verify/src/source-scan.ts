@@ -3,7 +3,7 @@
  * holds becomes a seed to search the outputs for; its dates, references and pixel hash are
  * the facts the tree checks compare its outputs with.
  */
-import { isPrivate, type ParsedFile, schemeFor, T } from '@dcmblind/core';
+import { isPrivate, namesAClass, type ParsedFile, schemeFor, T } from '@dcmblind/core';
 import { brokenSource } from './broken-source.js';
 import { isDicomdirFile, load, PIXEL_TAGS } from './dicom-file.js';
 import {
@@ -97,6 +97,8 @@ function harvestElement(parsed: ParsedFile, v: Visit, h: Harvest): void {
   if (vr === 'UI') {
     const uids = siteUids(value);
     noteUids(v, uids, h.refs, h.defines);
+    // A UID that names a class (SOP class, coding scheme…) identifies no one: kept, not a seed.
+    if (namesAClass(el.tag)) return;
     for (const u of uids)
       if (u.length >= 8) h.seeds.push({ category: 'uid', keyword: keyword(el.tag), tag: el.tag, text: u });
     return;

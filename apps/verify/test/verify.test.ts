@@ -355,7 +355,11 @@ block.add_new(0x01, 'LO', str(src.PatientID))`,
     },
     {
       name: 'a dangling reference',
-      edit: "ds.ReferencedImageSequence[0].ReferencedSOPInstanceUID = '2.25.1234567890123456789'",
+      // The output has no ReferencedImageSequence (X/Z/U* on a Type 3 attribute removes it): put
+      // back the source's reference with a UID that resolves to nothing.
+      edit:
+        'item = Dataset(); item.ReferencedSOPClassUID = src.ReferencedImageSequence[0].ReferencedSOPClassUID; ' +
+        "item.ReferencedSOPInstanceUID = '2.25.1234567890123456789'; ds.ReferencedImageSequence = Sequence([item])",
       rule: 'reference-broken',
       element: 'ReferencedImageSequence[0].ReferencedSOPInstanceUID',
       secret: () => '',

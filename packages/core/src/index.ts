@@ -18,12 +18,13 @@ export {
 export { readDicomFile } from './dicom/read-file.js';
 export { formatTag, T, type Tag, isPrivate } from './dicom/tag.js';
 export { schemeFor, decodeText, decodedString, type Scheme } from './dicom/charset.js';
-export { dictionaryVR, keywordOf } from './dicom/dictionary.js';
+export { dictionaryVR, keywordOf, namesAClass } from './dicom/dictionary.js';
 export type { VR } from './dicom/vr.js';
 export { ChunkList } from './dicom/writer.js';
 export { ProjectSecret } from './identity/secret.js';
 export { describeOffset, shiftDA, shiftDT, writtenForms } from './identity/dates.js';
 export { compileProfile, resolveCombined, type CompiledProfile, type Action } from './profile/rules.js';
+export { IOD_TYPES_URL, scopeOfClass, type Scope, type TypeCode } from './profile/iod.js';
 export { loadTable, TABLE_URL, type TableRow, type ActionCode, type OptionColumn } from './profile/table.js';
 export {
   OPTIONS,

@@ -42,3 +42,27 @@ export function dictionaryVR(t: Tag): VR {
 export function keywordOf(t: Tag): string | undefined {
   return lookup(t)?.keyword;
 }
+
+/** UI attributes that name a class, not an instance: SOP classes, transfer syntaxes, coding schemes… */
+const CLASS_KEYWORD =
+  /SOPClass|TransferSyntax|CodingSchemeUID|ContextGroupExtensionCreatorUID|MappingResourceUID|ClassUID/;
+let classTags: ReadonlySet<Tag> | undefined;
+
+/**
+ * Whether a UI attribute names a class (a SOP Class, a transfer syntax, a coding scheme, a
+ * context group's or mapping resource's creator, …): such a UID identifies no one and is never
+ * remapped, whoever defined it (a vendor's private SOP Class too). Derived from the dictionary.
+ */
+export function namesAClass(t: Tag): boolean {
+  if (!classTags) {
+    const names = data.DicomMetaDictionary.nameMap as Record<string, { tag: string; vr: string } | undefined>;
+    const tags = new Set<Tag>();
+    for (const [keyword, e] of Object.entries(names)) {
+      if (e?.vr !== 'UI' || !CLASS_KEYWORD.test(keyword)) continue;
+      const m = /^\(([0-9A-F]{4}),([0-9A-F]{4})\)$/i.exec(e.tag);
+      if (m) tags.add(((parseInt(m[1] as string, 16) << 16) | parseInt(m[2] as string, 16)) >>> 0);
+    }
+    classTags = tags;
+  }
+  return classTags.has(t);
+}

@@ -1,10 +1,11 @@
 /**
  * Compiles Table E.1-1 plus a set of options into per-tag actions (PS3.15 E.1.1, E.3).
  *
- * Combined codes depend on the attribute's type in its IOD, which a file-level tool does not
- * know. dcmblind picks the variant that keeps any IOD valid — D over Z over X — so
- * X/Z → Z, X/D → D, X/Z/D → D, Z/D → D, and X/Z/U* → U (keep the reference sequence,
- * replace its UIDs).
+ * Combined codes depend on the attribute's type in its IOD (profile/iod.ts); the engine
+ * resolves them where it knows the type (profile/resolve.ts). Where it does not (a private
+ * SOP Class, an attribute no module of the IOD lists), the variant that keeps any IOD valid
+ * stands — D over Z over X — so X/Z → Z, X/D → D, X/Z/D → D, Z/D → D, and X/Z/U* → U (keep
+ * the reference sequence, replace its UIDs).
  */
 import { groupOf, elementOf, type Tag } from '../dicom/tag.js';
 import { OPTIONS, type OptionName } from './options.js';
@@ -17,6 +18,13 @@ export interface Rule {
   readonly action: Action;
   /** Table row name, for reports ("Patient's Name"), or a dcmblind rule name. */
   readonly source: string;
+  /**
+   * The table's combined code (X/Z, X/D, X/Z/D, Z/D, X/Z/U*), for the IOD to decide; `action` is
+   * its fallback.
+   */
+  readonly code?: ActionCode;
+  /** Why the IOD changed the action ("X/Z → X: Type 3 in General Study"), for reports. */
+  readonly why?: string;
 }
 
 export function resolveCombined(code: ActionCode): Action {
@@ -53,16 +61,19 @@ export interface CompiledProfile {
   readonly privateRule: Rule;
 }
 
-function rowAction(row: TableRow, options: readonly OptionName[]): Action {
+function rowRule(row: TableRow, options: readonly OptionName[]): Rule {
   const chosen: Array<'K' | 'C'> = [];
   for (const o of options) {
     const a = row.options[OPTIONS[o].column];
     if (a) chosen.push(a);
   }
   // No row of the table has K and C from two options at once; if one ever does, clean.
-  if (chosen.includes('C')) return 'C';
-  if (chosen.includes('K')) return 'K';
-  return resolveCombined(row.basicProfile);
+  if (chosen.includes('C')) return { action: 'C', source: row.name };
+  if (chosen.includes('K')) return { action: 'K', source: row.name };
+  const action = resolveCombined(row.basicProfile);
+  return action === row.basicProfile
+    ? { action, source: row.name }
+    : { action, source: row.name, code: row.basicProfile };
 }
 
 const HEX = /^\(([0-9A-F]{4}),([0-9A-F]{4})\)$/;
@@ -73,7 +84,7 @@ export function compileProfile(name: string, options: readonly OptionName[]): Co
   const repeating: Array<{ groupHigh: number; element: number | null; rule: Rule }> = [];
   let privateRule: Rule | undefined;
   for (const row of loadTable()) {
-    const rule: Rule = { action: rowAction(row, options), source: row.name };
+    const rule = rowRule(row, options);
     const m = HEX.exec(row.tag);
     if (m) {
       byTag.set(((parseInt(m[1] as string, 16) << 16) | parseInt(m[2] as string, 16)) >>> 0, rule);

@@ -1,0 +1,148 @@
+/** One element's value under its rule: kept, removed, emptied, a dummy, remapped, shifted or cleaned. */
+import { namesAClass } from '../dicom/dictionary.js';
+import type { Element } from '../dicom/reader.js';
+import { T } from '../dicom/tag.js';
+import { isStandardUID } from '../dicom/transfer-syntax.js';
+import { isTextVR, type VR } from '../dicom/vr.js';
+import { padValue, type OutNode } from '../dicom/writer.js';
+import { shiftDAValue, shiftDTValue } from '../identity/dates.js';
+import type { Typed } from '../profile/iod.js';
+import type { Rule } from '../profile/rules.js';
+import { cleanText } from './clean.js';
+import { dummyValue } from './dummy.js';
+import { latin1, readText, splitValues, valueBytes, type Scheme } from './text.js';
+import { fire, keep, textNode, type Walk } from './walk.js';
+
+/**
+ * Map each non-standard UID of a (multi-valued) UI value; undefined when nothing changes. A UID
+ * that names a class (a SOP Class, a transfer syntax, a coding scheme…) identifies no one and
+ * stays, a vendor's private one too.
+ */
+function remapUIDs(w: Walk, el: Element): string | undefined {
+  if (namesAClass(el.tag)) return undefined;
+  const values = splitValues(latin1(valueBytes(w.data, el)).replace(/[\0 ]+$/, ''));
+  let changed = false;
+  const out = values.map((v) => {
+    if (v === '' || isStandardUID(v)) return v;
+    changed = true;
+    return w.ctx.secret.uid(v);
+  });
+  return changed ? out.join('\\') : undefined;
+}
+
+function shiftDates(w: Walk, el: Element, vr: VR): string | undefined {
+  const days = w.ctx.patient.dateOffsetDays;
+  const text = latin1(valueBytes(w.data, el)).replace(/[\0 ]+$/, '');
+  const out: string[] = [];
+  for (const v of splitValues(text)) {
+    if (v === '') {
+      out.push('');
+      continue;
+    }
+    const s = vr === 'DA' ? shiftDAValue(v, days) : shiftDTValue(v, days);
+    if (s === undefined) return undefined;
+    out.push(s);
+  }
+  return out.join('\\');
+}
+
+/** A Type 1 or 1C attribute of the IOD: present, it must hold a value. */
+const needsValue = (typed: Typed | undefined) => typed?.type === '1' || typed?.type === '1C';
+
+/** What a Type 1 attribute holds when cleaning or an unparseable date left nothing: a dummy. */
+function refill(w: Walk, el: Element, vr: VR, why: string): OutNode {
+  fire(w, { action: 'D', source: why });
+  return textNode(w, el, vr, String(dummyValue(vr)));
+}
+
+export function leaf(
+  w: Walk,
+  el: Element,
+  vr: VR,
+  rule: Rule,
+  scheme: Scheme,
+  top: boolean,
+  typed?: Typed,
+): OutNode | null {
+  const { ctx } = w;
+  const raw: OutNode = keep(w, el, vr);
+
+  // PatientID and PatientName become the pseudonym wherever they hold the patient's identity.
+  if (el.tag === T.PatientID || el.tag === T.PatientName) {
+    const v = readText(w.data, el, vr, scheme).trim();
+    const src = el.tag === T.PatientID ? ctx.first.identity.patientId : ctx.first.identity.patientName;
+    if (top || (v !== '' && v === src)) {
+      fire(w, { action: 'D', source: 'Patient pseudonym' });
+      return textNode(w, el, vr, ctx.patient.pseudonym);
+    }
+    if (el.tag === T.PatientID && v !== '') {
+      fire(w, { action: 'D', source: 'Other patient pseudonym' });
+      return textNode(w, el, vr, ctx.secret.pseudonym(`id\u0000${v}`, ctx.pseudonymPrefix));
+    }
+  }
+  if (el.tag === T.PatientBirthDate && ctx.profile.dates === 'shift' && rule.action !== 'K') {
+    rule = { action: 'C', source: "Patient's Birth Date (shifted)" };
+  }
+
+  const action = rule.action;
+  fire(w, rule);
+  switch (action) {
+    case 'X':
+      return null;
+    case 'K':
+      return raw;
+    case 'Z':
+      return {
+        kind: 'value',
+        tag: el.tag,
+        vr: w.transcode ? vr : el.vr,
+        enc: w.transcode ?? el.enc,
+        value: new Uint8Array(0),
+      };
+    case 'U': {
+      if (vr !== 'UI' || ctx.profile.retainUIDs) return raw;
+      const u = remapUIDs(w, el);
+      return u === undefined ? raw : textNode(w, el, vr, u);
+    }
+    case 'D': {
+      if (vr === 'UI') {
+        const u = remapUIDs(w, el);
+        return u === undefined ? raw : textNode(w, el, vr, u);
+      }
+      const d = dummyValue(vr);
+      return typeof d === 'string'
+        ? textNode(w, el, vr, d)
+        : { kind: 'value', tag: el.tag, vr: w.transcode ? vr : el.vr, enc: w.transcode ?? el.enc, value: d };
+    }
+    case 'C': {
+      if (vr === 'DA' || vr === 'DT') {
+        if (ctx.profile.dates !== 'shift') return textNode(w, el, vr, String(dummyValue(vr)));
+        const s = shiftDates(w, el, vr);
+        if (s === undefined && needsValue(typed))
+          return refill(w, el, vr, 'Unparseable Type 1 date replaced by a dummy');
+        if (s === undefined) fire(w, { action: 'Z', source: 'Unparseable date emptied' });
+        return textNode(w, el, vr, s ?? '');
+      }
+      if (vr === 'TM') return raw; // whole-day shifts leave the time of day as it is
+      if (vr === 'UI') {
+        const u = remapUIDs(w, el);
+        return u === undefined ? raw : textNode(w, el, vr, u);
+      }
+      if (isTextVR(vr)) {
+        const c = cleanText(valueBytes(w.data, el), scheme, w.cleanable, vr === 'PN');
+        if (c.removed === 0) return raw;
+        if (needsValue(typed) && latin1(c.bytes).trim() === '') {
+          return refill(w, el, vr, 'Type 1 value cleaned away: a dummy');
+        }
+        return {
+          kind: 'value',
+          tag: el.tag,
+          vr: w.transcode ? vr : el.vr,
+          enc: w.transcode ?? el.enc,
+          value: padValue(vr, c.bytes),
+        };
+      }
+      return raw;
+    }
+  }
+}

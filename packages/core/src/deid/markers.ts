@@ -1,0 +1,67 @@
+/** The de-identification markers every output carries (PS3.15 E.1.1, E.3), inserted by tag order. */
+import type { Encoding } from '../dicom/transfer-syntax.js';
+import { T, type Tag } from '../dicom/tag.js';
+import { MAX_LENGTH, type VR } from '../dicom/vr.js';
+import { asciiBytes, padValue, type OutNode } from '../dicom/writer.js';
+import { BASIC_CODE, OPTIONS } from '../profile/options.js';
+import type { EngineContext } from './walk.js';
+
+/** Markers a source may carry: replaced by this run's. */
+export const MARKER_TAGS: ReadonlySet<Tag> = new Set([
+  T.PatientIdentityRemoved,
+  T.DeidentificationMethod,
+  T.DeidentificationMethodCodeSequence,
+  T.LongitudinalTemporalInformationModified,
+]);
+
+/** The markers of PS3.15 E.1.1 / E.3 that say what was done, in the data set's encoding. */
+export function markers(ctx: EngineContext, enc: Encoding, present: ReadonlySet<Tag>): OutNode[] {
+  const text = (tag: Tag, vr: VR, s: string): OutNode => ({
+    kind: 'value',
+    tag,
+    vr,
+    enc,
+    value: padValue(vr, asciiBytes(s)),
+  });
+  const codes = [BASIC_CODE, ...ctx.profile.options.map((o) => OPTIONS[o])];
+  const method = `dcmblind ${ctx.engineVersion} ${ctx.profile.name}`.slice(0, MAX_LENGTH.LO);
+  const ltim =
+    ctx.profile.dates === 'keep' ? 'UNMODIFIED' : ctx.profile.dates === 'shift' ? 'MODIFIED' : 'REMOVED';
+  // Every output carries its pseudonym, even when the source had no PatientName or PatientID.
+  const identity = [T.PatientName, T.PatientID]
+    .filter((t) => !present.has(t))
+    .map((t) => text(t, t === T.PatientName ? 'PN' : 'LO', ctx.patient.pseudonym));
+  return [
+    ...identity,
+    text(T.PatientIdentityRemoved, 'CS', 'YES'),
+    text(T.DeidentificationMethod, 'LO', method),
+    {
+      kind: 'seq',
+      tag: T.DeidentificationMethodCodeSequence,
+      vr: 'SQ',
+      enc,
+      undefinedLength: false,
+      items: codes.map((c) => ({
+        enc,
+        undefinedLength: false,
+        children: [
+          text(T.CodeValue, 'SH', c.code),
+          text(T.CodingSchemeDesignator, 'SH', 'DCM'),
+          text(T.CodeMeaning, 'LO', c.meaning),
+        ],
+      })),
+    },
+    text(T.LongitudinalTemporalInformationModified, 'CS', ltim),
+  ];
+}
+
+/** Insert nodes by tag order (sources are usually, not always, sorted). */
+export function mergeByTag(nodes: OutNode[], extra: readonly OutNode[]): OutNode[] {
+  const out = nodes.slice();
+  for (const m of extra) {
+    const i = out.findIndex((n) => n.tag > m.tag);
+    if (i < 0) out.push(m);
+    else out.splice(i, 0, m);
+  }
+  return out;
+}

@@ -1,0 +1,38 @@
+/** Which rule an element meets before its IOD type is considered (profile, VR, dictionary). */
+import { lookup as dictionaryEntry } from '../dicom/dictionary.js';
+import type { Element } from '../dicom/reader.js';
+import { isGroupLength, isPrivate, T } from '../dicom/tag.js';
+import type { VR } from '../dicom/vr.js';
+import type { CompiledProfile, Rule } from '../profile/rules.js';
+
+const PRIVATE_RULE: Rule = { action: 'X', source: 'Private attribute' };
+const GROUP_LENGTH: Rule = { action: 'X', source: 'Group length (retired, stale after changes)' };
+const PADDING: Rule = { action: 'X', source: 'Data Set Trailing Padding' };
+const UNLISTED_UID: Rule = { action: 'U', source: 'UID outside the table' };
+const UNLISTED_DATE: Rule = { action: 'C', source: 'Date/time outside the table' };
+const UNLISTED_PN: Rule = { action: 'D', source: 'Person name outside the table' };
+export const KEEP: Rule = { action: 'K', source: 'Not in the profile' };
+const UNKNOWN_PUBLIC: Rule = { action: 'X', source: 'Public tag unknown to the data dictionary' };
+const BLINDED_DATE: Rule = { action: 'Z', source: 'Date or time (blinding)' };
+
+export function ruleFor(el: Element, vr: VR, profile: CompiledProfile): Rule {
+  if (isGroupLength(el.tag)) return GROUP_LENGTH;
+  if (el.tag === T.TrailingPadding) return PADDING;
+  if (isPrivate(el.tag)) return profile.privateRule.action === 'X' ? profile.privateRule : PRIVATE_RULE;
+  // Blinding: every date and time is emptied (zero length keeps Type 2 attributes present).
+  if (profile.blinding && (vr === 'DA' || vr === 'DT' || vr === 'TM')) return BLINDED_DATE;
+  const listed = profile.ruleFor(el.tag);
+  if (listed) return listed;
+  if (vr === 'UI') return profile.retainUIDs ? KEEP : UNLISTED_UID;
+  if (vr === 'DA' || vr === 'DT' || vr === 'TM')
+    return profile.dates === 'keep'
+      ? KEEP
+      : profile.dates === 'shift'
+        ? UNLISTED_DATE
+        : { action: 'D', source: UNLISTED_DATE.source };
+  if (vr === 'PN') return UNLISTED_PN;
+  // A public tag the data dictionary does not know (a corrupt tag, or a vendor's misuse of a
+  // standard group) may hold anything: removed, never passed through.
+  if (!dictionaryEntry(el.tag)) return UNKNOWN_PUBLIC;
+  return KEEP;
+}

@@ -1,0 +1,63 @@
+/** What one pass over a data set shares: the run's context, the bytes, and the rules it fired. */
+import type { Element } from '../dicom/reader.js';
+import type { Encoding } from '../dicom/transfer-syntax.js';
+import { hasLongLength, type VR } from '../dicom/vr.js';
+import { asciiBytes, padValue, type OutNode } from '../dicom/writer.js';
+import type { ProjectSecret } from '../identity/secret.js';
+import type { Action, CompiledProfile, Rule } from '../profile/rules.js';
+import { InternalError } from '../errors.js';
+import type { FirstPass, IdentifyingValue } from './identifying.js';
+import { valueBytes } from './text.js';
+
+export interface PatientIdentity {
+  /** The string the pseudonym and date offset derive from ("id\0<PatientID>", …). */
+  readonly key: string;
+  readonly pseudonym: string;
+  readonly dateOffsetDays: number;
+}
+
+export interface EngineContext {
+  readonly profile: CompiledProfile;
+  readonly secret: ProjectSecret;
+  readonly patient: PatientIdentity;
+  readonly pseudonymPrefix: string;
+  readonly first: FirstPass;
+  readonly engineVersion: string;
+}
+
+/** Counts of rules fired, by "ACTION source" (e.g. "X Patient's Address"), for reports. */
+export type Fired = Map<string, number>;
+
+export interface Walk {
+  readonly ctx: EngineContext;
+  readonly data: Uint8Array;
+  /** Set when headers must be re-encoded (a data set in implicit VR under an explicit transfer syntax). */
+  readonly transcode?: Encoding;
+  readonly fired: Fired;
+  readonly cleanable: readonly IdentifyingValue[];
+}
+
+export function fire(w: Walk, rule: Rule, action: Action = rule.action): void {
+  const k = rule.why ? `${action} ${rule.source} — ${rule.why}` : `${action} ${rule.source}`;
+  w.fired.set(k, (w.fired.get(k) ?? 0) + 1);
+}
+
+export function textNode(w: Walk, el: Element, vr: VR, s: string): OutNode {
+  return {
+    kind: 'value',
+    tag: el.tag,
+    vr: el.vr,
+    enc: w.transcode ?? el.enc,
+    value: padValue(vr, asciiBytes(s)),
+  };
+}
+
+/** A kept element: its original bytes, or its original value under a re-encoded header. */
+export function keep(w: Walk, el: Element, vr: VR): OutNode {
+  if (el.end > w.data.length)
+    throw new InternalError(`element ends at ${el.end}, past the ${w.data.length} bytes in memory`);
+  if (!w.transcode) return { kind: 'raw', tag: el.tag, bytes: w.data.subarray(el.start, el.end) };
+  // An explicit VR with a 16-bit length cannot hold a longer value: such values travel as UN.
+  const outVR: VR = el.valueLength > 0xffff && !hasLongLength(vr) ? 'UN' : vr;
+  return { kind: 'value', tag: el.tag, vr: outVR, enc: w.transcode, value: valueBytes(w.data, el) };
+}
