@@ -111,7 +111,10 @@ function reporter(o: RunCommandOptions, io: Io, progress: Progress, tty: boolean
     if (f.kind === 'failed') say(`error: ${f.source}: ${f.reason} [${f.code}]`);
     else if (f.kind === 'quarantined') say(`quarantined: ${f.source}: ${f.reason}`);
     else if (f.kind === 'skipped' && !o.quiet) say(`skipped: ${f.source}: ${f.reason}`);
-    else if (f.kind === 'written' && o.dryRun && !o.json) sayOut(`would write ${f.output}  <-  ${f.source}`);
+    else if (f.kind === 'written' && o.dryRun && !o.json) {
+      sayOut(`would write ${f.output}  <-  ${f.source}`);
+      for (const e of f.explained ?? []) sayOut(`    ${e}`);
+    }
     progress.update(s);
   };
   return { say, onFile };

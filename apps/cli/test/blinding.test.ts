@@ -11,13 +11,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeCohort, pythonWith, realDicomFiles } from '@dcmblind/test-utils';
-import { dcmblind, listTree, readTree, tmp } from './helpers.js';
+import { dciodvfyErrors, dcmblind, HAVE_DCIODVFY, listTree, readTree, tmp } from './helpers.js';
 
 const PY = pythonWith('pydicom');
-const HAVE =
-  PY !== undefined &&
-  spawnSync('dcmmkdir', ['--version']).status === 0 &&
-  spawnSync('which', ['dciodvfy']).status === 0;
+const HAVE = PY !== undefined && spawnSync('dcmmkdir', ['--version']).status === 0 && HAVE_DCIODVFY;
 if (!HAVE && process.env.CI)
   throw new Error('CI needs python3-pydicom, dcmtk and dicom3tools (installed by .ci/run)');
 const KEYTOOL = fileURLToPath(new URL('../../keytool/dist/main.js', import.meta.url));
@@ -29,17 +26,6 @@ let dir: string;
 let zips: string;
 /** What each subject's sources hold: names, IDs, dates, UIDs (read with pydicom). */
 let secrets: string[];
-
-/** dciodvfy's error lines, values removed, so an input's and an output's can be compared. */
-function dciodvfyErrors(file: string): Set<string> {
-  const r = spawnSync('dciodvfy', [file], { encoding: 'utf8' });
-  return new Set(
-    `${r.stdout}\n${r.stderr}`
-      .split('\n')
-      .filter((l) => l.startsWith('Error'))
-      .map((l) => l.replace(/<[^>]*>/g, '<>').replace(/\[\d+\]/g, '[]')),
-  );
-}
 
 describe.skipIf(!HAVE)('blinding zipped studies', () => {
   beforeAll(() => {

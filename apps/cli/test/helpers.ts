@@ -134,3 +134,26 @@ export function check(
 export function dcmdumpStatus(file: string): number {
   return spawnSync('dcmdump', ['-q', file], { stdio: 'ignore' }).status ?? -1;
 }
+
+export const HAVE_DCIODVFY = spawnSync('which', ['dciodvfy']).status === 0;
+
+/**
+ * dciodvfy's error lines for a file, comparable between a source and its output: values, UIDs
+ * and item numbers blanked, element and module names kept.
+ */
+export function dciodvfyErrors(file: string): Set<string> {
+  const r = spawnSync('dciodvfy', [file], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  return new Set(
+    `${r.stdout}\n${r.stderr}`
+      .split('\n')
+      .filter((l) => l.startsWith('Error'))
+      .map((l) =>
+        l
+          .replace(/(Value|value)=<[^>]*>/g, '$1=<>')
+          .replace(/ = <[^>]*>/g, ' = <>')
+          .replace(/\[\d+\]/g, '[]')
+          .replace(/\d+(\.\d+)+/g, 'UID')
+          .replace(/(UID) \S+$/, '$1 X'),
+      ),
+  );
+}

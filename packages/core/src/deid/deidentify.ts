@@ -12,6 +12,7 @@ import type { ProjectSecret } from '../identity/secret.js';
 import type { CompiledProfile } from '../profile/rules.js';
 import { ENGINE_VERSION, IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from '../version.js';
 import { deidentifyDataset, type Fired, type PatientIdentity } from './engine.js';
+import { planDocument } from './document.js';
 import { firstPass, type FirstPass, type SourceIdentity } from './identifying.js';
 
 export interface DeidentifyConfig {
@@ -133,6 +134,8 @@ export function deidentify(
   }
   if (!f.sopInstanceUID)
     throw new DcmblindError('E_NOT_DICOM', 'no SOPInstanceUID (0008,0018): not a composite instance');
+  const document = planDocument(parsed);
+  if (document.kind === 'quarantine') return { status: 'quarantined', reason: document.reason, facts: f };
   const { dataset, fired } = deidentifyDataset(parsed, {
     profile: cfg.profile,
     secret: cfg.secret,
@@ -140,6 +143,7 @@ export function deidentify(
     pseudonymPrefix: cfg.pseudonymPrefix,
     first,
     engineVersion: ENGINE_VERSION,
+    ...(document.kind === 'replace' ? { document: document.bytes } : {}),
   });
   const output = fileHeader({
     sopClassUID: first.identity.sopClassUID,

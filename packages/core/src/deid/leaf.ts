@@ -11,7 +11,13 @@ import type { Rule } from '../profile/rules.js';
 import { cleanText } from './clean.js';
 import { dummyValue } from './dummy.js';
 import { latin1, readText, splitValues, valueBytes, type Scheme } from './text.js';
+import { ENCAPSULATED_DOCUMENT, ENCAPSULATED_DOCUMENT_LENGTH, lengthValue } from './document.js';
 import { fire, keep, textNode, type Walk } from './walk.js';
+
+/** A replaced value in the element's own VR and encoding. */
+function valueNode(w: Walk, el: Element, vr: VR, value: Uint8Array): OutNode {
+  return { kind: 'value', tag: el.tag, vr: w.transcode ? vr : el.vr, enc: w.transcode ?? el.enc, value };
+}
 
 /**
  * Map each non-standard UID of a (multi-valued) UI value; undefined when nothing changes. A UID
@@ -84,6 +90,11 @@ export function leaf(
     rule = { action: 'C', source: "Patient's Birth Date (shifted)" };
   }
 
+  const doc = ctx.document;
+  if (doc && el.tag === ENCAPSULATED_DOCUMENT_LENGTH) {
+    fire(w, { action: 'D', source: 'Encapsulated Document Length (of the placeholder)' });
+    return valueNode(w, el, vr, lengthValue(doc, (w.transcode ?? el.enc).littleEndian));
+  }
   const action = rule.action;
   fire(w, rule);
   switch (action) {
@@ -105,6 +116,7 @@ export function leaf(
       return u === undefined ? raw : textNode(w, el, vr, u);
     }
     case 'D': {
+      if (doc && el.tag === ENCAPSULATED_DOCUMENT) return valueNode(w, el, vr, padValue(vr, doc));
       if (vr === 'UI') {
         const u = remapUIDs(w, el);
         return u === undefined ? raw : textNode(w, el, vr, u);

@@ -23,6 +23,8 @@ export interface EngineContext {
   readonly pseudonymPrefix: string;
   readonly first: FirstPass;
   readonly engineVersion: string;
+  /** What replaces the file's encapsulated document (a placeholder PDF), when it has one. */
+  readonly document?: Uint8Array;
 }
 
 /** Counts of rules fired, by "ACTION source" (e.g. "X Patient's Address"), for reports. */

@@ -136,7 +136,23 @@ export class Committer {
         output: r.outRel,
         bytesIn: r.bytesIn,
         bytesOut: r.bytesOut,
+        explained: explanations(r.fired),
       });
     }
   }
+}
+
+/**
+ * The rules whose action the IOD decided, as "X/Z → X: Type 3 in General Study — Referenced Study
+ * Sequence".
+ */
+function explanations(fired: ReadonlyArray<[string, number]>): string[] {
+  const out: string[] = [];
+  for (const [key] of fired) {
+    const at = key.indexOf(' — ');
+    if (at < 0) continue;
+    const source = key.slice(key.indexOf(' ') + 1, at);
+    out.push(`${key.slice(at + 3)} — ${source}`);
+  }
+  return out.sort();
 }

@@ -45,6 +45,8 @@ export type FileOutcome =
       readonly output: string;
       readonly bytesIn: number;
       readonly bytesOut: number;
+      /** A dry run's account of the actions its IOD decided ("X/Z → X: Type 3 in General Study — …"). */
+      readonly explained?: readonly string[];
     }
   | {
       readonly kind: 'quarantined' | 'skipped';

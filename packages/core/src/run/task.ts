@@ -7,6 +7,7 @@
 import { createHash, type Hash, randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, mkdirSync, openSync, readSync, rmSync, utimesSync } from 'node:fs';
 import { NeedWholeFile } from '../dicom/reader.js';
+import type { ChunkList } from '../dicom/writer.js';
 import { DcmblindError, NotDicomContent } from '../errors.js';
 import { dirname, join } from 'node:path';
 import { deidentify, type DeidentifyConfig, type FileFacts } from '../deid/deidentify.js';
@@ -118,6 +119,44 @@ export class TaskRunner {
     return { dcfg: this.#dcfg, secret: this.#secret };
   }
 
+  /**
+   * Writes the output as a part file beside its final name; the main thread renames it once the key
+   * holds its record. A source that changed while it was read (grew, shrank, rewritten) would give
+   * an output of neither version: discarded, reported.
+   */
+  #stage(
+    outRel: string,
+    output: ChunkList,
+    source:
+      | { fd: number; bytes: Uint8Array; before: { size: number; mtimeMs: number } | undefined }
+      | undefined,
+  ): string | { kind: 'failed'; code: 'E_IO'; reason: string } {
+    let staged = this.#partPath(outRel);
+    try {
+      writeStaged(staged, output, source);
+    } catch (e) {
+      // The folder was removed meanwhile (an earlier file there failed and it was empty).
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      this.#madeDirs.clear();
+      staged = this.#partPath(outRel);
+      writeStaged(staged, output, source);
+    }
+    // Blinded media: file times carry no information (not when, not in which order).
+    if (this.#cfg.layout === 'blinding') utimesSync(staged, BLIND_TIME, BLIND_TIME);
+    if (source?.before) {
+      const after = fstatSync(source.fd);
+      if (after.size !== source.before.size || after.mtimeMs !== source.before.mtimeMs) {
+        rmSync(staged, { force: true });
+        return {
+          kind: 'failed',
+          code: 'E_IO',
+          reason: 'the file changed while it was being read; nothing written (run again when it is complete)',
+        };
+      }
+    }
+    return staged;
+  }
+
   run(task: Task): TaskResult {
     const { dcfg: base, secret } = this.#configFor(task.secret);
     const dcfg = task.subject ? { ...base, subject: task.subject } : base;
@@ -153,59 +192,19 @@ export class TaskRunner {
       const { path: outRel, patientFolders } = outputPath(this.#cfg.layout, task.relPath, facts, secret);
       let staged = '';
       if (!this.#cfg.dryRun) {
-        staged = this.#partPath(outRel);
-        const source = fd === undefined ? undefined : { fd, bytes };
-        try {
-          writeStaged(staged, r.output, source);
-        } catch (e) {
-          // The folder was removed meanwhile (an earlier file there failed and it was empty).
-          if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-          this.#madeDirs.clear();
-          staged = this.#partPath(outRel);
-          writeStaged(staged, r.output, source);
-        }
-        // Blinded media: file times carry no information (not when, not in which order).
-        if (this.#cfg.layout === 'blinding') utimesSync(staged, BLIND_TIME, BLIND_TIME);
-        // A source that changed while it was read (grew, shrank, rewritten) would give an
-        // output of neither version: discarded, reported.
-        if (fd !== undefined && before) {
-          const after = fstatSync(fd);
-          if (after.size !== before.size || after.mtimeMs !== before.mtimeMs) {
-            rmSync(staged, { force: true });
-            return {
-              kind: 'failed',
-              code: 'E_IO',
-              reason:
-                'the file changed while it was being read; nothing written (run again when it is complete)',
-              bytesIn,
-            };
-          }
-        }
+        const stagedOrFailure = this.#stage(
+          outRel,
+          r.output,
+          fd === undefined ? undefined : { fd, bytes, before },
+        );
+        if (typeof stagedOrFailure !== 'string') return { ...stagedOrFailure, bytesIn };
+        staged = stagedOrFailure;
       }
-      const s = facts.source;
-      return {
-        kind: 'written',
-        staged,
-        outRel,
-        sha256,
-        bytesIn,
-        bytesOut: r.output.length,
-        patient: {
-          pseudonym: facts.patient.pseudonym,
-          patientKey: facts.patient.key,
-          patientId: s.patientId,
-          patientName: s.patientName,
-          issuer: s.issuer,
-          birthDate: s.birthDate,
-          dateOffsetDays: facts.patient.dateOffsetDays,
-        },
-        sourceStudyUID: s.studyUID,
-        sourceStudyDate: s.studyDate,
-        sourceSeriesUID: s.seriesUID,
-        sourceSOPInstanceUID: s.sopInstanceUID,
-        patientFolders,
-        fired: [...r.fired],
-      };
+      return writtenResult(
+        facts,
+        { staged, outRel, sha256, bytesIn, bytesOut: r.output.length, patientFolders },
+        r.fired,
+      );
     } catch (e) {
       const d = describeError(e);
       return {
@@ -219,6 +218,33 @@ export class TaskRunner {
       if (fd !== undefined) closeSync(fd);
     }
   }
+}
+
+/** What the main thread needs to record a written file: its output, and the source facts for the key. */
+function writtenResult(
+  facts: FileFacts,
+  out: Pick<Written, 'staged' | 'outRel' | 'sha256' | 'bytesIn' | 'bytesOut' | 'patientFolders'>,
+  fired: Iterable<[string, number]>,
+): Written {
+  const s = facts.source;
+  return {
+    kind: 'written',
+    ...out,
+    patient: {
+      pseudonym: facts.patient.pseudonym,
+      patientKey: facts.patient.key,
+      patientId: s.patientId,
+      patientName: s.patientName,
+      issuer: s.issuer,
+      birthDate: s.birthDate,
+      dateOffsetDays: facts.patient.dateOffsetDays,
+    },
+    sourceStudyUID: s.studyUID,
+    sourceStudyDate: s.studyDate,
+    sourceSeriesUID: s.seriesUID,
+    sourceSOPInstanceUID: s.sopInstanceUID,
+    fired: [...fired],
+  };
 }
 
 /** Files above this are read head-first: their pixel data stays in the file (bounded memory). */
