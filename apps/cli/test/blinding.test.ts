@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeCohort, pythonWith, realDicomFiles } from '@dcmblind/test-utils';
-import { dciodvfyErrors, dcmblind, HAVE_DCIODVFY, listTree, readTree, tmp } from './helpers.js';
+import { dciodvfyErrors, dcmblind, runWith, HAVE_DCIODVFY, listTree, readTree, tmp } from './helpers.js';
 
 const PY = pythonWith('pydicom');
 const HAVE = PY !== undefined && spawnSync('dcmmkdir', ['--version']).status === 0 && HAVE_DCIODVFY;
@@ -216,13 +216,7 @@ print(n)
     const b = readTree(again);
     expect([...b.keys()]).toEqual([...a.keys()]);
     for (const [p, bytes] of a) expect(bytes.equals(b.get(p) as Buffer), p).toBe(true);
-    const rerun = dcmblind([
-      'run',
-      zips,
-      '--out',
-      join(dir, 'out'),
-      '--key',
-      join(dir, 'blind.key'),
+    const rerun = runWith(zips, join(dir, 'out'), join(dir, 'blind.key'), [
       '--profile',
       'blinding',
       '--json',
@@ -234,18 +228,7 @@ print(n)
   it('--subject-id source-sha256 names subjects by their zip, and the key exports the classic BlindingKey.txt', () => {
     const out = join(dir, 'by-sha');
     const key = join(dir, 'sha.key');
-    dcmblind([
-      'run',
-      zips,
-      '--out',
-      out,
-      '--key',
-      key,
-      '--profile',
-      'blinding',
-      '--subject-id',
-      'source-sha256',
-    ]);
+    runWith(zips, out, key, ['--profile', 'blinding', '--subject-id', 'source-sha256']);
     const good = NAMES.map((n) => `${n}.zip`);
     expect(
       readdirSync(out)
@@ -325,17 +308,7 @@ with zipfile.ZipFile(out, 'w') as z:
       zip,
     ]);
     const out = join(dir, 'objects-out');
-    const r = dcmblind([
-      'run',
-      zip,
-      '--out',
-      out,
-      '--key',
-      join(dir, 'objects.key'),
-      '--profile',
-      'blinding',
-      '--json',
-    ]);
+    const r = runWith(zip, out, join(dir, 'objects.key'), ['--profile', 'blinding', '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).written).toBe(picked.length);
 

@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildDicom, ctInstance, makeCohort, patientOf } from '@dcmblind/test-utils';
-import { dcmblind, listTree, PASSPHRASE, readTree, tmp } from './helpers.js';
+import { dcmblind, runInto, listTree, PASSPHRASE, readTree, tmp } from './helpers.js';
 
 function cohort() {
   const dir = tmp('cli-');
@@ -43,7 +43,7 @@ describe('dcmblind run', () => {
     writeFileSync(join(input, 'empty.dcm'), '');
     const good = buildDicom(ctInstance(patientOf(5), 5, 0, 0, 0, {} as never));
     writeFileSync(join(input, 'cut.dcm'), good.subarray(0, good.length - 100));
-    const r = dcmblind(['run', input, '--out', join(dir, 'out'), '--key', join(dir, 'k.key')]);
+    const r = runInto(dir, input);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(new RegExp(`error: ${join(input, 'notes.dcm')}: .*\\[E_NOT_DICOM\\]`));
     expect(r.stderr).toMatch(new RegExp(`error: ${join(input, 'empty.dcm')}: .*\\[E_NOT_DICOM\\]`));
@@ -56,7 +56,7 @@ describe('dcmblind run', () => {
     const before = readTree(input);
     const mtimes = [...before.keys()].map((p) => statSync(join(input, p)).mtimeMs);
     for (const p of before.keys()) chmodSync(join(input, p), 0o444);
-    const r = dcmblind(['run', input, '--out', join(dir, 'out'), '--key', join(dir, 'k.key')]);
+    const r = runInto(dir, input);
     expect(r.code).toBe(0);
     const after = readTree(input);
     expect([...after.keys()]).toEqual([...before.keys()]);
@@ -74,7 +74,7 @@ describe('dcmblind run', () => {
 
   it('replaces identifying folder names: the patient folder by the pseudonym, others by labels', () => {
     const { dir, input, c } = cohort();
-    const r = dcmblind(['run', input, '--out', join(dir, 'out'), '--key', join(dir, 'k.key'), '--json']);
+    const r = runInto(dir, input, ['--json']);
     expect(r.code).toBe(0);
     const paths = listTree(join(dir, 'out'));
     expect(paths).toHaveLength(c.files);
@@ -120,15 +120,7 @@ describe('dcmblind run', () => {
     mkdirSync(join(dir, 'in'));
     const els = ctInstance(patientOf(1), 1, 0, 0, 0, {} as never);
     writeFileSync(join(dir, 'in', 'us.dcm'), buildDicom([...els, [0x00280301, 'CS', 'YES']]));
-    const r = dcmblind([
-      'run',
-      join(dir, 'in'),
-      '--out',
-      join(dir, 'out'),
-      '--key',
-      join(dir, 'k.key'),
-      '--json',
-    ]);
+    const r = runInto(dir, join(dir, 'in'), ['--json']);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('quarantined:');
     expect(JSON.parse(r.stdout).quarantined).toBe(1);

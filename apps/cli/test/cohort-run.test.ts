@@ -9,7 +9,7 @@ import { dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KeyStore } from '@dcmblind/core';
 import { makeCohort, realDicomFiles } from '@dcmblind/test-utils';
-import { CLI, dcmblind, listTree, PASSPHRASE, readTree, tmp } from './helpers.js';
+import { CLI, dcmblind, runWith, warmKey, listTree, PASSPHRASE, readTree, tmp } from './helpers.js';
 
 /** A manifest without its output id: random per output folder by design (the key's records name it). */
 function withoutOutputId(bytes: Buffer): Buffer {
@@ -41,16 +41,7 @@ function setup(patients = 3, instances = 10) {
   });
   // One key, copied: every run below derives from the same secret.
   const key = join(dir, 'k.key');
-  expect(
-    dcmblind([
-      'run',
-      join(input, 'site-A', c.patients[0]?.folder as string),
-      '--out',
-      join(dir, 'warm'),
-      '--key',
-      key,
-    ]).code,
-  ).toBe(0);
+  warmKey(dir, input, c.patients[0]?.folder as string, key);
   return { dir, input, c, key };
 }
 
@@ -217,17 +208,7 @@ describe('cohort runs', () => {
     expect(prof.stderr).toMatch(/another profile/);
     const after = readTree(out, true);
     expect([...after.keys()]).toEqual([...before.keys()]);
-    const rebuilt = dcmblind([
-      'run',
-      input,
-      '--out',
-      out,
-      '--key',
-      key,
-      '--profile',
-      'research',
-      '--force-rebuild',
-    ]);
+    const rebuilt = runWith(input, out, key, ['--profile', 'research', '--force-rebuild']);
     expect(rebuilt.code).toBe(0);
     expect(readFileSync(join(out, '.dcmblind', 'manifest.json'), 'utf8')).toMatch(/"research"/);
   });
@@ -279,16 +260,7 @@ with zipfile.ZipFile(os.path.join(sys.argv[2], 'evil.zip'), 'w') as z:
     // Move one of B's files into A's folder.
     const bFile = listTree(join(input, 'site-A', b))[0] as string;
     copyFileSync(join(input, 'site-A', b, bFile), join(input, 'site-A', a, 'stray.dcm'));
-    const r = dcmblind([
-      'run',
-      input,
-      '--out',
-      join(dir, 'out'),
-      '--key',
-      join(dir, 'm.key'),
-      '--workers',
-      '1',
-    ]);
+    const r = runWith(input, join(dir, 'out'), join(dir, 'm.key'), ['--workers', '1']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/holds files of several patients.*\[E_MIXED_PATIENTS\]/);
     for (const p of listTree(join(dir, 'out'))) expect(p).not.toContain(a);

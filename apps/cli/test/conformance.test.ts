@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { KeyStore } from '@dcmblind/core';
 import { buildDicom, type El, pythonWith, PYDICOM_DIRS } from '@dcmblind/test-utils';
-import { dciodvfyErrors, dcmblind, HAVE_DCIODVFY, PASSPHRASE, tmp } from './helpers.js';
+import { dciodvfyErrors, dcmblind, runWith, HAVE_DCIODVFY, PASSPHRASE, tmp } from './helpers.js';
 
 const PY_NUMPY = pythonWith('numpy');
 const HAVE = HAVE_DCIODVFY && PY_NUMPY !== undefined && pythonWith('pydicom') !== undefined;
@@ -40,19 +40,7 @@ function isolate(files: readonly string[], root: string, into: string): void {
 function newErrors(input: string, profile: string): Map<string, string[]> {
   const dir = tmp(`conf-${profile}-`);
   const key = join(dir, 'k.key');
-  dcmblind([
-    'run',
-    input,
-    '--out',
-    join(dir, 'out'),
-    '--key',
-    key,
-    '--profile',
-    profile,
-    '--layout',
-    'patient',
-    '--quiet',
-  ]);
+  runWith(input, join(dir, 'out'), key, ['--profile', profile, '--layout', 'patient', '--quiet']);
   const k = KeyStore.open(key, PASSPHRASE, { readOnly: true });
   const found = new Map<string, string[]>();
   for (const f of k.payload.files) {
@@ -79,15 +67,7 @@ describe.skipIf(!HAVE)('outputs stay valid (dciodvfy)', () => {
   });
   it('--dry-run says, per file, what the IOD made of each combined code and why', () => {
     const dir = tmp('conf-dry-');
-    const r = dcmblind([
-      'run',
-      join(cohorts, 'many-small-small'),
-      '--out',
-      join(dir, 'o'),
-      '--key',
-      join(dir, 'k.key'),
-      '--dry-run',
-    ]);
+    const r = runWith(join(cohorts, 'many-small-small'), join(dir, 'o'), join(dir, 'k.key'), ['--dry-run']);
     expect(r.code).toBe(0);
     const first = r.stdout.split('\nwould write ')[0] as string;
     expect(first).toMatch(/^would write .*IM\d+\.dcm {2}<- /);
@@ -107,7 +87,7 @@ describe.skipIf(!HAVE)('outputs stay valid (dciodvfy)', () => {
 });
 
 /** An Encapsulated PDF (PS3.3 A.45.1) whose document and header name the patient. */
-function encapsulated(mime: string, doc: string): Uint8Array {
+function encapsulated(mime: string, doc: string, burnedIn: 'YES' | 'NO'): Uint8Array {
   const bytes = Buffer.from(doc, 'latin1');
   const length = Buffer.alloc(4);
   length.writeUInt32LE(bytes.length);
@@ -133,7 +113,7 @@ function encapsulated(mime: string, doc: string): Uint8Array {
     [0x00200010, 'SH', 'S1'],
     [0x00200011, 'IS', '1'],
     [0x00200013, 'IS', '1'],
-    [0x00280301, 'CS', 'NO'],
+    [0x00280301, 'CS', burnedIn],
     [0x0040a043, 'SQ', []],
     [0x00420010, 'ST', 'Radiology report'],
     [0x00420011, 'OB', bytes],
@@ -145,15 +125,17 @@ function encapsulated(mime: string, doc: string): Uint8Array {
 
 describe.skipIf(!HAVE)('encapsulated documents', () => {
   it('a PDF becomes a valid placeholder PDF (length and MIME type true); any other document is quarantined', () => {
+    // Reports say YES to burned-in annotation (their text names the patient): the PDF is replaced
+    // whole all the same, and the CDA is quarantined for what it is.
     const dir = tmp('encdoc-');
     mkdirSync(join(dir, 'in', 'a'), { recursive: true });
     mkdirSync(join(dir, 'in', 'b'));
     const pdf =
       '%PDF-1.4\n1 0 obj << /Title (Doe Jane, MRN445566) >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n';
-    writeFileSync(join(dir, 'in', 'a', 'report.dcm'), encapsulated('application/pdf', pdf));
+    writeFileSync(join(dir, 'in', 'a', 'report.dcm'), encapsulated('application/pdf', pdf, 'YES'));
     writeFileSync(
       join(dir, 'in', 'b', 'cda.dcm'),
-      encapsulated('text/XML', '<ClinicalDocument>Doe Jane</ClinicalDocument>'),
+      encapsulated('text/XML', '<ClinicalDocument>Doe Jane</ClinicalDocument>', 'YES'),
     );
     const key = join(dir, 'k.key');
     const r = dcmblind(['run', join(dir, 'in'), '--out', join(dir, 'out'), '--key', key, '--json']);
@@ -177,7 +159,7 @@ describe.skipIf(!HAVE)('encapsulated documents', () => {
             'rows = doc[sx:].split(b"\\n")',
             'n = int(rows[1].split()[1])',
             'xref = doc[sx:sx + 4] == b"xref" and all(doc[int(r[:10]):].startswith(b"%d 0 obj" % i) for i, r in enumerate(rows[3:2 + n], 1))',
-            'print(json.dumps({"head": d[:8].decode("latin-1"), "tail": d.rstrip(b"\\0").rstrip()[-5:].decode(), "length": ds.EncapsulatedDocumentLength, "stored": len(d), "mime": ds.MIMETypeOfEncapsulatedDocument, "xref": xref}))',
+            'print(json.dumps({"head": d[:8].decode("latin-1"), "tail": d.rstrip(b"\\0").rstrip()[-5:].decode(), "length": ds.EncapsulatedDocumentLength, "stored": len(d), "mime": ds.MIMETypeOfEncapsulatedDocument, "xref": xref, "burned": ds.BurnedInAnnotation}))',
           ].join('\n'),
           out,
         ],
@@ -188,6 +170,7 @@ describe.skipIf(!HAVE)('encapsulated documents', () => {
     expect(facts.tail).toBe('%%EOF');
     expect(facts.mime).toBe('application/pdf');
     expect(facts.xref).toBe(true); // every object where the cross-reference table says
+    expect(facts.burned).toBe('NO'); // the placeholder shows no one
     expect([facts.length, facts.length + 1]).toContain(facts.stored);
     const bytes = readFileSync(out).toString('latin1');
     for (const v of ['Doe', 'MRN445566', 'House']) expect(bytes).not.toContain(v);
@@ -218,6 +201,15 @@ describe.skipIf(!HAVE)('what a UID names, and conditional attributes', () => {
       join(dir, 'in', 'b', 'pet.dcm'),
     );
     const key = join(dir, 'k.key');
+    // The dry run says why: an IOD it does not know, a role whose condition no longer holds.
+    const dry = runWith(join(dir, 'in'), join(dir, 'out'), key, ['--dry-run']);
+    const said = (file: string) => dry.stdout.split('\nwould write ').find((b) => b.includes(file)) ?? '';
+    expect(said('csa.dcm')).toContain(
+      '    X/Z/D → D: Type unknown here (no module of this IOD lists it), the variant valid in any IOD — Institution Name',
+    );
+    expect(said('pet.dcm')).toContain(
+      '    1C → X: required only while Responsible Person has a value, which it no longer has — Responsible Person Role',
+    );
     expect(dcmblind(['run', join(dir, 'in'), '--out', join(dir, 'out'), '--key', key]).code).toBe(0);
     const k = KeyStore.open(key, PASSPHRASE, { readOnly: true });
     const outOf = (name: string) =>
@@ -242,5 +234,61 @@ describe.skipIf(!HAVE)('what a UID names, and conditional attributes', () => {
     expect(pet).toBe("'' False");
     const before = dciodvfyErrors(join(dir, 'in', 'b', 'pet.dcm'));
     expect([...dciodvfyErrors(outOf('pet.dcm'))].filter((e) => !before.has(e))).toEqual([]);
+  });
+});
+
+describe.skipIf(!HAVE)('blinding and the IOD', () => {
+  it('empties the dates the table keeps, removes those it removes, and says which; refuses options that would retain them', () => {
+    const dir = tmp('blind-iod-');
+    mkdirSync(join(dir, 'in', 'a'), { recursive: true });
+    const ct = join(PYDICOM_DIRS[0] as string, 'CT_small.dcm');
+    const src = join(dir, 'in', 'a', 'ct.dcm');
+    const code = [
+      "ds.PerformedProcedureStepStartDate = '20240310'", // X, Type 3 (Performed Procedure Step Information)
+      "ds.PerformedProcedureStepStartTime = '101010'",
+      "ds.InstanceCreationDate = '20240310'", // X/D, Type 3 (SOP Common)
+      "ds.AcquisitionDate = '20240310'", // X/Z, Type 3 (General Image)
+      "ds.StudyDate = '20240310'", // Z, Type 2 (General Study)
+    ].join('\n');
+    execFileSync(PY_NUMPY as string, [
+      '-c',
+      `import sys, pydicom\nds = pydicom.dcmread(sys.argv[1])\n${code}\nds.save_as(sys.argv[2])`,
+      ct,
+      src,
+    ]);
+    const key = join(dir, 'k.key');
+    const refused = runWith(join(dir, 'in'), join(dir, 'o'), key, [
+      '--profile',
+      'blinding',
+      '--option',
+      'retain-long-full-dates',
+    ]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(
+      /the blinding profile empties every date.*retain-long-full-dates would retain them/,
+    );
+    const dry = runWith(join(dir, 'in'), join(dir, 'o'), key, ['--profile', 'blinding', '--dry-run']);
+    expect(dry.stdout).toContain('    X/Z → X: Type 3 in General Image — Acquisition Time');
+    const r = runWith(join(dir, 'in'), join(dir, 'out'), key, ['--profile', 'blinding']);
+    expect(r.code, r.stderr).toBe(0);
+    const k = KeyStore.open(key, PASSPHRASE, { readOnly: true });
+    const out = join(dir, 'out', k.payload.files[0]?.outputPath as string);
+    const got = execFileSync(
+      PY_NUMPY as string,
+      [
+        '-c',
+        [
+          'import sys, pydicom',
+          'ds = pydicom.dcmread(sys.argv[1])',
+          "names = ['PerformedProcedureStepStartDate', 'PerformedProcedureStepStartTime', 'InstanceCreationDate', 'AcquisitionDate', 'StudyDate']",
+          "print(' '.join(repr(str(ds[n].value)) if n in ds else 'absent' for n in names))",
+        ].join('\n'),
+        out,
+      ],
+      { encoding: 'utf8' },
+    ).trim();
+    expect(got).toBe("absent absent absent absent ''");
+    const before = dciodvfyErrors(src);
+    expect([...dciodvfyErrors(out)].filter((e) => !before.has(e))).toEqual([]);
   });
 });

@@ -30,6 +30,43 @@ export function dcmblind(args: string[], env: Record<string, string> = {}): CliR
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** `dcmblind run INPUT --out OUT --key KEY …more`. */
+export function runWith(
+  input: string,
+  out: string,
+  key: string,
+  more: string[] = [],
+  env: Record<string, string> = {},
+): CliResult {
+  return dcmblind(['run', input, '--out', out, '--key', key, ...more], env);
+}
+
+/** `dcmblind run INPUT --out DIR/out --key DIR/k.key …more`: a test folder's usual single run. */
+export function runInto(
+  dir: string,
+  input: string,
+  more: string[] = [],
+  env: Record<string, string> = {},
+): CliResult {
+  return runWith(input, join(dir, 'out'), join(dir, 'k.key'), more, env);
+}
+
+/**
+ * Creates KEY by running one patient's folder of a generated cohort into DIR/warm, so that
+ * later runs start from an existing key (and the same secret).
+ */
+export function warmKey(dir: string, input: string, firstPatientFolder: string, key: string): void {
+  const r = dcmblind([
+    'run',
+    join(input, 'site-A', firstPatientFolder),
+    '--out',
+    join(dir, 'warm'),
+    '--key',
+    key,
+  ]);
+  if (r.code !== 0) throw new Error(`warm-up run failed: ${r.stderr}`);
+}
+
 /** The custodian's tool, with the suite's passphrase unless `env` says otherwise. */
 export function keytool(args: string[], env: Record<string, string> = {}): CliResult {
   const r = spawnSync(process.execPath, [KEYTOOL, ...args], {

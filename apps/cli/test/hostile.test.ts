@@ -25,7 +25,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { buildDicom, type El, makeCohort } from '@dcmblind/test-utils';
-import { CLI, dcmblind, dcmdumpStatus, listTree, PASSPHRASE, readTree, tmp } from './helpers.js';
+import { CLI, dcmblind, runInto, dcmdumpStatus, listTree, PASSPHRASE, readTree, tmp } from './helpers.js';
 
 const NAME = 'Hostile^Harriet';
 const base = (extra: El[] = [], name: El[] = [[0x00100010, 'PN', NAME]]): El[] => [
@@ -332,17 +332,7 @@ describe('filesystem faults and concurrency', () => {
     head.writeUInt32LE(size, head.length - 4);
     writeFileSync(f, head);
     truncateSync(f, head.length + size);
-    const r = dcmblind([
-      'run',
-      join(dir, 'in'),
-      '--out',
-      join(dir, 'out'),
-      '--key',
-      join(dir, 'k.key'),
-      '--json',
-      '--workers',
-      '1',
-    ]);
+    const r = runInto(dir, join(dir, 'in'), ['--json', '--workers', '1']);
     expect(r.code, r.stderr).toBe(0);
     const s = JSON.parse(r.stdout) as { written: number; peakRssMB: number };
     expect(s.written).toBe(1);
@@ -372,7 +362,7 @@ describe('filesystem faults and concurrency', () => {
     const dir = tmp('keyfiles-');
     const input = join(dir, 'in');
     makeCohort(input, { patients: 1, studiesPerPatient: 1, seriesPerStudy: 1, instancesPerSeries: 2 });
-    expect(dcmblind(['run', input, '--out', join(dir, 'out'), '--key', join(dir, 'k.key')]).code).toBe(0);
+    expect(runInto(dir, input).code).toBe(0);
     const left = execFileSync('ls', ['-a', dir], { encoding: 'utf8' })
       .split('\n')
       .filter((n) => n.includes('.tmp') || n.endsWith('.lock') || n.endsWith('.journal'));

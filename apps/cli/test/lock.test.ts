@@ -11,7 +11,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeCohort } from '@dcmblind/test-utils';
-import { CLI, dcmblind, listTree, PASSPHRASE, tmp } from './helpers.js';
+import { CLI, dcmblind, warmKey, listTree, PASSPHRASE, tmp } from './helpers.js';
 
 const PY = '/usr/bin/python3';
 
@@ -58,16 +58,7 @@ describe('locks of a run that died', () => {
       });
       const out = join(dir, 'out');
       const key = join(dir, 'k.key');
-      expect(
-        dcmblind([
-          'run',
-          join(input, 'site-A', c.patients[0]?.folder as string),
-          '--out',
-          join(dir, 'warm'),
-          '--key',
-          key,
-        ]).code,
-      ).toBe(0);
+      warmKey(dir, input, c.patients[0]?.folder as string, key);
       const env = native ? {} : { DCMBLIND_NO_NATIVE: '1' };
       const { pid, parent } = await zombieRun(
         ['run', input, '--out', out, '--key', key, '--workers', '1'],

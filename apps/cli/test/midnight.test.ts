@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseFile } from '@dcmblind/core';
 import { buildDicom, type El } from '@dcmblind/test-utils';
-import { dcmblind, keyMapping, tmp } from './helpers.js';
+import { runInto, keyMapping, tmp } from './helpers.js';
 
 function text(bytes: Buffer, tag: number): string {
   const f = parseFile(bytes);
@@ -64,16 +64,7 @@ describe('date shifting across midnight', () => {
     writeFileSync(join(input, 'b.dcm'), buildDicom(study(2, d2, '003000', `${d2}003000`)));
     // Same patient, a bare DA only (no TM) in a third file.
     writeFileSync(join(input, 'c.dcm'), buildDicom(study(3, d2, '', d2).filter((e) => e[0] !== 0x00080030)));
-    const r = dcmblind([
-      'run',
-      input,
-      '--out',
-      join(dir, 'out'),
-      '--key',
-      join(dir, 'k.key'),
-      '--profile',
-      'research',
-    ]);
+    const r = runInto(dir, input, ['--profile', 'research']);
     expect(r.code).toBe(0);
     const m = keyMapping(join(dir, 'k.key'));
     const read = (name: string) => readFileSync(join(dir, 'out', m.get(join(input, name)) as string));

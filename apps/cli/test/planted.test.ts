@@ -12,6 +12,7 @@ import { buildDicom, type El, type Syntax, unSequence, utf8 } from '@dcmblind/te
 import {
   check,
   dcmblind,
+  runInto,
   dcmdumpStatus,
   keyMapping,
   listTree,
@@ -214,7 +215,7 @@ describe('planted identifiers never reach the output', () => {
     const input = join(dir, 'in');
     mkdirSync(input);
     writeFileSync(join(input, 'a.dcm'), buildDicom(planted(LATIN1, 'deflated', 9), { syntax: 'deflated' }));
-    dcmblind(['run', input, '--out', join(dir, 'out'), '--key', join(dir, 'k.key'), '--profile', 'research']);
+    runInto(dir, input, ['--profile', 'research']);
     const [rel] = listTree(join(dir, 'out'));
     const raw = readTree(join(dir, 'out')).get(rel as string) as Buffer;
     const body = plain(raw);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KeyStore } from '@dcmblind/core';
 import { buildDicom, makeCohort, pythonWith } from '@dcmblind/test-utils';
-import { CLI, dcmblind, keytool, listTree, PASSPHRASE, readTree, tmp } from './helpers.js';
+import { CLI, dcmblind, runWith, keytool, listTree, PASSPHRASE, readTree, tmp } from './helpers.js';
 
 const ENV = { ...process.env, DCMBLIND_PASSPHRASE: PASSPHRASE, DCMBLIND_KDF_LOG2N: '14' };
 const PARALLEL = spawnSync('which', ['parallel']).status === 0;
@@ -177,26 +177,8 @@ describe('scale-out', () => {
       instancesPerSeries: 2,
       site: 'south',
     });
-    expect(
-      dcmblind([
-        'run',
-        join(dir, 'north-in'),
-        '--out',
-        join(dir, 'north-out'),
-        '--key',
-        join(dir, 'north.key'),
-      ]).code,
-    ).toBe(0);
-    expect(
-      dcmblind([
-        'run',
-        join(dir, 'south-in'),
-        '--out',
-        join(dir, 'south-out'),
-        '--key',
-        join(dir, 'south.key'),
-      ]).code,
-    ).toBe(0);
+    expect(runWith(join(dir, 'north-in'), join(dir, 'north-out'), join(dir, 'north.key')).code).toBe(0);
+    expect(runWith(join(dir, 'south-in'), join(dir, 'south-out'), join(dir, 'south.key')).code).toBe(0);
     // Each site key holds only its own site's records, named.
     const north = KeyStore.open(join(dir, 'north.key'), PASSPHRASE, { readOnly: true }).payload;
     expect(north.files.every((f) => f.site === 'north')).toBe(true);
@@ -253,13 +235,7 @@ print(json.dumps(out))
     writeFileSync(join(input, 'a.dcm'), file('HOSPITAL-A', '1.2.3.4.1'));
     writeFileSync(join(input, 'b.dcm'), file('HOSPITAL-B', '1.2.3.4.2'));
     const global = dcmblind(['run', input, '--out', join(dir, 'g'), '--key', join(dir, 'g.key'), '--json']);
-    const scoped = dcmblind([
-      'run',
-      input,
-      '--out',
-      join(dir, 'i'),
-      '--key',
-      join(dir, 'i.key'),
+    const scoped = runWith(input, join(dir, 'i'), join(dir, 'i.key'), [
       '--json',
       '--patient-scope',
       'issuer',

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ENGINE_VERSION, KeyStore } from '@dcmblind/core';
 import { makeCohort, realDicomFiles } from '@dcmblind/test-utils';
-import { dcmblind, keytool, listTree, PASSPHRASE, PYTHON, readTree, tmp } from './helpers.js';
+import { dcmblind, runWith, keytool, listTree, PASSPHRASE, PYTHON, readTree, tmp } from './helpers.js';
 
 function cohort(patients = 2, instances = 3) {
   const dir = tmp('trust-');
@@ -65,17 +65,7 @@ describe('1. dcmblind deletes only what it wrote', () => {
     const patientDir = old[0]?.split('/').slice(0, 2).join('/') as string;
     writeFileSync(join(out, 'notes.txt'), 'reviewer notes');
     writeFileSync(join(out, patientDir, 'keep-me.txt'), 'mine');
-    const r = dcmblind([
-      'run',
-      input,
-      '--out',
-      out,
-      '--key',
-      key,
-      '--profile',
-      'research',
-      '--force-rebuild',
-    ]);
+    const r = runWith(input, out, key, ['--profile', 'research', '--force-rebuild']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`removed ${old.length} file\\(s\\).*kept 2 file\\(s\\)`));
     expect(readFileSync(join(out, 'notes.txt'), 'utf8')).toBe('reviewer notes');
@@ -159,19 +149,7 @@ describe('5. what is not DICOM', () => {
     writeFileSync(join(site, 'old.bak'), 'backup');
     mkdirSync(join(site, 'scratch'));
     writeFileSync(join(site, 'scratch', 'IMG9.dcm'), 'left out by a path pattern');
-    const clean = dcmblind([
-      'run',
-      input,
-      '--out',
-      out,
-      '--key',
-      key,
-      '--exclude',
-      '*.bak',
-      '--exclude',
-      'site-A/scratch',
-      '--json',
-    ]);
+    const clean = runWith(input, out, key, ['--exclude', '*.bak', '--exclude', 'site-A/scratch', '--json']);
     expect(clean.code, clean.stderr).toBe(0);
     const s = JSON.parse(clean.stdout);
     expect([s.written, s.failed, s.skipped]).toEqual([c.files, 0, 8]);
@@ -180,13 +158,7 @@ describe('5. what is not DICOM', () => {
     expect(clean.stderr).toMatch(/skipped: .*scratch: excluded by --exclude site-A\/scratch/);
     // A folder left out counts its files; a pattern that left nothing out is said.
     writeFileSync(join(site, 'scratch', 'IMG10.dcm'), 'second file in the folder left out');
-    const counted = dcmblind([
-      'run',
-      input,
-      '--out',
-      out,
-      '--key',
-      key,
+    const counted = runWith(input, out, key, [
       '--exclude',
       '*.bak',
       '--exclude',
@@ -200,19 +172,7 @@ describe('5. what is not DICOM', () => {
     // Named as DICOM and not DICOM: a failure, as before.
     writeFileSync(join(site, 'IMG0099.dcm'), 'this is not an image');
     writeFileSync(join(site, 'IMG0100'), 'nor is this');
-    const broken = dcmblind([
-      'run',
-      input,
-      '--out',
-      out,
-      '--key',
-      key,
-      '--exclude',
-      '*.bak',
-      '--exclude',
-      'site-A/scratch',
-      '--json',
-    ]);
+    const broken = runWith(input, out, key, ['--exclude', '*.bak', '--exclude', 'site-A/scratch', '--json']);
     expect(broken.code).toBe(1);
     expect(
       JSON.parse(broken.stdout)
@@ -337,14 +297,7 @@ describe('12. smaller things', () => {
     expect(inInput.code).toBe(2);
     expect(inInput.stderr).toMatch(/inside input/);
     expect(existsSync(join(input, 'k.key'))).toBe(false);
-    const inOutput = dcmblind([
-      'run',
-      input,
-      '--out',
-      join(dir, 'o3'),
-      '--key',
-      join(out, 'site-A', 'k.key'),
-    ]);
+    const inOutput = runWith(input, join(dir, 'o3'), join(out, 'site-A', 'k.key'));
     expect(inOutput.code).toBe(2);
     expect(inOutput.stderr).toMatch(/inside the de-identified output/);
     for (const args of [
@@ -362,18 +315,7 @@ describe('12. smaller things', () => {
 
   it('blinding by source zip refuses loose DICOM files up front (bad usage)', () => {
     const { dir, input, key } = cohort(1, 1);
-    const r = dcmblind([
-      'run',
-      input,
-      '--out',
-      join(dir, 'b'),
-      '--key',
-      key,
-      '--profile',
-      'blinding',
-      '--subject-id',
-      'source-sha256',
-    ]);
+    const r = runWith(input, join(dir, 'b'), key, ['--profile', 'blinding', '--subject-id', 'source-sha256']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/is not in one: give zipped studies only/);
     expect(existsSync(join(dir, 'b'))).toBe(false);

@@ -68,6 +68,8 @@ export interface SourceFacts {
   readonly dicomdir?: boolean;
   /** BurnedInAnnotation = YES: dcmblind quarantines it, so no output is expected. */
   readonly burnedIn?: boolean;
+  /** The MIME type of an encapsulated document other than a PDF: dcmblind quarantines it. */
+  readonly quarantinedDocument?: string;
   /** Did not parse but carries the DICM marker: DICOM that dcmblind cannot have written. */
   readonly dicm?: boolean;
 }

@@ -16,6 +16,7 @@ const NAME_SHAPED = /\b[A-Z][A-Za-z'-]+\^[A-Z][A-Za-z'-]+\b|\b(?:Dr|Mr|Mrs|Ms|Pr
 const FREE_TEXT_VR = new Set(['LT', 'ST', 'UT', 'UC']);
 const REVIEW_MODALITIES = new Set(['US', 'SC', 'DOC', 'XC', 'OT', 'ES', 'SM', 'GM']);
 /** Secondary capture family, encapsulated documents. */
+const ENCAPSULATED_DOCUMENT_CLASS = /^1\.2\.840\.10008\.5\.1\.4\.1\.1\.104\.\d$/;
 const REVIEW_SOP = /^1\.2\.840\.10008\.5\.1\.4\.1\.1\.(7(\.\d)?|104\.\d)$/;
 
 /** Free text: the free-text VRs, and LO attributes named as comments, descriptions, remarks, notes. */
@@ -82,11 +83,14 @@ export function burnedInChecks(file: WalkedFile, burned: boolean, found: FileFin
   const modality = file.topText(0x00080060).toUpperCase();
   const sopClass = file.topText(T.SOPClassUID);
   if (!burned && (REVIEW_MODALITIES.has(modality) || REVIEW_SOP.test(sopClass))) {
+    const document = ENCAPSULATED_DOCUMENT_CLASS.test(sopClass);
     found.add({
       rule: 'review-burned-in',
       severity: 'review',
       element: '',
-      detail: `modality ${modality || '?'} / this SOP class often carries burned-in text: look at the pixels`,
+      detail: document
+        ? 'an encapsulated document: open it and read it'
+        : `modality ${modality || '?'} / this SOP class often carries burned-in text: look at the pixels`,
     });
   }
 }

@@ -118,8 +118,10 @@ export const RULES: Readonly<Record<string, RuleInfo>> = {
   },
   'review-burned-in': {
     severity: 'review',
-    meaning: 'a modality or SOP class that often carries burned-in text: look at the pixels',
-    next: 'look at the images; remove any that show a name, ID or date of care',
+    meaning:
+      'a modality or SOP class that often carries burned-in text (look at the pixels), or an ' +
+      'encapsulated document (read it)',
+    next: 'look at the images and documents; remove any that show a name, ID or date of care',
   },
   'non-dicom-file': {
     severity: 'suspect',
@@ -138,8 +140,12 @@ export const RULES: Readonly<Record<string, RuleInfo>> = {
   },
   'source-quarantined': {
     severity: 'review',
-    meaning: 'a source with BurnedInAnnotation = YES, quarantined by dcmblind (not written)',
-    next: 'expected: it is left out; to include it, have its pixels cleaned and process the cleaned file',
+    meaning:
+      'a source dcmblind quarantines (not written): BurnedInAnnotation = YES, or an encapsulated ' +
+      'document other than a PDF',
+    next:
+      'expected: it is left out; to include it, have its pixels (or document) cleaned and process ' +
+      'the cleaned file',
   },
   'missing-output': {
     severity: 'integrity',

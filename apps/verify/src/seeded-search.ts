@@ -4,7 +4,7 @@
  * except pixel data, which is compared with its source instead); a hit is reported at the
  * element that holds it.
  */
-import { T } from '@dcmblind/core';
+import { namesAClass, T } from '@dcmblind/core';
 import { PIXEL_TAGS, type WalkedFile } from './dicom-file.js';
 import { locate, textOf, type Visit } from './elements.js';
 import type { FileFindings, ScanContext } from './facts.js';
@@ -103,6 +103,13 @@ function isLeak(s: SearchScope, seed: Seed, h: Hit, bytes: Uint8Array, v: Visit 
     const before = h.at > from ? bytes[h.at - 1] : undefined;
     const after = h.at + h.length < to ? bytes[h.at + h.length] : undefined;
     if (isWordByte(before) || isWordByte(after)) return false;
+  }
+  // A source UID used as a root ("1.2.826.0.1.3680043.8.498", an InstanceCreatorUID) inside a
+  // longer UID that names a class (a coding scheme under the same root): the class UID is kept
+  // by design and names no one.
+  if (seed.category === 'uid' && v && !v.el.items && namesAClass(v.el.tag)) {
+    const next = h.at + h.length < v.el.valueStart + v.el.valueLength ? bytes[h.at + h.length] : undefined;
+    if (next === 0x2e || (next !== undefined && next >= 0x30 && next <= 0x39)) return false;
   }
   // Part of this file's own pseudonym (say a source ID "ANON" inside "ANON-7Q…"): not a leak.
   if (

@@ -23,6 +23,9 @@ import { type Category, nameSeeds, type Seed, usable } from './seeds.js';
 import { expectationFor } from './table.js';
 
 /** VRs read for seeds, dates and UIDs; the others (binary, measurements) are not read. */
+/** Encapsulated Document (0042,0011) and its MIME type (0042,0012), PS3.3 C.24.2. */
+const ENCAPSULATED_DOCUMENT = 0x00420011;
+const MIME_TYPE_OF_ENCAPSULATED_DOCUMENT = 0x00420012;
 const READ_VRS = ['PN', 'UI', 'DA', 'DT', 'LO', 'SH', 'ST', 'LT', 'UT', 'UC', 'CS', 'AE', 'IS'];
 
 /** What the walk over one source gathers, element by element. */
@@ -63,7 +66,12 @@ export function scanSource(path: string): SourceFacts {
     pixelSha: '',
   };
   for (const v of visit(parsed.dataset, parsed.data, schemeFor([]))) harvestElement(parsed, v, h);
-  const burnedIn = topValue(parsed, T.BurnedInAnnotation).toUpperCase() === 'YES';
+  // What dcmblind quarantines: an encapsulated document other than a PDF (a PDF is replaced whole,
+  // whatever its BurnedInAnnotation says), or pixels said to carry burned-in text.
+  const hasDocument = parsed.dataset.some((e) => e.tag === ENCAPSULATED_DOCUMENT);
+  const mime = topValue(parsed, MIME_TYPE_OF_ENCAPSULATED_DOCUMENT);
+  const quarantinedDocument = hasDocument && mime.toLowerCase() !== 'application/pdf';
+  const burnedIn = !hasDocument && topValue(parsed, T.BurnedInAnnotation).toUpperCase() === 'YES';
   const top = (tag: number) => h.top.get(tag) ?? '';
   const patientId = top(T.PatientID);
   return {
@@ -79,6 +87,7 @@ export function scanSource(path: string): SourceFacts {
     kept: [...h.kept],
     ...(isDicomdirFile(parsed) ? { dicomdir: true } : {}),
     ...(burnedIn ? { burnedIn: true } : {}),
+    ...(quarantinedDocument ? { quarantinedDocument: mime || 'document of unknown type' } : {}),
   };
 }
 

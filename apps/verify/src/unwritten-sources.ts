@@ -108,6 +108,18 @@ function sourceFinding(
         'BurnedInAnnotation is YES: quarantined by dcmblind, not written (its pixels need cleaning first)',
     };
   }
+  if (s.quarantinedDocument) {
+    return {
+      rule: 'source-quarantined',
+      severity: 'review',
+      file,
+      operatorPath,
+      element: '(source file)',
+      detail:
+        `encapsulated ${s.quarantinedDocument}: ` +
+        'quarantined by dcmblind, not written (it cannot clean its content)',
+    };
+  }
   const what = s.dicm ? 'a DICOM source' : 'a source named like DICOM';
   const why = broken
     ? `${what} that does not parse: dcmblind cannot have written it`

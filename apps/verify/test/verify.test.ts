@@ -605,16 +605,22 @@ wb.save(sys.argv[1])
     }
   });
 
-  it('finds sources dcmblind failed: source-not-written (with, without key); burned-in: quarantined', () => {
+  it('finds sources dcmblind failed: source-not-written (with, without key); burned-in, CDA: quarantined', () => {
     const src = join(dir, 'in-failing');
     cpSync(input, src, { recursive: true });
     const files = [...sourceOf.values()].map((p) => p.slice(input.length + 1)).sort();
     const truncated = files.find((f) => f.includes(`/${patients[1]?.folder}/`)) as string;
     const noUid = files.find((f) => f.includes(`/${patients[2]?.folder}/`)) as string;
     const burned = files.filter((f) => f.includes(`/${patients[0]?.folder}/`)).at(-1) as string;
+    const cda = files.filter((f) => f.includes(`/${patients[0]?.folder}/`)).at(-2) as string;
     execFileSync('truncate', ['-s', '400', join(src, truncated)]); // ends inside the header
     plant(join(src, noUid), 'del ds.SOPInstanceUID'); // parses, but dcmblind cannot place it
     plant(join(src, burned), "ds.BurnedInAnnotation = 'YES'");
+    // An encapsulated CDA dcmblind cannot clean (its pixel data kept, so pairing needs no key).
+    plant(
+      join(src, cda),
+      "ds.MIMETypeOfEncapsulatedDocument = 'text/XML'\nds.EncapsulatedDocument = b'<ClinicalDocument/>\\n'",
+    );
     const out = join(dir, 'out-failing');
     const k = join(dir, 'failing.key');
     const r = spawnSync(process.execPath, [CLI, 'run', src, '--out', out, '--key', k, '--quiet'], {
@@ -634,8 +640,10 @@ wb.save(sys.argv[1])
       );
       for (const f of v.report.findings)
         expect([f.severity, f.element]).toEqual(['integrity', '(source file)']);
-      expect(ruleAt(v.report.review)).toEqual([`source-quarantined@${maskedSource(burned)}`]);
-      expect(v.report.review[0]?.severity).toBe('review');
+      expect(ruleAt(v.report.review)).toEqual(
+        [`source-quarantined@${maskedSource(burned)}`, `source-quarantined@${maskedSource(cda)}`].sort(),
+      );
+      for (const f of v.report.review) expect(f.severity).toBe('review');
       // The report may leave the site: no source value in it. The terminal is the operator's
       // log: it names each source file as it is, so it can be found.
       for (const x of [...secrets(), '20240310']) expect(v.raw).not.toContain(x);
@@ -644,6 +652,9 @@ wb.save(sys.argv[1])
         expect(v.stdout).toContain(`${f} (source file): source-not-written`);
       }
       expect(v.stdout).toContain(`${burned} (source file): source-quarantined`);
+      expect(v.stdout).toMatch(
+        /\(source file\): source-quarantined: encapsulated text\/XML: quarantined by dcmblind/,
+      );
     }
     // The operator restores the two sources and runs again: only the quarantined one is left,
     // which asks for a look but is no finding.
@@ -655,8 +666,38 @@ wb.save(sys.argv[1])
     expect(again.status, again.stderr).toBe(0);
     const v = verify([out, '--source', src, '--key', k]);
     expect(v.report.findings).toEqual([]);
-    expect(ruleAt(v.report.review)).toEqual([`source-quarantined@${maskedSource(burned)}`]);
+    expect(ruleAt(v.report.review)).toEqual(
+      [`source-quarantined@${maskedSource(burned)}`, `source-quarantined@${maskedSource(cda)}`].sort(),
+    );
     expect([v.code, v.report.verdict]).toEqual([0, 'review']);
+  });
+
+  it('a class UID under a source UID used as a root is no leak; an instance UID under it is', () => {
+    const src = join(dir, 'in-roots');
+    cpSync(input, src, { recursive: true });
+    const files = [...sourceOf.values()].map((p) => p.slice(input.length + 1)).sort();
+    const ROOT = '1.2.826.0.1.3680043.8.498'; // pydicom's root, used as an InstanceCreatorUID
+    plant(join(src, files[0] as string), `ds.InstanceCreatorUID = '${ROOT}'`);
+    plant(
+      join(src, files[1] as string),
+      `item = Dataset()\nitem.CodingSchemeDesignator = '99LOCAL'\nitem.CodingSchemeUID = '${ROOT}.99.5'\n` +
+        'ds.CodingSchemeIdentificationSequence = Sequence([item])',
+    );
+    const out = join(dir, 'out-roots');
+    const k = join(dir, 'roots.key');
+    const r = spawnSync(process.execPath, [CLI, 'run', src, '--out', out, '--key', k, '--quiet'], {
+      encoding: 'utf8',
+      env: ENV,
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(verify([out, '--source', src, '--key', k]).report.findings).toEqual([]);
+    // The same root inside an instance UID (a UID derived from the source's) is reported.
+    const victim = (readdirSync(out, { recursive: true }) as string[])
+      .filter((f) => f.endsWith('.dcm') && !f.startsWith('.dcmblind'))
+      .sort()[0] as string;
+    plant(join(out, victim), `ds.IrradiationEventUID = '${ROOT}.7'`);
+    const v = verify([out, '--source', src, '--key', k]);
+    expect(ruleAt(v.report.findings)).toEqual([`source-uid@${victim}`]);
   });
 
   it('finds an output file dcmblind placed that is gone: missing-output, by its list and by the key', () => {

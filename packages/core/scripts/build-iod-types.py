@@ -25,6 +25,14 @@ def norm(name):
     return re.sub(r'[^a-z0-9]', '', n)
 
 
+def display_name(title):
+    """A table's title as reports show it: "General Study", "Code Sequence Macro"."""
+    invoked = re.search(r'invoked as\W+([^"”)]+)', title, re.I)
+    if invoked:
+        return invoked.group(1).strip().title().replace(' Of ', ' of ')
+    return re.sub(r'\s*(Module Attributes|Macro Attributes|Attributes)$', '', title)
+
+
 def table_ref(text, tables, by_name):
     """The table an Include names ("Include 'Code Sequence Macro' Table 8.8-1"), tolerating typos."""
     m = re.search(r'[Tt]able\s+([A-Z0-9][A-Za-z0-9.]*-[0-9a-z]+|[A-Z0-9][A-Za-z0-9.]*)', text)
@@ -144,7 +152,7 @@ def main():
         'sopClasses': sop_iod,
         'iods': iods,
         'functionalGroups': groups,
-        'names': {tid: re.sub(r'\s*(Module Attributes|Macro Attributes|Attributes)$', '', t['name']) for tid, t in tables.items()},
+        'names': {tid: display_name(t['name']) for tid, t in tables.items()},
         'tables': tree,
     }
     with open(dest, 'w') as f:

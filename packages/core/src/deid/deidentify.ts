@@ -125,7 +125,11 @@ export function deidentify(
   const f = facts(parsed, first, cfg);
   if (f.isDicomDir)
     return { status: 'skipped', reason: 'DICOMDIR (directory records are rebuilt, never copied)', facts: f };
-  if (first.identity.burnedIn) {
+  // A document dcmblind cannot clean is quarantined whatever it says of burned-in text; a PDF is
+  // replaced whole, so its BurnedInAnnotation (YES for most reports) no longer applies.
+  const document = planDocument(parsed);
+  if (document.kind === 'quarantine') return { status: 'quarantined', reason: document.reason, facts: f };
+  if (first.identity.burnedIn && document.kind !== 'replace') {
     return {
       status: 'quarantined',
       reason: 'BurnedInAnnotation is YES: pixel data may show identifying text',
@@ -134,8 +138,6 @@ export function deidentify(
   }
   if (!f.sopInstanceUID)
     throw new DcmblindError('E_NOT_DICOM', 'no SOPInstanceUID (0008,0018): not a composite instance');
-  const document = planDocument(parsed);
-  if (document.kind === 'quarantine') return { status: 'quarantined', reason: document.reason, facts: f };
   const { dataset, fired } = deidentifyDataset(parsed, {
     profile: cfg.profile,
     secret: cfg.secret,

@@ -7,12 +7,28 @@
 import type { Element } from '../dicom/reader.js';
 import type { Tag } from '../dicom/tag.js';
 import type { OutNode } from '../dicom/writer.js';
+import type { Rule } from '../profile/rules.js';
 import { fire, type Walk } from './walk.js';
 
-/** Dependent attribute → the attribute whose presence it requires (same item). */
-export const REQUIRES: ReadonlyMap<Tag, Tag> = new Map([
-  // Responsible Person Role (0010,2298), 1C: required if Responsible Person (0010,2297) is present.
-  [0x00102298, 0x00102297],
+interface Dependency {
+  /** The attribute whose value the dependent one requires (same item). */
+  readonly partner: Tag;
+  readonly rule: Rule;
+}
+
+/** Dependent attribute → its partner, and how its removal is reported. */
+export const REQUIRES: ReadonlyMap<Tag, Dependency> = new Map([
+  [
+    0x00102298,
+    {
+      partner: 0x00102297,
+      rule: {
+        action: 'X',
+        source: 'Responsible Person Role',
+        why: '1C → X: required only while Responsible Person has a value, which it no longer has',
+      },
+    },
+  ],
 ]);
 
 /** The output of one item (or the data set) without dependents whose partner lost its value. */
@@ -21,9 +37,10 @@ export function dropOrphans(w: Walk, input: readonly Element[], out: OutNode[]):
   const valued = new Set(out.filter((n) => n.kind !== 'value' || n.value.length > 0).map((n) => n.tag));
   const had = new Set(input.map((e) => e.tag));
   return out.filter((n) => {
-    const partner = REQUIRES.get(n.tag);
-    if (partner === undefined || valued.has(partner) || !had.has(partner)) return true;
-    fire(w, { action: 'X', source: 'Conditional attribute whose partner was removed or emptied' });
+    const dependency = REQUIRES.get(n.tag);
+    if (dependency === undefined || valued.has(dependency.partner) || !had.has(dependency.partner))
+      return true;
+    fire(w, dependency.rule);
     return false;
   });
 }

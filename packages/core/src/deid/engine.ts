@@ -109,7 +109,7 @@ function walkElements(
     if (top && MARKER_TAGS.has(el.tag)) continue; // replaced by this run's markers
     const vr: VR = el.vr === 'UN' && !el.items ? dictionaryVR(el.tag) : el.vr;
     const typed = scope?.lookup(el.tag);
-    let rule = resolveByType(ruleFor(el, el.items ? 'SQ' : vr, w.ctx.profile), typed, Boolean(el.items));
+    let rule = resolveByType(ruleFor(el, el.items ? 'SQ' : vr, w.ctx.profile), typed);
     let node: OutNode | null;
     if (el.items) node = sequence(w, el, rule, scheme, free, typed);
     else if (el.external || el.encapsulated) node = bulk(w, el, rule);

@@ -95,6 +95,10 @@ export function leaf(
     fire(w, { action: 'D', source: 'Encapsulated Document Length (of the placeholder)' });
     return valueNode(w, el, vr, lengthValue(doc, (w.transcode ?? el.enc).littleEndian));
   }
+  if (doc && el.tag === T.BurnedInAnnotation && top) {
+    fire(w, { action: 'D', source: 'Burned In Annotation (NO: the placeholder document shows nothing)' });
+    return textNode(w, el, vr, 'NO');
+  }
   const action = rule.action;
   fire(w, rule);
   switch (action) {

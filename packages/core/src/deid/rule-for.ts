@@ -13,15 +13,31 @@ const UNLISTED_DATE: Rule = { action: 'C', source: 'Date/time outside the table'
 const UNLISTED_PN: Rule = { action: 'D', source: 'Person name outside the table' };
 export const KEEP: Rule = { action: 'K', source: 'Not in the profile' };
 const UNKNOWN_PUBLIC: Rule = { action: 'X', source: 'Public tag unknown to the data dictionary' };
-const BLINDED_DATE: Rule = { action: 'Z', source: 'Date or time (blinding)' };
+const blindedDates = new Map<number, Rule>();
+
+/** Blinding's emptying of one date or time, named after the attribute ("Content Date (blinding)"). */
+function blindedDate(tag: number): Rule {
+  let r = blindedDates.get(tag);
+  if (!r) {
+    const keyword = dictionaryEntry(tag)?.keyword;
+    const name = keyword ? keyword.replace(/([a-z])([A-Z])/g, '$1 $2') : 'Date or time';
+    r = { action: 'Z', source: `${name} (blinding)` };
+    blindedDates.set(tag, r);
+  }
+  return r;
+}
 
 export function ruleFor(el: Element, vr: VR, profile: CompiledProfile): Rule {
   if (isGroupLength(el.tag)) return GROUP_LENGTH;
   if (el.tag === T.TrailingPadding) return PADDING;
   if (isPrivate(el.tag)) return profile.privateRule.action === 'X' ? profile.privateRule : PRIVATE_RULE;
-  // Blinding: every date and time is emptied (zero length keeps Type 2 attributes present).
-  if (profile.blinding && (vr === 'DA' || vr === 'DT' || vr === 'TM')) return BLINDED_DATE;
   const listed = profile.ruleFor(el.tag);
+  // Blinding: every date and time the table would keep, clean or shift is emptied; what the table
+  // itself removes, empties or replaces keeps its rule (and its Type decides X, Z or a dummy).
+  if (profile.blinding && (vr === 'DA' || vr === 'DT' || vr === 'TM'))
+    return listed && (listed.code || listed.action === 'X' || listed.action === 'Z' || listed.action === 'D')
+      ? listed
+      : blindedDate(el.tag);
   if (listed) return listed;
   if (vr === 'UI') return profile.retainUIDs ? KEEP : UNLISTED_UID;
   if (vr === 'DA' || vr === 'DT' || vr === 'TM')

@@ -84,5 +84,19 @@ export function resolveOptions(profile: string, extra: readonly string[]): Optio
       'retain-long-full-dates and retain-long-modified-dates exclude each other; pick one',
     );
   }
+  if (profile === 'blinding') {
+    // Blinding empties every date and removes sex, age and position: an option that retains them
+    // would be declared in the output's markers (0012,0064) while not applied.
+    const contrary = (
+      ['retain-long-full-dates', 'retain-long-modified-dates', 'retain-patient-characteristics'] as const
+    ).filter((o) => set.has(o));
+    if (contrary.length > 0) {
+      throw new DcmblindError(
+        'E_USAGE',
+        `the blinding profile empties every date and removes the patient's sex, age and position; ` +
+          `${contrary.join(', ')} would retain them: use the research or basic profile with it`,
+      );
+    }
+  }
   return OPTION_NAMES.filter((o) => set.has(o));
 }

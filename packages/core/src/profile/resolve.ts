@@ -34,21 +34,38 @@ function combined(code: NonNullable<Rule['code']>, type: TypeCode): Action {
 }
 
 /** A plain X or Z that the Type does not allow, raised; anything else as it is. */
-function plain(action: Action, type: TypeCode, sequence: boolean): Action {
+function plain(action: Action, type: TypeCode): Action {
   if (action === 'X') return NEEDS_VALUE.has(type) ? 'D' : MUST_BE_PRESENT.has(type) ? 'Z' : 'X';
   if (action === 'Z') {
     if (NEEDS_VALUE.has(type)) return 'D';
-    // A Type 3 sequence may be absent, not present with zero items.
-    if (sequence && type === '3') return 'X';
+    // Type 3 may be absent: removed, as PS3.15 E.1.1 asks ("X unless Z is needed"), and a Type 3
+    // sequence must not be left with zero items.
+    if (type === '3') return 'X';
   }
   return action;
 }
 
 /** The rule for an attribute whose IOD type is `typed` (unchanged when unknown or already right). */
-export function resolveByType(rule: Rule, typed: Typed | undefined, sequence: boolean): Rule {
-  if (!typed) return rule;
-  const action = rule.code ? combined(rule.code, typed.type) : plain(rule.action, typed.type, sequence);
+export function resolveByType(rule: Rule, typed: Typed | undefined): Rule {
+  if (!typed) return rule.code ? unknownType(rule, rule.code) : rule;
+  const action = rule.code ? combined(rule.code, typed.type) : plain(rule.action, typed.type);
   if (action === rule.action && !rule.code) return rule;
   const from = rule.code ?? rule.action;
   return { action, source: rule.source, why: `${from} → ${action}: Type ${typed.type} in ${typed.where}` };
+}
+
+const UNKNOWN = new Map<string, Rule>();
+
+/** A combined code where the Type is unknown: its fallback (valid in any IOD), said as such. */
+function unknownType(rule: Rule, code: NonNullable<Rule['code']>): Rule {
+  const k = `${code}|${rule.source}`;
+  let r = UNKNOWN.get(k);
+  if (!r) {
+    const why =
+      `${code} → ${rule.action}: Type unknown here (no module of this IOD lists it), ` +
+      'the variant valid in any IOD';
+    r = { ...rule, why };
+    UNKNOWN.set(k, r);
+  }
+  return r;
 }
