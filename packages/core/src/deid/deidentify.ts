@@ -13,6 +13,7 @@ import type { CompiledProfile } from '../profile/rules.js';
 import { ENGINE_VERSION, IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from '../version.js';
 import { deidentifyDataset, type Fired, type PatientIdentity } from './engine.js';
 import { planDocument } from './document.js';
+import { buildLexicon } from '../scrub/lexicon.js';
 import { firstPass, type FirstPass, type SourceIdentity } from './identifying.js';
 
 export interface DeidentifyConfig {
@@ -144,6 +145,7 @@ export function deidentify(
     patient: f.patient,
     pseudonymPrefix: cfg.pseudonymPrefix,
     first,
+    lexicon: buildLexicon(first.values, first.identity.patientName),
     engineVersion: ENGINE_VERSION,
     ...(document.kind === 'replace' ? { document: document.bytes } : {}),
   });

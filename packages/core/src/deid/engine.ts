@@ -18,21 +18,15 @@ import type { Rule } from '../profile/rules.js';
 import { dropOrphans } from './dependencies.js';
 import { leaf } from './leaf.js';
 import { MARKER_TAGS, markers, mergeByTag } from './markers.js';
-import { KEEP, ruleFor } from './rule-for.js';
+import { type FreeText, codeSchemeOf, textRuleHere } from './free-text.js';
+import { ruleFor } from './rule-for.js';
+import { subjectItem } from './subject.js';
 import { DEFAULT_SCHEME, latin1, splitValues, valueBytes, type Scheme } from './text.js';
 import { type EngineContext, type Fired, fire, type Walk } from './walk.js';
 
 export type { EngineContext, Fired, PatientIdentity } from './walk.js';
 
-/**
- * Free text inside a sequence the profile replaces (D: Content Sequence, Graphic Annotation
- * Sequence, …) or cleans (C): the table does not list TextValue and its kin, yet they are
- * the content. Under D they become dummies, under C they are cleaned; structure, codes and
- * references stay so the object remains valid.
- */
-export type FreeText = 'dummy' | 'clean' | undefined;
-const FREE_TEXT_VRS: ReadonlySet<VR> = new Set(['UT', 'LT', 'ST', 'UC']);
-
+/** A sequence's items, less the content items that restate what the profile removes (subject.ts). */
 function walkItems(
   w: Walk,
   items: readonly Item[],
@@ -40,12 +34,27 @@ function walkItems(
   free: FreeText,
   scope: Scope | undefined,
 ): OutItem[] {
-  return items.map((it) => ({
-    enc: w.transcode ?? it.enc,
-    undefinedLength: it.undefinedLength,
-    children: walkElements(w, it.elements, scheme, false, free, scope),
-  }));
+  const out: OutItem[] = [];
+  for (const it of items) {
+    const subject = subjectItem(it, w.data, w.ctx.profile);
+    if (subject?.kind === 'drop') {
+      fire(w, SUBJECT_ITEM_REMOVED);
+      continue;
+    }
+    if (subject?.kind === 'cap') w.overrides.set(subject.value, subject.to);
+    out.push({
+      enc: w.transcode ?? it.enc,
+      undefinedLength: it.undefinedLength,
+      children: walkElements(w, it.elements, scheme, false, free, scope),
+    });
+  }
+  return out;
 }
+
+const SUBJECT_ITEM_REMOVED: Rule = {
+  action: 'X',
+  source: 'Subject characteristic content item (follows the rule of the attribute it restates)',
+};
 
 /** A sequence under its rule: removed, emptied (zero items), or its items walked. */
 function sequence(
@@ -104,22 +113,18 @@ function walkElements(
 ): OutNode[] {
   const cs = elements.find((e) => e.tag === T.SpecificCharacterSet);
   if (cs) scheme = schemeFor(splitValues(latin1(valueBytes(w.data, cs)).replace(/[\0 ]+$/, '')));
+  const registeredCode = top ? undefined : codeSchemeOf(w.data, elements);
   const out: OutNode[] = [];
   for (const el of elements) {
     if (top && MARKER_TAGS.has(el.tag)) continue; // replaced by this run's markers
     const vr: VR = el.vr === 'UN' && !el.items ? dictionaryVR(el.tag) : el.vr;
     const typed = scope?.lookup(el.tag);
-    let rule = resolveByType(ruleFor(el, el.items ? 'SQ' : vr, w.ctx.profile), typed);
+    const base = ruleFor(el, el.items ? 'SQ' : vr, w.ctx.profile);
     let node: OutNode | null;
-    if (el.items) node = sequence(w, el, rule, scheme, free, typed);
-    else if (el.external || el.encapsulated) node = bulk(w, el, rule);
+    if (el.items) node = sequence(w, el, resolveByType(base, typed), scheme, free, typed);
+    else if (el.external || el.encapsulated) node = bulk(w, el, resolveByType(base, typed));
     else {
-      if (free && rule === KEEP && FREE_TEXT_VRS.has(vr)) {
-        rule =
-          free === 'dummy'
-            ? { action: 'D', source: 'Free text in a replaced sequence' }
-            : { action: 'C', source: 'Free text in a cleaned sequence' };
-      }
+      const rule = resolveByType(textRuleHere(base, el, vr, free, registeredCode), typed);
       node = leaf(w, el, vr, rule, scheme, top, typed);
     }
     if (node) out.push(node);
@@ -133,10 +138,15 @@ export interface EngineOutput {
 }
 
 export function deidentifyDataset(file: ParsedFile, ctx: EngineContext): EngineOutput {
-  const cleanable = ctx.first.values;
   const transcode =
     file.encoding.explicit === file.declaredEncoding.explicit ? undefined : file.declaredEncoding;
-  const w: Walk = { ctx, data: file.data, fired: new Map(), cleanable, ...(transcode ? { transcode } : {}) };
+  const w: Walk = {
+    ctx,
+    data: file.data,
+    fired: new Map(),
+    overrides: new Map(),
+    ...(transcode ? { transcode } : {}),
+  };
   const body = walkElements(
     w,
     file.dataset,

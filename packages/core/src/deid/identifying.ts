@@ -125,7 +125,9 @@ class Found {
     for (const v of splitValues(text)) {
       if (!v) continue;
       if (category === 'date') {
-        for (const f of writtenForms(v.slice(0, 8))) this.add('date', f);
+        // A DA in any legacy form, or the date part of a DT.
+        const forms = writtenForms(v);
+        for (const f of forms.length ? forms : writtenForms(v.slice(0, 8))) this.add('date', f);
       } else if (category === 'uid') {
         if (!isStandardUID(v)) this.add('uid', v);
       } else {

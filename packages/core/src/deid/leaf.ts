@@ -8,11 +8,14 @@ import { padValue, type OutNode } from '../dicom/writer.js';
 import { shiftDAValue, shiftDTValue } from '../identity/dates.js';
 import type { Typed } from '../profile/iod.js';
 import type { Rule } from '../profile/rules.js';
-import { cleanText } from './clean.js';
 import { dummyValue } from './dummy.js';
 import { latin1, readText, splitValues, valueBytes, type Scheme } from './text.js';
 import { ENCAPSULATED_DOCUMENT, ENCAPSULATED_DOCUMENT_LENGTH, lengthValue } from './document.js';
+import { scrubText } from '../scrub/scrub.js';
+import { cappedAge } from './subject.js';
 import { fire, keep, textNode, type Walk } from './walk.js';
+
+const PATIENT_AGE = 0x00101010;
 
 /** A replaced value in the element's own VR and encoding. */
 function valueNode(w: Walk, el: Element, vr: VR, value: Uint8Array): OutNode {
@@ -90,6 +93,18 @@ export function leaf(
     rule = { action: 'C', source: "Patient's Birth Date (shifted)" };
   }
 
+  const override = w.overrides.get(el);
+  if (override !== undefined) {
+    fire(w, { action: 'D', source: 'Subject age above 89 years (capped at 90)' });
+    return textNode(w, el, vr, override);
+  }
+  if (el.tag === PATIENT_AGE && (rule.action === 'K' || rule.action === 'C')) {
+    const capped = cappedAge(readText(w.data, el, vr, scheme));
+    if (capped) {
+      fire(w, { action: 'D', source: "Patient's Age above 89 years (capped at 090Y)" });
+      return textNode(w, el, vr, capped);
+    }
+  }
   const doc = ctx.document;
   if (doc && el.tag === ENCAPSULATED_DOCUMENT_LENGTH) {
     fire(w, { action: 'D', source: 'Encapsulated Document Length (of the placeholder)' });
@@ -145,8 +160,12 @@ export function leaf(
         return u === undefined ? raw : textNode(w, el, vr, u);
       }
       if (isTextVR(vr)) {
-        const c = cleanText(valueBytes(w.data, el), scheme, w.cleanable, vr === 'PN');
-        if (c.removed === 0) return raw;
+        const c = scrubText(valueBytes(w.data, el), scheme, vr === 'PN', {
+          lexicon: ctx.lexicon,
+          patterns: !rule.verbatim,
+          ...(ctx.profile.dates === 'shift' ? { shiftDays: ctx.patient.dateOffsetDays } : {}),
+        });
+        if (c.edits === 0) return raw;
         if (needsValue(typed) && latin1(c.bytes).trim() === '') {
           return refill(w, el, vr, 'Type 1 value cleaned away: a dummy');
         }

@@ -4,6 +4,7 @@ import type { Element } from '../dicom/reader.js';
 import { isGroupLength, isPrivate, T } from '../dicom/tag.js';
 import type { VR } from '../dicom/vr.js';
 import type { CompiledProfile, Rule } from '../profile/rules.js';
+import { unlistedTextRule } from '../profile/text-attributes.js';
 
 const PRIVATE_RULE: Rule = { action: 'X', source: 'Private attribute' };
 const GROUP_LENGTH: Rule = { action: 'X', source: 'Group length (retired, stale after changes)' };
@@ -11,6 +12,7 @@ const PADDING: Rule = { action: 'X', source: 'Data Set Trailing Padding' };
 const UNLISTED_UID: Rule = { action: 'U', source: 'UID outside the table' };
 const UNLISTED_DATE: Rule = { action: 'C', source: 'Date/time outside the table' };
 const UNLISTED_PN: Rule = { action: 'D', source: 'Person name outside the table' };
+const UNLISTED_TEXT_VRS: ReadonlySet<VR> = new Set(['LO', 'SH', 'ST', 'LT', 'UT', 'UC', 'UR']);
 export const KEEP: Rule = { action: 'K', source: 'Not in the profile' };
 const UNKNOWN_PUBLIC: Rule = { action: 'X', source: 'Public tag unknown to the data dictionary' };
 const blindedDates = new Map<number, Rule>();
@@ -50,5 +52,7 @@ export function ruleFor(el: Element, vr: VR, profile: CompiledProfile): Rule {
   // A public tag the data dictionary does not know (a corrupt tag, or a vendor's misuse of a
   // standard group) may hold anything: removed, never passed through.
   if (!dictionaryEntry(el.tag)) return UNKNOWN_PUBLIC;
+  // Text the table does not list: kept and cleaned, or removed by its Type (a reviewed list).
+  if (UNLISTED_TEXT_VRS.has(vr)) return unlistedTextRule(el.tag);
   return KEEP;
 }

@@ -29,7 +29,12 @@ export function splitValues(s: string): string[] {
   return s.split('\\').map((v) => v.trim());
 }
 
-/** PN → name tokens from every component group and component except prefix and suffix. */
+const CJK_NAME = /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]+$/u;
+
+/**
+ * PN → name tokens from every component group and component except prefix and suffix; for a
+ * CJK group also family and given name written together (山田太郎, 太郎山田), as free text has them.
+ */
 export function nameTokens(pn: string): string[] {
   const out: string[] = [];
   for (const value of pn.split('\\')) {
@@ -38,6 +43,8 @@ export function nameTokens(pn: string): string[] {
       for (let i = 0; i < comps.length && i < 3; i++) {
         for (const tok of (comps[i] as string).split(/[\s,.]+/)) if (tok.length >= 2) out.push(tok);
       }
+      const [family = '', given = ''] = comps.map((c) => c.trim());
+      if (CJK_NAME.test(family) && CJK_NAME.test(given)) out.push(family + given, given + family);
     }
   }
   return out;

@@ -6,7 +6,8 @@ import { asciiBytes, padValue, type OutNode } from '../dicom/writer.js';
 import type { ProjectSecret } from '../identity/secret.js';
 import type { Action, CompiledProfile, Rule } from '../profile/rules.js';
 import { InternalError } from '../errors.js';
-import type { FirstPass, IdentifyingValue } from './identifying.js';
+import type { Lexicon } from '../scrub/lexicon.js';
+import type { FirstPass } from './identifying.js';
 import { valueBytes } from './text.js';
 
 export interface PatientIdentity {
@@ -22,6 +23,8 @@ export interface EngineContext {
   readonly patient: PatientIdentity;
   readonly pseudonymPrefix: string;
   readonly first: FirstPass;
+  /** The identifying values known for this file (its own, its patient's, the run's names). */
+  readonly lexicon: Lexicon;
   readonly engineVersion: string;
   /** What replaces the file's encapsulated document (a placeholder PDF), when it has one. */
   readonly document?: Uint8Array;
@@ -36,7 +39,8 @@ export interface Walk {
   /** Set when headers must be re-encoded (a data set in implicit VR under an explicit transfer syntax). */
   readonly transcode?: Encoding;
   readonly fired: Fired;
-  readonly cleanable: readonly IdentifyingValue[];
+  /** Values decided before their element is reached (a capped age inside its content item). */
+  readonly overrides: Map<Element, string>;
 }
 
 export function fire(w: Walk, rule: Rule, action: Action = rule.action): void {

@@ -5,26 +5,71 @@
  * midnight too. Values that are not valid dates are reported and emptied.
  */
 
-/** DA "YYYYMMDD" (or ACR-NEMA "YYYY.MM.DD") minus `days`; undefined when not a date. */
-export function shiftDA(value: string, days: number): string | undefined {
-  const v = value.trim();
-  const m = /^(\d{4})\.?(\d{2})\.?(\d{2})$/.exec(v);
-  if (!m) return undefined;
-  const y = Number(m[1]);
-  const mo = Number(m[2]);
-  const d = Number(m[3]);
-  const t = Date.UTC(y, mo - 1, d);
-  const check = new Date(t);
-  if (check.getUTCFullYear() !== y || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d)
-    return undefined;
-  return formatDA(new Date(t - days * 86_400_000));
+export interface YMD {
+  readonly y: number;
+  readonly m: number;
+  readonly d: number;
 }
 
-function formatDA(d: Date): string {
-  const y = d.getUTCFullYear();
-  if (y < 0 || y > 9999) return '00010101';
+/** A real calendar day (no 31 April, 29 February only in leap years). */
+export function isCalendarDay(y: number, m: number, d: number): boolean {
+  if (m < 1 || m > 12 || d < 1 || d > 31) return false;
+  const check = new Date(Date.UTC(y, m - 1, d));
+  check.setUTCFullYear(y);
+  return check.getUTCMonth() === m - 1 && check.getUTCDate() === d;
+}
+
+/** A two-digit year: the latest century that does not put it in the future (71 → 1971, 05 → 2005). */
+export function fullYear(yy: number, now = new Date()): number {
+  const thisYear = now.getUTCFullYear();
+  const y = Math.floor(thisYear / 100) * 100 + yy;
+  return y > thisYear ? y - 100 : y;
+}
+
+/**
+ * A DA as files carry it: "YYYYMMDD", or the legacy forms still met in the wild (ACR-NEMA
+ * "YYYY.MM.DD", "YYYY-MM-DD", "YYYY/MM/DD", a two-digit year "YYMMDD", surrounding spaces, a
+ * trailing time "19710218 000000"). Undefined when it is not a real day.
+ */
+export function parseDA(value: string): YMD | undefined {
+  const v = value
+    .trim()
+    .replace(/[ T]\d{1,2}:?\d{2}(:?\d{2}(\.\d*)?)?$|\s+\d{4,6}(\.\d*)?$/, '')
+    .trim();
+  const m =
+    /^(\d{4})([./-]?)(\d{2})\2(\d{2})$/.exec(v) ??
+    /^(\d{4})([./-])(\d{1,2})\2(\d{1,2})$/.exec(v) ??
+    /^(\d{2})()(\d{2})(\d{2})$/.exec(v);
+  if (!m) return undefined;
+  const y = (m[1] as string).length === 2 ? fullYear(Number(m[1])) : Number(m[1]);
+  const mo = Number(m[3]);
+  const d = Number(m[4]);
+  return isCalendarDay(y, mo, d) ? { y, m: mo, d } : undefined;
+}
+
+/** Days since 1970-01-01 of a calendar day (any year 1–9999). */
+export function dayNumber({ y, m, d }: YMD): number {
+  const t = new Date(Date.UTC(2000, m - 1, d));
+  t.setUTCFullYear(y);
+  return Math.round(t.getTime() / 86_400_000);
+}
+
+/** The calendar day `days` before `date`. */
+export function daysBefore(date: YMD, days: number): YMD {
+  const t = new Date((dayNumber(date) - days) * 86_400_000);
+  return { y: t.getUTCFullYear(), m: t.getUTCMonth() + 1, d: t.getUTCDate() };
+}
+
+/** DA minus `days` as "YYYYMMDD" (legacy forms accepted, see parseDA); undefined when not a date. */
+export function shiftDA(value: string, days: number): string | undefined {
+  const date = parseDA(value);
+  return date ? formatDA(daysBefore(date, days)) : undefined;
+}
+
+function formatDA({ y, m, d }: YMD): string {
+  if (y < 1 || y > 9999) return '00010101';
   const two = (n: number) => String(n).padStart(2, '0');
-  return `${String(y).padStart(4, '0')}${two(d.getUTCMonth() + 1)}${two(d.getUTCDate())}`;
+  return `${String(y).padStart(4, '0')}${two(m)}${two(d)}`;
 }
 
 /** DA value with ranges ("A-B", "-B", "A-") shifted end by end. */
@@ -60,9 +105,11 @@ export function shiftDTValue(value: string, days: number): string | undefined {
 
 /** The common written forms of a date, for finding it inside free text and file names. */
 export function writtenForms(da: string): string[] {
-  const m = /^(\d{4})(\d{2})(\d{2})$/.exec(da.trim());
-  if (!m) return [];
-  const [, y, mo, d] = m as unknown as [string, string, string, string];
+  const date = parseDA(da);
+  if (!date) return [];
+  const y = String(date.y).padStart(4, '0');
+  const mo = String(date.m).padStart(2, '0');
+  const d = String(date.d).padStart(2, '0');
   const months = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
   const full = [
     'january',

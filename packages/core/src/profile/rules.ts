@@ -25,6 +25,8 @@ export interface Rule {
   readonly code?: ActionCode;
   /** Why the IOD changed the action ("X/Z → X: Type 3 in General Study"), for reports. */
   readonly why?: string;
+  /** C on text: only the known identifying values are removed, no patterns (codes, versions). */
+  readonly verbatim?: boolean;
 }
 
 export function resolveCombined(code: ActionCode): Action {

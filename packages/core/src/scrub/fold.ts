@@ -1,0 +1,59 @@
+/**
+ * A folded view of decoded text for matching: lower case, accents stripped (NFKD without
+ * combining marks), compatibility forms unified (full-width digits become ASCII digits), each
+ * folded UTF-16 unit pointing back at the decoded character it came from. Matching happens on
+ * the folded string; edits are made on the original characters, so the bytes that stay are
+ * the source's own.
+ */
+export interface Folded {
+  /** The folded text. */
+  readonly text: string;
+  /** origin[i]: index (in the decoded characters) of the character folded text[i] came from. */
+  readonly origin: readonly number[];
+}
+
+const MARKS = /\p{M}/gu;
+const cache = new Map<string, string>();
+
+/** One character folded (cached: text repeats the same few hundred characters). */
+export function foldChar(c: string): string {
+  let f = cache.get(c);
+  if (f === undefined) {
+    f = c.normalize('NFKD').replace(MARKS, '').toLowerCase();
+    if (f === '') f = c.toLowerCase();
+    cache.set(c, f);
+  }
+  return f;
+}
+
+export function foldString(s: string): string {
+  let out = '';
+  for (const c of s) out += foldChar(c);
+  return out;
+}
+
+export function fold(chars: readonly string[]): Folded {
+  let text = '';
+  const origin: number[] = [];
+  for (let i = 0; i < chars.length; i++) {
+    const f = foldChar(chars[i] as string);
+    text += f;
+    for (let k = 0; k < f.length; k++) origin.push(i);
+  }
+  return { text, origin };
+}
+
+/** A span of folded text, as the range of decoded characters it covers. */
+export function originSpan(f: Folded, start: number, end: number): { start: number; end: number } {
+  return { start: f.origin[start] as number, end: (f.origin[end - 1] as number) + 1 };
+}
+
+/** The decoded characters joined, and for each UTF-16 offset of that string its character index. */
+export function joined(chars: readonly string[]): { text: string; at: readonly number[] } {
+  const at: number[] = [];
+  chars.forEach((c, i) => {
+    for (let k = 0; k < c.length; k++) at.push(i);
+  });
+  at.push(chars.length);
+  return { text: chars.join(''), at };
+}

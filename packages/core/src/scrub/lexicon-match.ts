@@ -1,0 +1,102 @@
+/** Where a lexicon's needles stand in a folded text (see lexicon.ts for how each kind matches). */
+import type { Edit } from './edit.js';
+import { type Folded, joined, originSpan } from './fold.js';
+import { type Boundary, CJK, type Lexicon } from './lexicon.js';
+
+const WORD_RUN = /[\p{L}\p{M}]+(?:['’-][\p{L}\p{M}]+)*/gu;
+const PART = /[\p{L}\p{M}]+/gu;
+const DIGIT_RUN = /\d(?:[\d \-.()/]*\d)?/gu;
+const CJK_RUN = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]+/gu;
+
+function isBoundary(ch: string | undefined, b: Boundary): boolean {
+  if (ch === undefined) return true;
+  if (b === 'letter') return !/\p{L}/u.test(ch);
+  if (b === 'alnum') return !/[\p{L}\p{N}]/u.test(ch);
+  return !/[\d.]/.test(ch);
+}
+
+/** Whole words (and each part of a hyphenated or apostrophised word), CJK runs aside. */
+function words(f: Folded, lex: Lexicon, out: Edit[]): void {
+  WORD_RUN.lastIndex = 0;
+  for (let m = WORD_RUN.exec(f.text); m; m = WORD_RUN.exec(f.text)) {
+    if (CJK.test(m[0])) continue;
+    const whole = lex.words.get(m[0].replace(/['’-]/g, ''));
+    if (whole) {
+      out.push({ ...originSpan(f, m.index, m.index + m[0].length), kind: whole });
+      continue;
+    }
+    if (!/['’-]/.test(m[0])) continue;
+    PART.lastIndex = 0;
+    for (let p = PART.exec(m[0]); p; p = PART.exec(m[0])) {
+      const kind = lex.words.get(p[0]);
+      const at = m.index + p.index;
+      if (kind) out.push({ ...originSpan(f, at, at + p[0].length), kind });
+    }
+  }
+}
+
+function phrases(f: Folded, lex: Lexicon, out: Edit[]): void {
+  for (const p of lex.phrases) {
+    for (let i = f.text.indexOf(p.text); i >= 0; i = f.text.indexOf(p.text, i + 1)) {
+      const end = i + p.text.length;
+      if (isBoundary(f.text[i - 1], p.boundary) && isBoundary(f.text[end], p.boundary))
+        out.push({ ...originSpan(f, i, end), kind: p.kind });
+    }
+  }
+}
+
+/** A run of digits and separators holding an identifier's or phone number's digits. */
+function digits(f: Folded, lex: Lexicon, out: Edit[]): void {
+  if (lex.digits.size === 0) return;
+  DIGIT_RUN.lastIndex = 0;
+  for (let m = DIGIT_RUN.exec(f.text); m; m = DIGIT_RUN.exec(f.text)) {
+    const d = m[0].replace(/\D/g, '');
+    if (d.length < 6) continue;
+    for (const needle of lex.digits) {
+      if (d.includes(needle)) {
+        out.push({ ...originSpan(f, m.index, m.index + m[0].length), kind: 'id' });
+        break;
+      }
+    }
+  }
+}
+
+/** CJK tokens inside runs of CJK text, longest first at each position. */
+function cjk(f: Folded, lex: Lexicon, out: Edit[]): void {
+  if (lex.cjk.size === 0) return;
+  CJK_RUN.lastIndex = 0;
+  for (let m = CJK_RUN.exec(f.text); m; m = CJK_RUN.exec(f.text)) {
+    const run = [...m[0]];
+    let offset = m.index;
+    for (let i = 0; i < run.length; ) {
+      let hit = 0;
+      for (let n = Math.min(lex.cjkLongest, run.length - i); n >= 2 && !hit; n--) {
+        if (lex.cjk.has(run.slice(i, i + n).join(''))) hit = n;
+      }
+      const width = run.slice(i, i + Math.max(hit, 1)).join('').length;
+      if (hit) out.push({ ...originSpan(f, offset, offset + width), kind: 'name' });
+      offset += width;
+      i += Math.max(hit, 1);
+    }
+  }
+}
+
+function initials(chars: readonly string[], lex: Lexicon, out: Edit[]): void {
+  if (lex.initials.length === 0) return;
+  const { text, at } = joined(chars);
+  for (const re of lex.initials) {
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m; m = re.exec(text))
+      out.push({ start: at[m.index] as number, end: at[m.index + m[0].length] as number, kind: 'name' });
+  }
+}
+
+export function lexiconEdits(chars: readonly string[], f: Folded, lex: Lexicon): Edit[] {
+  const out: Edit[] = [];
+  words(f, lex, out);
+  phrases(f, lex, out);
+  digits(f, lex, out);
+  cjk(f, lex, out);
+  initials(chars, lex, out);
+  return out;
+}

@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest';
+import { schemeFor } from '../dicom/charset.js';
+import type { IdentifyingValue } from '../deid/identifying.js';
+import { buildLexicon } from './lexicon.js';
+import { scrubText } from './scrub.js';
+
+const UTF8 = schemeFor(['ISO_IR 192']);
+const LATIN1 = schemeFor(['ISO_IR 100']);
+
+const patient: IdentifyingValue[] = [
+  { category: 'name', text: 'Smith-Jones' },
+  { category: 'name', text: "O'Brien" },
+  { category: 'name', text: 'Jonathan' },
+  { category: 'name', text: 'Bobby' },
+  { category: 'name', text: '山田' },
+  { category: 'name', text: '太郎' },
+  { category: 'name', text: 'やまだ' },
+  { category: 'name', text: 'たろう' },
+  { category: 'id', text: 'MRN00482913' },
+  { category: 'phone', text: '555-123-4567' },
+  { category: 'address', text: '12 Baker Street, Springfield' },
+  { category: 'institution', text: 'Springfield General Hospital' },
+];
+const lexicon = buildLexicon(patient, 'Smith-Jones^Jonathan');
+
+function clean(text: string, shiftDays?: number, scheme = UTF8): string {
+  const bytes =
+    scheme === UTF8 ? new TextEncoder().encode(text) : Uint8Array.from(text, (c) => c.charCodeAt(0));
+  const out = scrubText(bytes, scheme, false, {
+    lexicon,
+    patterns: true,
+    ...(shiftDays !== undefined ? { shiftDays } : {}),
+  }).bytes;
+  return scheme === UTF8 ? new TextDecoder().decode(out) : String.fromCharCode(...out);
+}
+
+describe('scrubText', () => {
+  it.each([
+    ['seen by Bobby', 'Bobby'],
+    ['pt OBrien and Smith', 'OBrien'],
+    ['Mr Smith came', 'Smith'],
+    ["O'BRIEN's scan", 'BRIEN'],
+    ['J.S. reviewed', 'J.S.'],
+    ['JS reviewed', 'JS'],
+    ['born 2/18/71', '2/18/71'],
+    ['born 18.02.71', '18.02.71'],
+    ['born 18th February 1971', 'February'],
+    ['born Feb. 18, 1971', 'Feb'],
+    ['born 18021971', '18021971'],
+    ['born 1971/2/18', '1971/2/18'],
+    ['geboren 18. Februar 1971', 'Februar'],
+    ['né le 18 février 1971 à 14:30', 'février'],
+    ['code 710218', '710218'],
+    ['call (555) 123 4567', '4567'],
+    ['MRN 00482913 on file', '00482913'],
+    ['no. 482913', '482913'],
+    ['lives 12 Baker St.', 'Baker'],
+    ['mail john.smith@example.org now', 'example'],
+    ['see https://pacs.springfield.example/viewer?id=1', 'pacs'],
+    ['Dr Whitfield reported', 'Whitfield'],
+    ['Herr Müller', 'Müller'],
+    ['患者山田太郎様の検査', '山田'],
+    ['やまだたろうさん', 'やまだ'],
+    ['王先生が確認', '王'],
+    ['김희중님 검사', '김희중'],
+    ['ref AB123456', 'AB123456'],
+  ])('%s loses %s', (text, gone) => {
+    expect(clean(text).toLowerCase()).not.toContain(gone.toLowerCase());
+  });
+
+  it.each([
+    'T2 FLAIR 5 mm',
+    '120 kVp 3.0T',
+    'Series 7',
+    'Crohn disease',
+    'Hodgkin lymphoma',
+    'Parkinson',
+    'L4-L5 disc, C5-C6',
+    'pixel spacing 0.4882812',
+    'metformin 500 mg twice a day',
+    'follow-up in 6 months',
+    'ejection fraction 55%',
+    'BI-RADS 4',
+    'PR interval 160 ms, QRS 90 ms',
+    'MR Brain with contrast',
+    '120 140 160 180 kVp',
+    'grade II, may progress',
+  ])('keeps %s', (text) => {
+    expect(clean(text)).toBe(text);
+  });
+
+  it('shifts dates in their own form when dates are shifted', () => {
+    expect(clean('born 18.02.1971', 30)).toBe('born 19.01.1971');
+    expect(clean('born 2/18/71', 30)).toBe('born 1/19/71');
+    expect(clean('born 18th February 1971', 30)).toBe('born 19th January 1971');
+    expect(clean('born 18th February 1971', 10)).toBe('born 8th February 1971');
+    expect(clean('on 18.02.1971', 10)).toBe('on 08.02.1971');
+    expect(clean('born Feb. 18, 1971', 30)).toBe('born Jan. 19, 1971');
+    expect(clean('born 19710218', 30)).toBe('born 19710119');
+    expect(clean('born 18 février 1971 à 14:30', 18)).toBe('born 31 janvier 1971 à 14:30');
+    expect(clean('am 18. FEBRUAR 1971', 1)).toBe('am 17. FEBRUAR 1971');
+    expect(clean('03/04/1971 seen', 10)).toBe(' seen'); // day or month first: cannot tell, removed
+  });
+
+  it('writes a shifted month name in Latin-1 bytes, or removes it where the charset cannot', () => {
+    expect(clean('né le 18 février 1971', 18, LATIN1)).toBe('né le 31 janvier 1971');
+    expect(clean('le 2 mars 1971', 10, LATIN1)).toBe('le 20 février 1971');
+  });
+
+  it('removes a date with its time when dates are not shifted', () => {
+    expect(clean('scan 18.02.1971 14:30 ok')).toBe('scan  ok');
+  });
+});
+
+describe('known values only (verbatim attributes)', () => {
+  const latin = (text: string, values: IdentifyingValue[], scheme = LATIN1, enc: BufferEncoding = 'latin1') =>
+    Buffer.from(
+      scrubText(Buffer.from(text, enc), scheme, false, { lexicon: buildLexicon(values), patterns: false })
+        .bytes,
+    ).toString(enc);
+
+  it('removes every identifying value in any case, keeps the rest (dates too, patterns off)', () => {
+    const v: IdentifyingValue[] = [
+      { category: 'name', text: 'Müller' },
+      { category: 'id', text: 'PID-1' },
+      { category: 'date', text: '12/04/1977' },
+    ];
+    expect(latin('CT for MÜLLER (pid-1) on 12/04/1977, müller ok 18.02.1971', v)).toBe(
+      'CT for  () on ,  ok 18.02.1971',
+    );
+  });
+
+  it('matches names only as whole words, accent-folded', () => {
+    expect(latin('Oblique slice Li, Lima', [{ category: 'name', text: 'Li' }])).toBe('Oblique slice , Lima');
+    const v: IdentifyingValue[] = [{ category: 'name', text: 'Wójcik' }];
+    expect(latin('Follow-up WÓJCIK, Wojcik', v, UTF8, 'utf8')).toBe('Follow-up , ');
+  });
+});
+
+describe('ISO 2022 text', () => {
+  it('cuts a Japanese name and shifts a date, escape sequences kept, bytes still valid', () => {
+    const iso = schemeFor(['ISO 2022 IR 6', 'ISO 2022 IR 87']);
+    // "CT 山田太郎様 1971/2/18" in ISO-2022-JP (Python's iso2022_jp codec)
+    const src = Uint8Array.from([
+      67, 84, 32, 27, 36, 66, 59, 51, 69, 68, 66, 64, 79, 58, 77, 77, 27, 40, 66, 32, 49, 57, 55, 49, 47, 50,
+      47, 49, 56,
+    ]);
+    const lexicon = buildLexicon([{ category: 'name', text: '山田' }]);
+    const out = scrubText(src, iso, false, { lexicon, patterns: true, shiftDays: 1 }).bytes;
+    // 山田 and 太郎 (before 様) gone, 様 kept between its escapes, the date one day back
+    expect([...out]).toEqual([67, 84, 32, 27, 36, 66, 77, 77, 27, 40, 66, 32, ...Buffer.from('1971/2/17')]);
+  });
+});
