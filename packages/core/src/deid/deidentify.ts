@@ -13,8 +13,8 @@ import type { CompiledProfile } from '../profile/rules.js';
 import { ENGINE_VERSION, IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from '../version.js';
 import { deidentifyDataset, type Fired, type PatientIdentity } from './engine.js';
 import { planDocument } from './document.js';
-import { buildLexicon } from '../scrub/lexicon.js';
-import { firstPass, type FirstPass, type SourceIdentity } from './identifying.js';
+import { buildLexicon, type Lexicon } from '../scrub/lexicon.js';
+import { firstPass, type FirstPass, type IdentifyingValue, type SourceIdentity } from './identifying.js';
 
 export interface DeidentifyConfig {
   readonly profile: CompiledProfile;
@@ -27,6 +27,10 @@ export interface DeidentifyConfig {
   readonly subject?: string;
   /** `issuer`: PatientID counts together with IssuerOfPatientID (equal IDs of two hospitals stay apart). */
   readonly patientScope?: 'global' | 'issuer';
+  /** Person names seen anywhere in the run (scrub/cohort.ts), cleaned from every free text. */
+  readonly runLexicon?: Lexicon;
+  /** The identifying values of the patient's other files (the header pass). */
+  readonly patientValues?: readonly IdentifyingValue[];
 }
 
 export interface FileFacts {
@@ -145,7 +149,10 @@ export function deidentify(
     patient: f.patient,
     pseudonymPrefix: cfg.pseudonymPrefix,
     first,
-    lexicon: buildLexicon(first.values, first.identity.patientName),
+    lexicons: [
+      buildLexicon([...first.values, ...(cfg.patientValues ?? [])], first.identity.patientName),
+      ...(cfg.runLexicon ? [cfg.runLexicon] : []),
+    ],
     engineVersion: ENGINE_VERSION,
     ...(document.kind === 'replace' ? { document: document.bytes } : {}),
   });

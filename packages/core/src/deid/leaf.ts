@@ -161,7 +161,7 @@ export function leaf(
       }
       if (isTextVR(vr)) {
         const c = scrubText(valueBytes(w.data, el), scheme, vr === 'PN', {
-          lexicon: ctx.lexicon,
+          lexicons: ctx.lexicons,
           patterns: !rule.verbatim,
           ...(ctx.profile.dates === 'shift' ? { shiftDays: ctx.patient.dateOffsetDays } : {}),
         });

@@ -23,8 +23,8 @@ export interface EngineContext {
   readonly patient: PatientIdentity;
   readonly pseudonymPrefix: string;
   readonly first: FirstPass;
-  /** The identifying values known for this file (its own, its patient's, the run's names). */
-  readonly lexicon: Lexicon;
+  /** The identifying values known for this file: its own and its patient's; the run's names. */
+  readonly lexicons: readonly Lexicon[];
   readonly engineVersion: string;
   /** What replaces the file's encapsulated document (a placeholder PDF), when it has one. */
   readonly document?: Uint8Array;

@@ -215,6 +215,17 @@ export interface MergePlan {
   readonly conflicts: readonly string[];
 }
 
+/** What a source key saw (names, patients' values): merged too, so runs with the result clean with it. */
+function lexiconEntries(payload: KeyPayload): JournalEntry[] {
+  const lex = payload.lexicon;
+  if (!lex) return [];
+  const out: JournalEntry[] = [];
+  if (lex.names.length) out.push({ type: 'lexicon', record: { names: lex.names } });
+  for (const [patientKey, values] of Object.entries(lex.patients))
+    out.push({ type: 'lexicon', record: { patientKey, values } });
+  return out;
+}
+
 /**
  * Plan merging `sources` (each labelled, e.g. by file name) into `dest`. All must share the
  * project secret, or the pseudonyms would not mean the same thing. Identical records merge;
@@ -284,6 +295,7 @@ export function planMerge(
       auditIds.add(id);
       entries.push({ type: 'audit', record: a });
     }
+    entries.push(...lexiconEntries(payload));
   }
   return { entries, patientsAdded, filesAdded, runsAdded, conflicts };
 }

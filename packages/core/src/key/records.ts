@@ -83,12 +83,29 @@ export interface RemovedRecord {
   readonly sourceSha256?: string;
 }
 
+/**
+ * Identifying values the runs have seen, kept so that a later run or another shard cleans new
+ * files' free text of them too: person names seen anywhere, and each patient's values by its
+ * derivation key (category and text joined by NUL, as deid/identifying.ts finds them).
+ */
+export interface LexiconRecord {
+  readonly names?: readonly string[];
+  readonly patientKey?: string;
+  readonly values?: readonly string[];
+}
+
+export interface Lexicon {
+  names: string[];
+  patients: Record<string, string[]>;
+}
+
 export type JournalEntry =
   | { readonly type: 'patient'; readonly record: PatientRecord }
   | { readonly type: 'file'; readonly record: FileRecord }
   | { readonly type: 'removed'; readonly record: RemovedRecord }
   | { readonly type: 'run'; readonly record: RunRecord }
-  | { readonly type: 'audit'; readonly record: AuditRecord };
+  | { readonly type: 'audit'; readonly record: AuditRecord }
+  | { readonly type: 'lexicon'; readonly record: LexiconRecord };
 
 export interface KeyPayload {
   readonly format: 1;
@@ -105,6 +122,20 @@ export interface KeyPayload {
   audit?: AuditRecord[];
   /** Set in a site key (issue-site-key): the site that runs with it. */
   readonly site?: string;
+  /** Absent in keys written before runs kept what they saw (see LexiconRecord). */
+  lexicon?: Lexicon;
+}
+
+/** Add what a lexicon record holds that the payload does not have yet. */
+function addLexicon(p: KeyPayload, r: LexiconRecord): void {
+  p.lexicon ??= { names: [], patients: {} };
+  const merge = (into: string[], more: readonly string[] | undefined) => {
+    if (!more?.length) return;
+    const have = new Set(into);
+    for (const v of more) if (!have.has(v)) into.push(v);
+  };
+  merge(p.lexicon.names, r.names);
+  if (r.patientKey !== undefined) merge((p.lexicon.patients[r.patientKey] ??= []), r.values);
 }
 
 /**
@@ -226,6 +257,8 @@ export function applyEntries(
       }
     } else if (e.type === 'removed') {
       removals.push(e.record);
+    } else if (e.type === 'lexicon') {
+      addLexicon(p, e.record);
     } else if (e.type === 'audit') {
       p.audit ??= [];
       if (

@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path';
 import { describeError } from '../errors.js';
+import type { JournalEntry } from '../key/records.js';
 import type { KeyStore } from '../key/store.js';
 import { ENGINE_VERSION } from '../version.js';
 import { type Accepted, acceptBatch, type Candidate } from './accept.js';
@@ -78,6 +79,20 @@ export class Committer {
       .finally(() => {
         this.#outstanding -= 1;
       });
+  }
+
+  /** Records that must be in the key before any output of this run (the header pass's values). */
+  remember(entries: readonly JournalEntry[]): void {
+    if (entries.length === 0 || this.#state.settings.dryRun) return;
+    this.#chain = this.#chain.then(async () => {
+      const s = this.#state;
+      if (s.keyFailure !== undefined) return;
+      try {
+        await (s.key as KeyStore).appendAsync(entries);
+      } catch (e) {
+        s.keyFailure ??= e;
+      }
+    });
   }
 
   /** Bounded: at most two batches wait for the disk while workers go on. */

@@ -8,7 +8,8 @@ import { describeError } from '../errors.js';
 import { sortResult } from './accept.js';
 import type { Committer } from './commit.js';
 import { willNeed } from './native.js';
-import { type Planned, planInputs } from './plan.js';
+import type { Cohort } from './gather.js';
+import type { Planned } from './plan.js';
 import type { RunState } from './state.js';
 import { HEAD_ONLY_ABOVE, type Task, type TaskResult } from './task.js';
 
@@ -18,6 +19,7 @@ function dispatch(
   pool: Piscina,
   committer: Committer,
   { f, stat, subject }: Planned,
+  cohort: Cohort,
 ): Promise<void> {
   // Its bytes start coming into the page cache now, while the workers finish the files
   // ahead of it (~15% off a cold run of small files). Big files stream with readahead.
@@ -28,6 +30,8 @@ function dispatch(
     secret: state.settings.secretBytes,
     ...(bytes ? { bytes } : {}),
     ...(subject ? { subject } : {}),
+    cohort: { id: cohort.id, names: cohort.names },
+    patientValues: cohort.patients.get(cohort.patientOf.get(f.absPath) ?? '') ?? [],
   });
   return (f.bytes ? f.bytes() : Promise.resolve(undefined))
     .then((bytes) => pool.run(task(bytes)))
@@ -43,19 +47,25 @@ function dispatch(
 }
 
 /** Run every planned file through the pool; returns when all are sorted and committed. */
-export async function dispatchAll(state: RunState, pool: Piscina, committer: Committer): Promise<void> {
+export async function dispatchAll(
+  state: RunState,
+  pool: Piscina,
+  committer: Committer,
+  planned: readonly Planned[],
+  cohort: Cohort,
+): Promise<void> {
   const inflight = new Set<Promise<void>>();
   const limit = pool.options.maxThreads * 4;
   try {
-    for await (const planned of planInputs(state)) {
+    for (const p of planned) {
       if (state.settings.cfg.signal?.aborted) {
         state.summary.interrupted = true;
         break;
       }
       if (state.keyFailure !== undefined) break;
       await committer.backpressure();
-      const p = dispatch(state, pool, committer, planned).finally(() => inflight.delete(p));
-      inflight.add(p);
+      const run = dispatch(state, pool, committer, p, cohort).finally(() => inflight.delete(run));
+      inflight.add(run);
       if (inflight.size >= limit) await Promise.race(inflight);
     }
     await Promise.all(inflight);

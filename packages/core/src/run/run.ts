@@ -4,13 +4,16 @@
  * file is reported and skipped; the run goes on. Reruns skip what is done.
  *
  * The stages, each in its own file: start (pool, key, output) → plan (walk, shard, resume) →
- * dispatch (pool) → accept (checks) → commit (journal) → publish (output list, renames) →
- * finish (sweeps, DICOMDIRs, key, summary). They share one RunState.
+ * gather (header pass: the cohort's identifying values) → dispatch (pool) → accept (checks) →
+ * commit (journal) → publish (output list, renames) → finish (sweeps, DICOMDIRs, key, summary).
+ * They share one RunState.
  */
 import { Committer } from './commit.js';
 import type { FileOutcome, RunConfig, RunSummary } from './config.js';
 import { dispatchAll } from './dispatch.js';
 import { finishRun } from './finish.js';
+import { gatherCohort } from './gather.js';
+import { planInputs } from './plan.js';
 import { startRun } from './start.js';
 
 export type { FileOutcome, RunConfig, RunSummary } from './config.js';
@@ -23,7 +26,11 @@ export async function runDeidentify(
   const t0 = performance.now();
   const { state, pool, keyReady } = await startRun(cfg, onFile);
   try {
-    await dispatchAll(state, pool, new Committer(state, keyReady));
+    const committer = new Committer(state, keyReady);
+    const planned = [];
+    for await (const p of planInputs(state)) planned.push(p);
+    const cohort = await gatherCohort(state, pool, planned, committer);
+    await dispatchAll(state, pool, committer, planned, cohort);
   } finally {
     await pool.destroy();
   }

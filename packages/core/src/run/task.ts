@@ -16,6 +16,9 @@ import type { PatientRecord } from '../key/records.js';
 import { compileProfile } from '../profile/rules.js';
 import type { OptionName } from '../profile/options.js';
 import { ProjectSecret } from '../identity/secret.js';
+import { buildLexicon, type Lexicon } from '../scrub/lexicon.js';
+import { decodeValue, sharedNames } from '../scrub/cohort.js';
+import { type Gathered, type GatherTask, gatherOne } from './gather-task.js';
 import { outputPath, type Layout } from './layout.js';
 import { BLIND_TIME } from './media.js';
 import { PART_SUFFIX, writeStaged } from './output.js';
@@ -43,6 +46,9 @@ export interface Task {
   readonly bytes?: Uint8Array;
   /** The subject's name when it comes from outside the file (blinding by source zip SHA-256). */
   readonly subject?: string;
+  /** The run's person names (shared memory, see run/gather.ts), and this file's patient's values. */
+  readonly cohort?: { readonly id: string; readonly names: SharedArrayBuffer };
+  readonly patientValues?: readonly string[];
 }
 
 export interface Written {
@@ -84,6 +90,7 @@ export class TaskRunner {
   #secret: ProjectSecret | undefined;
   #secretBytes: Buffer | undefined;
   #dcfg: DeidentifyConfig | undefined;
+  #cohort: { id: string; lexicon: Lexicon } | undefined;
   readonly #madeDirs = new Set<string>();
   constructor(cfg: WorkerConfig) {
     this.#cfg = cfg;
@@ -157,9 +164,36 @@ export class TaskRunner {
     return staged;
   }
 
-  run(task: Task): TaskResult {
+  /** The header pass's work for one file (run/gather-task.ts). */
+  gather(task: GatherTask): Gathered {
+    return gatherOne(task, this.#profile, this.#cfg.patientScope ?? 'global');
+  }
+
+  /** The run's names as a lexicon, built once per thread and cohort. */
+  #runLexicon(task: Task): Lexicon | undefined {
+    if (!task.cohort) return undefined;
+    if (this.#cohort?.id !== task.cohort.id) {
+      const names = sharedNames(task.cohort.names).map((text) => ({ category: 'name' as const, text }));
+      this.#cohort = { id: task.cohort.id, lexicon: buildLexicon(names) };
+    }
+    return this.#cohort.lexicon;
+  }
+
+  /** This task's configuration: the subject's name, the run's names, the patient's other values. */
+  #taskConfig(task: Task): { dcfg: DeidentifyConfig; secret: ProjectSecret } {
     const { dcfg: base, secret } = this.#configFor(task.secret);
-    const dcfg = task.subject ? { ...base, subject: task.subject } : base;
+    const runLexicon = this.#runLexicon(task);
+    const dcfg: DeidentifyConfig = {
+      ...base,
+      ...(task.subject ? { subject: task.subject } : {}),
+      ...(runLexicon ? { runLexicon } : {}),
+      ...(task.patientValues?.length ? { patientValues: task.patientValues.map(decodeValue) } : {}),
+    };
+    return { dcfg, secret };
+  }
+
+  run(task: Task): TaskResult {
+    const { dcfg, secret } = this.#taskConfig(task);
     let bytesIn = 0;
     let fd: number | undefined;
     let before: { size: number; mtimeMs: number } | undefined;

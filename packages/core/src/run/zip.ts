@@ -139,11 +139,18 @@ export async function openZip(path: string): Promise<{ entries: ZipEntry[]; clos
     zip.close();
     throw e;
   }
-  // Entries are read after the walk has moved on: close only when the last read is over.
+  // Entries are read after the walk has moved on — by the header pass, and again by the
+  // de-identification pass once the archive was closed: reopened on demand (an entry's offsets
+  // stay valid for the same file), closed whenever no read is active and the walk is done.
   let active = 0;
   let closing = false;
+  let open: Promise<yauzl.ZipFile> | undefined = Promise.resolve(zip);
   const settle = () => {
-    if (closing && active === 0) zip.close();
+    if (closing && active === 0 && open) {
+      const z = open;
+      open = undefined;
+      void z.then((x) => x.close()).catch(() => {});
+    }
   };
   const entries: ZipEntry[] = raw
     .filter((e) => !e.fileName.endsWith('/'))
@@ -152,10 +159,13 @@ export async function openZip(path: string): Promise<{ entries: ZipEntry[]; clos
       size: e.uncompressedSize,
       read: () => {
         active++;
-        return readEntry(zip, e).finally(() => {
-          active--;
-          settle();
-        });
+        open ??= openArchive(path);
+        return open
+          .then((z) => readEntry(z, e))
+          .finally(() => {
+            active--;
+            settle();
+          });
       },
     }));
   return {

@@ -27,7 +27,7 @@ function clean(text: string, shiftDays?: number, scheme = UTF8): string {
   const bytes =
     scheme === UTF8 ? new TextEncoder().encode(text) : Uint8Array.from(text, (c) => c.charCodeAt(0));
   const out = scrubText(bytes, scheme, false, {
-    lexicon,
+    lexicons: [lexicon],
     patterns: true,
     ...(shiftDays !== undefined ? { shiftDays } : {}),
   }).bytes;
@@ -115,7 +115,7 @@ describe('scrubText', () => {
 describe('known values only (verbatim attributes)', () => {
   const latin = (text: string, values: IdentifyingValue[], scheme = LATIN1, enc: BufferEncoding = 'latin1') =>
     Buffer.from(
-      scrubText(Buffer.from(text, enc), scheme, false, { lexicon: buildLexicon(values), patterns: false })
+      scrubText(Buffer.from(text, enc), scheme, false, { lexicons: [buildLexicon(values)], patterns: false })
         .bytes,
     ).toString(enc);
 
@@ -146,7 +146,7 @@ describe('ISO 2022 text', () => {
       47, 49, 56,
     ]);
     const lexicon = buildLexicon([{ category: 'name', text: '山田' }]);
-    const out = scrubText(src, iso, false, { lexicon, patterns: true, shiftDays: 1 }).bytes;
+    const out = scrubText(src, iso, false, { lexicons: [lexicon], patterns: true, shiftDays: 1 }).bytes;
     // 山田 and 太郎 (before 様) gone, 様 kept between its escapes, the date one day back
     expect([...out]).toEqual([67, 84, 32, 27, 36, 66, 77, 77, 27, 40, 66, 32, ...Buffer.from('1971/2/17')]);
   });

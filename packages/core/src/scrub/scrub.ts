@@ -17,7 +17,8 @@ import { numberEdits } from './numbers.js';
 import { peopleEdits } from './people.js';
 
 export interface ScrubOptions {
-  readonly lexicon: Lexicon;
+  /** The values to remove, in as many lexicons as there are sources (the file's, the run's). */
+  readonly lexicons: readonly Lexicon[];
   /** Free text: look for dates, contact details, titled names and identifying numbers too. */
   readonly patterns: boolean;
   /** Days dates move back; undefined: dates found in text are removed. */
@@ -33,7 +34,7 @@ export interface Scrubbed {
 /** Every edit for a decoded value, merged. */
 export function findEdits(chars: readonly string[], opts: ScrubOptions): Edit[] {
   const folded = fold(chars);
-  const edits = lexiconEdits(chars, folded, opts.lexicon);
+  const edits = opts.lexicons.flatMap((lexicon) => lexiconEdits(chars, folded, lexicon));
   if (opts.patterns) {
     edits.push(
       ...dateEdits(chars, folded, opts.shiftDays),

@@ -1,0 +1,82 @@
+/**
+ * The header pass, worker side: one file's identifying values and the patient they belong to,
+ * read from its head (the first 256 KB; up to 32 MB when its header runs longer). Nothing is
+ * written. A file that does not parse gathers nothing; the main pass reports it.
+ */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { patientKey } from '../deid/deidentify.js';
+import { firstPass } from '../deid/identifying.js';
+import { NeedWholeFile, parseHead } from '../dicom/reader.js';
+import type { CompiledProfile } from '../profile/rules.js';
+import { encodeValue } from '../scrub/cohort.js';
+
+export interface GatherTask {
+  readonly kind: 'gather';
+  readonly absPath: string;
+  readonly bytes?: Uint8Array;
+}
+
+export interface Gathered {
+  readonly kind: 'gathered';
+  /** undefined: nothing could be read (the main pass says why). */
+  readonly patientKey?: string;
+  /** The file's identifying values but UIDs and dates, encoded (scrub/cohort.ts). */
+  readonly values: readonly string[];
+}
+
+const HEAD = 256 * 1024;
+
+function readHead(path: string): { bytes: Uint8Array; length: number; fd: number } {
+  const fd = openSync(path, 'r');
+  const length = fstatSync(fd).size;
+  const bytes = Buffer.allocUnsafe(Math.min(length, HEAD));
+  let off = 0;
+  while (off < bytes.length) {
+    const n = readSync(fd, bytes, off, bytes.length - off, off);
+    if (n === 0) break;
+    off += n;
+  }
+  return { bytes: bytes.subarray(0, off), length, fd };
+}
+
+/** A longer head: up to 32 MB (a header that long is rare; past it the file gathers nothing). */
+function readMore(fd: number, length: number): Uint8Array {
+  const b = Buffer.allocUnsafe(Math.min(length, 32 * 1024 * 1024));
+  let off = 0;
+  while (off < b.length) {
+    const n = readSync(fd, b, off, b.length - off, off);
+    if (n === 0) break;
+    off += n;
+  }
+  return b.subarray(0, off);
+}
+
+export function gatherOne(task: GatherTask, profile: CompiledProfile, scope: 'global' | 'issuer'): Gathered {
+  let fd: number | undefined;
+  try {
+    let parsed: ReturnType<typeof parseHead>;
+    if (task.bytes) parsed = parseHead(task.bytes, task.bytes.length);
+    else {
+      const head = readHead(task.absPath);
+      fd = head.fd;
+      try {
+        parsed = parseHead(head.bytes, head.length);
+      } catch (e) {
+        if (!(e instanceof NeedWholeFile)) throw e;
+        parsed = parseHead(readMore(head.fd, head.length), head.length);
+      }
+    }
+    const first = firstPass(parsed.data, parsed.dataset, profile);
+    return {
+      kind: 'gathered',
+      patientKey: patientKey(first.identity, scope),
+      // Other files' UIDs and dates do not travel: patterns find dates in text, and a file's own
+      // UIDs are its own file's business (pooling them would cost every text thousands of searches).
+      values: first.values.filter((v) => v.category !== 'uid' && v.category !== 'date').map(encodeValue),
+    };
+  } catch {
+    return { kind: 'gathered', values: [] };
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}

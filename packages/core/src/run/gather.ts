@@ -1,0 +1,110 @@
+/**
+ * The header pass, main side: before any file is de-identified, every planned file's head is
+ * read (in the pool) for its identifying values and its patient. Values are pooled per patient
+ * and person names run-wide (scrub/cohort.ts), on top of what the key kept from earlier runs;
+ * what is new goes into the key journal ahead of any output. The de-identification pass then
+ * cleans each file of its patient's values and the run's names, whatever order files come in.
+ */
+import type { Piscina } from 'piscina';
+import type { JournalEntry } from '../key/records.js';
+import { decodeValue, isRunWideName, shareNames } from '../scrub/cohort.js';
+import type { Committer } from './commit.js';
+import type { Gathered, GatherTask } from './gather-task.js';
+import type { Planned } from './plan.js';
+import type { RunState } from './state.js';
+
+export interface Cohort {
+  /** Tells workers' caches one cohort from another. */
+  readonly id: string;
+  readonly names: SharedArrayBuffer;
+  /** Encoded values by patient key. */
+  readonly patients: ReadonlyMap<string, readonly string[]>;
+  /** Each planned file's patient key (by absPath), when its head could be read. */
+  readonly patientOf: ReadonlyMap<string, string>;
+}
+
+class Pool {
+  readonly names = new Set<string>();
+  readonly patients = new Map<string, Set<string>>();
+  readonly patientOf = new Map<string, string>();
+  readonly newNames: string[] = [];
+  readonly newValues = new Map<string, string[]>();
+
+  constructor(state: RunState) {
+    const kept = state.key?.payload.lexicon;
+    for (const n of kept?.names ?? []) this.names.add(n);
+    for (const [k, vs] of Object.entries(kept?.patients ?? {})) this.patients.set(k, new Set(vs));
+  }
+
+  add(absPath: string, g: Gathered): void {
+    if (g.patientKey === undefined) return;
+    this.patientOf.set(absPath, g.patientKey);
+    let have = this.patients.get(g.patientKey);
+    if (!have) this.patients.set(g.patientKey, (have = new Set()));
+    for (const v of g.values) {
+      if (!have.has(v)) {
+        have.add(v);
+        const fresh = this.newValues.get(g.patientKey) ?? [];
+        fresh.push(v);
+        this.newValues.set(g.patientKey, fresh);
+      }
+      const { category, text } = decodeValue(v);
+      if (category === 'name' && isRunWideName(text) && !this.names.has(text)) {
+        this.names.add(text);
+        this.newNames.push(text);
+      }
+    }
+  }
+
+  /** What the key does not hold yet. */
+  entries(): JournalEntry[] {
+    const out: JournalEntry[] = [];
+    if (this.newNames.length) out.push({ type: 'lexicon', record: { names: this.newNames } });
+    for (const [patientKey, values] of this.newValues)
+      out.push({ type: 'lexicon', record: { patientKey, values } });
+    return out;
+  }
+}
+
+async function gatherOne(state: RunState, pool: Piscina, p: Planned, into: Pool): Promise<void> {
+  try {
+    const bytes = p.f.bytes ? await p.f.bytes() : undefined;
+    const task: GatherTask = { kind: 'gather', absPath: p.f.absPath, ...(bytes ? { bytes } : {}) };
+    into.add(p.f.absPath, (await pool.run(task)) as Gathered);
+  } catch {
+    // An entry that cannot be read, a worker that died on this file: the de-identification
+    // pass meets the same problem and reports the file.
+  }
+  if (state.settings.cfg.signal?.aborted) throw new Interrupted();
+}
+
+class Interrupted extends Error {}
+
+export async function gatherCohort(
+  state: RunState,
+  pool: Piscina,
+  planned: readonly Planned[],
+  committer: Committer,
+): Promise<Cohort> {
+  const into = new Pool(state);
+  const limit = pool.options.maxThreads * 4;
+  const inflight = new Set<Promise<void>>();
+  try {
+    for (const p of planned) {
+      const run = gatherOne(state, pool, p, into).finally(() => inflight.delete(run));
+      inflight.add(run);
+      if (inflight.size >= limit) await Promise.race(inflight);
+    }
+    await Promise.all(inflight);
+  } catch (e) {
+    if (!(e instanceof Interrupted)) throw e;
+    state.summary.interrupted = true;
+  }
+  committer.remember(into.entries());
+  return {
+    id: `${state.settings.runId}/${into.names.size}`,
+    names: shareNames([...into.names]),
+    patients: new Map([...into.patients].map(([k, v]) => [k, [...v]])),
+    patientOf: into.patientOf,
+  };
+}
