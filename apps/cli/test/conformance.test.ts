@@ -6,12 +6,12 @@
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, join, relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { KeyStore } from '@dcmblind/core';
 import { buildDicom, type El, pythonWith, PYDICOM_DIRS } from '@dcmblind/test-utils';
-import { dciodvfyErrors, dcmblind, runWith, HAVE_DCIODVFY, PASSPHRASE, tmp } from './helpers.js';
+import { dciodvfyErrors, dcmblind, HAVE_DCIODVFY, newErrors, PASSPHRASE, runWith, tmp } from './helpers.js';
 
 const PY_NUMPY = pythonWith('numpy');
 const HAVE = HAVE_DCIODVFY && PY_NUMPY !== undefined && pythonWith('pydicom') !== undefined;
@@ -34,22 +34,6 @@ function isolate(files: readonly string[], root: string, into: string): void {
     mkdirSync(join(into, name));
     copyFileSync(f, join(into, name, name));
   }
-}
-
-/** De-identify `input` under a profile; every output's new dciodvfy errors, by source file name. */
-function newErrors(input: string, profile: string): Map<string, string[]> {
-  const dir = tmp(`conf-${profile}-`);
-  const key = join(dir, 'k.key');
-  runWith(input, join(dir, 'out'), key, ['--profile', profile, '--layout', 'patient', '--quiet']);
-  const k = KeyStore.open(key, PASSPHRASE, { readOnly: true });
-  const found = new Map<string, string[]>();
-  for (const f of k.payload.files) {
-    const before = dciodvfyErrors(f.sourcePath);
-    const fresh = [...dciodvfyErrors(join(dir, 'out', f.outputPath))].filter((e) => !before.has(e));
-    if (fresh.length) found.set(basename(f.sourcePath), fresh);
-  }
-  expect(k.payload.files.length).toBeGreaterThan(0);
-  return found;
 }
 
 describe.skipIf(!HAVE)('outputs stay valid (dciodvfy)', () => {

@@ -1,7 +1,7 @@
 /** Shared helpers for end-to-end tests: run the built CLI, read trees, call the independent checkers. */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { IOD_TYPES_URL, KeyStore, TABLE_URL } from '@dcmblind/core';
 import { checkerScript, pythonWithPydicom, testDir } from '@dcmblind/test-utils';
@@ -193,4 +193,27 @@ export function dciodvfyErrors(file: string): Set<string> {
           .replace(/(UID) \S+$/, '$1 X'),
       ),
   );
+}
+
+/**
+ * De-identify `input` under a profile (patient layout, or `more` options); every output's
+ * dciodvfy error lines its source did not have, by source file name.
+ */
+export function newErrors(
+  input: string,
+  profile: string,
+  more: string[] = ['--layout', 'patient'],
+): Map<string, string[]> {
+  const dir = tmp(`conf-${profile}-`);
+  const key = join(dir, 'k.key');
+  runWith(input, join(dir, 'out'), key, ['--profile', profile, '--quiet', ...more]);
+  const k = KeyStore.open(key, PASSPHRASE, { readOnly: true });
+  const found = new Map<string, string[]>();
+  for (const f of k.payload.files) {
+    const before = dciodvfyErrors(f.sourcePath);
+    const fresh = [...dciodvfyErrors(join(dir, 'out', f.outputPath))].filter((e) => !before.has(e));
+    if (fresh.length) found.set(basename(f.sourcePath), fresh);
+  }
+  if (k.payload.files.length === 0) throw new Error(`nothing written from ${input}`);
+  return found;
 }

@@ -189,7 +189,9 @@ describe.skipIf(!PY || !PY_XL)('dcmblind-key', () => {
       files: t.files.length,
       runs: 1,
       profiles: ['basic'],
+      lexiconPatients: patients.length,
     });
+    expect(info.lexiconNames).toBeGreaterThanOrEqual(patients.length);
     for (const p of patients) {
       for (const v of [p.id, ...p.name.split('^')]) expect(r.stdout + r.stderr).not.toContain(v);
     }

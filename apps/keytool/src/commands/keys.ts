@@ -91,6 +91,10 @@ export function infoCommand(p: Command): void {
       out(`profiles: ${info.profiles.join(', ') || '-'}`);
       out(`engine versions: ${info.engineVersions.join(', ') || '-'}`);
       out(`audit entries: ${info.auditEntries}`);
+      out(
+        `kept for cleaning free text: ${info.lexiconNames} person names, ` +
+          `values of ${info.lexiconPatients} patients`,
+      );
       if (info.journalPending)
         out('journal: records of an unfinished run are pending (folded in by the next run or write)');
     },
@@ -113,6 +117,9 @@ function describeKey(k: KeyStore) {
       ...new Set([...pl.runs.map((r) => r.engineVersion), ...pl.files.map((f) => f.engineVersion)]),
     ].sort(),
     auditEntries: pl.audit?.length ?? 0,
+    // What runs saw and clean later files' text with (counts only).
+    lexiconNames: pl.lexicon?.names.length ?? 0,
+    lexiconPatients: Object.keys(pl.lexicon?.patients ?? {}).length,
     journalPending: existsSync(k.journalPath),
   };
 }

@@ -150,7 +150,7 @@ export function deidentify(
     pseudonymPrefix: cfg.pseudonymPrefix,
     first,
     lexicons: [
-      buildLexicon([...first.values, ...(cfg.patientValues ?? [])], first.identity.patientName),
+      buildLexicon([...first.values, ...(cfg.patientValues ?? [])], first.patientNames),
       ...(cfg.runLexicon ? [cfg.runLexicon] : []),
     ],
     engineVersion: ENGINE_VERSION,

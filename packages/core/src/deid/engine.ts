@@ -51,6 +51,8 @@ function walkItems(
   return out;
 }
 
+const EMPTIED_SEQUENCE: Rule = { action: 'X', source: 'Sequence whose every item was removed' };
+
 const SUBJECT_ITEM_REMOVED: Rule = {
   action: 'X',
   source: 'Subject characteristic content item (follows the rule of the attribute it restates)',
@@ -69,6 +71,13 @@ function sequence(
   if (rule.action === 'X') return null;
   const inner: FreeText = rule.action === 'D' ? 'dummy' : rule.action === 'C' ? 'clean' : free;
   const items = rule.action === 'Z' ? [] : walkItems(w, el.items ?? [], scheme, inner, typed?.items);
+  // Every item gone (content items that restated removed subject characteristics): a sequence
+  // that must have items when present (Content Sequence, 1C) goes rather than stays empty.
+  const mayBeEmpty = typed?.type === '2' || typed?.type === '2C';
+  if (items.length === 0 && (el.items?.length ?? 0) > 0 && rule.action !== 'Z' && !mayBeEmpty) {
+    fire(w, EMPTIED_SEQUENCE);
+    return null;
+  }
   // Re-encoded, a sequence is SQ: its items are then in the target encoding too.
   const node: OutNode = {
     kind: 'seq',

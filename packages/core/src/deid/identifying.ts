@@ -48,7 +48,12 @@ export interface FirstPass {
   readonly values: readonly IdentifyingValue[];
   /** Name tokens of PatientName only: path components holding them are the patient level. */
   readonly patientTokens: readonly string[];
+  /** The patient's own names as PN values (name, other names, birth name), for initials. */
+  readonly patientNames: readonly string[];
 }
+
+/** Top-level PN attributes that name the patient (besides PatientName). */
+const OWN_NAMES: ReadonlySet<number> = new Set([0x00101001, 0x00101005]);
 
 const ID_KEYWORD = /(ID|IDs|Number|Numbers|Identifier)$/;
 const ADDRESS_KEYWORD = /Address/;
@@ -141,6 +146,7 @@ class Found {
 class FirstPassWalk {
   readonly identity = emptyIdentity();
   readonly found = new Found();
+  readonly ownNames: string[] = [];
   constructor(
     readonly data: Uint8Array,
     readonly profile: CompiledProfile,
@@ -170,6 +176,8 @@ class FirstPassWalk {
   noteIdentity(el: Element, vr: VR, scheme: Scheme): void {
     const field = IDENTITY_FIELDS.get(el.tag);
     if (field) this.identity[field] = readText(this.data, el, vr, scheme).trim();
+    if (el.tag === T.PatientName || OWN_NAMES.has(el.tag))
+      this.ownNames.push(readText(this.data, el, vr, scheme));
     else if (el.tag === T.BurnedInAnnotation) {
       this.identity.burnedIn = readText(this.data, el, vr, scheme).trim().toUpperCase() === 'YES';
     }
@@ -191,5 +199,6 @@ export function firstPass(
     patientTokens: [
       ...new Set([...nameTokens(identity.patientName), ...(identity.patientId ? [identity.patientId] : [])]),
     ],
+    patientNames: pass.ownNames,
   };
 }

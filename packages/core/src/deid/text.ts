@@ -29,25 +29,42 @@ export function splitValues(s: string): string[] {
   return s.split('\\').map((v) => v.trim());
 }
 
-const CJK_NAME = /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]+$/u;
+const CJK_LETTER = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
 
 /**
- * PN → name tokens from every component group and component except prefix and suffix; for a
- * CJK group also family and given name written together (山田太郎, 太郎山田), as free text has them.
+ * A romanised Japanese name as it is also written: long vowels spelt ou, oh, oo or not at all
+ * (Satō, Sato, Satou, Satoh), uu or u (Yuuki, Yuki).
+ */
+function romajiVariants(token: string): string[] {
+  const base = token.replace(/ou|oh|oo/gi, 'o').replace(/uu/gi, 'u');
+  return [base, base.replace(/o(?=[^aeiou]|$)/gi, 'ou'), base.replace(/o(?=[^aeiou]|$)/gi, 'oh')];
+}
+
+/**
+ * PN → name tokens from every component group and component except prefix and suffix, and the
+ * forms free text writes a name in: family and given name run together (SmithJohn, 山田太郎,
+ * Wangjianguo), and for a name that also has an ideographic group, its romanisation's spelling
+ * variants (Satou for Sato).
  */
 export function nameTokens(pn: string): string[] {
   const out: string[] = [];
   for (const value of pn.split('\\')) {
-    for (const group of value.split('=')) {
+    const groups = value.split('=');
+    const ideographic = groups.slice(1).some((g) => CJK_LETTER.test(g));
+    for (const group of groups) {
       const comps = group.split('^');
       for (let i = 0; i < comps.length && i < 3; i++) {
-        for (const tok of (comps[i] as string).split(/[\s,.]+/)) if (tok.length >= 2) out.push(tok);
+        for (const tok of (comps[i] as string).split(/[\s,.]+/)) {
+          if (tok.length < 2) continue;
+          out.push(tok);
+          if (ideographic && !CJK_LETTER.test(tok)) out.push(...romajiVariants(tok));
+        }
       }
-      const [family = '', given = ''] = comps.map((c) => c.trim());
-      if (CJK_NAME.test(family) && CJK_NAME.test(given)) out.push(family + given, given + family);
+      const [family = '', given = ''] = comps.map((c) => c.trim().replace(/\s+/g, ''));
+      if (family && given) out.push(family + given, given + family);
     }
   }
-  return out;
+  return [...new Set(out)];
 }
 
 export function isWordChar(ch: string | undefined): boolean {

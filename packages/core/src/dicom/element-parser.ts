@@ -6,7 +6,7 @@ import { DcmblindError } from '../errors.js';
 import { dictionaryVR } from './dictionary.js';
 import { type Element, type Item, MAX_DEPTH, NeedWholeFile, UNDEFINED } from './element.js';
 import { formatTag, T, type Tag } from './tag.js';
-import { IMPLICIT_LE, type Encoding } from './transfer-syntax.js';
+import { EXPLICIT_LE, IMPLICIT_LE, type Encoding } from './transfer-syntax.js';
 import { hasLongLength, isVR, type VR } from './vr.js';
 
 class Cursor {
@@ -130,7 +130,13 @@ export class Parser {
     this.checkDepth(depth, pos);
     const base = { tag: t, vr, enc, start: pos, valueStart, undefinedLength: true } as const;
     if (vr === 'SQ' || vr === 'UN' || (t !== T.PixelData && this.looksLikeItem(valueStart, limit, enc))) {
-      const seq = this.items(valueStart, limit, vr === 'UN' ? IMPLICIT_LE : enc, depth + 1, true);
+      const seq = this.items(
+        valueStart,
+        limit,
+        vr === 'UN' ? this.insideUN(valueStart, limit) : enc,
+        depth + 1,
+        true,
+      );
       return { ...base, valueLength: seq.contentEnd - valueStart, end: seq.pos, items: seq.items };
     }
     const endPos = this.skipFragments(valueStart, limit, enc, t);
@@ -174,12 +180,33 @@ export class Parser {
       // A known sequence that passed through a system which did not know it: index its items
       // so the rules reach inside; if it does not parse as items, it stays an opaque value.
       try {
-        return { ...base, items: this.items(valueStart, valueEnd, IMPLICIT_LE, depth + 1, false).items };
+        const inner = this.insideUN(valueStart, valueEnd);
+        return { ...base, items: this.items(valueStart, valueEnd, inner, depth + 1, false).items };
       } catch (e) {
         if (e instanceof DcmblindError && e.code === 'E_TOO_DEEP') throw e;
       }
     }
     return base;
+  }
+
+  /**
+   * The encoding of a UN sequence's items: implicit VR LE as PS3.5 §6.2.2 says, or explicit VR
+   * LE where a converter left the items as they were (the first element of the first item has a
+   * VR where an implicit one has the high half of a length).
+   */
+  private insideUN(valueStart: number, limit: number): Encoding {
+    const first = valueStart + 8;
+    if (limit - first < 8 || !isVRBytes(this.bytes, first + 4)) return IMPLICIT_LE;
+    // Read explicitly, the first element must end where the item ends or another element starts.
+    const vr = String.fromCharCode(this.bytes[first + 4] as number, this.bytes[first + 5] as number) as VR;
+    const long = hasLongLength(vr);
+    if (long && limit - first < 12) return IMPLICIT_LE;
+    const next = long ? first + 12 + this.c.u32(first + 8, true) : first + 8 + this.c.u16(first + 6, true);
+    const itemLength = this.c.u32(valueStart + 4, true);
+    if (itemLength !== UNDEFINED && next === first + itemLength) return EXPLICIT_LE;
+    if (next + 8 > limit) return IMPLICIT_LE;
+    const t = this.c.tag(next, true);
+    return t === T.ItemDelimitation || isVRBytes(this.bytes, next + 4) ? EXPLICIT_LE : IMPLICIT_LE;
   }
 
   private looksLikeItem(pos: number, limit: number, enc: Encoding): boolean {

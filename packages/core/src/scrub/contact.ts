@@ -17,7 +17,12 @@ const PHONES = [
   /(?<![\p{N}.,])\d{3}([-. ])\d{3}\1\d{4}(?![\p{N}]|[.,]\p{N})/gu,
   /(?<![\p{N}.,])0\d{1,4}(?:[ .-]\d{2,4}){2,4}(?![\p{N}]|[.,]\p{N})/gu,
   /(?<![\p{N}.,/-])\d{3}-\d{4}(?![\p{N}]|[.,/-]\p{N})/gu,
+  // Groups under one separator (914-872-630, 58-301-44-67, 06.12.34.56.78), area code then slash
+  // (030/8837-2641); the digit count (9–12, one group of 3 or more) keeps dates out.
+  /(?<![\p{N}.,/-])\d{2,4}([-./])\d{2,4}(?:\1\d{2,4}){1,3}(?![\p{N}]|[.,/-]\p{N})/gu,
+  /(?<![\p{N}.,/-])0\d{2,5}\/\d{3,5}(?:-\d{1,5})?(?![\p{N}]|[.,/-]\p{N})/gu,
 ];
+const GROUPED = 5;
 
 function digitCount(s: string): number {
   return s.replace(/\D/g, '').length;
@@ -32,12 +37,19 @@ function spans(re: RegExp, f: Folded, kind: Edit['kind'], keep: (m: string) => b
   }
 }
 
+function phoneLike(m: string, grouped: boolean): boolean {
+  const n = digitCount(m);
+  if (!grouped) return n >= 7 && n <= 15;
+  return n >= 9 && n <= 12 && m.split(/\D/).some((g) => g.length >= 3);
+}
+
 export function contactEdits(f: Folded): Edit[] {
   const out: Edit[] = [];
   spans(EMAIL, f, 'email', () => true, out);
   spans(URL, f, 'url', () => true, out);
-  for (const re of PHONES) {
-    spans(re, f, 'phone', (m) => digitCount(m) >= 7 && digitCount(m) <= 15, out);
-  }
+  PHONES.forEach((re, i) => {
+    const grouped = i === GROUPED;
+    spans(re, f, 'phone', (m) => phoneLike(m, grouped), out);
+  });
   return out;
 }

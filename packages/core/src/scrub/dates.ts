@@ -35,6 +35,19 @@ const NUMERIC =
   /(?<![\p{L}\p{N}.,/\-:])(\d{1,4})([/.-])(\d{1,2})\2(\d{1,4})(?![\p{L}\p{N}]|[.,/\-:]\p{N})/dgu;
 /** "19710218", "18021971", "710218". */
 const COMPACT = /(?<![\p{L}\p{N}.,])(\d{8}|\d{6})(?![\p{L}\p{N}]|[.,]\p{N})/gu;
+/** "1966年10月1日", "1987년 1월 31일", "昭和27年4月29日" (a Japanese era year), "1966年10月". */
+const EAST_ASIAN =
+  /(?<![\p{N}])(?:(明治|大正|昭和|平成|令和) ?(\d{1,2}|元)|(\d{4})) ?[年년] ?(\d{1,2}) ?[月월](?: ?(\d{1,2}) ?[日일])?/dgu;
+/** Japanese eras: name, first day. */
+const ERAS: ReadonlyArray<readonly [string, YMD]> = [
+  ['令和', { y: 2019, m: 5, d: 1 }],
+  ['平成', { y: 1989, m: 1, d: 8 }],
+  ['昭和', { y: 1926, m: 12, d: 25 }],
+  ['大正', { y: 1912, m: 7, d: 30 }],
+  ['明治', { y: 1868, m: 1, d: 25 }],
+];
+const before = (a: YMD, b: YMD) => a.y * 10000 + a.m * 100 + a.d < b.y * 10000 + b.m * 100 + b.d;
+
 /** A time right after a date: " 14:30", ", 2:05 pm", " um 14.30 Uhr", "T08:15:00". */
 const TIME_AFTER =
   /^[ \t,T]*(?:at |a |um |à |om |alle )?\d{1,2}[:h.]\d{2}(?:[:.]\d{2})?(?: ?[ap]\.?m\.?| ?uhr)?(?![\p{N}])/u;
@@ -173,6 +186,31 @@ function compactDate(m: RegExpExecArray): Found {
   return { start, end, date, parts: [{ at: [start, end], render }] };
 }
 
+/** An East Asian date; an era year is written back in the era the shifted day falls in. */
+function eastAsianDate(m: RegExpExecArray): Found | undefined {
+  const idx = (m as unknown as { indices: Indices }).indices;
+  const era = ERAS.find(([name]) => name === m[1]);
+  const eraYear = m[2] === '元' ? 1 : Number(m[2]);
+  const y = era ? era[1].y + eraYear - 1 : Number(m[3]);
+  const mo = Number(m[4]);
+  const d = m[5] ? Number(m[5]) : 15;
+  if (!isCalendarDay(y, mo, d)) return undefined;
+  const [start, end] = idx[0]!;
+  const parts: Part[] = [numberPart(idx[4]!, m[4]!, (x) => x.m)];
+  if (m[5]) parts.push(numberPart(idx[5]!, m[5], (x) => x.d));
+  if (!era) parts.push(yearPart(idx[3]!, m[3]!));
+  else {
+    parts.push({
+      at: [idx[1]![0], idx[2]![1]],
+      render: (x) => {
+        const [name, first] = ERAS.find(([, from]) => !before(x, from)) ?? ERAS[ERAS.length - 1]!;
+        return `${name}${x.y - first.y + 1}`;
+      },
+    });
+  }
+  return { start, end, date: { y, m: mo, d }, parts };
+}
+
 function* matches(re: RegExp, text: string): Generator<RegExpExecArray> {
   re.lastIndex = 0;
   for (let m = re.exec(text); m; m = re.exec(text)) yield m;
@@ -189,6 +227,7 @@ function findAll(text: string, original: (at: [number, number]) => string): Foun
   for (const m of matches(MONTH_YEAR, text)) push(namedDate(m, { month: 1, year: 2 }, original));
   for (const m of matches(NUMERIC, text)) push(numericDate(m));
   for (const m of matches(COMPACT, text)) push(compactDate(m));
+  for (const m of matches(EAST_ASIAN, text)) push(eastAsianDate(m));
   return found;
 }
 

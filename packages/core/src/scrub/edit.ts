@@ -36,7 +36,7 @@ export function mergeEdits(edits: readonly Edit[]): Edit[] {
     }
     if (e.end <= last.end && last.replacement === undefined) continue; // inside a removal
     // A digit run or date form inside a date being shifted is that date: the shift replaces it.
-    if (e.end <= last.end && (e.kind === 'number' || e.kind === 'date')) continue;
+    if (e.end <= last.end && (e.kind === 'number' || e.kind === 'date' || e.kind === 'phone')) continue;
     const { replacement: _, ...removal } = last;
     out[out.length - 1] = { ...removal, end: Math.max(last.end, e.end) };
   }

@@ -1,6 +1,7 @@
 /**
  * A folded view of decoded text for matching: lower case, accents stripped (NFKD without
- * combining marks), compatibility forms unified (full-width digits become ASCII digits), each
+ * combining marks), compatibility forms unified (full-width digits become ASCII digits; CJK
+ * characters stay as they are: their decomposition would change them), each
  * folded UTF-16 unit pointing back at the decoded character it came from. Matching happens on
  * the folded string; edits are made on the original characters, so the bytes that stay are
  * the source's own.
@@ -13,13 +14,15 @@ export interface Folded {
 }
 
 const MARKS = /\p{M}/gu;
+/** Scripts whose decomposition would change the letters (だ → た, 최 → 최): left as they are. */
+const KEEP_AS_IS = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
 const cache = new Map<string, string>();
 
 /** One character folded (cached: text repeats the same few hundred characters). */
 export function foldChar(c: string): string {
   let f = cache.get(c);
   if (f === undefined) {
-    f = c.normalize('NFKD').replace(MARKS, '').toLowerCase();
+    f = KEEP_AS_IS.test(c) ? c : c.normalize('NFKD').replace(MARKS, '').toLowerCase();
     if (f === '') f = c.toLowerCase();
     cache.set(c, f);
   }

@@ -12,6 +12,7 @@ function isBoundary(ch: string | undefined, b: Boundary): boolean {
   if (ch === undefined) return true;
   if (b === 'letter') return !/\p{L}/u.test(ch);
   if (b === 'alnum') return !/[\p{L}\p{N}]/u.test(ch);
+  if (b === 'digit') return !/\d/.test(ch);
   return !/[\d.]/.test(ch);
 }
 

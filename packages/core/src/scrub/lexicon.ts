@@ -14,7 +14,7 @@ import type { IdentifyingValue } from '../deid/identifying.js';
 import type { FindingKind } from './edit.js';
 import { foldString } from './fold.js';
 
-export type Boundary = 'letter' | 'alnum' | 'uid';
+export type Boundary = 'letter' | 'alnum' | 'uid' | 'digit';
 
 export interface Phrase {
   readonly text: string;
@@ -52,6 +52,15 @@ const COMMON_WORDS = new Set(
     'foundation trust group unit floor suite building apartment apt box room'
   ).split(' '),
 );
+
+/** After these a CJK address moves to its next, smaller unit (prefecture, city, ward, town, street). */
+const CJK_ADDRESS_UNIT = /(?<=[都道府県市区町村郡省县區路街巷号號丁目])/u;
+
+/** A street name as people shorten it: Lindenstraße → Lindenstr, Rue → (stays). */
+function streetVariants(word: string): string[] {
+  const m = /^(.{3,}?)(strasse|straße|strase)$/.exec(word);
+  return m ? [`${m[1]}str`] : [];
+}
 
 class LexiconBuilder {
   readonly words = new Map<string, FindingKind>();
@@ -97,10 +106,13 @@ class LexiconBuilder {
         if (v.text.trim().length >= 4) this.addPhrase(v.text, 'id', 'alnum');
         this.addDigits(v.text);
         break;
-      case 'phone':
+      case 'phone': {
         this.addPhrase(v.text, 'phone', 'alnum');
-        this.addDigits(v.text);
+        // Written without the country code or the trunk 0: the number's last 7 digits or more.
+        const d = v.text.replace(/\D/g, '');
+        for (let n = 7; n <= d.length; n++) this.digits.add(d.slice(-n));
         break;
+      }
       case 'address':
       case 'institution':
         this.addPhrase(v.text, v.category, 'letter');
@@ -117,19 +129,49 @@ class LexiconBuilder {
 
   addDistinctiveWords(text: string, kind: FindingKind): void {
     for (const tok of foldString(text).split(/[^\p{L}\p{N}'’-]+/u)) {
-      if (/\d/.test(tok)) {
-        if (tok.length >= 4) this.addPhrase(tok, kind, 'alnum'); // a postcode, a house number with a letter
-      } else if (tok.length >= 3 && !COMMON_WORDS.has(tok)) this.addWord(tok, kind);
+      // A postcode or a house number with its letter (SW1A, 12b).
+      if (/\d/.test(tok) && /\p{L}/u.test(tok) && tok.length >= 4) this.addPhrase(tok, kind, 'alnum');
+      // 東区葵1-4-7 is also written 葵1-4-7: the smallest unit with its house number.
+      const house = /^(\p{L}*?)(\d[\d-]*)$/u.exec(tok);
+      if (house && CJK.test(house[1] as string)) {
+        const unit = (house[1] as string).split(CJK_ADDRESS_UNIT).pop() as string;
+        this.addPhrase(unit + house[2], kind, 'digit');
+      }
+      // Letters and numbers apart: 桜町3-5-1 is the word 桜町 and a house number.
+      for (const word of tok.split(/[\d'’-]+/)) {
+        if (CJK.test(word)) {
+          // Written without spaces: 東京都千代田区桜町 is also said 千代田区 or 桜町 alone.
+          for (const part of [word, ...word.split(CJK_ADDRESS_UNIT)])
+            if ([...part].length >= 2) this.cjk.add(part);
+        } else if (word.length >= 3 && !COMMON_WORDS.has(word)) {
+          this.addWord(word, kind);
+          for (const v of streetVariants(word)) this.addWord(v, kind);
+        }
+      }
     }
   }
 
-  /** J.S., J. S., JS (and with the middle initial) for a patient "SMITH^JOHN^PETER". */
-  addInitials(family: string, given: readonly string[]): void {
-    const letters = [...given, family].map((n) => n.trim()[0]).filter((c): c is string => !!c);
-    if (letters.length < 2 || letters.some((c) => !/\p{Lu}|\p{Ll}/u.test(c))) return;
-    const orders = [letters, [letters[letters.length - 1] as string, ...letters.slice(0, -1)]];
-    for (const order of orders) {
-      const body = order.map((c) => c.toUpperCase().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('\\.? ?');
+  /** J.S., J. S., JS, N.T.L. for "SMITH^JOHN", "Nguyễn^Thị Lan": given names first or family first. */
+  addInitials(pn: string): void {
+    const [family = '', given = '', middle = ''] = (pn.split('=')[0] ?? '').split('^');
+    // First letters as written and folded: Ç or C, Ł or L.
+    const firsts = (s: string) =>
+      s
+        .split(/[\s.,]+/)
+        .map((t) => [...t][0])
+        .filter((c): c is string => !!c && /\p{L}/u.test(c) && !CJK.test(c))
+        .map((c) => {
+          const both = new Set([c.toUpperCase(), foldString(c).toUpperCase()]);
+          return `[${[...both].map((x) => x.replace(/[\\\]^-]/g, '\\$&')).join('')}]`;
+        });
+    const givens = [...firsts(given), ...firsts(middle)];
+    const fam = firsts(family).slice(0, 1);
+    if (givens.length === 0 || fam.length === 0) return;
+    for (const order of [
+      [...givens, ...fam],
+      [...fam, ...givens],
+    ]) {
+      const body = order.join('\\.? ?');
       this.initials.push(new RegExp(`(?<![\\p{L}\\p{N}])${body}\\.?(?![\\p{L}\\p{N}])`, 'gu'));
     }
   }
@@ -149,14 +191,15 @@ class LexiconBuilder {
 }
 
 /**
- * A lexicon from identifying values (see deid/identifying.ts) and the patient's name
- * ("FAMILY^GIVEN^MIDDLE", for initials).
+ * A lexicon from identifying values (see deid/identifying.ts) and the patient's own names
+ * (PatientName, OtherPatientNames, PatientBirthName as PN values, for initials).
  */
-export function buildLexicon(values: Iterable<IdentifyingValue>, patientName = ''): Lexicon {
+export function buildLexicon(
+  values: Iterable<IdentifyingValue>,
+  patientNames: readonly string[] = [],
+): Lexicon {
   const b = new LexiconBuilder();
   for (const v of values) b.addValue(v);
-  const alphabetic = patientName.split('=')[0] ?? '';
-  const [family = '', given = '', middle = ''] = alphabetic.split('^');
-  if (family && given) b.addInitials(family, [given, ...(middle ? [middle] : [])]);
+  for (const pn of patientNames) for (const value of pn.split('\\')) b.addInitials(value);
   return b.build();
 }

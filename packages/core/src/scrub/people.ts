@@ -20,7 +20,12 @@ const TITLE_NAME = new RegExp(
   'gud',
 );
 const CJK_NAME = '[\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\p{Script=Hangul}]';
-const HONORIFIC = new RegExp(`(${CJK_NAME}{1,4}?)(?=様|さま|先生|님|씨|さん|氏|君|殿|くん|ちゃん)`, 'gu');
+const HONORIFICS = [
+  ...['様', 'さま', '先生', 'さん', '氏', '君', '殿', 'くん', 'ちゃん', '教授'], // Japanese
+  ...['医生', '大夫', '女士', '小姐', '老师', '教授'], // Chinese
+  ...['선생님', '교수님', '원장님', '님', '씨', '선생', '군', '양'], // Korean
+].join('|');
+const HONORIFIC = new RegExp(`(${CJK_NAME}{1,4}?)(?= ?(?:${HONORIFICS}))`, 'gu');
 
 export function peopleEdits(chars: readonly string[]): Edit[] {
   // Regex indices are UTF-16 offsets; edits are in characters.

@@ -21,7 +21,7 @@ const patient: IdentifyingValue[] = [
   { category: 'address', text: '12 Baker Street, Springfield' },
   { category: 'institution', text: 'Springfield General Hospital' },
 ];
-const lexicon = buildLexicon(patient, 'Smith-Jones^Jonathan');
+const lexicon = buildLexicon(patient, ['Smith-Jones^Jonathan']);
 
 function clean(text: string, shiftDays?: number, scheme = UTF8): string {
   const bytes =
@@ -149,5 +149,48 @@ describe('ISO 2022 text', () => {
     const out = scrubText(src, iso, false, { lexicons: [lexicon], patterns: true, shiftDays: 1 }).bytes;
     // 山田 and 太郎 (before 様) gone, 様 kept between its escapes, the date one day back
     expect([...out]).toEqual([67, 84, 32, 27, 36, 66, 77, 77, 27, 40, 66, 32, ...Buffer.from('1971/2/17')]);
+  });
+});
+
+describe('East Asian text', () => {
+  const cjk: IdentifyingValue[] = [
+    { category: 'name', text: '최유나' },
+    { category: 'name', text: '유나' },
+    { category: 'name', text: 'やまだ' },
+    { category: 'address', text: '桜町3-5-1' },
+    { category: 'address', text: 'Lindenstraße 12' },
+    { category: 'phone', text: '+34 914 872 630' },
+  ];
+  const lex = buildLexicon(cjk);
+  const run = (text: string, shiftDays?: number) =>
+    new TextDecoder().decode(
+      scrubText(new TextEncoder().encode(text), UTF8, false, {
+        lexicons: [lex],
+        patterns: true,
+        ...(shiftDays !== undefined ? { shiftDays } : {}),
+      }).bytes,
+    );
+
+  it.each([
+    ['판독: 최유나', '최유나'],
+    ['やまださん', 'やまだ'],
+    ['윤서진 선생님 의뢰', '윤서진'],
+    ['陈医生', '陈'],
+    ['住所 桜町3-5-1', '桜町'],
+    ['Lindenstr. 12', 'Lindenstr'],
+    ['tel 914 872 630', '914 872 630'],
+    ['tel 914-872-630', '914-872-630'],
+    ['Tel. 030/8837-2641', '8837'],
+    ['1966年10月1日生', '1966'],
+    ['昭和27年4月29日', '昭和27'],
+    ['1987년 1월 31일', '1987'],
+  ])('%s loses %s', (text, gone) => {
+    expect(run(text)).not.toContain(gone);
+  });
+
+  it('shifts East Asian dates in their own form, eras included', () => {
+    expect(run('1966年10月1日生', 1)).toBe('1966年9月30日生');
+    expect(run('1987년 1월 31일', 31)).toBe('1986년 12월 31일');
+    expect(run('平成1年1月8日', 1)).toBe('昭和64年1月7日');
   });
 });
