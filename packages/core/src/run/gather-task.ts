@@ -25,11 +25,13 @@ export interface Gathered {
 }
 
 const HEAD = 256 * 1024;
+/** One head buffer per thread, reused: nothing of a file outlives its gatherOne. */
+const headBuffer = Buffer.allocUnsafe(HEAD);
 
 function readHead(path: string): { bytes: Uint8Array; length: number; fd: number } {
   const fd = openSync(path, 'r');
   const length = fstatSync(fd).size;
-  const bytes = Buffer.allocUnsafe(Math.min(length, HEAD));
+  const bytes = headBuffer.subarray(0, Math.min(length, HEAD));
   let off = 0;
   while (off < bytes.length) {
     const n = readSync(fd, bytes, off, bytes.length - off, off);
