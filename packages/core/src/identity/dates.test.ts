@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { shiftDA, shiftDAValue, shiftDT, shiftDTValue, writtenForms } from './dates.js';
+import { parseDA, shiftDA, shiftDAValue, shiftDT, shiftDTValue, writtenForms } from './dates.js';
 
 describe('date shifting', () => {
   it.each([
@@ -41,5 +41,27 @@ describe('date shifting', () => {
       '12-apr-1977',
     ])
       expect(f).toContain(s);
+  });
+});
+
+describe('legacy date forms', () => {
+  it.each([
+    ['19710218', { y: 1971, m: 2, d: 18 }],
+    ['1971.02.18', { y: 1971, m: 2, d: 18 }],
+    [' 1971-02-18 ', { y: 1971, m: 2, d: 18 }],
+    ['1971/2/18', { y: 1971, m: 2, d: 18 }],
+    ['19710218 000000', { y: 1971, m: 2, d: 18 }],
+    ['1971.02.18 14:30', { y: 1971, m: 2, d: 18 }],
+    ['710218', { y: 1971, m: 2, d: 18 }],
+  ])('%s is read as a day', (v, want) => {
+    expect(parseDA(v)).toEqual(want);
+  });
+  it.each(['19710230', '1971.13.01', 'yesterday', '7102'])('%s is no day', (v) => {
+    expect(parseDA(v)).toBeUndefined();
+  });
+  it('shifts legacy DA and DT, and finds their written forms', () => {
+    expect(shiftDA('1971.02.18', 1)).toBe('19710217');
+    expect(shiftDT('1971.02.18 14:30', 1)).toBe('19710217');
+    expect(writtenForms('1971.02.18')).toContain('02/18/1971');
   });
 });

@@ -87,7 +87,11 @@ export function shiftDAValue(value: string, days: number): string | undefined {
 export function shiftDT(value: string, days: number): string | undefined {
   const v = value.trim();
   const m = /^(\d{4})(\d{2})?(\d{2})?(\d{2}(?:\d{2}(?:\d{2}(?:\.\d{1,6})?)?)?)?([+-]\d{4})?$/.exec(v);
-  if (!m) return undefined;
+  if (!m) {
+    // A legacy form ("1971.02.18 14:30"): its day, shifted, as a DT of day precision.
+    const day = parseDA(v);
+    return day ? formatDA(daysBefore(day, days)) : undefined;
+  }
   const shifted = shiftDA(`${m[1]}${m[2] ?? '01'}${m[3] ?? '01'}`, days);
   if (!shifted) return undefined;
   const datePart = shifted.slice(0, 4 + (m[2] ? 2 : 0) + (m[3] ? 2 : 0));
