@@ -88,8 +88,10 @@ CONCEPTS = {'age': AGE_CONCEPTS, 'sex': SEX_CONCEPTS, 'weight': WEIGHT_CONCEPTS,
             'height': HEIGHT_CONCEPTS}
 MAX_HITS = 5
 # a number as people write phone numbers and IDs: digits with spaces, dots, dashes, slashes,
-# brackets or a plus between them; its digits-only projection is what is compared
-NUMBER_SPAN = re.compile(r'[+(]?\d(?:[\d .()/+-]*\d)?')
+# brackets or a plus between them; its digits-only projection is what is compared. A digit run
+# inside a word (a hex pseudonym, "MRN00482913") is not such a number: the literal searches see
+# those, and random hex would otherwise match six planted digits now and then.
+NUMBER_SPAN = re.compile(r'(?<![0-9A-Za-z])[+(]?\d(?:[\d .()/+-]*\d)?(?![0-9A-Za-z])')
 
 
 def fold(s):

@@ -64,18 +64,16 @@ function refill(w: Walk, el: Element, vr: VR, why: string): OutNode {
   return textNode(w, el, vr, String(dummyValue(vr)));
 }
 
-export function leaf(
+/** Values dcmblind decides whatever the rule: pseudonyms, capped ages, a placeholder document's facts. */
+function decided(
   w: Walk,
   el: Element,
   vr: VR,
   rule: Rule,
   scheme: Scheme,
   top: boolean,
-  typed?: Typed,
-): OutNode | null {
+): OutNode | undefined {
   const { ctx } = w;
-  const raw: OutNode = keep(w, el, vr);
-
   // PatientID and PatientName become the pseudonym wherever they hold the patient's identity.
   if (el.tag === T.PatientID || el.tag === T.PatientName) {
     const v = readText(w.data, el, vr, scheme).trim();
@@ -89,10 +87,6 @@ export function leaf(
       return textNode(w, el, vr, ctx.secret.pseudonym(`id\u0000${v}`, ctx.pseudonymPrefix));
     }
   }
-  if (el.tag === T.PatientBirthDate && ctx.profile.dates === 'shift' && rule.action !== 'K') {
-    rule = { action: 'C', source: "Patient's Birth Date (shifted)" };
-  }
-
   const override = w.overrides.get(el);
   if (override !== undefined) {
     fire(w, { action: 'D', source: 'Subject age above 89 years (capped at 90)' });
@@ -114,70 +108,85 @@ export function leaf(
     fire(w, { action: 'D', source: 'Burned In Annotation (NO: the placeholder document shows nothing)' });
     return textNode(w, el, vr, 'NO');
   }
-  const action = rule.action;
+  return undefined;
+}
+
+/** C: dates shifted (or dummied), UIDs remapped, text cleaned (scrub/); anything else kept. */
+function cleaned(
+  w: Walk,
+  el: Element,
+  vr: VR,
+  rule: Rule,
+  scheme: Scheme,
+  typed: Typed | undefined,
+): OutNode {
+  const { ctx } = w;
+  const raw = keep(w, el, vr);
+  if (vr === 'DA' || vr === 'DT') {
+    if (ctx.profile.dates !== 'shift') return textNode(w, el, vr, String(dummyValue(vr)));
+    const s = shiftDates(w, el, vr);
+    if (s === undefined && needsValue(typed))
+      return refill(w, el, vr, 'Unparseable Type 1 date replaced by a dummy');
+    if (s === undefined) fire(w, { action: 'Z', source: 'Unparseable date emptied' });
+    return textNode(w, el, vr, s ?? '');
+  }
+  if (vr === 'TM') return raw; // whole-day shifts leave the time of day as it is
+  if (vr === 'UI') {
+    const u = remapUIDs(w, el);
+    return u === undefined ? raw : textNode(w, el, vr, u);
+  }
+  if (!isTextVR(vr)) return raw;
+  const c = scrubText(valueBytes(w.data, el), scheme, vr === 'PN', {
+    lexicons: ctx.lexicons,
+    patterns: !rule.verbatim,
+    ...(ctx.profile.dates === 'shift' ? { shiftDays: ctx.patient.dateOffsetDays } : {}),
+  });
+  if (c.edits === 0) return raw;
+  if (needsValue(typed) && latin1(c.bytes).trim() === '')
+    return refill(w, el, vr, 'Type 1 value cleaned away: a dummy');
+  return valueNode(w, el, vr, padValue(vr, c.bytes));
+}
+
+export function leaf(
+  w: Walk,
+  el: Element,
+  vr: VR,
+  rule: Rule,
+  scheme: Scheme,
+  top: boolean,
+  typed?: Typed,
+): OutNode | null {
+  const { ctx } = w;
+  const raw: OutNode = keep(w, el, vr);
+  const own = decided(w, el, vr, rule, scheme, top);
+  if (own) return own;
+  if (el.tag === T.PatientBirthDate && ctx.profile.dates === 'shift' && rule.action !== 'K') {
+    rule = { action: 'C', source: "Patient's Birth Date (shifted)" };
+  }
   fire(w, rule);
-  switch (action) {
+  switch (rule.action) {
     case 'X':
       return null;
     case 'K':
       return raw;
     case 'Z':
-      return {
-        kind: 'value',
-        tag: el.tag,
-        vr: w.transcode ? vr : el.vr,
-        enc: w.transcode ?? el.enc,
-        value: new Uint8Array(0),
-      };
+      return valueNode(w, el, vr, new Uint8Array(0));
     case 'U': {
       if (vr !== 'UI' || ctx.profile.retainUIDs) return raw;
       const u = remapUIDs(w, el);
       return u === undefined ? raw : textNode(w, el, vr, u);
     }
     case 'D': {
-      if (doc && el.tag === ENCAPSULATED_DOCUMENT) return valueNode(w, el, vr, padValue(vr, doc));
+      if (ctx.document && el.tag === ENCAPSULATED_DOCUMENT)
+        return valueNode(w, el, vr, padValue(vr, ctx.document));
       if (vr === 'UI') {
         const u = remapUIDs(w, el);
         return u === undefined ? raw : textNode(w, el, vr, u);
       }
       const d = dummyValue(vr);
-      return typeof d === 'string'
-        ? textNode(w, el, vr, d)
-        : { kind: 'value', tag: el.tag, vr: w.transcode ? vr : el.vr, enc: w.transcode ?? el.enc, value: d };
+      return typeof d === 'string' ? textNode(w, el, vr, d) : valueNode(w, el, vr, d);
     }
-    case 'C': {
-      if (vr === 'DA' || vr === 'DT') {
-        if (ctx.profile.dates !== 'shift') return textNode(w, el, vr, String(dummyValue(vr)));
-        const s = shiftDates(w, el, vr);
-        if (s === undefined && needsValue(typed))
-          return refill(w, el, vr, 'Unparseable Type 1 date replaced by a dummy');
-        if (s === undefined) fire(w, { action: 'Z', source: 'Unparseable date emptied' });
-        return textNode(w, el, vr, s ?? '');
-      }
-      if (vr === 'TM') return raw; // whole-day shifts leave the time of day as it is
-      if (vr === 'UI') {
-        const u = remapUIDs(w, el);
-        return u === undefined ? raw : textNode(w, el, vr, u);
-      }
-      if (isTextVR(vr)) {
-        const c = scrubText(valueBytes(w.data, el), scheme, vr === 'PN', {
-          lexicons: ctx.lexicons,
-          patterns: !rule.verbatim,
-          ...(ctx.profile.dates === 'shift' ? { shiftDays: ctx.patient.dateOffsetDays } : {}),
-        });
-        if (c.edits === 0) return raw;
-        if (needsValue(typed) && latin1(c.bytes).trim() === '') {
-          return refill(w, el, vr, 'Type 1 value cleaned away: a dummy');
-        }
-        return {
-          kind: 'value',
-          tag: el.tag,
-          vr: w.transcode ? vr : el.vr,
-          enc: w.transcode ?? el.enc,
-          value: padValue(vr, c.bytes),
-        };
-      }
-      return raw;
-    }
+    case 'C':
+      return cleaned(w, el, vr, rule, scheme, typed);
   }
 }

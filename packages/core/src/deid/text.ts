@@ -40,11 +40,34 @@ function romajiVariants(token: string): string[] {
   return [base, base.replace(/o(?=[^aeiou]|$)/gi, 'ou'), base.replace(/o(?=[^aeiou]|$)/gi, 'oh')];
 }
 
+/** Particles of a family name: never a name on their own ("le" or "van" cut everywhere would maim text). */
+const PARTICLES = new Set(
+  (
+    'van der den de la le du da di del della des von ten ter mac mc o st y e ' +
+    'bin ibn al el ben dos das do'
+  ).split(' '),
+);
+
+/** How else a name token is written: ü as ue, Mc as Mac, hiragana as katakana, and back. */
+function spellings(tok: string): string[] {
+  const out: string[] = [];
+  if (/[äöüÄÖÜß]/.test(tok))
+    out.push(tok.replace(/[äÄ]/g, 'ae').replace(/[öÖ]/g, 'oe').replace(/[üÜ]/g, 'ue').replace(/ß/g, 'ss'));
+  const mc = /^(mc|mac)(.{3,})$/i.exec(tok);
+  if (mc) out.push(mc[2] as string, `${(mc[1] as string).length === 2 ? 'mac' : 'mc'}${mc[2]}`);
+  if (/^[\u3041-\u3096]+$/.test(tok))
+    out.push(String.fromCharCode(...[...tok].map((c) => c.charCodeAt(0) + 0x60)));
+  if (/^[\u30a1-\u30f6]+$/.test(tok))
+    out.push(String.fromCharCode(...[...tok].map((c) => c.charCodeAt(0) - 0x60)));
+  return out;
+}
+
 /**
  * PN → name tokens from every component group and component except prefix and suffix, and the
  * forms free text writes a name in: family and given name run together (SmithJohn, 山田太郎,
- * Wangjianguo), and for a name that also has an ideographic group, its romanisation's spelling
- * variants (Satou for Sato).
+ * Wangjianguo), a family name with its particles run together (VanDerBerg), other spellings
+ * (Mueller, MacAllister, カタカナ), and for a name that also has an ideographic group, its
+ * romanisation's spelling variants (Satou for Sato).
  */
 export function nameTokens(pn: string): string[] {
   const out: string[] = [];
@@ -55,12 +78,13 @@ export function nameTokens(pn: string): string[] {
       const comps = group.split('^');
       for (let i = 0; i < comps.length && i < 3; i++) {
         for (const tok of (comps[i] as string).split(/[\s,.]+/)) {
-          if (tok.length < 2) continue;
-          out.push(tok);
+          if (tok.length < 2 || PARTICLES.has(tok.toLowerCase())) continue;
+          out.push(tok, ...spellings(tok));
           if (ideographic && !CJK_LETTER.test(tok)) out.push(...romajiVariants(tok));
         }
       }
       const [family = '', given = ''] = comps.map((c) => c.trim().replace(/\s+/g, ''));
+      if (family !== (comps[0] ?? '').trim()) out.push(family);
       if (family && given) out.push(family + given, given + family);
     }
   }

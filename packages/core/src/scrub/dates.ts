@@ -28,11 +28,19 @@ const DAY_MONTH = new RegExp(
 );
 /** "February 18, 1971", "Feb. 18th 1971", "february 18". */
 const MONTH_DAY = new RegExp(`${B}${MONTH}\\.?[ \\t]+${DAY}(?:[ \\t]*,?[ \\t]*('?\\d{4}))?${E}`, 'gud');
-/** "February 1971", "févr. 1971". */
-const MONTH_YEAR = new RegExp(`${B}${MONTH}\\.?,?[ \\t]+(\\d{4})${E}`, 'gud');
+/** "February 1971", "févr. 1971", "March '61". */
+const MONTH_YEAR = new RegExp(`${B}${MONTH}\\.?,?[ \\t]+(\\d{4}|'\\d{2})${E}`, 'gud');
 /** "2/18/71", "18.02.1971", "1971/2/18", "1971-02-18". */
 const NUMERIC =
   /(?<![\p{L}\p{N}.,/\-:])(\d{1,4})([/.-])(\d{1,2})\2(\d{1,4})(?![\p{L}\p{N}]|[.,/\-:]\p{N})/dgu;
+/** "3/III/1961", "14.V.1931", "14-VII-1958": a Roman month between day and year. */
+const ROMAN = new RegExp(
+  `${B}(\\d{1,2})([-./ ])(xii|xi|x|ix|viii|vii|vi|v|iv|iii|ii|i)\\2(\\d{4}|\\d{2})${E}`,
+  'gud',
+);
+const ROMAN_MONTHS = ['i', 'ii', 'iii', 'iv', 'v', 'vi', 'vii', 'viii', 'ix', 'x', 'xi', 'xii'];
+/** An ISO week date ("1961-W09-5"): removed, never shifted. */
+const ISO_WEEK = /(?<![\p{L}\p{N}])\d{4}-?w\d{2}(?:-?[1-7])?(?![\p{L}\p{N}])/gu;
 /** "19710218", "18021971", "710218". */
 const COMPACT = /(?<![\p{L}\p{N}.,])(\d{8}|\d{6})(?![\p{L}\p{N}]|[.,]\p{N})/gu;
 /** "1966年10月1日", "1987년 1월 31일", "昭和27年4月29日" (a Japanese era year), "1966年10月". */
@@ -113,8 +121,11 @@ function namedDate(
   original: (at: [number, number]) => string,
 ): Found | undefined {
   const idx = (m as unknown as { indices: Indices }).indices;
-  const word = MONTH_WORDS.get(m[groups.month]!);
-  if (!word) return undefined;
+  const found = MONTH_WORDS.get(m[groups.month]!);
+  if (!found) return undefined;
+  // "8. Mai 1945" is German (a day with a dot), "8 mai 1945" French: written back as it was.
+  const dotted = groups.day !== undefined && m[0].slice(idx[groups.day]![1] - idx[0]![0]).startsWith('.');
+  const word = dotted && found.also.includes('de') ? { ...found, language: 'de' as const } : found;
   const yearText = groups.year !== undefined ? m[groups.year] : undefined;
   if (!yearText && (word.abbreviated || NEEDS_YEAR.has(m[groups.month]!))) return undefined;
   const day = groups.day !== undefined ? Number(m[groups.day]) : 15;
@@ -125,6 +136,24 @@ function namedDate(
   if (yearText) parts.push(yearPart(idx[groups.year!]!, yearText));
   const [start, end] = idx[0]!;
   return { start, end, date: { y, m: word.month, d: day }, parts };
+}
+
+/** A date with a Roman month, written back with the shifted month in Roman numerals (same case). */
+function romanDate(m: RegExpExecArray, original: (at: [number, number]) => string): Found | undefined {
+  const idx = (m as unknown as { indices: Indices }).indices;
+  const month = ROMAN_MONTHS.indexOf(m[3]!) + 1;
+  const y = readYear(m[4]!);
+  if (!isCalendarDay(y, month, Number(m[1]))) return undefined;
+  const [start, end] = idx[0]!;
+  const roman: Part = {
+    at: idx[3]!,
+    render: (d) => {
+      const r = ROMAN_MONTHS[d.m - 1]!;
+      return original(idx[3]!) === original(idx[3]!).toLowerCase() ? r : r.toUpperCase();
+    },
+  };
+  const parts = [numberPart(idx[1]!, m[1]!, (d) => d.d), roman, yearPart(idx[4]!, m[4]!)];
+  return { start, end, date: { y, m: month, d: Number(m[1]) }, parts };
 }
 
 /** A numeric date: which order its numbers are in, when that can be told. */
@@ -144,6 +173,13 @@ function numericDate(m: RegExpExecArray): Found | undefined {
   const y = readYear(c);
   const dayFirst = isCalendarDay(y, Number(b), Number(a));
   const monthFirst = isCalendarDay(y, Number(a), Number(b));
+  // "61-03-03": a two-digit year first; where a day-first reading fits too, nobody can tell.
+  const yearFirst = c.length === 2 && isCalendarDay(readYear(a), Number(b), Number(c));
+  if (yearFirst && !dayFirst && !monthFirst) {
+    const date = { y: readYear(a), m: Number(b), d: Number(c) };
+    return { start, end, date, parts: [yearPart(idx[1]!, a), part(3, (d) => d.m), part(4, (d) => d.d)] };
+  }
+  if (yearFirst && a !== c) return { start, end, parts: [] };
   if (!dayFirst && !monthFirst) return undefined;
   // Day and month both ≤ 12 and different: only a dotted date (never month-first) can be told.
   const order =
@@ -228,6 +264,8 @@ function findAll(text: string, original: (at: [number, number]) => string): Foun
   for (const m of matches(NUMERIC, text)) push(numericDate(m));
   for (const m of matches(COMPACT, text)) push(compactDate(m));
   for (const m of matches(EAST_ASIAN, text)) push(eastAsianDate(m));
+  for (const m of matches(ROMAN, text)) push(romanDate(m, original));
+  for (const m of matches(ISO_WEEK, text)) push({ start: m.index, end: m.index + m[0].length, parts: [] });
   return found;
 }
 

@@ -10,7 +10,8 @@ export type FindingKind =
   | 'email'
   | 'url'
   | 'number'
-  | 'title-name';
+  | 'title-name'
+  | 'age';
 
 export interface Edit {
   readonly start: number;

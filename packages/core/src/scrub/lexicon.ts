@@ -128,9 +128,17 @@ class LexiconBuilder {
   }
 
   addDistinctiveWords(text: string, kind: FindingKind): void {
-    for (const tok of foldString(text).split(/[^\p{L}\p{N}'’-]+/u)) {
-      // A postcode or a house number with its letter (SW1A, 12b).
-      if (/\d/.test(tok) && /\p{L}/u.test(tok) && tok.length >= 4) this.addPhrase(tok, kind, 'alnum');
+    const toks = foldString(text).split(/[^\p{L}\p{N}'’-]+/u);
+    // A postcode in two parts is also written as one: "1015 CJ" → 1015cj, "SW1A 1AA" → sw1a1aa.
+    toks.forEach((tok, i) => {
+      const next = toks[i + 1] ?? '';
+      if (/\d/.test(tok + next) && tok.length <= 4 && next.length >= 2 && next.length <= 3)
+        this.addPhrase(tok + next, kind, 'alnum');
+    });
+    if (kind === 'institution') this.addAcronym(toks);
+    for (const tok of toks) {
+      // A postcode or a house number with its letter (SW1A, 12b, 75004, 62704-1234).
+      if (/\d/.test(tok) && tok.length >= 4) this.addPhrase(tok, kind, 'alnum');
       // 東区葵1-4-7 is also written 葵1-4-7: the smallest unit with its house number.
       const house = /^(\p{L}*?)(\d[\d-]*)$/u.exec(tok);
       if (house && CJK.test(house[1] as string)) {
@@ -149,6 +157,15 @@ class LexiconBuilder {
         }
       }
     }
+  }
+
+  /** An institution by its initials: St Mary's Hospital → SMH, Onze Lieve Vrouwe Gasthuis → OLVG. */
+  addAcronym(toks: readonly string[]): void {
+    const initials = toks
+      .filter((t) => /^\p{L}/u.test(t) && !['of', 'the', 'and', 'de', 'la', 'le', 'der', 'van'].includes(t))
+      .map((t) => t[0])
+      .join('');
+    if (initials.length >= 3 && !CJK.test(initials)) this.addWord(initials, 'institution');
   }
 
   /** J.S., J. S., JS, N.T.L. for "SMITH^JOHN", "Nguyễn^Thị Lan": given names first or family first. */

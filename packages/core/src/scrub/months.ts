@@ -1,9 +1,10 @@
 /**
  * Month names and abbreviations in the languages reports are written in at the sites we serve
- * (English, French, German, Spanish, Italian, Dutch). Matching uses the folded forms (lower
+ * (English, French, German, Spanish, Italian, Dutch, Portuguese, Polish, Russian; for Polish and
+ * Russian the genitive a date uses, the nominative read too). Matching uses the folded forms (lower
  * case, no accents); a shifted date is written back in the language, length and case it came in.
  */
-export type Language = 'en' | 'fr' | 'de' | 'es' | 'it' | 'nl';
+export type Language = 'en' | 'fr' | 'de' | 'es' | 'it' | 'nl' | 'pt' | 'pl' | 'ru';
 
 interface LanguageMonths {
   /** Full names as written (accents included), January first. */
@@ -49,12 +50,41 @@ const MONTHS: Readonly<Record<Language, LanguageMonths>> = {
     ),
     abbr: 'jan feb mrt apr mei jun jul aug sep okt nov dec'.split(' '),
   },
+  pt: {
+    full: 'janeiro fevereiro março abril maio junho julho agosto setembro outubro novembro dezembro'.split(
+      ' ',
+    ),
+    abbr: 'jan fev mar abr mai jun jul ago set out nov dez'.split(' '),
+  },
+  pl: {
+    full: (
+      'stycznia lutego marca kwietnia maja czerwca lipca sierpnia września października listopada ' +
+      'grudnia'
+    ).split(' '),
+    abbr: 'sty lut mar kwi maj cze lip sie wrz paź lis gru'.split(' '),
+    variants: Object.fromEntries(
+      'styczeń luty marzec kwiecień maj czerwiec lipiec sierpień wrzesień październik listopad grudzień'
+        .split(' ')
+        .map((w, i) => [i + 1, [w]]),
+    ),
+  },
+  ru: {
+    full: 'января февраля марта апреля мая июня июля августа сентября октября ноября декабря'.split(' '),
+    abbr: 'янв фев мар апр мая июн июл авг сен окт ноя дек'.split(' '),
+    variants: Object.fromEntries(
+      'январь февраль март апрель май июнь июль август сентябрь октябрь ноябрь декабрь'
+        .split(' ')
+        .map((w, i) => [i + 1, [w]]),
+    ),
+  },
 };
 
 export interface MonthWord {
   readonly month: number;
   readonly language: Language;
   readonly abbreviated: boolean;
+  /** Other languages spelling the word alike (German and French "Mai"). */
+  readonly also: Language[];
 }
 
 /** Words that are month abbreviations but also everyday words: a date needs its year with them. */
@@ -75,9 +105,11 @@ function foldWord(s: string): string {
 
 function buildIndex(): Map<string, MonthWord> {
   const index = new Map<string, MonthWord>();
-  const add = (word: string, w: MonthWord) => {
+  const add = (word: string, w: Omit<MonthWord, 'also'>) => {
     const k = foldWord(word);
-    if (!index.has(k)) index.set(k, w);
+    const have = index.get(k);
+    if (!have) index.set(k, { ...w, also: [] });
+    else if (have.month === w.month && have.language !== w.language) have.also.push(w.language);
   };
   for (const [language, m] of Object.entries(MONTHS) as Array<[Language, LanguageMonths]>) {
     m.full.forEach((w, i) => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { schemeFor } from '../dicom/charset.js';
 import type { IdentifyingValue } from '../deid/identifying.js';
+import { nameTokens } from '../deid/text.js';
 import { buildLexicon } from './lexicon.js';
 import { scrubText } from './scrub.js';
 
@@ -192,5 +193,58 @@ describe('East Asian text', () => {
     expect(run('1966年10月1日生', 1)).toBe('1966年9月30日生');
     expect(run('1987년 1월 31일', 31)).toBe('1986년 12월 31일');
     expect(run('平成1年1月8日', 1)).toBe('昭和64年1月7日');
+  });
+});
+
+describe('forms found by a user trial', () => {
+  const names = [
+    'van der Berg^Hendrika',
+    'McAllister^Ewan',
+    'Müller^Jürgen',
+    'Le Goff^Yann',
+    'Yamada^Taro=山田^太郎=やまだ^たろう',
+  ];
+  const values: IdentifyingValue[] = [
+    ...names.flatMap((pn) => nameTokens(pn).map((text) => ({ category: 'name' as const, text }))),
+    { category: 'address', text: 'Prinsengracht 263, 1015 CJ Amsterdam' },
+    { category: 'address', text: '5 Rue de Rivoli, 75004 Paris' },
+    { category: 'institution', text: 'Onze Lieve Vrouwe Gasthuis' },
+  ];
+  const lex = buildLexicon(values);
+  const run = (text: string, shiftDays?: number) =>
+    new TextDecoder().decode(
+      scrubText(new TextEncoder().encode(text), UTF8, false, {
+        lexicons: [lex],
+        patterns: true,
+        ...(shiftDays !== undefined ? { shiftDays } : {}),
+      }).bytes,
+    );
+
+  it.each([
+    ['VANDERBERG lives at 1015CJ', ['vanderberg', '1015cj']],
+    ['tech MACALLISTER / Mc Allister', ['macallister', 'allister']],
+    ['Hr. Juergen MUELLER', ['juergen', 'mueller']],
+    ['ヤマダ タロウ', ['タロウ']],
+    ['code postal 75004', ['75004']],
+    ['seen at OLVG', ['olvg']],
+    ['born 3/III/1961 and 14.V.1931', ['iii', '1961', '1931']],
+    ["March '61, 61-03-03, 1961-W09-5", ["'61", '61-03-03', 'w09']],
+    ['ur. 12 maja 1944', ['maja', '1944']],
+    ['д.р. 17 августа 1952 г.', ['августа', '1952']],
+  ])('%s', (text, gone) => {
+    const out = run(text).toLowerCase();
+    for (const g of gone) expect(out).not.toContain(g);
+  });
+
+  it('keeps a particle of a name, ages up to 89, and writes a German date back in German', () => {
+    expect(run('né le 14 juillet 1958')).toBe('né le ');
+    expect(run('a 72-year-old man')).toBe('a 72-year-old man');
+    expect(run('a 93-year-old woman, aged 93, 93 y/o')).toBe('a 90-year-old woman, aged 90, 90 y/o');
+    expect(run('geb. 8. Mai 1945', 10)).toBe('geb. 28. April 1945');
+    expect(run('le 8 mai 1945', 10)).toBe('le 28 avril 1945');
+  });
+
+  it('an ambiguous two-digit-year date is removed, not shifted', () => {
+    expect(run('on 31-05-14 seen', 30)).toBe('on  seen');
   });
 });

@@ -7,6 +7,7 @@
  * hold (a French month name in an ISO 2022 value) is removed instead.
  */
 import { type DecodedText, decodeText, type Scheme } from '../dicom/charset.js';
+import { ageEdits } from './ages.js';
 import { contactEdits } from './contact.js';
 import { dateEdits } from './dates.js';
 import { type Edit, mergeEdits } from './edit.js';
@@ -41,6 +42,7 @@ export function findEdits(chars: readonly string[], opts: ScrubOptions): Edit[] 
       ...contactEdits(folded),
       ...peopleEdits(chars),
       ...numberEdits(folded),
+      ...ageEdits(folded),
     );
   }
   return mergeEdits(edits);
