@@ -574,10 +574,15 @@ def main():
                 blobs.append((extra, extra.lower()))
             name_index = TextIndex([('(path)', 'PATH', name)])
             ds = read_dicom(full)
-            text_index = TextIndex(element_texts(ds.file_meta, '') + element_texts(ds)) \
-                if ds is not None else None
+            views = element_texts(ds.file_meta, '') + element_texts(ds) if ds is not None else []
+            text_index = TextIndex(views) if ds is not None else None
+            # Under research every DA/DT is shifted, and a shifted date of one patient may land on
+            # a date planted for another: compact dates are then looked for outside DA/DT values.
+            undated = TextIndex([v for v in views if v[1] not in ('DA', 'DT')]) if ds is not None else None
             for key, n in needles.items():
-                for blob, lower in blobs:
+                shifted_compact = (args.profile == 'research' and n.kind == 'date'
+                                   and re.fullmatch(r'\d{8}', n.text) is not None)
+                for blob, lower in ([] if shifted_compact else blobs):
                     found = raw_search(blob, lower, n)
                     if found:
                         at, b = found
@@ -590,7 +595,7 @@ def main():
                     record(key, dict(file=rel, how='path', element='(file name)',
                                      excerpt=found[2]))
                 if text_index is not None:
-                    found = text_index.search(n)
+                    found = (undated if shifted_compact else text_index).search(n)
                     if found:
                         record(key, dict(file=rel, how=found[0], element=found[1],
                                          excerpt=found[2]))
@@ -599,12 +604,30 @@ def main():
                 for p in check_subject(subject_values(ds), planted_subject, args.profile):
                     subject_problems.append(dict(file=rel, **p))
 
+    by_key, by_data = pair_index(outputs)
+    source_of = {}
+    for f in manifest['files']:
+        rel, _ = find_output(f, by_key, by_data)
+        if rel:
+            source_of[rel] = f['path']
+
+    def foreign_shifted_date(key, path, h):
+        """Under research a shifted date of one patient may equal a date planted for another:
+        a date hit counts only in the output of the file it was planted in."""
+        if args.profile != 'research' or needles[key].kind != 'date':
+            return False
+        src = source_of.get(h['file'])
+        return src is not None and src != path
+
     # group surviving needles by planted value
     surviving = {}
     for key, hl in hits.items():
         for path, value in owners[key]:
+            hl_own = [h for h in hl if not foreign_shifted_date(key, path, h)]
+            if not hl_own:
+                continue
             s = surviving.setdefault((path, value), dict(source=path, value=value, hits=[]))
-            for h in hl:
+            for h in hl_own:
                 h2 = dict(h)
                 if key[1]:
                     h2['token'] = key[0]
@@ -628,12 +651,6 @@ def main():
             s['iso'] = meta['iso']
         surviving_list.append(s)
 
-    by_key, by_data = pair_index(outputs)
-    source_of = {}
-    for f in manifest['files']:
-        rel, _ = find_output(f, by_key, by_data)
-        if rel:
-            source_of[rel] = f['path']
     for p in subject_problems:
         p['source'] = source_of.get(p['file'])
     # ages: a planted SR subject whose output lost its age entirely is a note (over-removal)

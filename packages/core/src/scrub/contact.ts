@@ -10,6 +10,13 @@ import type { Edit } from './edit.js';
 import { type Folded, originSpan } from './fold.js';
 
 const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+/gu;
+/** Spelt out to dodge filters: "john dot smith at example dot org", "jsmith [at] example [dot] org". */
+const DOT = ' ?[([]?dot[)\\]]? ?';
+const SPELT_EMAIL = new RegExp(
+  `[\\p{L}\\p{N}._-]+(?:${DOT}[\\p{L}\\p{N}_-]+)* ?[([]?(?:at|@)[)\\]]? ?` +
+    `\\p{L}[\\p{L}\\p{N}-]*(?:${DOT}[\\p{L}\\p{N}-]+)*${DOT}\\p{L}{2,6}(?!\\p{L})`,
+  'gu',
+);
 const URL = /\b(?:(?:https?|ftp|file|dicomweb):\/\/|www\.)[^\s<>"'\\]+/gu;
 const PHONES = [
   /\+\d{1,3}[ .-]?(?:\(0?\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]?\d{2,4}){1,4}/gu,
@@ -46,6 +53,7 @@ function phoneLike(m: string, grouped: boolean): boolean {
 export function contactEdits(f: Folded): Edit[] {
   const out: Edit[] = [];
   spans(EMAIL, f, 'email', () => true, out);
+  spans(SPELT_EMAIL, f, 'email', (m) => / ?[([]?(?:at|@)[)\]]? /.test(m) && /dot/.test(m), out);
   spans(URL, f, 'url', () => true, out);
   PHONES.forEach((re, i) => {
     const grouped = i === GROUPED;

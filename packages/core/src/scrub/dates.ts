@@ -169,12 +169,16 @@ function numericDate(m: RegExpExecArray): Found | undefined {
     if (!isCalendarDay(date.y, date.m, date.d) || date.y < 1850) return undefined;
     return { start, end, date, parts: [yearPart(idx[1]!, a), part(3, (d) => d.m), part(4, (d) => d.d)] };
   }
-  if (a.length > 2 || (c.length !== 2 && c.length !== 4)) return undefined;
+  if (a.length > 2 || c.length > 4 || c.length === 3) return undefined;
+  // "61-03-03", "61.3.3": a two-digit year first; where a day-first reading fits too, nobody can tell.
+  const yearFirst =
+    a.length === 2 &&
+    (c.length === 2 || Number(a) > 31) && // "10.2.3" is rather a version than 2010
+    isCalendarDay(readYear(a), Number(b), Number(c));
+  if (c.length === 1 && !yearFirst) return undefined;
   const y = readYear(c);
-  const dayFirst = isCalendarDay(y, Number(b), Number(a));
-  const monthFirst = isCalendarDay(y, Number(a), Number(b));
-  // "61-03-03": a two-digit year first; where a day-first reading fits too, nobody can tell.
-  const yearFirst = c.length === 2 && isCalendarDay(readYear(a), Number(b), Number(c));
+  const dayFirst = c.length !== 1 && isCalendarDay(y, Number(b), Number(a));
+  const monthFirst = c.length !== 1 && isCalendarDay(y, Number(a), Number(b));
   if (yearFirst && !dayFirst && !monthFirst) {
     const date = { y: readYear(a), m: Number(b), d: Number(c) };
     return { start, end, date, parts: [yearPart(idx[1]!, a), part(3, (d) => d.m), part(4, (d) => d.d)] };

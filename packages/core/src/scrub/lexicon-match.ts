@@ -1,9 +1,11 @@
 /** Where a lexicon's needles stand in a folded text (see lexicon.ts for how each kind matches). */
-import type { Edit } from './edit.js';
+import type { Edit, FindingKind } from './edit.js';
 import { type Folded, joined, originSpan } from './fold.js';
 import { type Boundary, CJK, type Lexicon } from './lexicon.js';
 
-const WORD_RUN = /[\p{L}\p{M}]+(?:['’-][\p{L}\p{M}]+)*/gu;
+// A word may be hyphenated across a line break ("Hend-\nrika").
+const WORD_RUN = /[\p{L}\p{M}]+(?:(?:['’-]|-\r?\n)[\p{L}\p{M}]+)*/gu;
+const JOINERS = /['’\-\r\n]/g;
 const PART = /[\p{L}\p{M}]+/gu;
 const DIGIT_RUN = /\d(?:[\d \-.()/]*\d)?/gu;
 const CJK_RUN = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]+/gu;
@@ -16,12 +18,41 @@ function isBoundary(ch: string | undefined, b: Boundary): boolean {
   return !/[\d.]/.test(ch);
 }
 
+/**
+ * A word as it stands, or inflected: Arabic and Hebrew attach one-letter prefixes (وال, ل, ב, ו,
+ * ה…), Russian and Polish add case endings (Ивана, Kowalskiego). Tried only for those scripts.
+ */
+function lookup(lex: Lexicon, word: string): FindingKind | undefined {
+  const hit = lex.words.get(word);
+  if (hit || word.length < 4) return hit;
+  if (/^[\p{Script=Arabic}\p{Script=Hebrew}]/u.test(word)) {
+    for (let k = 1; k <= 3 && word.length - k >= 3; k++) {
+      const h = lex.words.get(word.slice(k));
+      if (h && /^[وفبلكالהובכלמש]+$/u.test(word.slice(0, k))) return h;
+    }
+  }
+  if (/^\p{Script=Cyrillic}/u.test(word)) {
+    for (let k = 1; k <= 3 && word.length - k >= 3; k++) {
+      if (lex.words.get(word.slice(0, -k)) === 'name') return 'name';
+    }
+  }
+  // Polish case endings on a name of four letters or more (Kowalskiego, Nowakowi, Nowakiem).
+  const polish = /(ego|emu|iem|owi|ow|a|u|e)$/.exec(word);
+  if (
+    polish &&
+    word.length - polish[0].length >= 4 &&
+    lex.words.get(word.slice(0, -polish[0].length)) === 'name'
+  )
+    return 'name';
+  return undefined;
+}
+
 /** Whole words (and each part of a hyphenated or apostrophised word), CJK runs aside. */
 function words(f: Folded, lex: Lexicon, out: Edit[]): void {
   WORD_RUN.lastIndex = 0;
   for (let m = WORD_RUN.exec(f.text); m; m = WORD_RUN.exec(f.text)) {
     if (CJK.test(m[0])) continue;
-    const whole = lex.words.get(m[0].replace(/['’-]/g, ''));
+    const whole = lookup(lex, m[0].replace(JOINERS, ''));
     if (whole) {
       out.push({ ...originSpan(f, m.index, m.index + m[0].length), kind: whole });
       continue;
@@ -29,7 +60,7 @@ function words(f: Folded, lex: Lexicon, out: Edit[]): void {
     if (!/['’-]/.test(m[0])) continue;
     PART.lastIndex = 0;
     for (let p = PART.exec(m[0]); p; p = PART.exec(m[0])) {
-      const kind = lex.words.get(p[0]);
+      const kind = lookup(lex, p[0]);
       const at = m.index + p.index;
       if (kind) out.push({ ...originSpan(f, at, at + p[0].length), kind });
     }

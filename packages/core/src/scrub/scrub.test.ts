@@ -86,6 +86,7 @@ describe('scrubText', () => {
     'MR Brain with contrast',
     '120 140 160 180 kVp',
     'grade II, may progress',
+    'release 10.2.3 of the viewer',
   ])('keeps %s', (text) => {
     expect(clean(text)).toBe(text);
   });
@@ -222,6 +223,7 @@ describe('forms found by a user trial', () => {
 
   it.each([
     ['VANDERBERG lives at 1015CJ', ['vanderberg', '1015cj']],
+    ['born 61.3.3', ['61.3.3']],
     ['tech MACALLISTER / Mc Allister', ['macallister', 'allister']],
     ['Hr. Juergen MUELLER', ['juergen', 'mueller']],
     ['ヤマダ タロウ', ['タロウ']],
@@ -246,5 +248,32 @@ describe('forms found by a user trial', () => {
 
   it('an ambiguous two-digit-year date is removed, not shifted', () => {
     expect(run('on 31-05-14 seen', 30)).toBe('on  seen');
+  });
+});
+
+describe('inflected, hyphenated and spelt-out forms', () => {
+  const lex = buildLexicon(
+    ['Иван', 'Kowalski', 'Hendrika', 'حسن', 'שרה', 'Smith'].map((text) => ({
+      category: 'name' as const,
+      text,
+    })),
+  );
+  const run = (text: string) =>
+    new TextDecoder().decode(
+      scrubText(new TextEncoder().encode(text), UTF8, false, { lexicons: [lex], patterns: true }).bytes,
+    );
+  it.each([
+    ['у Ивана боли', 'Ивана'],
+    ['wizyta Kowalskiego', 'Kowalskiego'],
+    ['Hend-\nrika came', 'rika'],
+    ['والحسن', 'حسن'],
+    ['לשרה', 'שרה'],
+    ['mail john dot smith at example dot org', 'example'],
+    ['mail jsmith [at] example [dot] org', 'example'],
+  ])('%s loses %s', (text, gone) => {
+    expect(run(text)).not.toContain(gone);
+  });
+  it.each(['Smithsonian annex', 'at home; seen at 10 dot 5', 'Kowal'])('keeps %s', (text) => {
+    expect(run(text)).toBe(text);
   });
 });
