@@ -63,6 +63,17 @@ function spellings(tok: string): string[] {
 }
 
 /**
+ * A romanised East Asian given name is also written in its syllables ("Gil Dong" for Gildong):
+ * each split into two parts of two letters or more, as a phrase.
+ */
+function syllableSplits(tok: string): string[] {
+  const out: string[] = [];
+  for (let i = 2; i <= tok.length - 2 && tok.length <= 12; i++)
+    out.push(`${tok.slice(0, i)} ${tok.slice(i)}`);
+  return out;
+}
+
+/**
  * PN → name tokens from every component group and component except prefix and suffix, and the
  * forms free text writes a name in: family and given name run together (SmithJohn, 山田太郎,
  * Wangjianguo), a family name with its particles run together (VanDerBerg), other spellings
@@ -80,7 +91,7 @@ export function nameTokens(pn: string): string[] {
         for (const tok of (comps[i] as string).split(/[\s,.]+/)) {
           if (tok.length < 2 || PARTICLES.has(tok.toLowerCase())) continue;
           out.push(tok, ...spellings(tok));
-          if (ideographic && !CJK_LETTER.test(tok)) out.push(...romajiVariants(tok));
+          if (ideographic && !CJK_LETTER.test(tok)) out.push(...romajiVariants(tok), ...syllableSplits(tok));
         }
       }
       const [family = '', given = ''] = comps.map((c) => c.trim().replace(/\s+/g, ''));

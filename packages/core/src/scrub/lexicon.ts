@@ -94,7 +94,9 @@ class LexiconBuilder {
       if ([...token].length >= 2) this.cjk.add(token);
       return;
     }
-    this.addWord(token, 'name');
+    // A name in parts ("gil dong") stands as a phrase; a single token as a word.
+    if (/\s/.test(token.trim())) this.addPhrase(token, 'name', 'letter');
+    else this.addWord(token, 'name');
   }
 
   addValue(v: IdentifyingValue): void {

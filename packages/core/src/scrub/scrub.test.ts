@@ -204,6 +204,7 @@ describe('forms found by a user trial', () => {
     'Müller^Jürgen',
     'Le Goff^Yann',
     'Yamada^Taro=山田^太郎=やまだ^たろう',
+    'Hong^Gildong=洪^吉童=홍^길동',
   ];
   const values: IdentifyingValue[] = [
     ...names.flatMap((pn) => nameTokens(pn).map((text) => ({ category: 'name' as const, text }))),
@@ -224,6 +225,7 @@ describe('forms found by a user trial', () => {
   it.each([
     ['VANDERBERG lives at 1015CJ', ['vanderberg', '1015cj']],
     ['born 61.3.3', ['61.3.3']],
+    ['Hong GIL DONG', ['gil dong', 'hong']],
     ['tech MACALLISTER / Mc Allister', ['macallister', 'allister']],
     ['Hr. Juergen MUELLER', ['juergen', 'mueller']],
     ['ヤマダ タロウ', ['タロウ']],
