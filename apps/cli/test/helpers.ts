@@ -195,6 +195,19 @@ export function dciodvfyErrors(file: string): Set<string> {
   );
 }
 
+/** Every output's dciodvfy error lines its source did not have, by source file name (from the key's records). */
+export function newErrorsIn(key: string, out: string): Map<string, string[]> {
+  const k = KeyStore.open(key, PASSPHRASE, { readOnly: true });
+  const found = new Map<string, string[]>();
+  for (const f of k.payload.files) {
+    const before = dciodvfyErrors(f.sourcePath);
+    const fresh = [...dciodvfyErrors(join(out, f.outputPath))].filter((e) => !before.has(e));
+    if (fresh.length) found.set(basename(f.sourcePath), fresh);
+  }
+  if (k.payload.files.length === 0) throw new Error(`nothing written into ${out}`);
+  return found;
+}
+
 /**
  * De-identify `input` under a profile (patient layout, or `more` options); every output's
  * dciodvfy error lines its source did not have, by source file name.
@@ -207,13 +220,5 @@ export function newErrors(
   const dir = tmp(`conf-${profile}-`);
   const key = join(dir, 'k.key');
   runWith(input, join(dir, 'out'), key, ['--profile', profile, '--quiet', ...more]);
-  const k = KeyStore.open(key, PASSPHRASE, { readOnly: true });
-  const found = new Map<string, string[]>();
-  for (const f of k.payload.files) {
-    const before = dciodvfyErrors(f.sourcePath);
-    const fresh = [...dciodvfyErrors(join(dir, 'out', f.outputPath))].filter((e) => !before.has(e));
-    if (fresh.length) found.set(basename(f.sourcePath), fresh);
-  }
-  if (k.payload.files.length === 0) throw new Error(`nothing written from ${input}`);
-  return found;
+  return newErrorsIn(key, join(dir, 'out'));
 }
