@@ -55,6 +55,12 @@ function shiftDates(w: Walk, el: Element, vr: VR): string | undefined {
   return out.join('\\');
 }
 
+/** A UI value with its UIDs remapped, or as it was when none changes. */
+function remapped(w: Walk, el: Element, vr: VR, raw: OutNode): OutNode {
+  const u = remapUIDs(w, el);
+  return u === undefined ? raw : textNode(w, el, vr, u);
+}
+
 /** A Type 1 or 1C attribute of the IOD: present, it must hold a value. */
 const needsValue = (typed: Typed | undefined) => typed?.type === '1' || typed?.type === '1C';
 
@@ -132,8 +138,7 @@ function cleaned(
   }
   if (vr === 'TM') return raw; // whole-day shifts leave the time of day as it is
   if (vr === 'UI') {
-    const u = remapUIDs(w, el);
-    return u === undefined ? raw : textNode(w, el, vr, u);
+    return remapped(w, el, vr, raw);
   }
   if (!isTextVR(vr)) return raw;
   const c = scrubText(valueBytes(w.data, el), scheme, vr === 'PN', {
@@ -173,15 +178,13 @@ export function leaf(
       return valueNode(w, el, vr, new Uint8Array(0));
     case 'U': {
       if (vr !== 'UI' || ctx.profile.retainUIDs) return raw;
-      const u = remapUIDs(w, el);
-      return u === undefined ? raw : textNode(w, el, vr, u);
+      return remapped(w, el, vr, raw);
     }
     case 'D': {
       if (ctx.document && el.tag === ENCAPSULATED_DOCUMENT)
         return valueNode(w, el, vr, padValue(vr, ctx.document));
       if (vr === 'UI') {
-        const u = remapUIDs(w, el);
-        return u === undefined ? raw : textNode(w, el, vr, u);
+        return remapped(w, el, vr, raw);
       }
       const d = dummyValue(vr);
       return typeof d === 'string' ? textNode(w, el, vr, d) : valueNode(w, el, vr, d);

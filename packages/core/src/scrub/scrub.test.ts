@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { schemeFor } from '../dicom/charset.js';
 import type { IdentifyingValue } from '../deid/identifying.js';
 import { nameTokens } from '../deid/text.js';
-import { buildLexicon } from './lexicon.js';
+import { buildLexicon, type Lexicon } from './lexicon.js';
 import { scrubText } from './scrub.js';
 
 const UTF8 = schemeFor(['ISO_IR 192']);
@@ -23,6 +23,16 @@ const patient: IdentifyingValue[] = [
   { category: 'institution', text: 'Springfield General Hospital' },
 ];
 const lexicon = buildLexicon(patient, ['Smith-Jones^Jonathan']);
+
+/** UTF-8 text cleaned with all patterns, dates shifted by `shiftDays` when given. */
+function scrubUtf8(lex: Lexicon, text: string, shiftDays?: number): string {
+  const out = scrubText(new TextEncoder().encode(text), UTF8, false, {
+    lexicons: [lex],
+    patterns: true,
+    ...(shiftDays !== undefined ? { shiftDays } : {}),
+  });
+  return new TextDecoder().decode(out.bytes);
+}
 
 function clean(text: string, shiftDays?: number, scheme = UTF8): string {
   const bytes =
@@ -164,14 +174,7 @@ describe('East Asian text', () => {
     { category: 'phone', text: '+34 914 872 630' },
   ];
   const lex = buildLexicon(cjk);
-  const run = (text: string, shiftDays?: number) =>
-    new TextDecoder().decode(
-      scrubText(new TextEncoder().encode(text), UTF8, false, {
-        lexicons: [lex],
-        patterns: true,
-        ...(shiftDays !== undefined ? { shiftDays } : {}),
-      }).bytes,
-    );
+  const run = (text: string, shiftDays?: number) => scrubUtf8(lex, text, shiftDays);
 
   it.each([
     ['판독: 최유나', '최유나'],
@@ -213,14 +216,7 @@ describe('forms found by a user trial', () => {
     { category: 'institution', text: 'Onze Lieve Vrouwe Gasthuis' },
   ];
   const lex = buildLexicon(values);
-  const run = (text: string, shiftDays?: number) =>
-    new TextDecoder().decode(
-      scrubText(new TextEncoder().encode(text), UTF8, false, {
-        lexicons: [lex],
-        patterns: true,
-        ...(shiftDays !== undefined ? { shiftDays } : {}),
-      }).bytes,
-    );
+  const run = (text: string, shiftDays?: number) => scrubUtf8(lex, text, shiftDays);
 
   it.each([
     ['VANDERBERG lives at 1015CJ', ['vanderberg', '1015cj']],
@@ -260,10 +256,7 @@ describe('inflected, hyphenated and spelt-out forms', () => {
       text,
     })),
   );
-  const run = (text: string) =>
-    new TextDecoder().decode(
-      scrubText(new TextEncoder().encode(text), UTF8, false, { lexicons: [lex], patterns: true }).bytes,
-    );
+  const run = (text: string) => scrubUtf8(lex, text);
   it.each([
     ['у Ивана боли', 'Ивана'],
     ['wizyta Kowalskiego', 'Kowalskiego'],
