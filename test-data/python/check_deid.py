@@ -10,13 +10,25 @@ Combined Annex E codes resolve by the attribute's Type in the file's IOD (PS3.15
 Z is needed to stay conformant, Type 2 -> Z, Type 1 -> D), read from the IOD table I with this
 script's own look-up; a plain X or Z that the Type does not allow becomes what the Type needs.
 Where the Type is unknown, D over Z over X: X/Z->Z, X/D->D, X/Z/D->D, Z/D->D, X/Z/U*->U.
+Pixel Data stays the source's bytes, except: native cells may lose bits outside BitsStored/
+HighBit; compressed frames may lose metadata segments, and then must have none left
+(check_bitstream.py's own marker walk) and decode to the same pixels (gdcmconv, when installed).
 """
 import json
+import os
 import re
+import shutil
 import sys
+import tempfile
 
+import numpy as np
 import pydicom
 from pydicom.errors import InvalidDicomError
+
+sys.dont_write_bytecode = True  # no __pycache__ beside the scripts in the repository
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import check_bitstream  # noqa: E402
+from plant_bitstream import decoded_pixels  # noqa: E402
 
 OPTION_COLUMNS = {
     'retain-long-full-dates': 'rtnLongFullDatesOpt',
@@ -222,6 +234,39 @@ def required_removed(src, out, rules, types, top):
     return missing
 
 
+def native_changed_wrongly(src, out):
+    """Native cells may only lose bits outside BitsStored/HighBit (a signed cell keeps its sign)."""
+    alloc, stored, high = int(src.BitsAllocated), int(src.BitsStored), int(src.HighBit)
+    if alloc != 16 or stored >= 16:
+        return 'differs'
+    a = np.frombuffer(bytes(src.PixelData), dtype='<u2')
+    b = np.frombuffer(bytes(out.PixelData), dtype='<u2')
+    keep = ((1 << stored) - 1) << (high + 1 - stored)
+    if a.shape != b.shape or np.any((a & keep) != (b & keep)):
+        return 'stored bits differ'
+    if int(src.PixelRepresentation) == 0 and np.any(b & ~keep & 0xFFFF):
+        return 'bits outside the stored bits still set'
+    return None
+
+
+def pixels_changed_wrongly(src, out, src_path, out_path):
+    """Why the output's Pixel Data is not the source's image; None when it is."""
+    if not out['PixelData'].is_undefined_length:
+        return native_changed_wrongly(src, out)
+    # Compressed: no metadata segment left (an independent marker walk), and the same pixels
+    # wherever gdcmconv decodes the source.
+    left = check_bitstream.check_file(out_path, [], False) or []
+    if left:
+        return f'changed, yet {left[0]}'
+    if shutil.which('gdcmconv'):
+        with tempfile.TemporaryDirectory(prefix='check-deid-') as work:
+            want, _ = decoded_pixels('gdcmconv', src_path, work)
+            got, complaint = decoded_pixels('gdcmconv', out_path, work)
+            if want is not None and got != want:
+                return f'decodes differently ({complaint or "other pixels"})'
+    return None
+
+
 def check_pair(src_path, out_path, rules, options, types):
     problems = []
     try:
@@ -232,13 +277,15 @@ def check_pair(src_path, out_path, rules, options, types):
     raw = open(out_path, 'rb').read()
     raw_lower = raw.lower()
 
-    # Pixel data byte-identical.
+    # Pixel data byte-identical, or the same image without what hides next to it.
     for t in PIXEL_TAGS:
         a, b = src.get(t), out.get(t)
         if (a is None) != (b is None):
             problems.append(f'pixel element {t:08X} present in only one of source/output')
         elif a is not None and bytes(a.value) != bytes(b.value):
-            problems.append(f'pixel element {t:08X} differs from the source')
+            why = pixels_changed_wrongly(src, out, src_path, out_path) if t == 0x7FE00010 else 'differs'
+            if why:
+                problems.append(f'pixel element {t:08X} differs from the source: {why}')
 
     src_by_path = {p: el for p, el, _ in walk(src)}
     graphics = 'clean-graphics' in options

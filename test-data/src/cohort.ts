@@ -93,6 +93,8 @@ export function ctInstance(
     rows * cols * 2 * frames,
     (pi + 1) * 1_000_003 + (st + 1) * 10_007 + (se + 1) * 101 + inst,
   );
+  // 12-bit cells, as a CT writes them (BitsStored 12): nothing in the four bits above HighBit.
+  for (let i = 1; i < pixels.length; i += 2) pixels[i] = (pixels[i] as number) & 0x0f;
   const els: El[] = [
     [0x00080005, 'CS', 'ISO_IR 100'],
     [0x00080008, 'CS', 'ORIGINAL\\PRIMARY\\AXIAL'],

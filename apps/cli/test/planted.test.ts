@@ -29,7 +29,7 @@ describe.skipIf(!PY)('planted identities (issue 16)', () => {
   }, 120_000);
 
   for (const profile of PROFILES) {
-    it(`${profile}: no planted value in any output byte or path; innocent phrases unchanged; valid`, () => {
+    it(`${profile}: no planted value in any output byte or path; innocent phrases unchanged; valid`, async () => {
       const dir = tmp(`planted-${profile}-`);
       const out = join(dir, 'out');
       const key = join(dir, 'k.key');
@@ -46,7 +46,7 @@ describe.skipIf(!PY)('planted identities (issue 16)', () => {
       expect(report.surviving_count).toBe(0);
       expect(check.status).toBe(0);
       // dciodvfy: no error line an output has that its planted source did not have
-      if (HAVE_DCIODVFY) expect(Object.fromEntries(newErrorsIn(key, out))).toEqual({});
+      if (HAVE_DCIODVFY) expect(Object.fromEntries(await newErrorsIn(key, out))).toEqual({});
     }, 300_000);
   }
 });

@@ -47,7 +47,18 @@ describe('scale-out', () => {
     () => {
       const dir = tmp('shards-');
       const input = join(dir, 'in');
-      makeCohort(input, { patients: 5, studiesPerPatient: 2, seriesPerStudy: 2, instancesPerSeries: 4 });
+      const c = makeCohort(input, {
+        patients: 5,
+        studiesPerPatient: 2,
+        seriesPerStudy: 2,
+        instancesPerSeries: 4,
+      });
+      // A folder named after patient A that also holds a file of patient B: whichever shard meets
+      // which file first, B's file must land where a single run puts it, never under A's name.
+      const a = c.patients[0]?.folder as string;
+      const b = c.patients[1]?.folder as string;
+      const bFile = listTree(join(input, 'site-A', b))[0] as string;
+      copyFileSync(join(input, 'site-A', b, bFile), join(input, 'site-A', a, 'stray.dcm'));
       const project = join(dir, 'project.key');
       expect(keytool(['init', project, '--project', 'trial']).code).toBe(0);
       for (const k of ['single', 's1', 's2', 's3', 'auto']) copyFileSync(project, join(dir, `${k}.key`));
@@ -83,10 +94,11 @@ describe('scale-out', () => {
       );
       expect(p.status, p.stderr).toBe(0);
       trees(join(dir, 'single'), join(dir, 'sharded'));
+      for (const path of listTree(join(dir, 'sharded'))) expect(path).not.toContain(a);
       // Every shard did a share, none did it all.
       const counts = [1, 2, 3].map((i) => records(join(dir, `s${i}.key`)).files.length);
-      expect(counts.every((n) => n > 0 && n < 80)).toBe(true);
-      expect(counts.reduce((a, b) => a + b, 0)).toBe(80);
+      expect(counts.every((n) => n > 0 && n < 81)).toBe(true);
+      expect(counts.reduce((x, y) => x + y, 0)).toBe(81);
       // Merged, the shard keys are the single run's key (run bookkeeping aside).
       const merged = join(dir, 'merged.key');
       const m = keytool(['merge', merged, join(dir, 's1.key'), join(dir, 's2.key'), join(dir, 's3.key')]);

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
-import type { Element, ParsedFile } from '@dcmblind/core';
+import { clearUnusedBits, comparablePixels, type Element, type ParsedFile } from '@dcmblind/core';
 import { pathOf } from './dicom-file.js';
 import type { ScanContext } from './facts.js';
 
@@ -15,10 +15,14 @@ const FINGERPRINT_TAGS = [
   0x00200032 /* ImagePositionPatient */, 0x00201041 /* SliceLocation */, 0x00280010, 0x00280011,
 ];
 
-/** SHA-256 of the pixel data (its fragments when encapsulated), streamed from disk when not read. */
+/**
+ * SHA-256 of the pixel data as dcmblind writes it (metadata segments of compressed frames and
+ * bits outside the stored ones aside: core's comparablePixels), streamed from disk when not read.
+ */
 export function pixelHash(parsed: ParsedFile, el: Element): string {
   const h = createHash('sha256');
   const path = pathOf(parsed);
+  const comparable = comparablePixels(parsed, el);
   if (el.external && path) {
     const fd = openSync(path, 'r');
     try {
@@ -26,6 +30,7 @@ export function pixelHash(parsed: ParsedFile, el: Element): string {
       for (let pos = el.valueStart, end = el.valueStart + el.valueLength; pos < end; ) {
         const n = readSync(fd, buf, 0, Math.min(buf.length, end - pos), pos);
         if (n === 0) break;
+        if (comparable.mask) clearUnusedBits(buf.subarray(0, n), comparable.mask);
         h.update(buf.subarray(0, n));
         pos += n;
       }
@@ -34,9 +39,7 @@ export function pixelHash(parsed: ParsedFile, el: Element): string {
     }
     return h.digest('hex');
   }
-  if (el.encapsulated && el.items)
-    for (const it of el.items) h.update(parsed.data.subarray(it.start, it.end));
-  else h.update(parsed.data.subarray(el.valueStart, el.valueStart + el.valueLength));
+  h.update(comparable.bytes ?? parsed.data.subarray(el.valueStart, el.valueStart + el.valueLength));
   return h.digest('hex');
 }
 

@@ -21,6 +21,7 @@ export { schemeFor, decodeText, decodedString, type Scheme } from './dicom/chars
 export { dictionaryVR, keywordOf, namesAClass } from './dicom/dictionary.js';
 export type { VR } from './dicom/vr.js';
 export { ChunkList } from './dicom/writer.js';
+export { comparablePixels, clearUnusedBits, type ComparablePixels } from './pixels/comparable.js';
 export { ProjectSecret } from './identity/secret.js';
 export { describeOffset, shiftDA, shiftDT, writtenForms } from './identity/dates.js';
 export { compileProfile, resolveCombined, type CompiledProfile, type Action } from './profile/rules.js';

@@ -2,6 +2,7 @@
  * De-identify one file held in memory: parse, first pass, engine, serialise. Pure apart from
  * hashing: bytes in, bytes out, so the same input and key always give the same output.
  */
+import { planPixels } from './pixels.js';
 import { deflateRawSync } from 'node:zlib';
 import { DcmblindError } from '../errors.js';
 import { parseFile, parseHead, type ParsedFile } from '../dicom/reader.js';
@@ -51,6 +52,8 @@ export type DeidentifyResult =
       readonly output: ChunkList;
       readonly facts: FileFacts;
       readonly fired: Fired;
+      /** The identifying values the file was cleaned of (its own, its patient's, the run's names). */
+      readonly lexicons: readonly Lexicon[];
     }
   | { readonly status: 'quarantined'; readonly reason: string; readonly facts: FileFacts }
   | { readonly status: 'skipped'; readonly reason: string; readonly facts: FileFacts };
@@ -143,18 +146,24 @@ export function deidentify(
   }
   if (!f.sopInstanceUID)
     throw new DcmblindError('E_NOT_DICOM', 'no SOPInstanceUID (0008,0018): not a composite instance');
+  const planned = planPixels(parsed);
+  if (planned && 'quarantine' in planned)
+    return { status: 'quarantined', reason: planned.quarantine, facts: f };
+  const pixels = planned;
+  const lexicons = [
+    buildLexicon([...first.values, ...(cfg.patientValues ?? [])], first.patientNames),
+    ...(cfg.runLexicon ? [cfg.runLexicon] : []),
+  ];
   const { dataset, fired } = deidentifyDataset(parsed, {
     profile: cfg.profile,
     secret: cfg.secret,
     patient: f.patient,
     pseudonymPrefix: cfg.pseudonymPrefix,
     first,
-    lexicons: [
-      buildLexicon([...first.values, ...(cfg.patientValues ?? [])], first.patientNames),
-      ...(cfg.runLexicon ? [cfg.runLexicon] : []),
-    ],
+    lexicons,
     engineVersion: ENGINE_VERSION,
     ...(document.kind === 'replace' ? { document: document.bytes } : {}),
+    ...(pixels ? { pixels } : {}),
   });
   const output = fileHeader({
     sopClassUID: first.identity.sopClassUID,
@@ -168,5 +177,5 @@ export function deidentify(
   } else {
     serialize(dataset, output);
   }
-  return { status: 'written', output, facts: f, fired };
+  return { status: 'written', output, facts: f, fired, lexicons };
 }

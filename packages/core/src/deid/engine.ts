@@ -19,6 +19,8 @@ import { dropOrphans } from './dependencies.js';
 import { leaf } from './leaf.js';
 import { MARKER_TAGS, markers, mergeByTag } from './markers.js';
 import { type FreeText, codeSchemeOf, textRuleHere } from './free-text.js';
+import { plannedPixels, plannedTable } from './pixels.js';
+import { versionRuleHere } from './published.js';
 import { ruleFor } from './rule-for.js';
 import { subjectItem } from './subject.js';
 import { DEFAULT_SCHEME, latin1, splitValues, valueBytes, type Scheme } from './text.js';
@@ -94,6 +96,8 @@ function sequence(
 function bulk(w: Walk, el: Element, rule: Rule): OutNode | null {
   fire(w, rule);
   if (rule.action === 'X') return null;
+  const planned = plannedPixels(w, el, w.ctx.pixels);
+  if (planned) return planned;
   if (el.external) {
     // Bulk data left in the file (head-only read): kept as is, copied at write time.
     if (w.transcode) throw new InternalError('cannot re-encode an element that is not in memory');
@@ -130,10 +134,17 @@ function walkElements(
     const typed = scope?.lookup(el.tag);
     const base = ruleFor(el, el.items ? 'SQ' : vr, w.ctx.profile);
     let node: OutNode | null;
-    if (el.items) node = sequence(w, el, resolveByType(base, typed), scheme, free, typed);
-    else if (el.external || el.encapsulated) node = bulk(w, el, resolveByType(base, typed));
+    const table = top ? plannedTable(w, el, w.ctx.pixels) : undefined;
+    if (table) node = table;
+    else if (el.items) node = sequence(w, el, resolveByType(base, typed), scheme, free, typed);
+    else if (el.external || el.encapsulated || el === w.ctx.pixels?.element)
+      node = bulk(w, el, resolveByType(base, typed));
     else {
-      const rule = resolveByType(textRuleHere(base, el, vr, free, registeredCode), typed);
+      const here = textRuleHere(base, el, vr, free, registeredCode);
+      const rule = resolveByType(
+        versionRuleHere(here, el, w.data, top ? undefined : elements, w.ctx.profile),
+        typed,
+      );
       node = leaf(w, el, vr, rule, scheme, top, typed);
     }
     if (node) out.push(node);

@@ -4,6 +4,7 @@ import type { Element } from '../dicom/reader.js';
 import { isGroupLength, isPrivate, T } from '../dicom/tag.js';
 import type { VR } from '../dicom/vr.js';
 import type { CompiledProfile, Rule } from '../profile/rules.js';
+import { NOT_PATIENT_DATES } from '../profile/not-patient-dates.js';
 import { unlistedTextRule } from '../profile/text-attributes.js';
 
 const PRIVATE_RULE: Rule = { action: 'X', source: 'Private attribute' };
@@ -29,6 +30,11 @@ function blindedDate(tag: number): Rule {
   return r;
 }
 
+/** A date outside the table that is not about the patient: removed (or emptied or dummied by Type). */
+function notPatientDate(tag: number): Rule {
+  return { action: 'X', source: `Date outside the table (${NOT_PATIENT_DATES.get(tag)}: never shifted)` };
+}
+
 export function ruleFor(el: Element, vr: VR, profile: CompiledProfile): Rule {
   if (isGroupLength(el.tag)) return GROUP_LENGTH;
   if (el.tag === T.TrailingPadding) return PADDING;
@@ -45,9 +51,11 @@ export function ruleFor(el: Element, vr: VR, profile: CompiledProfile): Rule {
   if (vr === 'DA' || vr === 'DT' || vr === 'TM')
     return profile.dates === 'keep'
       ? KEEP
-      : profile.dates === 'shift'
-        ? UNLISTED_DATE
-        : { action: 'D', source: UNLISTED_DATE.source };
+      : NOT_PATIENT_DATES.has(el.tag)
+        ? notPatientDate(el.tag)
+        : profile.dates === 'shift'
+          ? UNLISTED_DATE
+          : { action: 'D', source: UNLISTED_DATE.source };
   if (vr === 'PN') return UNLISTED_PN;
   // A public tag the data dictionary does not know (a corrupt tag, or a vendor's misuse of a
   // standard group) may hold anything: removed, never passed through.

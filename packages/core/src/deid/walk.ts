@@ -1,4 +1,5 @@
 /** What one pass over a data set shares: the run's context, the bytes, and the rules it fired. */
+import type { PixelPlan } from './pixels.js';
 import type { Element } from '../dicom/reader.js';
 import type { Encoding } from '../dicom/transfer-syntax.js';
 import { hasLongLength, type VR } from '../dicom/vr.js';
@@ -28,6 +29,8 @@ export interface EngineContext {
   readonly engineVersion: string;
   /** What replaces the file's encapsulated document (a placeholder PDF), when it has one. */
   readonly document?: Uint8Array;
+  /** What changes in the top-level Pixel Data, when anything may. */
+  readonly pixels?: PixelPlan;
 }
 
 /** Counts of rules fired, by "ACTION source" (e.g. "X Patient's Address"), for reports. */

@@ -10,6 +10,7 @@ import { T, type Tag } from './tag.js';
 import { EXPLICIT_LE, type Encoding } from './transfer-syntax.js';
 import { hasLongLength, padByte, type VR } from './vr.js';
 import { UNDEFINED } from './reader.js';
+import type { CellMask } from '../pixels/unused-bits.js';
 
 export type OutNode =
   | { readonly kind: 'raw'; readonly tag: Tag; readonly bytes: Uint8Array }
@@ -37,7 +38,14 @@ export type OutNode =
       readonly body: Uint8Array;
     }
   /** A whole element still in the source file (not read into memory): copied at write time. */
-  | { readonly kind: 'range'; readonly tag: Tag; readonly offset: number; readonly length: number };
+  | {
+      readonly kind: 'range';
+      readonly tag: Tag;
+      readonly offset: number;
+      readonly length: number;
+      /** Pixel cells from `cellsAt` on: unused bits cleared while copied (pixels/unused-bits.ts). */
+      readonly mask?: { readonly cells: CellMask; readonly cellsAt: number };
+    };
 
 export interface OutItem {
   readonly enc: Encoding;
@@ -94,6 +102,7 @@ function marker(tag: Tag, length: number, enc: Encoding): Uint8Array {
 export interface SourceRange {
   readonly offset: number;
   readonly length: number;
+  readonly mask?: CellMask;
 }
 export type Chunk = Uint8Array | SourceRange;
 export const isRange = (c: Chunk): c is SourceRange => !(c instanceof Uint8Array);
@@ -153,7 +162,11 @@ function childrenLength(children: readonly OutNode[]): number {
 export function serialize(nodes: readonly OutNode[], out: ChunkList = new ChunkList()): ChunkList {
   for (const n of nodes) {
     if (n.kind === 'raw') out.push(n.bytes);
-    else if (n.kind === 'range') out.pushRange({ offset: n.offset, length: n.length });
+    else if (n.kind === 'range' && n.mask) {
+      const head = n.mask.cellsAt - n.offset;
+      out.pushRange({ offset: n.offset, length: head });
+      out.pushRange({ offset: n.mask.cellsAt, length: n.length - head, mask: n.mask.cells });
+    } else if (n.kind === 'range') out.pushRange({ offset: n.offset, length: n.length });
     else if (n.kind === 'value') {
       out.push(writeHeader(n.tag, n.vr, n.value.length, n.enc));
       out.push(n.value);

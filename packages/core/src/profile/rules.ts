@@ -9,6 +9,7 @@
  */
 import { groupOf, elementOf, type Tag } from '../dicom/tag.js';
 import { OPTIONS, type OptionName } from './options.js';
+import { NOT_PATIENT_DATES } from './not-patient-dates.js';
 import { loadTable, type ActionCode, type TableRow } from './table.js';
 
 export const ACTIONS = ['X', 'Z', 'D', 'K', 'C', 'U'] as const;
@@ -63,19 +64,21 @@ export interface CompiledProfile {
   readonly privateRule: Rule;
 }
 
-function rowRule(row: TableRow, options: readonly OptionName[]): Rule {
+function rowRule(row: TableRow, options: readonly OptionName[], tag?: Tag): Rule {
   const chosen: Array<'K' | 'C'> = [];
+  // A date not about the patient is never shifted (it would give the offset away): its C
+  // (modified dates) does not count, the Basic Profile's action or another option's K does.
+  const notPatient = tag === undefined ? undefined : NOT_PATIENT_DATES.get(tag);
   for (const o of options) {
     const a = row.options[OPTIONS[o].column];
-    if (a) chosen.push(a);
+    if (a && !(a === 'C' && notPatient)) chosen.push(a);
   }
+  const source = notPatient ? `${row.name} (${notPatient}: never shifted)` : row.name;
   // No row of the table has K and C from two options at once; if one ever does, clean.
-  if (chosen.includes('C')) return { action: 'C', source: row.name };
-  if (chosen.includes('K')) return { action: 'K', source: row.name };
+  if (chosen.includes('C')) return { action: 'C', source };
+  if (chosen.includes('K')) return { action: 'K', source };
   const action = resolveCombined(row.basicProfile);
-  return action === row.basicProfile
-    ? { action, source: row.name }
-    : { action, source: row.name, code: row.basicProfile };
+  return action === row.basicProfile ? { action, source } : { action, source, code: row.basicProfile };
 }
 
 const HEX = /^\(([0-9A-F]{4}),([0-9A-F]{4})\)$/;
@@ -86,12 +89,13 @@ export function compileProfile(name: string, options: readonly OptionName[]): Co
   const repeating: Array<{ groupHigh: number; element: number | null; rule: Rule }> = [];
   let privateRule: Rule | undefined;
   for (const row of loadTable()) {
-    const rule = rowRule(row, options);
     const m = HEX.exec(row.tag);
     if (m) {
-      byTag.set(((parseInt(m[1] as string, 16) << 16) | parseInt(m[2] as string, 16)) >>> 0, rule);
+      const tag = ((parseInt(m[1] as string, 16) << 16) | parseInt(m[2] as string, 16)) >>> 0;
+      byTag.set(tag, rowRule(row, options, tag));
       continue;
     }
+    const rule = rowRule(row, options);
     const r = REPEATING.exec(row.tag);
     if (r) {
       const el = r[2] as string;

@@ -58,15 +58,6 @@ export function sortResult(state: RunState, f: InputFile, r: TaskResult): Writte
 }
 
 /** Source folders of `rel` replaced by a pseudonym in this run, with that pseudonym. */
-function* folderOwnersOf(state: RunState, rel: string): Generator<[string, string]> {
-  const parts = rel.split('/');
-  for (let i = 1; i < parts.length; i++) {
-    const folder = parts.slice(0, i).join('/');
-    const owner = state.folderOwner.get(folder);
-    if (owner) yield [folder, owner];
-  }
-}
-
 /** Why this result may not be placed, as a code and a message; undefined when it may. */
 function refusal(state: RunState, { f, r }: Candidate): [ErrorCode, string] | undefined {
   // The same source placed by an earlier run under another path (given with another input
@@ -95,22 +86,14 @@ function refusal(state: RunState, { f, r }: Candidate): [ErrorCode, string] | un
       `pseudonym folder ${r.patient.pseudonym} already belongs to another source patient; nothing written`,
     ];
   }
-  const mixed = [...folderOwnersOf(state, f.relPath)].find(([, p]) => p !== r.patient.pseudonym);
-  if (mixed) {
-    return [
-      'E_MIXED_PATIENTS',
-      `folder ${mixed[0]} holds files of several patients and its name identifies one of them; ` +
-        'move the files into per-patient folders or use --layout patient',
-    ];
-  }
   const exposed =
     state.settings.layout === 'mirror' ? state.output.ledger.exposes(f.relPath, r.outRel) : undefined;
   if (exposed) {
     return [
       'E_MIXED_PATIENTS',
       `folder ${exposed} is named after a patient and this file does not carry that name ` +
-        "(another patient's file, or one without names); nothing written: " +
-        "move it into its own patient's folder",
+        "(another patient's file, or one without names) and kept it in clear; nothing written: " +
+        'run again (it then goes under a neutral folder name)',
     ];
   }
   return undefined;
@@ -167,7 +150,6 @@ export function acceptBatch(state: RunState, batch: readonly Candidate[]): Accep
       continue;
     }
     if (state.settings.layout === 'mirror') state.output.ledger.add(f.relPath, r.outRel, r.patient.pseudonym);
-    for (const folder of r.patientFolders) state.folderOwner.set(folder, r.patient.pseudonym);
     if (ownerOf(state, r) === undefined) {
       state.patientOwner.set(r.patient.pseudonym, r.patient.patientKey);
       const site = state.site;

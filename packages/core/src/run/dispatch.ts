@@ -27,10 +27,11 @@ function dispatch(
   const task = (bytes: Uint8Array | undefined): Task => ({
     absPath: f.absPath,
     relPath: f.relPath,
+    ...(f.legacyFrom !== undefined ? { legacyFrom: f.legacyFrom } : {}),
     secret: state.settings.secretBytes,
     ...(bytes ? { bytes } : {}),
     ...(subject ? { subject } : {}),
-    cohort: { id: cohort.id, names: cohort.names },
+    cohort: { id: cohort.id, names: cohort.names, patientNamed: cohort.patientNamed },
     patientValues: cohort.patients.get(cohort.patientOf.get(f.absPath) ?? '') ?? [],
   });
   return (f.bytes ? f.bytes() : Promise.resolve(undefined))
@@ -58,6 +59,7 @@ export async function dispatchAll(
   const limit = pool.options.maxThreads * 4;
   try {
     for (const p of planned) {
+      if (!p.mine) continue;
       if (state.settings.cfg.signal?.aborted) {
         state.summary.interrupted = true;
         break;

@@ -70,8 +70,8 @@ function takeBack(state: RunState, folder: string, outRel: string): JournalEntry
     join(state.out, outRel),
     'E_MIXED_PATIENTS',
     `output removed: source folder ${folder} is named after a patient and this file did not carry ` +
-      "that name (another patient's file, or one without names); move it into its own patient's " +
-      'folder and run again',
+      "that name (another patient's file, or one without names); run again: it then goes under a " +
+      'neutral folder name',
   );
   return {
     type: 'removed',

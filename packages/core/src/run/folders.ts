@@ -1,12 +1,13 @@
 /**
  * Mirror layout: a source folder's name is kept in an output path only when it identifies
- * nobody. Whether it does is judged per file, from that file's own values, so a folder named
- * after one patient that also holds a file of another patient would be kept in clear for the
- * stranger's file, and replaced by the pseudonym for the patient's own files, in whichever
- * order they come. This ledger makes the outcome independent of the order (and of which run
- * saw which file): once any file shows a folder to be named after its patient, no output may
- * keep that name in clear; a file that would is refused, and output folders that already did
- * (earlier in the run, or in an earlier run) are named for removal at the end of the run.
+ * nobody. Judged from one file's own values, a folder named after one patient that also holds
+ * another patient's file would be kept in clear for the stranger's file. So the run first learns,
+ * from every input's header (run/gather.ts, all shards' inputs too) and from earlier runs'
+ * outputs (this ledger), which folders are named after their patient; a stranger's file there
+ * goes under a keyed label instead, whatever order files come in and whichever shard writes it.
+ * This ledger is the safety net behind that: an output that kept such a name in clear (an
+ * earlier run's, written before the patient's own files arrived; a file whose header could not
+ * be read in the header pass) is refused or named for removal at the end of the run.
  * Folders replaced by a keyed label (a date, an accession number) keep the per-file verdict.
  * Memory: one entry per folder.
  */
@@ -63,6 +64,11 @@ export class FolderLedger {
       outs.add(o);
       this.#clear.set(f, outs);
     }
+  }
+
+  /** Source folders some file (this run's, an earlier run's) showed to be named after its patient. */
+  replacedFolders(): Iterable<string> {
+    return this.#replaced;
   }
 
   /** Output folders that keep a source folder name some file showed to name its patient. */

@@ -5,14 +5,17 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { patientKey } from '../deid/deidentify.js';
-import { firstPass } from '../deid/identifying.js';
+import { type FirstPass, firstPass } from '../deid/identifying.js';
 import { NeedWholeFile, parseHead } from '../dicom/reader.js';
 import type { CompiledProfile } from '../profile/rules.js';
 import { encodeValue } from '../scrub/cohort.js';
+import { namesPatient } from './layout.js';
 
 export interface GatherTask {
   readonly kind: 'gather';
   readonly absPath: string;
+  /** Set under the mirror layout: the path whose folders may be named after the patient. */
+  readonly relPath?: string;
   readonly bytes?: Uint8Array;
 }
 
@@ -22,6 +25,17 @@ export interface Gathered {
   readonly patientKey?: string;
   /** The file's identifying values but UIDs and dates, encoded (scrub/cohort.ts). */
   readonly values: readonly string[];
+  /** Folders of its relative path named after its patient (mirror layout). */
+  readonly patientFolders?: readonly string[];
+}
+
+/** The folders of a relative path (not the file) that name the file's patient. */
+function patientFoldersOf(relPath: string, first: FirstPass): string[] {
+  const parts = relPath.split('/');
+  const out: string[] = [];
+  for (let i = 0; i < parts.length - 1; i++)
+    if (namesPatient(parts[i] as string, first)) out.push(parts.slice(0, i + 1).join('/'));
+  return out;
 }
 
 const HEAD = 256 * 1024;
@@ -75,6 +89,7 @@ export function gatherOne(task: GatherTask, profile: CompiledProfile, scope: 'gl
       // Other files' UIDs and dates do not travel: patterns find dates in text, and a file's own
       // UIDs are its own file's business (pooling them would cost every text thousands of searches).
       values: first.values.filter((v) => v.category !== 'uid' && v.category !== 'date').map(encodeValue),
+      ...(task.relPath ? { patientFolders: patientFoldersOf(task.relPath, first) } : {}),
     };
   } catch {
     return { kind: 'gathered', values: [] };

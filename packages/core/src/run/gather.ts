@@ -21,16 +21,21 @@ export interface Cohort {
   readonly patients: ReadonlyMap<string, readonly string[]>;
   /** Each planned file's patient key (by absPath), when its head could be read. */
   readonly patientOf: ReadonlyMap<string, string>;
+  /** Source folders some input shows to be named after its patient (shared memory; mirror layout). */
+  readonly patientNamed: SharedArrayBuffer;
 }
 
 class Pool {
   readonly names = new Set<string>();
   readonly patients = new Map<string, Set<string>>();
   readonly patientOf = new Map<string, string>();
+  readonly patientNamed = new Set<string>();
   readonly newNames: string[] = [];
   readonly newValues = new Map<string, string[]>();
 
   constructor(state: RunState) {
+    // Folders earlier runs' outputs showed to be named after a patient stay so.
+    for (const f of state.output.ledger.replacedFolders()) this.patientNamed.add(f);
     const kept = state.key?.payload.lexicon;
     for (const n of kept?.names ?? []) this.names.add(n);
     for (const [k, vs] of Object.entries(kept?.patients ?? {})) this.patients.set(k, new Set(vs));
@@ -38,6 +43,7 @@ class Pool {
 
   add(absPath: string, g: Gathered): void {
     if (g.patientKey === undefined) return;
+    for (const folder of g.patientFolders ?? []) this.patientNamed.add(folder);
     this.patientOf.set(absPath, g.patientKey);
     let have = this.patients.get(g.patientKey);
     if (!have) this.patients.set(g.patientKey, (have = new Set()));
@@ -69,7 +75,12 @@ class Pool {
 async function gatherOne(state: RunState, pool: Piscina, p: Planned, into: Pool): Promise<void> {
   try {
     const bytes = p.f.bytes ? await p.f.bytes() : undefined;
-    const task: GatherTask = { kind: 'gather', absPath: p.f.absPath, ...(bytes ? { bytes } : {}) };
+    const task: GatherTask = {
+      kind: 'gather',
+      absPath: p.f.absPath,
+      ...(state.settings.layout === 'mirror' ? { relPath: p.f.relPath } : {}),
+      ...(bytes ? { bytes } : {}),
+    };
     into.add(p.f.absPath, (await pool.run(task)) as Gathered);
   } catch {
     // An entry that cannot be read, a worker that died on this file: the de-identification
@@ -106,5 +117,6 @@ export async function gatherCohort(
     names: shareNames([...into.names]),
     patients: new Map([...into.patients].map(([k, v]) => [k, [...v]])),
     patientOf: into.patientOf,
+    patientNamed: shareNames([...into.patientNamed]),
   };
 }

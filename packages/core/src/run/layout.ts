@@ -6,52 +6,92 @@
  * file under that folder and says nothing about the source.
  */
 import type { FileFacts } from '../deid/deidentify.js';
+import type { FirstPass } from '../deid/identifying.js';
 import type { ProjectSecret } from '../identity/secret.js';
+import { dateEdits } from '../scrub/dates.js';
+import { fold } from '../scrub/fold.js';
+import type { Lexicon } from '../scrub/lexicon.js';
+import { lexiconEdits } from '../scrub/lexicon-match.js';
+import { type ComponentForms, componentForms, dateDigitForms, idDigits, valueForms } from './path-match.js';
 
-const alnum = (s: string) => s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
-const tokens = (s: string) =>
-  s
-    .toLowerCase()
-    .split(/[^\p{L}\p{N}]+/u)
-    .filter(Boolean);
+type Verdict = 'patient' | 'identifying' | 'clean';
 
-/** A value to look for in path components, normalised once per file (not once per component). */
+/** One value's forms; `word`: short forms that count only as a whole word of the component. */
 interface Needle {
-  readonly raw: string;
-  /** Lower case, letters and digits only. */
-  readonly norm: string;
+  readonly forms: readonly string[];
+  readonly word: boolean;
 }
-const needles = (values: Iterable<string>): Needle[] => {
-  const out: Needle[] = [];
-  for (const raw of values) {
-    const norm = alnum(raw);
-    if (norm.length >= 2) out.push({ raw, norm });
+
+function needle(value: string): Needle | undefined {
+  const forms = valueForms(value, 2);
+  if (forms.length === 0) return undefined;
+  return { forms, word: forms.every((f) => f.length <= 2) };
+}
+
+function hits(c: ComponentForms, n: Needle): boolean {
+  if (n.word) return n.forms.some((f) => c.words.includes(f));
+  return n.forms.some((f) => f.length >= 3 && c.folded.some((x) => x.includes(f)));
+}
+
+/** What a file's path components are compared with (the patient's own values apart). */
+interface PathNeedles {
+  readonly patient: readonly Needle[];
+  readonly patientDigits: ReadonlySet<string>;
+  readonly other: readonly Needle[];
+  readonly otherDigits: ReadonlySet<string>;
+}
+
+function needlesOf(first: FirstPass): PathNeedles {
+  const patient = [...first.patientTokens].map(needle).filter((n): n is Needle => n !== undefined);
+  const patientDigits = new Set(idDigits(first.identity.patientId));
+  const other: Needle[] = [];
+  const otherDigits = new Set<string>();
+  for (const v of first.values) {
+    if (v.category === 'date') {
+      // Its first written form is YYYYMMDD: every digit form people put in a name.
+      if (/^\d{8}$/.test(v.text)) for (const d of dateDigitForms(v.text)) otherDigits.add(d);
+      continue;
+    }
+    if (v.category === 'id' || v.category === 'phone') for (const d of idDigits(v.text)) otherDigits.add(d);
+    const n = needle(v.text);
+    if (n) other.push(n);
   }
-  return out;
-};
-
-/** Does this component contain the value (any case, any separators)? */
-function contains(component: string, norm: string, words: () => string[], n: Needle): boolean {
-  if (n.norm.length === 2) return words().includes(n.norm);
-  return norm.includes(n.norm) || component.includes(n.raw);
+  return { patient, patientDigits, other, otherDigits };
 }
 
-/** Classifies path components against one file's identifying values. */
-function verdictsFor(facts: FileFacts): (component: string) => 'patient' | 'identifying' | 'clean' {
-  const patient = needles(facts.first.patientTokens);
-  const other = needles(facts.first.values.map((v) => v.text));
+/** Whether a path component names the patient: a name token, the PatientID or its digits. */
+export function namesPatient(component: string, first: FirstPass): boolean {
+  const n = needlesOf(first);
+  const c = componentForms(component);
+  return n.patient.some((x) => hits(c, x)) || c.digits.some((d) => n.patientDigits.has(d));
+}
+
+/** Without initials: two capitals in a folder name are a modality far more often than a patient. */
+const noInitials = (lex: Lexicon): Lexicon => ({ ...lex, initials: [] });
+
+/** Classifies path components against one file's identifying values and the run's names. */
+function verdictsFor(facts: FileFacts, lexicons: readonly Lexicon[]): (component: string) => Verdict {
+  const n = needlesOf(facts.first);
+  const lex = lexicons.map(noInitials);
   return (component) => {
-    const norm = alnum(component);
-    let w: string[] | undefined;
-    const words = () => (w ??= tokens(component));
-    if (patient.some((n) => contains(component, norm, words, n))) return 'patient';
-    if (other.some((n) => contains(component, norm, words, n))) return 'identifying';
+    const c = componentForms(component);
+    if (n.patient.some((x) => hits(c, x)) || c.digits.some((d) => n.patientDigits.has(d))) return 'patient';
+    if (n.other.some((x) => hits(c, x)) || c.digits.some((d) => n.otherDigits.has(d))) return 'identifying';
+    // Any date in any written form, any name of the run, any value of the patient's other files.
+    const chars = [...component.normalize('NFC')];
+    const folded = fold(chars);
+    if (dateEdits(chars, folded, undefined).length > 0) return 'identifying';
+    if (lex.some((l) => lexiconEdits(chars, folded, l).length > 0)) return 'identifying';
     return 'clean';
   };
 }
 
-export function componentVerdict(component: string, facts: FileFacts): 'patient' | 'identifying' | 'clean' {
-  return verdictsFor(facts)(component);
+export function componentVerdict(
+  component: string,
+  facts: FileFacts,
+  lexicons: readonly Lexicon[] = [],
+): Verdict {
+  return verdictsFor(facts, lexicons)(component);
 }
 
 const SAFE_EXT = /^\.[A-Za-z0-9]{1,5}$/;
@@ -66,15 +106,29 @@ export interface OutputPath {
   readonly patientFolders: readonly string[];
 }
 
+/** What the mirror layout compares a file's path with, besides the file's own values. */
+export interface PathContext {
+  /** The file's and the run's identifying values as lexicons (names of anyone in the run). */
+  readonly lexicons?: readonly Lexicon[];
+  /**
+   * Components from this index on were decoded from a zip entry name in a guessed legacy code
+   * page (no UTF-8 flag): one that is not plain ASCII is never kept (the guess may be wrong).
+   */
+  readonly legacyFrom?: number;
+  /** Source folders some input of the run shows to be named after its patient. */
+  readonly patientNamed?: ReadonlySet<string>;
+}
+
 export function outputPath(
   layout: Layout,
   relPath: string,
   facts: FileFacts,
   secret: ProjectSecret,
+  context: PathContext = {},
 ): OutputPath {
   if (layout === 'patient') return { path: patientPath(facts, secret), patientFolders: [] };
   if (layout === 'blinding') return { path: blindingPath(facts, secret), patientFolders: [] };
-  return mirrorPath(relPath, facts, secret);
+  return mirrorPath(relPath, facts, secret, context);
 }
 
 /**
@@ -97,28 +151,40 @@ export function blindingPath(facts: FileFacts, secret: ProjectSecret): string {
   return `${facts.patient.pseudonym}/DICOM/${secret.label('file', facts.sopInstanceUID).slice(0, 8)}`;
 }
 
-export function mirrorPath(relPath: string, facts: FileFacts, secret: ProjectSecret): OutputPath {
+const ASCII = /^[\x20-\x7e]*$/;
+
+export function mirrorPath(
+  relPath: string,
+  facts: FileFacts,
+  secret: ProjectSecret,
+  context: PathContext = {},
+): OutputPath {
   const parts = relPath.split('/');
   const out: string[] = [];
   const patientFolders: string[] = [];
-  const classify = verdictsFor(facts);
+  const classify = verdictsFor(facts, context.lexicons ?? []);
   for (let i = 0; i < parts.length; i++) {
     const comp = parts[i] as string;
     const isFile = i === parts.length - 1;
-    const verdict = classify(comp);
+    const folder = parts.slice(0, i + 1).join('/');
+    let verdict = classify(comp);
+    if (verdict === 'clean' && i >= (context.legacyFrom ?? Infinity) && !ASCII.test(comp))
+      verdict = 'identifying';
+    // Named after another patient of the run: never kept in clear, whichever file comes first.
+    if (verdict === 'clean' && !isFile && context.patientNamed?.has(folder)) verdict = 'identifying';
     if (verdict === 'clean') {
       out.push(comp);
       continue;
     }
     // The label derives from the source path up to here, so every file in a folder agrees.
-    const label = secret.label('path', parts.slice(0, i + 1).join('/'));
+    const label = secret.label('path', folder);
     if (isFile) {
       const dot = comp.lastIndexOf('.');
       const ext = dot > 0 ? comp.slice(dot) : '';
       out.push(label + (SAFE_EXT.test(ext) && classify(ext) === 'clean' ? ext : ''));
     } else if (verdict === 'patient') {
       out.push(facts.patient.pseudonym);
-      patientFolders.push(parts.slice(0, i + 1).join('/'));
+      patientFolders.push(folder);
     } else {
       out.push(label);
     }

@@ -13,6 +13,7 @@ import {
   openSync,
   opendirSync,
   readdirSync,
+  readSync,
   rmdirSync,
   rmSync,
   statSync,
@@ -20,7 +21,8 @@ import {
   writevSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { type ChunkList, isRange } from '../dicom/writer.js';
+import { type ChunkList, isRange, type SourceRange } from '../dicom/writer.js';
+import { type CellMask, clearUnusedBits } from '../pixels/unused-bits.js';
 import { copyRange, nativeCopyAvailable } from './native.js';
 
 export const STATE_DIR = '.dcmblind';
@@ -128,13 +130,38 @@ function writeAllv(fd: number, chunks: Uint8Array[], pos: number): void {
   }
 }
 
+/** Bytes of a masked range go through memory in pieces this large (a multiple of any cell size). */
+const MASK_CHUNK = 4 * 1024 * 1024;
+let maskBuffer: Buffer | undefined;
+
+/** Copy a range of pixel cells, clearing their unused bits on the way; returns the cells changed. */
+function copyMasked(source: Source, r: SourceRange & { mask: CellMask }, fd: number, pos: number): number {
+  maskBuffer ??= Buffer.allocUnsafe(MASK_CHUNK);
+  let changed = 0;
+  for (let done = 0; done < r.length; ) {
+    const piece = maskBuffer.subarray(0, Math.min(MASK_CHUNK, r.length - done));
+    let got = 0;
+    while (got < piece.length) {
+      const n = readSync(source.fd, piece, got, piece.length - got, r.offset + done + got);
+      if (n === 0) throw new Error(`source file ended at byte ${r.offset + done + got} while copying`);
+      got += n;
+    }
+    changed += clearUnusedBits(piece, r.mask);
+    writeAllv(fd, [piece], pos + done);
+    done += piece.length;
+  }
+  return changed;
+}
+
 /**
  * Write all chunks to a new file. Small chunks go out with writev; ranges and large views of
  * the source file (pixel data) are copied from the source file descriptor, in the kernel when
- * the native helper is built — never concatenated in memory.
+ * the native helper is built — never concatenated in memory. Returns the pixel cells whose unused
+ * bits a masked range cleared.
  */
-export function writeStaged(path: string, data: ChunkList, source?: Source): void {
+export function writeStaged(path: string, data: ChunkList, source?: Source): number {
   const fd = openSync(path, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o644);
+  let cellsCleared = 0;
   try {
     let pos = 0;
     let batch: Uint8Array[] = [];
@@ -150,7 +177,8 @@ export function writeStaged(path: string, data: ChunkList, source?: Source): voi
       if (isRange(c)) {
         if (!source) throw new Error('output refers to source bytes but no source file is open');
         flushBatch();
-        copyRange(source.fd, c.offset, fd, pos, c.length);
+        if (c.mask) cellsCleared += copyMasked(source, { ...c, mask: c.mask }, fd, pos);
+        else copyRange(source.fd, c.offset, fd, pos, c.length);
         pos += c.length;
       } else if (kernel && source && c.buffer === source.bytes.buffer && c.length >= KERNEL_COPY_MIN) {
         flushBatch();
@@ -168,6 +196,7 @@ export function writeStaged(path: string, data: ChunkList, source?: Source): voi
     throw e;
   }
   closeSync(fd);
+  return cellsCleared;
 }
 
 /** Whether an earlier run's output is still in place as it was written (its size). */

@@ -14,6 +14,11 @@ import { type InputFile, walkInputs } from './walk.js';
 export interface Planned {
   readonly f: InputFile;
   readonly stat: { readonly size: number; readonly mtimeMs: number };
+  /**
+   * False for another shard's input: only read for its identifying values (the header pass), so
+   * that every shard knows the whole cohort and writes what one run would.
+   */
+  readonly mine: boolean;
   /** The subject's name when it comes from outside the file (blinding by source zip SHA-256). */
   readonly subject?: string;
 }
@@ -91,12 +96,15 @@ export async function* planInputs(state: RunState): AsyncGenerator<Planned> {
       return;
     }
     if (state.keyFailure !== undefined) return;
+    if (cfg.shard && shardOf(f, layout, cfg.shard.count) !== cfg.shard.index) {
+      yield { f, stat: { size: 0, mtimeMs: 0 }, mine: false };
+      continue;
+    }
     const stat = statOf(state, f);
     if (!stat || alreadyDone(state, f, stat)) continue;
-    if (cfg.shard && shardOf(f, layout, cfg.shard.count) !== cfg.shard.index) continue;
     const subject = subjectOf(state, f);
     if (subject === null) continue;
-    yield subject ? { f, stat, subject } : { f, stat };
+    yield subject ? { f, stat, subject, mine: true } : { f, stat, mine: true };
   }
   for (const p of exclude.unmatched?.() ?? []) {
     state.summary.warnings.push(

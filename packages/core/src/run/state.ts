@@ -43,8 +43,6 @@ export class RunState {
   readonly patients = new Map<string, number>();
   /** Output path → the source content placed there by this run. */
   readonly claimed = new Map<string, string>();
-  /** Source folder replaced by a pseudonym → that pseudonym. */
-  readonly folderOwner = new Map<string, string>();
   /** Pseudonym → source patient key, this run. */
   readonly patientOwner = new Map<string, string>();
   readonly problems: WalkProblem[] = [];

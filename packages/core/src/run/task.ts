@@ -22,6 +22,7 @@ import { type Gathered, type GatherTask, gatherOne } from './gather-task.js';
 import { outputPath, type Layout } from './layout.js';
 import { BLIND_TIME } from './media.js';
 import { PART_SUFFIX, writeStaged } from './output.js';
+import { UNUSED_BITS_SOURCE } from '../pixels/unused-bits.js';
 
 export interface WorkerConfig {
   readonly profile: string;
@@ -47,7 +48,14 @@ export interface Task {
   /** The subject's name when it comes from outside the file (blinding by source zip SHA-256). */
   readonly subject?: string;
   /** The run's person names (shared memory, see run/gather.ts), and this file's patient's values. */
-  readonly cohort?: { readonly id: string; readonly names: SharedArrayBuffer };
+  readonly cohort?: {
+    readonly id: string;
+    readonly names: SharedArrayBuffer;
+    /** Source folders named after some patient of the run (run/gather.ts). */
+    readonly patientNamed?: SharedArrayBuffer;
+  };
+  /** Components of relPath from this index on come from a zip entry name in a guessed code page. */
+  readonly legacyFrom?: number;
   readonly patientValues?: readonly string[];
 }
 
@@ -90,7 +98,7 @@ export class TaskRunner {
   #secret: ProjectSecret | undefined;
   #secretBytes: Buffer | undefined;
   #dcfg: DeidentifyConfig | undefined;
-  #cohort: { id: string; lexicon: Lexicon } | undefined;
+  #cohort: { id: string; lexicon: Lexicon; patientNamed: ReadonlySet<string> } | undefined;
   readonly #madeDirs = new Set<string>();
   constructor(cfg: WorkerConfig) {
     this.#cfg = cfg;
@@ -137,16 +145,17 @@ export class TaskRunner {
     source:
       | { fd: number; bytes: Uint8Array; before: { size: number; mtimeMs: number } | undefined }
       | undefined,
-  ): string | { kind: 'failed'; code: 'E_IO'; reason: string } {
+  ): { staged: string; cellsCleared: number } | { kind: 'failed'; code: 'E_IO'; reason: string } {
     let staged = this.#partPath(outRel);
+    let cellsCleared: number;
     try {
-      writeStaged(staged, output, source);
+      cellsCleared = writeStaged(staged, output, source);
     } catch (e) {
       // The folder was removed meanwhile (an earlier file there failed and it was empty).
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
       this.#madeDirs.clear();
       staged = this.#partPath(outRel);
-      writeStaged(staged, output, source);
+      cellsCleared = writeStaged(staged, output, source);
     }
     // Blinded media: file times carry no information (not when, not in which order).
     if (this.#cfg.layout === 'blinding') utimesSync(staged, BLIND_TIME, BLIND_TIME);
@@ -161,7 +170,7 @@ export class TaskRunner {
         };
       }
     }
-    return staged;
+    return { staged, cellsCleared };
   }
 
   /** The header pass's work for one file (run/gather-task.ts). */
@@ -169,20 +178,21 @@ export class TaskRunner {
     return gatherOne(task, this.#profile, this.#cfg.patientScope ?? 'global');
   }
 
-  /** The run's names as a lexicon, built once per thread and cohort. */
-  #runLexicon(task: Task): Lexicon | undefined {
+  /** The run's names as a lexicon and its patient-named folders, built once per thread and cohort. */
+  #cohortOf(task: Task): { lexicon: Lexicon; patientNamed: ReadonlySet<string> } | undefined {
     if (!task.cohort) return undefined;
     if (this.#cohort?.id !== task.cohort.id) {
       const names = sharedNames(task.cohort.names).map((text) => ({ category: 'name' as const, text }));
-      this.#cohort = { id: task.cohort.id, lexicon: buildLexicon(names) };
+      const folders = task.cohort.patientNamed ? sharedNames(task.cohort.patientNamed) : [];
+      this.#cohort = { id: task.cohort.id, lexicon: buildLexicon(names), patientNamed: new Set(folders) };
     }
-    return this.#cohort.lexicon;
+    return this.#cohort;
   }
 
   /** This task's configuration: the subject's name, the run's names, the patient's other values. */
   #taskConfig(task: Task): { dcfg: DeidentifyConfig; secret: ProjectSecret } {
     const { dcfg: base, secret } = this.#configFor(task.secret);
-    const runLexicon = this.#runLexicon(task);
+    const runLexicon = this.#cohortOf(task)?.lexicon;
     const dcfg: DeidentifyConfig = {
       ...base,
       ...(task.subject ? { subject: task.subject } : {}),
@@ -223,7 +233,11 @@ export class TaskRunner {
       }
       if (r.status !== 'written') return { kind: r.status, reason: r.reason, bytesIn, sha256 };
       const facts: FileFacts = r.facts;
-      const { path: outRel, patientFolders } = outputPath(this.#cfg.layout, task.relPath, facts, secret);
+      const { path: outRel, patientFolders } = outputPath(this.#cfg.layout, task.relPath, facts, secret, {
+        lexicons: r.lexicons,
+        ...(task.legacyFrom !== undefined ? { legacyFrom: task.legacyFrom } : {}),
+        ...(this.#cohort ? { patientNamed: this.#cohort.patientNamed } : {}),
+      });
       let staged = '';
       if (!this.#cfg.dryRun) {
         const stagedOrFailure = this.#stage(
@@ -231,8 +245,10 @@ export class TaskRunner {
           r.output,
           fd === undefined ? undefined : { fd, bytes, before },
         );
-        if (typeof stagedOrFailure !== 'string') return { ...stagedOrFailure, bytesIn };
-        staged = stagedOrFailure;
+        if ('kind' in stagedOrFailure) return { ...stagedOrFailure, bytesIn };
+        staged = stagedOrFailure.staged;
+        // Pixel data left in the file: its unused bits were found (and cleared) while copied.
+        if (stagedOrFailure.cellsCleared > 0) r.fired.set(CLEARED_WHILE_COPIED, 1);
       }
       return writtenResult(
         facts,
@@ -280,6 +296,8 @@ function writtenResult(
     fired: [...fired],
   };
 }
+
+const CLEARED_WHILE_COPIED = `C ${UNUSED_BITS_SOURCE}`;
 
 /** Files above this are read head-first: their pixel data stays in the file (bounded memory). */
 export const HEAD_ONLY_ABOVE = 32 * 1024 * 1024;

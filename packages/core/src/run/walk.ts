@@ -18,6 +18,8 @@ export interface InputFile {
   readonly absPath: string;
   /** Path relative to the output root, '/'-separated (input name first when several inputs). */
   readonly relPath: string;
+  /** relPath components from this index on were decoded from a zip entry name in a guessed code page. */
+  readonly legacyFrom?: number;
   /** Zip entries come with their bytes and the archive's size/mtime identity. */
   readonly bytes?: () => Promise<Buffer>;
   readonly stat?: { readonly size: number; readonly mtimeMs: number };
@@ -101,6 +103,7 @@ async function* zipEntries(
       yield {
         absPath: `${abs}!/${e.name}`,
         relPath: `${folder}/${e.name}`,
+        ...(e.legacyName ? { legacyFrom: folder.split('/').length } : {}),
         bytes: e.read,
         stat: { size: e.size, mtimeMs: s.mtimeMs },
         archive,

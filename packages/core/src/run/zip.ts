@@ -6,6 +6,7 @@
  */
 import yauzl from 'yauzl';
 import { DcmblindError } from '../errors.js';
+import { decodeEntryName } from './zip-names.js';
 
 export const ZIP_LIMITS = {
   /** Largest single entry accepted. */
@@ -20,6 +21,8 @@ export const ZIP_LIMITS = {
 
 export interface ZipEntry {
   readonly name: string;
+  /** The name was decoded in a guessed legacy code page (zip-names.ts). */
+  readonly legacyName: boolean;
   readonly size: number;
   read(): Promise<Buffer>;
 }
@@ -38,7 +41,8 @@ function openArchive(path: string): Promise<yauzl.ZipFile> {
   const options = {
     lazyEntries: true,
     autoClose: false,
-    decodeStrings: true,
+    // Names are decoded here (zip-names.ts): yauzl would read every unflagged name as CP437.
+    decodeStrings: false,
     validateEntrySizes: true,
     strictFileNames: false,
   };
@@ -55,11 +59,21 @@ function openArchive(path: string): Promise<yauzl.ZipFile> {
   );
 }
 
-/** The central directory's entries, all of them (at most ZIP_LIMITS.maxEntries). */
+/** Entries whose names were decoded in a guessed code page. */
+const LEGACY = new WeakSet<yauzl.Entry>();
+
+/** The central directory's entries, all of them (at most ZIP_LIMITS.maxEntries), names decoded. */
 function listEntries(zip: yauzl.ZipFile): Promise<yauzl.Entry[]> {
   const raw: yauzl.Entry[] = [];
   return new Promise<yauzl.Entry[]>((resolve, reject) => {
     zip.on('entry', (e: yauzl.Entry) => {
+      const decoded = decodeEntryName(
+        e.fileName as unknown as Buffer,
+        e.generalPurposeBitFlag,
+        e.extraFields,
+      );
+      e.fileName = decoded.name;
+      if (decoded.legacy) LEGACY.add(e);
       raw.push(e);
       if (raw.length > ZIP_LIMITS.maxEntries)
         reject(new DcmblindError('E_ZIP', `more than ${ZIP_LIMITS.maxEntries} entries`));
@@ -156,6 +170,7 @@ export async function openZip(path: string): Promise<{ entries: ZipEntry[]; clos
     .filter((e) => !e.fileName.endsWith('/'))
     .map((e) => ({
       name: e.fileName.replace(/\\/g, '/'),
+      legacyName: LEGACY.has(e),
       size: e.uncompressedSize,
       read: () => {
         active++;

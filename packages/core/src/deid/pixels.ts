@@ -1,0 +1,106 @@
+/**
+ * Identity next to the pixel values: native cells' unused bits (pixels/unused-bits.ts) and, for
+ * compressed syntaxes, metadata segments inside the bit streams (pixels/bitstream.ts). Planned
+ * once per file before the walk; the walk then writes the top-level Pixel Data from the plan.
+ */
+import type { Element, ParsedFile } from '../dicom/reader.js';
+import { T } from '../dicom/tag.js';
+import type { OutNode } from '../dicom/writer.js';
+import {
+  type CellMask,
+  cellMaskOf,
+  clearUnusedBits,
+  hasUnusedBits,
+  UNUSED_BITS_SOURCE,
+} from '../pixels/unused-bits.js';
+import { textOf } from '../dicom/read-file.js';
+import { type StripPlan, planBitstream } from '../pixels/encapsulated.js';
+import { fire, type Walk } from './walk.js';
+
+export interface PixelPlan {
+  /** The top-level Pixel Data element the plan is for. */
+  readonly element: Element;
+  /** Native pixel data whose cells have unused bits. */
+  readonly mask?: CellMask;
+  /** Compressed pixel data: the frames without their metadata segments, or why it was not checked. */
+  readonly bitstream?: StripPlan | { readonly kind: 'unchecked'; readonly transferSyntaxUID: string };
+}
+
+const CLEARED = { action: 'C', source: UNUSED_BITS_SOURCE } as const;
+const EXTENDED_OFFSET_TABLE = 0x7fe00001;
+const EXTENDED_OFFSET_TABLE_LENGTHS = 0x7fe00002;
+const NUMBER_OF_FRAMES = 0x00280008;
+
+function numberOfFrames(parsed: ParsedFile): number {
+  const n = parseInt(
+    textOf(
+      parsed.dataset.find((e) => e.tag === NUMBER_OF_FRAMES),
+      parsed.data,
+    ),
+    10,
+  );
+  return Number.isFinite(n) && n > 0 ? n : 1;
+}
+
+/** What changes in the file's Pixel Data; a reason when the file cannot be written safely. */
+export function planPixels(parsed: ParsedFile): PixelPlan | { quarantine: string } | undefined {
+  const element = parsed.dataset.find((e) => e.tag === T.PixelData);
+  if (!element || element.items || element.valueLength === 0) return undefined;
+  if (element.encapsulated) {
+    const value = parsed.data.subarray(element.valueStart, element.end);
+    const plan = planBitstream(parsed.transferSyntaxUID, value, numberOfFrames(parsed));
+    if (plan?.kind === 'quarantine') return { quarantine: plan.reason };
+    return plan ? { element, bitstream: plan } : undefined;
+  }
+  const mask = cellMaskOf(parsed.data, parsed.dataset, parsed.encoding.littleEndian);
+  return mask ? { element, mask } : undefined;
+}
+
+/** Native cells: copied with their unused bits cleared (checked first, in memory, or while written). */
+function nativeNode(w: Walk, el: Element, mask: CellMask): OutNode | undefined {
+  if (el.external) {
+    // Still in the file: the writer clears the bits while it copies (and reports what it changed).
+    if (w.transcode) return undefined;
+    const cells = { cells: mask, cellsAt: el.valueStart };
+    return { kind: 'range', tag: el.tag, offset: el.start, length: el.end - el.start, mask: cells };
+  }
+  const value = w.data.subarray(el.valueStart, el.end);
+  if (!hasUnusedBits(value, mask)) return undefined;
+  const cleared = new Uint8Array(value); // a copy: a Buffer's slice() would be a view of the source
+  clearUnusedBits(cleared, mask);
+  fire(w, CLEARED);
+  const vr = el.vr === 'OB' || el.vr === 'OW' ? el.vr : mask.bytes === 1 ? 'OB' : 'OW';
+  return { kind: 'value', tag: el.tag, vr, enc: w.transcode ?? el.enc, value: cleared };
+}
+
+/** Compressed frames: written without their metadata segments, each removal reported. */
+function strippedNode(w: Walk, el: Element, plan: StripPlan): OutNode {
+  for (const [name, n] of plan.removed)
+    for (let i = 0; i < n; i++)
+      fire(w, { action: 'X', source: `Pixel Data bit stream: ${name.trim()} segment` });
+  return { kind: 'open', tag: el.tag, vr: 'OB', enc: w.transcode ?? el.enc, body: plan.value };
+}
+
+/** The output node for the planned Pixel Data; undefined: write the element as it is. */
+export function plannedPixels(w: Walk, el: Element, plan: PixelPlan | undefined): OutNode | undefined {
+  if (!plan || plan.element !== el) return undefined;
+  if (plan.mask) return nativeNode(w, el, plan.mask);
+  if (plan.bitstream?.kind === 'strip') return strippedNode(w, el, plan.bitstream);
+  if (plan.bitstream?.kind === 'unchecked') {
+    const source = `Pixel Data bit stream (${plan.bitstream.transferSyntaxUID}): metadata not checked`;
+    fire(w, { action: 'K', source });
+  }
+  return undefined;
+}
+
+/** The Extended Offset Table and its lengths, when the frames they point at moved. */
+export function plannedTable(w: Walk, el: Element, plan: PixelPlan | undefined): OutNode | undefined {
+  if (plan?.bitstream?.kind !== 'strip') return undefined;
+  const value =
+    el.tag === EXTENDED_OFFSET_TABLE
+      ? plan.bitstream.extendedOffsets
+      : el.tag === EXTENDED_OFFSET_TABLE_LENGTHS
+        ? plan.bitstream.extendedLengths
+        : undefined;
+  return value && { kind: 'value', tag: el.tag, vr: 'OV', enc: w.transcode ?? el.enc, value };
+}

@@ -1,0 +1,48 @@
+/**
+ * Pixel Data as dcmblind writes it, for pairing an output with its source by its pixels
+ * (dcmblind-verify): compressed frames without their metadata segments, native cells without
+ * bits outside the stored ones. A source and its output give the same bytes here, whatever
+ * the source carried next to its image.
+ */
+import type { Element, ParsedFile } from '../dicom/reader.js';
+import { planBitstream } from './encapsulated.js';
+import { type CellMask, cellMaskOf, clearUnusedBits, hasUnusedBits } from './unused-bits.js';
+
+const NUMBER_OF_FRAMES = 0x00280008;
+
+export interface ComparablePixels {
+  /** The bytes to compare, when the value is in memory. */
+  readonly bytes?: Uint8Array;
+  /** For a value still in the file: clear these cells while reading it. */
+  readonly mask?: CellMask;
+}
+
+function framesOf(parsed: ParsedFile): number {
+  const el = parsed.dataset.find((e) => e.tag === NUMBER_OF_FRAMES);
+  const text = el
+    ? Buffer.from(parsed.data.subarray(el.valueStart, el.valueStart + el.valueLength)).toString('latin1')
+    : '';
+  const n = parseInt(text.trim(), 10);
+  return Number.isFinite(n) && n > 0 ? n : 1;
+}
+
+/** `el`: the file's top-level Pixel Data. */
+export function comparablePixels(parsed: ParsedFile, el: Element): ComparablePixels {
+  const mask = el.encapsulated
+    ? undefined
+    : cellMaskOf(parsed.data, parsed.dataset, parsed.encoding.littleEndian);
+  if (el.external) return mask ? { mask } : {};
+  if (el.encapsulated) {
+    // Offset table, fragments and delimiter: what the writer writes after the element's header.
+    const whole = parsed.data.subarray(el.valueStart, el.end);
+    const plan = planBitstream(parsed.transferSyntaxUID, whole, framesOf(parsed));
+    return { bytes: plan?.kind === 'strip' ? plan.value : whole };
+  }
+  const value = parsed.data.subarray(el.valueStart, el.valueStart + el.valueLength);
+  if (!mask || !hasUnusedBits(value, mask)) return { bytes: value };
+  const cleared = new Uint8Array(value);
+  clearUnusedBits(cleared, mask);
+  return { bytes: cleared };
+}
+
+export { clearUnusedBits };
