@@ -97,6 +97,12 @@ TREE = [
     ('Lopez_M/IM0001.dcm', 'GARCIA-LOPEZ^MARIA', 'PID-5550008', '19820606', '20230511', ['Lopez']),
     ('legacy/2023-05-12/IM0001.dcm', 'KOVAC^IVAN', 'PID-5550009', '1966.07.07', '2023.05.12', ['20230512']),
     ('Smith_John/IM0001.dcm', 'SMITH^JOHN', 'PID-5550010', '19490808', '20230513', ['Smith', 'John']),
+    ('Schönberg/IM0001.dcm', 'SCHOENBERG^ARNOLD', 'PID-5550012', '19510913', '20230515', ['Schönberg', 'Arnold']),
+    ('ΓΕΩΡΓΙΟΣ/IM0001.dcm', 'Παπαδόπουλος^Γεώργιος', 'PID-5550013', '19770707', '20230516', ['Γεώργιος', 'Georgios']),
+    ('Papadopoulos/IM0002.dcm', 'Παπαδόπουλος^Γεώργιος', 'PID-5550013', '19770707', '20230516', ['Papadopoulos']),
+    ('visits/May_4_2023/IM0001.dcm', 'WRIGHT^ANNA', 'PID-5550014', '19580808', '20230504', ['May_4_2023']),
+    ('cases/4471923.dcm', 'KIM^SARA', 'PID-5550015', '19590909', '20230517', ['4471923']),  # Nowak's MRN
+    ('visits/20230504101500/IM0002.dcm', 'WRIGHT^ANNA', 'PID-5550014', '19580808', '20230504', ['20230504']),
     ('Smith_John/IM0002.dcm', 'DOE^JANE', 'PID-5550011', '19510909', '20230514', ['Smith', 'John']),
 ]
 

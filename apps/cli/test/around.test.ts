@@ -12,7 +12,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -51,7 +51,7 @@ describe.skipIf(!PY)('identity around the values (issue 17)', () => {
       expect(r.code, r.stderr).toBe(0);
       const summary = JSON.parse(r.stdout);
       // The two non-DICOM files are skipped; every planted file is written, none refused.
-      expect(summary.written).toBe(19);
+      expect(summary.written).toBe(25);
       const check = spawnSync(PY as string, [script('check_around.py'), out, join(input, 'manifest.json')], {
         encoding: 'utf8',
       });
@@ -75,6 +75,29 @@ describe.skipIf(!PY)('identity around the values (issue 17)', () => {
       expect(digest(input)).toEqual(before);
     }, 300_000);
   }
+
+  it('a folder name an earlier run kept is taken back once a later run meets the person it names', () => {
+    const dir = tmp('around-later-');
+    const source = join(dir, 'in');
+    const out = join(dir, 'out');
+    const key = join(dir, 'k.key');
+    // Jane Doe's file in a folder whose name means nothing yet: kept in clear.
+    mkdirSync(join(source, 'Smith_J'), { recursive: true });
+    copyFileSync(join(input, 'tree', 'Smith_John', 'IM0002.dcm'), join(source, 'Smith_J', 'IM0002.dcm'));
+    expect(runWith(source, out, key).code).toBe(0);
+    expect(listTree(out)).toEqual(['Smith_J/IM0002.dcm']);
+    // John Smith arrives (another folder), and with him the name: the old output goes.
+    mkdirSync(join(source, 'Smith'));
+    copyFileSync(join(input, 'tree', 'Smith_John', 'IM0001.dcm'), join(source, 'Smith', 'IM0001.dcm'));
+    const second = runWith(source, out, key);
+    expect(second.code, second.stderr).toBe(1);
+    expect(second.stderr).toMatch(/Smith_J.*\[E_MIXED_PATIENTS\]/);
+    // Run again: Jane's file under a label; no output path names Smith.
+    expect(runWith(source, out, key).code).toBe(0);
+    const paths = listTree(out);
+    expect(paths).toHaveLength(2);
+    for (const p of paths) expect(p.toLowerCase()).not.toContain('smith');
+  });
 
   it('research keeps a published context group version as it is (never shifted)', () => {
     const dir = tmp('around-cgv-');

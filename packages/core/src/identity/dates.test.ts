@@ -65,3 +65,17 @@ describe('legacy date forms', () => {
     expect(writtenForms('1971.02.18')).toContain('02/18/1971');
   });
 });
+
+describe('dates that must not move with the offset', () => {
+  it('keeps placeholder dates as they are: shifted, they would give the offset away', () => {
+    for (const d of ['19000101', '19700101', '00010101', '99991231', '18991230'])
+      expect(shiftDAValue(d, 933)).toBe(d);
+    expect(shiftDTValue('19000101000000', 933)).toBe('19000101000000');
+    expect(shiftDAValue('19000102', 1)).toBe('19000101');
+  });
+
+  it('reads a legacy YYYY-MM-DD as one date, not as a range', () => {
+    expect(shiftDAValue('2023-05-04', 3)).toBe('20230501');
+    expect(shiftDAValue('20230504-20230510', 3)).toBe('20230501-20230507');
+  });
+});

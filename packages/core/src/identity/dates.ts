@@ -61,9 +61,18 @@ export function daysBefore(date: YMD, days: number): YMD {
 }
 
 /** DA minus `days` as "YYYYMMDD" (legacy forms accepted, see parseDA); undefined when not a date. */
+/**
+ * Dates systems write when they do not know one (1900-01-01 for an unknown birth date, the Unix
+ * and Excel epochs, 0001-01-01, 9999-12-31): recognisable, so shifted they would give the
+ * offset away; they say nothing of the patient and are kept as they are.
+ */
+const PLACEHOLDERS = new Set(['00010101', '18991230', '18991231', '19000101', '19700101', '99991231']);
+
 export function shiftDA(value: string, days: number): string | undefined {
   const date = parseDA(value);
-  return date ? formatDA(daysBefore(date, days)) : undefined;
+  if (!date) return undefined;
+  const same = formatDA(date);
+  return PLACEHOLDERS.has(same) ? same : formatDA(daysBefore(date, days));
 }
 
 function formatDA({ y, m, d }: YMD): string {
@@ -74,7 +83,8 @@ function formatDA({ y, m, d }: YMD): string {
 
 /** DA value with ranges ("A-B", "-B", "A-") shifted end by end. */
 export function shiftDAValue(value: string, days: number): string | undefined {
-  if (value.includes('-')) {
+  // A legacy YYYY-MM-DD date is one date, not a range.
+  if (value.includes('-') && !/^\s*\d{4}-\d{1,2}-\d{1,2}\s*$/.test(value)) {
     const parts = value.split('-');
     if (parts.length !== 2) return undefined;
     const out = parts.map((p) => (p.trim() === '' ? '' : shiftDA(p, days)));

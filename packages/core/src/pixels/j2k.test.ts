@@ -237,19 +237,23 @@ describe.runIf(real.length > 0)('stripJ2k on real codestreams', () => {
     expect(Buffer.from(inTile.bytes).equals(cs)).toBe(true);
   });
 
-  it('Psot 0 (the last tile-part runs to EOC) stays 0', () => {
+  it('Psot 0 (the last tile-part runs to EOC): stays 0 untouched, written out once a comment goes', () => {
     const cs = Buffer.from(stripJ2k(byName('JPEG2000.dcm'))!.bytes);
     const sot = walk(cs).mainEnd;
+    const explicit = Buffer.from(cs);
     cs.set(be32(0), sot + 6);
+    expect(stripJ2k(cs)?.bytes).toBe(cs);
     const r = stripJ2k(plantInTileParts(cs, 1, TEXT))!;
     expect(r.removed).toEqual(['COM']);
-    expect(Buffer.from(r.bytes).equals(cs)).toBe(true);
-    expect(walk(r.bytes).tileParts[0]?.psot).toBe(0);
+    // The stream the encoder wrote, its tile-part length given (OpenJPEG would otherwise read a
+    // pad byte after EOC as part of the tile).
+    expect(Buffer.from(r.bytes).equals(explicit)).toBe(true);
+    expect(walk(r.bytes).tileParts[0]?.psot).toBe(explicit.length - sot - 2); // up to EOC
     // Its TLM entry still counts the tile-part's bytes: wrong once the comment is gone.
     const indexed = withTlm(cs);
     const withIndex = stripJ2k(plantInTileParts(indexed, 1, TEXT))!;
     expect(withIndex.removed).toEqual(['TLM', 'COM']);
-    expect(Buffer.from(withIndex.bytes).equals(cs)).toBe(true);
+    expect(Buffer.from(withIndex.bytes).equals(explicit)).toBe(true);
   });
 
   it('steps over the parameterless markers 0xFF30-0xFF3F reserved in headers (A.1.3)', () => {
@@ -259,11 +263,16 @@ describe.runIf(real.length > 0)('stripJ2k on real codestreams', () => {
     expect(stripJ2k(input)?.removed).toEqual(['COM']);
   });
 
-  it('keeps what follows EOC (the pad byte of an odd-length frame)', () => {
+  it('keeps one pad byte after EOC; anything more there goes', () => {
     const cs = Buffer.concat([byName('JPEG2000.dcm'), Uint8Array.of(0)]);
     const r = stripJ2k(cs)!;
     expect(r.bytes[r.bytes.length - 1]).toBe(0);
     expect([...r.bytes.subarray(-3, -1)]).toEqual([0xff, 0xd9]);
+    const hidden = Buffer.concat([byName('JPEG2000.dcm'), Buffer.from(TEXT)]);
+    const h = stripJ2k(hidden)!;
+    expect(h.removed.at(-1)).toBe('bytes after EOC');
+    expect([...h.bytes.subarray(-2)]).toEqual([0xff, 0xd9]);
+    expect(Buffer.from(h.bytes).includes(Buffer.from(TEXT))).toBe(false);
   });
 
   it('undefined for every truncation before EOC, and for broken headers', () => {
@@ -361,10 +370,13 @@ describe.runIf(real.length > 0)('stripJ2k on JP2-wrapped streams', () => {
       box('ftyp', 'jp2 \0\0\0\0jp2 '),
       box('jp2h', Buffer.concat([ihdr, box('colr', Uint8Array.of(1, 0, 0, 0, 0, 0, 17))])),
       box('xml ', `<patient>${TEXT}</patient>`),
+      box('free', TEXT),
+      box('asoc', Buffer.concat([box('lbl ', 'patient'), box('xml ', `<p>${TEXT}</p>`)])),
       box('jp2c', cs),
     ]);
     const r = stripJ2k(file)!;
-    expect(r.removed).toEqual(['xml ', 'COM']);
+    // Only what a reader needs stays: label, association and free-space boxes go too.
+    expect(r.removed).toEqual(['xml ', 'free', 'asoc', 'COM']);
     expect(leaks(r.bytes)).toEqual([]);
     expect(Buffer.from(jp2c(r.bytes)).equals(stripJ2k(cs)!.bytes)).toBe(true);
   });

@@ -7,7 +7,7 @@
  */
 import { stripJp2 } from './jp2.js';
 import type { Stripped } from './jpeg.js';
-import { be32, type Cut, type Patch, splice, u16, u32 } from './splice.js';
+import { be32, type Cut, type Patch, splice, trailingCut, u16, u32 } from './splice.js';
 
 const SOC = 0xff4f;
 const SIZ = 0xff51;
@@ -43,6 +43,8 @@ function stripCodestream(cs: Uint8Array): Stripped | undefined {
     at = end;
   }
   if (u16Safe(cs, at) !== EOC) return undefined;
+  const tail = trailingCut(cs, at + 2, 'bytes after EOC');
+  if (tail) cuts.push(tail);
   // TLM gives each tile-part's length, wrong once one shrinks (its Psot changed, or it is a
   // last tile-part with Psot 0, whose TLM entry still counts its bytes).
   if (cuts.length > mainCuts) cuts.push(...tlm);
@@ -77,8 +79,9 @@ function walkHeader(cs: Uint8Array, at: number, stop: number, cuts: Cut[], tlm: 
 
 /**
  * One tile-part from its SOT: comments in its header are cut and, when some were, Psot is
- * patched to the shorter length. Returns where the tile-part ends. Psot 0 (the last tile-part
- * runs to EOC, A.4.2) stays 0.
+ * patched to the shorter length. Returns where the tile-part ends. A last tile-part with Psot
+ * 0 (it runs to EOC, A.4.2) that lost a comment gets its length written out: with Psot 0,
+ * OpenJPEG takes the pad byte a shorter, odd-length stream then needs for part of the tile.
  */
 function tilePart(cs: Uint8Array, at: number, cuts: Cut[], psot: Patch[]): number | undefined {
   if (at + 12 > cs.length || u16(cs, at + 2) !== 10) return undefined;
@@ -89,7 +92,7 @@ function tilePart(cs: Uint8Array, at: number, cuts: Cut[], psot: Patch[]): numbe
   const end = length === 0 ? lastEoc(cs) : at + length;
   if (end < sod + 2 || end > cs.length) return undefined;
   const shrink = cuts.slice(before).reduce((n, c) => n + (c.end - c.start), 0);
-  if (shrink > 0 && length !== 0) psot.push({ at: at + 6, bytes: be32(length - shrink) });
+  if (shrink > 0) psot.push({ at: at + 6, bytes: be32((length === 0 ? end - at : length) - shrink) });
   return end;
 }
 

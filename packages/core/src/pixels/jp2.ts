@@ -1,15 +1,20 @@
 /**
  * The JP2 file format (ISO 15444-1 Annex I) around a JPEG 2000 codestream, as some vendors
- * put it in DICOM: boxes that carry free text or vendor data (XML such as XMP, UUID boxes,
- * UUID info, intellectual property rights) go, and the codestream in each jp2c box loses
- * its comments, the box length following. The header boxes a reader needs stay as they are.
+ * put it in DICOM: only the boxes a reader needs stay (signature, file type, header, reader
+ * requirements), the codestream in each jp2c box loses its comments, the box length following;
+ * every other box (XML such as XMP, UUID boxes, rights, labels, associations, free space) goes.
  */
 import type { Stripped } from './jpeg.js';
 import { be32, u32 } from './splice.js';
 
 const SIGNATURE = [0x00, 0x00, 0x00, 0x0c, 0x6a, 0x50, 0x20, 0x20, 0x0d, 0x0a, 0x87, 0x0a];
-/** Text and vendor boxes. The rights box is `jp2i` in Annex I.6; `ipr ` is its name elsewhere. */
-const DROPPED = new Set(['xml ', 'uuid', 'uinf', 'ipr ', 'jp2i']);
+/**
+ * The boxes a reader needs (Annex I.5: signature, file type, header with the image size,
+ * colour and palette boxes, reader requirements) and the codestream. Every other top-level box
+ * goes: XML (XMP), UUID and UUID info, rights (`jp2i`, `ipr `), labels and associations
+ * (`lbl `, `asoc`), free space (`free`) — whatever a writer may put text in.
+ */
+const KEPT = new Set(['jP  ', 'ftyp', 'jp2h', 'rreq', 'jp2c']);
 
 interface Box {
   readonly type: string;
@@ -34,7 +39,7 @@ export function stripJp2(file: Uint8Array, codestream: CodestreamStripper): Stri
     const box = boxAt(file, at);
     if (box === undefined) return undefined;
     at = box.end;
-    if (DROPPED.has(box.type)) {
+    if (!KEPT.has(box.type)) {
       removed.push(box.type);
       continue;
     }

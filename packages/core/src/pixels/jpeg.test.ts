@@ -183,6 +183,37 @@ describe.runIf(real.length > 0)('stripJpeg on real streams', () => {
     expect(Buffer.from(r!.bytes).equals(withMrfx)).toBe(true);
   });
 
+  it('keeps only what a decoder reads of Adobe APP14 and mrfx APP8: text after it goes', () => {
+    const f = byName('SC_jpeg_no_color_transform.dcm');
+    const adobe = segment(0xee, 'Adobe\x00\x64\x00\x00\x00\x00\x01');
+    const mrfx = segment(0xe8, 'mrfx\x01');
+    const padded = plant(f, [
+      [
+        2,
+        Buffer.concat([
+          segment(0xee, `Adobe\x00\x64\x00\x00\x00\x00\x01${PHI}`),
+          segment(0xe8, `mrfx\x01${PHI}`),
+        ]),
+      ],
+    ]);
+    const r = stripJpeg(padded)!;
+    expect(r.removed).toEqual(['APP14 extra bytes', 'APP8 extra bytes']);
+    expect(Buffer.from(r.bytes).equals(plant(f, [[2, Buffer.concat([adobe, mrfx])]]))).toBe(true);
+  });
+
+  it('cuts what follows EOI but one pad byte: trailing text, a second stream', () => {
+    const f = byName('SC_jpeg_no_color_transform.dcm');
+    const eoi = f.length - (f[f.length - 1] === 0xd9 ? 2 : 3);
+    const clean = f.subarray(0, eoi + 2);
+    for (const tail of [Buffer.from(PHI), Buffer.concat([clean, segment(0xfe, PHI)])]) {
+      const r = stripJpeg(Buffer.concat([clean, tail]))!;
+      expect(r.removed.at(-1)).toBe('bytes after EOI');
+      expect(Buffer.from(r.bytes).equals(clean)).toBe(true);
+    }
+    const pad = Buffer.concat([clean, Uint8Array.of(0)]);
+    expect(stripJpeg(pad)?.bytes).toBe(pad);
+  });
+
   it('removes look-alikes: JFXX APP0, SPIFF APP8, a non-Adobe APP14, APP15', () => {
     const f = byName('SC_jpeg_no_color_transform.dcm');
     const planted = plant(f, [

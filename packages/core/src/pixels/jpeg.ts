@@ -5,7 +5,7 @@
  * dates survive a de-identification of the DICOM attributes. Every other byte is kept, so
  * the pixels decode exactly as before.
  */
-import { type Cut, type Patch, splice, u16 } from './splice.js';
+import { type Cut, type Patch, splice, trailingCut, u16 } from './splice.js';
 
 export interface Stripped {
   /** The stream without the removed segments; the very same Uint8Array object when nothing was removed. */
@@ -42,7 +42,11 @@ export function stripJpeg(stream: Uint8Array): Stripped | undefined {
     const m = markerAt(stream, at);
     if (m === undefined) return undefined;
     at = m.at;
-    if (m.code === EOI) break;
+    if (m.code === EOI) {
+      const tail = trailingCut(stream, at + 2, 'bytes after EOI');
+      if (tail) cuts.push(tail);
+      break;
+    }
     if (isStandalone(m.code)) {
       at += 2;
       continue;
@@ -55,6 +59,8 @@ export function stripJpeg(stream: Uint8Array): Stripped | undefined {
       cuts.push({ start: m.fill, end, name: segmentName(m.code) });
     } else if (m.code === APP0 && end - at > 2 + JFIF_LENGTH) {
       dropJfifThumbnail(at, end, cuts, patches);
+    } else if (isMetadata(m.code)) {
+      keepOnlyWhatDecodersRead(m.code, at, end, cuts, patches);
     }
     at = end;
     if (m.code === SOS) {
@@ -121,6 +127,26 @@ function dropJfifThumbnail(at: number, end: number, cuts: Cut[], patches: Patch[
   cuts.push({ start: thumbnailStart, end, name: 'APP0 thumbnail' });
   patches.push({ at: at + 2, bytes: Uint8Array.of(0, JFIF_LENGTH) });
   patches.push({ at: thumbnailStart - 2, bytes: Uint8Array.of(0, 0) });
+}
+
+/** Length fields of the kept segments as their specifications define them (no room for more). */
+const CANONICAL_LENGTH: ReadonlyMap<number, number> = new Map([
+  [APP14, 14], // "Adobe", version, flags0, flags1, transform
+  [APP8, 7], // "mrfx", transform
+]);
+
+/** A kept Adobe or mrfx segment longer than its definition: the extra bytes go, the length follows. */
+function keepOnlyWhatDecodersRead(
+  code: number,
+  at: number,
+  end: number,
+  cuts: Cut[],
+  patches: Patch[],
+): void {
+  const canonical = CANONICAL_LENGTH.get(code);
+  if (canonical === undefined || end - at - 2 <= canonical) return;
+  cuts.push({ start: at + 2 + canonical, end, name: `${segmentName(code)} extra bytes` });
+  patches.push({ at: at + 2, bytes: Uint8Array.of(0, canonical) });
 }
 
 /**

@@ -61,3 +61,13 @@ function outputOffset(sorted: readonly Cut[], at: number): number {
   }
   return at - shift;
 }
+
+/**
+ * Bytes after EOC (or EOI), which no decoder reads and anything can be hidden in: cut, except a
+ * single pad byte (0x00 or 0xFF) that keeps the fragment even.
+ */
+export function trailingCut(b: Uint8Array, from: number, name: string): Cut | undefined {
+  const rest = b.length - from;
+  if (rest <= 0 || (rest === 1 && (b[from] === 0x00 || b[from] === 0xff))) return undefined;
+  return { start: from, end: b.length, name };
+}

@@ -89,7 +89,7 @@ function sweepExposedFolders(state: RunState): void {
   const { ledger, outputs, doneByOutput } = state.output;
   const swept: JournalEntry[] = [];
   const ours = (p: string) => outputs.has(p) || doneByOutput.has(p);
-  for (const [folder, outFolder] of ledger.exposed()) {
+  for (const [folder, outFolder] of ledger.exposed(state.namesSomeone)) {
     const files = filesUnder(state.out, outFolder);
     const theirs = files.filter((p) => !ours(p));
     if (theirs.length) {

@@ -71,11 +71,16 @@ export class FolderLedger {
     return this.#replaced;
   }
 
-  /** Output folders that keep a source folder name some file showed to name its patient. */
-  exposed(): Array<[folder: string, outFolder: string]> {
+  /**
+   * Output folders that keep a source folder name some file showed to name its patient, or that
+   * `names` flags (a folder name judged clean before this run met the person it names).
+   */
+  exposed(names: (folderName: string) => boolean = () => false): Array<[folder: string, outFolder: string]> {
     const out: Array<[string, string]> = [];
-    for (const [folder, outs] of this.#clear)
-      if (this.#replaced.has(folder)) for (const o of outs) out.push([folder, o]);
+    for (const [folder, outs] of this.#clear) {
+      const name = folder.slice(folder.lastIndexOf('/') + 1);
+      if (this.#replaced.has(folder) || names(name)) for (const o of outs) out.push([folder, o]);
+    }
     return out;
   }
 }

@@ -9,6 +9,8 @@ import type { Piscina } from 'piscina';
 import type { JournalEntry } from '../key/records.js';
 import { decodeValue, isRunWideName, shareNames } from '../scrub/cohort.js';
 import type { Committer } from './commit.js';
+import { runNamesTest } from './layout.js';
+import { idDigits } from './path-match.js';
 import type { Gathered, GatherTask } from './gather-task.js';
 import type { Planned } from './plan.js';
 import type { RunState } from './state.js';
@@ -23,6 +25,8 @@ export interface Cohort {
   readonly patientOf: ReadonlyMap<string, string>;
   /** Source folders some input shows to be named after its patient (shared memory; mirror layout). */
   readonly patientNamed: SharedArrayBuffer;
+  /** The digits of every identifier of every patient of the run (shared memory): never in a path. */
+  readonly ids: SharedArrayBuffer;
 }
 
 class Pool {
@@ -112,11 +116,16 @@ export async function gatherCohort(
     state.summary.interrupted = true;
   }
   committer.remember(into.entries());
+  const runIds = [...into.patients.values()].flatMap((vs) =>
+    [...vs].map(decodeValue).flatMap((v) => (v.category === 'id' ? idDigits(v.text) : [])),
+  );
+  if (state.settings.layout === 'mirror') state.namesSomeone = runNamesTest([...into.names], runIds);
   return {
     id: `${state.settings.runId}/${into.names.size}`,
     names: shareNames([...into.names]),
     patients: new Map([...into.patients].map(([k, v]) => [k, [...v]])),
     patientOf: into.patientOf,
     patientNamed: shareNames([...into.patientNamed]),
+    ids: shareNames([...new Set(runIds)]),
   };
 }

@@ -12,7 +12,15 @@ import { dateEdits } from '../scrub/dates.js';
 import { fold } from '../scrub/fold.js';
 import type { Lexicon } from '../scrub/lexicon.js';
 import { lexiconEdits } from '../scrub/lexicon-match.js';
-import { type ComponentForms, componentForms, dateDigitForms, idDigits, valueForms } from './path-match.js';
+import {
+  type ComponentForms,
+  componentForms,
+  dateDigitForms,
+  idDigits,
+  initialsOf,
+  sameDate,
+  valueForms,
+} from './path-match.js';
 
 type Verdict = 'patient' | 'identifying' | 'clean';
 
@@ -37,52 +45,119 @@ function hits(c: ComponentForms, n: Needle): boolean {
 interface PathNeedles {
   readonly patient: readonly Needle[];
   readonly patientDigits: ReadonlySet<string>;
+  /** The patient's initials (`J.S.`, `JS`): a component of them with dots names the patient. */
+  readonly initials: ReadonlySet<string>;
   readonly other: readonly Needle[];
   readonly otherDigits: ReadonlySet<string>;
+  /** The file's dates (YYYYMMDD). */
+  readonly dates: readonly string[];
 }
 
 function needlesOf(first: FirstPass): PathNeedles {
   const patient = [...first.patientTokens].map(needle).filter((n): n is Needle => n !== undefined);
   const patientDigits = new Set(idDigits(first.identity.patientId));
+  const initials = new Set(first.patientNames.flatMap((pn) => pn.split('\\').flatMap(initialsOf)));
   const other: Needle[] = [];
   const otherDigits = new Set<string>();
+  const dates: string[] = [];
   for (const v of first.values) {
     if (v.category === 'date') {
       // Its first written form is YYYYMMDD: every digit form people put in a name.
-      if (/^\d{8}$/.test(v.text)) for (const d of dateDigitForms(v.text)) otherDigits.add(d);
+      if (/^\d{8}$/.test(v.text)) {
+        dates.push(v.text);
+        for (const d of dateDigitForms(v.text)) otherDigits.add(d);
+      }
       continue;
     }
     if (v.category === 'id' || v.category === 'phone') for (const d of idDigits(v.text)) otherDigits.add(d);
     const n = needle(v.text);
     if (n) other.push(n);
   }
-  return { patient, patientDigits, other, otherDigits };
+  return { patient, patientDigits, initials, other, otherDigits, dates };
 }
 
-/** Whether a path component names the patient: a name token, the PatientID or its digits. */
+/** A DOS 8.3 short name (`LUKASI~1`) stands for a name it starts. */
+const shortFor = (c: ComponentForms, needles: readonly Needle[]) =>
+  c.shortName !== undefined &&
+  c.shortName.length >= 4 &&
+  needles.some((n) => n.forms.some((f) => f.length > c.shortName!.length && f.startsWith(c.shortName!)));
+
+/** Dotted initials alone (`J.S.`, `W.L`); without dots two capitals are a modality far more often. */
+const DOTTED_INITIALS = /^(?:\p{Lu}\.){1,3}\p{Lu}?\.?$/u;
+
+function namesThePatient(component: string, c: ComponentForms, n: PathNeedles): boolean {
+  if (n.patient.some((x) => hits(c, x)) || c.digits.some((d) => n.patientDigits.has(d))) return true;
+  if (shortFor(c, n.patient)) return true;
+  return DOTTED_INITIALS.test(component) && n.initials.has(component.replace(/\./g, ''));
+}
+
+function identifiesSomeone(c: ComponentForms, n: PathNeedles): boolean {
+  if (n.other.some((x) => hits(c, x)) || c.digits.some((d) => n.otherDigits.has(d))) return true;
+  if (shortFor(c, n.other)) return true;
+  // Any full date written with a month name; a month and year when it is one of the file's.
+  return c.named.some((p) => p.d !== undefined || n.dates.some((d) => sameDate(p, d)));
+}
+
+/** Whether a path component names the patient: a name token, the PatientID or its digits, initials. */
 export function namesPatient(component: string, first: FirstPass): boolean {
-  const n = needlesOf(first);
-  const c = componentForms(component);
-  return n.patient.some((x) => hits(c, x)) || c.digits.some((d) => n.patientDigits.has(d));
+  return namesThePatient(component, componentForms(component), needlesOf(first));
+}
+
+/** Every spelling of the run's names (the lexicons' words), built once per lexicon. */
+const runSpellings = new WeakMap<Lexicon, ReadonlySet<string>>();
+
+function spellingsOfRun(lex: Lexicon): ReadonlySet<string> {
+  let set = runSpellings.get(lex);
+  if (!set) {
+    const s = new Set<string>();
+    for (const [w, kind] of lex.words)
+      if (kind === 'name' && w.length >= 3) for (const f of valueForms(w, 3)) s.add(f);
+    runSpellings.set(lex, s);
+    set = s;
+  }
+  return set;
 }
 
 /** Without initials: two capitals in a folder name are a modality far more often than a patient. */
 const noInitials = (lex: Lexicon): Lexicon => ({ ...lex, initials: [] });
 
 /** Classifies path components against one file's identifying values and the run's names. */
-function verdictsFor(facts: FileFacts, lexicons: readonly Lexicon[]): (component: string) => Verdict {
+function verdictsFor(
+  facts: FileFacts,
+  lexicons: readonly Lexicon[],
+  runIds: ReadonlySet<string> = new Set(),
+): (component: string) => Verdict {
   const n = needlesOf(facts.first);
   const lex = lexicons.map(noInitials);
   return (component) => {
     const c = componentForms(component);
-    if (n.patient.some((x) => hits(c, x)) || c.digits.some((d) => n.patientDigits.has(d))) return 'patient';
-    if (n.other.some((x) => hits(c, x)) || c.digits.some((d) => n.otherDigits.has(d))) return 'identifying';
+    if (namesThePatient(component, c, n)) return 'patient';
+    if (identifiesSomeone(c, n) || c.digits.some((d) => runIds.has(d))) return 'identifying';
     // Any date in any written form, any name of the run, any value of the patient's other files.
     const chars = [...component.normalize('NFC')];
     const folded = fold(chars);
     if (dateEdits(chars, folded, undefined).length > 0) return 'identifying';
     if (lex.some((l) => lexiconEdits(chars, folded, l).length > 0)) return 'identifying';
+    // The run's names in every spelling, as words of the component (Lukasiewicz for Łukasiewicz).
+    if (lexicons.some((l) => c.words.some((w) => spellingsOfRun(l).has(w)))) return 'identifying';
     return 'clean';
+  };
+}
+
+/**
+ * The end-of-run test of folder names an earlier run kept in clear (main thread): a name of the
+ * run in any spelling, as a word of the component, or an identifier's digits.
+ */
+export function runNamesTest(
+  names: readonly string[],
+  ids: readonly string[],
+): (folderName: string) => boolean {
+  let spelt: Set<string> | undefined;
+  const idSet = new Set(ids);
+  return (folderName) => {
+    spelt ??= new Set(names.flatMap((n) => (n.length >= 3 ? valueForms(n, 3) : [])));
+    const c = componentForms(folderName);
+    return c.words.some((w) => spelt?.has(w)) || c.digits.some((d) => idSet.has(d));
   };
 }
 
@@ -117,6 +192,8 @@ export interface PathContext {
   readonly legacyFrom?: number;
   /** Source folders some input of the run shows to be named after its patient. */
   readonly patientNamed?: ReadonlySet<string>;
+  /** Identifier digits of every patient of the run. */
+  readonly runIds?: ReadonlySet<string>;
 }
 
 export function outputPath(
@@ -162,7 +239,7 @@ export function mirrorPath(
   const parts = relPath.split('/');
   const out: string[] = [];
   const patientFolders: string[] = [];
-  const classify = verdictsFor(facts, context.lexicons ?? []);
+  const classify = verdictsFor(facts, context.lexicons ?? [], context.runIds);
   for (let i = 0; i < parts.length; i++) {
     const comp = parts[i] as string;
     const isFile = i === parts.length - 1;

@@ -48,3 +48,45 @@ describe('path components and values in one form', () => {
     expect(idDigits('AB12')).toEqual([]);
   });
 });
+
+describe('the forms the leak hunt found missing', () => {
+  it('ASCII transliteration in the header, native letters in the path, and back', () => {
+    expect(has('Müller', 'MUELLER')).toBe(true);
+    expect(has('Schönberg', 'SCHOENBERG')).toBe(true);
+    expect(has('Ostergaard', 'OESTERGAARD')).toBe(true);
+    expect(has('Oestergaard', 'Østergård')).toBe(true);
+    expect(has('Ostergaard_S', 'Østergård')).toBe(true);
+  });
+
+  it('Greek with either sigma and romanised; more Cyrillic romanisations', () => {
+    expect(has('ΓΕΩΡΓΙΟΣ', 'Γεώργιος')).toBe(true);
+    expect(has('Γεώργιοσ', 'ΓΕΩΡΓΙΟΣ')).toBe(true);
+    expect(has('Papadopoulos', 'ΠΑΠΑΔΟΠΟΥΛΟΣ')).toBe(true);
+    expect(has('Georgios', 'ΓΕΩΡΓΙΟΣ')).toBe(true);
+    for (const spelt of ['Yuri', 'Yuriy', 'Yury', 'Jurij']) expect(has(spelt, 'Юрий'), spelt).toBe(true);
+    for (const spelt of ['Shcherbakov', 'Scherbakov', 'Ščerbakov', 'Schtscherbakow'])
+      expect(has(spelt, 'Щербаков'), spelt).toBe(true);
+    expect(has('Iwanow', 'Иванов')).toBe(true);
+  });
+
+  it('dates with month names, DT digits, months and years', () => {
+    const dates = (c: string) => componentForms(c).named;
+    for (const c of ['May_4_2023', 'May-04-2023', 'MAY042023', '2023May04', '2023-May-04', '4 mai 2023'])
+      expect(dates(c), c).toContainEqual({ y: 2023, m: 5, d: 4 });
+    expect(dates('18_Feb_71')).toContainEqual({ y: 71, m: 2, d: 18 });
+    expect(dates('Feb18_1971')).toContainEqual({ y: 1971, m: 2, d: 18 });
+    expect(dates('May2023')).toContainEqual({ y: 2023, m: 5 });
+    expect(dates('Mayo_clinic')).toEqual([]);
+    expect(componentForms('20230504101500').digits).toContain('20230504');
+    expect(componentForms('230504101500').digits).toContain('230504');
+    expect(componentForms('2023-05').digits).toContain('202305');
+    expect(componentForms('05.2023').digits).toContain('052023');
+    expect(dateDigitForms('20230504')).toEqual(expect.arrayContaining(['202305', '052023']));
+  });
+
+  it('DOS short names keep the start of the name', () => {
+    expect(componentForms('LUKASI~1').shortName).toBe('lukasi');
+    expect(componentForms('PROGRA~1.TXT').shortName).toBe('progra');
+    expect(componentForms('Lukasiewicz').shortName).toBeUndefined();
+  });
+});

@@ -12,32 +12,84 @@
  */
 import { parseDA } from '../identity/dates.js';
 import { foldString } from '../scrub/fold.js';
+import { MONTH_WORDS } from '../scrub/months.js';
 
-/** Letters NFKD leaves whole, as people write them in ASCII (first spelling is the usual one). */
-const LATIN: Readonly<Record<string, readonly string[]>> = {
-  ß: ['ss'],
-  ø: ['o', 'oe'],
-  æ: ['ae'],
-  œ: ['oe'],
-  ł: ['l'],
-  đ: ['d'],
-  ð: ['d'],
-  þ: ['th'],
-  ı: ['i'],
+/** Latin letters NFKD leaves whole, as people write them in ASCII (every system). */
+const LATIN: Readonly<Record<string, string>> = {
+  ß: 'ss',
+  æ: 'ae',
+  œ: 'oe',
+  ł: 'l',
+  đ: 'd',
+  ð: 'd',
+  þ: 'th',
+  ı: 'i',
 };
 
-/** Cyrillic letters in the usual romanisation, then a second common one where they differ. */
-const CYRILLIC: Readonly<Record<string, readonly string[]>> = Object.fromEntries(
-  (
-    'а a|б b|в v|г g|д d|е e|ё e yo|ж zh|з z|и i|й y i|к k|л l|м m|н n|о o|п p|р r|с s|т t|у u|' +
-    'ф f|х kh h|ц ts|ч ch|ш sh|щ shch|ъ |ы y|ь |э e|ю yu iu|я ya ia|і i|ї yi|є ye|ґ g'
-  )
-    .split('|')
-    .map((e) => {
-      const [c, ...forms] = e.split(' ');
-      return [c as string, forms.length ? forms : ['']];
+/** Letters as a table string: "а a|б b|…" → { а: 'a', б: 'b', … } (a letter without a form drops). */
+const table = (spec: string): Readonly<Record<string, string>> =>
+  Object.fromEntries(
+    spec.split('|').map((e) => {
+      const [c, form = ''] = e.split(' ');
+      return [c as string, form];
     }),
-);
+  );
+
+const CYRILLIC_COMMON =
+  'а a|б b|в v|г g|д d|е e|ж zh|з z|и i|й y|к k|л l|м m|н n|о o|п p|р r|с s|т t|у u|ф f|х kh|' +
+  'ц ts|ч ch|ш sh|щ shch|ъ |ы y|ь |э e|ю yu|я ya|і i|ї yi|є ye|ґ g';
+const GREEK_COMMON =
+  'α a|β v|γ g|δ d|ε e|ζ z|η i|θ th|ι i|κ k|λ l|μ m|ν n|ξ x|ο o|π p|ρ r|σ s|τ t|υ y|φ f|χ ch|ψ ps|ω o';
+
+/**
+ * Romanisation systems, each a whole spelling of a name (letters are not mixed across systems):
+ * the usual English ones (BGN/PCGN, ELOT 743), a simplified English one (Yuri, Papadopoulos), a
+ * German one (Iwanow, Schtscherbakow; Mueller for Müller), a scholarly one (Jurij, Scerbakov),
+ * and Polish-style ø → o / Danish-style ø → oe, å → aa.
+ */
+interface System {
+  /** Applied to the composed, lower-case text before accents are folded. */
+  readonly before?: (s: string) => string;
+  /** Applied to folded letters. */
+  readonly letters: Readonly<Record<string, string>>;
+}
+const SYSTEMS: readonly System[] = [
+  { letters: { ...LATIN, ø: 'o', ...table(CYRILLIC_COMMON), ...table(GREEK_COMMON) } },
+  {
+    before: (s) =>
+      s
+        .replace(/ий(?!\p{L})/gu, 'i')
+        .replace(/ый(?!\p{L})/gu, 'y')
+        .replace(/ου/g, 'ou'),
+    letters: {
+      ...LATIN,
+      ø: 'o',
+      ...table(`${CYRILLIC_COMMON}|й |х h`),
+      ...table(`${GREEK_COMMON}|β b|υ u|χ h`),
+    },
+  },
+  {
+    before: (s) => s.replace(/ä/g, 'ae').replace(/ö/g, 'oe').replace(/ü/g, 'ue').replace(/å/g, 'aa'),
+    letters: {
+      ...LATIN,
+      ø: 'oe',
+      ...table(`${CYRILLIC_COMMON}|в w|ж sch|й j|х ch|ц z|ч tsch|ш sch|щ schtsch|ю ju|я ja|ё jo`),
+      ...table(`${GREEK_COMMON}|β b|η e|υ u|χ kh`),
+    },
+  },
+  {
+    letters: {
+      ...LATIN,
+      ø: 'oe',
+      ...table(`${CYRILLIC_COMMON}|ж z|й j|х ch|ц c|ч c|ш s|щ sc|ю ju|я ja|ы y`),
+    },
+  },
+  // English again, -ий as -y and щ as sch (Yury, Dmitry, Scherbakov).
+  {
+    before: (s) => s.replace(/ий(?!\p{L})/gu, 'y'),
+    letters: { ...LATIN, ...table(`${CYRILLIC_COMMON}|х h|щ sch`) },
+  },
+];
 
 const NOT_ALNUM = /[^\p{L}\p{N}]+/gu;
 
@@ -46,76 +98,147 @@ export function pathFold(s: string): string {
   return foldString(s.normalize('NFC')).replace(NOT_ALNUM, '');
 }
 
-/**
- * Every ASCII spelling of a folded string the tables give (at most a few: the first and the
- * alternative spelling of every letter, not their combinations).
- */
-function spellingsOf(folded: string): string[] {
-  const first: string[] = [];
-  const second: string[] = [];
-  let differs = false;
-  for (const c of folded) {
-    const t = LATIN[c] ?? CYRILLIC[c];
-    first.push(t ? (t[0] as string) : c);
-    second.push(t ? (t[1] ?? (t[0] as string)) : c);
-    if (t?.[1] !== undefined) differs = true;
+/** Every spelling of a text the systems give, letters and digits only (CJK kept as it is). */
+export function spellings(text: string): string[] {
+  // Greek capital sigma lower-cases to ς at a word's end, σ elsewhere: one letter here.
+  const nfc = text.normalize('NFC').toLowerCase().replace(/ς/g, 'σ');
+  const out = new Set<string>([foldString(nfc).replace(NOT_ALNUM, '')]);
+  for (const sys of SYSTEMS) {
+    // Mapped before folding (й and ё would fold to и and е) and after it (ώ folds to ω).
+    const map = (t: string) => {
+      let r = '';
+      for (const c of t) r += sys.letters[c] ?? c;
+      return r;
+    };
+    out.add(map(foldString(map(sys.before ? sys.before(nfc) : nfc))).replace(NOT_ALNUM, ''));
   }
-  const a = first.join('');
-  return differs ? [a, second.join('')] : [a];
+  return [...out];
 }
 
-/** The forms of one value to look for: its folded spellings, and the parts of a compound name. */
+/** An ASCII name as it would be written with its letters: oe → o (Oestergaard ~ Østergaard, Ostergaard). */
+const undoDigraphs = (f: string) => f.replace(/ae/g, 'a').replace(/oe/g, 'o').replace(/ue/g, 'u');
+
+/** The forms of one value to look for: its spellings, and the parts of a compound name. */
 export function valueForms(value: string, minLength: number): string[] {
   const out = new Set<string>();
-  const add = (s: string) => {
-    const f = pathFold(s);
-    if (f.length < minLength) return;
-    out.add(f);
-    for (const sp of spellingsOf(f)) if (sp.length >= minLength) out.add(sp);
+  const add = (v: string) => {
+    for (const f of spellings(v)) {
+      if (f.length < minLength) continue;
+      out.add(f);
+      // Written in ASCII in the header (MUELLER), natively in the path (Müller → muller).
+      if (/^[a-z0-9]+$/.test(f)) {
+        const plain = undoDigraphs(f);
+        if (plain !== f && plain.length >= Math.max(minLength, 4)) out.add(plain);
+      }
+    }
   };
   add(value);
-  // German umlauts written out (Müller → Mueller): NFKD would only drop the dots.
-  const nfc = value.normalize('NFC');
-  const german = nfc.replace(/[äÄ]/g, 'ae').replace(/[öÖ]/g, 'oe').replace(/[üÜ]/g, 'ue');
-  if (german !== nfc) add(german);
   const parts = value.split(/[-'’\s]+/u).filter(Boolean);
   if (parts.length > 1) for (const p of parts) if (pathFold(p).length >= 3) add(p);
   return [...out];
 }
 
+/** A date read out of a path component (day absent: a month and year; y < 100: a two-digit year). */
+export interface PathDate {
+  readonly y: number;
+  readonly m: number;
+  readonly d?: number;
+}
+
 /** A path component in the forms it is compared in: folded, and transliterated. */
 export interface ComponentForms {
   readonly folded: readonly string[];
-  /** Its words (folded), for short values that must stand alone. */
+  /** Its words (folded, every spelling), for short values that must stand alone. */
   readonly words: readonly string[];
-  /** Digit runs, and runs of short digit groups joined (`04.05.23` → `040523`, `4.5.23` → `040523`). */
+  /**
+   * Digit runs and their first 8 and 6 digits (a DT's date), runs of short digit groups joined
+   * (`04.05.23` → `040523`, `4.5.23` → `040523`), and a year and month joined (`2023-05` → `202305`).
+   */
   readonly digits: readonly string[];
+  /** Dates written with a month name (`May_4_2023`, `18-Feb-71`, `2023May04`, `Feb1971`). */
+  readonly named: readonly PathDate[];
+  /** A DOS 8.3 short name's kept prefix (`LUKASI` of `LUKASI~1`). */
+  readonly shortName?: string;
 }
 
 const pad2 = (g: string) => (g.length === 1 ? `0${g}` : g);
 
-export function componentForms(component: string): ComponentForms {
-  const nfc = component.normalize('NFC');
-  const f = pathFold(nfc);
-  const words = foldString(nfc)
-    .split(NOT_ALNUM)
-    .filter(Boolean)
-    .flatMap((w) => [w, ...spellingsOf(w)]);
+function digitForms(nfc: string): string[] {
   const digits = new Set<string>();
   const runs = nfc.match(/\p{N}+(?:[._\-/ ]\p{N}+)*/gu) ?? [];
   for (const run of runs) {
     const groups = foldString(run).split(/[._\-/ ]/);
-    for (const g of groups) digits.add(g);
-    // Three groups of a date (d.m.yy, yyyy-m-d): joined with one- and two-digit groups padded.
-    for (let i = 0; i + 3 <= groups.length; i++) {
-      const three = groups.slice(i, i + 3);
-      if (three.every((g) => g.length <= 4)) digits.add(three.map(pad2).join(''));
+    for (const g of groups) {
+      digits.add(g);
+      if (g.length > 8) digits.add(g.slice(0, 8));
+      if (g.length > 6) digits.add(g.slice(0, 6));
+    }
+    for (let i = 0; i + 2 <= groups.length; i++) {
+      const [a = '', b = ''] = groups.slice(i, i + 2);
+      // A year and a month (2023-05, 05.2023).
+      if ((a.length === 4 && b.length <= 2) || (b.length === 4 && a.length <= 2))
+        digits.add(pad2(a) + pad2(b));
+      // Three groups of a date (d.m.yy, yyyy-m-d): joined with one- and two-digit groups padded.
+      const c = groups[i + 2];
+      if (c !== undefined && [a, b, c].every((g) => g.length <= 4)) digits.add([a, b, c].map(pad2).join(''));
     }
   }
-  return { folded: [...new Set([f, ...spellingsOf(f)])], words: [...new Set(words)], digits: [...digits] };
+  return [...digits];
 }
 
-/** The digit forms of a date people write in file and folder names. */
+/** A year token: four digits, or two (kept below 100: either century may be meant). */
+const year = (t: string) => (t.length === 4 || t.length === 2 ? Number(t) : undefined);
+const day = (t: string) => (t.length <= 2 && Number(t) >= 1 && Number(t) <= 31 ? Number(t) : undefined);
+
+/** Day and year packed after a month name: `042023` (DDYYYY), `181971`, `1871` (DDYY). */
+function packed(t: string): { d: number; y: number } | undefined {
+  const d = day(t.slice(0, 2));
+  const y = t.length === 6 ? year(t.slice(2)) : t.length === 4 ? year(t.slice(2)) : undefined;
+  return d !== undefined && y !== undefined ? { d, y } : undefined;
+}
+
+/** Dates around month names: the tokens are runs of letters or of digits. */
+function namedDates(nfc: string): PathDate[] {
+  const tokens = foldString(nfc).match(/\p{L}+|\p{N}+/gu) ?? [];
+  const out: PathDate[] = [];
+  const push = (y: number | undefined, m: number, d?: number) => {
+    if (y !== undefined) out.push(d === undefined ? { y, m } : { y, m, d });
+  };
+  tokens.forEach((t, i) => {
+    const m = MONTH_WORDS.get(t)?.month;
+    if (m === undefined) return;
+    const before = tokens[i - 1] ?? '';
+    const after = tokens[i + 1] ?? '';
+    const next = tokens[i + 2] ?? '';
+    if (day(after) !== undefined && year(next) !== undefined) push(year(next), m, day(after)); // May 4 2023
+    // 4 May 2023
+    if (day(before) !== undefined && year(after) !== undefined) push(year(after), m, day(before));
+    if (before.length === 4 && day(after) !== undefined) push(year(before), m, day(after)); // 2023 May 04
+    const p = packed(after);
+    if (p) push(p.y, m, p.d); // MAY042023
+    if (after.length === 4) push(year(after), m); // May2023
+    if (before.length === 4) push(year(before), m); // 2023-May
+  });
+  return out;
+}
+
+export function componentForms(component: string): ComponentForms {
+  const nfc = component.normalize('NFC');
+  const words = foldString(nfc)
+    .split(NOT_ALNUM)
+    .filter(Boolean)
+    .flatMap((w) => spellings(w));
+  const short = /^([\p{L}\p{N}]{3,6})~\d+(?:\.\w{0,3})?$/u.exec(nfc);
+  return {
+    folded: spellings(nfc),
+    words: [...new Set(words)],
+    digits: digitForms(nfc),
+    named: namedDates(nfc),
+    ...(short ? { shortName: pathFold(short[1] as string) } : {}),
+  };
+}
+
+/** The digit forms of a date people write in file and folder names (its month and year too). */
 export function dateDigitForms(da: string): string[] {
   const d = parseDA(da);
   if (!d) return [];
@@ -130,7 +253,31 @@ export function dateDigitForms(da: string): string[] {
     `${yy}${m}${dd}`,
     `${dd}${m}${yy}`,
     `${m}${dd}${yy}`,
+    `${y}${m}`,
+    `${m}${y}`,
   ];
+}
+
+/** Whether a date read from a path is this (full) date: the same day, or month and year. */
+export function sameDate(p: PathDate, da: string): boolean {
+  const d = parseDA(da);
+  if (!d) return false;
+  const y = p.y < 100 ? d.y % 100 : d.y;
+  return p.y === y && p.m === d.m && (p.d === undefined || p.d === d.d);
+}
+
+/** The initials of a person name (PN) as people write them with dots: given then family, and back. */
+export function initialsOf(pn: string): string[] {
+  const [family = '', given = '', middle = ''] = pn.split('=')[0]?.split('^') ?? [];
+  const first = (s: string) =>
+    s
+      .split(/[\s-]+/)
+      .filter(Boolean)
+      .map((w) => w[0]?.toUpperCase() ?? '')
+      .join('');
+  const f = first(family);
+  const g = first(given) + first(middle);
+  return f && g ? [g + f, f + g] : [];
 }
 
 /** The digits of an identifier worth looking for alone: a run of five or more. */

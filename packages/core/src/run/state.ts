@@ -43,6 +43,11 @@ export class RunState {
   readonly patients = new Map<string, number>();
   /** Output path → the source content placed there by this run. */
   readonly claimed = new Map<string, string>();
+  /**
+   * Whether a folder name names a person or identifier of the run (set by the header pass): an
+   * earlier run's output that kept such a name in clear is taken back at the end.
+   */
+  namesSomeone: (folderName: string) => boolean = () => false;
   /** Pseudonym → source patient key, this run. */
   readonly patientOwner = new Map<string, string>();
   readonly problems: WalkProblem[] = [];

@@ -53,10 +53,20 @@ export interface Task {
     readonly names: SharedArrayBuffer;
     /** Source folders named after some patient of the run (run/gather.ts). */
     readonly patientNamed?: SharedArrayBuffer;
+    /** Identifier digits of every patient of the run. */
+    readonly ids?: SharedArrayBuffer;
   };
   /** Components of relPath from this index on come from a zip entry name in a guessed code page. */
   readonly legacyFrom?: number;
   readonly patientValues?: readonly string[];
+}
+
+/** A worker's view of the run's cohort (run/gather.ts), built once per thread. */
+interface RunCohort {
+  readonly id: string;
+  readonly lexicon: Lexicon;
+  readonly patientNamed: ReadonlySet<string>;
+  readonly ids: ReadonlySet<string>;
 }
 
 export interface Written {
@@ -98,7 +108,7 @@ export class TaskRunner {
   #secret: ProjectSecret | undefined;
   #secretBytes: Buffer | undefined;
   #dcfg: DeidentifyConfig | undefined;
-  #cohort: { id: string; lexicon: Lexicon; patientNamed: ReadonlySet<string> } | undefined;
+  #cohort: RunCohort | undefined;
   readonly #madeDirs = new Set<string>();
   constructor(cfg: WorkerConfig) {
     this.#cfg = cfg;
@@ -179,12 +189,17 @@ export class TaskRunner {
   }
 
   /** The run's names as a lexicon and its patient-named folders, built once per thread and cohort. */
-  #cohortOf(task: Task): { lexicon: Lexicon; patientNamed: ReadonlySet<string> } | undefined {
-    if (!task.cohort) return undefined;
-    if (this.#cohort?.id !== task.cohort.id) {
-      const names = sharedNames(task.cohort.names).map((text) => ({ category: 'name' as const, text }));
-      const folders = task.cohort.patientNamed ? sharedNames(task.cohort.patientNamed) : [];
-      this.#cohort = { id: task.cohort.id, lexicon: buildLexicon(names), patientNamed: new Set(folders) };
+  #cohortOf(task: Task): RunCohort | undefined {
+    const c = task.cohort;
+    if (!c) return undefined;
+    if (this.#cohort?.id !== c.id) {
+      const names = sharedNames(c.names).map((text) => ({ category: 'name' as const, text }));
+      this.#cohort = {
+        id: c.id,
+        lexicon: buildLexicon(names),
+        patientNamed: new Set(c.patientNamed ? sharedNames(c.patientNamed) : []),
+        ids: new Set(c.ids ? sharedNames(c.ids) : []),
+      };
     }
     return this.#cohort;
   }
@@ -236,7 +251,7 @@ export class TaskRunner {
       const { path: outRel, patientFolders } = outputPath(this.#cfg.layout, task.relPath, facts, secret, {
         lexicons: r.lexicons,
         ...(task.legacyFrom !== undefined ? { legacyFrom: task.legacyFrom } : {}),
-        ...(this.#cohort ? { patientNamed: this.#cohort.patientNamed } : {}),
+        ...(this.#cohort ? { patientNamed: this.#cohort.patientNamed, runIds: this.#cohort.ids } : {}),
       });
       let staged = '';
       if (!this.#cfg.dryRun) {

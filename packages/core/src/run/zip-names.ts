@@ -5,8 +5,9 @@
  * old Windows tools, Shift-JIS on Japanese Windows, GBK on Chinese, CP1252 for Western Windows —
  * and nothing records which. Reading such a name as CP437 (what unzip libraries do) turns
  * 山田太郎 into `ÄRôcæ╛ÿY`, which compares equal to no patient name yet decodes straight back.
- * So: the flag or the extra field when present; plain ASCII as is; valid UTF-8 as UTF-8 (many
- * tools write it without the flag); anything else is a guess — the code page whose decoding is
+ * So: the extra field when present; plain ASCII as is; valid UTF-8 as UTF-8, flagged or not
+ * (many tools write it without the flag, and a few set the flag on names in their own code
+ * page, which then do not decode as UTF-8); anything else is a guess — the code page whose decoding is
  * plausible — and is marked legacy, so that the layout never keeps such a component in clear.
  */
 import { crc32 } from 'node:zlib';
@@ -18,7 +19,6 @@ export interface EntryName {
   readonly legacy: boolean;
 }
 
-const UTF8_FLAG = 0x800;
 const UNICODE_PATH = 0x7075;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 /** Double-byte code pages of East Asian Windows, most common first. */
@@ -84,16 +84,15 @@ function guessLegacy(raw: Uint8Array): string {
 
 export function decodeEntryName(
   raw: Uint8Array,
-  flags: number,
   extra: readonly { id: number; data: Buffer }[] = [],
 ): EntryName {
-  if (flags & UTF8_FLAG) return { name: Buffer.from(raw).toString('utf8'), legacy: false };
   const unicode = unicodePath(raw, extra);
   if (unicode !== undefined) return { name: unicode, legacy: false };
   if (isAscii(raw)) return { name: Buffer.from(raw).toString('latin1'), legacy: false };
   try {
     return { name: utf8.decode(raw), legacy: false };
   } catch {
+    // Not UTF-8, whatever the flag says (some tools set it for names in their own code page).
     return { name: guessLegacy(raw), legacy: true };
   }
 }

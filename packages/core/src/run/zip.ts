@@ -67,11 +67,7 @@ function listEntries(zip: yauzl.ZipFile): Promise<yauzl.Entry[]> {
   const raw: yauzl.Entry[] = [];
   return new Promise<yauzl.Entry[]>((resolve, reject) => {
     zip.on('entry', (e: yauzl.Entry) => {
-      const decoded = decodeEntryName(
-        e.fileName as unknown as Buffer,
-        e.generalPurposeBitFlag,
-        e.extraFields,
-      );
+      const decoded = decodeEntryName(e.fileName as unknown as Buffer, e.extraFields);
       e.fileName = decoded.name;
       if (decoded.legacy) LEGACY.add(e);
       raw.push(e);

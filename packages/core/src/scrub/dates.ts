@@ -285,8 +285,19 @@ function render(found: Found, shifted: YMD, original: (at: [number, number]) => 
 }
 
 /**
+ * Words before a date that say it is not about the patient but public or known to the site (a
+ * protocol or software version, a release, a calibration, an approval, an expiry): shifted with
+ * the patient's offset, such a date would give the offset away, so it is removed instead.
+ */
+const PUBLIC_WORDS =
+  'v|ver|version|rev|revision|release[ds]?|protocol|guidelines?|software|firmware|calibrat\\w*|' +
+  'manufactur\\w*|install\\w*|effective|approv\\w*|expir\\w*|valid|copyright|updated?|amendment|edition';
+const PUBLIC_DATE_CONTEXT = new RegExp(`(?:\\b(?:${PUBLIC_WORDS})\\b|©)[^.;\\n]{0,24}$`, 'u');
+
+/**
  * Edits for every date in `chars` (decoded characters; `folded` their folded view): shifted by
- * `shiftDays` when given and the form is unambiguous, removed (with a time after it) otherwise.
+ * `shiftDays` when given, the form is unambiguous and nothing before it says it is a public
+ * date (PUBLIC_DATE_CONTEXT), removed (with a time after it) otherwise.
  */
 export function dateEdits(chars: readonly string[], folded: Folded, shiftDays: number | undefined): Edit[] {
   const original = ([a, b]: [number, number]) => {
@@ -297,7 +308,8 @@ export function dateEdits(chars: readonly string[], folded: Folded, shiftDays: n
   const edits: Edit[] = [];
   for (const f of findAll(folded.text, original)) {
     const span = originSpan(folded, f.start, f.end);
-    if (shiftDays !== undefined && f.date && f.parts.length > 0) {
+    const publicDate = PUBLIC_DATE_CONTEXT.test(folded.text.slice(Math.max(0, f.start - 40), f.start));
+    if (shiftDays !== undefined && f.date && f.parts.length > 0 && !publicDate) {
       const replacement = render(f, daysBefore(f.date, shiftDays), original);
       edits.push({ ...span, replacement, kind: 'date' });
       continue;

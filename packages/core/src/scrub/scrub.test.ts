@@ -272,3 +272,13 @@ describe('inflected, hyphenated and spelt-out forms', () => {
     expect(run(text)).toBe(text);
   });
 });
+
+describe('public dates in free text', () => {
+  it('removes, never shifts, a date the words before it say is public (a version, a protocol)', () => {
+    expect(clean('Protocol rev 2019-05-03 followed', 933)).toBe('Protocol rev  followed');
+    expect(clean('COVID protocol 11.03.2020', 933)).toBe('COVID protocol ');
+    expect(clean('Windows 10 released July 29, 2015.', 933)).toBe('Windows 10 released .');
+    // The patient's own dates still shift.
+    expect(clean('seen on 2019-05-03 for pain', 3)).toBe('seen on 2019-04-30 for pain');
+  });
+});
