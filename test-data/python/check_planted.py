@@ -39,7 +39,8 @@ search is made for the small files of the planted corpus: every value is looked 
 file, so very large outputs make it slow.
 
 Dates: a planted date is searched in the written form that was planted; a shifted rendering
-of the same date (research profile) is a different string and is not reported. Each date
+of the same date (research profile) is a different string and is not reported (nor is another
+file's shifted date whose digits happen to equal a planted number's last six). Each date
 entry in the manifest carries its ISO source date for readers of the report.
 
 SR subject characteristics (manifest "sr_subject"): under basic and blinding, any age above
@@ -58,6 +59,7 @@ The value bytes at the entry's tag path (trailing space/NUL padding ignored) mus
 import argparse
 import bisect
 import hashlib
+import datetime
 import json
 import os
 import re
@@ -358,6 +360,26 @@ class TextIndex:
         return None
 
 
+def reads_as_date(digits):
+    """Whether a run of 6 or 8 digits is a calendar date in some order (YYMMDD, DDMMYY, ...)."""
+    if len(digits) == 6:
+        orders = [(digits[0:2], digits[2:4], digits[4:6]), (digits[4:6], digits[2:4], digits[0:2]),
+                  (digits[4:6], digits[0:2], digits[2:4])]
+        orders = [('19' + y, m, d) for y, m, d in orders] + [('20' + y, m, d) for y, m, d in orders]
+    elif len(digits) == 8:
+        orders = [(digits[0:4], digits[4:6], digits[6:8]), (digits[4:8], digits[2:4], digits[0:2]),
+                  (digits[4:8], digits[0:2], digits[2:4])]
+    else:
+        return False
+    for y, m, d in orders:
+        try:
+            datetime.date(int(y), int(m), int(d))
+            return True
+        except ValueError:
+            continue
+    return False
+
+
 def edge_ok(byte, cls):
     if not byte or cls is None or not byte.isascii():
         return True
@@ -619,11 +641,21 @@ def main():
         src = source_of.get(h['file'])
         return src is not None and src != path
 
+    def foreign_shifted_digits(path, h):
+        """Under research the digits of a shifted date of one patient may equal the digits of a
+        number planted for another (a phone's last six): a digit-window hit that reads as a date
+        counts only in the output of the file it was planted in."""
+        if args.profile != 'research' or not h['how'].startswith('text:digits('):
+            return False
+        src = source_of.get(h['file'])
+        return src is not None and src != path and reads_as_date(h['how'][len('text:digits('):-1])
+
     # group surviving needles by planted value
     surviving = {}
     for key, hl in hits.items():
         for path, value in owners[key]:
-            hl_own = [h for h in hl if not foreign_shifted_date(key, path, h)]
+            hl_own = [h for h in hl
+                      if not foreign_shifted_date(key, path, h) and not foreign_shifted_digits(path, h)]
             if not hl_own:
                 continue
             s = surviving.setdefault((path, value), dict(source=path, value=value, hits=[]))
