@@ -86,7 +86,7 @@ def save(ds, path):
 # Path values are the values an output path must not show, in the form the case writes them.
 TREE = [
     ('Müller_Jürgen/IM0001.dcm', 'MÜLLER^JÜRGEN', 'PID-5550001', '19650312', '20230504', ['Müller', 'Jürgen']),
-    ('Mueller_Juergen_2/IM0002.dcm', 'MÜLLER^JÜRGEN', 'PID-5550001', '19650312', '20230505', ['Mueller', 'Juergen']),
+    ('Mueller_Juergen_2/IM0001.dcm', 'MÜLLER^JÜRGEN', 'PID-5550001', '19650312', '20230505', ['Mueller', 'Juergen']),
     ('Goncalves_Joao/IM0001.dcm', 'GONÇALVES^JOÃO', 'PID-5550002', '19700101', '20230506', ['Goncalves', 'Joao']),
     ('Oestergaard/IM0001.dcm', 'ØSTERGAARD^METTE', 'PID-5550003', '19800202', '20230507', ['Oestergaard']),
     ('Ivanov_Petr/IM0001.dcm', 'Иванов^Пётр', 'PID-5550004', '19750303', '20230508', ['Ivanov', 'Petr']),

@@ -31,7 +31,13 @@ function dispatch(
     secret: state.settings.secretBytes,
     ...(bytes ? { bytes } : {}),
     ...(subject ? { subject } : {}),
-    cohort: { id: cohort.id, names: cohort.names, patientNamed: cohort.patientNamed, ids: cohort.ids },
+    cohort: {
+      id: cohort.id,
+      names: cohort.names,
+      patientNamed: cohort.patientNamed,
+      ids: cohort.ids,
+      suffixed: cohort.suffixed,
+    },
     patientValues: cohort.patients.get(cohort.patientOf.get(f.absPath) ?? '') ?? [],
   });
   return (f.bytes ? f.bytes() : Promise.resolve(undefined))

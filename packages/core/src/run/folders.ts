@@ -22,6 +22,10 @@ export function sourceRelOf(sourcePath: string, outputPath: string): string | un
   return parts.length < k ? undefined : parts.slice(parts.length - k).join('/');
 }
 
+/** The pseudonym, or the pseudonym and a label (one of several folders of one patient). */
+export const isPseudonymFolder = (name: string, pseudonym: string): boolean =>
+  name === pseudonym || name.startsWith(`${pseudonym}-`);
+
 /**
  * The source folders of one file: those its output path kept, and those it replaced by the
  * patient's pseudonym.
@@ -39,7 +43,7 @@ export function folderFates(
   for (let i = 0; i < s.length - 1; i++) {
     const folder = s.slice(0, i + 1).join('/');
     if (s[i] === o[i]) clear.push([folder, o.slice(0, i + 1).join('/')]);
-    else if (o[i] === pseudonym) replaced.push(folder);
+    else if (pseudonym && isPseudonymFolder(o[i] as string, pseudonym)) replaced.push(folder);
   }
   return { clear, replaced };
 }
@@ -47,6 +51,8 @@ export function folderFates(
 export class FolderLedger {
   /** Folders some file showed to be named after its patient. */
   readonly #replaced = new Set<string>();
+  /** Those an output names: the name it gave them, and whose pseudonym it is. */
+  readonly #named = new Map<string, { name: string; pseudonym: string }>();
   /** Folders some output kept in clear → the output folders that carry the name. */
   readonly #clear = new Map<string, Set<string>>();
 
@@ -58,7 +64,11 @@ export class FolderLedger {
   /** Note an accepted output (or an earlier run's). */
   add(relPath: string, outRel: string, pseudonym: string): void {
     const { clear, replaced } = folderFates(relPath, outRel, pseudonym);
-    for (const f of replaced) this.#replaced.add(f);
+    const depth = (f: string) => f.split('/').length;
+    for (const f of replaced) {
+      this.#replaced.add(f);
+      this.#named.set(f, { name: outRel.split('/')[depth(f) - 1] as string, pseudonym });
+    }
     for (const [f, o] of clear) {
       const outs = this.#clear.get(f) ?? new Set<string>();
       outs.add(o);
@@ -69,6 +79,11 @@ export class FolderLedger {
   /** Source folders some file (this run's, an earlier run's) showed to be named after its patient. */
   replacedFolders(): Iterable<string> {
     return this.#replaced;
+  }
+
+  /** Patient-named source folders an output exists for → the name it gave them and whose it is. */
+  namedFolders(): ReadonlyMap<string, { readonly name: string; readonly pseudonym: string }> {
+    return this.#named;
   }
 
   /**

@@ -27,6 +27,8 @@ export interface Cohort {
   readonly patientNamed: SharedArrayBuffer;
   /** The digits of every identifier of every patient of the run (shared memory): never in a path. */
   readonly ids: SharedArrayBuffer;
+  /** Patient-named folders that get the pseudonym and a label (shared memory; see suffixedFolders). */
+  readonly suffixed: SharedArrayBuffer;
 }
 
 class Pool {
@@ -34,6 +36,8 @@ class Pool {
   readonly patients = new Map<string, Set<string>>();
   readonly patientOf = new Map<string, string>();
   readonly patientNamed = new Set<string>();
+  /** Patient-named folders → whose (patient keys), from this run's headers. */
+  readonly owners = new Map<string, Set<string>>();
   readonly newNames: string[] = [];
   readonly newValues = new Map<string, string[]>();
 
@@ -47,7 +51,12 @@ class Pool {
 
   add(absPath: string, g: Gathered): void {
     if (g.patientKey === undefined) return;
-    for (const folder of g.patientFolders ?? []) this.patientNamed.add(folder);
+    for (const folder of g.patientFolders ?? []) {
+      this.patientNamed.add(folder);
+      const keys = this.owners.get(folder) ?? new Set<string>();
+      keys.add(g.patientKey);
+      this.owners.set(folder, keys);
+    }
     this.patientOf.set(absPath, g.patientKey);
     let have = this.patients.get(g.patientKey);
     if (!have) this.patients.set(g.patientKey, (have = new Set()));
@@ -74,6 +83,39 @@ class Pool {
       out.push({ type: 'lexicon', record: { patientKey, values } });
     return out;
   }
+}
+
+/**
+ * One patient's several folders under one parent (`Smith_2023/`, `Smith_2024/`) would all become
+ * its pseudonym, and files of the same name in them would collide. Each then becomes the
+ * pseudonym and a label of its own (`ANON-…-K3P9QZ`), decided from every input's header (all
+ * shards agree) and from earlier runs' outputs: a folder an earlier run named keeps that name
+ * (its plain pseudonym stays plain; the others of its group get labels). Entries are
+ * `folder\0patientKey`: a folder that names two patients is judged for each.
+ */
+function suffixedFolders(state: RunState, owners: ReadonlyMap<string, ReadonlySet<string>>): string[] {
+  const named = state.output.ledger.namedFolders();
+  const patients = state.key?.payload.patients ?? {};
+  const groups = new Map<string, Set<string>>();
+  const add = (folder: string, patientKey: string | undefined) => {
+    if (patientKey === undefined) return;
+    const group = `${folder.slice(0, Math.max(0, folder.lastIndexOf('/')))}\0${patientKey}`;
+    const set = groups.get(group) ?? new Set<string>();
+    set.add(folder);
+    groups.set(group, set);
+  };
+  for (const [folder, keys] of owners) for (const key of keys) add(folder, key);
+  for (const [folder, { pseudonym }] of named) add(folder, patients[pseudonym]?.patientKey);
+  const out: string[] = [];
+  for (const [group, folders] of groups) {
+    if (folders.size < 2) continue;
+    const patientKey = group.slice(group.indexOf('\0') + 1);
+    for (const f of folders) {
+      const earlier = named.get(f);
+      if (!earlier || earlier.name !== earlier.pseudonym) out.push(`${f}\0${patientKey}`);
+    }
+  }
+  return out;
 }
 
 async function gatherOne(state: RunState, pool: Piscina, p: Planned, into: Pool): Promise<void> {
@@ -127,5 +169,6 @@ export async function gatherCohort(
     patientOf: into.patientOf,
     patientNamed: shareNames([...into.patientNamed]),
     ids: shareNames([...new Set(runIds)]),
+    suffixed: shareNames(suffixedFolders(state, into.owners)),
   };
 }

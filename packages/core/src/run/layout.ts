@@ -194,6 +194,8 @@ export interface PathContext {
   readonly patientNamed?: ReadonlySet<string>;
   /** Identifier digits of every patient of the run. */
   readonly runIds?: ReadonlySet<string>;
+  /** `folder\0patientKey`: folders written as the pseudonym and a label (a patient's several folders). */
+  readonly suffixed?: ReadonlySet<string>;
 }
 
 export function outputPath(
@@ -260,7 +262,8 @@ export function mirrorPath(
       const ext = dot > 0 ? comp.slice(dot) : '';
       out.push(label + (SAFE_EXT.test(ext) && classify(ext) === 'clean' ? ext : ''));
     } else if (verdict === 'patient') {
-      out.push(facts.patient.pseudonym);
+      const suffix = context.suffixed?.has(`${folder}\0${facts.patient.key}`) ? `-${label.slice(0, 6)}` : '';
+      out.push(facts.patient.pseudonym + suffix);
       patientFolders.push(folder);
     } else {
       out.push(label);

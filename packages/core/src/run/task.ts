@@ -55,6 +55,8 @@ export interface Task {
     readonly patientNamed?: SharedArrayBuffer;
     /** Identifier digits of every patient of the run. */
     readonly ids?: SharedArrayBuffer;
+    /** Patient-named folders written as the pseudonym and a label. */
+    readonly suffixed?: SharedArrayBuffer;
   };
   /** Components of relPath from this index on come from a zip entry name in a guessed code page. */
   readonly legacyFrom?: number;
@@ -67,6 +69,7 @@ interface RunCohort {
   readonly lexicon: Lexicon;
   readonly patientNamed: ReadonlySet<string>;
   readonly ids: ReadonlySet<string>;
+  readonly suffixed: ReadonlySet<string>;
 }
 
 export interface Written {
@@ -199,6 +202,7 @@ export class TaskRunner {
         lexicon: buildLexicon(names),
         patientNamed: new Set(c.patientNamed ? sharedNames(c.patientNamed) : []),
         ids: new Set(c.ids ? sharedNames(c.ids) : []),
+        suffixed: new Set(c.suffixed ? sharedNames(c.suffixed) : []),
       };
     }
     return this.#cohort;
@@ -251,7 +255,13 @@ export class TaskRunner {
       const { path: outRel, patientFolders } = outputPath(this.#cfg.layout, task.relPath, facts, secret, {
         lexicons: r.lexicons,
         ...(task.legacyFrom !== undefined ? { legacyFrom: task.legacyFrom } : {}),
-        ...(this.#cohort ? { patientNamed: this.#cohort.patientNamed, runIds: this.#cohort.ids } : {}),
+        ...(this.#cohort
+          ? {
+              patientNamed: this.#cohort.patientNamed,
+              runIds: this.#cohort.ids,
+              suffixed: this.#cohort.suffixed,
+            }
+          : {}),
       });
       let staged = '';
       if (!this.#cfg.dryRun) {
