@@ -33,8 +33,9 @@ export interface Gathered {
 function patientFoldersOf(relPath: string, first: FirstPass): string[] {
   const parts = relPath.split('/');
   const out: string[] = [];
+  const names = namesPatient(first);
   for (let i = 0; i < parts.length - 1; i++)
-    if (namesPatient(parts[i] as string, first)) out.push(parts.slice(0, i + 1).join('/'));
+    if (names(parts[i] as string)) out.push(parts.slice(0, i + 1).join('/'));
   return out;
 }
 

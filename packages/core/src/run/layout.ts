@@ -99,8 +99,9 @@ function identifiesSomeone(c: ComponentForms, n: PathNeedles): boolean {
 }
 
 /** Whether a path component names the patient: a name token, the PatientID or its digits, initials. */
-export function namesPatient(component: string, first: FirstPass): boolean {
-  return namesThePatient(component, componentForms(component), needlesOf(first));
+export function namesPatient(first: FirstPass): (component: string) => boolean {
+  const n = needlesOf(first);
+  return (component) => namesThePatient(component, componentForms(component), n);
 }
 
 /** Every spelling of the run's names (the lexicons' words), built once per lexicon. */

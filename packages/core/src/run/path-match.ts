@@ -99,7 +99,26 @@ export function pathFold(s: string): string {
 }
 
 /** Every spelling of a text the systems give, letters and digits only (CJK kept as it is). */
-export function spellings(text: string): string[] {
+/**
+ * Remembers results by their argument: the same folder names and values come with every file of
+ * a series, and spelling them costs far more than looking them up. Cleared when it grows large.
+ */
+function memo<T>(fn: (key: string) => T, max = 50_000): (key: string) => T {
+  const cache = new Map<string, T>();
+  return (key) => {
+    let v = cache.get(key);
+    if (v === undefined) {
+      if (cache.size >= max) cache.clear();
+      v = fn(key);
+      cache.set(key, v);
+    }
+    return v;
+  };
+}
+
+export const spellings: (text: string) => string[] = memo(spellingsOf);
+
+function spellingsOf(text: string): string[] {
   // Greek capital sigma lower-cases to ς at a word's end, σ elsewhere: one letter here.
   const nfc = text.normalize('NFC').toLowerCase().replace(/ς/g, 'σ');
   const out = new Set<string>([foldString(nfc).replace(NOT_ALNUM, '')]);
@@ -120,6 +139,14 @@ const undoDigraphs = (f: string) => f.replace(/ae/g, 'a').replace(/oe/g, 'o').re
 
 /** The forms of one value to look for: its spellings, and the parts of a compound name. */
 export function valueForms(value: string, minLength: number): string[] {
+  return (minLength === 2 ? formsFrom2 : minLength === 3 ? formsFrom3 : (v: string) => formsOf(v, minLength))(
+    value,
+  );
+}
+const formsFrom2 = memo((v) => formsOf(v, 2));
+const formsFrom3 = memo((v) => formsOf(v, 3));
+
+function formsOf(value: string, minLength: number): string[] {
   const out = new Set<string>();
   const add = (v: string) => {
     for (const f of spellings(v)) {
@@ -222,7 +249,9 @@ function namedDates(nfc: string): PathDate[] {
   return out;
 }
 
-export function componentForms(component: string): ComponentForms {
+export const componentForms: (component: string) => ComponentForms = memo(formsOfComponent);
+
+function formsOfComponent(component: string): ComponentForms {
   const nfc = component.normalize('NFC');
   const words = foldString(nfc)
     .split(NOT_ALNUM)
