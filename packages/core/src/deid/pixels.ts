@@ -13,8 +13,7 @@ import {
   hasUnusedBits,
   UNUSED_BITS_SOURCE,
 } from '../pixels/unused-bits.js';
-import { textOf } from '../dicom/read-file.js';
-import { type StripPlan, planBitstream } from '../pixels/encapsulated.js';
+import { numberOfFrames, type StripPlan, planBitstream } from '../pixels/encapsulated.js';
 import { fire, type Walk } from './walk.js';
 
 export interface PixelPlan {
@@ -29,19 +28,6 @@ export interface PixelPlan {
 const CLEARED = { action: 'C', source: UNUSED_BITS_SOURCE } as const;
 const EXTENDED_OFFSET_TABLE = 0x7fe00001;
 const EXTENDED_OFFSET_TABLE_LENGTHS = 0x7fe00002;
-const NUMBER_OF_FRAMES = 0x00280008;
-
-function numberOfFrames(parsed: ParsedFile): number {
-  const n = parseInt(
-    textOf(
-      parsed.dataset.find((e) => e.tag === NUMBER_OF_FRAMES),
-      parsed.data,
-    ),
-    10,
-  );
-  return Number.isFinite(n) && n > 0 ? n : 1;
-}
-
 /** What changes in the file's Pixel Data; a reason when the file cannot be written safely. */
 export function planPixels(parsed: ParsedFile): PixelPlan | { quarantine: string } | undefined {
   const element = parsed.dataset.find((e) => e.tag === T.PixelData);

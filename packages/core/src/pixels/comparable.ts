@@ -5,25 +5,14 @@
  * the source carried next to its image.
  */
 import type { Element, ParsedFile } from '../dicom/reader.js';
-import { planBitstream } from './encapsulated.js';
+import { numberOfFrames, planBitstream } from './encapsulated.js';
 import { type CellMask, cellMaskOf, clearUnusedBits, hasUnusedBits } from './unused-bits.js';
-
-const NUMBER_OF_FRAMES = 0x00280008;
 
 export interface ComparablePixels {
   /** The bytes to compare, when the value is in memory. */
   readonly bytes?: Uint8Array;
   /** For a value still in the file: clear these cells while reading it. */
   readonly mask?: CellMask;
-}
-
-function framesOf(parsed: ParsedFile): number {
-  const el = parsed.dataset.find((e) => e.tag === NUMBER_OF_FRAMES);
-  const text = el
-    ? Buffer.from(parsed.data.subarray(el.valueStart, el.valueStart + el.valueLength)).toString('latin1')
-    : '';
-  const n = parseInt(text.trim(), 10);
-  return Number.isFinite(n) && n > 0 ? n : 1;
 }
 
 /** `el`: the file's top-level Pixel Data. */
@@ -35,7 +24,7 @@ export function comparablePixels(parsed: ParsedFile, el: Element): ComparablePix
   if (el.encapsulated) {
     // Offset table, fragments and delimiter: what the writer writes after the element's header.
     const whole = parsed.data.subarray(el.valueStart, el.end);
-    const plan = planBitstream(parsed.transferSyntaxUID, whole, framesOf(parsed));
+    const plan = planBitstream(parsed.transferSyntaxUID, whole, numberOfFrames(parsed));
     return { bytes: plan?.kind === 'strip' ? plan.value : whole };
   }
   const value = parsed.data.subarray(el.valueStart, el.valueStart + el.valueLength);

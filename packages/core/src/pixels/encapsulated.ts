@@ -4,6 +4,8 @@
  * Offset Table values. A frame that cannot be walked cannot be checked: the file is quarantined
  * rather than written with whatever that frame may carry.
  */
+import { textOf } from '../dicom/read-file.js';
+import type { ParsedFile } from '../dicom/reader.js';
 import { familyOf, startsFrame, stripFrame } from './bitstream.js';
 import { type Fragment, frameBytes, framesOf, readEncapsulated, rebuild } from './fragments.js';
 
@@ -23,6 +25,15 @@ export type BitstreamPlan =
   | { readonly kind: 'quarantine'; readonly reason: string }
   | { readonly kind: 'unchecked'; readonly transferSyntaxUID: string }
   | undefined;
+
+const NUMBER_OF_FRAMES = 0x00280008;
+
+/** NumberOfFrames of the data set (IS), 1 when absent or unreadable. */
+export function numberOfFrames(parsed: ParsedFile): number {
+  const el = parsed.dataset.find((e) => e.tag === NUMBER_OF_FRAMES);
+  const n = parseInt(textOf(el, parsed.data), 10);
+  return Number.isFinite(n) && n > 0 ? n : 1;
+}
 
 function uv(values: readonly number[]): Uint8Array {
   const b = new Uint8Array(values.length * 8);
