@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
-  test: { include: ['test/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 300_000, pool: 'forks', globalSetup: ['@dcmblind/test-utils/vitest-setup'] },
+  test: { include: ['test/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 300_000, pool: 'forks', maxWorkers: 2, globalSetup: ['@dcmblind/test-utils/vitest-setup'] },
 });

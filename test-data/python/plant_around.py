@@ -227,26 +227,34 @@ def code_item(value, scheme, meaning, **extra):
 
 
 def plant_dates(out, manifest):
+    # Two patients: their offsets differ, so a version shifted with their dates differs between
+    # them while the published value is one (what a checker holding only the key can see).
+    for n, name, pid, study_date, file in ((400, 'KOWALSKI^JAN', 'PID-5550040', '20230518', 'offset-probe.dcm'),
+                                           (401, 'NOVAK^EVA', 'PID-5550041', '20221130', 'offset-probe-2.dcm')):
+        plant_offset_probe(out, manifest, n, name, pid, study_date, file)
+
+
+def plant_offset_probe(out, manifest, n, name, pid, study_date, file):
     ds = copy.deepcopy(source('CT_small.dcm'))
-    set_patient(ds, 400, 'KOWALSKI^JAN', 'PID-5550040', '19640606', '20230518')
+    set_patient(ds, n, name, pid, '19640606', study_date)
     published = '20100317000000'  # CID 4031's version as PS3.16 publishes it
     ds.AnatomicRegionSequence = Sequence(
         [code_item('T-D1100', 'SRT', 'Head', ContextIdentifier='4031', MappingResource='DCMR', ContextGroupVersion=published)]
     )
     local = code_item('HEAD1', '99LOCAL', 'Head (local)', ContextIdentifier='4031', MappingResource='DCMR',
                       ContextGroupVersion=published, ContextGroupExtensionFlag='Y',
-                      ContextGroupLocalVersion='20220101000000', ContextGroupExtensionCreatorUID=uid('400.9'))
+                      ContextGroupLocalVersion='20220101000000', ContextGroupExtensionCreatorUID=uid(f'{n}.9'))
     ds.PrimaryAnatomicStructureSequence = Sequence([local])
     ds.add_new(0x0040DB06, 'DT', '20050509')  # Template Version (retired) at the top, outside an item
     ds.DateOfLastCalibration = '20230102'
     ds.TimeOfLastCalibration = '080000'
     ds.add_new(0x00181204, 'DA', '20190301')  # Date of Manufacture
     ds.add_new(0x00181205, 'DA', '20190415')  # Date of Installation (not in pydicom 2.3's dictionary)
-    save(ds, os.path.join(out, 'dates', 'offset-probe.dcm'))
+    save(ds, os.path.join(out, 'dates', file))
     manifest['dates'].append(
         {
-            'input': 'dates/offset-probe.dcm',
-            'studyDate': '20230518',
+            'input': f'dates/{file}',
+            'studyDate': study_date,
             # Attribute keyword -> the source value; in the output: absent, empty, a dummy or this value.
             'probes': {
                 'ContextGroupVersion': published,

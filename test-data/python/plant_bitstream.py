@@ -268,6 +268,13 @@ def write(src, out, frames, fragments_per_frame=1, has_bot=False):
         if ds.SOPClassUID == SC_IMAGE and ds.SamplesPerPixel == 3:
             ds.SOPClassUID = MULTIFRAME_TRUE_COLOR_SC
             ds.file_meta.MediaStorageSOPClassUID = ds.SOPClassUID
+    # The header names the patient the segments name (encoders copy it from there): a checker
+    # that knows the header (dcmblind-verify with --source) can look for it in the bit stream.
+    ds.PatientName = 'YAMADA^HIROSHI'
+    ds.PatientID = '4471923'
+    ds.PatientBirthDate = '19710218'
+    ds.ReferringPhysicianName = 'NAKAMURA^KENJI'
+    ds.InstitutionName = 'St Elsewhere Hospital'
     ds.SOPInstanceUID = generate_uid()
     ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
     ds.save_as(out, write_like_original=False)

@@ -11,7 +11,9 @@ import {
   preflightOutput,
   type RunSummary,
   runDeidentify,
+  SKIPPABLE,
   STATE_DIR,
+  skippedSteps,
 } from '@dcmblind/core';
 import { type Checked, checkCommandLine, type RunCommandOptions } from './command-line.js';
 import { getPassphrase } from './passphrase.js';
@@ -33,6 +35,7 @@ export async function runCommand(
 ): Promise<{ code: number; interrupted: boolean }> {
   const checked = checkCommandLine(inputs, o);
   const { out, key, shard } = checked;
+  warnSkippedSteps(io);
   // Refusals that need no passphrase come first, and leave no trace: an output another run is
   // writing, a folder that is not a dcmblind output, an existing output with a key that does not exist.
   const outLock = join(out, STATE_DIR, shard ? `output-shard-${shard.index}-of-${shard.count}` : 'output');
@@ -63,6 +66,12 @@ export async function runCommand(
   } finally {
     release();
   }
+}
+
+/** Cleaning steps a test switched off (DCMBLIND_TEST_SKIP): said loudly, before anything is read. */
+function warnSkippedSteps(io: Io): void {
+  for (const step of skippedSteps())
+    io.err(`WARNING: test switch DCMBLIND_TEST_SKIP: ${step} cleaning is OFF (${SKIPPABLE[step]} stays)`);
 }
 
 /** Remove folders this run made, if they are still empty (rmdir never removes anything else). */

@@ -51,7 +51,7 @@ describe.skipIf(!PY)('identity around the values (issue 17)', () => {
       expect(r.code, r.stderr).toBe(0);
       const summary = JSON.parse(r.stdout);
       // The two non-DICOM files are skipped; every planted file is written, none refused.
-      expect(summary.written).toBe(25);
+      expect(summary.written).toBe(26);
       const check = spawnSync(PY as string, [script('check_around.py'), out, join(input, 'manifest.json')], {
         encoding: 'utf8',
       });

@@ -14,7 +14,7 @@ const SALVAGE_BYTES = 64 * 1024;
 
 /** The facts of a source that does not parse: its error, and the seeds its head still gives. */
 export function brokenSource(path: string, error: string): SourceFacts {
-  const none = { patientKey: '', ...noFileFacts(), kept: [] };
+  const none = { patientKey: '', ...noFileFacts(), initials: [] };
   if (!hasDicmMarker(path)) return { path, error, ...none, seeds: [] };
   const head = readHead(path, SALVAGE_BYTES);
   const seeds: Seed[] = [];

@@ -97,10 +97,24 @@ export function topValue(parsed: ParsedFile, tag: number): string {
     .trim();
 }
 
+/**
+ * Dates systems write for "unknown" (the Unix and spreadsheet epochs, the first and last day
+ * a DA can hold): no one's date of birth or of care.
+ */
+export const PLACEHOLDER_DATES: ReadonlySet<string> = new Set([
+  '00010101',
+  '18991230',
+  '18991231',
+  '19000101',
+  '19700101',
+  '99991231',
+]);
+
 /** The date (YYYYMMDD) a DA or DT value starts with, if it is a plausible one. */
 function dateOf(v: string): string | undefined {
-  const d = v.slice(0, 8);
-  return /^(19|20)\d{6}$/.test(d) ? d : undefined;
+  // A legacy ACR-NEMA date (1958.09.27) too.
+  const d = v.replace(/^(\d{4})\.(\d\d)\.(\d\d)/, '$1$2$3').slice(0, 8);
+  return /^(19|20)\d{6}$/.test(d) && !PLACEHOLDER_DATES.has(d) ? d : undefined;
 }
 
 /** The dates of a (multi-valued) DA or DT value, in order. */

@@ -50,7 +50,10 @@ export class FileFindings {
 export interface SourceFacts {
   readonly path: string;
   readonly error?: string;
+  /** `id:<PatientID>`, or `name:<PatientName>` without an ID (see SourceSet for the issuer). */
   readonly patientKey: string;
+  /** IssuerOfPatientID, when the file has one and a PatientID. */
+  readonly issuer?: string;
   readonly sopUID: string;
   readonly pixelSha: string;
   /** Attributes the profiles keep (instance and series numbers, position): tell apart equal pixels. */
@@ -58,14 +61,18 @@ export interface SourceFacts {
   readonly seeds: Seed[];
   /** Every date (YYYYMMDD) the source holds, for the unshifted-date check. */
   readonly dates: string[];
+  /** The patient's initials (initials.ts), compared with the capitals in its outputs' text. */
+  readonly initials: string[];
   /** Element path → referenced UID. */
   readonly refs: Array<[string, string]>;
   /** UIDs this file defines (SOP instance, series, study, frame of reference). */
   readonly defines: string[];
-  /** Values of attributes the Basic profile keeps (manufacturer, model, …): not identifying anywhere. */
-  readonly kept: string[];
+  /** Element path → value of the attributes holding a public date (versions.ts). */
+  readonly versions: Array<[string, string]>;
   /** A DICOMDIR: dcmblind skips it (directories are rebuilt), so no output is expected. */
   readonly dicomdir?: boolean;
+  /** An entry of a zip archive (zip-source.ts). */
+  readonly archive?: boolean;
   /** BurnedInAnnotation = YES: dcmblind quarantines it, so no output is expected. */
   readonly burnedIn?: boolean;
   /** The MIME type of an encapsulated document other than a PDF: dcmblind quarantines it. */
@@ -76,7 +83,18 @@ export interface SourceFacts {
 
 /** The identity and reference facts of a file that has none: it does not parse, or is a DICOMDIR. */
 export function noFileFacts() {
-  return { sopUID: '', pixelSha: '', fingerprint: '', dates: [], refs: [], defines: [] };
+  return {
+    sopUID: '',
+    pixelSha: '',
+    fingerprint: '',
+    dates: [],
+    refs: [],
+    defines: [],
+    versions: [],
+    headerDates: [],
+    capitals: [],
+    claims: [],
+  };
 }
 
 /** What the output scan learned of one output file (stage 2): its findings and facts to pair. */
@@ -97,7 +115,28 @@ export interface OutputFacts {
   readonly dates: Array<[string, string]>;
   readonly refs: Array<[string, string]>;
   readonly defines: string[];
+  /** Element path → value of the attributes holding a public date (versions.ts). */
+  readonly versions: Array<[string, string]>;
+  /** The dates (YYYYMMDD) of its DA and DT elements: shifted back by the key's offset, the source's. */
+  readonly headerDates: string[];
+  /** Element path → a standalone word of two or three capitals in its text (initials.ts). */
+  readonly capitals: Array<[string, string]>;
+  /** Source values found in attributes the profile keeps: judged against the paired source. */
+  readonly claims: Claim[];
   readonly findings: Finding[];
+}
+
+/**
+ * A source value found in an attribute the profile keeps. It is allowed only if the paired
+ * source file holds the same bytes in the same attribute, at the same path (kept as it was, not
+ * brought there); anything else is a leak. Judged once outputs are paired (kept-claims.ts).
+ */
+export interface Claim {
+  /** The finding to report when the claim does not hold. */
+  readonly finding: Finding;
+  readonly path: string;
+  /** The matched bytes, ASCII letters lower-cased, as Latin-1 text. */
+  readonly hit: string;
 }
 
 /** One output file to scan, as the orchestrator hands it to a worker. */
@@ -113,5 +152,7 @@ export interface OutputTask {
 export interface ScanContext {
   readonly seeds: readonly Seed[];
   readonly matcher: Matcher;
+  /** The digits of phone and ID seeds, searched in text with its separators dropped (digits.ts). */
+  readonly digits: Matcher;
   readonly hashKey: Buffer;
 }

@@ -67,3 +67,10 @@ export function valueHash(ctx: Pick<ScanContext, 'hashKey'>, v: string): string 
     .digest('hex')
     .slice(0, 10);
 }
+
+/** Bytes as Latin-1 text with ASCII letters lower-cased: compares raw values byte for byte, case aside. */
+export function lowerLatin1(bytes: Uint8Array): string {
+  return Buffer.from(bytes)
+    .toString('latin1')
+    .replace(/[A-Z]/g, (c) => c.toLowerCase());
+}

@@ -25,24 +25,12 @@ export function isFreeText(v: Visit, vr: string): boolean {
 }
 
 /**
- * Date- and name-shaped text in a free-text element. The dates found are added to the file's
- * dates (as YYYYMMDD) for the unshifted-date check.
+ * Date-, name- and contact-shaped text in a free-text element (the dates themselves are compared
+ * with the patient's by the tree checks: see dates-in-text.ts).
  */
-export function freeTextHeuristics(
-  v: Visit,
-  data: Uint8Array,
-  ctx: ScanContext,
-  dates: Array<[string, string]>,
-  found: FileFindings,
-): void {
+export function freeTextHeuristics(v: Visit, data: Uint8Array, ctx: ScanContext, found: FileFindings): void {
   const t = textOf(data, v.el, v.scheme);
   for (const m of t.matchAll(DATE_IN_TEXT)) {
-    dates.push([
-      v.path,
-      m[1]
-        ? `${m[1]}${m[2]}${m[3]}`
-        : `${m[6]}${String(m[5]).padStart(2, '0')}${String(m[4]).padStart(2, '0')}`,
-    ]);
     found.add({
       rule: 'date-in-text',
       severity: 'suspect',
@@ -60,8 +48,30 @@ export function freeTextHeuristics(
       category: 'name',
       detail: 'person-name-shaped text in a free-text attribute',
     });
+  for (const contact of contactsIn(t))
+    found.add({
+      rule: 'contact-in-text',
+      severity: 'suspect',
+      element: v.path,
+      category: contact,
+      detail: `${contact === 'email' ? 'an e-mail address' : 'a web address'} in a free-text attribute`,
+    });
 }
 
+const EMAIL_SHAPED = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+\.[\p{L}\p{N}.-]+/u;
+const URL_SHAPED = /\b(?:https?:\/\/|www\.)([^\s/\\"'<>]+)/giu;
+/** Hosts of the standards a report may cite: no one's address. */
+const STANDARD_HOSTS =
+  /(^|\.)(nema\.org|dicomstandard\.org|hl7\.org|loinc\.org|snomed\.org|w3\.org|iso\.org|ihe\.net)$/i;
+
+/** E-mail addresses, and web addresses of anything but a standards body, in the text (each kind once). */
+function contactsIn(t: string): Array<'email' | 'url'> {
+  const out: Array<'email' | 'url'> = [];
+  if (EMAIL_SHAPED.test(t)) out.push('email');
+  for (const m of t.matchAll(URL_SHAPED))
+    if (!STANDARD_HOSTS.test((m[1] ?? '').replace(/^www\./i, ''))) return [...out, 'url'];
+  return out;
+}
 /** A top-level BurnedInAnnotation of YES. */
 export function saysBurnedIn(v: Visit, data: Uint8Array): boolean {
   return (

@@ -15,13 +15,22 @@ import {
   type WalkedFile,
   walkFile,
 } from './dicom-file.js';
-import { datesIn, noteUids, siteUids, textOf, vrOf } from './elements.js';
+import { datesInText } from './dates-in-text.js';
+import { digitsInText } from './digits.js';
+import { capitalWords } from './initials.js';
+import { datesIn, noteUids, siteUids, textOf, type Visit, vrOf } from './elements.js';
 import { FileFindings, noFileFacts, type OutputFacts, type OutputTask, type ScanContext } from './facts.js';
 import { fingerprint, pixelHash } from './hashing.js';
 import { burnedInChecks, freeTextHeuristics, isFreeText, saysBurnedIn } from './heuristics.js';
+import { maskDates } from './mask.js';
 import { maskPath } from './path-mask.js';
+import { pixelChecks } from './pixel-scan.js';
 import { seededSearch, seedsInPath } from './seeded-search.js';
 import { notParsed } from './unparsed-output.js';
+import { PublishedVersions } from './versions.js';
+
+/** Text a person may have typed: read for dates in any written form and for numbers' digits. */
+const TYPED_VRS = new Set(['LO', 'SH', 'ST', 'LT', 'UT', 'UC', 'PN']);
 
 /** What the walk over an output's elements gathers for the tree checks. */
 interface ElementFacts {
@@ -31,6 +40,12 @@ interface ElementFacts {
   readonly refs: Array<[string, string]>;
   /** UIDs the file defines of itself. */
   readonly defines: string[];
+  /** The published versions the file holds. */
+  readonly versions: PublishedVersions;
+  /** Dates of DA and DT elements. */
+  readonly headerDates: string[];
+  /** Element path → a word of two or three capitals. */
+  readonly capitals: Array<[string, string]>;
   /** BurnedInAnnotation is YES. */
   burned: boolean;
 }
@@ -38,9 +53,14 @@ interface ElementFacts {
 /** What one output file holds that it should not, and the facts the cross-file checks need. */
 export function scanOutput(task: OutputTask, ctx: ScanContext): OutputFacts {
   // The path first: it leaves the site too. Whatever matched is masked in every report line.
-  const { shown, hits } = maskPath(task.rel, ctx);
+  // Date-shaped runs are masked too: a date of care in a folder name must not reach the report.
+  const masked = maskPath(task.rel, ctx);
+  const shown = maskDates(masked.shown);
+  const hits = masked.hits;
   const found = new FileFindings(shown);
   seedsInPath(ctx, hits, found);
+  // Dates in the path are compared with the paired patient's, as any element's.
+  const pathDates = datesInText(task.rel, true).map((d): [string, string] => ['(file path)', d]);
   let parsed: ParsedFile;
   try {
     parsed = load(task.abs);
@@ -52,13 +72,14 @@ export function scanOutput(task: OutputTask, ctx: ScanContext): OutputFacts {
   const declared = declaredOptions(file);
   // The options the file is held to: what --profile says, else what the file declares.
   const columns = task.columns ?? declared.options;
-  seededSearch(ctx, file, columns, found);
+  const claims = seededSearch(ctx, file, columns, found);
   // A DICOMDIR carries no de-identification markers (it describes files that do); its bytes
   // were searched above.
   if (isDicomdirOutput(parsed)) return withoutFacts(task, found, { ok: true, dicomdir: true });
   markerChecks(file, declared, task, columns, found);
   const facts = elementChecks(file, columns, ctx, found);
   burnedInChecks(file, facts.burned, found);
+  const pixelDates = pixelChecks(parsed, ctx, found);
   const pix = parsed.dataset.find((e) => PIXEL_TAGS.has(e.tag));
   const patientId = file.topText(T.PatientID);
   const idLeak = found.list.find((f) => f.element === 'PatientID' && f.severity === 'leak');
@@ -71,9 +92,13 @@ export function scanOutput(task: OutputTask, ctx: ScanContext): OutputFacts {
     sopUID: file.topText(T.SOPInstanceUID),
     pixelSha: pix ? pixelHash(parsed, pix) : '',
     fingerprint: fingerprint(parsed),
-    dates: facts.dates,
+    dates: [...pathDates, ...facts.dates, ...pixelDates],
     refs: facts.refs,
     defines: facts.defines,
+    versions: facts.versions.found,
+    headerDates: facts.headerDates,
+    capitals: facts.capitals,
+    claims,
     findings: found.list,
   };
 }
@@ -85,23 +110,50 @@ function elementChecks(
   ctx: ScanContext,
   found: FileFindings,
 ): ElementFacts {
-  const facts: ElementFacts = { dates: [], refs: [], defines: [], burned: false };
+  const facts: ElementFacts = {
+    dates: [],
+    refs: [],
+    defines: [],
+    versions: new PublishedVersions(),
+    headerDates: [],
+    capitals: [],
+    burned: false,
+  };
   const data = file.parsed.data;
   for (const v of file.visits) {
     if (!elementConformance(v, columns, found)) continue;
     const { el } = v;
     if (el.items || el.encapsulated || el.valueLength === 0) continue;
     const vr = vrOf(el);
+    if (PublishedVersions.wants(el.tag)) facts.versions.note(v, textOf(data, el, v.scheme));
     if (vr === 'DA' || vr === 'DT') {
-      for (const d of datesIn(textOf(data, el, v.scheme))) facts.dates.push([v.path, d]);
+      for (const d of datesIn(textOf(data, el, v.scheme))) {
+        facts.dates.push([v.path, d]);
+        facts.headerDates.push(d);
+      }
     } else if (vr === 'UI') {
       noteUids(v, siteUids(textOf(data, el, v.scheme)), facts.refs, facts.defines);
-    } else if (isFreeText(v, vr)) {
-      freeTextHeuristics(v, data, ctx, facts.dates, found);
+    } else if (TYPED_VRS.has(vr)) {
+      typedText(v, data, ctx, facts, found);
     }
     if (saysBurnedIn(v, data)) facts.burned = true;
   }
   return facts;
+}
+
+/** Typed text: dates in any written form, numbers' digits across separators, the free-text heuristics. */
+function typedText(
+  v: Visit,
+  data: Uint8Array,
+  ctx: ScanContext,
+  facts: ElementFacts,
+  found: FileFindings,
+): void {
+  const text = textOf(data, v.el, v.scheme);
+  for (const d of datesInText(text, true)) facts.dates.push([v.path, d]);
+  if (vrOf(v.el) !== 'PN') for (const w of capitalWords(text)) facts.capitals.push([v.path, w]);
+  digitsInText(v.path, text, ctx, found);
+  if (isFreeText(v, vrOf(v.el))) freeTextHeuristics(v, data, ctx, found);
 }
 
 /** A DICOMDIR, by its file meta's SOP class. */

@@ -40,7 +40,8 @@ export class SourceIndex {
 
   /** The source file a key record names, if it is under --source. */
   of(r: FileRecord): SourceFacts | undefined {
-    if (r.sourceArchive || this.#byRel.size === 0) return undefined; // zip entries: archives are not opened
+    // A zip entry is recorded as `archive.zip!/entry`, as zip-source.ts names it.
+    if (this.#byRel.size === 0) return undefined;
     const parts = r.sourcePath.split(sep === '\\' ? /[\\/]/ : '/'); // '\\' is a name character on POSIX
     for (let i = 0; i < parts.length; i++) {
       const hit = this.#byRel.get(parts.slice(i).join('/'));

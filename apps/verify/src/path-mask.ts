@@ -5,9 +5,9 @@
  */
 import type { ScanContext } from './facts.js';
 import { maskDates } from './mask.js';
-import { wholeWordOnly } from './raw.js';
+import { seedAccept } from './raw.js';
 import { type Hit, Matcher } from './search.js';
-import { needsWord, patternsOf, type Seed } from './seeds.js';
+import { patternsOf, type Seed } from './seeds.js';
 
 /** The path with every matched span replaced by `[<category>]`. */
 function redact(bytes: Uint8Array, hits: readonly Hit[], seeds: readonly Seed[]): string {
@@ -29,7 +29,7 @@ export function maskPath(
   ctx: Pick<ScanContext, 'seeds' | 'matcher'>,
 ): { shown: string; hits: Hit[] } {
   const bytes = Buffer.from(rel, 'utf8');
-  const accept = wholeWordOnly((i) => needsWord(ctx.seeds[i] as Seed));
+  const accept = seedAccept(ctx.seeds);
   const hits = ctx.matcher.search(bytes).filter((h) => accept(bytes, h));
   return { shown: redact(bytes, hits, ctx.seeds), hits };
 }

@@ -7,7 +7,8 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { inflateRawSync } from 'node:zlib';
-import { type Hit, isWordByte, type Matcher } from './search.js';
+import type { Hit, Matcher } from './search.js';
+import { fits, type Seed } from './seeds.js';
 
 /** Zip entries bigger than this (inflated) are not searched: they are noted instead. */
 export const ZIP_ENTRY_MAX = 64 * 1024 * 1024;
@@ -47,10 +48,9 @@ function bufferBytes(buf: Buffer): Bytes {
 /** Decides whether a hit counts (names and IDs only as whole words); sees the bytes around it. */
 export type Accept = (bytes: Uint8Array, hit: Hit) => boolean;
 
-/** The standard word test for a hit with its neighbours in `bytes` (the window it was found in). */
-export function wholeWordOnly(needsWord: (seed: number) => boolean): Accept {
-  return (bytes, h) =>
-    !needsWord(h.seed) || !(isWordByte(bytes[h.at - 1]) || isWordByte(bytes[h.at + h.length]));
+/** The standard test of a hit with its neighbours in `bytes` (the window it was found in): see fits(). */
+export function seedAccept(seeds: readonly Seed[]): Accept {
+  return (bytes, h) => fits(seeds[h.seed] as Seed, bytes, h.at, h.length);
 }
 
 /**

@@ -71,6 +71,42 @@ export const RULES: Readonly<Record<string, RuleInfo>> = {
     meaning: 'dates are declared modified but LongitudinalTemporalInformationModified is not MODIFIED',
     next: `re-run dcmblind on its source; ${RERUN}`,
   },
+  'seed-in-kept': {
+    severity: 'suspect',
+    meaning:
+      'a source value in an attribute the profile keeps, with no source file to tell whether it is ' +
+      "that attribute's own value (say a manufacturer also typed as the institution)",
+    next: 'verify again with --source; or read the attribute: a name, ID or address there is a leak',
+  },
+  'offset-exposed': {
+    severity: 'leak',
+    meaning:
+      'a published version date (context group, template) was shifted: its true value is public, ' +
+      'so the change gives the date offset away',
+    next: `re-run dcmblind (it keeps published versions as they are); ${RERUN}`,
+  },
+  'initials-in-text': {
+    severity: 'suspect',
+    meaning: "the output's own patient's initials stand as a word in its text",
+    next: 'read the attribute: initials of the patient (not an abbreviation) are a leak; remove, re-run',
+  },
+  'contact-in-text': {
+    severity: 'suspect',
+    meaning: 'an e-mail or web address in a free-text attribute',
+    next: "read the attribute: a person's or a site's address is a leak; remove it, re-run",
+  },
+  'bitstream-metadata': {
+    severity: 'suspect',
+    meaning:
+      'a segment made to carry text (COM, Exif/XMP APPn, a JP2 XML or UUID box) inside compressed ' +
+      'pixel data',
+    next: `re-run dcmblind (it removes them); or check the segment's text by eye; ${RERUN}`,
+  },
+  'pixel-unused-bits': {
+    severity: 'suspect',
+    meaning: 'native pixel data has set bits outside Bits Stored/High Bit (never displayed: an old overlay?)',
+    next: `re-run dcmblind (it clears them), or look at the high bits of the image; ${RERUN}`,
+  },
   'date-in-text': {
     severity: 'suspect',
     meaning: 'date-shaped text in a free-text attribute',
@@ -193,6 +229,8 @@ interface Inputs {
   readonly seedCounts: Readonly<Record<string, number>>;
   /** What the missing-output check compared ('' when the output has no record of its files). */
   readonly recordedOutputs: string;
+  /** How the run told patients apart (its manifest). */
+  readonly scope: 'global' | 'issuer';
 }
 
 /** The checks of this scan: which ran with these inputs, and for those that did not, what they need. */
@@ -205,25 +243,44 @@ export function checksRun(i: Inputs): Check[] {
     .map(([c, n]) => `${n} ${c}`)
     .join(', ');
   const needs = (what: string) => `not run: needs ${what}`;
+  const apart = i.scope === 'issuer' ? 'PatientID and its issuer' : 'PatientID';
   return [
     {
       name: 'seeded search',
       ran: paired,
       detail: paired
-        ? `${i.seeds} seed(s) (${counts || 'none'}) over every file's bytes and path`
+        ? `${i.seeds} seed(s) (${counts || 'none'}) over every file's bytes and path, in every ` +
+          'spelling and character set; allowed only where a kept attribute holds its own source value'
         : needs('--source or --key'),
     },
     {
       name: 'profile conformance',
       ran: true,
       detail: i.profile
-        ? `every file held to --profile ${i.profile}`
+        ? `every file held to profile ${i.profile} (--profile, else the output's manifest)`
         : 'every file held to the profile it declares (CID 7050)',
     },
     {
       name: 'heuristics',
       ran: true,
-      detail: 'date- and name-shaped free text, burned-in annotation, modalities to look at',
+      detail:
+        'date-, name-, e-mail- and web-address-shaped free text, burned-in annotation, modalities to look at',
+    },
+    {
+      name: 'pixel data carries only the image',
+      ran: true,
+      detail:
+        'text segments of compressed frames (COM, APPn, JP2 boxes) reported and searched; ' +
+        'no set bit outside Bits Stored/High Bit',
+    },
+    {
+      name: 'public dates',
+      ran: paired,
+      detail: i.source
+        ? "no published version (DCMR context group, template) changed from every source's"
+        : i.key
+          ? "no published version that agrees across patients only once moved back by the key's offsets"
+          : needs('--source or --key'),
     },
     {
       name: 'non-DICOM files',
@@ -243,7 +300,9 @@ export function checksRun(i: Inputs): Check[] {
       name: 'pseudonyms and dates',
       ran: paired,
       detail: paired
-        ? 'one pseudonym per source patient and back; no source date unshifted'
+        ? `one pseudonym per source patient and back (patients told apart by ${apart}, as the run ` +
+          'did); no date of the patient in any written form, in any element or path; its initials ' +
+          'not in its text'
         : needs('--source or --key'),
     },
     {

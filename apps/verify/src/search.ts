@@ -5,10 +5,17 @@
 
 const fold = (b: number) => (b >= 0x41 && b <= 0x5a ? b | 0x20 : b);
 
-/** Letters, digits and any non-ASCII byte: what a name or ID must not touch to be a whole word. */
+/**
+ * Letters, digits and any non-ASCII byte (a letter in some character set): what a name or ID
+ * must not touch to be a whole word. 0xFE and 0xFF are not: UTF-8 never has them, and in a bit
+ * stream they start the next marker.
+ */
 export const isWordByte = (b: number | undefined): boolean =>
   b !== undefined &&
-  ((b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || (b >= 0x30 && b <= 0x39) || b >= 0x80);
+  ((b >= 0x41 && b <= 0x5a) ||
+    (b >= 0x61 && b <= 0x7a) ||
+    (b >= 0x30 && b <= 0x39) ||
+    (b >= 0x80 && b < 0xfe));
 
 export interface Pattern {
   readonly bytes: Uint8Array;

@@ -6,11 +6,11 @@
  */
 import { namesAClass, T } from '@dcmblind/core';
 import { PIXEL_TAGS, type WalkedFile } from './dicom-file.js';
-import { locate, textOf, type Visit } from './elements.js';
-import type { FileFindings, ScanContext } from './facts.js';
-import { valueHash } from './hashing.js';
-import { type Hit, isWordByte } from './search.js';
-import { needsWord, type Seed } from './seeds.js';
+import { locate, textOf, type Visit, vrOf } from './elements.js';
+import type { Claim, FileFinding, FileFindings, ScanContext } from './facts.js';
+import { lowerLatin1, valueHash } from './hashing.js';
+import type { Hit } from './search.js';
+import { fits, type Seed } from './seeds.js';
 import { expectationFor } from './table.js';
 
 /** What the hits in one output file are judged against, and where findings go. */
@@ -21,6 +21,8 @@ interface SearchScope {
   /** The file's own PatientID: its pseudonym. */
   readonly pseudonym: string;
   readonly found: FileFindings;
+  /** Hits in attributes the profile keeps, for the tree checks to judge against the source. */
+  readonly claims: Claim[];
   /** `element|category` already reported: one finding per element and kind of value. */
   readonly seen: Set<string>;
 }
@@ -40,15 +42,25 @@ export function seedsInPath(ctx: ScanContext, hits: readonly Hit[], found: FileF
   }
 }
 
-/** Seeds in the file's bytes, reported at the element that holds each. */
+/**
+ * Seeds in the file's bytes, reported at the element that holds each; a hit in an attribute the
+ * profile keeps is returned as a claim instead (allowed only where the source held the same value).
+ */
 export function seededSearch(
   ctx: ScanContext,
   file: WalkedFile,
   columns: readonly string[],
   found: FileFindings,
-): void {
+): Claim[] {
   const { parsed, visits, metaVisits } = file;
-  const scope: SearchScope = { ctx, columns, pseudonym: file.topText(T.PatientID), found, seen: new Set() };
+  const scope: SearchScope = {
+    ctx,
+    columns,
+    pseudonym: file.topText(T.PatientID),
+    found,
+    claims: [],
+    seen: new Set(),
+  };
   const inMeta = (at: number) => locate(metaVisits, at);
   // Not deflated, the file meta and the data set are one run of bytes: a hit may be in either.
   const inData = (at: number) => locate(visits, at) ?? (parsed.deflated ? undefined : locate(metaVisits, at));
@@ -62,9 +74,10 @@ export function seededSearch(
     pos = e.end;
   }
   judgeHits(scope, ctx.matcher.search(parsed.data, pos, parsed.data.length), parsed.data, inData);
+  return scope.claims;
 }
 
-/** One finding per element and category for the hits that are leaks. */
+/** One finding per element and category for the hits that are leaks; a claim for those in kept attributes. */
 function judgeHits(
   s: SearchScope,
   hits: readonly Hit[],
@@ -74,36 +87,56 @@ function judgeHits(
   for (const h of hits) {
     const seed = s.ctx.seeds[h.seed] as Seed;
     const v = where(h.at);
-    if (!isLeak(s, seed, h, bytes, v)) continue;
+    if (!counts(s, seed, h, bytes, v)) continue;
     const element = v?.path ?? `(byte ${h.at})`;
     const key = `${element}|${seed.category}`;
     if (s.seen.has(key)) continue;
     s.seen.add(key);
-    const uid = seed.category === 'uid';
-    s.found.add({
-      rule: uid ? 'source-uid' : 'seed-match',
-      severity: 'leak',
-      element,
-      category: seed.category,
-      valueHash: valueHash(s.ctx, seed.text),
-      detail: uid
-        ? `a source UID (${seed.keyword}) is still in ${element}`
-        : `a source ${seed.category} (from ${seed.keyword}) appears in ${element}`,
-    });
+    const finding = seedFinding(s.ctx, seed, element);
+    if (v && !v.el.items && keptHere(s, v)) {
+      const hit = lowerLatin1(bytes.subarray(h.at, h.at + h.length));
+      s.claims.push({ finding: { file: s.found.file, ...finding }, path: v.path, hit });
+    } else {
+      s.found.add(finding);
+    }
   }
 }
 
-/** A hit is a leak unless it is part of a longer word, of the file's pseudonym, or an allowed value. */
-function isLeak(s: SearchScope, seed: Seed, h: Hit, bytes: Uint8Array, v: Visit | undefined): boolean {
+/** The finding for a source value where it should not be. */
+function seedFinding(ctx: ScanContext, seed: Seed, element: string): FileFinding {
+  const uid = seed.category === 'uid';
+  return {
+    rule: uid ? 'source-uid' : 'seed-match',
+    severity: 'leak',
+    element,
+    category: seed.category,
+    valueHash: valueHash(ctx, seed.text),
+    detail: uid
+      ? `a source UID (${seed.keyword}) is still in ${element}`
+      : `a source ${seed.category} (from ${seed.keyword}) appears in ${element}`,
+  };
+}
+
+/**
+ * An attribute the profile (with its options) keeps as it is, or one the table does not list:
+ * it may hold its source's value, and only that. A cleaned attribute (C) may not hold one.
+ */
+function keptHere(s: SearchScope, v: Visit): boolean {
+  const exp = expectationFor(v.el.tag, s.columns);
+  return exp === 'kept' || exp === undefined;
+}
+
+/** A hit counts unless it is part of a longer word, of a class UID, or of the file's pseudonym. */
+function counts(s: SearchScope, seed: Seed, h: Hit, bytes: Uint8Array, v: Visit | undefined): boolean {
   // Names and IDs are words: a match inside a longer word or number ("TEXT" in "CONTEXT") is
   // not one. The value's own ends are word boundaries (the next bytes belong to another element).
-  if (needsWord(seed)) {
-    const from = v && !v.el.items ? v.el.valueStart : 0;
-    const to = v && !v.el.items ? v.el.valueStart + v.el.valueLength : bytes.length;
-    const before = h.at > from ? bytes[h.at - 1] : undefined;
-    const after = h.at + h.length < to ? bytes[h.at + h.length] : undefined;
-    if (isWordByte(before) || isWordByte(after)) return false;
-  }
+  // Code strings hold defined terms (ValueType TEXT, Modality OT): a name or a street there is
+  // one of those terms, never a person's (a name met as the word "text" is common enough).
+  if (v && !v.el.items && vrOf(v.el) === 'CS' && (seed.category === 'name' || seed.category === 'address'))
+    return false;
+  const from = v && !v.el.items ? v.el.valueStart : 0;
+  const to = v && !v.el.items ? v.el.valueStart + v.el.valueLength : bytes.length;
+  if (!fits(seed, bytes, h.at, h.length, from, to)) return false;
   // A source UID used as a root ("1.2.826.0.1.3680043.8.498", an InstanceCreatorUID) inside a
   // longer UID that names a class (a coding scheme under the same root): the class UID is kept
   // by design and names no one.
@@ -112,18 +145,11 @@ function isLeak(s: SearchScope, seed: Seed, h: Hit, bytes: Uint8Array, v: Visit 
     if (next === 0x2e || (next !== undefined && next >= 0x30 && next <= 0x39)) return false;
   }
   // Part of this file's own pseudonym (say a source ID "ANON" inside "ANON-7Q…"): not a leak.
-  if (
+  return !(
     v &&
     s.pseudonym &&
     !v.el.items &&
     textOf(bytes, v.el, v.scheme).trim() === s.pseudonym &&
     h.length < Buffer.byteLength(s.pseudonym, 'utf8')
-  )
-    return false;
-  // An attribute the profile (with its options) keeps, holding its own source value, is allowed.
-  const kept = (tag: number) => {
-    const exp = expectationFor(tag, s.columns);
-    return exp === 'kept' || exp === 'cleaned';
-  };
-  return !(v && v.el.tag === seed.tag && kept(v.el.tag));
+  );
 }

@@ -1,17 +1,21 @@
 /**
  * Seeds: the identifying values the sources (and the key) hold, each searched for in every
  * output file's bytes and path. Here are what a seed is, the written forms a name takes, and
- * the byte patterns a seed is searched as.
+ * the byte patterns a seed is searched as (every spelling, in every character set a DICOM
+ * file or an operating system writes it in).
  */
-import type { Pattern } from './search.js';
+import iconv from 'iconv-lite';
+import { isCalendarWord } from './dates-in-text.js';
+import { isWordByte, type Pattern } from './search.js';
+import { CJK, spellings } from './spellings.js';
 
 /** The kind of identifying value a seed is. */
-export type Category = 'name' | 'id' | 'uid' | 'date' | 'address' | 'phone' | 'institution';
+export type Category = 'name' | 'id' | 'uid' | 'date' | 'address' | 'phone' | 'institution' | 'email' | 'url';
 
 /** One identifying value to search every output for. */
 export interface Seed {
   readonly category: Category;
-  /** Keyword of the source attribute it came from. */
+  /** Keyword of the source attribute it came from (`(free text)` for one read out of text). */
   readonly keyword: string;
   readonly tag: number;
   readonly text: string;
@@ -19,6 +23,12 @@ export interface Seed {
   readonly raw?: Uint8Array;
   /** A name token (matched as a whole word only). */
   readonly token?: boolean;
+  /**
+   * A house number that must stand within a few bytes of the match: a street's name alone is
+   * a common word ("Mill", "Baker"), with its number it is an address. Such a seed need not end
+   * a word (`Lindenstr.` is Lindenstraße).
+   */
+  readonly near?: string;
 }
 
 /** Placeholders that other tools (or the source itself) put where identifiers were: never a leak. */
@@ -43,36 +53,93 @@ export const PLACEHOLDER = new RegExp(`^(${PLACEHOLDER_WORDS.join('|')})$`, 'i')
 /** Not a placeholder: worth searching for. */
 export const usable = (t: string): boolean => !PLACEHOLDER.test(t.trim());
 
-/** Names, IDs and name tokens count only as whole words (a token "TEXT" is not in "CONTEXT"). */
+/**
+ * Names, IDs, institutions, addresses, phones and name tokens count only as whole words (a
+ * token "TEXT" is not in "CONTEXT");
+ * CJK names are written without spaces, so inside other text they count anywhere.
+ */
 export const needsWord = (s: Seed): boolean =>
-  Boolean(s.token) || s.category === 'name' || s.category === 'id';
+  (Boolean(s.token) || WORDS.has(s.category)) && !CJK.test(s.text);
+
+/** Categories whose values are words: an institution "Here" is not in "there". */
+const WORDS: ReadonlySet<Category> = new Set(['name', 'id', 'institution', 'address', 'phone']);
+
+/** How far from a street's name its house number may stand, in bytes. */
+const NEAR = 32;
+
+/**
+ * Whether a match of `s` at bytes[at, at + length) counts: a name or an ID must be a whole
+ * word (bytes[from, to) bound the value it is in: the bytes beyond belong to something else),
+ * and a street's name must have its house number near.
+ */
+export function fits(
+  s: Seed,
+  bytes: Uint8Array,
+  at: number,
+  length: number,
+  from = 0,
+  to = bytes.length,
+): boolean {
+  const before = at > from && !escapeEndsAt(bytes, at - 1) ? bytes[at - 1] : undefined;
+  const after = at + length < to ? bytes[at + length] : undefined;
+  if (needsWord(s) && (isWordByte(before) || (!s.near && isWordByte(after)))) return false;
+  if (!s.near) return true;
+  const around = Buffer.from(bytes.subarray(Math.max(from, at - NEAR), Math.min(to, at + length + NEAR)));
+  return new RegExp(`(?<!\\d)${s.near}(?!\\d)`).test(around.toString('latin1'));
+}
+
+/** An ISO 2022 escape sequence (ESC, intermediates, final byte) ends at bytes[i]: a boundary, no letter. */
+function escapeEndsAt(bytes: Uint8Array, i: number): boolean {
+  for (let k = 1; k <= 3 && i - k >= 0; k++) {
+    const b = bytes[i - k] as number;
+    if (b === 0x1b) return true;
+    if (b < 0x20 || b > 0x2f) return false;
+  }
+  return false;
+}
+
+/** Titles and honorifics: words of a name that name no one. */
+const TITLE =
+  /^(mr|mrs|ms|miss|dr|prof|sir|herr|frau|mme|mlle|sr|sra|srta|dott|dra|jr|sr|ii|iii|md|phd)\.?$/i;
+
+/** A token worth searching for alone: three letters or more (two CJK characters), not a title. */
+function isToken(t: string): boolean {
+  // Letters only: "MR1" in CompressedSamples^MR1 is a series' name, not a person's. A short
+  // token that is a month's or a day's name ("Jun" of Jun Ho, April) is read in every written date.
+  if (TITLE.test(t) || !/^[\p{L}\p{M}'’]+$/u.test(t)) return false;
+  if (isCalendarWord(t)) return false;
+  return CJK.test(t) ? [...t].length >= 2 : [...t].length >= 3;
+}
 
 /**
  * Names as people write them: "Doe^Jane" → also "Jane Doe", "Doe Jane", "Doe, Jane", "DOE_JANE",
- * and its longer tokens.
+ * and its tokens; each of the alphabetic, ideographic and phonetic groups.
  */
 export function nameForms(pn: string): { whole: string[]; tokens: string[] } {
-  const first = pn.split('=')[0] ?? '';
-  const comps = first
-    .split('^')
-    .map((c) => c.trim())
-    .filter(Boolean);
-  const whole = new Set<string>([first.replace(/\^+$/, '')]);
-  if (comps.length >= 2) {
-    const [fam, giv] = comps as [string, string];
-    for (const f of [
-      `${giv} ${fam}`,
-      `${fam} ${giv}`,
-      `${fam}, ${giv}`,
-      `${fam}_${giv}`,
-      `${fam}^${giv}`,
-      `${giv}_${fam}`,
-    ])
-      whole.add(f);
-  }
+  const whole = new Set<string>();
   const tokens = new Set<string>();
-  for (const c of comps) for (const t of c.split(/[\s,.-]+/)) if ([...t].length >= 4) tokens.add(t);
-  return { whole: [...whole].filter((w) => [...w].length >= 4), tokens: [...tokens] };
+  for (const group of pn.split('=')) {
+    const comps = group.split('^').map((c) => c.trim());
+    const [fam = '', giv = ''] = comps;
+    if (group.replace(/\^+$/, '').trim()) whole.add(group.replace(/\^+$/, ''));
+    if (fam && giv) {
+      for (const f of [`${giv} ${fam}`, `${fam} ${giv}`, `${fam}, ${giv}`, `${fam}_${giv}`, `${giv}_${fam}`])
+        whole.add(f);
+      if (CJK.test(fam)) whole.add(`${fam}${giv}`);
+      else {
+        // Dotted initials, given name first: "J.D.", "J. D." (two bare capitals are too common).
+        const [g, f] = [[...giv][0] ?? '', [...fam][0] ?? ''];
+        if (/\p{Lu}/u.test(g) && /\p{Lu}/u.test(f)) whole.add(`${g}.${f}.`).add(`${g}. ${f}.`);
+      }
+    }
+    // Family, given and middle names; prefixes and suffixes (Dr., Jr.) name no one.
+    for (const c of comps.slice(0, 3))
+      for (const t of c.split(/[\s,.]+/)) {
+        if (isToken(t)) tokens.add(t);
+        for (const part of t.split('-')) if (part !== t && isToken(part)) tokens.add(part);
+      }
+  }
+  return { whole: [...whole].filter((w) => [...w].length >= 4 || CJK.test(w)), tokens: [...tokens] };
 }
 
 /** The seeds of one person name: its whole written forms, then its tokens (whole words only). */
@@ -84,20 +151,54 @@ export function nameSeeds(pn: string, keyword: string, tag: number): Seed[] {
   ];
 }
 
-const latin1 = (s: string): Uint8Array | undefined =>
-  [...s].every((c) => (c.codePointAt(0) ?? 0) <= 0xff) ? Buffer.from(s, 'latin1') : undefined;
+/** Character sets a value may be stored in besides UTF-8 (DICOM's ISO 2022 ones by their bytes). */
+const CHARSETS = ['latin1', 'iso-8859-2', 'iso-8859-5', 'iso-8859-7', 'euc-kr', 'gb18030'] as const;
 
-/** The byte patterns one seed is searched as: UTF-8, Latin-1, and the source's own bytes. */
+/** `s` in a character set, when every character is in it (iconv writes `?` for the others). */
+function encoded(s: string, charset: string): Buffer | undefined {
+  const b = iconv.encode(s, charset);
+  return iconv.decode(b, charset) === s ? b : undefined;
+}
+
+/**
+ * The bytes of `s` in the files and names that may hold it: UTF-8, the single-byte sets, and
+ * the CJK sets. ISO 2022 IR 87 (Japanese) is searched as the JIS X 0208 bytes between its
+ * escapes (EUC-JP with the high bit cleared), since the escapes move with the text around.
+ */
+function byteForms(s: string): Uint8Array[] {
+  const out: Uint8Array[] = [Buffer.from(s, 'utf8')];
+  if (/^[\x20-\x7e]*$/.test(s)) return out;
+  for (const cs of CHARSETS) {
+    const b = encoded(s, cs);
+    if (b) out.push(b);
+  }
+  if (CJK.test(s)) {
+    const euc = encoded(s, 'euc-jp');
+    if (euc) out.push(Buffer.from(euc.map((x) => x & 0x7f)));
+  }
+  return out;
+}
+
+/** Shorter than this, a non-ASCII byte pattern matches random bytes: the CJK of two characters. */
+const MIN_PATTERN = 3;
+
+/** The byte patterns one seed is searched as: every spelling, in every character set, and its own bytes. */
 export function patternsOf(seeds: readonly Seed[]): Pattern[] {
   const out: Pattern[] = [];
   seeds.forEach((s, i) => {
-    const forms = new Set<string>([s.text, s.text.toUpperCase(), s.text.toLowerCase()]);
-    for (const f of forms) {
-      out.push({ bytes: Buffer.from(f, 'utf8'), seed: i });
-      const l = latin1(f);
-      if (l) out.push({ bytes: l, seed: i });
+    const seen = new Set<string>();
+    const add = (bytes: Uint8Array) => {
+      const hex = Buffer.from(bytes).toString('hex');
+      if (bytes.length < (s.near ? 2 : MIN_PATTERN) || seen.has(hex)) return;
+      seen.add(hex);
+      out.push({ bytes, seed: i });
+    };
+    for (const spelt of spellings(s.text)) {
+      for (const f of new Set([spelt, spelt.toUpperCase(), spelt.toLowerCase()]))
+        for (const b of byteForms(f)) add(b);
+      if (s.category === 'url') add(Buffer.from(encodeURIComponent(spelt), 'utf8'));
     }
-    if (s.raw && s.raw.length >= 4) out.push({ bytes: s.raw, seed: i });
+    if (s.raw && s.raw.length >= 4) add(s.raw);
   });
   return out;
 }

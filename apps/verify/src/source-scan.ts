@@ -19,14 +19,20 @@ import {
 } from './elements.js';
 import type { SourceFacts } from './facts.js';
 import { fingerprint, pixelHash } from './hashing.js';
+import { datesInText } from './dates-in-text.js';
 import { type Category, nameSeeds, type Seed, usable } from './seeds.js';
 import { expectationFor } from './table.js';
+import { addressSeeds, idDigitSeeds, textSeeds } from './text-seeds.js';
+import { PublishedVersions } from './versions.js';
+import { initialsOf } from './initials.js';
 
 /** VRs read for seeds, dates and UIDs; the others (binary, measurements) are not read. */
 /** Encapsulated Document (0042,0011) and its MIME type (0042,0012), PS3.3 C.24.2. */
 const ENCAPSULATED_DOCUMENT = 0x00420011;
 const MIME_TYPE_OF_ENCAPSULATED_DOCUMENT = 0x00420012;
 const READ_VRS = ['PN', 'UI', 'DA', 'DT', 'LO', 'SH', 'ST', 'LT', 'UT', 'UC', 'CS', 'AE', 'IS'];
+/** Text a person may have typed: read for names after titles, e-mails, web addresses, phones, dates. */
+const TYPED_VRS = new Set(['LO', 'SH', 'ST', 'LT', 'UT', 'UC']);
 
 /** What the walk over one source gathers, element by element. */
 interface Harvest {
@@ -34,7 +40,8 @@ interface Harvest {
   readonly dates: Set<string>;
   readonly refs: Array<[string, string]>;
   readonly defines: string[];
-  readonly kept: Set<string>;
+  /** The published versions the source holds (see versions.ts). */
+  readonly versions: PublishedVersions;
   /** Top-level PatientID, PatientName, IssuerOfPatientID, SOPInstanceUID by tag. */
   readonly top: Map<number, string>;
   pixelSha: string;
@@ -56,12 +63,17 @@ export function scanSource(path: string): SourceFacts {
   } catch (e) {
     return brokenSource(path, (e as Error).message);
   }
+  return sourceFacts(path, parsed);
+}
+
+/** What could leak from one parsed source (`path` names it: a file, or a zip entry as `a.zip!/entry`). */
+export function sourceFacts(path: string, parsed: ParsedFile): SourceFacts {
   const h: Harvest = {
     seeds: [],
     dates: new Set(),
     refs: [],
     defines: [],
-    kept: new Set(),
+    versions: new PublishedVersions(),
     top: new Map(),
     pixelSha: '',
   };
@@ -76,58 +88,76 @@ export function scanSource(path: string): SourceFacts {
   const patientId = top(T.PatientID);
   return {
     path,
-    patientKey: patientId ? `id:${top(T.IssuerOfPatientID)}:${patientId}` : `name:${top(T.PatientName)}`,
+    // Patients by PatientID alone, as dcmblind's default patient scope; SourceSet narrows it by
+    // issuer when the run did (--patient-scope issuer).
+    patientKey: patientId ? `id:${patientId}` : `name:${top(T.PatientName)}`,
+    ...(patientId && top(T.IssuerOfPatientID) ? { issuer: top(T.IssuerOfPatientID) } : {}),
     sopUID: top(T.SOPInstanceUID),
     pixelSha: h.pixelSha,
     fingerprint: fingerprint(parsed),
     seeds: h.seeds.filter((x) => usable(x.text)),
     dates: [...h.dates],
+    initials: initialsOf(top(T.PatientName)),
     refs: h.refs,
     defines: h.defines,
-    kept: [...h.kept],
+    versions: h.versions.found,
     ...(isDicomdirFile(parsed) ? { dicomdir: true } : {}),
     ...(burnedIn ? { burnedIn: true } : {}),
     ...(quarantinedDocument ? { quarantinedDocument: mime || 'document of unknown type' } : {}),
   };
 }
 
-/** One element's contribution: pixel hash, UIDs, dates, kept values, seeds. */
+/** One element's contribution: pixel hash, UIDs, dates, seeds. */
 function harvestElement(parsed: ParsedFile, v: Visit, h: Harvest): void {
   const { el, depth } = v;
   if (PIXEL_TAGS.has(el.tag) && depth === 0) {
     h.pixelSha = pixelHash(parsed, el);
     return;
   }
-  if (el.items || el.encapsulated || el.valueLength === 0 || isPrivate(el.tag)) return;
+  if (el.items || el.encapsulated || el.valueLength === 0) return;
   const vr = vrOf(el);
   if (!READ_VRS.includes(vr)) return;
   const value = textOf(parsed.data, el, v.scheme);
+  // Private text is read for what was typed into it; its attributes are nobody's to categorise.
+  if (isPrivate(el.tag)) {
+    if (TYPED_VRS.has(vr)) typedText(value, h);
+    return;
+  }
   if (depth === 0 && TOP_TAGS.has(el.tag)) h.top.set(el.tag, value.trim());
+  // A published version is the same for everyone: not a date of this patient.
+  if (PublishedVersions.wants(el.tag) && h.versions.note(v, value)) return;
   if (vr === 'UI') {
-    const uids = siteUids(value);
-    noteUids(v, uids, h.refs, h.defines);
-    // A UID that names a class (SOP class, coding scheme…) identifies no one: kept, not a seed.
-    if (namesAClass(el.tag)) return;
-    for (const u of uids)
-      if (u.length >= 8) h.seeds.push({ category: 'uid', keyword: keyword(el.tag), tag: el.tag, text: u });
+    uidSeeds(v, value, h);
     return;
   }
   if (vr === 'DA' || vr === 'DT') {
     for (const d of datesIn(value)) h.dates.add(d);
     return;
   }
-  // Kept by the Basic profile: listed as K, or not listed at all (standard attributes the
-  // table does not name stay).
+  if (TYPED_VRS.has(vr)) typedText(value, h);
+  // Attributes the Basic profile keeps (listed as K, or not listed) are no one's identifier;
+  // what was typed into them is read above.
   const basic = expectationFor(el.tag, []);
-  if ((basic === 'kept' || basic === undefined) && vr !== 'PN') {
-    for (const x of value.split('\\')) if (x.trim()) h.kept.add(x.trim());
-  }
-  // Only what the Basic profile does not keep is a seed (descriptions, codes and the like
-  // are judged by the profile checks and heuristics, not searched for).
   const cat = categoryOf(keyword(el.tag), vr);
   if ((!cat || basic === 'kept' || basic === undefined) && vr !== 'PN') return;
   const raw = parsed.data.slice(el.valueStart, el.valueStart + el.valueLength);
   h.seeds.push(...valueSeeds(v, vr, cat as Category, value, raw));
+}
+
+/** A UI value: references and definitions noted, and every site UID a seed. */
+function uidSeeds(v: Visit, value: string, h: Harvest): void {
+  const uids = siteUids(value);
+  noteUids(v, uids, h.refs, h.defines);
+  // A UID that names a class (SOP class, coding scheme…) identifies no one: kept, not a seed.
+  if (namesAClass(v.el.tag)) return;
+  for (const u of uids)
+    if (u.length >= 8) h.seeds.push({ category: 'uid', keyword: keyword(v.el.tag), tag: v.el.tag, text: u });
+}
+
+/** Free text: names after titles, contacts and labelled IDs as seeds; dates written out as the patient's. */
+function typedText(value: string, h: Harvest): void {
+  h.seeds.push(...textSeeds(value));
+  for (const d of datesInText(value, false)) h.dates.add(d);
 }
 
 /** The seeds of one value: a name's written forms, or each value of an identifier. */
@@ -141,8 +171,11 @@ function valueSeeds(v: Visit, vr: string, cat: Category, value: string, raw: Uin
   } else {
     for (const one of value.split('\\').map((x) => x.trim())) {
       // Short all-digit IDs ("125", "4021") are everywhere in numbers; from six digits on they are specific.
-      if ([...one].length >= 4 && !(/^\d+$/.test(one) && one.length < 6))
-        out.push({ category: cat, keyword: kw, tag, text: one });
+      if ([...one].length >= 4 && !(/^\d+$/.test(one) && one.length < 6)) {
+        const s: Seed = { category: cat, keyword: kw, tag, text: one };
+        out.push(s, ...(cat === 'id' || cat === 'phone' ? idDigitSeeds(s) : []));
+        if (cat === 'address') out.push(...addressSeeds(one, kw, tag));
+      }
     }
   }
   // The value as the source stored it, in its own character set: found even where no decoding is.

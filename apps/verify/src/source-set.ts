@@ -35,15 +35,25 @@ export class SourceSet {
   nonDicom = 0;
   /** Every date each patient's sources (and the key's records) hold, by patient. */
   readonly datesByPatient = new Map<string, Set<string>>();
+  /** Each patient's initials (initials.ts), by patient. */
+  readonly initialsByPatient = new Map<string, Set<string>>();
   readonly #seeds = new Map<string, Seed>();
-  /** Values of attributes the Basic profile keeps, lower-cased. */
-  readonly #kept = new Set<string>();
 
-  /** `root`: the --source folder ('' without one). */
-  constructor(readonly root: string) {}
+  /**
+   * `root`: the --source folder ('' without one). `scope`: how the run told patients apart
+   * (its manifest's patientScope): by PatientID alone, or by PatientID and its issuer.
+   */
+  constructor(
+    readonly root: string,
+    readonly scope: 'global' | 'issuer' = 'global',
+  ) {}
 
   /** Takes in one source's scan. */
-  add(f: SourceFacts): void {
+  add(scanned: SourceFacts): void {
+    const f =
+      this.scope === 'issuer' && scanned.issuer
+        ? { ...scanned, patientKey: `id:${scanned.issuer}:${scanned.patientKey.slice(3)}` }
+        : scanned;
     for (const s of f.seeds) this.#seeds.set(seedKey(s), s);
     if (f.error) {
       if (judgedAsDicom(f, rel(this.root, f.path))) this.broken.push({ ...f, seeds: [] });
@@ -51,8 +61,15 @@ export class SourceSet {
       return;
     }
     this.addDates(f.patientKey, f.dates);
-    for (const v of f.kept) this.#kept.add(v.toLowerCase());
-    this.parsed.push({ ...f, seeds: [], dates: [], kept: [] });
+    this.addInitials(f.patientKey, f.initials);
+    this.parsed.push({ ...f, seeds: [], dates: [], initials: [] });
+  }
+
+  /** Initials of a patient (`id:…`, `name:…`, or the key's `key:<pseudonym>`). */
+  addInitials(patient: string, initials: Iterable<string>): void {
+    const set = this.initialsByPatient.get(patient) ?? new Set<string>();
+    for (const i of initials) set.add(i);
+    this.initialsByPatient.set(patient, set);
   }
 
   /** Dates (YYYYMMDD) of a patient (`id:…`, `name:…`, or the key's `key:<pseudonym>`). */
@@ -63,20 +80,12 @@ export class SourceSet {
   }
 
   /**
-   * The seeds to search for: the sources', then `more` (the key's), each once. A value some
-   * source keeps in an attribute the profile keeps (a manufacturer typed into
-   * InstitutionName, say) is not identifying; nor is a de-identification placeholder.
+   * The seeds to search for: the sources', then `more` (the key's), each once; not the
+   * placeholders a de-identifier writes. No seed is dropped for being kept somewhere: where an
+   * output may hold one is decided by the attribute it stands in (see Claim in facts.ts).
    */
   seedList(more: readonly Seed[]): Seed[] {
-    const keptWords = new Set([...this.#kept].flatMap((v) => v.split(/[^\p{L}\p{N}]+/u)).filter(Boolean));
     for (const s of more) this.#seeds.set(seedKey(s), s);
-    return [...this.#seeds.values()].filter((s) => {
-      const t = s.text.toLowerCase();
-      return !(
-        PLACEHOLDER.test(s.text.trim()) ||
-        this.#kept.has(t) ||
-        (/^[\p{L}\p{N}]+$/u.test(t) && keptWords.has(t))
-      );
-    });
+    return [...this.#seeds.values()].filter((s) => !PLACEHOLDER.test(s.text.trim()));
   }
 }

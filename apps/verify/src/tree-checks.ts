@@ -9,6 +9,10 @@ import { duplicateInstances } from './duplicate-instances.js';
 import type { Finding, OutputFacts, SourceFacts } from './facts.js';
 import type { KeyFacts } from './key-facts.js';
 import { keyInOutput, keysInStateFolder } from './key-in-output.js';
+import { initialsInText } from './initials.js';
+import { keptClaims } from './kept-claims.js';
+import { offsetExposed } from './offset-exposed.js';
+import { shiftedBack } from './shift.js';
 import { missingOutputs } from './missing-outputs.js';
 import { type Pair, type Pairing, sourcePathOf } from './pairing.js';
 import type { PathMasks } from './path-mask.js';
@@ -52,6 +56,9 @@ export function treeChecks(t: TreeInputs): TreeResult {
     ...unshiftedDates(t),
     ...pseudonymChecks(t.outputs, pairOf),
     ...(t.sources.parsed.length > 0 ? brokenReferences(t.outputs, t.sources.parsed, pairOf) : []),
+    ...keptClaims(t.outputs, pairOf),
+    ...offsetExposed(t.outputs, t.sources.parsed, t.key),
+    ...initialsInText(t.outputs, (file) => patientInitials(t, file)),
     ...duplicateInstances(t.outputs, (file) => sourcePathOf(t.pairing, t.key, file)),
   ];
   for (const { path, kind } of keysInStateFolder(t.output)) {
@@ -84,15 +91,21 @@ function unshiftedDates(t: TreeInputs): Finding[] {
   // Dates kept in full are what the declared option asks for.
   if (t.columns?.includes('rtnLongFullDatesOpt') ?? false) return [];
   const dates = t.sources.datesByPatient;
+  // An output no source or key record explains (reported as no-source) is held to every
+  // patient's dates: whose it is is unknown, and a date of any of them does not belong in it.
+  const anyPatient = new Set([...dates.values()].flatMap((d) => [...d]));
   const findings: Finding[] = [];
   for (const out of t.outputs) {
     const pair = t.pairing.pairOf.get(out.file);
-    if (!pair) continue;
+    if (!pair && out.dicomdir) continue;
     const keyPatient = t.key.byOutputPath.get(out.file)?.patient;
-    const sourceDates = new Set([
-      ...(dates.get(pair.patient) ?? []),
-      ...(keyPatient ? (dates.get(keyPatient) ?? []) : []),
-    ]);
+    const sourceDates = pair
+      ? new Set([...(dates.get(pair.patient) ?? []), ...(keyPatient ? (dates.get(keyPatient) ?? []) : [])])
+      : anyPatient;
+    // With the key, the offset is known: the output's own header dates, shifted back, are the
+    // source's (a study date the key did not record, a legacy 2023.05.12 it could not read).
+    const offset = keyPatient === undefined ? undefined : t.key.offsets.get(keyPatient);
+    if (pair && offset) for (const d of out.headerDates) sourceDates.add(shiftedBack(d, offset));
     const reported = new Set<string>();
     for (const [path, d] of out.dates) {
       if (!sourceDates.has(d) || reported.has(path)) continue;
@@ -108,6 +121,15 @@ function unshiftedDates(t: TreeInputs): Finding[] {
     }
   }
   return findings;
+}
+
+/** The initials of an output's patient: its source patient's, and its key record's. */
+function patientInitials(t: TreeInputs, file: string): ReadonlySet<string> | undefined {
+  const pair = t.pairing.pairOf.get(file);
+  if (!pair) return undefined;
+  const keyPatient = t.key.byOutputPath.get(file)?.patient;
+  const of = (p: string | undefined) => (p ? (t.sources.initialsByPatient.get(p) ?? []) : []);
+  return new Set([...of(pair.patient), ...of(keyPatient)]);
 }
 
 /** One pseudonym per source patient, and one source patient per pseudonym. */

@@ -10,8 +10,8 @@ import { valueHash } from './hashing.js';
 import { type KeyArtifact, keyArtifact } from './key-files.js';
 import { keyInOutput } from './key-in-output.js';
 import { maskPath } from './path-mask.js';
-import { type RawScan, scanRawFile, wholeWordOnly } from './raw.js';
-import { type Category, needsWord, type Seed } from './seeds.js';
+import { type RawScan, scanRawFile, seedAccept } from './raw.js';
+import type { Category, Seed } from './seeds.js';
 
 /** The findings of an output file that does not parse (`error` says why). */
 export function notParsed(abs: string, error: string, ctx: ScanContext): FileFinding[] {
@@ -22,7 +22,7 @@ export function notParsed(abs: string, error: string, ctx: ScanContext): FileFin
   try {
     dicm = hasDicmMarker(abs);
     key = keyArtifact(abs);
-    const accept = wholeWordOnly((i) => needsWord(ctx.seeds[i] as Seed));
+    const accept = seedAccept(ctx.seeds);
     raw = scanRawFile(abs, ctx.matcher, accept, (name) => maskPath(name, ctx).shown);
   } catch (e) {
     // Gone or unreadable since the walk (EACCES, EIO): nothing was searched, say so.

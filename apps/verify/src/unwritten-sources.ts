@@ -45,8 +45,13 @@ export function unwrittenSources(u: UnwrittenInputs): { findings: Finding[]; not
   const byPixels = writtenByPixels(u.sources.parsed, u.outputs);
   const unwritten: Array<{ facts: SourceFacts; broken: boolean }> = [];
   let withoutPixels = 0;
+  let inArchives = 0;
   for (const s of u.sources.parsed) {
     if (s.dicomdir || inKey(s) || byPixels.has(s)) continue;
+    if (s.archive) {
+      inArchives += 1;
+      continue;
+    }
     if (!keyed && !s.pixelSha) withoutPixels += 1;
     else unwritten.push({ facts: s, broken: false });
   }
@@ -62,9 +67,13 @@ export function unwrittenSources(u: UnwrittenInputs): { findings: Finding[]; not
   };
   skipped(withoutPixels, 'source files without pixel data: without --key they cannot be paired');
   skipped(
+    inArchives,
+    'files inside zip archives without an output of the same pixel data (searched for seeds)',
+  );
+  skipped(
     u.sources.nonDicom,
-    'source files plainly not DICOM and not named like it, or operating-system debris ' +
-      '(zip archives are not opened)',
+    'source files plainly not DICOM and not named like it, operating-system debris, or zip ' +
+      'archives that do not open',
   );
   return { findings, notJudged };
 }

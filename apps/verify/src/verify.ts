@@ -7,7 +7,7 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
-import { ENGINE_VERSION, type KeyPayload } from '@dcmblind/core';
+import { ENGINE_VERSION, type KeyPayload, readManifest } from '@dcmblind/core';
 import { Piscina } from 'piscina';
 import type { Finding, OutputFacts, SourceFacts } from './facts.js';
 import { keyFacts } from './key-facts.js';
@@ -66,14 +66,19 @@ export interface Report {
 }
 
 /** Scans a de-identified output (with its sources and key, when given) and reports what it finds. */
-export async function verify(o: VerifyOptions): Promise<Report> {
+export async function verify(given: VerifyOptions): Promise<Report> {
   const t0 = performance.now();
-  const threads = Math.max(1, o.workers ?? cpus().length);
-  const columns = o.profile ? PROFILE_COLUMNS[o.profile] : undefined;
-  const sources = new SourceSet(o.source ?? '');
+  const threads = Math.max(1, given.workers ?? cpus().length);
+  // Held to what the run promised (its manifest) unless --profile says otherwise.
+  const run = runConfig(given.output);
+  const profile = given.profile ?? run.profile;
+  const o: VerifyOptions = profile ? { ...given, profile } : given;
+  const columns = profile ? PROFILE_COLUMNS[profile] : undefined;
+  const sources = new SourceSet(o.source ?? '', run.scope);
   if (o.source) await scanSources(o.source, threads, sources);
   const key = keyFacts(o.key?.payload);
   for (const [patient, d] of key.dates) sources.addDates(patient, [d]);
+  for (const [patient, i] of key.initials) sources.addInitials(patient, [i]);
   const seeds = sources.seedList(key.seeds);
   const hashKey = o.key
     ? createHmac('sha256', o.key.secret).update('dcmblind-verify finding hash').digest()
@@ -95,7 +100,33 @@ export async function verify(o: VerifyOptions): Promise<Report> {
     masks,
   });
   const all = [...outputs.flatMap((x) => x.findings), ...pairing.findings, ...tree.findings];
-  return assemble(o, { t0, all, outputs, sources: sources.parsed.length, seeds, masks, tree });
+  return assemble(o, {
+    t0,
+    all,
+    outputs,
+    sources: sources.parsed.length,
+    seeds,
+    masks,
+    tree,
+    scope: run.scope,
+  });
+}
+
+/**
+ * How the run that made the output was configured (its manifest): how it told patients apart
+ * (dcmblind's default without a manifest), and its profile when the verifier knows it.
+ */
+function runConfig(output: string): { scope: 'global' | 'issuer'; profile?: string } {
+  let m: ReturnType<typeof readManifest>;
+  try {
+    m = readManifest(output);
+  } catch {
+    return { scope: 'global' }; // a damaged manifest: the scan reports what it can
+  }
+  return {
+    scope: m?.patientScope === 'issuer' ? 'issuer' : 'global',
+    ...(m?.profile && m.profile in PROFILE_COLUMNS ? { profile: m.profile } : {}),
+  };
 }
 
 /** Runs `tasks` on a worker pool, handing over each result as it arrives; at most `batch` in flight. */
@@ -127,9 +158,11 @@ async function onWorkers<R>(
 /** Stage 1: every file under --source, scanned for what could leak, taken into `into`. */
 async function scanSources(source: string, threads: number, into: SourceSet): Promise<void> {
   function* tasks(): Generator<WorkerTask> {
-    for (const path of walk(source)) yield { kind: 'source', path };
+    for (const path of walk(source)) yield { kind: /\.zip$/i.test(path) ? 'source-zip' : 'source', path };
   }
-  await onWorkers<SourceFacts>(threads, undefined, 1024, tasks(), (f) => into.add(f));
+  await onWorkers<SourceFacts | SourceFacts[]>(threads, undefined, 1024, tasks(), (f) => {
+    for (const one of Array.isArray(f) ? f : [f]) into.add(one);
+  });
 }
 
 /** Stage 2: every file of the output, scanned with the seeds; facts sorted by path. */
@@ -169,6 +202,8 @@ interface Scanned {
   readonly seeds: readonly Seed[];
   readonly masks: PathMasks;
   readonly tree: { readonly notJudged: NotJudged[]; readonly recordedOutputs: string };
+  /** How the run told patients apart. */
+  readonly scope: 'global' | 'issuer';
 }
 
 /** The report: findings and review items apart, their totals, the checks run, the verdict. */
@@ -213,6 +248,7 @@ function assemble(o: VerifyOptions, s: Scanned): Report {
       seeds: s.seeds.length,
       seedCounts,
       recordedOutputs: s.tree.recordedOutputs,
+      scope: s.scope,
     }),
     seedCounts,
     verdict: verdictOf(real, review),

@@ -78,6 +78,12 @@ const ALL_RULES = [
   'source-not-written',
   'source-quarantined',
   'missing-output',
+  'seed-in-kept',
+  'offset-exposed',
+  'initials-in-text',
+  'contact-in-text',
+  'bitstream-metadata',
+  'pixel-unused-bits',
 ];
 
 /** `rule@file` of each finding (or review item), sorted: what a test compares whole. */

@@ -12,6 +12,7 @@ import { dummyValue } from './dummy.js';
 import { latin1, readText, splitValues, valueBytes, type Scheme } from './text.js';
 import { ENCAPSULATED_DOCUMENT, ENCAPSULATED_DOCUMENT_LENGTH, lengthValue } from './document.js';
 import { scrubText } from '../scrub/scrub.js';
+import { skipped } from '../testing/skip.js';
 import { cappedAge } from './subject.js';
 import { fire, keep, textNode, type Walk } from './walk.js';
 
@@ -140,7 +141,7 @@ function cleaned(
   if (vr === 'UI') {
     return remapped(w, el, vr, raw);
   }
-  if (!isTextVR(vr)) return raw;
+  if (!isTextVR(vr) || skipped('text')) return raw;
   const c = scrubText(valueBytes(w.data, el), scheme, vr === 'PN', {
     lexicons: ctx.lexicons,
     patterns: !rule.verbatim,

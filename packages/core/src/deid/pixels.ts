@@ -14,6 +14,7 @@ import {
   UNUSED_BITS_SOURCE,
 } from '../pixels/unused-bits.js';
 import { numberOfFrames, type StripPlan, planBitstream } from '../pixels/encapsulated.js';
+import { skipped } from '../testing/skip.js';
 import { fire, type Walk } from './walk.js';
 
 export interface PixelPlan {
@@ -33,11 +34,13 @@ export function planPixels(parsed: ParsedFile): PixelPlan | { quarantine: string
   const element = parsed.dataset.find((e) => e.tag === T.PixelData);
   if (!element || element.items || element.valueLength === 0) return undefined;
   if (element.encapsulated) {
+    if (skipped('bitstream')) return undefined;
     const value = parsed.data.subarray(element.valueStart, element.end);
     const plan = planBitstream(parsed.transferSyntaxUID, value, numberOfFrames(parsed));
     if (plan?.kind === 'quarantine') return { quarantine: plan.reason };
     return plan ? { element, bitstream: plan } : undefined;
   }
+  if (skipped('unused-bits')) return undefined;
   const mask = cellMaskOf(parsed.data, parsed.dataset, parsed.encoding.littleEndian);
   return mask ? { element, mask } : undefined;
 }

@@ -10,6 +10,7 @@ import type { CompiledProfile, Rule } from '../profile/rules.js';
 import { PUBLISHED_VERSIONS } from '../profile/not-patient-dates.js';
 import { isRegisteredScheme } from './codes.js';
 import { latin1, valueBytes } from './text.js';
+import { skipped } from '../testing/skip.js';
 
 const MAPPING_RESOURCE = 0x00080105;
 const CODING_SCHEME_DESIGNATOR = 0x00080102;
@@ -34,6 +35,8 @@ export function isStandardResourceItem(data: Uint8Array, elements: readonly Elem
   return scheme !== undefined && isRegisteredScheme(textOf(data, scheme));
 }
 
+const SHIFTED_FOR_TEST: Rule = { action: 'C', source: 'test switch DCMBLIND_TEST_SKIP=published: shifted' };
+
 /** `item`: the elements of the item `el` stands in (undefined at the top level). */
 export function versionRuleHere(
   rule: Rule,
@@ -43,5 +46,7 @@ export function versionRuleHere(
   profile: CompiledProfile,
 ): Rule {
   if (!item || profile.dates !== 'shift' || !PUBLISHED_VERSIONS.has(el.tag)) return rule;
-  return isStandardResourceItem(data, item) ? PUBLISHED : rule;
+  if (!isStandardResourceItem(data, item)) return rule;
+  // The test switch: shifted as a patient's date would be, the mistake this rule prevents.
+  return skipped('published') ? SHIFTED_FOR_TEST : PUBLISHED;
 }

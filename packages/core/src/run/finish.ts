@@ -14,6 +14,7 @@ import type { RunSummary } from './config.js';
 import { rebuildDicomdir, settleTimes } from './media.js';
 import { discardPart, endOutput, PART_SUFFIX, STATE_DIR } from './output.js';
 import type { RunState } from './state.js';
+import { skipped } from '../testing/skip.js';
 
 /** The PatientID (a pseudonym) an output file carries; '' when it cannot be read. */
 function patientIdOf(path: string): string {
@@ -86,6 +87,7 @@ function takeBack(state: RunState, folder: string, outRel: string): JournalEntry
  * the folder's name must not leave the site with it: said once, as a failure.
  */
 function sweepExposedFolders(state: RunState): void {
+  if (skipped('paths')) return;
   const { ledger, outputs, doneByOutput } = state.output;
   const swept: JournalEntry[] = [];
   const ours = (p: string) => outputs.has(p) || doneByOutput.has(p);

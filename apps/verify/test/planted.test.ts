@@ -1,0 +1,151 @@
+/**
+ * The verifier never depends on the engine having done its job (issue 18's acceptance). The
+ * planted corpora of the text and "around the values" issues (plant_phi.py, plant_around.py,
+ * plant_bitstream.py: real pydicom files) go through dcmblind with its cleaning switched off
+ * (DCMBLIND_TEST_SKIP, a test-only switch), so every planted value the profile does not remove
+ * reaches the output. The independent checkers (check_planted.py, check_around.py,
+ * check_bitstream.py) say what leaked; dcmblind-verify must report each leak — with --source,
+ * with --key, and with both — at the same file and attribute, of the same kind
+ * (verify_covers.py). With the cleaning on, the same corpora must come out without a leak.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { pythonWith, testDir } from '@dcmblind/test-utils';
+
+const VERIFY = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../../cli/dist/main.js', import.meta.url));
+const ENV = { ...process.env, DCMBLIND_PASSPHRASE: 'verify test passphrase', DCMBLIND_KDF_LOG2N: '14' };
+/** Every cleaning step the switch knows, off. */
+const SKIP_ALL = 'text,paths,bitstream,unused-bits,published';
+const PY = pythonWith('pydicom');
+if (!PY && process.env.CI) throw new Error('CI needs python3-pydicom (installed by .ci/run)');
+const script = (name: string) => fileURLToPath(new URL(`../../../test-data/python/${name}`, import.meta.url));
+
+interface Corpus {
+  /** The planting script and its arguments after the output folder. */
+  readonly plant: readonly string[];
+  readonly profile: string;
+  /** The checker's output for an output folder, written where verify_covers.py reads it. */
+  readonly check: (input: string, out: string, into: string) => void;
+  readonly kind: 'planted' | 'around' | 'bitstream';
+}
+
+/** Runs a checker; its exit status is 1 when it finds something, which is the point here. */
+function checker(args: string[], into: string): void {
+  const r = spawnSync(PY as string, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (r.status !== 0 && r.status !== 1) throw new Error(`${args[0]}: ${r.stderr}`);
+  writeFileSync(into, r.stdout);
+}
+
+const CORPORA: Record<string, Corpus> = {
+  text: {
+    plant: ['plant_phi.py'],
+    profile: 'research',
+    kind: 'planted',
+    check: (input, out, into) =>
+      checker([script('check_planted.py'), out, join(input, 'manifest.json'), '--profile', 'research'], into),
+  },
+  around: {
+    plant: ['plant_around.py'],
+    profile: 'research',
+    kind: 'around',
+    check: (input, out, into) =>
+      checker([script('check_around.py'), out, join(input, 'manifest.json')], into),
+  },
+  bitstream: {
+    plant: ['plant_bitstream.py', '--no-verify'],
+    profile: 'basic',
+    kind: 'bitstream',
+    check: (input, out, into) => {
+      const strings = JSON.parse(readFileSync(join(input, 'manifest.json'), 'utf8')).strings as string[];
+      checker([script('check_bitstream.py'), out, '--strings', ...strings], into);
+    },
+  },
+};
+
+/** dcmblind run, with `skip` steps of its cleaning off; the exit code (0 or 1: some inputs are not DICOM). */
+function run(input: string, out: string, key: string, profile: string, skip: string): number {
+  const r = spawnSync(
+    process.execPath,
+    [CLI, 'run', input, '--out', out, '--key', key, '--profile', profile, '--layout', 'mirror', '--quiet'],
+    { encoding: 'utf8', env: { ...ENV, DCMBLIND_TEST_SKIP: skip } },
+  );
+  if (r.status !== 0) throw new Error(r.stderr);
+  return r.status;
+}
+
+/** dcmblind-verify's JSON report of `out` (its findings), with the given inputs. */
+function verify(
+  out: string,
+  args: string[],
+  report: string,
+): { findings: Array<{ severity: string; rule: string }> } {
+  const r = spawnSync(process.execPath, [VERIFY, out, ...args, '--quiet', '--report', report], {
+    encoding: 'utf8',
+    env: ENV,
+  });
+  if (r.status === 2) throw new Error(r.stderr);
+  return JSON.parse(readFileSync(report, 'utf8'));
+}
+
+describe.skipIf(!PY)('the verifier reports what the engine was kept from cleaning (issue 18)', () => {
+  const dirs: Record<string, { input: string; work: string }> = {};
+  beforeAll(() => {
+    for (const [name, c] of Object.entries(CORPORA)) {
+      const work = testDir(`planted-${name}-`);
+      const input = join(work, 'in');
+      execFileSync(PY as string, [script(c.plant[0] as string), input, ...c.plant.slice(1)], {
+        stdio: 'ignore',
+      });
+      dirs[name] = { input, work };
+    }
+  }, 300_000);
+
+  for (const [name, c] of Object.entries(CORPORA)) {
+    it(`${name}: every leak the checker finds, with --source, --key and both`, () => {
+      const { input, work } = dirs[name] as { input: string; work: string };
+      const out = join(work, 'off');
+      const key = join(work, 'off.key');
+      run(input, out, key, c.profile, SKIP_ALL);
+      const check = join(work, 'check.txt');
+      c.check(input, out, check);
+      // The switch did its job: the checker finds leaks to cover.
+      expect(readFileSync(check, 'utf8')).not.toMatch(/^(0 finding\(s\))?\s*$/);
+      for (const [mode, args] of [
+        ['source', ['--source', input]],
+        ['key', ['--key', key]],
+        ['both', ['--source', input, '--key', key]],
+      ] as const) {
+        const report = join(work, `report-${mode}.json`);
+        verify(out, [...args], report);
+        const covers = spawnSync(
+          PY as string,
+          [script('verify_covers.py'), c.kind, report, check, ...(c.kind === 'around' ? [out] : [])],
+          { encoding: 'utf8' },
+        );
+        expect(covers.stdout, `${name} with --${mode}: ${covers.stderr}`).toMatch(
+          /^(\d+) of \1 leak\(s\) reported$/m,
+        );
+        expect(covers.status).toBe(0);
+      }
+    }, 300_000);
+
+    it(`${name}: cleaned as dcmblind cleans it, no leak is reported (no false positive)`, () => {
+      const { input, work } = dirs[name] as { input: string; work: string };
+      const out = join(work, 'on');
+      const key = join(work, 'on.key');
+      run(input, out, key, c.profile, '');
+      for (const args of [
+        ['--source', input],
+        ['--key', key],
+        ['--source', input, '--key', key],
+      ]) {
+        const r = verify(out, args, join(work, 'report-clean.json'));
+        expect(r.findings.filter((f) => f.severity === 'leak')).toEqual([]);
+      }
+    }, 300_000);
+  }
+});
