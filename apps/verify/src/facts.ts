@@ -88,6 +88,7 @@ export function noFileFacts() {
     pixelSha: '',
     fingerprint: '',
     dates: [],
+    textDates: [],
     refs: [],
     defines: [],
     versions: [],
@@ -112,7 +113,10 @@ export interface OutputFacts {
   readonly sopUID: string;
   readonly pixelSha: string;
   readonly fingerprint: string;
+  /** Element path → date (YYYYMMDD) of its DA and DT elements. */
   readonly dates: Array<[string, string]>;
+  /** Element path (or `(file path)`, a pixel data segment) → a date written in its text, any form. */
+  readonly textDates: Array<[string, string]>;
   readonly refs: Array<[string, string]>;
   readonly defines: string[];
   /** Element path → value of the attributes holding a public date (versions.ts). */
@@ -154,5 +158,7 @@ export interface ScanContext {
   readonly matcher: Matcher;
   /** The digits of phone and ID seeds, searched in text with its separators dropped (digits.ts). */
   readonly digits: Matcher;
+  /** Every patient's dates (YYYYMMDD), for files whose patient is unknown (not DICOM). */
+  readonly dates: ReadonlySet<string>;
   readonly hashKey: Buffer;
 }

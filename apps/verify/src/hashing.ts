@@ -43,6 +43,22 @@ export function pixelHash(parsed: ParsedFile, el: Element): string {
   return h.digest('hex');
 }
 
+const WAVEFORM_SEQUENCE = 0x54000100;
+const WAVEFORM_DATA = 0x54001010;
+
+/**
+ * What pairs a file with its source besides its path: the hash of its pixel data, or, for a
+ * waveform (an ECG has no pixels), of its first waveform's samples; '' when it has neither.
+ */
+export function contentHash(parsed: ParsedFile, pixel: Element | undefined): string {
+  if (pixel) return pixelHash(parsed, pixel);
+  const item = parsed.dataset.find((e) => e.tag === WAVEFORM_SEQUENCE)?.items?.[0];
+  const data = item?.elements.find((e) => e.tag === WAVEFORM_DATA);
+  if (!data || data.items || data.external || data.valueLength === 0) return '';
+  const bytes = parsed.data.subarray(data.valueStart, data.valueStart + data.valueLength);
+  return `wave:${createHash('sha256').update(bytes).digest('hex')}`;
+}
+
 /** The kept attributes' values, joined: equal pixels with equal fingerprints are the same image. */
 export function fingerprint(parsed: ParsedFile): string {
   const parts: string[] = [];

@@ -7,7 +7,7 @@
  */
 import { load, walkFile } from './dicom-file.js';
 import type { Visit } from './elements.js';
-import type { Finding, OutputFacts } from './facts.js';
+import type { Claim, Finding, OutputFacts } from './facts.js';
 import { lowerLatin1 } from './hashing.js';
 import type { Pair } from './pairing.js';
 
@@ -47,6 +47,7 @@ function unjudged(f: Finding): Finding {
 export function keptClaims(outputs: readonly OutputFacts[], pairOf: ReadonlyMap<string, Pair>): Finding[] {
   const cache = new Map<string, Map<string, string> | undefined>();
   const findings: Finding[] = [];
+  const unpaired: Array<{ claim: Claim; patient: string }> = [];
   for (const out of outputs) {
     if (out.claims.length === 0) continue;
     const source = pairOf.get(out.file)?.source?.path;
@@ -56,9 +57,26 @@ export function keptClaims(outputs: readonly OutputFacts[], pairOf: ReadonlyMap<
       values = cache.get(source);
     }
     for (const c of out.claims) {
-      if (!values) findings.push(unjudged(c.finding));
+      if (!values) unpaired.push({ claim: c, patient: out.patientId });
       else if (!values.get(c.path)?.includes(c.hit)) findings.push(c.finding);
     }
   }
-  return findings;
+  return [...findings, ...unshared(unpaired).map(unjudged)];
+}
+
+/**
+ * The claims without a source to judge them by, but those whose value stands in the same
+ * attribute in several patients' outputs: a vendor's or a model's name a site also typed as an
+ * institution ("GE MEDICAL SYSTEMS" in Manufacturer), not anyone's identity.
+ */
+function unshared(claims: ReadonlyArray<{ claim: Claim; patient: string }>): Finding[] {
+  const attribute = (c: Claim) => `${c.path.replace(/\[\d+\]/g, '')}|${c.hit}`;
+  const patients = new Map<string, Set<string>>();
+  for (const { claim, patient } of claims) {
+    const k = attribute(claim);
+    (patients.get(k) ?? patients.set(k, new Set()).get(k))?.add(patient);
+  }
+  return claims
+    .filter(({ claim }) => (patients.get(attribute(claim))?.size ?? 0) < 2)
+    .map((x) => x.claim.finding);
 }

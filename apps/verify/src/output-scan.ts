@@ -20,7 +20,7 @@ import { digitsInText } from './digits.js';
 import { capitalWords } from './initials.js';
 import { datesIn, noteUids, siteUids, textOf, type Visit, vrOf } from './elements.js';
 import { FileFindings, noFileFacts, type OutputFacts, type OutputTask, type ScanContext } from './facts.js';
-import { fingerprint, pixelHash } from './hashing.js';
+import { contentHash, fingerprint } from './hashing.js';
 import { burnedInChecks, freeTextHeuristics, isFreeText, saysBurnedIn } from './heuristics.js';
 import { maskDates } from './mask.js';
 import { maskPath } from './path-mask.js';
@@ -34,8 +34,10 @@ const TYPED_VRS = new Set(['LO', 'SH', 'ST', 'LT', 'UT', 'UC', 'PN']);
 
 /** What the walk over an output's elements gathers for the tree checks. */
 interface ElementFacts {
-  /** Element path → date (YYYYMMDD): DA and DT values, and dates in free text. */
+  /** Element path → date (YYYYMMDD) of DA and DT values. */
   readonly dates: Array<[string, string]>;
+  /** Element path → date written in typed text. */
+  readonly textDates: Array<[string, string]>;
   /** Element path → referenced UID. */
   readonly refs: Array<[string, string]>;
   /** UIDs the file defines of itself. */
@@ -90,9 +92,10 @@ export function scanOutput(task: OutputTask, ctx: ScanContext): OutputFacts {
     ok: true,
     patientId,
     sopUID: file.topText(T.SOPInstanceUID),
-    pixelSha: pix ? pixelHash(parsed, pix) : '',
+    pixelSha: contentHash(parsed, pix),
     fingerprint: fingerprint(parsed),
-    dates: [...pathDates, ...facts.dates, ...pixelDates],
+    dates: facts.dates,
+    textDates: [...pathDates, ...facts.textDates, ...pixelDates],
     refs: facts.refs,
     defines: facts.defines,
     versions: facts.versions.found,
@@ -112,6 +115,7 @@ function elementChecks(
 ): ElementFacts {
   const facts: ElementFacts = {
     dates: [],
+    textDates: [],
     refs: [],
     defines: [],
     versions: new PublishedVersions(),
@@ -150,7 +154,7 @@ function typedText(
   found: FileFindings,
 ): void {
   const text = textOf(data, v.el, v.scheme);
-  for (const d of datesInText(text, true)) facts.dates.push([v.path, d]);
+  for (const d of datesInText(text, true)) facts.textDates.push([v.path, d]);
   if (vrOf(v.el) !== 'PN') for (const w of capitalWords(text)) facts.capitals.push([v.path, w]);
   digitsInText(v.path, text, ctx, found);
   if (isFreeText(v, vrOf(v.el))) freeTextHeuristics(v, data, ctx, found);

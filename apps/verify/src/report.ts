@@ -171,7 +171,12 @@ function headerTable(r: Report): string {
     ['Output folder', code(r.output)],
     ['Source folder', r.source ? code(r.source) : 'none'],
     ['Key used', r.withKey ? `yes${r.keyFile ? ` (${code(r.keyFile)})` : ''}` : 'no'],
-    ['Profile checked', r.profile ? esc(r.profile) : 'as each file declares'],
+    [
+      'Profile checked',
+      r.profile
+        ? `${esc(r.profile)} (${r.profileFrom === 'manifest' ? "the output's manifest" : '--profile'})`
+        : 'as each file declares',
+    ],
     ['Files', `${r.files} output file(s)${r.source ? `, ${r.sources} source file(s) read` : ''}`],
     ['Findings', r.clean ? '0' : `${r.totals.findings}: ${esc(severityList(r.totals.bySeverity))}`],
     ['To review by eye', String(r.totals.review)],

@@ -18,7 +18,7 @@ import {
   vrOf,
 } from './elements.js';
 import type { SourceFacts } from './facts.js';
-import { fingerprint, pixelHash } from './hashing.js';
+import { contentHash, fingerprint, pixelHash } from './hashing.js';
 import { datesInText } from './dates-in-text.js';
 import { type Category, nameSeeds, type Seed, usable } from './seeds.js';
 import { expectationFor } from './table.js';
@@ -93,7 +93,8 @@ export function sourceFacts(path: string, parsed: ParsedFile): SourceFacts {
     patientKey: patientId ? `id:${patientId}` : `name:${top(T.PatientName)}`,
     ...(patientId && top(T.IssuerOfPatientID) ? { issuer: top(T.IssuerOfPatientID) } : {}),
     sopUID: top(T.SOPInstanceUID),
-    pixelSha: h.pixelSha,
+    // Without pixel data, a waveform's samples pair the file (see contentHash).
+    pixelSha: h.pixelSha || contentHash(parsed, undefined),
     fingerprint: fingerprint(parsed),
     seeds: h.seeds.filter((x) => usable(x.text)),
     dates: [...h.dates],

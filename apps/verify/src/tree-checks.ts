@@ -91,8 +91,10 @@ function unshiftedDates(t: TreeInputs): Finding[] {
   // Dates kept in full are what the declared option asks for.
   if (t.columns?.includes('rtnLongFullDatesOpt') ?? false) return [];
   const dates = t.sources.datesByPatient;
-  // An output no source or key record explains (reported as no-source) is held to every
-  // patient's dates: whose it is is unknown, and a date of any of them does not belong in it.
+  // An output no source or key record explains (an SR without pixels, with --source only) is
+  // held to every patient's dates in its text: whose it is is unknown, and a date of any of
+  // them written out does not belong in it. Its header dates are not: shifted dates of one
+  // patient fall on real dates of another by chance.
   const anyPatient = new Set([...dates.values()].flatMap((d) => [...d]));
   const findings: Finding[] = [];
   for (const out of t.outputs) {
@@ -107,7 +109,7 @@ function unshiftedDates(t: TreeInputs): Finding[] {
     const offset = keyPatient === undefined ? undefined : t.key.offsets.get(keyPatient);
     if (pair && offset) for (const d of out.headerDates) sourceDates.add(shiftedBack(d, offset));
     const reported = new Set<string>();
-    for (const [path, d] of out.dates) {
+    for (const [path, d] of pair ? [...out.dates, ...out.textDates] : out.textDates) {
       if (!sourceDates.has(d) || reported.has(path)) continue;
       reported.add(path);
       findings.push({

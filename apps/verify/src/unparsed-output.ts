@@ -4,6 +4,8 @@
  * is not DICOM at all (`non-dicom-file`): a mapping table, a spreadsheet, a stray archive.
  * Either way its raw bytes (and zip entries) are searched for every seed (see raw.ts).
  */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { datesInText } from './dates-in-text.js';
 import { hasDicmMarker } from './dicom-file.js';
 import type { FileFinding, ScanContext } from './facts.js';
 import { valueHash } from './hashing.js';
@@ -57,7 +59,7 @@ export function notParsed(abs: string, error: string, ctx: ScanContext): FileFin
         `remove it or check it${notes}`,
     });
   }
-  out.push(...rawFindings(raw, ctx));
+  out.push(...rawFindings(raw, ctx), ...rawDates(abs, ctx));
   return out;
 }
 
@@ -86,4 +88,44 @@ function rawFindings(raw: RawScan, ctx: ScanContext): FileFinding[] {
     }
   }
   return out;
+}
+
+/** A text file (a mapping table, notes) read for dates, up to this many bytes. */
+const DATES_MAX = 16 * 1024 * 1024;
+
+/**
+ * Dates of any patient written in a file that is not DICOM (whose patient it is cannot be told):
+ * a mapping table's birth dates. Text only: an archive's or an image's bytes are not text.
+ */
+function rawDates(abs: string, ctx: ScanContext): FileFinding[] {
+  if (ctx.dates.size === 0) return [];
+  const head = readHead(abs, DATES_MAX);
+  if (head.length >= 2 && head[0] === 0x50 && head[1] === 0x4b) return []; // a zip
+  const utf16 =
+    head.length >= 2 && ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff));
+  const text = utf16
+    ? new TextDecoder(head[0] === 0xff ? 'utf-16le' : 'utf-16be').decode(head.subarray(2))
+    : head.toString('utf8');
+  if (datesInText(text, false).some((d) => ctx.dates.has(d)))
+    return [
+      {
+        rule: 'unshifted-date',
+        severity: 'leak',
+        element: '(file bytes)',
+        category: 'date',
+        detail: "a source patient's date written in a file that is not DICOM",
+      },
+    ];
+  return [];
+}
+
+function readHead(abs: string, max: number): Buffer {
+  const fd = openSync(abs, 'r');
+  try {
+    const buf = Buffer.alloc(Math.min(max, fstatSync(fd).size));
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    return buf.subarray(0, n);
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -39,6 +39,8 @@ export interface Report {
   readonly source: string | null;
   readonly withKey: boolean;
   readonly profile: string | null;
+  /** Where the profile came from: --profile, or the output's manifest (null: each file's own). */
+  readonly profileFrom: 'option' | 'manifest' | null;
   readonly files: number;
   readonly sources: number;
   readonly clean: boolean;
@@ -83,7 +85,8 @@ export async function verify(given: VerifyOptions): Promise<Report> {
   const hashKey = o.key
     ? createHmac('sha256', o.key.secret).update('dcmblind-verify finding hash').digest()
     : randomBytes(32);
-  const { outputs, absOf } = await scanOutputs(o, threads, columns, { seeds, hashKey });
+  const dates = [...new Set([...sources.datesByPatient.values()].flatMap((d) => [...d]))];
+  const { outputs, absOf } = await scanOutputs(o, threads, columns, { seeds, dates, hashKey });
   const pairing = pairOutputs(outputs, sources, key, { source: Boolean(o.source), key: Boolean(o.key) });
   const masks = new PathMasks(seeds);
   const tree = treeChecks({
@@ -100,7 +103,7 @@ export async function verify(given: VerifyOptions): Promise<Report> {
     masks,
   });
   const all = [...outputs.flatMap((x) => x.findings), ...pairing.findings, ...tree.findings];
-  return assemble(o, {
+  return assemble(given, o, {
     t0,
     all,
     outputs,
@@ -170,7 +173,7 @@ async function scanOutputs(
   o: VerifyOptions,
   threads: number,
   columns: readonly string[] | undefined,
-  workerData: { seeds: Seed[]; hashKey: Buffer },
+  workerData: { seeds: Seed[]; dates: string[]; hashKey: Buffer },
 ): Promise<{ outputs: OutputFacts[]; absOf: Map<string, string> }> {
   const outputs: OutputFacts[] = [];
   const absOf = new Map<string, string>();
@@ -207,7 +210,7 @@ interface Scanned {
 }
 
 /** The report: findings and review items apart, their totals, the checks run, the verdict. */
-function assemble(o: VerifyOptions, s: Scanned): Report {
+function assemble(given: VerifyOptions, o: VerifyOptions, s: Scanned): Report {
   const review = s.all.filter((f) => f.severity === 'review');
   const real = s.all.filter((f) => f.severity !== 'review');
   const bySeverity: Record<string, number> = {};
@@ -230,6 +233,7 @@ function assemble(o: VerifyOptions, s: Scanned): Report {
     source: o.source ? s.masks.report(o.source) : null,
     withKey: Boolean(o.key),
     profile: o.profile ?? null,
+    profileFrom: given.profile ? 'option' : o.profile ? 'manifest' : null,
     files: s.outputs.length,
     sources: s.sources,
     clean: real.length === 0,

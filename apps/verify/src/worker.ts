@@ -8,12 +8,13 @@ import { patternsOf, type Seed } from './seeds.js';
 import { scanSource } from './source-scan.js';
 import { scanZipSource } from './zip-source.js';
 
-const data = (workerData ?? {}) as { seeds?: Seed[]; hashKey?: Uint8Array };
+const data = (workerData ?? {}) as { seeds?: Seed[]; dates?: string[]; hashKey?: Uint8Array };
 const ctx: ScanContext | undefined = data.seeds
   ? {
       seeds: data.seeds,
       matcher: new Matcher(patternsOf(data.seeds)),
       digits: new Matcher(digitPatterns(data.seeds)),
+      dates: new Set(data.dates ?? []),
       hashKey: Buffer.from(data.hashKey ?? new Uint8Array(32)),
     }
   : undefined;

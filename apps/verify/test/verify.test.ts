@@ -501,6 +501,9 @@ block.add_new(0x01, 'LO', str(src.PatientID))`,
       ]),
     );
     writeFileSync(join(tree, 'README.txt'), 'Exported for the trial. Nothing else here.\n');
+    // A note with a patient's birth date written out (no seed: dates are matched as dates).
+    const dob = p0.birthDate;
+    writeFileSync(join(tree, 'dob.txt'), `born ${dob.slice(6, 8)}.${dob.slice(4, 6)}.${dob.slice(0, 4)}\n`);
     // A zip holding a docx (a zip itself), written by Python's zipfile: a letter naming patient 1.
     execFileSync('/usr/bin/python3', [
       '-c',
@@ -515,7 +518,7 @@ with zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED) as z:
       join(tree, 'bundle.zip'),
       `${p1.name.split('^')[1]} ${p1.name.split('^')[0]}`,
     ]);
-    const planted = ['mapping.csv', 'site-A/notes.txt', 'README.txt', 'bundle.zip'];
+    const planted = ['mapping.csv', 'site-A/notes.txt', 'README.txt', 'bundle.zip', 'dob.txt'];
     if (PY_XL) {
       execFileSync(PY_XL, [
         '-c',
@@ -551,6 +554,11 @@ wb.save(sys.argv[1])
     expect(leaks('site-A/notes.txt')).toEqual(['(file bytes)|name']);
     expect(leaks('bundle.zip')).toEqual(['(zip entry letter.docx!/word/document.xml)|name']);
     expect(leaks('README.txt')).toEqual([]);
+    expect(
+      on('dob.txt')
+        .filter((f) => f.severity === 'leak')
+        .map((f) => `${f.rule}|${f.element}`),
+    ).toEqual(['unshifted-date|(file bytes)']);
     if (PY_XL) {
       // openpyxl writes strings inline in the sheet (Excel in xl/sharedStrings.xml): any part of the book.
       const inBook = on('site-A/key.xlsx').filter(
@@ -942,7 +950,7 @@ wb.save(sys.argv[1])
       'Source folder',
       'Key used',
       'Profile checked',
-      'as each file declares',
+      "basic (the output's manifest)",
       'Checks run',
       'seeded search',
       'every source written',
