@@ -25,6 +25,32 @@ export function load(path: string): ParsedFile {
   return p;
 }
 
+/**
+ * An element's value still on disk (a big file read head-first), handed over in 4 MiB chunks
+ * (a whole number of 1-, 2- and 4-byte cells but the last) until `take` returns true. Returns
+ * false when the file it was read from is not known.
+ */
+export function streamValue(
+  parsed: ParsedFile,
+  el: Element,
+  take: (chunk: Buffer) => boolean | undefined,
+): boolean {
+  const path = paths.get(parsed);
+  if (!path) return false;
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(4 * 1024 * 1024);
+    for (let pos = el.valueStart, end = el.valueStart + el.valueLength; pos < end; ) {
+      const n = readSync(fd, buf, 0, Math.min(buf.length, end - pos), pos);
+      if (n === 0 || take(buf.subarray(0, n))) break;
+      pos += n;
+    }
+    return true;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** The path a parsed file was loaded from: where its external (unread) pixel data still is. */
 export function pathOf(parsed: ParsedFile): string | undefined {
   return paths.get(parsed);

@@ -2,7 +2,7 @@
  * Phone numbers and IDs written with other separators than the source's: "+34 914 872 630" in
  * the header, "(914) 872-630" or "914.872.630" in a letter. Each text value's numbers are read
  * with their separators dropped (digits joined across spaces, dots, dashes, slashes and
- * brackets) and searched for the digits of every phone and ID seed of seven digits or more.
+ * brackets) and searched for the digits of every phone seed of seven digits or more, and every ID of six.
  */
 import type { FileFindings, ScanContext } from './facts.js';
 import { valueHash } from './hashing.js';
@@ -10,13 +10,15 @@ import type { Pattern } from './search.js';
 import type { Seed } from './seeds.js';
 import { specificDigits } from './text-seeds.js';
 
-/** Digits seeds: phones and IDs of seven digits or more, as their digits alone. */
+/** Digits seeds: phones of seven digits or more and IDs of six, as their digits alone. */
 export function digitPatterns(seeds: readonly Seed[]): Pattern[] {
   const out: Pattern[] = [];
   seeds.forEach((s, i) => {
     if (s.category !== 'phone' && s.category !== 'id') return;
     const digits = s.text.replace(/\D/g, '');
-    if (digits.length < 7 || digits.length * 2 < s.text.replace(/\s/g, '').length) return;
+    // An ID from six digits (MRN 482 913), a phone from seven.
+    if (digits.length < (s.category === 'id' ? 6 : 7) || digits.length * 2 < s.text.replace(/\s/g, '').length)
+      return;
     if (!specificDigits(digits)) return;
     out.push({ bytes: Buffer.from(digits, 'latin1'), seed: i });
     // A phone number is written with or without its country and trunk codes: its last seven
@@ -41,7 +43,12 @@ export function digitsInText(path: string, text: string, ctx: ScanContext, found
   const reported = new Set<string>();
   for (const h of ctx.digits.search(joined)) {
     const seed = ctx.seeds[h.seed] as Seed;
-    if (reported.has(seed.category)) continue;
+    // Found as written already (the seeded search ran first): one finding per element and kind.
+    if (
+      reported.has(seed.category) ||
+      found.list.some((f) => f.element === path && f.category === seed.category)
+    )
+      continue;
     // An ID's digits stand alone; a phone's may follow a code the source wrote another way.
     if ((seed.category !== 'phone' && isDigit(joined[h.at - 1])) || isDigit(joined[h.at + h.length]))
       continue;

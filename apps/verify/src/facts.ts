@@ -61,6 +61,8 @@ export interface SourceFacts {
   readonly seeds: Seed[];
   /** Every date (YYYYMMDD) the source holds, for the unshifted-date check. */
   readonly dates: string[];
+  /** Element path → date of its DA and DT elements (an output's are compared path by path). */
+  readonly headerDates: Array<[string, string]>;
   /** The patient's initials (initials.ts), compared with the capitals in its outputs' text. */
   readonly initials: string[];
   /** Element path → referenced UID. */

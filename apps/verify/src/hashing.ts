@@ -4,9 +4,8 @@
  * for a leaked value.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readSync } from 'node:fs';
 import { clearUnusedBits, comparablePixels, type Element, type ParsedFile } from '@dcmblind/core';
-import { pathOf } from './dicom-file.js';
+import { streamValue } from './dicom-file.js';
 import type { ScanContext } from './facts.js';
 
 /** Attributes the profiles keep (instance and series numbers, position, size). */
@@ -21,24 +20,15 @@ const FINGERPRINT_TAGS = [
  */
 export function pixelHash(parsed: ParsedFile, el: Element): string {
   const h = createHash('sha256');
-  const path = pathOf(parsed);
   const comparable = comparablePixels(parsed, el);
-  if (el.external && path) {
-    const fd = openSync(path, 'r');
-    try {
-      const buf = Buffer.alloc(4 * 1024 * 1024);
-      for (let pos = el.valueStart, end = el.valueStart + el.valueLength; pos < end; ) {
-        const n = readSync(fd, buf, 0, Math.min(buf.length, end - pos), pos);
-        if (n === 0) break;
-        if (comparable.mask) clearUnusedBits(buf.subarray(0, n), comparable.mask);
-        h.update(buf.subarray(0, n));
-        pos += n;
-      }
-    } finally {
-      closeSync(fd);
-    }
-    return h.digest('hex');
-  }
+  const streamed =
+    el.external &&
+    streamValue(parsed, el, (chunk) => {
+      if (comparable.mask) clearUnusedBits(chunk, comparable.mask);
+      h.update(chunk);
+      return false;
+    });
+  if (streamed) return h.digest('hex');
   h.update(comparable.bytes ?? parsed.data.subarray(el.valueStart, el.valueStart + el.valueLength));
   return h.digest('hex');
 }

@@ -8,7 +8,7 @@ import type { FileRecord, KeyPayload } from '@dcmblind/core';
 import { datesInText } from './dates-in-text.js';
 import { initialsOf } from './initials.js';
 import { type Category, nameSeeds, type Seed } from './seeds.js';
-import { addressSeeds, idDigitSeeds } from './text-seeds.js';
+import { addressSeeds, idDigitSeeds, institutionSeeds } from './text-seeds.js';
 
 /** An output file the key has a record of, and its patient as the key names it (`key:<pseudonym>`). */
 export interface KeyedOutput {
@@ -90,6 +90,7 @@ function lexiconFacts(p: KeyPayload | undefined, seeds: Seed[], dates: Array<[st
         const s: Seed = { category: category as Category, keyword: LEXICON, tag: 0, text };
         seeds.push(s, ...(category === 'id' || category === 'phone' ? idDigitSeeds(s) : []));
         if (category === 'address') seeds.push(...addressSeeds(text, LEXICON, 0));
+        if (category === 'institution') seeds.push(...institutionSeeds(text, LEXICON, 0));
       }
     }
   }

@@ -4,7 +4,7 @@
  * site. Exit codes: 0 clean, 1 findings, 2 usage error (or a key that cannot be opened).
  */
 import { existsSync, statSync } from 'node:fs';
-import { extname, resolve } from 'node:path';
+import { extname, resolve, sep } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import {
   DcmblindError,
@@ -56,8 +56,9 @@ async function main(argv: string[]): Promise<number> {
       ) => {
         if (!existsSync(outputDir) || !statSync(outputDir).isDirectory())
           throw new DcmblindError('E_USAGE', `${outputDir} is not a folder`);
-        if (o.source && (!existsSync(o.source) || !statSync(o.source).isDirectory()))
-          throw new DcmblindError('E_USAGE', `--source ${o.source} is not a folder`);
+        if (o.source && !isSourceInput(o.source))
+          throw new DcmblindError('E_USAGE', `--source ${o.source} is not a folder or a .zip archive`);
+        if (o.source) assertApart(outputDir, o.source);
         if (o.report && !['.json', '.html'].includes(extname(o.report).toLowerCase()))
           throw new DcmblindError('E_USAGE', '--report: name a .json or .html file');
         const workers = o.workers === undefined ? undefined : Number(o.workers);
@@ -109,6 +110,25 @@ async function main(argv: string[]): Promise<number> {
     );
     return 2;
   }
+}
+
+/** A folder of inputs, or one zip archive as `dcmblind run` takes it. */
+function isSourceInput(p: string): boolean {
+  if (!existsSync(p)) return false;
+  const st = statSync(p);
+  return st.isDirectory() || (st.isFile() && extname(p).toLowerCase() === '.zip');
+}
+
+/** The output and its sources are different trees: one inside the other is a mistake in the command. */
+function assertApart(output: string, source: string): void {
+  const [a, b] = [resolve(output), resolve(source)];
+  const inside = (x: string, y: string) => x === y || x.startsWith(y.endsWith(sep) ? y : `${y}${sep}`);
+  if (inside(a, b) || inside(b, a))
+    throw new DcmblindError(
+      'E_USAGE',
+      `the output ${output} and --source ${source} are the same tree or one holds the other: ` +
+        'give the de-identified output first, then its original input',
+    );
 }
 
 /**

@@ -82,7 +82,7 @@ function searchSegments(frames: Uint8Array, ctx: ScanContext, found: FileFinding
     const element = `PixelData (${r.what})`;
     if (r.text) {
       const text = Buffer.from(frames.subarray(r.from, r.to)).toString('latin1').replace(/\0/g, '');
-      for (const d of datesInText(text, false)) dates.push([element, d]);
+      for (const d of datesInText(text, true)) dates.push([element, d]);
     }
     // Codec tables (quantisation, Huffman, frame and tile sizes, colour spaces) are numbers: a
     // short seed matches them by chance. Text segments and stray bytes are what can hold one.

@@ -17,6 +17,12 @@ export const isWordByte = (b: number | undefined): boolean =>
     (b >= 0x30 && b <= 0x39) ||
     (b >= 0x80 && b < 0xfe));
 
+/** A digit: what a number must not touch to stand alone. */
+export const isDigitByte = (b: number | undefined): boolean => b !== undefined && b >= 0x30 && b <= 0x39;
+
+/** A letter (or a non-ASCII byte, a letter in some character set): what a name must not touch. */
+export const isLetterByte = (b: number | undefined): boolean => isWordByte(b) && !isDigitByte(b);
+
 export interface Pattern {
   readonly bytes: Uint8Array;
   /** Index into the caller's seed list. */

@@ -29,14 +29,19 @@ interface SearchScope {
 
 /** Seeds in the output file's path (hits from maskPath): the path leaves the site too. */
 export function seedsInPath(ctx: ScanContext, hits: readonly Hit[], found: FileFindings): void {
+  const reported = new Set<string>();
   for (const h of hits) {
     const s = ctx.seeds[h.seed] as Seed;
+    const hash = valueHash(ctx, s.text);
+    // One finding per value and kind: its spellings and the seeds of several attributes are one leak.
+    if (reported.has(`${s.category}|${hash}`)) continue;
+    reported.add(`${s.category}|${hash}`);
     found.add({
       rule: 'seed-in-path',
       severity: 'leak',
       element: '(file path)',
       category: s.category,
-      valueHash: valueHash(ctx, s.text),
+      valueHash: hash,
       detail: `a source ${s.category} (from ${s.keyword}) in the output file path`,
     });
   }

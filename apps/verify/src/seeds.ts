@@ -6,7 +6,7 @@
  */
 import iconv from 'iconv-lite';
 import { isCalendarWord } from './dates-in-text.js';
-import { isWordByte, type Pattern } from './search.js';
+import { isDigitByte, isLetterByte, isWordByte, type Pattern } from './search.js';
 import { CJK, spellings } from './spellings.js';
 
 /** The kind of identifying value a seed is. */
@@ -82,7 +82,10 @@ export function fits(
 ): boolean {
   const before = at > from && !escapeEndsAt(bytes, at - 1) ? bytes[at - 1] : undefined;
   const after = at + length < to ? bytes[at + length] : undefined;
-  if (needsWord(s) && (isWordByte(before) || (!s.near && isWordByte(after)))) return false;
+  // A number stands alone among digits (CT00482913 holds the ID); a name among letters
+  // (Smith1971 holds the name); anything else among letters and digits.
+  const joins = /^\d+$/.test(s.text) ? isDigitByte : s.category === 'name' ? isLetterByte : isWordByte;
+  if (needsWord(s) && (joins(before) || (!s.near && joins(after)))) return false;
   if (!s.near) return true;
   const around = Buffer.from(bytes.subarray(Math.max(from, at - NEAR), Math.min(to, at + length + NEAR)));
   return new RegExp(`(?<!\\d)${s.near}(?!\\d)`).test(around.toString('latin1'));
@@ -102,12 +105,18 @@ function escapeEndsAt(bytes: Uint8Array, i: number): boolean {
 const TITLE =
   /^(mr|mrs|ms|miss|dr|prof|sir|herr|frau|mme|mlle|sr|sra|srta|dott|dra|jr|sr|ii|iii|md|phd)\.?$/i;
 
+/** Particles of family names (del Castillo, van Dijk): words of any text, never a name alone. */
+const PARTICLES = new Set([
+  ...'de del della dei der den des di da das do dos du la le les lo'.split(' '),
+  ...'van von ten ter te zu bin ibn al el mac y e'.split(' '),
+]);
+
 /** A token worth searching for alone: three letters or more (two CJK characters), not a title. */
 function isToken(t: string): boolean {
   // Letters only: "MR1" in CompressedSamples^MR1 is a series' name, not a person's. A short
   // token that is a month's or a day's name ("Jun" of Jun Ho, April) is read in every written date.
   if (TITLE.test(t) || !/^[\p{L}\p{M}'’]+$/u.test(t)) return false;
-  if (isCalendarWord(t)) return false;
+  if (isCalendarWord(t) || PARTICLES.has(t.toLowerCase())) return false;
   return CJK.test(t) ? [...t].length >= 2 : [...t].length >= 3;
 }
 
@@ -122,15 +131,14 @@ export function nameForms(pn: string): { whole: string[]; tokens: string[] } {
     const comps = group.split('^').map((c) => c.trim());
     const [fam = '', giv = ''] = comps;
     if (group.replace(/\^+$/, '').trim()) whole.add(group.replace(/\^+$/, ''));
+    // A family name of several words is a name alone too (van der Berg, Garcia-Lopez): its
+    // spellings run together (vanderBerg, GarciaLopez) are found.
+    if (/[\s'’-]/.test(fam.trim()) && [...fam].length >= 5) whole.add(fam.trim());
     if (fam && giv) {
       for (const f of [`${giv} ${fam}`, `${fam} ${giv}`, `${fam}, ${giv}`, `${fam}_${giv}`, `${giv}_${fam}`])
         whole.add(f);
       if (CJK.test(fam)) whole.add(`${fam}${giv}`);
-      else {
-        // Dotted initials, given name first: "J.D.", "J. D." (two bare capitals are too common).
-        const [g, f] = [[...giv][0] ?? '', [...fam][0] ?? ''];
-        if (/\p{Lu}/u.test(g) && /\p{Lu}/u.test(f)) whole.add(`${g}.${f}.`).add(`${g}. ${f}.`);
-      }
+      else latinForms(fam, giv, whole);
     }
     // Family, given and middle names; prefixes and suffixes (Dr., Jr.) name no one.
     for (const c of comps.slice(0, 3))
@@ -140,6 +148,23 @@ export function nameForms(pn: string): { whole: string[]; tokens: string[] } {
       }
   }
   return { whole: [...whole].filter((w) => [...w].length >= 4 || CJK.test(w)), tokens: [...tokens] };
+}
+
+/** Titles a two-letter family name is written after ("Mrs Li", "Dr Wu"): alone it is any two letters. */
+const SHORT_NAME_TITLES = ['Mr', 'Mrs', 'Ms', 'Miss', 'Dr', 'Prof'];
+
+/**
+ * The Latin forms of a family and given name beyond the orders: dotted initials, given name
+ * first ("J.D.", "J. D."; two bare capitals are too common); the given name's initial run into
+ * the family name, as file and folder names have it (JSmith, SmithJ, and DOS's SMITHJ~1); a
+ * two-letter family name after a title.
+ */
+function latinForms(fam: string, giv: string, into: Set<string>): void {
+  const [g, f] = [[...giv][0] ?? '', [...fam][0] ?? ''];
+  if (/\p{Lu}/u.test(g) && /\p{Lu}/u.test(f)) into.add(`${g}.${f}.`).add(`${g}. ${f}.`);
+  const family = fam.replace(/[\s'’-]/g, '');
+  if ([...family].length >= 4 && /\p{L}/u.test(g)) into.add(`${g}${family}`).add(`${family}${g}`);
+  if ([...fam].length === 2) for (const t of SHORT_NAME_TITLES) into.add(`${t} ${fam}`).add(`${t}. ${fam}`);
 }
 
 /** The seeds of one person name: its whole written forms, then its tokens (whole words only). */
@@ -194,8 +219,12 @@ export function patternsOf(seeds: readonly Seed[]): Pattern[] {
       out.push({ bytes, seed: i });
     };
     for (const spelt of spellings(s.text)) {
-      for (const f of new Set([spelt, spelt.toUpperCase(), spelt.toLowerCase()]))
+      for (const f of new Set([spelt, spelt.toUpperCase(), spelt.toLowerCase()])) {
         for (const b of byteForms(f)) add(b);
+        // UTF-16 (Exif's XPAuthor, Windows' "Unicode text"): whole names, places and IDs long
+        // enough to be specific (not UIDs: thousands of them, never written in UTF-16).
+        if (!s.token && s.category !== 'uid' && [...f].length >= 6) add(Buffer.from(f, 'utf16le'));
+      }
       if (s.category === 'url') add(Buffer.from(encodeURIComponent(spelt), 'utf8'));
     }
     if (s.raw && s.raw.length >= 4) add(s.raw);

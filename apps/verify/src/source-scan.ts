@@ -22,7 +22,7 @@ import { contentHash, fingerprint, pixelHash } from './hashing.js';
 import { datesInText } from './dates-in-text.js';
 import { type Category, nameSeeds, type Seed, usable } from './seeds.js';
 import { expectationFor } from './table.js';
-import { addressSeeds, idDigitSeeds, textSeeds } from './text-seeds.js';
+import { addressSeeds, idDigitSeeds, institutionSeeds, textSeeds } from './text-seeds.js';
 import { PublishedVersions } from './versions.js';
 import { initialsOf } from './initials.js';
 
@@ -38,6 +38,7 @@ const TYPED_VRS = new Set(['LO', 'SH', 'ST', 'LT', 'UT', 'UC']);
 interface Harvest {
   readonly seeds: Seed[];
   readonly dates: Set<string>;
+  readonly headerDates: Array<[string, string]>;
   readonly refs: Array<[string, string]>;
   readonly defines: string[];
   /** The published versions the source holds (see versions.ts). */
@@ -71,6 +72,7 @@ export function sourceFacts(path: string, parsed: ParsedFile): SourceFacts {
   const h: Harvest = {
     seeds: [],
     dates: new Set(),
+    headerDates: [],
     refs: [],
     defines: [],
     versions: new PublishedVersions(),
@@ -98,6 +100,7 @@ export function sourceFacts(path: string, parsed: ParsedFile): SourceFacts {
     fingerprint: fingerprint(parsed),
     seeds: h.seeds.filter((x) => usable(x.text)),
     dates: [...h.dates],
+    headerDates: h.headerDates,
     initials: initialsOf(top(T.PatientName)),
     refs: h.refs,
     defines: h.defines,
@@ -132,7 +135,10 @@ function harvestElement(parsed: ParsedFile, v: Visit, h: Harvest): void {
     return;
   }
   if (vr === 'DA' || vr === 'DT') {
-    for (const d of datesIn(value)) h.dates.add(d);
+    for (const d of datesIn(value)) {
+      h.dates.add(d);
+      h.headerDates.push([v.path, d]);
+    }
     return;
   }
   if (TYPED_VRS.has(vr)) typedText(value, h);
@@ -176,6 +182,7 @@ function valueSeeds(v: Visit, vr: string, cat: Category, value: string, raw: Uin
         const s: Seed = { category: cat, keyword: kw, tag, text: one };
         out.push(s, ...(cat === 'id' || cat === 'phone' ? idDigitSeeds(s) : []));
         if (cat === 'address') out.push(...addressSeeds(one, kw, tag));
+        if (cat === 'institution') out.push(...institutionSeeds(one, kw, tag));
       }
     }
   }

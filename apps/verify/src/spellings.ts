@@ -110,6 +110,31 @@ const GREEK: Readonly<Record<string, string>> = {
   ω: 'o',
 };
 
+/** Greek letter pairs read as one sound (ELOT 743): Παπαδόπουλος → Papadopoulos, Νικολάου → Nikolaou. */
+const GREEK_PAIRS: ReadonlyArray<readonly [RegExp, string]> = [
+  [/ου/g, 'ou'],
+  [/αυ/g, 'av'],
+  [/ευ/g, 'ev'],
+  [/μπ/g, 'b'],
+  [/ντ/g, 'd'],
+  [/γγ/g, 'ng'],
+  [/γκ/g, 'gk'],
+];
+
+/** Cyrillic the simple way people type it: Щербаков → Scherbakov, Юрий → Yuri, Пётр → Petr. */
+const CYRILLIC_SIMPLE: Readonly<Record<string, string>> = {
+  ё: 'e',
+  й: 'i',
+  х: 'h',
+  ц: 'c',
+  щ: 'sch',
+  ю: 'yu',
+  я: 'ya',
+  ж: 'zh',
+  ш: 'sh',
+  ч: 'ch',
+};
+
 /** Accents and other marks dropped: Müller → Muller, Łukasz → Lukasz, Ærø → AEro. */
 export function foldAccents(s: string): string {
   let out = '';
@@ -138,24 +163,48 @@ function transliterated(s: string): string[] {
   const lower = s.normalize('NFC').toLowerCase();
   if (!/[\u0370-\u03ff\u0400-\u04ff]/u.test(lower)) return [];
   const out: string[] = [];
-  for (const system of [0, 1] as const) {
+  const letters = (text: string, one: (ch: string, base: string) => string | undefined) => {
     let t = '';
-    for (const ch of lower) {
+    for (const ch of text) {
       const base = ch.normalize('NFD').replace(/\p{M}/gu, '');
-      t += CYRILLIC[ch]?.[system] ?? CYRILLIC[base]?.[system] ?? GREEK[base] ?? ch;
+      t += one(ch, base) ?? GREEK[base] ?? ch;
     }
-    out.push(t.replace(/ый\b|ий\b/g, 'y'));
+    return t;
+  };
+  // The -ий/-ый endings as English (Yuriy, Yury) and German (Juri) write them.
+  const endings = (text: string) => [
+    text,
+    text.replace(/[ыи]й(?=\s|$)/gu, 'y'),
+    text.replace(/[ыи]й(?=\s|$)/gu, 'i'),
+  ];
+  for (const text of endings(lower)) {
+    for (const system of [0, 1] as const)
+      out.push(letters(text, (ch, base) => CYRILLIC[ch]?.[system] ?? CYRILLIC[base]?.[system]));
+    out.push(letters(text, (ch, base) => CYRILLIC_SIMPLE[ch] ?? CYRILLIC[ch]?.[0] ?? CYRILLIC[base]?.[0]));
   }
+  let greek = lower.normalize('NFD').replace(/\p{M}/gu, '');
+  for (const [pair, latin] of GREEK_PAIRS) greek = greek.replace(pair, latin);
+  out.push(letters(greek, () => undefined));
   return out;
 }
 
-/** Every spelling of `s` to search for (itself first), each written once. */
+/**
+ * Every spelling of `s` to search for (itself first), each written once; a name's apostrophes,
+ * hyphens and inner spaces also dropped or spaced (O'Brien → OBrien, O Brien; Garcia-Lopez →
+ * GarciaLopez; van der Berg → vanderBerg).
+ */
 export function spellings(s: string): string[] {
   const nfc = s.normalize('NFC');
   const all = new Set<string>([nfc, nfc.normalize('NFD'), foldAccents(nfc)]);
   const e = expanded(nfc);
   if (e) all.add(e);
   for (const t of transliterated(nfc)) all.add(t);
+  for (const x of [...all]) {
+    if (/['’`-]/.test(x)) all.add(x.replace(/['’`-]/g, '')).add(x.replace(/['’`-]/g, ' '));
+    // Word processors curl the apostrophe; keyboards do not.
+    if (/['’`]/.test(x)) all.add(x.replace(/['’`]/g, "'")).add(x.replace(/['’`]/g, '’'));
+    if (/\p{L} \p{L}/u.test(x) && !CJK.test(x)) all.add(x.replace(/ /g, ''));
+  }
   return [...all].filter((x) => x.trim() !== '');
 }
 

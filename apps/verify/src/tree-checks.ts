@@ -12,7 +12,7 @@ import { keyInOutput, keysInStateFolder } from './key-in-output.js';
 import { initialsInText } from './initials.js';
 import { keptClaims } from './kept-claims.js';
 import { offsetExposed } from './offset-exposed.js';
-import { shiftedBack } from './shift.js';
+import { unshiftedDates } from './unshifted-dates.js';
 import { missingOutputs } from './missing-outputs.js';
 import { type Pair, type Pairing, sourcePathOf } from './pairing.js';
 import type { PathMasks } from './path-mask.js';
@@ -84,45 +84,6 @@ export function treeChecks(t: TreeInputs): TreeResult {
     notJudged.push(...unwritten.notJudged);
   }
   return { findings, notJudged, recordedOutputs: missing.judged };
-}
-
-/** Dates of the paired patient's sources (or key records) left in an output as they were. */
-function unshiftedDates(t: TreeInputs): Finding[] {
-  // Dates kept in full are what the declared option asks for.
-  if (t.columns?.includes('rtnLongFullDatesOpt') ?? false) return [];
-  const dates = t.sources.datesByPatient;
-  // An output no source or key record explains (an SR without pixels, with --source only) is
-  // held to every patient's dates in its text: whose it is is unknown, and a date of any of
-  // them written out does not belong in it. Its header dates are not: shifted dates of one
-  // patient fall on real dates of another by chance.
-  const anyPatient = new Set([...dates.values()].flatMap((d) => [...d]));
-  const findings: Finding[] = [];
-  for (const out of t.outputs) {
-    const pair = t.pairing.pairOf.get(out.file);
-    if (!pair && out.dicomdir) continue;
-    const keyPatient = t.key.byOutputPath.get(out.file)?.patient;
-    const sourceDates = pair
-      ? new Set([...(dates.get(pair.patient) ?? []), ...(keyPatient ? (dates.get(keyPatient) ?? []) : [])])
-      : anyPatient;
-    // With the key, the offset is known: the output's own header dates, shifted back, are the
-    // source's (a study date the key did not record, a legacy 2023.05.12 it could not read).
-    const offset = keyPatient === undefined ? undefined : t.key.offsets.get(keyPatient);
-    if (pair && offset) for (const d of out.headerDates) sourceDates.add(shiftedBack(d, offset));
-    const reported = new Set<string>();
-    for (const [path, d] of pair ? [...out.dates, ...out.textDates] : out.textDates) {
-      if (!sourceDates.has(d) || reported.has(path)) continue;
-      reported.add(path);
-      findings.push({
-        rule: 'unshifted-date',
-        severity: 'leak',
-        file: out.shown,
-        element: path,
-        category: 'date',
-        detail: "a date of this patient's source, not removed or shifted",
-      });
-    }
-  }
-  return findings;
 }
 
 /** The initials of an output's patient: its source patient's, and its key record's. */

@@ -4,9 +4,8 @@
  * reported; signed pixels may repeat their sign bit above High Bit (two's complement), which
  * carries nothing. The verifier's own reading of PS3.5 §8.1.1, apart from the engine's.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
 import type { Element, ParsedFile } from '@dcmblind/core';
-import { pathOf } from './dicom-file.js';
+import { streamValue } from './dicom-file.js';
 
 /** The cell layout of native pixel data; undefined when every bit of a cell is used or it is not native. */
 interface Cells {
@@ -71,19 +70,10 @@ export function hasUnusedBitsSet(parsed: ParsedFile, el: Element): boolean {
   const c = cellsOf(parsed);
   if (!c) return false;
   if (!el.external) return anySet(parsed.data.subarray(el.valueStart, el.valueStart + el.valueLength), c);
-  const path = pathOf(parsed);
-  if (!path) return false;
-  const fd = openSync(path, 'r');
-  try {
-    const buf = Buffer.alloc(4 * 1024 * 1024);
-    for (let pos = el.valueStart, end = el.valueStart + el.valueLength; pos < end; ) {
-      const n = readSync(fd, buf, 0, Math.min(buf.length, end - pos), pos);
-      if (n === 0) break;
-      if (anySet(buf.subarray(0, n - (n % c.bytes)), c)) return true;
-      pos += n - (n % c.bytes) || n;
-    }
-    return false;
-  } finally {
-    closeSync(fd);
-  }
+  let set = false;
+  streamValue(parsed, el, (chunk) => {
+    set = anySet(chunk, c);
+    return set;
+  });
+  return set;
 }

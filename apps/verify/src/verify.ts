@@ -6,7 +6,9 @@
  * together.
  */
 import { createHmac, randomBytes } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { dirname } from 'node:path';
 import { ENGINE_VERSION, type KeyPayload, readManifest } from '@dcmblind/core';
 import { Piscina } from 'piscina';
 import type { Finding, OutputFacts, SourceFacts } from './facts.js';
@@ -76,7 +78,9 @@ export async function verify(given: VerifyOptions): Promise<Report> {
   const profile = given.profile ?? run.profile;
   const o: VerifyOptions = profile ? { ...given, profile } : given;
   const columns = profile ? PROFILE_COLUMNS[profile] : undefined;
-  const sources = new SourceSet(o.source ?? '', run.scope);
+  // A zip archive given as --source is read as the only source; paths are relative to its folder.
+  const sourceRoot = o.source && statSync(o.source).isFile() ? dirname(o.source) : o.source;
+  const sources = new SourceSet(sourceRoot ?? '', run.scope);
   if (o.source) await scanSources(o.source, threads, sources);
   const key = keyFacts(o.key?.payload);
   for (const [patient, d] of key.dates) sources.addDates(patient, [d]);
@@ -91,7 +95,7 @@ export async function verify(given: VerifyOptions): Promise<Report> {
   const masks = new PathMasks(seeds);
   const tree = treeChecks({
     output: o.output,
-    source: o.source,
+    source: sourceRoot,
     withKey: Boolean(o.key),
     records: o.key?.payload.files,
     columns,
@@ -161,7 +165,8 @@ async function onWorkers<R>(
 /** Stage 1: every file under --source, scanned for what could leak, taken into `into`. */
 async function scanSources(source: string, threads: number, into: SourceSet): Promise<void> {
   function* tasks(): Generator<WorkerTask> {
-    for (const path of walk(source)) yield { kind: /\.zip$/i.test(path) ? 'source-zip' : 'source', path };
+    const files = statSync(source).isFile() ? [source] : walk(source);
+    for (const path of files) yield { kind: /\.zip$/i.test(path) ? 'source-zip' : 'source', path };
   }
   await onWorkers<SourceFacts | SourceFacts[]>(threads, undefined, 1024, tasks(), (f) => {
     for (const one of Array.isArray(f) ? f : [f]) into.add(one);

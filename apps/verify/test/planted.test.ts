@@ -9,7 +9,7 @@
  * (verify_covers.py). With the cleaning on, the same corpora must come out without a leak.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -82,7 +82,7 @@ function verify(
   out: string,
   args: string[],
   report: string,
-): { findings: Array<{ severity: string; rule: string }> } {
+): { findings: Array<{ severity: string; rule: string; file: string }> } {
   const r = spawnSync(process.execPath, [VERIFY, out, ...args, '--quiet', '--report', report], {
     encoding: 'utf8',
     env: ENV,
@@ -148,4 +148,25 @@ describe.skipIf(!PY)('the verifier reports what the engine was kept from cleanin
       }
     }, 300_000);
   }
+  it('takes one zip archive as --source; refuses an output and a source that hold each other', () => {
+    const { input, work } = dirs.around as { input: string; work: string };
+    const out = join(work, 'off');
+    if (!existsSync(out)) run(input, out, join(work, 'off.key'), 'research', SKIP_ALL);
+    // The Mac zip's folder name (Weiß_Jörg) is in the output's paths (paths cleaning off): the
+    // archive alone, as --source, seeds it.
+    const report = join(work, 'report-zip.json');
+    const r = verify(out, ['--source', join(input, 'zips', 'case-mac.zip')], report);
+    expect(
+      r.findings.filter((f) => f.rule === 'seed-in-path' && f.file.startsWith('zips/case-mac/')),
+    ).not.toEqual([]);
+    for (const [o, src] of [
+      [input, input],
+      [join(input, 'tree'), input],
+      [out, join(out, 'tree')],
+    ] as const) {
+      const v = spawnSync(process.execPath, [VERIFY, o, '--source', src], { encoding: 'utf8', env: ENV });
+      expect(v.status, v.stderr).toBe(2);
+      expect(v.stderr).toMatch(/same tree or one holds the other/);
+    }
+  }, 300_000);
 });

@@ -1,0 +1,128 @@
+/**
+ * The verifier's own readings, one property each: dates in the forms people write them, names
+ * in the spellings they take, what counts as a seed in free text and what does not (a QA
+ * reviewer's false positive costs a release as surely as a missed leak).
+ */
+import { describe, expect, it } from 'vitest';
+import { datesInText } from '../src/dates-in-text.js';
+import { Matcher } from '../src/search.js';
+import { fits, nameSeeds, patternsOf, type Seed } from '../src/seeds.js';
+import { spellings } from '../src/spellings.js';
+import { addressSeeds, textSeeds } from '../src/text-seeds.js';
+
+/** Whether any of `seeds` is found in `text` (as dcmblind-verify counts a hit). */
+function found(seeds: Seed[], text: string): boolean {
+  const bytes = Buffer.from(text, 'utf8');
+  return new Matcher(patternsOf(seeds))
+    .search(bytes)
+    .some((h) => fits(seeds[h.seed] as Seed, bytes, h.at, h.length));
+}
+
+describe('dates in any written form', () => {
+  const birth = '19710218';
+  it.each([
+    '18.02.1971',
+    '18. 02. 1971',
+    'Feb. 18, 1971',
+    "Feb. 18, '71",
+    'February the 18th, 1971',
+    '18th of February 1971',
+    '18. Februar 1971',
+    '18 février 1971',
+    '18 de febrero de 1971',
+    '18 lutego 1971',
+    '18 февраля 1971 г.',
+    '18.II.1971',
+    '1971年2月18日',
+    '１９７１年２月１８日',
+    '昭和46年2月18日',
+    'S46.2.18',
+    '1971년 2월 18일',
+    '71년 2월 18일',
+    '1971-02-18',
+    '18-Feb-71',
+  ])('%s', (text) => expect(datesInText(`born ${text}.`, false)).toContain(birth));
+
+  it('reads digit runs and two-digit years only when asked (an output against its own patient)', () => {
+    expect(datesInText('code 710218', false)).toEqual([]);
+    expect(datesInText('code 710218', true)).toContain(birth);
+    expect(datesInText('born 18.02.71', true)).toContain(birth);
+  });
+
+  it('does not read a year and a month as a day ("May 2023"), nor parts of a UID, nor placeholders', () => {
+    expect(datesInText('since May 2023', true).filter((d) => d.endsWith('0520'))).toEqual([]);
+    expect(datesInText('1.2.840.10008.19710218.5', true)).toEqual([]);
+    expect(datesInText('19000101 and 1970-01-01', true)).toEqual([]);
+  });
+});
+
+describe('names in their spellings', () => {
+  it.each([
+    ['Müller', 'Mueller'],
+    ['Müller', 'Muller'],
+    ['Østergård', 'Oestergaard'],
+    ['Иванов', 'Ivanov'],
+    ['Щербаков', 'Scherbakov'],
+    ['Щербаков', 'Shcherbakov'],
+    ['Юрий', 'Yuri'],
+    ['Пётр', 'Petr'],
+    ['Παπαδόπουλος', 'papadopoulos'],
+    ["O'Brien", 'OBrien'],
+    ["O'Brien", 'O’Brien'],
+    ['Garcia-Lopez', 'GarciaLopez'],
+  ])('%s → %s', (name, spelt) =>
+    // Case aside: every spelling is searched in every case.
+    expect(spellings(name).map((x) => x.toLowerCase())).toContain(spelt.toLowerCase()),
+  );
+
+  it('finds a name run into a path and beside digits, never inside a longer word', () => {
+    const smith = nameSeeds('Smith^John', 'PatientName', 0x00100010);
+    for (const path of ['SMITHJ~1/IM1.dcm', 'JSmith/IM1.dcm', 'Smith1971/IM1.dcm', 'x/Smith_2023/y'])
+      expect(found(smith, path), path).toBe(true);
+    expect(found(smith, 'Blacksmith forge')).toBe(false);
+    expect(found(nameSeeds('Li^Wei', 'PatientName', 0x00100010), 'Discussed with Mrs Li today')).toBe(true);
+    expect(found(nameSeeds('van der Berg^Anneke', 'PatientName', 0x00100010), 'pt VANDERBERG')).toBe(true);
+  });
+
+  it('takes no particle, title, month or day name for a name', () => {
+    const seeds = [
+      ...nameSeeds('del Castillo^Ana', 'PatientName', 0x00100010),
+      ...nameSeeds('Bae^Jun Ho', 'PatientName', 0x00100010),
+    ];
+    for (const kept of ['TC del torax', 'follow-up Jun. 4, 2023', 'Sun protection'])
+      expect(found(seeds, kept), kept).toBe(false);
+  });
+});
+
+describe('seeds read out of free text', () => {
+  const texts = (t: string) => textSeeds(t).map((s) => `${s.category}:${s.text}`);
+
+  it('takes the name after a title, not the next line or the next word alone', () => {
+    expect(texts('Referred by Dr Patel\r\nChest pain')).toEqual(['name:Patel']);
+    expect(texts('Seen by Dr Jones Cardiology')).toEqual(
+      expect.arrayContaining(['name:Jones Cardiology', 'name:Jones']),
+    );
+    expect(texts('Seen by Dr Jones Cardiology')).not.toContain('name:Cardiology');
+  });
+
+  it('takes phone numbers, not lists of measurements or dates', () => {
+    expect(texts('call +34 914 872 630')).toContain('phone:34914872630');
+    for (const t of [
+      'Hb 13.5 (12.0-15.5) g/dL',
+      'Recon 5.0 / 2.5 / 1.25 mm',
+      'born 18. 02. 1971',
+      'MRN 00482913',
+    ])
+      expect(
+        texts(t).filter((x) => x.startsWith('phone:')),
+        t,
+      ).toEqual([]);
+  });
+
+  it('reads an address as a street near its number, and a postcode', () => {
+    const seeds = addressSeeds('Flat 3, 12 Baker Street, London NW1 6XE', 'PatientAddress', 0x00101040);
+    expect(found(seeds, 'Lives at 12 Baker St.')).toBe(true);
+    expect(found(seeds, 'postcode NW16XE')).toBe(true);
+    expect(found(seeds, 'Baker cyst, 2 cm')).toBe(false);
+  });
+});
