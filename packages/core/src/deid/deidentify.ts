@@ -5,7 +5,7 @@
 import { planPixels } from './pixels.js';
 import { deflateRawSync } from 'node:zlib';
 import { DcmblindError } from '../errors.js';
-import { parseFile, parseHead, type ParsedFile } from '../dicom/reader.js';
+import { parseFile, parseHead, parseHeadTail, type ParsedFile } from '../dicom/reader.js';
 import { T } from '../dicom/tag.js';
 import { latin1 } from './text.js';
 import { type ChunkList, fileHeader, serialize } from '../dicom/writer.js';
@@ -121,14 +121,20 @@ function facts(parsed: ParsedFile, first: FirstPass, cfg: DeidentifyConfig): Fil
 
 /**
  * `bytes` is the file, or only its head when `fileLength` says the file is longer: the final
- * pixel data element then stays in the file and the output refers to it as a range.
+ * pixel data element then stays in the file and the output refers to it as a range. With
+ * `tail` (the file's bytes after its pixel data, from `at`), the elements there are read from it.
  */
 export function deidentify(
   bytes: Uint8Array,
   cfg: DeidentifyConfig,
   fileLength = bytes.length,
+  tail?: { readonly bytes: Uint8Array; readonly at: number },
 ): DeidentifyResult {
-  const parsed = fileLength > bytes.length ? parseHead(bytes, fileLength) : parseFile(bytes);
+  const parsed = tail
+    ? parseHeadTail(bytes, tail.bytes, tail.at)
+    : fileLength > bytes.length
+      ? parseHead(bytes, fileLength)
+      : parseFile(bytes);
   const first = firstPass(parsed.data, parsed.dataset, cfg.profile);
   const f = facts(parsed, first, cfg);
   if (f.isDicomDir)

@@ -101,7 +101,13 @@ function bulk(w: Walk, el: Element, rule: Rule): OutNode | null {
   if (el.external) {
     // Bulk data left in the file (head-only read): kept as is, copied at write time.
     if (w.transcode) throw new InternalError('cannot re-encode an element that is not in memory');
-    return { kind: 'range', tag: el.tag, offset: el.start, length: el.end - el.start };
+    // Its value's end, not `end`: with a tail read, `end` is where the tail starts in memory.
+    return {
+      kind: 'range',
+      tag: el.tag,
+      offset: el.start,
+      length: el.valueStart + el.valueLength - el.start,
+    };
   }
   if (el.end > w.data.length) {
     throw new InternalError(`element ends at ${el.end}, past the ${w.data.length} bytes in memory`);

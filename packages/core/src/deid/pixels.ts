@@ -51,7 +51,8 @@ function nativeNode(w: Walk, el: Element, mask: CellMask): OutNode | undefined {
     // Still in the file: the writer clears the bits while it copies (and reports what it changed).
     if (w.transcode) return undefined;
     const cells = { cells: mask, cellsAt: el.valueStart };
-    return { kind: 'range', tag: el.tag, offset: el.start, length: el.end - el.start, mask: cells };
+    const length = el.valueStart + el.valueLength - el.start; // `end` may be the tail's place in memory
+    return { kind: 'range', tag: el.tag, offset: el.start, length, mask: cells };
   }
   const value = w.data.subarray(el.valueStart, el.end);
   if (!hasUnusedBits(value, mask)) return undefined;

@@ -37,9 +37,14 @@ const BULK: ReadonlySet<Tag> = new Set([T.PixelData, T.FloatPixelData, T.DoubleF
 export class Parser {
   private readonly c: Cursor;
   /** Head-only mode: the file is longer than `bytes`. */
+  /**
+   * `tail`: `bytes` are the file's first `headLength` bytes followed by its bytes from `at` (the
+   * end of the pixel data) to its end; the pixel data between stays in the file.
+   */
   constructor(
     readonly bytes: Uint8Array,
     readonly fileLength = bytes.length,
+    readonly tail?: { readonly headLength: number; readonly at: number },
   ) {
     this.c = new Cursor(bytes);
   }
@@ -146,6 +151,20 @@ export class Parser {
   private definedLength(pos: number, limit: number, enc: Encoding, depth: number, h: Header): Element {
     const { t, vr, length, valueStart } = h;
     const valueEnd = valueStart + length;
+    // Head and tail: the pixel data stays in the file (`external`, its offsets the file's); the
+    // elements after it follow at the tail's place in `bytes`.
+    if (this.tail && depth === 0 && BULK.has(t) && valueEnd === this.tail.at && pos < this.tail.headLength)
+      return {
+        tag: t,
+        vr,
+        enc,
+        start: pos,
+        valueStart,
+        valueLength: length,
+        undefinedLength: false,
+        end: this.tail.headLength,
+        external: true,
+      };
     if (valueEnd > limit) {
       throw this.truncated(
         pos,
@@ -165,7 +184,10 @@ export class Parser {
     if (valueEnd > this.bytes.length) {
       // Head-only read: only a final top-level bulk element may stay in the file.
       if (depth === 0 && BULK.has(t) && valueEnd === this.fileLength) return { ...base, external: true };
-      throw new NeedWholeFile();
+      // Elements follow the pixel data: its end is where the file's tail is to be read from.
+      throw new NeedWholeFile(
+        depth === 0 && BULK.has(t) && valueEnd < this.fileLength ? valueEnd : undefined,
+      );
     }
     if (vr === 'SQ') {
       this.checkDepth(depth, pos);

@@ -55,5 +55,13 @@ export interface ParsedFile {
   readonly dataset: readonly Element[];
 }
 
-/** Thrown in head-only mode when the head is not enough: the caller reads the whole file. */
-export class NeedWholeFile extends Error {}
+/**
+ * Thrown in head-only mode when the head is not enough: the caller reads the whole file — or,
+ * when `tailAt` says where the pixel data ends and other elements follow (a trailing padding, a
+ * digital signature), only the file's tail from there (see parseHeadTail).
+ */
+export class NeedWholeFile extends Error {
+  constructor(readonly tailAt?: number) {
+    super('the head of the file is not enough');
+  }
+}

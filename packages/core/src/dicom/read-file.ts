@@ -1,10 +1,19 @@
 /**
  * Parse a DICOM file from disk, reading only its head when it is big: the final bulk element
- * (pixel data) then stays on disk, marked `external`. Falls back to the whole file when the
- * head cannot stand alone (deflated, encapsulated past the head, elements after the pixels).
+ * (pixel data) then stays on disk, marked `external`; elements after it are read from the
+ * file's tail. Falls back to the whole file when that cannot stand alone (deflated,
+ * encapsulated past the head, a tail over TAIL_MAX).
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { type Element, NeedWholeFile, parseFile, parseHead, type ParsedFile } from './reader.js';
+import {
+  type Element,
+  NeedWholeFile,
+  parseFile,
+  parseHead,
+  parseHeadTail,
+  type ParsedFile,
+  TAIL_MAX,
+} from './reader.js';
 
 function readAt(fd: number, buf: Buffer, pos: number): number {
   let off = 0;
@@ -14,6 +23,19 @@ function readAt(fd: number, buf: Buffer, pos: number): number {
     off += n;
   }
   return off;
+}
+
+/** The file parsed from its head and its tail after the pixel data; undefined when that is not enough. */
+function withTail(fd: number, head: Buffer, tailAt: number, size: number): ParsedFile | undefined {
+  if (size - tailAt > TAIL_MAX) return undefined;
+  const tail = Buffer.alloc(size - tailAt);
+  readAt(fd, tail, tailAt);
+  try {
+    return parseHeadTail(head, tail, tailAt);
+  } catch (e) {
+    if (e instanceof NeedWholeFile) return undefined;
+    throw e;
+  }
 }
 
 export function readDicomFile(path: string, opts: { headOnlyAbove: number; headBytes: number }): ParsedFile {
@@ -27,6 +49,8 @@ export function readDicomFile(path: string, opts: { headOnlyAbove: number; headB
         return parseHead(head, size);
       } catch (e) {
         if (!(e instanceof NeedWholeFile)) throw e;
+        const tailed = e.tailAt === undefined ? undefined : withTail(fd, head, e.tailAt, size);
+        if (tailed) return tailed;
       }
     }
     const all = Buffer.alloc(size);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildDicom, type El, type Syntax, unSequence } from '@dcmblind/test-utils';
 import { DcmblindError } from '../errors.js';
-import { type Element, NeedWholeFile, parseFile, parseHead } from './reader.js';
+import { type Element, NeedWholeFile, parseFile, parseHead, parseHeadTail } from './reader.js';
 import { T } from './tag.js';
 
 const els: El[] = [
@@ -112,5 +112,39 @@ describe('head-only parsing of big files', () => {
     const withTail = buildDicom([...big, [0x7fe10010, 'OB', new Uint8Array(10)]]);
     expect(() => parseHead(withTail.subarray(0, 4096), withTail.length)).toThrow(NeedWholeFile);
     expect(parseHead(bytes, bytes.length).dataset.every((e) => !e.external)).toBe(true);
+  });
+  it('reads elements after the pixel data from the tail, never the whole file', () => {
+    // A trailing padding and a private element after the pixels, as GE and signed exports have.
+    const trailing = new Uint8Array(36).fill(0x41);
+    const withTail = buildDicom([
+      ...big,
+      [0x7fe10010, 'OB', trailing],
+      [0xfffcfffc, 'OB', new Uint8Array(64)],
+    ]);
+    let tailAt = -1;
+    try {
+      parseHead(withTail.subarray(0, 4096), withTail.length);
+    } catch (e) {
+      expect(e).toBeInstanceOf(NeedWholeFile);
+      tailAt = (e as NeedWholeFile).tailAt ?? -1;
+    }
+    const whole = parseFile(withTail);
+    const pixels = whole.dataset.find((e) => e.tag === 0x7fe00010) as Element;
+    expect(tailAt).toBe(pixels.end);
+    const f = parseHeadTail(withTail.subarray(0, 4096), withTail.subarray(tailAt), tailAt);
+    // The same elements as the whole file; only the pixel data stays in it.
+    expect(f.dataset.map((e) => e.tag)).toEqual(whole.dataset.map((e) => e.tag));
+    const px = f.dataset.find((e) => e.tag === 0x7fe00010) as Element;
+    expect(px.external).toBe(true);
+    expect([px.start, px.valueStart, px.valueLength]).toEqual([
+      pixels.start,
+      pixels.valueStart,
+      pixels.valueLength,
+    ]);
+    expect(f.data.length).toBe(4096 + withTail.length - tailAt);
+    const after = f.dataset.find((e) => e.tag === 0x7fe10010) as Element;
+    expect([...f.data.subarray(after.valueStart, after.valueStart + after.valueLength)]).toEqual([
+      ...trailing,
+    ]);
   });
 });

@@ -66,6 +66,27 @@ export function parseHead(file: Uint8Array, fileLength: number): ParsedFile {
   }
 }
 
+/** A tail (the elements after the pixel data) longer than this is read with the whole file. */
+export const TAIL_MAX = 16 * 1024 * 1024;
+
+/**
+ * Parse a big file from its head and its tail: `head` is its first bytes, `tail` its bytes from
+ * `tailAt` (where its final pixel data ends) to its end. The pixel data stays in the file
+ * (`external`, file offsets); the elements after it are read from the tail, which `data` holds
+ * right after the head. Memory is the head's and the tail's, whatever the file's size.
+ */
+export function parseHeadTail(head: Uint8Array, tail: Uint8Array, tailAt: number): ParsedFile {
+  const bytes = new Uint8Array(head.length + tail.length);
+  bytes.set(head, 0);
+  bytes.set(tail, head.length);
+  try {
+    return parseFileImpl(bytes, bytes.length, { headLength: head.length, at: tailAt });
+  } catch (e) {
+    if (e instanceof RangeError || e instanceof DcmblindError) throw new NeedWholeFile();
+    throw e;
+  }
+}
+
 /**
  * Parse a whole file: preamble + "DICM" + meta group, or a bare "DICM" + meta, or a raw data
  * set with no meta information (detected from its first element). Throws E_NOT_DICOM when
@@ -154,9 +175,13 @@ function settleEncoding(declared: TransferSyntaxInfo, data: Uint8Array, dataStar
   return { info, encoding, declaredEncoding };
 }
 
-function parseFileImpl(file: Uint8Array, fileLength: number): ParsedFile {
+function parseFileImpl(
+  file: Uint8Array,
+  fileLength: number,
+  tail?: { readonly headLength: number; readonly at: number },
+): ParsedFile {
   const start = skipPreamble(file);
-  const parser = new Parser(file, fileLength);
+  const parser = new Parser(file, fileLength, tail);
   const { meta, pos } = readMeta(file, parser, start.pos);
   if (!start.hasPreamble && meta.length === 0 && !sniff(file, pos)) refuseNotDicom(file);
   const declared = transferSyntax(

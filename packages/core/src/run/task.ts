@@ -6,7 +6,7 @@
  */
 import { createHash, type Hash, randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, mkdirSync, openSync, readSync, rmSync, utimesSync } from 'node:fs';
-import { NeedWholeFile } from '../dicom/reader.js';
+import { NeedWholeFile, TAIL_MAX } from '../dicom/reader.js';
 import type { ChunkList } from '../dicom/writer.js';
 import { DcmblindError, NotDicomContent } from '../errors.js';
 import { dirname, join } from 'node:path';
@@ -247,8 +247,8 @@ export class TaskRunner {
         r = deidentify(bytes, dcfg, fileLength);
       } catch (e) {
         if (!(e instanceof NeedWholeFile) || fd === undefined) throw e;
-        bytes = readWhole(fd, fileLength);
-        r = deidentify(bytes, dcfg);
+        r =
+          afterHead(fd, bytes, fileLength, dcfg, e) ?? deidentify((bytes = readWhole(fd, fileLength)), dcfg);
       }
       if (r.status !== 'written') return { kind: r.status, reason: r.reason, bytesIn, sha256 };
       const facts: FileFacts = r.facts;
@@ -367,6 +367,29 @@ function readWhole(fd: number, size: number): Buffer {
 }
 
 /** Whole small files; the head of big ones, hashing the rest as it streams past. */
+/**
+ * A big file the head could not stand for alone: with elements after its pixel data (a trailing
+ * padding, a digital signature), read those from its tail, never the whole file; undefined when
+ * only the whole file will do.
+ */
+function afterHead(
+  fd: number,
+  head: Uint8Array,
+  size: number,
+  cfg: DeidentifyConfig,
+  e: NeedWholeFile,
+): ReturnType<typeof deidentify> | undefined {
+  if (e.tailAt === undefined || size - e.tailAt > TAIL_MAX) return undefined;
+  const tail = Buffer.allocUnsafe(size - e.tailAt);
+  readExactly(fd, tail, e.tailAt);
+  try {
+    return deidentify(head, cfg, size, { bytes: tail, at: e.tailAt });
+  } catch (again) {
+    if (again instanceof NeedWholeFile) return undefined;
+    throw again;
+  }
+}
+
 function readSource(fd: number, size: number, hash: Hash): { bytes: Buffer } {
   if (size <= HEAD_ONLY_ABOVE) {
     const b = readWhole(fd, size);
