@@ -38,3 +38,11 @@ const DATE = new RegExp(
 export function maskDates(text: string): string {
   return text.replace(DATE, '[date]');
 }
+
+/** The same, standing apart from letters too: a pseudonym's `R571125S` holds no date. */
+const DATE_APART = new RegExp(`(?<![A-Za-z])(?:${DATE.source})(?![A-Za-z])`, 'g');
+
+/** An output path with its date-shaped runs that stand apart (`MAS_710218.dcm`) replaced by `[date]`. */
+export function maskPathDates(text: string): string {
+  return text.replace(DATE_APART, '[date]');
+}

@@ -22,7 +22,7 @@ import { datesIn, noteUids, siteUids, textOf, type Visit, vrOf } from './element
 import { FileFindings, noFileFacts, type OutputFacts, type OutputTask, type ScanContext } from './facts.js';
 import { contentHash, fingerprint } from './hashing.js';
 import { burnedInChecks, freeTextHeuristics, isFreeText, saysBurnedIn } from './heuristics.js';
-import { maskDates } from './mask.js';
+import { maskPathDates } from './mask.js';
 import { maskPath } from './path-mask.js';
 import { pixelChecks } from './pixel-scan.js';
 import { seededSearch, seedsInPath } from './seeded-search.js';
@@ -57,7 +57,7 @@ export function scanOutput(task: OutputTask, ctx: ScanContext): OutputFacts {
   // The path first: it leaves the site too. Whatever matched is masked in every report line.
   // Date-shaped runs are masked too: a date of care in a folder name must not reach the report.
   const masked = maskPath(task.rel, ctx);
-  const shown = maskDates(masked.shown);
+  const shown = maskPathDates(masked.shown);
   const hits = masked.hits;
   const found = new FileFindings(shown);
   seedsInPath(ctx, hits, found);
