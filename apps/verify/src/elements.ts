@@ -29,6 +29,9 @@ export interface Visit {
   readonly iodType?: TypeCode;
 }
 
+/** Text a person may have typed: read for names after titles, contacts, dates in any form. */
+export const TYPED_VRS: ReadonlySet<string> = new Set(['LO', 'SH', 'ST', 'LT', 'UT', 'UC']);
+
 /** UIDs the standard defines (transfer syntaxes, SOP classes): they identify nobody. */
 const STANDARD_UID = /^1\.2\.840\.10008\./;
 

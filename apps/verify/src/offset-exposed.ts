@@ -21,12 +21,20 @@ const finding = (out: OutputFacts, path: string): Finding => ({
     'public, so the change reveals the date offset',
 });
 
-/** Against the sources: a version no source holds. */
-function againstSources(outputs: readonly OutputFacts[], sources: readonly SourceFacts[]): Finding[] {
+/**
+ * Against the sources: a version no source holds. Judged in an output paired with a source
+ * patient, or when the sources hold versions at all: a --source that holds none (one zip of a
+ * bigger run) says nothing of the versions other files gave their outputs.
+ */
+function againstSources(
+  outputs: readonly OutputFacts[],
+  sources: readonly SourceFacts[],
+  paired: (file: string) => boolean,
+): Finding[] {
   const published = new Set(sources.flatMap((s) => s.versions.map(([, v]) => v)));
   const findings: Finding[] = [];
   for (const out of outputs)
-    for (const [path, value] of out.versions) {
+    for (const [path, value] of paired(out.file) || published.size > 0 ? out.versions : []) {
       // A dummy (19000101) says nothing of the offset; only a moved date does.
       if (published.has(value) || PLACEHOLDER_DATES.has(value.slice(0, 8))) continue;
       findings.push(finding(out, path));
@@ -58,6 +66,7 @@ export function offsetExposed(
   outputs: readonly OutputFacts[],
   sources: readonly SourceFacts[],
   key: KeyFacts,
+  paired: (file: string) => boolean,
 ): Finding[] {
-  return sources.length > 0 ? againstSources(outputs, sources) : againstOffsets(outputs, key);
+  return sources.length > 0 ? againstSources(outputs, sources, paired) : againstOffsets(outputs, key);
 }

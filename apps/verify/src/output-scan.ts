@@ -18,7 +18,7 @@ import {
 import { datesInText } from './dates-in-text.js';
 import { digitsInText } from './digits.js';
 import { capitalWords } from './initials.js';
-import { datesIn, noteUids, siteUids, textOf, type Visit, vrOf } from './elements.js';
+import { datesIn, noteUids, siteUids, TYPED_VRS, textOf, type Visit, vrOf } from './elements.js';
 import { FileFindings, noFileFacts, type OutputFacts, type OutputTask, type ScanContext } from './facts.js';
 import { contentHash, fingerprint } from './hashing.js';
 import { burnedInChecks, freeTextHeuristics, isFreeText, saysBurnedIn } from './heuristics.js';
@@ -28,9 +28,6 @@ import { pixelChecks } from './pixel-scan.js';
 import { seededSearch, seedsInPath } from './seeded-search.js';
 import { notParsed } from './unparsed-output.js';
 import { PublishedVersions } from './versions.js';
-
-/** Text a person may have typed: read for dates in any written form and for numbers' digits. */
-const TYPED_VRS = new Set(['LO', 'SH', 'ST', 'LT', 'UT', 'UC', 'PN']);
 
 /** What the walk over an output's elements gathers for the tree checks. */
 interface ElementFacts {
@@ -137,7 +134,7 @@ function elementChecks(
       }
     } else if (vr === 'UI') {
       noteUids(v, siteUids(textOf(data, el, v.scheme)), facts.refs, facts.defines);
-    } else if (TYPED_VRS.has(vr)) {
+    } else if (TYPED_VRS.has(vr) || vr === 'PN') {
       typedText(v, data, ctx, facts, found);
     }
     if (saysBurnedIn(v, data)) facts.burned = true;

@@ -11,6 +11,7 @@ import {
   keyword,
   noteUids,
   siteUids,
+  TYPED_VRS,
   textOf,
   topValue,
   type Visit,
@@ -26,13 +27,11 @@ import { addressSeeds, idDigitSeeds, institutionSeeds, textSeeds } from './text-
 import { PublishedVersions } from './versions.js';
 import { initialsOf } from './initials.js';
 
-/** VRs read for seeds, dates and UIDs; the others (binary, measurements) are not read. */
 /** Encapsulated Document (0042,0011) and its MIME type (0042,0012), PS3.3 C.24.2. */
 const ENCAPSULATED_DOCUMENT = 0x00420011;
 const MIME_TYPE_OF_ENCAPSULATED_DOCUMENT = 0x00420012;
+/** VRs read for seeds, dates and UIDs; the others (binary, measurements) are not read. */
 const READ_VRS = ['PN', 'UI', 'DA', 'DT', 'LO', 'SH', 'ST', 'LT', 'UT', 'UC', 'CS', 'AE', 'IS'];
-/** Text a person may have typed: read for names after titles, e-mails, web addresses, phones, dates. */
-const TYPED_VRS = new Set(['LO', 'SH', 'ST', 'LT', 'UT', 'UC']);
 
 /** What the walk over one source gathers, element by element. */
 interface Harvest {

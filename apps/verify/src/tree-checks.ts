@@ -57,7 +57,7 @@ export function treeChecks(t: TreeInputs): TreeResult {
     ...pseudonymChecks(t.outputs, pairOf),
     ...(t.sources.parsed.length > 0 ? brokenReferences(t.outputs, t.sources.parsed, pairOf) : []),
     ...keptClaims(t.outputs, pairOf),
-    ...offsetExposed(t.outputs, t.sources.parsed, t.key),
+    ...offsetExposed(t.outputs, t.sources.parsed, t.key, (file) => pairOf.has(file)),
     ...initialsInText(t.outputs, (file) => patientInitials(t, file)),
     ...duplicateInstances(t.outputs, (file) => sourcePathOf(t.pairing, t.key, file)),
   ];

@@ -159,6 +159,16 @@ describe.skipIf(!PY)('the verifier reports what the engine was kept from cleanin
     expect(
       r.findings.filter((f) => f.rule === 'seed-in-path' && f.file.startsWith('zips/case-mac/')),
     ).not.toEqual([]);
+    // The archive holds no published versions: it says nothing of those the other files gave
+    // their outputs (no offset-exposed on the cleaned output of the whole run).
+    const on = join(work, 'on');
+    if (!existsSync(on)) run(input, on, join(work, 'on.key'), 'research', '');
+    const clean = verify(
+      on,
+      ['--source', join(input, 'zips', 'case-mac.zip')],
+      join(work, 'report-zip-on.json'),
+    );
+    expect(clean.findings.filter((f) => f.severity === 'leak')).toEqual([]);
     for (const [o, src] of [
       [input, input],
       [join(input, 'tree'), input],

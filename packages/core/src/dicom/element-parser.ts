@@ -151,26 +151,6 @@ export class Parser {
   private definedLength(pos: number, limit: number, enc: Encoding, depth: number, h: Header): Element {
     const { t, vr, length, valueStart } = h;
     const valueEnd = valueStart + length;
-    // Head and tail: the pixel data stays in the file (`external`, its offsets the file's); the
-    // elements after it follow at the tail's place in `bytes`.
-    if (this.tail && depth === 0 && BULK.has(t) && valueEnd === this.tail.at && pos < this.tail.headLength)
-      return {
-        tag: t,
-        vr,
-        enc,
-        start: pos,
-        valueStart,
-        valueLength: length,
-        undefinedLength: false,
-        end: this.tail.headLength,
-        external: true,
-      };
-    if (valueEnd > limit) {
-      throw this.truncated(
-        pos,
-        `the value of ${formatTag(t)} (declares ${length} bytes, ${limit - valueStart} remain)`,
-      );
-    }
     const base = {
       tag: t,
       vr,
@@ -181,6 +161,16 @@ export class Parser {
       undefinedLength: false,
       end: valueEnd,
     };
+    // Head and tail: the pixel data stays in the file (`external`, its offsets the file's); the
+    // elements after it follow at the tail's place in `bytes`.
+    if (this.tail && depth === 0 && BULK.has(t) && valueEnd === this.tail.at && pos < this.tail.headLength)
+      return { ...base, end: this.tail.headLength, external: true };
+    if (valueEnd > limit) {
+      throw this.truncated(
+        pos,
+        `the value of ${formatTag(t)} (declares ${length} bytes, ${limit - valueStart} remain)`,
+      );
+    }
     if (valueEnd > this.bytes.length) {
       // Head-only read: only a final top-level bulk element may stay in the file.
       if (depth === 0 && BULK.has(t) && valueEnd === this.fileLength) return { ...base, external: true };
