@@ -6,7 +6,7 @@
 // BENCH_DIR: where the cohort, output and key go (default /tmp); BENCH_KEEP=1 keeps them.
 // The cohort is built once per size and reused (BENCH_DIR/dcmblind-scale-<files>/in).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,7 +23,11 @@ const env = { ...process.env, DCMBLIND_PASSPHRASE: 'scale bench passphrase', DCM
 
 /** patients × studies of 100 slices of 8 × 8 pixels: ~2 KB a file, real CT headers. */
 function buildCohort() {
-  if (existsSync(join(input, '.complete'))) return;
+  if (
+    existsSync(join(input, '.complete')) &&
+    readFileSync(join(input, '.complete'), 'utf8').trim() === `${files}/${patients}`
+  )
+    return;
   rmSync(input, { recursive: true, force: true });
   const spec = {
     patients,
@@ -39,7 +43,8 @@ function buildCohort() {
     const p = patientOf(pi);
     for (let i = 0; i < perPatient && n < files; i++, n++) {
       const se = Math.floor(i / 100);
-      const dir = join(input, p.folder, `series-${se + 1}`);
+      // One folder per patient (names repeat every 100 patients; the index keeps folders apart).
+      const dir = join(input, `${p.folder}_${pi + 1}`, `series-${se + 1}`);
       if (i % 100 === 0) mkdirSync(dir, { recursive: true });
       writeFileSync(
         join(dir, `IMG${String(i + 1).padStart(5, '0')}.dcm`),
@@ -47,7 +52,7 @@ function buildCohort() {
       );
     }
   }
-  writeFileSync(join(input, '.complete'), `${n}\n`);
+  writeFileSync(join(input, '.complete'), `${n}/${patients}\n`);
 }
 
 function timed(label, argv) {

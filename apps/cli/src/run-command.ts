@@ -87,8 +87,8 @@ function removeIfEmpty(...dirs: Array<string | undefined>): void {
 }
 
 /**
- * The key: opened (its unlocking takes a deliberate half second of scrypt, and the worker
- * threads start meanwhile), or created with a new random secret that work starts on at once.
+ * The key: opened (its unlocking takes a deliberate half second of scrypt), or created with a
+ * new random secret.
  */
 async function openKey(o: RunCommandOptions, key: string, io: Io) {
   const creating = !existsSync(key);
@@ -150,6 +150,9 @@ async function runLocked(
       () => {},
     );
   }
+  // The key is derived before the worker threads load: scrypt's 128 MiB are freed by then, so
+  // the run's peak memory is the larger of the two, not their sum. (A failure surfaces below.)
+  await store.catch(() => {});
   const onAbort = () => say('interrupted: finishing files in flight (Ctrl-C again to quit at once)');
   signal?.addEventListener('abort', onAbort, { once: true });
   let summary: RunSummary;

@@ -111,10 +111,10 @@ describe('cohort runs', () => {
     ).toEqual([]);
     expect(existsSync(`${k}.journal`)).toBe(false);
     const store = KeyStore.open(k, PASSPHRASE);
-    const recorded = new Set(store.payload.files.map((f) => f.outputPath));
+    const recorded = new Set(store.payload.files.toArray().map((f) => f.outputPath));
     expect(listTree(out).every((p) => recorded.has(p))).toBe(true);
     expect(Object.keys(store.payload.patients)).toHaveLength(4);
-    expect(new Set(store.payload.files.map((f) => f.sourcePath)).size).toBe(c.files);
+    expect(new Set(store.payload.files.toArray().map((f) => f.sourcePath)).size).toBe(c.files);
   }, 180_000);
 
   it('kill -9 while a new key is being created: no output is ever visible without the key recording it', async () => {
@@ -147,7 +147,7 @@ describe('cohort runs', () => {
       if (at === 'first-output') expect(visible.length).toBeGreaterThan(0);
       if (visible.length === 0) continue;
       const store = await KeyStore.openAsync(k, PASSPHRASE);
-      const recorded = new Set(store.payload.files.map((f) => f.outputPath));
+      const recorded = new Set(store.payload.files.toArray().map((f) => f.outputPath));
       for (const p of visible) expect(recorded.has(p), p).toBe(true);
       store.close();
       checked += 1;

@@ -127,8 +127,8 @@ describe.skipIf(!HAVE)('encapsulated documents', () => {
       /quarantined: .*cda\.dcm: encapsulated text\/XML: dcmblind cannot de-identify its content/,
     );
     const k = KeyStore.open(key, PASSPHRASE, { readOnly: true });
-    expect(k.payload.files).toHaveLength(1);
-    const out = join(dir, 'out', k.payload.files[0]?.outputPath as string);
+    expect(k.payload.files.toArray()).toHaveLength(1);
+    const out = join(dir, 'out', k.payload.files.toArray()[0]?.outputPath as string);
     const facts = JSON.parse(
       execFileSync(
         PY_NUMPY as string,
@@ -197,7 +197,11 @@ describe.skipIf(!HAVE)('what a UID names, and conditional attributes', () => {
     expect(dcmblind(['run', join(dir, 'in'), '--out', join(dir, 'out'), '--key', key]).code).toBe(0);
     const k = KeyStore.open(key, PASSPHRASE, { readOnly: true });
     const outOf = (name: string) =>
-      join(dir, 'out', k.payload.files.find((f) => f.sourcePath.endsWith(name))?.outputPath as string);
+      join(
+        dir,
+        'out',
+        k.payload.files.toArray().find((f) => f.sourcePath.endsWith(name))?.outputPath as string,
+      );
     const read = (file: string, expr: string) =>
       execFileSync(
         PY_NUMPY as string,
@@ -256,7 +260,7 @@ describe.skipIf(!HAVE)('blinding and the IOD', () => {
     const r = runWith(join(dir, 'in'), join(dir, 'out'), key, ['--profile', 'blinding']);
     expect(r.code, r.stderr).toBe(0);
     const k = KeyStore.open(key, PASSPHRASE, { readOnly: true });
-    const out = join(dir, 'out', k.payload.files[0]?.outputPath as string);
+    const out = join(dir, 'out', k.payload.files.toArray()[0]?.outputPath as string);
     const got = execFileSync(
       PY_NUMPY as string,
       [

@@ -99,7 +99,7 @@ export function readTree(dir: string, withState = false): Map<string, Buffer> {
 /** source path → output path, from the key's records (read through core with the passphrase). */
 export function keyMapping(keyfile: string): Map<string, string> {
   const k = KeyStore.open(keyfile, PASSPHRASE);
-  const m = new Map(k.payload.files.map((f) => [f.sourcePath, f.outputPath]));
+  const m = new Map(k.payload.files.toArray().map((f) => [f.sourcePath, f.outputPath]));
   k.close();
   return m;
 }
@@ -229,7 +229,7 @@ export async function newErrorsIn(
   keep: (sourcePath: string) => boolean = () => true,
 ): Promise<Map<string, string[]>> {
   const k = KeyStore.open(key, PASSPHRASE, { readOnly: true });
-  const files = k.payload.files.filter((f) => keep(f.sourcePath));
+  const files = k.payload.files.toArray().filter((f) => keep(f.sourcePath));
   k.close();
   if (files.length === 0) throw new Error(`nothing written into ${out}`);
   const found = new Map<string, string[]>();

@@ -24,13 +24,14 @@ function records(path: string) {
     Object.entries(k.payload.patients).map(([p, { site: _s, ...r }]) => [p, r]),
   );
   const files = k.payload.files
+    .toArray()
     .map(({ runId: _r, site: _s, outputId: _o, ...f }) => f)
     .sort((a, b) => (a.sourcePath < b.sourcePath ? -1 : 1));
   return {
     patients,
     files,
     secret: k.payload.secret,
-    outputIds: [...new Set(k.payload.files.map((f) => f.outputId))],
+    outputIds: [...new Set(k.payload.files.toArray().map((f) => f.outputId))],
   };
 }
 
@@ -193,13 +194,13 @@ describe('scale-out', () => {
     expect(runWith(join(dir, 'south-in'), join(dir, 'south-out'), join(dir, 'south.key')).code).toBe(0);
     // Each site key holds only its own site's records, named.
     const north = KeyStore.open(join(dir, 'north.key'), PASSPHRASE, { readOnly: true }).payload;
-    expect(north.files.every((f) => f.site === 'north')).toBe(true);
+    expect(north.files.toArray().every((f) => f.site === 'north')).toBe(true);
     expect(Object.keys(north.patients)).toHaveLength(2);
     const m = keytool(['merge', project, join(dir, 'north.key'), join(dir, 'south.key')]);
     expect(m.code, m.stderr).toBe(0);
     const merged = KeyStore.open(project, PASSPHRASE, { readOnly: true }).payload;
     expect(Object.keys(merged.patients)).toHaveLength(3);
-    expect(merged.files).toHaveLength(10);
+    expect(merged.files.size).toBe(10);
     // The shared patients carry one pseudonym in both sites' outputs (and the same UIDs).
     if (PY) {
       const ids = (d: string) =>

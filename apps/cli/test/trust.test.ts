@@ -79,8 +79,8 @@ describe('1. dcmblind deletes only what it wrote', () => {
       'research',
     );
     const k = KeyStore.open(key, PASSPHRASE, { readOnly: true });
-    expect(k.payload.files.every((f) => f.profile === 'research')).toBe(true);
-    expect(k.payload.files).toHaveLength(old.length);
+    expect(k.payload.files.toArray().every((f) => f.profile === 'research')).toBe(true);
+    expect(k.payload.files.toArray()).toHaveLength(old.length);
   });
 
   it('the end-of-run sweep of a folder named after a patient deletes its outputs only, and says what it left', () => {

@@ -424,6 +424,7 @@ print(json.dumps({'sheets': wb.sheetnames, 'patients': [[str(c) if c is not None
       patients: k.payload.patients,
       // Run bookkeeping aside: which run, and which output folder (three folders here).
       files: k.payload.files
+        .toArray()
         .map(({ runId: _r, outputId: _o, ...f }) => f)
         .sort((x, y) => (x.sourcePath < y.sourcePath ? -1 : 1)),
     });

@@ -43,7 +43,7 @@ function manifestOf(out: string): { value: Manifest | undefined; notJudged: NotJ
  */
 export function missingOutputs(
   output: string,
-  records: readonly FileRecord[] | undefined,
+  records: Iterable<FileRecord> | undefined,
   outputHas: (rel: string) => boolean,
   mask: (rel: string) => string,
 ): MissingOutputs {

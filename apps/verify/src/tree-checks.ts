@@ -28,7 +28,7 @@ export interface TreeInputs {
   readonly source: string | undefined;
   readonly withKey: boolean;
   /** The key's records (undefined without a key). */
-  readonly records: readonly FileRecord[] | undefined;
+  readonly records: Iterable<FileRecord> | undefined;
   /** The option columns of --profile, when given. */
   readonly columns: readonly string[] | undefined;
   readonly sources: SourceSet;

@@ -19,7 +19,7 @@ export interface UnwrittenInputs {
   readonly outputs: readonly OutputFacts[];
   readonly withKey: boolean;
   /** The key's records (undefined without a key). */
-  readonly records: readonly FileRecord[] | undefined;
+  readonly records: Iterable<FileRecord> | undefined;
   /** The output's id, from its manifest. */
   readonly outputId: string | undefined;
   /** Whether a file (relative path) is in the output. */
@@ -40,7 +40,12 @@ export function unwrittenSources(u: UnwrittenInputs): { findings: Finding[]; not
   const ofThisOutput = (r: FileRecord) =>
     id && r.outputId ? r.outputId === id : u.outputHas(r.outputPath) || missingPaths.has(r.outputPath);
   const keyed =
-    u.records && new Set(u.records.filter(ofThisOutput).flatMap((r) => u.sourceIndex.of(r) ?? []));
+    u.records &&
+    new Set(
+      Array.from(u.records)
+        .filter(ofThisOutput)
+        .flatMap((r) => u.sourceIndex.of(r) ?? []),
+    );
   const inKey = (s: SourceFacts) => keyed?.has(s) ?? false;
   const byPixels = writtenByPixels(u.sources.parsed, u.outputs);
   const unwritten: Array<{ facts: SourceFacts; broken: boolean }> = [];

@@ -45,6 +45,7 @@ export {
 } from './deid/deidentify.js';
 export { ENGINE_VERSION, IMPLEMENTATION_CLASS_UID } from './version.js';
 export { KeyStore } from './key/store.js';
+export { FileRecords } from './key/file-records.js';
 export { writeFileAtomic } from './key/atomic.js';
 export { MIN_PASSPHRASE } from './key/key-file.js';
 export type {

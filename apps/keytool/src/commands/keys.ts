@@ -104,18 +104,22 @@ export function infoCommand(p: Command): void {
 /** The facts `info` prints, in the order of its --json output. */
 function describeKey(k: KeyStore) {
   const pl = k.payload;
+  const profiles = new Set(pl.runs.map((r) => r.profile));
+  const engines = new Set(pl.runs.map((r) => r.engineVersion));
+  for (const f of pl.files) {
+    profiles.add(f.profile);
+    engines.add(f.engineVersion);
+  }
   return {
     project: pl.project,
     // The same fingerprint an output's .dcmblind/manifest.json names: which key made it.
     fingerprint: new ProjectSecret(k.secret).fingerprint(),
     created: pl.createdAt,
     patients: Object.keys(pl.patients).length,
-    files: pl.files.length,
+    files: pl.files.size,
     runs: pl.runs.length,
-    profiles: [...new Set([...pl.runs.map((r) => r.profile), ...pl.files.map((f) => f.profile)])].sort(),
-    engineVersions: [
-      ...new Set([...pl.runs.map((r) => r.engineVersion), ...pl.files.map((f) => f.engineVersion)]),
-    ].sort(),
+    profiles: [...profiles].sort(),
+    engineVersions: [...engines].sort(),
     auditEntries: pl.audit?.length ?? 0,
     // What runs saw and clean later files' text with (counts only).
     lexiconNames: pl.lexicon?.names.length ?? 0,

@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { DcmblindError, type KeyPayload, KeyStore, lockKey, planMerge } from '@dcmblind/core';
+import { DcmblindError, FileRecords, type KeyPayload, KeyStore, lockKey, planMerge } from '@dcmblind/core';
 import type { Command } from 'commander';
 import { passphrase } from '../open-key.js';
 import { mayCreate, mustExist } from '../paths.js';
@@ -42,7 +42,13 @@ async function merge(dest: string, sources: string[]): Promise<void> {
     if (!first) throw new DcmblindError('E_USAGE', 'no source key given');
     // Everything is checked before the destination is created or changed.
     const destKey = existsSync(dest) ? await KeyStore.openAsync(dest, destPass) : undefined;
-    const basis = destKey?.payload ?? { ...first, patients: {}, files: [], runs: [], audit: [] };
+    const basis = destKey?.payload ?? {
+      ...first,
+      patients: {},
+      files: new FileRecords(),
+      runs: [],
+      audit: [],
+    };
     const plan = planMerge(basis, loaded);
     if (plan.conflicts.length > 0) {
       destKey?.close();

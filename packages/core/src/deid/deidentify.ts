@@ -15,6 +15,7 @@ import { ENGINE_VERSION, IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME }
 import { deidentifyDataset, type Fired, type PatientIdentity } from './engine.js';
 import { planDocument } from './document.js';
 import { buildLexicon, type Lexicon } from '../scrub/lexicon.js';
+import { Recent } from './recent.js';
 import { firstPass, type FirstPass, type IdentifyingValue, type SourceIdentity } from './identifying.js';
 
 export interface DeidentifyConfig {
@@ -119,6 +120,13 @@ function facts(parsed: ParsedFile, first: FirstPass, cfg: DeidentifyConfig): Fil
   };
 }
 
+const lexicons = new Recent<Lexicon>();
+
+/** The lexicon of a file's values and its patient's (one per series in practice: see Recent). */
+function fileLexicon(values: readonly IdentifyingValue[], patientNames: readonly string[]): Lexicon {
+  return lexicons.get(JSON.stringify([values, patientNames]), () => buildLexicon(values, patientNames));
+}
+
 /**
  * `bytes` is the file, or only its head when `fileLength` says the file is longer: the final
  * pixel data element then stays in the file and the output refers to it as a range. With
@@ -157,7 +165,7 @@ export function deidentify(
     return { status: 'quarantined', reason: planned.quarantine, facts: f };
   const pixels = planned;
   const lexicons = [
-    buildLexicon([...first.values, ...(cfg.patientValues ?? [])], first.patientNames),
+    fileLexicon([...first.values, ...(cfg.patientValues ?? [])], first.patientNames),
     ...(cfg.runLexicon ? [cfg.runLexicon] : []),
   ];
   const { dataset, fired } = deidentifyDataset(parsed, {

@@ -22,12 +22,19 @@ export function fsyncDir(dir: string): void {
 
 /** Write a whole file atomically: owner-only temp file in the same folder, fsync, rename. */
 export function writeFileAtomic(path: string, data: Uint8Array, mode = 0o600): void {
+  writeChunksAtomic(path, [data], mode);
+}
+
+/** As writeFileAtomic, from chunks made as they are written (a big file never whole in memory). */
+export function writeChunksAtomic(path: string, chunks: Iterable<Uint8Array>, mode = 0o600): void {
   const tmp = join(dirname(path), `.${basename(path)}.tmp-${randomBytes(6).toString('hex')}`);
   const fd = openSync(tmp, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, mode);
   try {
     try {
-      let off = 0;
-      while (off < data.length) off += writeSync(fd, data, off, data.length - off);
+      for (const data of chunks) {
+        let off = 0;
+        while (off < data.length) off += writeSync(fd, data, off, data.length - off);
+      }
       fsyncSync(fd);
     } finally {
       closeSync(fd);

@@ -175,9 +175,11 @@ export function lookup(p: KeyPayload, value: string, secret?: ProjectSecret): Lo
     else if (outputs.has(r.pseudonym))
       hits.push({ by: (outputs.get(r.pseudonym) as OutputHits).by, patient: r });
   }
+  const filesOf = new Map<string, FileRecord[]>(hits.map((h) => [h.patient.pseudonym, []]));
+  for (const f of p.files) filesOf.get(f.pseudonym)?.push(f);
   return hits.map(({ by, patient }) => {
     const named = outputs.get(patient.pseudonym);
-    const files = p.files.filter((f) => f.pseudonym === patient.pseudonym);
+    const files = filesOf.get(patient.pseudonym) ?? [];
     const studies = new Map<string, { studyUID: string; studyDate: string; files: Set<string> }>();
     for (const f of files) {
       const s = studies.get(f.sourceStudyUID) ?? {
@@ -242,7 +244,7 @@ export function planMerge(
   );
   const outputs = new Map<string, { sha: string; from: string }>();
   for (const f of dest.files) outputs.set(outputKey(f), { sha: f.sourceSha256, from: 'the destination' });
-  const fileIds = new Set(dest.files.map(fileRecordId));
+  const fileIds = new Set(Array.from(dest.files, fileRecordId));
   const runIds = new Set(dest.runs.map((r) => r.runId));
   const auditIds = new Set((dest.audit ?? []).map((a) => `${a.at}\u0000${a.command}\u0000${a.detail}`));
   const entries: JournalEntry[] = [];

@@ -1,4 +1,5 @@
 /** What the key holds besides the secret: the custodian's records. */
+import type { FileRecords } from './file-records.js';
 
 export interface PatientRecord {
   readonly pseudonym: string;
@@ -99,6 +100,18 @@ export interface Lexicon {
   patients: Record<string, string[]>;
 }
 
+/** What a key is, whatever it recorded: the first entry of a key file (never in a journal). */
+export interface KeyIdentity {
+  readonly format: 1;
+  readonly project: string;
+  readonly createdAt: string;
+  readonly secret: string;
+  readonly journalId: string;
+  readonly site?: string;
+}
+
+export type KeyEntry = { readonly type: 'key'; readonly record: KeyIdentity };
+
 export type JournalEntry =
   | { readonly type: 'patient'; readonly record: PatientRecord }
   | { readonly type: 'file'; readonly record: FileRecord }
@@ -116,7 +129,8 @@ export interface KeyPayload {
   /** Binds the journal file to this key. */
   readonly journalId: string;
   patients: Record<string, PatientRecord>;
-  files: FileRecord[];
+  /** Read from the key file when asked for, not held (see file-records.ts). */
+  readonly files: FileRecords;
   runs: RunRecord[];
   /** Absent in keys written before the audit log existed. */
   audit?: AuditRecord[];
@@ -155,127 +169,60 @@ export function recordOfOutput(f: FileRecord, outputId: string, configId: string
   return f.outputId === undefined ? f.configId === configId : f.outputId === outputId;
 }
 
-/**
- * Keeps a payload's file records small in memory and cheap to extend. The same pseudonyms,
- * UIDs, dates and run settings repeat across thousands of records, and JSON.parse or a worker
- * message gives every record its own copy (1.7 KB a record measured; 0.5 KB shared). The set of
- * record identities is kept, not rebuilt for every batch a run appends.
- */
-export class RecordIndex {
-  readonly #strings = new Map<string, string>();
-  readonly #lists = new Map<string, readonly string[]>();
-  /** Record identity → its index in payload.files. */
-  #ids: Map<string, number> | undefined;
-
-  #one<T extends string | undefined>(s: T): T {
-    if (s === undefined) return s;
-    const c = this.#strings.get(s);
-    if (c !== undefined) return c as T;
-    this.#strings.set(s, s);
-    return s;
-  }
-
-  /** The record with its repeated values shared (a new object; the fields are unchanged). */
-  share(f: FileRecord): FileRecord {
-    const key = f.options.join('\u0000');
-    let options = this.#lists.get(key);
-    if (!options) {
-      options = [...f.options];
-      this.#lists.set(key, options);
-    }
-    const out: { -readonly [K in keyof FileRecord]: FileRecord[K] } = {
-      ...f,
-      pseudonym: this.#one(f.pseudonym),
-      sourceStudyUID: this.#one(f.sourceStudyUID),
-      sourceSeriesUID: this.#one(f.sourceSeriesUID),
-      profile: this.#one(f.profile),
-      options,
-      engineVersion: this.#one(f.engineVersion),
-      configId: this.#one(f.configId),
-      runId: this.#one(f.runId),
-    };
-    if (f.site !== undefined) out.site = this.#one(f.site);
-    if (f.sourceStudyDate !== undefined) out.sourceStudyDate = this.#one(f.sourceStudyDate);
-    if (f.sourceArchive !== undefined) out.sourceArchive = this.#one(f.sourceArchive);
-    if (f.sourceArchiveSha256 !== undefined) out.sourceArchiveSha256 = this.#one(f.sourceArchiveSha256);
-    return out;
-  }
-
-  /** Share the repeated values of every record already in the payload (after it was parsed). */
-  shareAll(p: KeyPayload): void {
-    for (let i = 0; i < p.files.length; i++) p.files[i] = this.share(p.files[i] as FileRecord);
-  }
-
-  ids(p: KeyPayload): Map<string, number> {
-    this.#ids ??= new Map(p.files.map((f, i) => [fileRecordId(f), i]));
-    return this.#ids;
-  }
-
-  /** Forget the identities (after records were removed and the list re-indexed). */
-  reset(): void {
-    this.#ids = undefined;
-  }
-}
-
-function removes(g: RemovedRecord, f: FileRecord): boolean {
-  return (
-    recordOfOutput(f, g.outputId, g.configId) &&
-    (g.sourceSha256 === undefined || g.sourceSha256 === f.sourceSha256)
-  );
-}
-
-/** Drop the file records of outputs dcmblind removed. */
-function removeRecords(p: KeyPayload, gone: readonly RemovedRecord[], index: RecordIndex): void {
-  const byPath = new Map<string, RemovedRecord[]>();
-  for (const g of gone) byPath.set(g.outputPath, [...(byPath.get(g.outputPath) ?? []), g]);
-  const before = p.files.length;
-  p.files = p.files.filter((f) => !byPath.get(f.outputPath)?.some((g) => removes(g, f)));
-  if (p.files.length !== before) index.reset();
-}
-
 /** Apply journal entries to a payload; idempotent, so replaying a journal twice is harmless. */
-export function applyEntries(
-  p: KeyPayload,
-  entries: readonly JournalEntry[],
-  index = new RecordIndex(),
-): void {
-  const removals: RemovedRecord[] = [];
+export function applyEntries(p: KeyPayload, entries: readonly JournalEntry[]): void {
   for (const e of entries) {
-    if (e.type === 'patient') p.patients[e.record.pseudonym] ??= e.record;
-    else if (e.type === 'file') {
-      if (removals.length) removeRecords(p, removals.splice(0), index);
-      const fileIds = index.ids(p);
-      const id = fileRecordId(e.record);
-      const at = fileIds.get(id);
-      if (at === undefined) {
-        fileIds.set(id, p.files.length);
-        p.files.push(index.share(e.record));
-      } else {
-        // Seen again (a rerun after the source got a new time or path): the newest facts win,
-        // so the next run finds it done by its current size and time.
-        p.files[at] = index.share(e.record);
-      }
-    } else if (e.type === 'removed') {
-      removals.push(e.record);
-    } else if (e.type === 'lexicon') {
-      addLexicon(p, e.record);
-    } else if (e.type === 'audit') {
-      p.audit ??= [];
-      if (
-        !p.audit.some(
-          (a) => a.at === e.record.at && a.command === e.record.command && a.detail === e.record.detail,
-        )
-      )
-        p.audit.push(e.record);
-    } else {
-      const i = p.runs.findIndex((r) => r.runId === e.record.runId);
-      if (i >= 0)
-        p.runs[i] = {
-          ...(p.runs[i] as RunRecord),
-          ...Object.fromEntries(Object.entries(e.record).filter(([, v]) => v !== '' && v !== undefined)),
-        };
-      else p.runs.push(e.record);
-    }
+    if (e.type === 'file') p.files.add(e.record);
+    else if (e.type === 'removed') p.files.remove(e.record);
+    else applyHeadEntry(p, e);
   }
-  if (removals.length) removeRecords(p, removals, index);
+}
+
+/** Apply an entry that is not about files (patients, runs, audit, lexicon, the key's identity). */
+export function applyHeadEntry(p: KeyPayload, e: JournalEntry | KeyEntry): void {
+  if (e.type === 'patient') p.patients[e.record.pseudonym] ??= e.record;
+  else if (e.type === 'lexicon') addLexicon(p, e.record);
+  else if (e.type === 'audit') {
+    p.audit ??= [];
+    if (
+      !p.audit.some(
+        (a) => a.at === e.record.at && a.command === e.record.command && a.detail === e.record.detail,
+      )
+    )
+      p.audit.push(e.record);
+  } else if (e.type === 'run') {
+    const i = p.runs.findIndex((r) => r.runId === e.record.runId);
+    if (i >= 0)
+      p.runs[i] = {
+        ...(p.runs[i] as RunRecord),
+        ...Object.fromEntries(Object.entries(e.record).filter(([, v]) => v !== '' && v !== undefined)),
+      };
+    else p.runs.push(e.record);
+  }
+}
+
+/**
+ * Everything a payload holds but its file records, as entries: the first blocks of a key file
+ * written whole (a new key, a rewrite).
+ */
+export function headEntries(p: KeyPayload): Array<JournalEntry | KeyEntry> {
+  const out: Array<JournalEntry | KeyEntry> = [{ type: 'key', record: keyIdentity(p) }];
+  for (const record of Object.values(p.patients)) out.push({ type: 'patient', record });
+  for (const record of p.runs) out.push({ type: 'run', record });
+  for (const record of p.audit ?? []) out.push({ type: 'audit', record });
+  if (p.lexicon?.names.length) out.push({ type: 'lexicon', record: { names: p.lexicon.names } });
+  for (const [patientKey, values] of Object.entries(p.lexicon?.patients ?? {}))
+    out.push({ type: 'lexicon', record: { patientKey, values } });
+  return out;
+}
+
+export function keyIdentity(p: KeyPayload): KeyIdentity {
+  return {
+    format: p.format,
+    project: p.project,
+    createdAt: p.createdAt,
+    secret: p.secret,
+    journalId: p.journalId,
+    ...(p.site !== undefined ? { site: p.site } : {}),
+  };
 }

@@ -63,7 +63,7 @@ export function sortResult(state: RunState, f: InputFile, r: TaskResult): Writte
 function refusal(state: RunState, { f, r }: Candidate): [ErrorCode, string] | undefined {
   // The same source placed by an earlier run under another path (given with another input
   // root, or changed since): writing it again would put a second copy in the output.
-  const earlier = state.output.doneBySource.get(f.absPath);
+  const earlier = state.output.done.bySource(f.absPath);
   if (earlier && earlier.outputPath !== r.outRel && outputIntact(state.out, earlier)) {
     const changed = earlier.sourceSha256 !== r.sha256 ? ' (its content changed since)' : '';
     return [
@@ -73,8 +73,7 @@ function refusal(state: RunState, { f, r }: Candidate): [ErrorCode, string] | un
         '(the same folder, not its parent or a subfolder), or use a new --out',
     ];
   }
-  const prior = state.claimed.get(r.outRel);
-  if (prior !== undefined && prior !== r.sha256) {
+  if (state.claimed.get(r.outRel, r.sha256) === 'other') {
     return [
       'E_PATH_CONFLICT',
       `another input file of this run maps to output ${r.outRel}; nothing overwritten`,
@@ -159,8 +158,7 @@ export function acceptBatch(state: RunState, batch: readonly Candidate[]): Accep
       out.entries.push({ type: 'patient', record: site ? { ...r.patient, site } : r.patient });
     }
     out.entries.push({ type: 'file', record: fileRecord(state, item) });
-    const prior = state.claimed.get(r.outRel);
-    if (prior !== undefined) out.duplicates.push(item);
+    if (state.claimed.get(r.outRel, r.sha256) !== undefined) out.duplicates.push(item);
     else {
       out.accepted.push(item);
       state.addPatient(r.patient.pseudonym);

@@ -143,8 +143,7 @@ export class Committer {
     const s = this.#state;
     for (const { f, r } of accepted) {
       const same =
-        s.output.doneByOutput.get(r.outRel)?.sourceSha256 === r.sha256 &&
-        (await exists(join(s.out, r.outRel)));
+        s.output.done.byOutput(r.outRel)?.sourceSha256 === r.sha256 && (await exists(join(s.out, r.outRel)));
       s.record({
         kind: same ? 'unchanged' : 'written',
         source: f.absPath,

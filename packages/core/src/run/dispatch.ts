@@ -13,6 +13,13 @@ import type { Planned } from './plan.js';
 import type { RunState } from './state.js';
 import { HEAD_ONLY_ABOVE, type Task, type TaskResult } from './task.js';
 
+/** The identifying values of the file's patient (of each candidate, see PatientOf). */
+function valuesOf(cohort: Cohort, absPath: string): readonly string[] {
+  const keys = cohort.patientOf.keysOf(absPath);
+  if (keys.length === 1) return cohort.patients.get(keys[0] as string) ?? [];
+  return [...new Set(keys.flatMap((k) => cohort.patients.get(k) ?? []))];
+}
+
 /** Hand one file to the pool; the promise settles when its result is sorted. */
 function dispatch(
   state: RunState,
@@ -38,7 +45,7 @@ function dispatch(
       ids: cohort.ids,
       suffixed: cohort.suffixed,
     },
-    patientValues: cohort.patients.get(cohort.patientOf.get(f.absPath) ?? '') ?? [],
+    patientValues: valuesOf(cohort, f.absPath),
   });
   return (f.bytes ? f.bytes() : Promise.resolve(undefined))
     .then((bytes) => pool.run(task(bytes)))
@@ -58,13 +65,13 @@ export async function dispatchAll(
   state: RunState,
   pool: Piscina,
   committer: Committer,
-  planned: readonly Planned[],
+  planned: AsyncIterable<Planned>,
   cohort: Cohort,
 ): Promise<void> {
   const inflight = new Set<Promise<void>>();
   const limit = pool.options.maxThreads * 4;
   try {
-    for (const p of planned) {
+    for await (const p of planned) {
       if (!p.mine) continue;
       if (state.settings.cfg.signal?.aborted) {
         state.summary.interrupted = true;

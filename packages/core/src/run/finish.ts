@@ -60,11 +60,11 @@ function reportLeftovers(state: RunState): void {
 
 /** Take back one output that keeps a patient's folder name in clear; its key record goes too. */
 function takeBack(state: RunState, folder: string, outRel: string): JournalEntry {
-  const { doneByOutput, outputs } = state.output;
-  const pseudonym = doneByOutput.get(outRel)?.pseudonym ?? patientIdOf(join(state.out, outRel));
+  const { done, outputs } = state.output;
+  const pseudonym = done.byOutput(outRel)?.pseudonym ?? patientIdOf(join(state.out, outRel));
   discardPart(state.out, join(state.out, outRel));
   outputs.removed([outRel]);
-  if (doneByOutput.has(outRel)) state.summary.done = Math.max(0, state.summary.done - 1);
+  if (done.byOutput(outRel)) state.summary.done = Math.max(0, state.summary.done - 1);
   else state.summary.written = Math.max(0, state.summary.written - 1);
   state.dropPatientOutput(pseudonym);
   state.fail(
@@ -88,9 +88,9 @@ function takeBack(state: RunState, folder: string, outRel: string): JournalEntry
  */
 function sweepExposedFolders(state: RunState): void {
   if (skipped('paths')) return;
-  const { ledger, outputs, doneByOutput } = state.output;
+  const { ledger, outputs, done } = state.output;
   const swept: JournalEntry[] = [];
-  const ours = (p: string) => outputs.has(p) || doneByOutput.has(p);
+  const ours = (p: string) => outputs.has(p) || done.byOutput(p) !== undefined;
   for (const [folder, outFolder] of ledger.exposed(state.namesSomeone)) {
     const files = filesUnder(state.out, outFolder);
     const theirs = files.filter((p) => !ours(p));

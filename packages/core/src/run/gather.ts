@@ -13,6 +13,7 @@ import { runNamesTest } from './layout.js';
 import { idDigits } from './path-match.js';
 import type { Gathered, GatherTask } from './gather-task.js';
 import type { Planned } from './plan.js';
+import { PatientOf } from './patient-of.js';
 import type { RunState } from './state.js';
 
 export interface Cohort {
@@ -22,7 +23,7 @@ export interface Cohort {
   /** Encoded values by patient key. */
   readonly patients: ReadonlyMap<string, readonly string[]>;
   /** Each planned file's patient key (by absPath), when its head could be read. */
-  readonly patientOf: ReadonlyMap<string, string>;
+  readonly patientOf: PatientOf;
   /** Source folders some input shows to be named after its patient (shared memory; mirror layout). */
   readonly patientNamed: SharedArrayBuffer;
   /** The digits of every identifier of every patient of the run (shared memory): never in a path. */
@@ -34,7 +35,7 @@ export interface Cohort {
 class Pool {
   readonly names = new Set<string>();
   readonly patients = new Map<string, Set<string>>();
-  readonly patientOf = new Map<string, string>();
+  readonly patientOf = new PatientOf();
   readonly patientNamed = new Set<string>();
   /** Patient-named folders → whose (patient keys), from this run's headers. */
   readonly owners = new Map<string, Set<string>>();
@@ -140,14 +141,14 @@ class Interrupted extends Error {}
 export async function gatherCohort(
   state: RunState,
   pool: Piscina,
-  planned: readonly Planned[],
+  planned: AsyncIterable<Planned>,
   committer: Committer,
 ): Promise<Cohort> {
   const into = new Pool(state);
   const limit = pool.options.maxThreads * 4;
   const inflight = new Set<Promise<void>>();
   try {
-    for (const p of planned) {
+    for await (const p of planned) {
       const run = gatherOne(state, pool, p, into).finally(() => inflight.delete(run));
       inflight.add(run);
       if (inflight.size >= limit) await Promise.race(inflight);
@@ -166,7 +167,7 @@ export async function gatherCohort(
     id: `${state.settings.runId}/${into.names.size}`,
     names: shareNames([...into.names]),
     patients: new Map([...into.patients].map(([k, v]) => [k, [...v]])),
-    patientOf: into.patientOf,
+    patientOf: into.patientOf.seal(),
     patientNamed: shareNames([...into.patientNamed]),
     ids: shareNames([...new Set(runIds)]),
     suffixed: shareNames(suffixedFolders(state, into.owners)),

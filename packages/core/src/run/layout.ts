@@ -22,6 +22,7 @@ import {
   valueForms,
 } from './path-match.js';
 import { skipped } from '../testing/skip.js';
+import { Recent } from '../deid/recent.js';
 
 type Verdict = 'patient' | 'identifying' | 'clean';
 
@@ -54,7 +55,20 @@ interface PathNeedles {
   readonly dates: readonly string[];
 }
 
+const needles = new Recent<PathNeedles>();
+
+/** A file's needles, worked out once for the files that share its values (see Recent). */
 function needlesOf(first: FirstPass): PathNeedles {
+  const key = JSON.stringify([
+    first.patientTokens,
+    first.identity.patientId,
+    first.patientNames,
+    first.values,
+  ]);
+  return needles.get(key, () => makeNeedles(first));
+}
+
+function makeNeedles(first: FirstPass): PathNeedles {
   const patient = [...first.patientTokens].map(needle).filter((n): n is Needle => n !== undefined);
   const patientDigits = new Set(idDigits(first.identity.patientId));
   const initials = new Set(first.patientNames.flatMap((pn) => pn.split('\\').flatMap(initialsOf)));

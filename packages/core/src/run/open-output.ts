@@ -3,6 +3,7 @@
  * for --force-rebuild, settle its manifest (and so its output id), and build the resume index
  * from the key's records of this output.
  */
+import type { FileRecords } from '../key/file-records.js';
 import type { FileRecord, JournalEntry, KeyPayload } from '../key/records.js';
 import { recordOfOutput } from '../key/records.js';
 import { FolderLedger, sourceRelOf } from './folders.js';
@@ -38,8 +39,7 @@ export interface OpenedOutput {
   readonly config: string;
   readonly outputs: OutputList;
   /** Resume index: what earlier runs placed in this output with this configuration. */
-  readonly doneBySource: Map<string, FileRecord>;
-  readonly doneByOutput: Map<string, FileRecord>;
+  readonly done: EarlierRecords;
   /** Which source folders earlier runs showed to be named after a patient, or kept (mirror layout). */
   readonly ledger: FolderLedger;
   /** What --force-rebuild removed and kept. */
@@ -83,12 +83,13 @@ export function openOutput(plan: OutputPlan): OpenedOutput {
     }
   }
   const outputs = new OutputList(out, plan.shardTag);
-  const index = resumeIndex(key, manifest.outputId as string, config, plan.layout);
+  const done = new EarlierRecords(key?.files, manifest.outputId as string, config, plan.runId);
   return {
     manifest,
     config,
     outputs,
-    ...index,
+    done,
+    ledger: folderLedger(done, plan.layout),
     cleared,
     dropped,
     ensureManifest() {
@@ -104,9 +105,10 @@ export function openOutput(plan: OutputPlan): OpenedOutput {
 function rebuild(plan: OutputPlan, old: Manifest): { cleared: Cleared; dropped: JournalEntry[] } {
   const oldConfig = configId(old);
   const sameKey = old.keyFingerprint === plan.want.keyFingerprint;
-  const records = sameKey
-    ? (plan.key?.files ?? []).filter((f) => recordOfOutput(f, old.outputId ?? '', oldConfig))
-    : [];
+  const records =
+    sameKey && plan.key
+      ? Array.from(plan.key.files).filter((f) => recordOfOutput(f, old.outputId ?? '', oldConfig))
+      : [];
   const cleared = clearForRebuild(
     plan.out,
     records.map((f) => f.outputPath),
@@ -119,16 +121,50 @@ function rebuild(plan: OutputPlan, old: Manifest): { cleared: Cleared; dropped: 
   return { cleared, dropped };
 }
 
-function resumeIndex(key: KeyPayload | undefined, outputId: string, config: string, layout: Layout) {
-  const doneBySource = new Map<string, FileRecord>();
-  const doneByOutput = new Map<string, FileRecord>();
+/**
+ * The key's records of what earlier runs placed in this output with this configuration, asked
+ * for one path at a time (the records stay in the key file). Records this run adds are not
+ * among them: they are not "done before".
+ */
+export class EarlierRecords {
+  readonly #files: FileRecords | undefined;
+  readonly #outputId: string;
+  readonly #config: string;
+  readonly #runId: string;
+
+  constructor(files: FileRecords | undefined, outputId: string, config: string, runId: string) {
+    this.#files = files;
+    this.#outputId = outputId;
+    this.#config = config;
+    this.#runId = runId;
+  }
+
+  #ours = (f: FileRecord): boolean =>
+    f.runId !== this.#runId && f.configId === this.#config && recordOfOutput(f, this.#outputId, this.#config);
+
+  /** The newest record of this source path, if an earlier run placed it here. */
+  bySource(sourcePath: string): FileRecord | undefined {
+    return this.#files?.bySource(sourcePath).filter(this.#ours).at(-1);
+  }
+
+  /** The newest record of this output path, if an earlier run placed it here. */
+  byOutput(outputPath: string): FileRecord | undefined {
+    return this.#files?.byOutput(outputPath).filter(this.#ours).at(-1);
+  }
+
+  /** Every such record, read from the key file one block at a time. */
+  *[Symbol.iterator](): Generator<FileRecord> {
+    for (const f of this.#files ?? []) if (this.#ours(f)) yield f;
+  }
+}
+
+/** Which source folders earlier runs' outputs showed to be named after a patient (mirror layout). */
+function folderLedger(done: EarlierRecords, layout: Layout): FolderLedger {
   const ledger = new FolderLedger();
-  for (const f of key?.files ?? []) {
-    if (f.configId !== config || !recordOfOutput(f, outputId, config)) continue;
-    doneBySource.set(f.sourcePath, f);
-    doneByOutput.set(f.outputPath, f);
-    const rel = layout === 'mirror' ? sourceRelOf(f.sourcePath, f.outputPath) : undefined;
+  if (layout !== 'mirror') return ledger;
+  for (const f of done) {
+    const rel = sourceRelOf(f.sourcePath, f.outputPath);
     if (rel) ledger.add(rel, f.outputPath, f.pseudonym);
   }
-  return { doneBySource, doneByOutput, ledger };
+  return ledger;
 }

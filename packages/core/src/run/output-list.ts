@@ -25,7 +25,8 @@ import {
 import { fsync, write } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { writeFileAtomic } from '../key/atomic.js';
+import { writeChunksAtomic } from '../key/atomic.js';
+import { PathSet } from './path-table.js';
 import { STATE_DIR } from './output.js';
 
 const LIST_NAME = /^outputs(-s\d+)?\.list$/;
@@ -35,22 +36,26 @@ const listPath = (out: string, tag: string) =>
 const writeAsync = promisify(write);
 const fsyncAsync = promisify(fsync);
 
-/** The live and removed paths of one list file, read in order. */
-function readOne(path: string): { live: Set<string>; removed: Set<string> } {
-  const live = new Set<string>();
-  const removed = new Set<string>();
+/** The live and removed paths of one list file, read in order (a line at a time). */
+function readOne(path: string): { live: PathSet; removed: PathSet } {
+  const live = new PathSet();
+  const removed = new PathSet();
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch {
     return { live, removed };
   }
-  for (const line of text.split('\n')) {
-    const sign = line[0];
+  for (let at = 0; at < text.length; ) {
+    let end = text.indexOf('\n', at);
+    if (end < 0) end = text.length;
+    const sign = text[at];
+    const body = text.slice(at + 1, end);
+    at = end + 1;
     if (sign !== '+' && sign !== '-') continue;
     let p: unknown;
     try {
-      p = JSON.parse(line.slice(1));
+      p = JSON.parse(body);
     } catch {
       continue; // a line torn by a crash mid-append describes no placed file
     }
@@ -70,14 +75,16 @@ function readOne(path: string): { live: Set<string>; removed: Set<string> } {
  * Every file dcmblind placed in `out` and did not remove since (relative paths, '/'-separated).
  * Across shard files a removal wins: the file is gone.
  */
-export function readOutputList(out: string): Set<string> {
+export function readOutputList(out: string): PathSet {
   const dir = join(out, STATE_DIR);
-  if (!existsSync(dir)) return new Set();
-  const live = new Set<string>();
-  const removed = new Set<string>();
-  for (const name of readdirSync(dir)
+  if (!existsSync(dir)) return new PathSet();
+  const names = readdirSync(dir)
     .filter((n) => LIST_NAME.test(n))
-    .sort()) {
+    .sort();
+  if (names.length === 1) return readOne(join(dir, names[0] as string)).live;
+  const live = new PathSet();
+  const removed = new PathSet();
+  for (const name of names) {
     const one = readOne(join(dir, name));
     for (const p of one.live) live.add(p);
     for (const p of one.removed) removed.add(p);
@@ -94,11 +101,31 @@ export function outputListFiles(out: string): string[] {
 
 const line = (sign: '+' | '-', p: string) => `${sign}${JSON.stringify(p)}\n`;
 
+/** A list file's lines, sorted (removals after the live paths), in chunks of about 1 MB. */
+function* listChunks(own: { live: PathSet; removed: PathSet }): Generator<Buffer> {
+  function* lines(): Generator<string> {
+    for (const p of own.live.sorted()) yield line('+', p);
+    for (const p of own.removed.sorted()) yield line('-', p);
+  }
+  let batch: string[] = [];
+  let size = 0;
+  for (const l of lines()) {
+    batch.push(l);
+    size += l.length;
+    if (size >= 1 << 20) {
+      yield Buffer.from(batch.join(''), 'utf8');
+      batch = [];
+      size = 0;
+    }
+  }
+  if (batch.length) yield Buffer.from(batch.join(''), 'utf8');
+}
+
 /** A run's writer of its own list file (the shard's, or the output's). */
 export class OutputList {
   readonly #path: string;
   /** What the whole output holds now (every list file), kept current by this run. */
-  readonly #live: Set<string>;
+  readonly #live: PathSet;
   #fd: number | undefined;
   #changed = false;
 
@@ -109,10 +136,6 @@ export class OutputList {
 
   has(path: string): boolean {
     return this.#live.has(path);
-  }
-
-  get paths(): ReadonlySet<string> {
-    return this.#live;
   }
 
   /** Durably note files about to be placed (those not noted yet), before any of them is renamed. */
@@ -173,12 +196,8 @@ export class OutputList {
     this.#fd = undefined;
     if (!compact || !this.#changed) return;
     const own = readOne(this.#path);
-    const lines = [
-      ...[...own.live].map((p) => line('+', p)),
-      ...[...own.removed].map((p) => line('-', p)),
-    ].sort();
     try {
-      writeFileAtomic(this.#path, Buffer.from(lines.join(''), 'utf8'), 0o644);
+      writeChunksAtomic(this.#path, listChunks(own), 0o644);
     } catch {
       // A full disk: the list stays as appended (complete, only unsorted); the next run compacts it.
     }

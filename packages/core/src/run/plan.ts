@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { excluder } from './exclude.js';
+import type { FileRecord } from '../key/records.js';
 import type { Layout } from './layout.js';
 import { outputIntact } from './output.js';
 import type { RunState } from './state.js';
@@ -32,24 +33,29 @@ export function shardOf(f: InputFile, layout: Layout, count: number): number {
   return (createHash('sha256').update(unit).digest().readUInt32BE(0) % count) + 1;
 }
 
-function statOf(state: RunState, f: InputFile): Planned['stat'] | undefined {
+function statOf(state: RunState, f: InputFile, pass: Pass): Planned['stat'] | undefined {
   try {
     const s = f.stat ?? statSync(f.absPath);
     return { size: s.size, mtimeMs: s.mtimeMs };
   } catch (e) {
-    state.fail(f.absPath, 'E_IO', `cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    if (pass === 'work')
+      state.fail(f.absPath, 'E_IO', `cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
     return undefined;
   }
 }
 
 /**
- * Done before with this configuration, unchanged since (size and mtime), output in place: recorded
- * as done.
+ * The record of this file when it was done before with this configuration, is unchanged since
+ * (size and mtime) and its output is in place.
  */
-function alreadyDone(state: RunState, f: InputFile, stat: Planned['stat']): boolean {
-  const prev = state.output.doneBySource.get(f.absPath);
-  if (!prev || prev.sourceSize !== stat.size || prev.sourceMtimeMs !== stat.mtimeMs) return false;
-  if (!outputIntact(state.out, prev)) return false;
+function doneBefore(state: RunState, f: InputFile, stat: Planned['stat']): FileRecord | undefined {
+  const prev = state.output.done.bySource(f.absPath);
+  if (!prev || prev.sourceSize !== stat.size || prev.sourceMtimeMs !== stat.mtimeMs) return undefined;
+  return outputIntact(state.out, prev) ? prev : undefined;
+}
+
+/** Count a file done before as done in this run: its patient and output path are this run's too. */
+function recordDone(state: RunState, f: InputFile, prev: FileRecord): void {
   state.addPatient(prev.pseudonym);
   state.claimed.set(prev.outputPath, prev.sourceSha256);
   state.sawArchive(f, true);
@@ -60,14 +66,14 @@ function alreadyDone(state: RunState, f: InputFile, stat: Planned['stat']): bool
     bytesIn: 0,
     bytesOut: prev.outputSize,
   });
-  return true;
 }
 
 /** With `--subject-id source-sha256`, a file's subject is its zip; `null`: not in one (noted). */
-function subjectOf(state: RunState, f: InputFile): string | undefined | null {
+function subjectOf(state: RunState, f: InputFile, pass: Pass): string | undefined | null {
   if (state.settings.cfg.subjectIds !== 'source-sha256') return undefined;
   if (f.archive?.sha256) return f.archive.sha256;
   // Files named like DICOM outside zips were refused before the run; the rest are notes.
+  if (pass === 'header') return null;
   state.record({
     kind: 'skipped',
     source: f.absPath,
@@ -77,11 +83,20 @@ function subjectOf(state: RunState, f: InputFile): string | undefined | null {
   return null;
 }
 
-/** The files of this run that need a worker, in order; the rest is recorded on the way. */
-export async function* planInputs(state: RunState): AsyncGenerator<Planned> {
+/**
+ * A run walks its inputs twice, streaming, so memory does not grow with the number of files:
+ * the header pass (gather.ts) reads what every file needs to be read for, and tells nothing;
+ * the work pass hands the same files to the workers and records everything else (done,
+ * skipped, unreadable, walk problems, unused --exclude patterns) once.
+ */
+export type Pass = 'header' | 'work';
+
+/** The files of this run that need a worker, in order; in the work pass the rest is recorded on the way. */
+export async function* planInputs(state: RunState, pass: Pass): AsyncGenerator<Planned> {
   const { cfg, layout, inputs, roots } = state.settings;
   const exclude = excluder(cfg.exclude ?? []);
-  const onSkip = (path: string, reason: string, files: number) =>
+  const onSkip = (path: string, reason: string, files: number) => {
+    if (pass === 'header') return;
     state.record({
       kind: 'skipped',
       source: path,
@@ -89,8 +104,15 @@ export async function* planInputs(state: RunState): AsyncGenerator<Planned> {
       bytesIn: 0,
       files,
     });
-  const walkOptions = { hashArchives: layout === 'blinding', exclude, onSkip };
-  for await (const f of walkInputs(inputs, state.problems, walkOptions, roots)) {
+  };
+  const walkOptions = {
+    hashArchives: layout === 'blinding',
+    hashOf: (path: string) => state.archiveHash(path),
+    exclude,
+    onSkip,
+  };
+  const problems = pass === 'work' ? state.problems : [];
+  for await (const f of walkInputs(inputs, problems, walkOptions, roots)) {
     if (cfg.signal?.aborted) {
       state.summary.interrupted = true;
       return;
@@ -100,12 +122,18 @@ export async function* planInputs(state: RunState): AsyncGenerator<Planned> {
       yield { f, stat: { size: 0, mtimeMs: 0 }, mine: false };
       continue;
     }
-    const stat = statOf(state, f);
-    if (!stat || alreadyDone(state, f, stat)) continue;
-    const subject = subjectOf(state, f);
+    const stat = statOf(state, f, pass);
+    if (!stat) continue;
+    const prev = doneBefore(state, f, stat);
+    if (prev) {
+      if (pass === 'work') recordDone(state, f, prev);
+      continue;
+    }
+    const subject = subjectOf(state, f, pass);
     if (subject === null) continue;
     yield subject ? { f, stat, subject, mine: true } : { f, stat, mine: true };
   }
+  if (pass === 'header') return;
   for (const p of exclude.unmatched?.() ?? []) {
     state.summary.warnings.push(
       `--exclude ${p} left nothing out (a name pattern matches anywhere; ` +

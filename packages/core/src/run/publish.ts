@@ -51,7 +51,7 @@ async function place(state: RunState, { f, r }: Candidate, taken: boolean): Prom
   try {
     if (taken) {
       const same =
-        state.output.doneByOutput.get(r.outRel)?.sourceSha256 === r.sha256 ||
+        state.output.done.byOutput(r.outRel)?.sourceSha256 === r.sha256 ||
         Buffer.compare(await readFile(finalPath), await readFile(r.staged)) === 0;
       discardPart(state.out, r.staged);
       if (same) return { kind: 'unchanged', ...done };
@@ -80,7 +80,7 @@ async function place(state: RunState, { f, r }: Candidate, taken: boolean): Prom
 /** Drop the records of files that were not placed (unless an earlier run had placed the same). */
 async function unrecord(state: RunState, failed: readonly Written[]): Promise<void> {
   const entries: JournalEntry[] = failed
-    .filter((r) => state.output.doneByOutput.get(r.outRel)?.sourceSha256 !== r.sha256)
+    .filter((r) => state.output.done.byOutput(r.outRel)?.sourceSha256 !== r.sha256)
     .map((r) => ({
       type: 'removed',
       record: {

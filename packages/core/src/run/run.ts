@@ -3,9 +3,10 @@
  * journal (group commit: one fsync per batch), then rename the batch into place. One bad
  * file is reported and skipped; the run goes on. Reruns skip what is done.
  *
- * The stages, each in its own file: start (pool, key, output) → plan (walk, shard, resume) →
- * gather (header pass: the cohort's identifying values) → dispatch (pool) → accept (checks) →
- * commit (journal) → publish (output list, renames) → finish (sweeps, DICOMDIRs, key, summary).
+ * The stages, each in its own file: start (pool, key, output) → plan (walk, shard, resume; once
+ * per pass) → gather (header pass: the cohort's identifying values) → dispatch (work pass:
+ * pool) → accept (checks) → commit (journal) → publish (output list, renames) → finish
+ * (sweeps, DICOMDIRs, key, summary).
  * They share one RunState.
  */
 import { Committer } from './commit.js';
@@ -27,10 +28,9 @@ export async function runDeidentify(
   const { state, pool, keyReady } = await startRun(cfg, onFile);
   try {
     const committer = new Committer(state, keyReady);
-    const planned = [];
-    for await (const p of planInputs(state)) planned.push(p);
-    const cohort = await gatherCohort(state, pool, planned, committer);
-    await dispatchAll(state, pool, committer, planned, cohort);
+    // Two streaming walks (see plan.ts): no list of the inputs is held.
+    const cohort = await gatherCohort(state, pool, planInputs(state, 'header'), committer);
+    await dispatchAll(state, pool, committer, planInputs(state, 'work'), cohort);
   } finally {
     await pool.destroy();
   }

@@ -11,7 +11,9 @@ import { count, type FileOutcome, type RunConfig, type RunSummary } from './conf
 import type { InputRoot } from './input-roots.js';
 import type { Layout } from './layout.js';
 import type { OpenedOutput } from './open-output.js';
-import type { InputFile, WalkProblem } from './walk.js';
+import { PathTable } from './path-table.js';
+import { type InputFile, sha256File, type WalkProblem } from './walk.js';
+import { statSync } from 'node:fs';
 
 export interface RunSettings {
   readonly cfg: RunConfig;
@@ -41,8 +43,8 @@ export class RunState {
   workerDied = false;
   /** Pseudonym → outputs of this run and done ones (the run's patients). */
   readonly patients = new Map<string, number>();
-  /** Output path → the source content placed there by this run. */
-  readonly claimed = new Map<string, string>();
+  /** Output path → the source content placed there by this run (see Claims). */
+  readonly claimed = new Claims();
   /**
    * Whether a folder name names a person or identifier of the run (set by the header pass): an
    * earlier run's output that kept such a name in clear is taken back at the end.
@@ -93,6 +95,28 @@ export class RunState {
     this.record({ kind: 'failed', source, code, reason, bytesIn });
   }
 
+  /**
+   * An archive's SHA-256, computed once per run (both passes walk it), keyed by its size and
+   * time too: an archive replaced between the passes is hashed again.
+   */
+  archiveHash(path: string): Promise<string> {
+    let key = path;
+    try {
+      const s = statSync(path);
+      key = `${path}\0${s.size}\0${s.mtimeMs}`;
+    } catch {
+      // unreadable: sha256File reports it
+    }
+    let hash = this.#archiveHashes.get(key);
+    if (!hash) {
+      hash = sha256File(path);
+      this.#archiveHashes.set(key, hash);
+      hash.catch(() => this.#archiveHashes.delete(key));
+    }
+    return hash;
+  }
+  readonly #archiveHashes = new Map<string, Promise<string>>();
+
   addPatient(pseudonym: string): void {
     this.patients.set(pseudonym, (this.patients.get(pseudonym) ?? 0) + 1);
   }
@@ -107,5 +131,28 @@ export class RunState {
   sawArchive(f: InputFile, dicom: boolean): void {
     if (!f.archive) return;
     this.archiveDicom.set(f.archive.path, (this.archiveDicom.get(f.archive.path) ?? 0) + (dicom ? 1 : 0));
+  }
+}
+
+/**
+ * Which source content this run placed (or found done) at each output path. The content is
+ * kept as the first 48 bits of its SHA-256: two different files meeting at one output path
+ * with the same 48 bits is a 1 in 2.8·10¹⁴ event, and the table stays small at a million files.
+ */
+export class Claims {
+  readonly #table = new PathTable<number>();
+
+  static #tag(sha256: string): number {
+    return Number.parseInt(sha256.slice(0, 12), 16);
+  }
+
+  /** Whether the path is claimed, and if so whether by this content. */
+  get(outRel: string, sha256: string): 'same' | 'other' | undefined {
+    const t = this.#table.get(outRel);
+    return t === undefined ? undefined : t === Claims.#tag(sha256) ? 'same' : 'other';
+  }
+
+  set(outRel: string, sha256: string): void {
+    this.#table.set(outRel, Claims.#tag(sha256));
   }
 }
