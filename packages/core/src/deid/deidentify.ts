@@ -120,11 +120,23 @@ function facts(parsed: ParsedFile, first: FirstPass, cfg: DeidentifyConfig): Fil
   };
 }
 
-const lexicons = new Recent<Lexicon>();
+const sharedLexicons = new Recent<Lexicon>();
 
-/** The lexicon of a file's values and its patient's (one per series in practice: see Recent). */
-function fileLexicon(values: readonly IdentifyingValue[], patientNames: readonly string[]): Lexicon {
-  return lexicons.get(JSON.stringify([values, patientNames]), () => buildLexicon(values, patientNames));
+/**
+ * The lexicons of a file's values and its patient's: one of everything but the UIDs, shared by
+ * the files of a series (they differ in their UIDs only; see Recent), and one of its UIDs.
+ */
+function fileLexicons(
+  values: readonly IdentifyingValue[],
+  patientValues: readonly IdentifyingValue[],
+  patientNames: readonly string[],
+): Lexicon[] {
+  const shared = [...values, ...patientValues].filter((v) => v.category !== 'uid');
+  const uids = values.filter((v) => v.category === 'uid');
+  const lexicon = sharedLexicons.get(JSON.stringify([shared, patientNames]), () =>
+    buildLexicon(shared, patientNames),
+  );
+  return uids.length ? [lexicon, buildLexicon(uids)] : [lexicon];
 }
 
 /**
@@ -165,7 +177,7 @@ export function deidentify(
     return { status: 'quarantined', reason: planned.quarantine, facts: f };
   const pixels = planned;
   const lexicons = [
-    fileLexicon([...first.values, ...(cfg.patientValues ?? [])], first.patientNames),
+    ...fileLexicons(first.values, cfg.patientValues ?? [], first.patientNames),
     ...(cfg.runLexicon ? [cfg.runLexicon] : []),
   ];
   const { dataset, fired } = deidentifyDataset(parsed, {

@@ -6,21 +6,9 @@
  * (E blocks, fsync, C block, fsync: a crash leaves either the batch committed or ignored), or
  * writes a whole new file next to the old one and renames it over (a new key, a rewrite).
  */
-import { randomBytes } from 'node:crypto';
-import {
-  closeSync,
-  constants,
-  fstatSync,
-  fsyncSync,
-  ftruncateSync,
-  openSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, writeSync } from 'node:fs';
 import { DcmblindError } from '../errors.js';
-import { fsyncDir } from './atomic.js';
+import { writeChunksAtomic } from './atomic.js';
 import {
   BLOCK_ENTRIES,
   type BlockInfo,
@@ -196,30 +184,26 @@ function writeAll(fd: number, buf: Uint8Array, at?: number): void {
     off += writeSync(fd, buf, off, buf.length - off, at === undefined ? null : at + off);
 }
 
-/** Encode entries as E blocks starting at `at`, written by `put` one at a time. */
-function putEntries(
+/** Entries as sealed E blocks starting at `at`, made one at a time (a rewrite streams them). */
+function* entryBlocks(
   entries: Iterable<JournalEntry | KeyEntry>,
   at: number,
   seal: KeyLogSeal,
-  put: (block: Buffer, at: number) => void,
-): { blocks: LogBlock[]; end: number } {
-  const blocks: LogBlock[] = [];
+): Generator<{ block: Buffer; info: LogBlock }> {
   let batch: Array<JournalEntry | KeyEntry> = [];
-  const flush = () => {
+  function* flush(): Generator<{ block: Buffer; info: LogBlock }> {
     if (batch.length === 0) return;
     const files = batch.filter((e) => e.type === 'file').length;
     const block = encodeBlock('E', encodeEntries(batch), at, seal.fileKey, seal.aad);
-    put(block, at);
-    blocks.push({ at, size: block.length, kind: 'E', files });
+    yield { block, info: { at, size: block.length, kind: 'E', files } };
     at += block.length;
     batch = [];
-  };
+  }
   for (const e of entries) {
     batch.push(e);
-    if (batch.length >= BLOCK_ENTRIES) flush();
+    if (batch.length >= BLOCK_ENTRIES) yield* flush();
   }
-  flush();
-  return { blocks, end: at };
+  yield* flush();
 }
 
 function commitBlock(at: number, blocks: number, seal: KeyLogSeal): Buffer {
@@ -238,12 +222,18 @@ export function appendLog(
 ): { blocks: LogBlock[]; end: number } {
   const fd = openKeyFile(path, 'r+');
   try {
-    const written = putEntries(entries, end, seal, (block, at) => writeAll(fd, block, at));
+    const blocks: LogBlock[] = [];
+    let at = end;
+    for (const { block, info } of entryBlocks(entries, end, seal)) {
+      writeAll(fd, block, info.at);
+      blocks.push(info);
+      at = info.at + info.size;
+    }
     fsyncSync(fd);
-    const commit = commitBlock(written.end, written.blocks.length, seal);
-    writeAll(fd, commit, written.end);
+    const commit = commitBlock(at, blocks.length, seal);
+    writeAll(fd, commit, at);
     fsyncSync(fd);
-    return { blocks: written.blocks, end: written.end + commit.length };
+    return { blocks, end: at + commit.length };
   } finally {
     closeSync(fd);
   }
@@ -254,21 +244,16 @@ export function appendLog(
  * file while the new one is written next to it), committed, then renamed over `path`.
  */
 export function writeLog(path: string, entries: Iterable<JournalEntry | KeyEntry>, seal: KeyLogSeal): void {
-  const tmp = join(dirname(path), `.${basename(path)}.tmp-${randomBytes(6).toString('hex')}`);
-  const fd = openSync(tmp, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o600);
-  try {
-    try {
-      writeAll(fd, seal.aad);
-      const written = putEntries(entries, seal.aad.length, seal, (block) => writeAll(fd, block));
-      writeAll(fd, commitBlock(written.end, written.blocks.length, seal));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
+  function* chunks(): Generator<Uint8Array> {
+    yield seal.aad;
+    let at = seal.aad.length;
+    let count = 0;
+    for (const { block, info } of entryBlocks(entries, at, seal)) {
+      yield block;
+      at = info.at + info.size;
+      count++;
     }
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
+    yield commitBlock(at, count, seal);
   }
-  fsyncDir(dirname(path));
+  writeChunksAtomic(path, chunks());
 }

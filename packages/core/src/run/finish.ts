@@ -13,6 +13,7 @@ import { ENGINE_VERSION } from '../version.js';
 import type { RunSummary } from './config.js';
 import { rebuildDicomdir, settleTimes } from './media.js';
 import { discardPart, endOutput, PART_SUFFIX, STATE_DIR } from './output.js';
+import type { PathSet } from './path-table.js';
 import type { RunState } from './state.js';
 import { skipped } from '../testing/skip.js';
 
@@ -90,7 +91,8 @@ function sweepExposedFolders(state: RunState): void {
   if (skipped('paths')) return;
   const { ledger, outputs, done } = state.output;
   const swept: JournalEntry[] = [];
-  const ours = (p: string) => outputs.has(p) || done.byOutput(p) !== undefined;
+  let listed: PathSet | undefined; // read once, if a folder needs sweeping
+  const ours = (p: string) => (listed ??= outputs.listed()).has(p) || done.byOutput(p) !== undefined;
   for (const [folder, outFolder] of ledger.exposed(state.namesSomeone)) {
     const files = filesUnder(state.out, outFolder);
     const theirs = files.filter((p) => !ours(p));

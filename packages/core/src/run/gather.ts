@@ -19,6 +19,8 @@ import type { RunState } from './state.js';
 export interface Cohort {
   /** Tells workers' caches one cohort from another. */
   readonly id: string;
+  /** Files the header pass found to need work (0: nothing to do, no work pass). */
+  readonly planned: number;
   readonly names: SharedArrayBuffer;
   /** Encoded values by patient key. */
   readonly patients: ReadonlyMap<string, readonly string[]>;
@@ -147,8 +149,10 @@ export async function gatherCohort(
   const into = new Pool(state);
   const limit = pool.options.maxThreads * 4;
   const inflight = new Set<Promise<void>>();
+  let count = 0;
   try {
     for await (const p of planned) {
+      count++;
       const run = gatherOne(state, pool, p, into).finally(() => inflight.delete(run));
       inflight.add(run);
       if (inflight.size >= limit) await Promise.race(inflight);
@@ -165,6 +169,7 @@ export async function gatherCohort(
   if (state.settings.layout === 'mirror') state.namesSomeone = runNamesTest([...into.names], runIds);
   return {
     id: `${state.settings.runId}/${into.names.size}`,
+    planned: count,
     names: shareNames([...into.names]),
     patients: new Map([...into.patients].map(([k, v]) => [k, [...v]])),
     patientOf: into.patientOf.seal(),

@@ -6,7 +6,8 @@
  * file under that folder and says nothing about the source.
  */
 import type { FileFacts } from '../deid/deidentify.js';
-import type { FirstPass } from '../deid/identifying.js';
+import type { FirstPass, IdentifyingValue } from '../deid/identifying.js';
+import { Recent } from '../deid/recent.js';
 import type { ProjectSecret } from '../identity/secret.js';
 import { dateEdits } from '../scrub/dates.js';
 import { fold } from '../scrub/fold.js';
@@ -22,7 +23,6 @@ import {
   valueForms,
 } from './path-match.js';
 import { skipped } from '../testing/skip.js';
-import { Recent } from '../deid/recent.js';
 
 type Verdict = 'patient' | 'identifying' | 'clean';
 
@@ -55,27 +55,29 @@ interface PathNeedles {
   readonly dates: readonly string[];
 }
 
-const needles = new Recent<PathNeedles>();
+const sharedNeedles = new Recent<PathNeedles>();
 
-/** A file's needles, worked out once for the files that share its values (see Recent). */
+/**
+ * A file's needles: those of everything but its UIDs are shared by the files of a series (see
+ * Recent), its UIDs' are added.
+ */
 function needlesOf(first: FirstPass): PathNeedles {
-  const key = JSON.stringify([
-    first.patientTokens,
-    first.identity.patientId,
-    first.patientNames,
-    first.values,
-  ]);
-  return needles.get(key, () => makeNeedles(first));
+  const values = first.values.filter((v) => v.category !== 'uid');
+  const key = JSON.stringify([first.patientTokens, first.identity.patientId, first.patientNames, values]);
+  const shared = sharedNeedles.get(key, () => makeNeedles(first, values));
+  const uids = first.values.flatMap((v) => (v.category === 'uid' ? [needle(v.text)] : []));
+  const other = uids.filter((n): n is Needle => n !== undefined);
+  return other.length ? { ...shared, other: [...shared.other, ...other] } : shared;
 }
 
-function makeNeedles(first: FirstPass): PathNeedles {
+function makeNeedles(first: FirstPass, values: readonly IdentifyingValue[]): PathNeedles {
   const patient = [...first.patientTokens].map(needle).filter((n): n is Needle => n !== undefined);
   const patientDigits = new Set(idDigits(first.identity.patientId));
   const initials = new Set(first.patientNames.flatMap((pn) => pn.split('\\').flatMap(initialsOf)));
   const other: Needle[] = [];
   const otherDigits = new Set<string>();
   const dates: string[] = [];
-  for (const v of first.values) {
+  for (const v of values) {
     if (v.category === 'date') {
       // Its first written form is YYYYMMDD: every digit form people put in a name.
       if (/^\d{8}$/.test(v.text)) {

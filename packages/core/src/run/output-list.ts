@@ -123,24 +123,30 @@ function* listChunks(own: { live: PathSet; removed: PathSet }): Generator<Buffer
 
 /** A run's writer of its own list file (the shard's, or the output's). */
 export class OutputList {
+  readonly #out: string;
   readonly #path: string;
-  /** What the whole output holds now (every list file), kept current by this run. */
-  readonly #live: PathSet;
   #fd: number | undefined;
   #changed = false;
 
   constructor(out: string, tag = '') {
+    this.#out = out;
     this.#path = listPath(out, tag);
-    this.#live = readOutputList(out);
   }
 
-  has(path: string): boolean {
-    return this.#live.has(path);
+  /**
+   * What the whole output's lists hold now, read from them (every list file): asked for only by
+   * the rare end-of-run sweeps, so a run never holds the list of a million outputs.
+   */
+  listed(): PathSet {
+    return readOutputList(this.#out);
   }
 
-  /** Durably note files about to be placed (those not noted yet), before any of them is renamed. */
+  /**
+   * Durably note files about to be placed, before any of them is renamed. A path listed already
+   * is listed again (the lists are sets; compaction drops the repeat).
+   */
   async placing(paths: Iterable<string>): Promise<void> {
-    const fresh = [...paths].filter((p) => !this.#live.has(p));
+    const fresh = [...paths];
     if (fresh.length === 0) return;
     const buf = Buffer.from(fresh.map((p) => line('+', p)).join(''), 'utf8');
     const fd = this.#open();
@@ -154,16 +160,12 @@ export class OutputList {
       ftruncateSync(fd, size);
       throw e;
     }
-    for (const p of fresh) this.#live.add(p);
     this.#changed = true;
   }
 
   /** As placing(), blocking: for the few files placed outside the batched commit (DICOMDIRs). */
   placingSync(paths: Iterable<string>): void {
-    this.#appendSync(
-      '+',
-      [...paths].filter((p) => !this.#live.has(p)),
-    );
+    this.#appendSync('+', [...paths]);
   }
 
   /** Note files dcmblind removed from the output. */
@@ -178,10 +180,6 @@ export class OutputList {
     let off = 0;
     while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
     fsyncSync(fd);
-    for (const p of paths) {
-      if (sign === '+') this.#live.add(p);
-      else this.#live.delete(p);
-    }
     this.#changed = true;
   }
 

@@ -116,7 +116,14 @@ function memo<T>(fn: (key: string) => T, max = 50_000): (key: string) => T {
   };
 }
 
-export const spellings: (text: string) => string[] = memo(spellingsOf);
+const spellingsOfWords = memo(spellingsOf);
+
+/**
+ * Every spelling of a text. Digits and dots (a UID, new with every file) have one, worked out
+ * without the memo: remembering them would only fill it.
+ */
+export const spellings = (text: string): string[] =>
+  /^[\d.]+$/.test(text) ? [text.replace(NOT_ALNUM, '')] : spellingsOfWords(text);
 
 function spellingsOf(text: string): string[] {
   // Greek capital sigma lower-cases to ς at a word's end, σ elsewhere: one letter here.

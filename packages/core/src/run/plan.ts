@@ -38,8 +38,9 @@ function statOf(state: RunState, f: InputFile, pass: Pass): Planned['stat'] | un
     const s = f.stat ?? statSync(f.absPath);
     return { size: s.size, mtimeMs: s.mtimeMs };
   } catch (e) {
-    if (pass === 'work')
-      state.fail(f.absPath, 'E_IO', `cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    // Said in the work pass (a file can vanish between the two); the header pass asks for one.
+    if (pass === 'header') state.workPassNeeded = true;
+    else state.fail(f.absPath, 'E_IO', `cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
     return undefined;
   }
 }
@@ -73,7 +74,7 @@ function subjectOf(state: RunState, f: InputFile, pass: Pass): string | undefine
   if (state.settings.cfg.subjectIds !== 'source-sha256') return undefined;
   if (f.archive?.sha256) return f.archive.sha256;
   // Files named like DICOM outside zips were refused before the run; the rest are notes.
-  if (pass === 'header') return null;
+  if (pass === 'work') return null;
   state.record({
     kind: 'skipped',
     source: f.absPath,
@@ -85,18 +86,19 @@ function subjectOf(state: RunState, f: InputFile, pass: Pass): string | undefine
 
 /**
  * A run walks its inputs twice, streaming, so memory does not grow with the number of files:
- * the header pass (gather.ts) reads what every file needs to be read for, and tells nothing;
- * the work pass hands the same files to the workers and records everything else (done,
- * skipped, unreadable, walk problems, unused --exclude patterns) once.
+ * the header pass (gather.ts) reads the head of every file that needs work, and records
+ * everything else once (done, skipped, walk problems, unused --exclude patterns); the work
+ * pass hands the same files to the workers and tells only what it cannot read. When the header pass
+ * found no work (a no-op rerun), there is no work pass.
  */
 export type Pass = 'header' | 'work';
 
-/** The files of this run that need a worker, in order; in the work pass the rest is recorded on the way. */
+/** The files of this run that need a worker, in order; in the header pass the rest is recorded on the way. */
 export async function* planInputs(state: RunState, pass: Pass): AsyncGenerator<Planned> {
   const { cfg, layout, inputs, roots } = state.settings;
   const exclude = excluder(cfg.exclude ?? []);
   const onSkip = (path: string, reason: string, files: number) => {
-    if (pass === 'header') return;
+    if (pass === 'work') return;
     state.record({
       kind: 'skipped',
       source: path,
@@ -111,7 +113,7 @@ export async function* planInputs(state: RunState, pass: Pass): AsyncGenerator<P
     exclude,
     onSkip,
   };
-  const problems = pass === 'work' ? state.problems : [];
+  const problems = pass === 'header' ? state.problems : [];
   for await (const f of walkInputs(inputs, problems, walkOptions, roots)) {
     if (cfg.signal?.aborted) {
       state.summary.interrupted = true;
@@ -126,14 +128,14 @@ export async function* planInputs(state: RunState, pass: Pass): AsyncGenerator<P
     if (!stat) continue;
     const prev = doneBefore(state, f, stat);
     if (prev) {
-      if (pass === 'work') recordDone(state, f, prev);
+      if (pass === 'header') recordDone(state, f, prev);
       continue;
     }
     const subject = subjectOf(state, f, pass);
     if (subject === null) continue;
     yield subject ? { f, stat, subject, mine: true } : { f, stat, mine: true };
   }
-  if (pass === 'header') return;
+  if (pass === 'work') return;
   for (const p of exclude.unmatched?.() ?? []) {
     state.summary.warnings.push(
       `--exclude ${p} left nothing out (a name pattern matches anywhere; ` +

@@ -126,7 +126,8 @@ export async function publish(state: RunState, batch: readonly Candidate[]): Pro
   const items = batch.map((item, i) => ({ item, taken: taken[i] === true }));
   await forEachLimit(items, PUBLISH_CONCURRENCY, async ({ item, taken: there }) => {
     const o = await place(state, item, there);
-    if (o.kind === 'unchanged' && !state.output.outputs.has(item.r.outRel)) found.push(item.r.outRel);
+    // dcmblind's own output (identical bytes): listed, in case an earlier run's list lost it.
+    if (o.kind === 'unchanged') found.push(item.r.outRel);
     if (o.kind === 'failed') failed.push(item.r);
     state.record(o);
   });

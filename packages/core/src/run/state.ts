@@ -39,6 +39,8 @@ export class RunState {
   key: KeyStore | undefined;
   /** The first failure of the key or its journal: nothing more is recorded or placed. */
   keyFailure: unknown;
+  /** The header pass met something only the work pass reports (a file it could not stat). */
+  workPassNeeded = false;
   /** A worker thread died mid-file: its part file may be left, so the tree is swept at the end. */
   workerDied = false;
   /** Pseudonym → outputs of this run and done ones (the run's patients). */
