@@ -19,7 +19,7 @@ function collidingPaths(): [string, string] {
 }
 
 describe('hash index', () => {
-  it('finds every ordinal of a hash among sorted and recent pairs, and after merging them', () => {
+  it('finds every ordinal of a hash among sorted and recent pairs, and after each merge', () => {
     const pairs = new PairBuffer();
     const want = new Map<number, number[]>();
     const add = (h: number, o: number) => want.set(h, [...(want.get(h) ?? []), o]);
@@ -38,6 +38,15 @@ describe('hash index', () => {
       for (const [h, ords] of want) expect([...index.candidates(h)].sort((a, b) => a - b)).toEqual(ords);
       expect([...index.candidates(hash32('never added'))]).toEqual([]);
     };
+    check();
+    index.settle();
+    check();
+    // A second merge lands in the room the first one left (in place, from the end).
+    for (let o = 6_000; o < 7_500; o++) {
+      const h = hash32(`p${o % 4_000}`);
+      index.add(h, o);
+      add(h, o);
+    }
     check();
     index.settle();
     check();

@@ -94,35 +94,43 @@ export class HashIndex {
     }
   }
 
-  /** Merge the recent pairs into the sorted ones (linear: the sorted part is not sorted again). */
+  /**
+   * Merge the recent pairs into the sorted ones, in place from the end (the arrays grow by
+   * doubling): a run's folds do not leave a dead copy of the index behind each time.
+   */
   settle(): void {
     if (this.#recent.size === 0) return;
     const add: Array<[number, number]> = [];
     for (const [h, ords] of this.#recent) for (const o of ords) add.push([h, o]);
     add.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
     const n = this.#length + add.length;
-    const hashes = new Uint32Array(n);
-    const ords = new Uint32Array(n);
-    let i = 0;
-    let j = 0;
-    for (let k = 0; k < n; k++) {
-      const pair = add[j];
+    if (n > this.#hashes.length) {
+      const capacity = Math.max(n, this.#hashes.length * 2, 1024);
+      const hashes = new Uint32Array(capacity);
+      const ords = new Uint32Array(capacity);
+      hashes.set(this.#hashes.subarray(0, this.#length));
+      ords.set(this.#ords.subarray(0, this.#length));
+      this.#hashes = hashes;
+      this.#ords = ords;
+    }
+    const hashes = this.#hashes;
+    const ords = this.#ords;
+    let i = this.#length - 1;
+    let j = add.length - 1;
+    for (let k = n - 1; j >= 0; k--) {
+      const pair = add[j] as [number, number];
       const takeOld =
-        pair === undefined ||
-        (i < this.#length &&
-          ((this.#hashes[i] as number) < pair[0] ||
-            (this.#hashes[i] === pair[0] && (this.#ords[i] as number) < pair[1])));
+        i >= 0 &&
+        ((hashes[i] as number) > pair[0] || (hashes[i] === pair[0] && (ords[i] as number) > pair[1]));
       if (takeOld) {
-        hashes[k] = this.#hashes[i] as number;
-        ords[k] = this.#ords[i++] as number;
+        hashes[k] = hashes[i] as number;
+        ords[k] = ords[i--] as number;
       } else {
         hashes[k] = pair[0];
         ords[k] = pair[1];
-        j++;
+        j--;
       }
     }
-    this.#hashes = hashes;
-    this.#ords = ords;
     this.#length = n;
     this.#recent.clear();
   }
