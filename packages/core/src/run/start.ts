@@ -1,6 +1,7 @@
 /**
- * Starting a run: the worker threads load while the key is unlocked (or, for a new key, work
- * starts on its random secret while the passphrase is stretched); then the output is opened
+ * Starting a run: the worker threads load (a caller may still be unlocking the key then; the CLI
+ * unlocks it first, so the two memory peaks do not add up; a new key's work can start on its
+ * random secret before its file exists); then the output is opened
  * (refusals, --force-rebuild, manifest, resume index) and the inputs get their order and roots.
  */
 import { randomBytes } from 'node:crypto';
