@@ -60,14 +60,31 @@ const ADDRESS_KEYWORD = /Address/;
 const PHONE_KEYWORD = /(Telephone|Phone)/;
 const INSTITUTION_KEYWORD = /(Institution|Station|Organization|Department)/;
 
-/** Category of a public element whose values identify, given the profile; undefined if none. */
+const categories = new WeakMap<CompiledProfile, Map<number, Category | null>>();
+
+/**
+ * Category of a public element whose values identify, given the profile; undefined if none.
+ * It depends on the tag and VR alone: worked out once per profile (the keyword tests are most
+ * of a header's first-pass time otherwise).
+ */
 function categoryOf(el: Element, vr: string, profile: CompiledProfile): Category | undefined {
+  if (vr.length !== 2) return categoryOfTag(el.tag, vr, profile); // "US or SS": not kept apart below
+  let known = categories.get(profile);
+  if (!known) categories.set(profile, (known = new Map()));
+  // Tag and the VR's two letters in one safe integer (tags are below 2^32).
+  const key = el.tag * 1024 + (vr.charCodeAt(0) - 64) * 32 + (vr.charCodeAt(1) - 64);
+  let c = known.get(key);
+  if (c === undefined) known.set(key, (c = categoryOfTag(el.tag, vr, profile) ?? null));
+  return c ?? undefined;
+}
+
+function categoryOfTag(tag: number, vr: string, profile: CompiledProfile): Category | undefined {
   if (vr === 'PN') return 'name';
   if (vr === 'UI') return profile.retainUIDs ? undefined : 'uid';
   if (vr === 'DA' || vr === 'DT') return profile.dates === 'keep' ? undefined : 'date';
-  const rule = profile.ruleFor(el.tag);
+  const rule = profile.ruleFor(tag);
   if (!rule || rule.action === 'K') return undefined;
-  const kw = keywordOf(el.tag) ?? '';
+  const kw = keywordOf(tag) ?? '';
   if (ADDRESS_KEYWORD.test(kw)) return 'address';
   if (PHONE_KEYWORD.test(kw)) return 'phone';
   if (INSTITUTION_KEYWORD.test(kw) && (vr === 'LO' || vr === 'SH' || vr === 'ST' || vr === 'AE'))
@@ -109,6 +126,21 @@ function emptyIdentity(): SourceIdentity {
   };
 }
 
+/** A file's dates repeat (study, series, acquisition, content) and so do a series' files'. */
+const recentForms = new Map<string, readonly string[]>();
+
+/** The written forms of a DA, or of a DT's date part. */
+function datesWritten(v: string): readonly string[] {
+  let forms = recentForms.get(v);
+  if (!forms) {
+    const own = writtenForms(v);
+    forms = own.length ? own : writtenForms(v.slice(0, 8));
+    if (recentForms.size >= 256) recentForms.clear();
+    recentForms.set(v, forms);
+  }
+  return forms;
+}
+
 /** Identifying values, each once, in the order first met. */
 class Found {
   readonly values: IdentifyingValue[] = [];
@@ -131,8 +163,7 @@ class Found {
       if (!v) continue;
       if (category === 'date') {
         // A DA in any legacy form, or the date part of a DT.
-        const forms = writtenForms(v);
-        for (const f of forms.length ? forms : writtenForms(v.slice(0, 8))) this.add('date', f);
+        for (const f of datesWritten(v)) this.add('date', f);
       } else if (category === 'uid') {
         if (!isStandardUID(v)) this.add('uid', v);
       } else {

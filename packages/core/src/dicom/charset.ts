@@ -108,7 +108,23 @@ function g1ForTerm(term: string): G1 | null {
 }
 
 /** Parse the (0008,0005) values into a decoding scheme; unknown terms fall back to latin-1. */
+const schemes = new Map<string, Scheme>();
+
+/**
+ * The scheme of a Specific Character Set's terms. One object per distinct value, shared (never
+ * changed): what is worked out per scheme (scrub/scrub.ts) is then found again file after file.
+ */
 export function schemeFor(terms: readonly string[]): Scheme {
+  const key = terms.join('\\');
+  let s = schemes.get(key);
+  if (!s) {
+    s = makeScheme(terms);
+    if (schemes.size < 64) schemes.set(key, s);
+  }
+  return s;
+}
+
+function makeScheme(terms: readonly string[]): Scheme {
   const first = (terms[0] ?? '').trim();
   const iso2022 = terms.some((t) => t.trim().startsWith('ISO 2022'));
   if (first === 'ISO_IR 192') return { iso2022: false, g0: 'ascii', g1: null, multibyte: 'utf-8' };

@@ -1,9 +1,10 @@
 /**
- * Dispatching: each planned file goes to the worker pool (at most four per thread in flight,
- * and no more while two batches wait for the disk); what comes back is sorted and handed to the
- * committer. A worker that dies takes only its file with it.
+ * Dispatching: each planned file goes to the worker pool in batches (run/batches.ts; at most four
+ * batches per thread in flight, and no more while two commit batches wait for the disk); what
+ * comes back is sorted and handed to the committer. A worker that dies takes only its file with it.
  */
 import type { Piscina } from 'piscina';
+import { BATCH_FILES, Batches } from './batches.js';
 import { describeError } from '../errors.js';
 import { sortResult } from './accept.js';
 import type { Committer } from './commit.js';
@@ -23,7 +24,7 @@ function valuesOf(cohort: Cohort, absPath: string): readonly string[] {
 /** Hand one file to the pool; the promise settles when its result is sorted. */
 function dispatch(
   state: RunState,
-  pool: Piscina,
+  pool: Batches<Task, TaskResult>,
   committer: Committer,
   { f, stat, subject }: Planned,
   cohort: Cohort,
@@ -48,7 +49,7 @@ function dispatch(
     patientValues: valuesOf(cohort, f.absPath),
   });
   return (f.bytes ? f.bytes() : Promise.resolve(undefined))
-    .then((bytes) => pool.run(task(bytes)))
+    .then((bytes) => pool.run(task(bytes), bytes !== undefined))
     .then((r: TaskResult) => {
       const written = sortResult(state, f, r);
       if (written) committer.add({ f, r: written, stat });
@@ -68,8 +69,12 @@ export async function dispatchAll(
   planned: AsyncIterable<Planned>,
   cohort: Cohort,
 ): Promise<void> {
-  const inflight = new Set<Promise<void>>();
-  const limit = pool.options.maxThreads * 4;
+  const batches = new Batches<Task, TaskResult>(pool, BATCH_FILES);
+  // In flight, by weight: a file read by its worker weighs 1, one whose bytes travel with it
+  // (a zip entry, in memory until its worker is done) a whole batch's worth.
+  const inflight = new Map<Promise<void>, number>();
+  let weight = 0;
+  const limit = pool.options.maxThreads * 4 * BATCH_FILES;
   try {
     for await (const p of planned) {
       if (!p.mine) continue;
@@ -79,14 +84,20 @@ export async function dispatchAll(
       }
       if (state.keyFailure !== undefined) break;
       await committer.backpressure();
-      const run = dispatch(state, pool, committer, p, cohort).finally(() => inflight.delete(run));
-      inflight.add(run);
-      if (inflight.size >= limit) await Promise.race(inflight);
+      const w = p.f.bytes ? BATCH_FILES : 1;
+      const run = dispatch(state, batches, committer, p, cohort).finally(() => {
+        inflight.delete(run);
+        weight -= w;
+      });
+      inflight.set(run, w);
+      weight += w;
+      while (weight >= limit) await Promise.race(inflight.keys());
     }
-    await Promise.all(inflight);
+    await Promise.all(inflight.keys());
     committer.flush();
   } finally {
-    await Promise.all(inflight).catch(() => {});
+    await Promise.all(inflight.keys()).catch(() => {});
+    if (batches.died) state.workerDied = true;
     committer.flush();
     await committer.drained();
   }

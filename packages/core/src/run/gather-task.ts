@@ -1,7 +1,8 @@
 /**
  * The header pass, worker side: one file's identifying values and the patient they belong to,
- * read from its head (the first 256 KB; up to 32 MB when its header runs longer). Nothing is
- * written. A file that does not parse gathers nothing; the main pass reports it.
+ * read from its head (the whole file up to 2 MB, else the first 256 KB; up to 32 MB when its
+ * header runs longer). Nothing is written. A file that does not parse gathers nothing; the main
+ * pass reports it.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { patientKey } from '../deid/deidentify.js';
@@ -40,13 +41,19 @@ function patientFoldersOf(relPath: string, first: FirstPass): string[] {
 }
 
 const HEAD = 256 * 1024;
-/** One head buffer per thread, reused: nothing of a file outlives its gatherOne. */
-const headBuffer = Buffer.allocUnsafe(HEAD);
+/**
+ * Files up to this size are read whole at once: one read and one parse, where a head that
+ * stops short of the file fails on a file with elements after its pixel data (a vendor's
+ * trailing padding) and costs a second read and parse.
+ */
+const WHOLE_UP_TO = 2 * 1024 * 1024;
+/** One read buffer per thread, reused: nothing of a file outlives its gatherOne. */
+const headBuffer = Buffer.allocUnsafe(WHOLE_UP_TO);
 
 function readHead(path: string): { bytes: Uint8Array; length: number; fd: number } {
   const fd = openSync(path, 'r');
   const length = fstatSync(fd).size;
-  const bytes = headBuffer.subarray(0, Math.min(length, HEAD));
+  const bytes = headBuffer.subarray(0, length <= WHOLE_UP_TO ? length : HEAD);
   let off = 0;
   while (off < bytes.length) {
     const n = readSync(fd, bytes, off, bytes.length - off, off);

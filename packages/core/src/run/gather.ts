@@ -6,6 +6,7 @@
  * cleans each file of its patient's values and the run's names, whatever order files come in.
  */
 import type { Piscina } from 'piscina';
+import { BATCH_FILES, Batches } from './batches.js';
 import type { JournalEntry } from '../key/records.js';
 import { decodeValue, isRunWideName, shareNames } from '../scrub/cohort.js';
 import type { Committer } from './commit.js';
@@ -121,7 +122,12 @@ function suffixedFolders(state: RunState, owners: ReadonlyMap<string, ReadonlySe
   return out;
 }
 
-async function gatherOne(state: RunState, pool: Piscina, p: Planned, into: Pool): Promise<void> {
+async function gatherOne(
+  state: RunState,
+  pool: Batches<GatherTask, Gathered>,
+  p: Planned,
+  into: Pool,
+): Promise<void> {
   try {
     const bytes = p.f.bytes ? await p.f.bytes() : undefined;
     const task: GatherTask = {
@@ -130,7 +136,7 @@ async function gatherOne(state: RunState, pool: Piscina, p: Planned, into: Pool)
       ...(state.settings.layout === 'mirror' ? { relPath: p.f.relPath } : {}),
       ...(bytes ? { bytes } : {}),
     };
-    into.add(p.f.absPath, (await pool.run(task)) as Gathered);
+    into.add(p.f.absPath, await pool.run(task, bytes !== undefined));
   } catch {
     // An entry that cannot be read, a worker that died on this file: the de-identification
     // pass meets the same problem and reports the file.
@@ -147,17 +153,25 @@ export async function gatherCohort(
   committer: Committer,
 ): Promise<Cohort> {
   const into = new Pool(state);
-  const limit = pool.options.maxThreads * 4;
-  const inflight = new Set<Promise<void>>();
+  const batches = new Batches<GatherTask, Gathered>(pool, BATCH_FILES);
+  // Weighed as in run/dispatch.ts: a file whose bytes travel with it counts as a batch.
+  const limit = pool.options.maxThreads * 4 * BATCH_FILES;
+  const inflight = new Map<Promise<void>, number>();
+  let weight = 0;
   let count = 0;
   try {
     for await (const p of planned) {
       count++;
-      const run = gatherOne(state, pool, p, into).finally(() => inflight.delete(run));
-      inflight.add(run);
-      if (inflight.size >= limit) await Promise.race(inflight);
+      const w = p.f.bytes ? BATCH_FILES : 1;
+      const run = gatherOne(state, batches, p, into).finally(() => {
+        inflight.delete(run);
+        weight -= w;
+      });
+      inflight.set(run, w);
+      weight += w;
+      while (weight >= limit) await Promise.race(inflight.keys());
     }
-    await Promise.all(inflight);
+    await Promise.all(inflight.keys());
   } catch (e) {
     if (!(e instanceof Interrupted)) throw e;
     state.summary.interrupted = true;

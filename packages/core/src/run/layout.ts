@@ -11,7 +11,8 @@ import { Recent } from '../deid/recent.js';
 import type { ProjectSecret } from '../identity/secret.js';
 import { dateEdits } from '../scrub/dates.js';
 import { fold } from '../scrub/fold.js';
-import type { Lexicon } from '../scrub/lexicon.js';
+import { type Lexicon, phrasesOnly } from '../scrub/lexicon.js';
+import { objectId } from '../scrub/object-id.js';
 import { lexiconEdits } from '../scrub/lexicon-match.js';
 import {
   type ComponentForms,
@@ -57,17 +58,18 @@ interface PathNeedles {
 
 const sharedNeedles = new Recent<PathNeedles>();
 
-/**
- * A file's needles: those of everything but its UIDs are shared by the files of a series (see
- * Recent), its UIDs' are added.
- */
-function needlesOf(first: FirstPass): PathNeedles {
+/** A file's needles: of everything but its UIDs (shared by the files of a series), and of its UIDs. */
+interface FileNeedles {
+  readonly shared: PathNeedles;
+  readonly uids: readonly Needle[];
+}
+
+function needlesOf(first: FirstPass): FileNeedles {
   const values = first.values.filter((v) => v.category !== 'uid');
   const key = JSON.stringify([first.patientTokens, first.identity.patientId, first.patientNames, values]);
   const shared = sharedNeedles.get(key, () => makeNeedles(first, values));
   const uids = first.values.flatMap((v) => (v.category === 'uid' ? [needle(v.text)] : []));
-  const other = uids.filter((n): n is Needle => n !== undefined);
-  return other.length ? { ...shared, other: [...shared.other, ...other] } : shared;
+  return { shared, uids: uids.filter((n): n is Needle => n !== undefined) };
 }
 
 function makeNeedles(first: FirstPass, values: readonly IdentifyingValue[]): PathNeedles {
@@ -115,10 +117,60 @@ function identifiesSomeone(c: ComponentForms, n: PathNeedles): boolean {
   return c.named.some((p) => p.d !== undefined || n.dates.some((d) => sameDate(p, d)));
 }
 
+/**
+ * Verdicts already reached on components, by what they were judged against (shared needles and
+ * lexicons, by identity): the files of a series sit in the same folders, so each folder is
+ * judged once per series, not once per file.
+ */
+const remembered = new Map<string, Map<string, Verdict | boolean>>();
+
+function rememberedFor(context: string): Map<string, Verdict | boolean> {
+  let m = remembered.get(context);
+  if (m) {
+    remembered.delete(context); // most recently used last
+  } else {
+    m = new Map();
+    if (remembered.size >= 16) remembered.delete(remembered.keys().next().value as string);
+  }
+  remembered.set(context, m);
+  if (m.size >= 4096) m.clear();
+  return m;
+}
+
 /** Whether a path component names the patient: a name token, the PatientID or its digits, initials. */
 export function namesPatient(first: FirstPass): (component: string) => boolean {
-  const n = needlesOf(first);
-  return (component) => namesThePatient(component, componentForms(component), n);
+  const { shared } = needlesOf(first);
+  const known = rememberedFor(`patient ${objectId(shared)}`);
+  return (component) => {
+    let v = known.get(component) as boolean | undefined;
+    if (v === undefined)
+      known.set(component, (v = namesThePatient(component, componentForms(component), shared)));
+    return v;
+  };
+}
+
+/** How many numerals a text holds (digits of any script, fractions, Roman numerals…). */
+const numerals = (s: string): number => s.match(/\p{N}/gu)?.length ?? 0;
+
+/**
+ * Whether a component holds one of the file's own UIDs (as needles and as a lexicon of phrases).
+ * A UID is mostly digits: a component with fewer numerals than any of its forms holds none of
+ * them, and is not looked at further (but for a DOS short name, which is cut at its "~").
+ */
+function ownUIDs(uids: readonly Needle[], own: readonly Lexicon[]): (component: string) => boolean {
+  if (uids.length === 0 && own.length === 0) return () => false;
+  const least = Math.min(
+    ...uids.flatMap((n) => n.forms.map(numerals)),
+    ...own.flatMap((l) => l.phrases.map((p) => numerals(p.text))),
+  );
+  return (component) => {
+    if (!component.includes('~') && numerals(component) < least) return false;
+    const c = componentForms(component);
+    if (uids.some((n) => hits(c, n)) || shortFor(c, uids)) return true;
+    const chars = [...component.normalize('NFC')];
+    const folded = fold(chars);
+    return own.some((l) => lexiconEdits(chars, folded, l).length > 0);
+  };
 }
 
 /** Every spelling of the run's names (the lexicons' words), built once per lexicon. */
@@ -139,13 +191,38 @@ function spellingsOfRun(lex: Lexicon): ReadonlySet<string> {
 /** Without initials: two capitals in a folder name are a modality far more often than a patient. */
 const noInitials = (lex: Lexicon): Lexicon => ({ ...lex, initials: [] });
 
+const NO_IDS: ReadonlySet<string> = new Set();
+
 /** Classifies path components against one file's identifying values and the run's names. */
 function verdictsFor(
   facts: FileFacts,
   lexicons: readonly Lexicon[],
-  runIds: ReadonlySet<string> = new Set(),
+  runIds: ReadonlySet<string> = NO_IDS,
 ): (component: string) => Verdict {
-  const n = needlesOf(facts.first);
+  const { shared, uids } = needlesOf(facts.first);
+  const series = lexicons.filter((l) => !phrasesOnly(l));
+  const known = rememberedFor(
+    `verdict ${objectId(shared)} ${series.map(objectId).join(',')} ${objectId(runIds)}`,
+  );
+  const own = ownUIDs(uids, lexicons.filter(phrasesOnly));
+  let judge: ((component: string) => Verdict) | undefined;
+  return (component) => {
+    let v = known.get(component) as Verdict | undefined;
+    if (v === undefined) {
+      judge ??= seriesVerdicts(shared, series, runIds);
+      known.set(component, (v = judge(component)));
+    }
+    // The file's own UIDs can only make a clean component identifying (patient comes first).
+    return v === 'clean' && own(component) ? 'identifying' : v;
+  };
+}
+
+/** A component's verdict under what the files of a series share: everything but their UIDs. */
+function seriesVerdicts(
+  n: PathNeedles,
+  lexicons: readonly Lexicon[],
+  runIds: ReadonlySet<string>,
+): (component: string) => Verdict {
   const lex = lexicons.map(noInitials);
   return (component) => {
     const c = componentForms(component);

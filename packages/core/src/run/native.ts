@@ -1,7 +1,8 @@
 /**
- * The optional native helper (native/fs_helper.c): in-kernel range copy, prefetch and flock.
- * Absent (not built, not Linux, DCMBLIND_NO_NATIVE=1, or a filesystem pair that refuses the
- * copy) → copy through a 4 MiB buffer, no prefetch, locks judged from /proc.
+ * The optional native helper (native/fs_helper.c): in-kernel range copy, prefetch, early
+ * writeback and flock. Absent (not built, not Linux, DCMBLIND_NO_NATIVE=1, or a filesystem pair
+ * that refuses the copy) → copy through a 4 MiB buffer, no prefetch, writeback left to the
+ * kernel, locks judged from /proc.
  */
 import { readSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -12,17 +13,20 @@ interface Helper {
   copyRange: CopyRange;
   willNeed?: (path: string) => void;
   tryLock?: (fd: number) => boolean;
+  startWriteback?: (fd: number) => void;
 }
 
 let native: CopyRange | undefined;
 let willNeedNative: Helper['willNeed'];
 let tryLockNative: Helper['tryLock'];
+let startWritebackNative: Helper['startWriteback'];
 if (process.env.DCMBLIND_NO_NATIVE !== '1') {
   try {
     const m = createRequire(import.meta.url)('../../native/build/fs_helper.node') as Helper;
     native = m.copyRange;
     willNeedNative = m.willNeed;
     tryLockNative = m.tryLock;
+    startWritebackNative = m.startWriteback;
   } catch {
     native = undefined;
   }
@@ -43,6 +47,16 @@ export function tryLock(fd: number): boolean | undefined {
 export function willNeed(path: string): void {
   if (process.env.DCMBLIND_NO_PREFETCH !== '1') willNeedNative?.(path);
 }
+
+/**
+ * Start writing a finished output to disk now instead of when the kernel's dirty threshold is
+ * reached (a no-op without the helper): the disk works while dcmblind computes the next files,
+ * and the outputs are on disk soon after the run ends rather than seconds later.
+ */
+export function startWriteback(fd: number): void {
+  if (writeback) startWritebackNative?.(fd);
+}
+const writeback = process.env.DCMBLIND_NO_WRITEBACK !== '1';
 
 export const nativeCopyAvailable = (): boolean => native !== undefined;
 

@@ -23,7 +23,7 @@ import {
 import { dirname, join } from 'node:path';
 import { type ChunkList, isRange, type SourceRange } from '../dicom/writer.js';
 import { type CellMask, clearUnusedBits } from '../pixels/unused-bits.js';
-import { copyRange, nativeCopyAvailable } from './native.js';
+import { copyRange, nativeCopyAvailable, startWriteback } from './native.js';
 
 export const STATE_DIR = '.dcmblind';
 
@@ -190,6 +190,7 @@ export function writeStaged(path: string, data: ChunkList, source?: Source): num
       }
     }
     flushBatch();
+    startWriteback(fd);
   } catch (e) {
     closeSync(fd);
     rmSync(path, { force: true });

@@ -16,6 +16,7 @@ import type { PatientRecord } from '../key/records.js';
 import { compileProfile } from '../profile/rules.js';
 import type { OptionName } from '../profile/options.js';
 import { ProjectSecret } from '../identity/secret.js';
+import type { IdentifyingValue } from '../deid/identifying.js';
 import { buildLexicon, type Lexicon } from '../scrub/lexicon.js';
 import { decodeValue, sharedNames } from '../scrub/cohort.js';
 import { type Gathered, type GatherTask, gatherOne } from './gather-task.js';
@@ -113,6 +114,8 @@ export class TaskRunner {
   #dcfg: DeidentifyConfig | undefined;
   #cohort: RunCohort | undefined;
   readonly #madeDirs = new Set<string>();
+  /** A patient's values, decoded once per batch (its files share one array after cloning). */
+  readonly #decodedValues = new WeakMap<readonly string[], IdentifyingValue[]>();
   constructor(cfg: WorkerConfig) {
     this.#cfg = cfg;
     this.#profile = compileProfile(cfg.profile, cfg.options);
@@ -208,6 +211,12 @@ export class TaskRunner {
     return this.#cohort;
   }
 
+  #decoded(values: readonly string[]): IdentifyingValue[] {
+    let d = this.#decodedValues.get(values);
+    if (!d) this.#decodedValues.set(values, (d = values.map(decodeValue)));
+    return d;
+  }
+
   /** This task's configuration: the subject's name, the run's names, the patient's other values. */
   #taskConfig(task: Task): { dcfg: DeidentifyConfig; secret: ProjectSecret } {
     const { dcfg: base, secret } = this.#configFor(task.secret);
@@ -216,7 +225,7 @@ export class TaskRunner {
       ...base,
       ...(task.subject ? { subject: task.subject } : {}),
       ...(runLexicon ? { runLexicon } : {}),
-      ...(task.patientValues?.length ? { patientValues: task.patientValues.map(decodeValue) } : {}),
+      ...(task.patientValues?.length ? { patientValues: this.#decoded(task.patientValues) } : {}),
     };
     return { dcfg, secret };
   }

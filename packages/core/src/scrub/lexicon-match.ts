@@ -125,7 +125,7 @@ function initials(chars: readonly string[], lex: Lexicon, out: Edit[]): void {
 
 export function lexiconEdits(chars: readonly string[], f: Folded, lex: Lexicon): Edit[] {
   const out: Edit[] = [];
-  words(f, lex, out);
+  if (lex.words.size > 0) words(f, lex, out);
   phrases(f, lex, out);
   digits(f, lex, out);
   cjk(f, lex, out);

@@ -37,6 +37,14 @@ export interface Lexicon {
   readonly size: number;
 }
 
+/**
+ * A lexicon of phrases only (no words, digit runs, CJK tokens or initials), such as a file's
+ * own UIDs: a few substring searches. What is worked out under the other lexicons of a series
+ * is remembered (scrub/scrub.ts, run/layout.ts); these are searched on every use.
+ */
+export const phrasesOnly = (l: Lexicon): boolean =>
+  l.words.size === 0 && l.digits.size === 0 && l.cjk.size === 0 && l.initials.length === 0;
+
 export const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
 
 /** Words of addresses and institution names that identify nothing on their own. */

@@ -282,3 +282,49 @@ describe('public dates in free text', () => {
     expect(clean('seen on 2019-05-03 for pain', 3)).toBe('seen on 2019-04-30 for pain');
   });
 });
+
+describe('scrubText, value after value under shared lexicons', () => {
+  // The files of a series share one lexicon of their values and each has one of its own UIDs:
+  // a value met before must still be searched for this file's UIDs, and give what a first
+  // search gives.
+  const shared = buildLexicon([{ category: 'name', text: 'Smith' }]);
+  const uidOf = (n: number) => `1.2.826.0.1.3680043.2.1125.${n}`;
+  const own = (n: number) => buildLexicon([{ category: 'uid', text: uidOf(n) }]);
+  const text = `Smith, see prior ${uidOf(2)} and ${uidOf(3)}`;
+  const run = (lexicons: Lexicon[], shiftDays?: number) =>
+    String.fromCharCode(
+      ...scrubText(
+        Uint8Array.from(text, (c) => c.charCodeAt(0)),
+        LATIN1,
+        false,
+        {
+          lexicons,
+          patterns: false,
+          ...(shiftDays !== undefined ? { shiftDays } : {}),
+        },
+      ).bytes,
+    );
+
+  it("removes each file's own UID, whichever file's search came first", () => {
+    for (const order of [
+      [1, 2, 3],
+      [3, 2, 1],
+      [2, 2, 3],
+    ]) {
+      for (const n of order) {
+        const out = run([shared, own(n)]);
+        expect(out).not.toContain('Smith');
+        for (const m of [2, 3]) {
+          if (m === n) expect(out).not.toContain(uidOf(m));
+          else expect(out).toContain(uidOf(m));
+        }
+      }
+    }
+  });
+
+  it('gives the same bytes a second time as the first', () => {
+    const lex = [shared, own(3)];
+    expect(run(lex)).toBe(run(lex));
+    expect(run([shared])).toContain(uidOf(3));
+  });
+});

@@ -11,8 +11,9 @@ import { ageEdits } from './ages.js';
 import { contactEdits } from './contact.js';
 import { dateEdits } from './dates.js';
 import { type Edit, mergeEdits } from './edit.js';
-import { fold } from './fold.js';
-import type { Lexicon } from './lexicon.js';
+import { type Folded, fold } from './fold.js';
+import { objectId as idOf } from './object-id.js';
+import { type Lexicon, phrasesOnly } from './lexicon.js';
 import { lexiconEdits } from './lexicon-match.js';
 import { numberEdits } from './numbers.js';
 import { peopleEdits } from './people.js';
@@ -32,19 +33,22 @@ export interface Scrubbed {
   readonly edits: number;
 }
 
+/** The pattern edits of free text (dates, contact details, titled names, numbers, ages). */
+function patternEdits(chars: readonly string[], folded: Folded, shiftDays: number | undefined): Edit[] {
+  return [
+    ...dateEdits(chars, folded, shiftDays),
+    ...contactEdits(folded),
+    ...peopleEdits(chars),
+    ...numberEdits(folded),
+    ...ageEdits(folded),
+  ];
+}
+
 /** Every edit for a decoded value, merged. */
 export function findEdits(chars: readonly string[], opts: ScrubOptions): Edit[] {
   const folded = fold(chars);
   const edits = opts.lexicons.flatMap((lexicon) => lexiconEdits(chars, folded, lexicon));
-  if (opts.patterns) {
-    edits.push(
-      ...dateEdits(chars, folded, opts.shiftDays),
-      ...contactEdits(folded),
-      ...peopleEdits(chars),
-      ...numberEdits(folded),
-      ...ageEdits(folded),
-    );
-  }
+  if (opts.patterns) edits.push(...patternEdits(chars, folded, opts.shiftDays));
   return mergeEdits(edits);
 }
 
@@ -91,8 +95,85 @@ function apply(bytes: Uint8Array, d: DecodedText, edits: readonly Edit[], scheme
 }
 
 export function scrubText(bytes: Uint8Array, scheme: Scheme, isPN: boolean, opts: ScrubOptions): Scrubbed {
-  const decoded = decodeText(bytes, scheme, isPN);
-  const edits = findEdits(decoded.chars, opts);
+  const seen = valueMemo(opts, scheme, isPN);
+  const key = seen && bytes.length <= MEMO_MAX_BYTES ? latin1Key(bytes) : undefined;
+  let found = key === undefined ? undefined : seen?.get(key);
+  if (!found) {
+    found = searched(bytes, scheme, isPN, opts);
+    if (key !== undefined) seen?.set(key, found);
+  }
+  const { decoded, folded } = found;
+  // Edits in the order findEdits makes them (mergeEdits keeps the first of two equal spans).
+  const all: Edit[] = [];
+  opts.lexicons.forEach((lexicon, i) => {
+    all.push(...(found.byLexicon[i] ?? lexiconEdits(decoded.chars, folded, lexicon)));
+  });
+  all.push(...found.patterns);
+  const edits = mergeEdits(all);
   if (edits.length === 0) return { bytes, edits: 0 };
   return { bytes: apply(bytes, decoded, edits, scheme), edits: edits.length };
+}
+
+/**
+ * A value's decoded text and the edits of all but its lexicons of phrases only. Those are the same
+ * for the same bytes under the same lexicons and options, and the files of a series repeat
+ * most of their values under the same (shared) lexicons: they are searched once per series.
+ * Lexicons of phrases only (a file's own UIDs) are searched on every use.
+ */
+interface Searched {
+  readonly decoded: DecodedText;
+  readonly folded: Folded;
+  /** By lexicon position: its edits, undefined for a lexicon of phrases only (searched on every use). */
+  readonly byLexicon: readonly (Edit[] | undefined)[];
+  readonly patterns: readonly Edit[];
+}
+
+function searched(bytes: Uint8Array, scheme: Scheme, isPN: boolean, opts: ScrubOptions): Searched {
+  const decoded = decodeText(bytes, scheme, isPN);
+  const folded = fold(decoded.chars);
+  return {
+    decoded,
+    folded,
+    byLexicon: opts.lexicons.map((l) =>
+      phrasesOnly(l) ? undefined : lexiconEdits(decoded.chars, folded, l),
+    ),
+    patterns: opts.patterns ? patternEdits(decoded.chars, folded, opts.shiftDays) : [],
+  };
+}
+
+/** Longer values are rarely repeated (reports, comments): searched each time, never kept. */
+const MEMO_MAX_BYTES = 1024;
+/** Values kept per context, and contexts kept (a worker's recent series). */
+const MEMO_VALUES = 4096;
+const MEMO_CONTEXTS = 8;
+const memos = new Map<string, Map<string, Searched>>();
+
+/**
+ * The values already searched under these lexicons and options (by object identity: lexicons
+ * and schemes are never changed once built); undefined when no lexicon is worth remembering for.
+ */
+function valueMemo(opts: ScrubOptions, scheme: Scheme, isPN: boolean): Map<string, Searched> | undefined {
+  if (opts.lexicons.every(phrasesOnly) && !opts.patterns) return undefined;
+  const context = [
+    ...opts.lexicons.map((l) => (phrasesOnly(l) ? 'c' : idOf(l))),
+    idOf(scheme),
+    isPN,
+    opts.patterns,
+    opts.shiftDays,
+  ].join(' ');
+  let m = memos.get(context);
+  if (m) {
+    memos.delete(context); // most recently used last
+  } else {
+    m = new Map();
+    if (memos.size >= MEMO_CONTEXTS) memos.delete(memos.keys().next().value as string);
+  }
+  memos.set(context, m);
+  if (m.size >= MEMO_VALUES) m.clear();
+  return m;
+}
+
+/** The bytes as a string of one character per byte: equal strings, equal bytes. */
+function latin1Key(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
 }
