@@ -1,13 +1,13 @@
 /**
  * The header pass, worker side: one file's identifying values and the patient they belong to,
- * read from its head (the whole file up to 2 MB, else the first 256 KB; up to 32 MB when its
- * header runs longer). Nothing is written. A file that does not parse gathers nothing; the main
+ * read from its head (the whole file up to 2 MB, else the first 256 KB, more while its header
+ * runs longer, up to 32 MB) and its tail (elements after the pixel data). Nothing is written. A file that does not parse gathers nothing; the main
  * pass reports it.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { patientKey } from '../deid/deidentify.js';
 import { type FirstPass, firstPass } from '../deid/identifying.js';
-import { NeedWholeFile, parseHead } from '../dicom/reader.js';
+import { NeedWholeFile, type ParsedFile, parseHead, parseHeadTail, TAIL_MAX } from '../dicom/reader.js';
 import type { CompiledProfile } from '../profile/rules.js';
 import { encodeValue } from '../scrub/cohort.js';
 import { namesPatient } from './layout.js';
@@ -63,16 +63,37 @@ function readHead(path: string): { bytes: Uint8Array; length: number; fd: number
   return { bytes: bytes.subarray(0, off), length, fd };
 }
 
-/** A longer head: up to 32 MB (a header that long is rare; past it the file gathers nothing). */
-function readMore(fd: number, length: number): Uint8Array {
-  const b = Buffer.allocUnsafe(Math.min(length, 32 * 1024 * 1024));
+/** A header longer than this is not read (the file gathers nothing; its work pass says why). */
+const HEAD_MAX = 32 * 1024 * 1024;
+
+function readAt(fd: number, length: number, at: number): Uint8Array {
+  const b = Buffer.allocUnsafe(length);
   let off = 0;
   while (off < b.length) {
-    const n = readSync(fd, b, off, b.length - off, off);
+    const n = readSync(fd, b, off, b.length - off, at + off);
     if (n === 0) break;
     off += n;
   }
   return b.subarray(0, off);
+}
+
+/**
+ * A big file parsed from its head, grown eightfold while its header runs past it (up to 32 MB),
+ * and with elements after its pixel data (a trailing padding, a digital signature) read from its
+ * tail, as the work pass does (run/task.ts): the pixel data is never read.
+ */
+function parseBig(fd: number, length: number, head: Uint8Array): ParsedFile {
+  for (;;) {
+    try {
+      return parseHead(head, length);
+    } catch (e) {
+      if (!(e instanceof NeedWholeFile)) throw e;
+      if (e.tailAt !== undefined && length - e.tailAt <= TAIL_MAX)
+        return parseHeadTail(head, readAt(fd, length - e.tailAt, e.tailAt), e.tailAt);
+      if (head.length >= Math.min(length, HEAD_MAX)) throw e;
+      head = readAt(fd, Math.min(length, HEAD_MAX, head.length * 8), 0);
+    }
+  }
 }
 
 export function gatherOne(task: GatherTask, profile: CompiledProfile, scope: 'global' | 'issuer'): Gathered {
@@ -83,12 +104,7 @@ export function gatherOne(task: GatherTask, profile: CompiledProfile, scope: 'gl
     else {
       const head = readHead(task.absPath);
       fd = head.fd;
-      try {
-        parsed = parseHead(head.bytes, head.length);
-      } catch (e) {
-        if (!(e instanceof NeedWholeFile)) throw e;
-        parsed = parseHead(readMore(head.fd, head.length), head.length);
-      }
+      parsed = parseBig(head.fd, head.length, head.bytes);
     }
     const first = firstPass(parsed.data, parsed.dataset, profile);
     return {

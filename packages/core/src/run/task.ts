@@ -256,8 +256,9 @@ export class TaskRunner {
         r = deidentify(bytes, dcfg, fileLength);
       } catch (e) {
         if (!(e instanceof NeedWholeFile) || fd === undefined) throw e;
-        r =
-          afterHead(fd, bytes, fileLength, dcfg, e) ?? deidentify((bytes = readWhole(fd, fileLength)), dcfg);
+        const big = beyondHead(fd, bytes, fileLength, dcfg, e);
+        if (big) ({ r, head: bytes } = big);
+        else r = deidentify((bytes = readWhole(fd, fileLength)), dcfg);
       }
       if (r.status !== 'written') return { kind: r.status, reason: r.reason, bytesIn, sha256 };
       const facts: FileFacts = r.facts;
@@ -375,30 +376,47 @@ function readWhole(fd: number, size: number): Buffer {
   return b;
 }
 
-/** Whole small files; the head of big ones, hashing the rest as it streams past. */
+/** A big file's header longer than this is not read in part: the whole file is. */
+const HEAD_MAX = 32 * 1024 * 1024;
+
 /**
- * A big file the head could not stand for alone: with elements after its pixel data (a trailing
- * padding, a digital signature), read those from its tail, never the whole file; undefined when
- * only the whole file will do.
+ * A big file its head could not stand for alone. A header that runs past the head: a longer
+ * head (eightfold, up to 32 MB). Elements after the pixel data (a trailing padding, a digital
+ * signature): read from the tail. Never the whole file; undefined when only that will do.
  */
-function afterHead(
+function beyondHead(
   fd: number,
   head: Uint8Array,
   size: number,
   cfg: DeidentifyConfig,
   e: NeedWholeFile,
-): ReturnType<typeof deidentify> | undefined {
-  if (e.tailAt === undefined || size - e.tailAt > TAIL_MAX) return undefined;
-  const tail = Buffer.allocUnsafe(size - e.tailAt);
-  readExactly(fd, tail, e.tailAt);
-  try {
-    return deidentify(head, cfg, size, { bytes: tail, at: e.tailAt });
-  } catch (again) {
-    if (again instanceof NeedWholeFile) return undefined;
-    throw again;
+): { r: ReturnType<typeof deidentify>; head: Uint8Array } | undefined {
+  for (;;) {
+    if (e.tailAt !== undefined) {
+      if (size - e.tailAt > TAIL_MAX) return undefined;
+      const tail = Buffer.allocUnsafe(size - e.tailAt);
+      readExactly(fd, tail, e.tailAt);
+      try {
+        return { r: deidentify(head, cfg, size, { bytes: tail, at: e.tailAt }), head };
+      } catch (again) {
+        if (again instanceof NeedWholeFile) return undefined;
+        throw again;
+      }
+    }
+    if (head.length >= Math.min(size, HEAD_MAX)) return undefined;
+    const longer = Buffer.allocUnsafe(Math.min(size, HEAD_MAX, head.length * 8));
+    readExactly(fd, longer, 0);
+    head = longer;
+    try {
+      return { r: deidentify(head, cfg, size), head };
+    } catch (again) {
+      if (!(again instanceof NeedWholeFile)) throw again;
+      e = again;
+    }
   }
 }
 
+/** Whole small files; the head of big ones, hashing the rest as it streams past. */
 function readSource(fd: number, size: number, hash: Hash): { bytes: Buffer } {
   if (size <= HEAD_ONLY_ABOVE) {
     const b = readWhole(fd, size);
