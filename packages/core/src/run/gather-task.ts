@@ -1,8 +1,8 @@
 /**
  * The header pass, worker side: one file's identifying values and the patient they belong to,
  * read from its head (the whole file up to 2 MB, else the first 256 KB, more while its header
- * runs longer, up to 32 MB) and its tail (elements after the pixel data). Nothing is written. A file that does not parse gathers nothing; the main
- * pass reports it.
+ * runs longer, up to 32 MB) and its tail (elements after the pixel data). Nothing is written.
+ * A file that does not parse gathers nothing; the main pass reports it.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { patientKey } from '../deid/deidentify.js';
