@@ -18,6 +18,8 @@ export function uuidUID(bytes: Uint8Array): string {
   return `2.25.${BigInt(`0x${b.toString('hex')}`).toString(10)}`;
 }
 
+const UID_CACHE = 8192;
+
 export class ProjectSecret {
   readonly #key: Uint8Array;
   readonly #uidCache = new Map<string, string>();
@@ -49,7 +51,9 @@ export class ProjectSecret {
     let u = this.#uidCache.get(source);
     if (u === undefined) {
       u = uuidUID(this.mac('uid', source));
-      if (this.#uidCache.size > 100_000) this.#uidCache.clear();
+      // What repeats is a series' study, series and frame of reference UIDs; instance UIDs come
+      // once or twice. A few thousand are plenty; more only fill a worker's capped heap.
+      if (this.#uidCache.size >= UID_CACHE) this.#uidCache.clear();
       this.#uidCache.set(source, u);
     }
     return u;

@@ -130,10 +130,10 @@ function rememberedFor(context: string): Map<string, Verdict | boolean> {
     remembered.delete(context); // most recently used last
   } else {
     m = new Map();
-    if (remembered.size >= 16) remembered.delete(remembered.keys().next().value as string);
+    if (remembered.size >= 8) remembered.delete(remembered.keys().next().value as string);
   }
   remembered.set(context, m);
-  if (m.size >= 4096) m.clear();
+  if (m.size >= 1024) m.clear();
   return m;
 }
 

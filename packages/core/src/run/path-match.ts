@@ -101,9 +101,10 @@ export function pathFold(s: string): string {
 /** Every spelling of a text the systems give, letters and digits only (CJK kept as it is). */
 /**
  * Remembers results by their argument: the same folder names and values come with every file of
- * a series, and spelling them costs far more than looking them up. Cleared when it grows large.
+ * a series, and spelling them costs far more than looking them up. Cleared when it grows large:
+ * file names are new with every file, and a long run would otherwise fill the worker's heap.
  */
-function memo<T>(fn: (key: string) => T, max = 50_000): (key: string) => T {
+function memo<T>(fn: (key: string) => T, max = 8192): (key: string) => T {
   const cache = new Map<string, T>();
   return (key) => {
     let v = cache.get(key);

@@ -144,8 +144,8 @@ function searched(bytes: Uint8Array, scheme: Scheme, isPN: boolean, opts: ScrubO
 /** Longer values are rarely repeated (reports, comments): searched each time, never kept. */
 const MEMO_MAX_BYTES = 1024;
 /** Values kept per context, and contexts kept (a worker's recent series). */
-const MEMO_VALUES = 4096;
-const MEMO_CONTEXTS = 8;
+const MEMO_VALUES = 1024;
+const MEMO_CONTEXTS = 4;
 const memos = new Map<string, Map<string, Searched>>();
 
 /**
