@@ -48,9 +48,9 @@ export function excluder(patterns: readonly string[]): ExcludeTest {
     })),
   ];
   const used = new Set<string>();
-  const test = (relPath: string) => {
-    const parts = relPath.split('/');
-    for (let i = 0; i < parts.length; i++) {
+  /** Why the path's components from `from` up to `to` exclude it, if they do. */
+  const within = (parts: readonly string[], from: number, to: number) => {
+    for (let i = from; i < to; i++) {
       const part = parts[i] as string;
       const prefix = parts.slice(0, i + 1).join('/');
       if (junk(part))
@@ -62,6 +62,20 @@ export function excluder(patterns: readonly string[]): ExcludeTest {
       }
     }
     return undefined;
+  };
+  // The files of a folder come one after another: its components are judged once for all of them.
+  let folder: string | undefined;
+  let folderVerdict: string | undefined;
+  const test = (relPath: string) => {
+    const parts = relPath.split('/');
+    const at = relPath.lastIndexOf('/');
+    const here = at < 0 ? '' : relPath.slice(0, at);
+    if (here !== folder) {
+      folder = here;
+      folderVerdict = within(parts, 0, parts.length - 1);
+    }
+    if (folderVerdict !== undefined) return folderVerdict;
+    return within(parts, parts.length - 1, parts.length);
   };
   return Object.assign(test, { unmatched: () => patterns.filter((p) => !used.has(p)) });
 }

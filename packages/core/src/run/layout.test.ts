@@ -1,0 +1,63 @@
+/**
+ * Path verdicts are remembered per series (run/layout.ts): a folder is judged once for the files
+ * that share their values. What differs between those files — their own UIDs — must still be
+ * judged file by file, whatever file came first.
+ */
+import { buildDicom, type El } from '@dcmblind/test-utils';
+import { describe, expect, it } from 'vitest';
+import { deidentify } from '../deid/deidentify.js';
+import { ProjectSecret } from '../identity/secret.js';
+import { resolveOptions } from '../profile/options.js';
+import { compileProfile } from '../profile/rules.js';
+import { outputPath } from './layout.js';
+
+const secret = new ProjectSecret(new Uint8Array(32).fill(9));
+const cfg = {
+  profile: compileProfile('basic', resolveOptions('basic', [])),
+  secret,
+  pseudonymPrefix: 'ANON-',
+  dateOffset: { min: 365, max: 1095 },
+};
+const uid = (n: number) => `1.2.826.0.1.3680043.10.1017.55.${n}`;
+
+/** One file of the series: the same values but its own SOP Instance UID. */
+function instance(n: number) {
+  const els: El[] = [
+    [0x00080016, 'UI', '1.2.840.10008.5.1.4.1.1.7'],
+    [0x00080018, 'UI', uid(n)],
+    [0x00080020, 'DA', '20230518'],
+    [0x00100010, 'PN', 'KOWALSKI^JAN'],
+    [0x00100020, 'LO', 'PID-4471'],
+    [0x0020000d, 'UI', uid(0)],
+  ];
+  const r = deidentify(buildDicom(els), cfg);
+  if (r.status !== 'written') throw new Error(r.reason);
+  return r;
+}
+
+function pathOf(n: number, relPath: string): string[] {
+  const r = instance(n);
+  return outputPath('mirror', relPath, r.facts, secret, { lexicons: r.lexicons }).path.split('/');
+}
+
+describe('mirror paths of a series', () => {
+  it("judges each file's own UID in a folder name for that file, whichever file came first", () => {
+    for (const order of [
+      [1, 2, 1, 2],
+      [2, 1, 2, 1],
+    ]) {
+      for (const n of order) {
+        const [patient, own, other, study, series, file] = pathOf(
+          n,
+          `Kowalski/${uid(n)}/${uid(3 - n)}/${uid(0)}/series-7/IMG0001.dcm`,
+        );
+        expect(patient).toMatch(/^ANON-/);
+        expect(own).not.toContain(uid(n)); // this file's own UID: replaced
+        expect(other).toBe(uid(3 - n)); // another file's UID is not this file's value
+        expect(study).not.toContain(uid(0)); // the study UID: replaced for every file
+        expect(series).toBe('series-7');
+        expect(file).toBe('IMG0001.dcm');
+      }
+    }
+  });
+});
