@@ -3,7 +3,7 @@
  * and a batch lost with its worker costs only the file that killed the worker.
  */
 import { describe, expect, it } from 'vitest';
-import { type Batch, Batches } from './batches.js';
+import { BATCH_FILES, type Batch, Batches, InFlight } from './batches.js';
 
 /** A pool that doubles numbers, records what it was sent, and dies on a poisoned number. */
 function fakePool(poison?: number) {
@@ -52,5 +52,39 @@ describe('Batches', () => {
     const alone = b.run(2, true);
     expect(sent).toEqual([2]);
     expect(await Promise.all([batched, alone])).toEqual([2, 4]);
+  });
+});
+
+describe('InFlight', () => {
+  /** Work that settles when told to. */
+  const pending = () => {
+    let done = () => {};
+    const p = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    return { p, done };
+  };
+  const settles = async (p: Promise<unknown>) =>
+    Promise.race([p.then(() => true), new Promise((r) => setTimeout(() => r(false), 20))]);
+
+  it('holds four batches per thread, a file with its bytes weighing a batch', async () => {
+    const inflight = new InFlight(1);
+    const works = Array.from({ length: 4 * BATCH_FILES }, pending);
+    for (const w of works.slice(0, -1)) inflight.add(w.p, false);
+    expect(await settles(inflight.room())).toBe(true);
+    inflight.add((works.at(-1) as { p: Promise<void> }).p, false);
+    const room = inflight.room();
+    expect(await settles(room)).toBe(false);
+    works[0]?.done();
+    expect(await settles(room)).toBe(true);
+
+    const zip = new InFlight(1);
+    const entries = Array.from({ length: 4 }, pending);
+    for (const e of entries) zip.add(e.p, true);
+    expect(await settles(zip.room())).toBe(false);
+    for (const e of entries) e.done();
+    expect(await settles(zip.settled())).toBe(true);
+    for (const w of works) w.done();
+    expect(await settles(inflight.settled())).toBe(true);
   });
 });

@@ -78,3 +78,37 @@ export class Batches<T, R> {
 
 /** Files per batch: enough to make messaging negligible, few enough to keep both threads busy. */
 export const BATCH_FILES = 8;
+
+/**
+ * Files in flight to the pool, by weight: a file its worker reads weighs 1; one whose bytes
+ * travel with it (a zip entry, in memory until its worker is done) a whole batch's worth. Four
+ * batches per thread keep every thread busy without holding more than that.
+ */
+export class InFlight {
+  readonly #running = new Map<Promise<void>, number>();
+  readonly #limit: number;
+  #weight = 0;
+
+  constructor(threads: number) {
+    this.#limit = threads * 4 * BATCH_FILES;
+  }
+
+  add(work: Promise<void>, bytesTravel: boolean): void {
+    const w = bytesTravel ? BATCH_FILES : 1;
+    const tracked: Promise<void> = work.finally(() => {
+      this.#running.delete(tracked);
+      this.#weight -= w;
+    });
+    this.#running.set(tracked, w);
+    this.#weight += w;
+  }
+
+  /** Settles when there is room for more (rejects as the work that settled first does). */
+  async room(): Promise<void> {
+    while (this.#weight >= this.#limit) await Promise.race(this.#running.keys());
+  }
+
+  settled(): Promise<unknown> {
+    return Promise.all(this.#running.keys());
+  }
+}

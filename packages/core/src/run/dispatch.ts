@@ -4,7 +4,7 @@
  * comes back is sorted and handed to the committer. A worker that dies takes only its file with it.
  */
 import type { Piscina } from 'piscina';
-import { BATCH_FILES, Batches } from './batches.js';
+import { BATCH_FILES, Batches, InFlight } from './batches.js';
 import { describeError } from '../errors.js';
 import { sortResult } from './accept.js';
 import type { Committer } from './commit.js';
@@ -70,11 +70,7 @@ export async function dispatchAll(
   cohort: Cohort,
 ): Promise<void> {
   const batches = new Batches<Task, TaskResult>(pool, BATCH_FILES);
-  // In flight, by weight: a file read by its worker weighs 1, one whose bytes travel with it
-  // (a zip entry, in memory until its worker is done) a whole batch's worth.
-  const inflight = new Map<Promise<void>, number>();
-  let weight = 0;
-  const limit = pool.options.maxThreads * 4 * BATCH_FILES;
+  const inflight = new InFlight(pool.options.maxThreads);
   try {
     for await (const p of planned) {
       if (!p.mine) continue;
@@ -84,19 +80,13 @@ export async function dispatchAll(
       }
       if (state.keyFailure !== undefined) break;
       await committer.backpressure();
-      const w = p.f.bytes ? BATCH_FILES : 1;
-      const run = dispatch(state, batches, committer, p, cohort).finally(() => {
-        inflight.delete(run);
-        weight -= w;
-      });
-      inflight.set(run, w);
-      weight += w;
-      while (weight >= limit) await Promise.race(inflight.keys());
+      inflight.add(dispatch(state, batches, committer, p, cohort), p.f.bytes !== undefined);
+      await inflight.room();
     }
-    await Promise.all(inflight.keys());
+    await inflight.settled();
     committer.flush();
   } finally {
-    await Promise.all(inflight.keys()).catch(() => {});
+    await inflight.settled().catch(() => {});
     if (batches.died) state.workerDied = true;
     committer.flush();
     await committer.drained();

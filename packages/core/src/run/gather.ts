@@ -6,7 +6,7 @@
  * cleans each file of its patient's values and the run's names, whatever order files come in.
  */
 import type { Piscina } from 'piscina';
-import { BATCH_FILES, Batches } from './batches.js';
+import { BATCH_FILES, Batches, InFlight } from './batches.js';
 import type { JournalEntry } from '../key/records.js';
 import { decodeValue, isRunWideName, shareNames } from '../scrub/cohort.js';
 import type { Committer } from './commit.js';
@@ -154,24 +154,15 @@ export async function gatherCohort(
 ): Promise<Cohort> {
   const into = new Pool(state);
   const batches = new Batches<GatherTask, Gathered>(pool, BATCH_FILES);
-  // Weighed as in run/dispatch.ts: a file whose bytes travel with it counts as a batch.
-  const limit = pool.options.maxThreads * 4 * BATCH_FILES;
-  const inflight = new Map<Promise<void>, number>();
-  let weight = 0;
+  const inflight = new InFlight(pool.options.maxThreads);
   let count = 0;
   try {
     for await (const p of planned) {
       count++;
-      const w = p.f.bytes ? BATCH_FILES : 1;
-      const run = gatherOne(state, batches, p, into).finally(() => {
-        inflight.delete(run);
-        weight -= w;
-      });
-      inflight.set(run, w);
-      weight += w;
-      while (weight >= limit) await Promise.race(inflight.keys());
+      inflight.add(gatherOne(state, batches, p, into), p.f.bytes !== undefined);
+      await inflight.room();
     }
-    await Promise.all(inflight.keys());
+    await inflight.settled();
   } catch (e) {
     if (!(e instanceof Interrupted)) throw e;
     state.summary.interrupted = true;
