@@ -4,6 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import {
   DcmblindError,
   ENGINE_VERSION,
+  boundHeapGrowth,
   ignoreClosedStdout,
   LAYOUTS,
   OPTION_NAMES,
@@ -127,4 +128,5 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 ignoreClosedStdout();
+boundHeapGrowth();
 process.exitCode = await main(process.argv);

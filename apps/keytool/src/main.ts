@@ -10,7 +10,7 @@
  *
  * This file only wires the program: each command lives in ./commands/, in the order of the help.
  */
-import { DcmblindError, ENGINE_VERSION, ignoreClosedStdout } from '@dcmblind/core';
+import { DcmblindError, ENGINE_VERSION, ignoreClosedStdout, boundHeapGrowth } from '@dcmblind/core';
 import { Command, CommanderError } from 'commander';
 import { auditCommand } from './commands/audit.js';
 import { exportCommand } from './commands/export.js';
@@ -65,4 +65,5 @@ async function main(argv: string[]): Promise<number> {
 }
 
 ignoreClosedStdout();
+boundHeapGrowth();
 process.exitCode = await main(process.argv);

@@ -9,6 +9,7 @@ import { Command, CommanderError, Option } from 'commander';
 import {
   DcmblindError,
   ENGINE_VERSION,
+  boundHeapGrowth,
   ignoreClosedStdout,
   KeyStore,
   ProjectSecret,
@@ -153,4 +154,5 @@ function assertKeyMadeOutput(keyArg: string, secret: Uint8Array, outputDir: stri
 }
 
 ignoreClosedStdout();
+boundHeapGrowth();
 process.exitCode = await main(process.argv);

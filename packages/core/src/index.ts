@@ -79,5 +79,6 @@ export { inspectOutput, outputTreeOf, preflightOutput, type OutputState } from '
 export { excluder, namedLikeDicom, OS_JUNK } from './run/exclude.js';
 export { resolvePassphrase, terminalAsk, type Ask } from './key/passphrase.js';
 export { ignoreClosedStdout } from './stdio.js';
+export { boundHeapGrowth } from './heap.js';
 export { SKIPPABLE, skippedSteps, type SkippableStep } from './testing/skip.js';
 export { openZip, type ZipEntry } from './run/zip.js';
