@@ -10,12 +10,18 @@ const PART = /[\p{L}\p{M}]+/gu;
 const DIGIT_RUN = /\d(?:[\d \-.()/]*\d)?/gu;
 const CJK_RUN = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]+/gu;
 
-function isBoundary(ch: string | undefined, b: Boundary): boolean {
+/**
+ * Whether `ch` ends a match; `beyond` is the character past it (away from the match). A UID ends
+ * at anything but a digit or a dot that goes on with a digit: `….4.5` is a longer UID, while
+ * `<uid>.` ends a sentence and `<uid>.dcm`, `MR.<uid>` are file names.
+ */
+function isBoundary(ch: string | undefined, b: Boundary, beyond?: string): boolean {
   if (ch === undefined) return true;
   if (b === 'letter') return !/\p{L}/u.test(ch);
   if (b === 'alnum') return !/[\p{L}\p{N}]/u.test(ch);
   if (b === 'digit') return !/\d/.test(ch);
-  return !/[\d.]/.test(ch);
+  if (ch === '.') return beyond === undefined || !/\d/.test(beyond);
+  return !/\d/.test(ch);
 }
 
 /**
@@ -71,7 +77,10 @@ function phrases(f: Folded, lex: Lexicon, out: Edit[]): void {
   for (const p of lex.phrases) {
     for (let i = f.text.indexOf(p.text); i >= 0; i = f.text.indexOf(p.text, i + 1)) {
       const end = i + p.text.length;
-      if (isBoundary(f.text[i - 1], p.boundary) && isBoundary(f.text[end], p.boundary))
+      if (
+        isBoundary(f.text[i - 1], p.boundary, f.text[i - 2]) &&
+        isBoundary(f.text[end], p.boundary, f.text[end + 1])
+      )
         out.push({ ...originSpan(f, i, end), kind: p.kind });
     }
   }

@@ -328,3 +328,27 @@ describe('scrubText, value after value under shared lexicons', () => {
     expect(run([shared])).toContain(uidOf(3));
   });
 });
+
+describe("scrubText, a file's own UID where a dot touches it", () => {
+  const uid = '1.2.826.0.1.3680043.2.1125.4471';
+  const lexicons = [buildLexicon([{ category: 'uid', text: uid }])];
+  const run = (text: string) =>
+    String.fromCharCode(
+      ...scrubText(
+        Uint8Array.from(text, (c) => c.charCodeAt(0)),
+        LATIN1,
+        false,
+        {
+          lexicons,
+          patterns: false,
+        },
+      ).bytes,
+    );
+  it('removes it at the end of a sentence and in file names', () => {
+    for (const text of [`Ends with ${uid}.`, `${uid}.dcm`, `MR.${uid}`, `see MR.${uid}.dcm now`])
+      expect(run(text), text).not.toContain(uid);
+  });
+  it('leaves a longer UID that starts or ends with it', () => {
+    for (const text of [`${uid}.5`, `1.${uid}`, `prior ${uid}.77 seen`]) expect(run(text), text).toBe(text);
+  });
+});
