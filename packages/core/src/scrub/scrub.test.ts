@@ -283,6 +283,12 @@ describe('public dates in free text', () => {
   });
 });
 
+/** Latin-1 text cleaned of the lexicons' values only (no patterns). */
+function valuesOnly(text: string, lexicons: Lexicon[]): string {
+  const bytes = Uint8Array.from(text, (c) => c.charCodeAt(0));
+  return String.fromCharCode(...scrubText(bytes, LATIN1, false, { lexicons, patterns: false }).bytes);
+}
+
 describe('scrubText, value after value under shared lexicons', () => {
   // The files of a series share one lexicon of their values and each has one of its own UIDs:
   // a value met before must still be searched for this file's UIDs, and give what a first
@@ -291,19 +297,7 @@ describe('scrubText, value after value under shared lexicons', () => {
   const uidOf = (n: number) => `1.2.826.0.1.3680043.2.1125.${n}`;
   const own = (n: number) => buildLexicon([{ category: 'uid', text: uidOf(n) }]);
   const text = `Smith, see prior ${uidOf(2)} and ${uidOf(3)}`;
-  const run = (lexicons: Lexicon[], shiftDays?: number) =>
-    String.fromCharCode(
-      ...scrubText(
-        Uint8Array.from(text, (c) => c.charCodeAt(0)),
-        LATIN1,
-        false,
-        {
-          lexicons,
-          patterns: false,
-          ...(shiftDays !== undefined ? { shiftDays } : {}),
-        },
-      ).bytes,
-    );
+  const run = (lexicons: Lexicon[]) => valuesOnly(text, lexicons);
 
   it("removes each file's own UID, whichever file's search came first", () => {
     for (const order of [
@@ -332,18 +326,7 @@ describe('scrubText, value after value under shared lexicons', () => {
 describe("scrubText, a file's own UID where a dot touches it", () => {
   const uid = '1.2.826.0.1.3680043.2.1125.4471';
   const lexicons = [buildLexicon([{ category: 'uid', text: uid }])];
-  const run = (text: string) =>
-    String.fromCharCode(
-      ...scrubText(
-        Uint8Array.from(text, (c) => c.charCodeAt(0)),
-        LATIN1,
-        false,
-        {
-          lexicons,
-          patterns: false,
-        },
-      ).bytes,
-    );
+  const run = (text: string) => valuesOnly(text, lexicons);
   it('removes it at the end of a sentence and in file names', () => {
     for (const text of [`Ends with ${uid}.`, `${uid}.dcm`, `MR.${uid}`, `see MR.${uid}.dcm now`])
       expect(run(text), text).not.toContain(uid);
