@@ -107,12 +107,12 @@ function g1ForTerm(term: string): G1 | null {
   return label ? { kind: 'single', table: singleTable(label) } : null;
 }
 
-/** Parse the (0008,0005) values into a decoding scheme; unknown terms fall back to latin-1. */
 const schemes = new Map<string, Scheme>();
 
 /**
- * The scheme of a Specific Character Set's terms. One object per distinct value, shared (never
- * changed): what is worked out per scheme (scrub/scrub.ts) is then found again file after file.
+ * Parse the (0008,0005) values into a decoding scheme; unknown terms fall back to latin-1. One
+ * object per distinct value, shared (never changed): what is worked out per scheme
+ * (scrub/scrub.ts) is then found again file after file.
  */
 export function schemeFor(terms: readonly string[]): Scheme {
   const key = terms.join('\\');

@@ -7,9 +7,10 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { patientKey } from '../deid/deidentify.js';
 import { type FirstPass, firstPass } from '../deid/identifying.js';
-import { NeedWholeFile, type ParsedFile, parseHead, parseHeadTail, TAIL_MAX } from '../dicom/reader.js';
+import { NeedWholeFile, type ParsedFile, parseHead, parseHeadTail } from '../dicom/reader.js';
 import type { CompiledProfile } from '../profile/rules.js';
 import { encodeValue } from '../scrub/cohort.js';
+import { beyondHead } from './head-tail.js';
 import { namesPatient } from './layout.js';
 
 export interface GatherTask {
@@ -63,36 +64,21 @@ function readHead(path: string): { bytes: Uint8Array; length: number; fd: number
   return { bytes: bytes.subarray(0, off), length, fd };
 }
 
-/** A header longer than this is not read (the file gathers nothing; its work pass says why). */
-const HEAD_MAX = 32 * 1024 * 1024;
-
-function readAt(fd: number, length: number, at: number): Uint8Array {
-  const b = Buffer.allocUnsafe(length);
-  let off = 0;
-  while (off < b.length) {
-    const n = readSync(fd, b, off, b.length - off, at + off);
-    if (n === 0) break;
-    off += n;
-  }
-  return b.subarray(0, off);
-}
-
 /**
- * A big file parsed from its head, grown eightfold while its header runs past it (up to 32 MB),
- * and with elements after its pixel data (a trailing padding, a digital signature) read from its
- * tail, as the work pass does (run/task.ts): the pixel data is never read.
+ * A big file parsed from its head, or from a longer head and its tail as the work pass does
+ * (run/head-tail.ts): the pixel data is never read. A header past 32 MB gathers nothing (its
+ * work pass says why).
  */
 function parseBig(fd: number, length: number, head: Uint8Array): ParsedFile {
-  for (;;) {
-    try {
-      return parseHead(head, length);
-    } catch (e) {
-      if (!(e instanceof NeedWholeFile)) throw e;
-      if (e.tailAt !== undefined && length - e.tailAt <= TAIL_MAX)
-        return parseHeadTail(head, readAt(fd, length - e.tailAt, e.tailAt), e.tailAt);
-      if (head.length >= Math.min(length, HEAD_MAX)) throw e;
-      head = readAt(fd, Math.min(length, HEAD_MAX, head.length * 8), 0);
-    }
+  try {
+    return parseHead(head, length);
+  } catch (e) {
+    if (!(e instanceof NeedWholeFile)) throw e;
+    const found = beyondHead(fd, length, head, e, (longer, tail) =>
+      tail ? parseHeadTail(longer, tail.bytes, tail.at) : parseHead(longer, length),
+    );
+    if (!found) throw e;
+    return found.result;
   }
 }
 

@@ -122,17 +122,10 @@ function identifiesSomeone(c: ComponentForms, n: PathNeedles): boolean {
  * lexicons, by identity): the files of a series sit in the same folders, so each folder is
  * judged once per series, not once per file.
  */
-const remembered = new Map<string, Map<string, Verdict | boolean>>();
+const remembered = new Recent<Map<string, Verdict | boolean>>(8);
 
 function rememberedFor(context: string): Map<string, Verdict | boolean> {
-  let m = remembered.get(context);
-  if (m) {
-    remembered.delete(context); // most recently used last
-  } else {
-    m = new Map();
-    if (remembered.size >= 8) remembered.delete(remembered.keys().next().value as string);
-  }
-  remembered.set(context, m);
+  const m = remembered.get(context, () => new Map());
   if (m.size >= 1024) m.clear();
   return m;
 }

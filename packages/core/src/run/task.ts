@@ -6,7 +6,7 @@
  */
 import { createHash, type Hash, randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, mkdirSync, openSync, readSync, rmSync, utimesSync } from 'node:fs';
-import { NeedWholeFile, TAIL_MAX } from '../dicom/reader.js';
+import { NeedWholeFile } from '../dicom/reader.js';
 import type { ChunkList } from '../dicom/writer.js';
 import { DcmblindError, NotDicomContent } from '../errors.js';
 import { dirname, join } from 'node:path';
@@ -22,6 +22,7 @@ import { decodeValue, sharedNames } from '../scrub/cohort.js';
 import { type Gathered, type GatherTask, gatherOne } from './gather-task.js';
 import { outputPath, type Layout } from './layout.js';
 import { BLIND_TIME } from './media.js';
+import { beyondHead, readExactly } from './head-tail.js';
 import { PART_SUFFIX, writeStaged } from './output.js';
 import { UNUSED_BITS_SOURCE } from '../pixels/unused-bits.js';
 
@@ -256,8 +257,10 @@ export class TaskRunner {
         r = deidentify(bytes, dcfg, fileLength);
       } catch (e) {
         if (!(e instanceof NeedWholeFile) || fd === undefined) throw e;
-        const big = beyondHead(fd, bytes, fileLength, dcfg, e);
-        if (big) ({ r, head: bytes } = big);
+        const big = beyondHead(fd, fileLength, bytes, e, (head, tail) =>
+          deidentify(head, dcfg, fileLength, tail),
+        );
+        if (big) ({ result: r, head: bytes } = big);
         else r = deidentify((bytes = readWhole(fd, fileLength)), dcfg);
       }
       if (r.status !== 'written') return { kind: r.status, reason: r.reason, bytesIn, sha256 };
@@ -340,19 +343,6 @@ const HEAD_BYTES = 4 * 1024 * 1024;
 const STREAM_CHUNK = 4 * 1024 * 1024;
 let streamBuffer: Buffer | undefined;
 
-function readExactly(fd: number, buf: Uint8Array, pos: number): void {
-  let off = 0;
-  while (off < buf.length) {
-    const n = readSync(fd, buf, off, buf.length - off, pos + off);
-    if (n === 0)
-      throw new DcmblindError(
-        'E_TRUNCATED',
-        `file ended at byte ${pos + off} while being read (changed during the run?)`,
-      );
-    off += n;
-  }
-}
-
 /**
  * One read buffer per thread, reused from file to file (grown as needed, at most
  * HEAD_ONLY_ABOVE): allocating a fresh half-megabyte buffer per file costs an mmap, page
@@ -374,46 +364,6 @@ function readWhole(fd: number, size: number): Buffer {
   const b = readBuffer.subarray(0, size);
   readExactly(fd, b, 0);
   return b;
-}
-
-/** A big file's header longer than this is not read in part: the whole file is. */
-const HEAD_MAX = 32 * 1024 * 1024;
-
-/**
- * A big file its head could not stand for alone. A header that runs past the head: a longer
- * head (eightfold, up to 32 MB). Elements after the pixel data (a trailing padding, a digital
- * signature): read from the tail. Never the whole file; undefined when only that will do.
- */
-function beyondHead(
-  fd: number,
-  head: Uint8Array,
-  size: number,
-  cfg: DeidentifyConfig,
-  e: NeedWholeFile,
-): { r: ReturnType<typeof deidentify>; head: Uint8Array } | undefined {
-  for (;;) {
-    if (e.tailAt !== undefined) {
-      if (size - e.tailAt > TAIL_MAX) return undefined;
-      const tail = Buffer.allocUnsafe(size - e.tailAt);
-      readExactly(fd, tail, e.tailAt);
-      try {
-        return { r: deidentify(head, cfg, size, { bytes: tail, at: e.tailAt }), head };
-      } catch (again) {
-        if (again instanceof NeedWholeFile) return undefined;
-        throw again;
-      }
-    }
-    if (head.length >= Math.min(size, HEAD_MAX)) return undefined;
-    const longer = Buffer.allocUnsafe(Math.min(size, HEAD_MAX, head.length * 8));
-    readExactly(fd, longer, 0);
-    head = longer;
-    try {
-      return { r: deidentify(head, cfg, size), head };
-    } catch (again) {
-      if (!(again instanceof NeedWholeFile)) throw again;
-      e = again;
-    }
-  }
 }
 
 /** Whole small files; the head of big ones, hashing the rest as it streams past. */

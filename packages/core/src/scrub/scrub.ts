@@ -6,6 +6,7 @@
  * the value stays valid in its declared character set. A replacement the character set cannot
  * hold (a French month name in an ISO 2022 value) is removed instead.
  */
+import { Recent } from '../deid/recent.js';
 import { type DecodedText, decodeText, type Scheme } from '../dicom/charset.js';
 import { ageEdits } from './ages.js';
 import { contactEdits } from './contact.js';
@@ -146,7 +147,7 @@ const MEMO_MAX_BYTES = 1024;
 /** Values kept per context, and contexts kept (a worker's recent series). */
 const MEMO_VALUES = 1024;
 const MEMO_CONTEXTS = 4;
-const memos = new Map<string, Map<string, Searched>>();
+const memos = new Recent<Map<string, Searched>>(MEMO_CONTEXTS);
 
 /**
  * The values already searched under these lexicons and options (by object identity: lexicons
@@ -161,14 +162,7 @@ function valueMemo(opts: ScrubOptions, scheme: Scheme, isPN: boolean): Map<strin
     opts.patterns,
     opts.shiftDays,
   ].join(' ');
-  let m = memos.get(context);
-  if (m) {
-    memos.delete(context); // most recently used last
-  } else {
-    m = new Map();
-    if (memos.size >= MEMO_CONTEXTS) memos.delete(memos.keys().next().value as string);
-  }
-  memos.set(context, m);
+  const m = memos.get(context, () => new Map());
   if (m.size >= MEMO_VALUES) m.clear();
   return m;
 }
