@@ -11,7 +11,7 @@ import { count, type FileOutcome, type RunConfig, type RunSummary } from './conf
 import type { InputRoot } from './input-roots.js';
 import type { Layout } from './layout.js';
 import type { OpenedOutput } from './open-output.js';
-import { PathTable } from './path-table.js';
+import { Claims } from './claims.js';
 import { type InputFile, sha256File, type WalkProblem } from './walk.js';
 import { statSync } from 'node:fs';
 
@@ -133,28 +133,5 @@ export class RunState {
   sawArchive(f: InputFile, dicom: boolean): void {
     if (!f.archive) return;
     this.archiveDicom.set(f.archive.path, (this.archiveDicom.get(f.archive.path) ?? 0) + (dicom ? 1 : 0));
-  }
-}
-
-/**
- * Which source content this run placed (or found done) at each output path. The content is
- * kept as the first 48 bits of its SHA-256: two different files meeting at one output path
- * with the same 48 bits is a 1 in 2.8·10¹⁴ event, and the table stays small at a million files.
- */
-export class Claims {
-  readonly #table = new PathTable<number>();
-
-  static #tag(sha256: string): number {
-    return Number.parseInt(sha256.slice(0, 12), 16);
-  }
-
-  /** Whether the path is claimed, and if so whether by this content. */
-  get(outRel: string, sha256: string): 'same' | 'other' | undefined {
-    const t = this.#table.get(outRel);
-    return t === undefined ? undefined : t === Claims.#tag(sha256) ? 'same' : 'other';
-  }
-
-  set(outRel: string, sha256: string): void {
-    this.#table.set(outRel, Claims.#tag(sha256));
   }
 }

@@ -1,0 +1,46 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { Claims } from './claims.js';
+
+const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+
+describe('Claims', () => {
+  it('tells a path claimed by the same content, by other content, or not at all', () => {
+    const c = new Claims();
+    c.set('ANON-1/series/IMG00001.dcm', sha('a'));
+    expect(c.get('ANON-1/series/IMG00001.dcm', sha('a'))).toBe('same');
+    expect(c.get('ANON-1/series/IMG00001.dcm', sha('b'))).toBe('other');
+    expect(c.get('ANON-1/series/IMG00002.dcm', sha('a'))).toBeUndefined();
+    expect(c.get('ANON-2/series/IMG00001.dcm', sha('a'))).toBeUndefined();
+    // A later claim of the same path replaces the content, not adds a path.
+    c.set('ANON-1/series/IMG00001.dcm', sha('b'));
+    expect(c.get('ANON-1/series/IMG00001.dcm', sha('b'))).toBe('same');
+    expect(c.size).toBe(1);
+  });
+
+  it('keeps every one of 200,000 near-identical paths apart through its growth', () => {
+    const c = new Claims();
+    const path = (i: number) => `ANON-${i % 997}/ST1/SE${i % 13}/IMG${String(i).padStart(6, '0')}.dcm`;
+    for (let i = 0; i < 200_000; i++) c.set(path(i), sha(String(i)));
+    expect(c.size).toBe(200_000);
+    let same = 0;
+    let other = 0;
+    let unknown = 0;
+    for (let i = 0; i < 200_000; i++) {
+      if (c.get(path(i), sha(String(i))) === 'same') same++;
+      if (c.get(path(i), sha(String(i + 1))) === 'other') other++;
+      if (c.get(`${path(i)}x`, sha(String(i))) === undefined) unknown++;
+    }
+    expect([same, other, unknown]).toEqual([200_000, 200_000, 200_000]);
+  });
+
+  it('holds a million claims in about 32 MB', () => {
+    const c = new Claims();
+    const before = process.memoryUsage().arrayBuffers;
+    const digest = sha('x');
+    for (let i = 0; i < 1_000_000; i++) c.set(`P${i >> 10}/IMG${i}.dcm`, digest);
+    const grown = process.memoryUsage().arrayBuffers - before;
+    expect(c.size).toBe(1_000_000);
+    expect(grown).toBeLessThan(40 * 1024 * 1024);
+  });
+});
