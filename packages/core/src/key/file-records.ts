@@ -10,6 +10,7 @@
  * the records of it added before the removal. Both only mark older records dead: the log in
  * the key file is never rewritten in place.
  */
+import { type FolderGroup, FolderGroups } from './folder-groups.js';
 import { HashIndex, hash32, type PairBuffer } from './hash-index.js';
 import { type FileRecord, fileRecordId, type RemovedRecord, recordOfOutput } from './records.js';
 
@@ -36,6 +37,7 @@ export interface LoadedRecords {
   readonly byOutput: PairBuffer;
   readonly byId: PairBuffer;
   readonly removals: readonly LoadedRemoval[];
+  readonly groups: FolderGroups;
 }
 
 /** Decoded blocks kept: a run reads records in about the order they were written. */
@@ -59,11 +61,13 @@ export class FileRecords implements Iterable<FileRecord> {
   #bySource: HashIndex;
   #byOutput: HashIndex;
   #byId: HashIndex;
+  #groups: FolderGroups;
   #reader: BlockReader | undefined;
   #cache = new Map<number, readonly FileRecord[]>();
 
   constructor(loaded?: LoadedRecords) {
     this.#reader = loaded?.reader;
+    this.#groups = loaded?.groups ?? new FolderGroups();
     this.#bySource = new HashIndex(loaded?.bySource);
     this.#byOutput = new HashIndex(loaded?.byOutput);
     this.#byId = new HashIndex(loaded?.byId);
@@ -81,6 +85,7 @@ export class FileRecords implements Iterable<FileRecord> {
     this.#bySource = other.#bySource;
     this.#byOutput = other.#byOutput;
     this.#byId = other.#byId;
+    this.#groups = other.#groups;
     this.#reader = other.#reader;
     this.#cache = other.#cache;
   }
@@ -121,6 +126,7 @@ export class FileRecords implements Iterable<FileRecord> {
     this.#bySource.add(hash32(f.sourcePath), ord);
     this.#byOutput.add(hash32(f.outputPath), ord);
     this.#byId.add(h, ord);
+    this.#groups.note(ord, f);
   }
 
   /** An output dcmblind removed: its records added so far go. */
@@ -136,6 +142,11 @@ export class FileRecords implements Iterable<FileRecord> {
     }
     for (let i = 0; i < this.#pending.length; i++)
       if (this.#live(this.#persisted + i)) yield this.#pending[i] as FileRecord;
+  }
+
+  /** The live records' folder groups (key/folder-groups.ts); undefined when too many to keep. */
+  folderGroups(): FolderGroup[] | undefined {
+    return this.#groups.live();
   }
 
   /** Every live record in a list (custodian reports, tests): memory grows with the key. */
@@ -202,6 +213,7 @@ export class FileRecords implements Iterable<FileRecord> {
     }
     this.#dead[ord >>> 3] = (this.#dead[ord >>> 3] as number) | (1 << (ord & 7));
     this.#deadCount++;
+    this.#groups.died(ord);
   }
 
   #get(ord: number): FileRecord {

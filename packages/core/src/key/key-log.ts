@@ -19,6 +19,7 @@ import {
   openBlock,
 } from './blocks.js';
 import { FileRecords, type LoadedRemoval } from './file-records.js';
+import { FolderGroups } from './folder-groups.js';
 import { hash32, PairBuffer } from './hash-index.js';
 import { openKeyFile, readAt } from './key-file.js';
 import {
@@ -130,6 +131,7 @@ export function loadLog(file: KeyFileHandle, seal: KeyLogSeal): LoadedLog {
   const byOutput = new PairBuffer();
   const byId = new PairBuffer();
   const removals: LoadedRemoval[] = [];
+  const groups = new FolderGroups();
   const head = emptyPayload(new FileRecords());
   let identity: KeyEntry['record'] | undefined;
   let ord = 0;
@@ -145,6 +147,7 @@ export function loadLog(file: KeyFileHandle, seal: KeyLogSeal): LoadedLog {
         bySource.push(hash32(e.record.sourcePath), ord);
         byOutput.push(hash32(e.record.outputPath), ord);
         byId.push(hash32(fileRecordId(e.record)), ord);
+        groups.note(ord, e.record);
         ord++;
         files++;
       } else if (e.type === 'removed') removals.push({ record: e.record, before: ord });
@@ -160,6 +163,7 @@ export function loadLog(file: KeyFileHandle, seal: KeyLogSeal): LoadedLog {
     byOutput,
     byId,
     removals,
+    groups,
   });
   const payload: KeyPayload = { ...head, ...identity, files };
   const last = committed.at(-1);

@@ -165,7 +165,11 @@ export function fileRecordId(f: FileRecord): string {
  * Whether a record belongs to the output with this id (older records: to any output of their
  * configuration).
  */
-export function recordOfOutput(f: FileRecord, outputId: string, configId: string): boolean {
+export function recordOfOutput(
+  f: Pick<FileRecord, 'outputId' | 'configId'>,
+  outputId: string,
+  configId: string,
+): boolean {
   return f.outputId === undefined ? f.configId === configId : f.outputId === outputId;
 }
 

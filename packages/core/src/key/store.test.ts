@@ -16,6 +16,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { dirOf } from './folder-groups.js';
 import type { FileRecord, JournalEntry } from './records.js';
 import { KeyStore } from './store.js';
 
@@ -53,6 +54,13 @@ const files = (rs: FileRecord[]): JournalEntry[] => rs.map((record) => ({ type: 
 const sorted = (rs: Iterable<FileRecord>) =>
   [...rs].sort((a, b) => (a.sourcePath < b.sourcePath ? -1 : a.sourcePath > b.sourcePath ? 1 : 0));
 
+const groupsOfRecords = (rs: Iterable<FileRecord>) =>
+  [...rs].map((f) => `${dirOf(f.sourcePath)} ${dirOf(f.outputPath)} ${f.pseudonym} ${f.runId}`).sort();
+const groupsOf = (k: KeyStore) =>
+  (k.payload.files.folderGroups() ?? [])
+    .map((g) => `${g.sourceFolder} ${g.outputFolder} ${g.pseudonym} ${g.runId}`)
+    .sort();
+
 function fresh(): string {
   return join(mkdtempSync(join(tmpdir(), 'dcmblind-key-')), 'study.key');
 }
@@ -72,6 +80,7 @@ describe('key store, format 2', () => {
     const again = KeyStore.open(path, PASS, { readOnly: true });
     expect(again.payload.files.size).toBe(want.length);
     expect(sorted(again.payload.files)).toEqual(sorted(want));
+    expect(groupsOf(again)).toEqual([...new Set(groupsOfRecords(want))]);
     expect(again.payload.patients['ANON-0001']).toEqual(patientOf(1));
     // Found by either path without reading them all.
     const probe = want[4_321] as FileRecord;
@@ -96,6 +105,8 @@ describe('key store, format 2', () => {
     k.compact();
     const again = KeyStore.open(path, PASS, { readOnly: true });
     expect(sorted(again.payload.files)).toEqual(sorted([touched, record(3)]));
+    // The folder groups read back say what the live records say (the old folder of 1 and 2 gone).
+    expect(groupsOf(again)).toEqual(groupsOfRecords([touched, record(3)]));
     // Written again after its removal, the output counts again.
     const w = KeyStore.open(path, PASS);
     w.append(files([record(2)]));

@@ -3,6 +3,7 @@
  * earlier runs (plain files and zip entries) must line up with this run's relative paths.
  */
 import { describe, expect, it } from 'vitest';
+import { dirOf } from '../key/folder-groups.js';
 import { FolderLedger, folderFates, sourceRelOf } from './folders.js';
 
 const P = 'ANON-AAAAAAAAAAAAAAAA';
@@ -45,5 +46,33 @@ describe('folder ledger', () => {
     expect(second.exposed()).toEqual([['site-A/DOE_JANE', 'site-A/DOE_JANE']]);
     // The site folder itself was kept by both and replaced by none: never named.
     expect(second.exposed().some(([f]) => f === 'site-A')).toBe(false);
+  });
+
+  it('learns the same from the folders of a record (addFolder) as from the record itself', () => {
+    const records: Array<[source: string, output: string, pseudonym: string]> = [
+      ['/data/in/site-A/DOE_JANE/20240310_CT/1.dcm', `site-A/${P}/GZ8X2RN97BN6/1.dcm`, P],
+      ['/data/in/site-A/DOE_JANE/0000.dcm', 'site-A/DOE_JANE/0000.dcm', Q],
+      ['/data/zips/Doe Jane.zip!/DICOM/FILE0001', `${P}/DICOM/FILE0001`, P],
+      ['/data/zips/Roe.zip!/FILE0002', 'Roe/FILE0002', Q],
+      ['/x.dcm', 'x.dcm', P],
+      ['/x.dcm', 'a/b/x.dcm', P],
+      ['y.dcm', 'y.dcm', Q],
+      ['/in/site-B/ROE_RICHARD/s/2.dcm', `site-B/${Q}-K3P9QZ/s/2.dcm`, Q],
+    ];
+    const byRecord = new FolderLedger();
+    const byFolder = new FolderLedger();
+    for (const [source, output, pseudonym] of records) {
+      const rel = sourceRelOf(source, output);
+      if (rel) byRecord.add(rel, output, pseudonym);
+      byFolder.addFolder(dirOf(source), dirOf(output), pseudonym);
+    }
+    const said = (l: FolderLedger) => ({
+      replaced: [...l.replacedFolders()].sort(),
+      named: [...l.namedFolders()].sort(),
+      exposed: l.exposed(() => true).sort(),
+    });
+    expect(said(byFolder)).toEqual(said(byRecord));
+    expect(said(byRecord).replaced.length).toBeGreaterThan(0);
+    expect(said(byRecord).exposed.length).toBeGreaterThan(0);
   });
 });

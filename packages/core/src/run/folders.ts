@@ -76,6 +76,16 @@ export class FolderLedger {
     }
   }
 
+  /**
+   * Note the files of an earlier run's source folder (absolute) placed in `outputFolder`, both
+   * with their trailing slash (key/folder-groups.ts dirOf). The ledger looks at folders only: any
+   * file there says the same, here one named `_`.
+   */
+  addFolder(sourceFolder: string, outputFolder: string, pseudonym: string): void {
+    const rel = sourceRelOf(`${sourceFolder}_`, `${outputFolder}_`);
+    if (rel) this.add(rel, `${outputFolder}_`, pseudonym);
+  }
+
   /** Source folders some file (this run's, an earlier run's) showed to be named after its patient. */
   replacedFolders(): Iterable<string> {
     return this.#replaced;

@@ -4,9 +4,10 @@
  * from the key's records of this output.
  */
 import type { FileRecords } from '../key/file-records.js';
+import { dirOf, type FolderGroup } from '../key/folder-groups.js';
 import type { FileRecord, JournalEntry, KeyPayload } from '../key/records.js';
 import { recordOfOutput } from '../key/records.js';
-import { FolderLedger, sourceRelOf } from './folders.js';
+import { FolderLedger } from './folders.js';
 import type { Layout } from './layout.js';
 import {
   checkManifest,
@@ -139,7 +140,7 @@ export class EarlierRecords {
     this.#runId = runId;
   }
 
-  #ours = (f: FileRecord): boolean =>
+  #ours = (f: Pick<FileRecord, 'runId' | 'configId' | 'outputId'>): boolean =>
     f.runId !== this.#runId && f.configId === this.#config && recordOfOutput(f, this.#outputId, this.#config);
 
   /** The newest record of this source path, if an earlier run placed it here. */
@@ -156,15 +157,26 @@ export class EarlierRecords {
   *[Symbol.iterator](): Generator<FileRecord> {
     for (const f of this.#files ?? []) if (this.#ours(f)) yield f;
   }
+
+  /**
+   * The folders of every such record, a group of records once (key/folder-groups.ts): no record
+   * is read. A key that kept no groups (files one to a folder) is read record by record.
+   */
+  *folders(): Generator<Pick<FolderGroup, 'sourceFolder' | 'outputFolder' | 'pseudonym'>> {
+    const groups = this.#files?.folderGroups();
+    if (groups) {
+      for (const g of groups) if (this.#ours(g)) yield g;
+      return;
+    }
+    for (const f of this)
+      yield { sourceFolder: dirOf(f.sourcePath), outputFolder: dirOf(f.outputPath), pseudonym: f.pseudonym };
+  }
 }
 
 /** Which source folders earlier runs' outputs showed to be named after a patient (mirror layout). */
 function folderLedger(done: EarlierRecords, layout: Layout): FolderLedger {
   const ledger = new FolderLedger();
   if (layout !== 'mirror') return ledger;
-  for (const f of done) {
-    const rel = sourceRelOf(f.sourcePath, f.outputPath);
-    if (rel) ledger.add(rel, f.outputPath, f.pseudonym);
-  }
+  for (const g of done.folders()) ledger.addFolder(g.sourceFolder, g.outputFolder, g.pseudonym);
   return ledger;
 }
