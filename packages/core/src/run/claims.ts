@@ -34,6 +34,11 @@ export class Claims {
     return this.#size;
   }
 
+  /** Bytes the table holds. */
+  get bytes(): number {
+    return this.#slots.byteLength;
+  }
+
   /** Whether the path is claimed, and if so whether by this content. */
   get(outRel: string, sha256: string): 'same' | 'other' | undefined {
     const at = this.#slotOf(hash32(outRel), (hash32b(outRel) | 1) >>> 0);

@@ -10,6 +10,7 @@ import type { FirstPass, IdentifyingValue } from '../deid/identifying.js';
 import { Recent } from '../deid/recent.js';
 import type { ProjectSecret } from '../identity/secret.js';
 import { dateEdits } from '../scrub/dates.js';
+import { uidEdits } from '../scrub/numbers.js';
 import { fold } from '../scrub/fold.js';
 import { type Lexicon, phrasesOnly } from '../scrub/lexicon.js';
 import { objectId } from '../scrub/object-id.js';
@@ -225,6 +226,9 @@ function seriesVerdicts(
     const chars = [...component.normalize('NFC')];
     const folded = fold(chars);
     if (dateEdits(chars, folded, undefined).length > 0) return 'identifying';
+    // Any UID, not only the file's own: a series folder named after its UID holds a file of
+    // another series (a prior's), or the file lacks the UID its folder was named after.
+    if (uidEdits(folded).length > 0) return 'identifying';
     if (lex.some((l) => lexiconEdits(chars, folded, l).length > 0)) return 'identifying';
     // The run's names in every spelling, as words of the component (Lukasiewicz for Łukasiewicz).
     if (lexicons.some((l) => c.words.some((w) => spellingsOfRun(l).has(w)))) return 'identifying';

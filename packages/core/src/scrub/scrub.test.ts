@@ -75,6 +75,12 @@ describe('scrubText', () => {
     ['王先生が確認', '王'],
     ['김희중님 검사', '김희중'],
     ['ref AB123456', 'AB123456'],
+    // Another file's UIDs, whole (not only their long digit runs), wherever they stand.
+    ['see prior 1.2.840.113619.2.55.3.604688119.969.1268071029.320 for comparison', '1.2.840.113619'],
+    ['prior study 1.2.840.113619.2.55.3.604688119.969.1268071029.320.', '.2.55.3.'],
+    ['(UID 2.25.329800735698586629295641978511506172918)', '2.25'],
+    ['ref=1.3.6.1.4.1.5962.99.1.2786.1.0,done', '1.3.6.1.4.1'],
+    ['file MR.1.2.276.0.7230010.3.1.4.0.12.dcm', '1.2.276.0.7230010'],
   ])('%s loses %s', (text, gone) => {
     expect(clean(text).toLowerCase()).not.toContain(gone.toLowerCase());
   });
@@ -97,6 +103,8 @@ describe('scrubText', () => {
     '120 140 160 180 kVp',
     'grade II, may progress',
     'release 10.2.3 of the viewer',
+    'firmware 1.5.0.2 and 2.1.3',
+    'section 1.2.3 of the protocol',
   ])('keeps %s', (text) => {
     expect(clean(text)).toBe(text);
   });
