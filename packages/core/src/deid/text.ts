@@ -1,4 +1,5 @@
 /** Small text helpers shared by the engine's passes. */
+import { romanisations } from '../scrub/romanise.js';
 import { decodeText, decodedString, schemeFor } from '../dicom/charset.js';
 import type { Element } from '../dicom/reader.js';
 import { usesCharset, type VR } from '../dicom/vr.js';
@@ -48,7 +49,12 @@ const PARTICLES = new Set(
   ).split(' '),
 );
 
-/** How else a name token is written: ü as ue, Mc as Mac, hiragana as katakana, and back. */
+const CYRILLIC_OR_GREEK = /[\p{Script=Cyrillic}\p{Script=Greek}]/u;
+
+/**
+ * How else a name token is written: ü as ue, Mc as Mac, hiragana as katakana and back, Cyrillic
+ * and Greek in Latin letters.
+ */
 function spellings(tok: string): string[] {
   const out: string[] = [];
   if (/[äöüÄÖÜß]/.test(tok))
@@ -59,6 +65,8 @@ function spellings(tok: string): string[] {
     out.push(String.fromCharCode(...[...tok].map((c) => c.charCodeAt(0) + 0x60)));
   if (/^[\u30a1-\u30f6]+$/.test(tok))
     out.push(String.fromCharCode(...[...tok].map((c) => c.charCodeAt(0) - 0x60)));
+  // Cyrillic and Greek as people write them in Latin letters (Ivanov, Iwanow, Papadopoulos).
+  if (CYRILLIC_OR_GREEK.test(tok)) for (const r of romanisations(tok)) if (r.length >= 3) out.push(r);
   return out;
 }
 

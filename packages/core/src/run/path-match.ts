@@ -4,92 +4,17 @@
  * ways, so both sides are brought to one form first:
  * - Unicode: composed (Linux, Windows) or decomposed (macOS, zips made on a Mac) → one form,
  *   accents folded (Müller = Muller = Müller), compatibility forms unified (full-width digits);
- * - common transliterations: ü→ue, ß→ss, ø→o/oe, æ→ae, ł→l, Cyrillic to Latin (Иванов = Ivanov);
+ * - common transliterations (scrub/romanise.ts): ü→ue, ß→ss, ø→o/oe, æ→ae, ł→l, Cyrillic to
+ *   Latin (Иванов = Ivanov);
  * - separators and case dropped (`Mueller_Juergen`, `mueller-juergen`, `MUELLER JUERGEN`);
  * - a compound family name also by its parts (`Lopez` for GARCIA-LOPEZ);
  * - identifiers also by their digits (`4471923` for MRN-4471923), dates by the digit forms people
  *   write in names (`710218`, `180271`, `04.05.23`, `20230504`).
  */
 import { parseDA } from '../identity/dates.js';
+import { romanisations } from '../scrub/romanise.js';
 import { foldString } from '../scrub/fold.js';
 import { MONTH_WORDS } from '../scrub/months.js';
-
-/** Latin letters NFKD leaves whole, as people write them in ASCII (every system). */
-const LATIN: Readonly<Record<string, string>> = {
-  ß: 'ss',
-  æ: 'ae',
-  œ: 'oe',
-  ł: 'l',
-  đ: 'd',
-  ð: 'd',
-  þ: 'th',
-  ı: 'i',
-};
-
-/** Letters as a table string: "а a|б b|…" → { а: 'a', б: 'b', … } (a letter without a form drops). */
-const table = (spec: string): Readonly<Record<string, string>> =>
-  Object.fromEntries(
-    spec.split('|').map((e) => {
-      const [c, form = ''] = e.split(' ');
-      return [c as string, form];
-    }),
-  );
-
-const CYRILLIC_COMMON =
-  'а a|б b|в v|г g|д d|е e|ж zh|з z|и i|й y|к k|л l|м m|н n|о o|п p|р r|с s|т t|у u|ф f|х kh|' +
-  'ц ts|ч ch|ш sh|щ shch|ъ |ы y|ь |э e|ю yu|я ya|і i|ї yi|є ye|ґ g';
-const GREEK_COMMON =
-  'α a|β v|γ g|δ d|ε e|ζ z|η i|θ th|ι i|κ k|λ l|μ m|ν n|ξ x|ο o|π p|ρ r|σ s|τ t|υ y|φ f|χ ch|ψ ps|ω o';
-
-/**
- * Romanisation systems, each a whole spelling of a name (letters are not mixed across systems):
- * the usual English ones (BGN/PCGN, ELOT 743), a simplified English one (Yuri, Papadopoulos), a
- * German one (Iwanow, Schtscherbakow; Mueller for Müller), a scholarly one (Jurij, Scerbakov),
- * and Polish-style ø → o / Danish-style ø → oe, å → aa.
- */
-interface System {
-  /** Applied to the composed, lower-case text before accents are folded. */
-  readonly before?: (s: string) => string;
-  /** Applied to folded letters. */
-  readonly letters: Readonly<Record<string, string>>;
-}
-const SYSTEMS: readonly System[] = [
-  { letters: { ...LATIN, ø: 'o', ...table(CYRILLIC_COMMON), ...table(GREEK_COMMON) } },
-  {
-    before: (s) =>
-      s
-        .replace(/ий(?!\p{L})/gu, 'i')
-        .replace(/ый(?!\p{L})/gu, 'y')
-        .replace(/ου/g, 'ou'),
-    letters: {
-      ...LATIN,
-      ø: 'o',
-      ...table(`${CYRILLIC_COMMON}|й |х h`),
-      ...table(`${GREEK_COMMON}|β b|υ u|χ h`),
-    },
-  },
-  {
-    before: (s) => s.replace(/ä/g, 'ae').replace(/ö/g, 'oe').replace(/ü/g, 'ue').replace(/å/g, 'aa'),
-    letters: {
-      ...LATIN,
-      ø: 'oe',
-      ...table(`${CYRILLIC_COMMON}|в w|ж sch|й j|х ch|ц z|ч tsch|ш sch|щ schtsch|ю ju|я ja|ё jo`),
-      ...table(`${GREEK_COMMON}|β b|η e|υ u|χ kh`),
-    },
-  },
-  {
-    letters: {
-      ...LATIN,
-      ø: 'oe',
-      ...table(`${CYRILLIC_COMMON}|ж z|й j|х ch|ц c|ч c|ш s|щ sc|ю ju|я ja|ы y`),
-    },
-  },
-  // English again, -ий as -y and щ as sch (Yury, Dmitry, Scherbakov).
-  {
-    before: (s) => s.replace(/ий(?!\p{L})/gu, 'y'),
-    letters: { ...LATIN, ...table(`${CYRILLIC_COMMON}|х h|щ sch`) },
-  },
-];
 
 const NOT_ALNUM = /[^\p{L}\p{N}]+/gu;
 
@@ -98,7 +23,6 @@ export function pathFold(s: string): string {
   return foldString(s.normalize('NFC')).replace(NOT_ALNUM, '');
 }
 
-/** Every spelling of a text the systems give, letters and digits only (CJK kept as it is). */
 /**
  * Remembers results by their argument: the same folder names and values come with every file of
  * a series, and spelling them costs far more than looking them up. Cleared when it grows large:
@@ -117,7 +41,7 @@ function memo<T>(fn: (key: string) => T, max = 8192): (key: string) => T {
   };
 }
 
-const spellingsOfWords = memo(spellingsOf);
+const spellingsOfWords = memo(romanisations);
 
 /**
  * Every spelling of a text. Digits and dots (a UID, new with every file) have one, worked out
@@ -125,22 +49,6 @@ const spellingsOfWords = memo(spellingsOf);
  */
 export const spellings = (text: string): string[] =>
   /^[\d.]+$/.test(text) ? [text.replace(NOT_ALNUM, '')] : spellingsOfWords(text);
-
-function spellingsOf(text: string): string[] {
-  // Greek capital sigma lower-cases to ς at a word's end, σ elsewhere: one letter here.
-  const nfc = text.normalize('NFC').toLowerCase().replace(/ς/g, 'σ');
-  const out = new Set<string>([foldString(nfc).replace(NOT_ALNUM, '')]);
-  for (const sys of SYSTEMS) {
-    // Mapped before folding (й and ё would fold to и and е) and after it (ώ folds to ω).
-    const map = (t: string) => {
-      let r = '';
-      for (const c of t) r += sys.letters[c] ?? c;
-      return r;
-    };
-    out.add(map(foldString(map(sys.before ? sys.before(nfc) : nfc))).replace(NOT_ALNUM, ''));
-  }
-  return [...out];
-}
 
 /** An ASCII name as it would be written with its letters: oe → o (Oestergaard ~ Østergaard, Ostergaard). */
 const undoDigraphs = (f: string) => f.replace(/ae/g, 'a').replace(/oe/g, 'o').replace(/ue/g, 'u');

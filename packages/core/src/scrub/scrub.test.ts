@@ -343,3 +343,25 @@ describe("scrubText, a file's own UID where a dot touches it", () => {
     for (const text of [`${uid}.5`, `1.${uid}`, `prior ${uid}.77 seen`]) expect(run(text), text).toBe(text);
   });
 });
+
+describe('a Cyrillic or Greek name written in Latin letters', () => {
+  const lexOf = (pn: string) =>
+    buildLexicon(
+      nameTokens(pn).map((text) => ({ category: 'name' as const, text })),
+      [pn],
+    );
+  it.each([
+    ['ИВАНОВ^ЮРИЙ', 'Seen by Yuri Ivanov today', ['yuri', 'ivanov']],
+    ['ИВАНОВ^ЮРИЙ', 'Patient IWANOW Jurij, Befund', ['iwanow', 'jurij']],
+    ['ИВАНОВ^ЮРИЙ', 'Yury Ivanov and Иванов', ['yury', 'ivanov', 'иванов']],
+    ['Щербаков^Дмитрий', 'Dr. Dmitry Shcherbakov, Scherbakov', ['dmitry', 'shcherbakov', 'scherbakov']],
+    ['ΠΑΠΑΔΟΠΟΥΛΟΣ^ΓΕΩΡΓΙΟΣ', 'Georgios Papadopoulos referred', ['georgios', 'papadopoulos']],
+  ])('%s: %s', (pn, text, gone) => {
+    const out = scrubUtf8(lexOf(pn), text).toLowerCase();
+    for (const g of gone) expect(out).not.toContain(g);
+  });
+
+  it('leaves the rest of the text as it was', () => {
+    expect(scrubUtf8(lexOf('ИВАНОВ^ЮРИЙ'), 'Seen by Yuri Ivanov today')).toBe('Seen by   today');
+  });
+});

@@ -1,0 +1,103 @@
+/**
+ * A name as people write it in Latin letters: accents folded, common transliterations (ü→ue,
+ * ß→ss, ø→o/oe, æ→ae, ł→l) and Cyrillic and Greek in the romanisation systems people use
+ * (Иванов = Ivanov = Iwanow). Paths (run/path-match.ts) and free text (deid/text.ts name tokens)
+ * both look for a name in these spellings.
+ */
+import { foldString } from './fold.js';
+
+/** Latin letters NFKD leaves whole, as people write them in ASCII (every system). */
+const LATIN: Readonly<Record<string, string>> = {
+  ß: 'ss',
+  æ: 'ae',
+  œ: 'oe',
+  ł: 'l',
+  đ: 'd',
+  ð: 'd',
+  þ: 'th',
+  ı: 'i',
+};
+
+/** Letters as a table string: "а a|б b|…" → { а: 'a', б: 'b', … } (a letter without a form drops). */
+const table = (spec: string): Readonly<Record<string, string>> =>
+  Object.fromEntries(
+    spec.split('|').map((e) => {
+      const [c, form = ''] = e.split(' ');
+      return [c as string, form];
+    }),
+  );
+
+const CYRILLIC_COMMON =
+  'а a|б b|в v|г g|д d|е e|ж zh|з z|и i|й y|к k|л l|м m|н n|о o|п p|р r|с s|т t|у u|ф f|х kh|' +
+  'ц ts|ч ch|ш sh|щ shch|ъ |ы y|ь |э e|ю yu|я ya|і i|ї yi|є ye|ґ g';
+const GREEK_COMMON =
+  'α a|β v|γ g|δ d|ε e|ζ z|η i|θ th|ι i|κ k|λ l|μ m|ν n|ξ x|ο o|π p|ρ r|σ s|τ t|υ y|φ f|χ ch|ψ ps|ω o';
+
+/**
+ * Romanisation systems, each a whole spelling of a name (letters are not mixed across systems):
+ * the usual English ones (BGN/PCGN, ELOT 743), a simplified English one (Yuri, Papadopoulos), a
+ * German one (Iwanow, Schtscherbakow; Mueller for Müller), a scholarly one (Jurij, Scerbakov),
+ * and Polish-style ø → o / Danish-style ø → oe, å → aa.
+ */
+interface System {
+  /** Applied to the composed, lower-case text before accents are folded. */
+  readonly before?: (s: string) => string;
+  /** Applied to folded letters. */
+  readonly letters: Readonly<Record<string, string>>;
+}
+const SYSTEMS: readonly System[] = [
+  { letters: { ...LATIN, ø: 'o', ...table(CYRILLIC_COMMON), ...table(GREEK_COMMON) } },
+  {
+    before: (s) =>
+      s
+        .replace(/ий(?!\p{L})/gu, 'i')
+        .replace(/ый(?!\p{L})/gu, 'y')
+        .replace(/ου/g, 'ou'),
+    letters: {
+      ...LATIN,
+      ø: 'o',
+      ...table(`${CYRILLIC_COMMON}|й |х h`),
+      ...table(`${GREEK_COMMON}|β b|υ u|χ h`),
+    },
+  },
+  {
+    before: (s) => s.replace(/ä/g, 'ae').replace(/ö/g, 'oe').replace(/ü/g, 'ue').replace(/å/g, 'aa'),
+    letters: {
+      ...LATIN,
+      ø: 'oe',
+      ...table(`${CYRILLIC_COMMON}|в w|ж sch|й j|х ch|ц z|ч tsch|ш sch|щ schtsch|ю ju|я ja|ё jo`),
+      ...table(`${GREEK_COMMON}|β b|η e|υ u|χ kh`),
+    },
+  },
+  {
+    letters: {
+      ...LATIN,
+      ø: 'oe',
+      ...table(`${CYRILLIC_COMMON}|ж z|й j|х ch|ц c|ч c|ш s|щ sc|ю ju|я ja|ы y`),
+    },
+  },
+  // English again, -ий as -y and щ as sch (Yury, Dmitry, Scherbakov).
+  {
+    before: (s) => s.replace(/ий(?!\p{L})/gu, 'y'),
+    letters: { ...LATIN, ...table(`${CYRILLIC_COMMON}|х h|щ sch`) },
+  },
+];
+
+const NOT_ALNUM = /[^\p{L}\p{N}]+/gu;
+
+/** Every spelling of a text the systems give, lower case, letters and digits only (CJK kept as it is). */
+export function romanisations(text: string): string[] {
+  // Greek capital sigma lower-cases to ς at a word's end, σ elsewhere: one letter here.
+  const nfc = text.normalize('NFC').toLowerCase().replace(/ς/g, 'σ');
+  const out = new Set<string>([foldString(nfc).replace(NOT_ALNUM, '')]);
+  for (const sys of SYSTEMS) {
+    // Mapped before folding (й and ё would fold to и and е) and after it (ώ folds to ω).
+    const map = (t: string) => {
+      let r = '';
+      for (const c of t) r += sys.letters[c] ?? c;
+      return r;
+    };
+    out.add(map(foldString(map(sys.before ? sys.before(nfc) : nfc))).replace(NOT_ALNUM, ''));
+  }
+  return [...out];
+}
