@@ -4,7 +4,7 @@
  * except pixel data, which is compared with its source instead); a hit is reported at the
  * element that holds it.
  */
-import { namesAClass, T } from '@dcmblind/core';
+import { namesAClass, T, textAttributeDecision } from '@dcmblind/core';
 import { PIXEL_TAGS, type WalkedFile } from './dicom-file.js';
 import { locate, textOf, type Visit, vrOf } from './elements.js';
 import type { Claim, FileFinding, FileFindings, ScanContext } from './facts.js';
@@ -123,13 +123,25 @@ function seedFinding(ctx: ScanContext, seed: Seed, element: string): FileFinding
 }
 
 /**
- * An attribute the profile (with its options) keeps as it is, or one the table does not list:
- * it may hold its source's value, and only that. A cleaned attribute (C) may not hold one.
+ * An attribute the profile (with its options) keeps as it is, or one the table does not list
+ * that dcmblind keeps as written (coded and numeric values; vendor names and versions, cleaned of
+ * nothing but the file's known values): it may hold its source's value, and only that. A cleaned
+ * attribute (C) may not hold one, nor may free text outside the table that dcmblind cleans or
+ * removes (its reviewed list): there a source value is a leak even when the output holds the
+ * source's bytes unchanged (nothing was found to clean), and a name or unreviewed text outside
+ * the table is removed.
  */
 function keptHere(s: SearchScope, v: Visit): boolean {
   const exp = expectationFor(v.el.tag, s.columns);
-  return exp === 'kept' || exp === undefined;
+  if (exp !== undefined) return exp === 'kept';
+  const vr = vrOf(v.el);
+  if (vr === 'PN') return false;
+  if (!UNLISTED_TEXT_VRS.has(vr)) return true;
+  return textAttributeDecision(v.el.tag) === 'verbatim';
 }
+
+/** Text VRs whose attributes outside the table dcmblind cleans, keeps verbatim or removes (its reviewed list). */
+const UNLISTED_TEXT_VRS: ReadonlySet<string> = new Set(['LO', 'SH', 'ST', 'LT', 'UT', 'UC', 'UR']);
 
 /** A hit counts unless it is part of a longer word, of a class UID, or of the file's pseudonym. */
 function counts(s: SearchScope, seed: Seed, h: Hit, bytes: Uint8Array, v: Visit | undefined): boolean {

@@ -403,6 +403,35 @@ block.add_new(0x01, 'LO', str(src.PatientID))`,
     });
   }
 
+  it('finds a source name in text the table does not list, even as its source wrote it there', () => {
+    // DetectorDescription is outside Table E.1-1, on dcmblind's reviewed list of text it cleans:
+    // the source's own value holding the name is a leak in the output, not "its own value".
+    const d = testDir('unlisted-');
+    const rel = firstOfEach()[0] as string;
+    const src = join(d, 'in', 'one.dcm');
+    mkdirSync(dirname(src), { recursive: true });
+    cpSync(sourceOf.get(rel) as string, src);
+    plant(src, "ds.DetectorDescription = 'flat panel, checked by ' + str(ds.PatientName).replace('^', ' ')");
+    const out = join(d, 'out');
+    const r = spawnSync(
+      process.execPath,
+      [CLI, 'run', join(d, 'in'), '--out', out, '--key', join(d, 'k.key'), '--quiet'],
+      { encoding: 'utf8', env: ENV },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const [written] = readdirSync(out, { recursive: true, encoding: 'utf8' }).filter((f) =>
+      f.endsWith('one.dcm'),
+    );
+    expect(verify([out, '--source', join(d, 'in')]).report.findings).toEqual([]);
+    plant(join(out, written as string), 'ds.DetectorDescription = src.DetectorDescription', src);
+    const v = verify([out, '--source', join(d, 'in')]);
+    expect(v.code).toBe(1);
+    expect(v.report.findings.map((f) => `${f.rule} ${f.element} ${f.category}`)).toContain(
+      'seed-match DetectorDescription name',
+    );
+    rmSync(d, { recursive: true, force: true });
+  });
+
   it('finds a patient name in a path component, and masks it in the report', () => {
     const tree = copyOf('path');
     const rel = first();

@@ -13,7 +13,8 @@ import type { Rule } from './rules.js';
 
 export const TEXT_ATTRIBUTES_URL = new URL('../../data/standard/text_attributes.json', import.meta.url);
 
-type Decision = 'clean' | 'verbatim' | 'remove';
+export type TextDecision = 'clean' | 'verbatim' | 'remove';
+type Decision = TextDecision;
 interface Entry {
   readonly keyword: string;
   readonly decision: Decision;
@@ -53,6 +54,11 @@ export function unlistedTextRule(tag: Tag): Rule {
     rules.set(tag, r);
   }
   return r;
+}
+
+/** The reviewed decision for a text attribute the table does not list; undefined when not reviewed. */
+export function textAttributeDecision(tag: Tag): TextDecision | undefined {
+  return load().get(tag)?.decision;
 }
 
 /** The reviewed note for an attribute, for explanations. */
