@@ -140,7 +140,7 @@ function keptHere(s: SearchScope, v: Visit): boolean {
   return textAttributeDecision(v.el.tag) === 'verbatim';
 }
 
-/** Text VRs whose attributes outside the table dcmblind cleans, keeps verbatim or removes (its reviewed list). */
+/** Text VRs whose attributes outside the table dcmblind cleans, keeps verbatim or removes (reviewed). */
 const UNLISTED_TEXT_VRS: ReadonlySet<string> = new Set(['LO', 'SH', 'ST', 'LT', 'UT', 'UC', 'UR']);
 
 /** A hit counts unless it is part of a longer word, of a class UID, or of the file's pseudonym. */
