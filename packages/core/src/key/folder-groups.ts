@@ -78,7 +78,10 @@ export class FolderGroups {
       const key = groupKey(f);
       g = this.#ids.get(key);
       if (g === undefined) {
-        if (this.#ids.size >= MAX_GROUPS) return this.#giveUp();
+        if (this.#ids.size >= MAX_GROUPS) {
+          this.#giveUp();
+          return;
+        }
         g = this.#live.length;
         this.#ids.set(key, g);
         this.#live.push(0);
