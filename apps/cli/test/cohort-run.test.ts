@@ -4,7 +4,16 @@
  * configuration are never mixed in, zip inputs are safe, and the patient layout holds.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KeyStore } from '@dcmblind/core';
@@ -321,6 +330,9 @@ with zipfile.ZipFile(os.path.join(sys.argv[2], 'evil.zip'), 'w') as z:
     const after = listTree(out2);
     for (const p of after) expect(p).not.toContain(a);
     expect(after).toHaveLength(aFiles);
+    // Nor does the output's own state: its list of placed files forgets the removed path.
+    for (const f of readdirSync(join(out2, '.dcmblind')))
+      expect(readFileSync(join(out2, '.dcmblind', f), 'utf8'), f).not.toContain(a);
     expect(
       JSON.parse(second.stdout).failures.map((f: { code: string }) => f.code),
       second.stdout,

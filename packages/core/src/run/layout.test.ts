@@ -62,3 +62,19 @@ describe('mirror paths of a series', () => {
     }
   });
 });
+
+describe("a patient's several folders", () => {
+  it("get a suffix that is no part of the label a stranger's file in that folder gets", () => {
+    const r = instance(1);
+    const suffixed = new Set([`Kowalski\0${r.facts.patient.key}`]);
+    const [folder] = outputPath('mirror', 'Kowalski/series-7/IMG0001.dcm', r.facts, secret, {
+      lexicons: r.lexicons,
+      suffixed,
+    }).path.split('/');
+    const suffix = (folder as string).slice(r.facts.patient.pseudonym.length + 1);
+    expect(folder).toBe(`${r.facts.patient.pseudonym}-${suffix}`);
+    expect(suffix).toMatch(/^[0-9A-Z]{6}$/);
+    // The label of the folder itself (what a stranger's file there is written under).
+    expect(secret.label('path', 'Kowalski')).not.toContain(suffix);
+  });
+});

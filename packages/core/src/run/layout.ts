@@ -360,7 +360,11 @@ export function mirrorPath(
       const ext = dot > 0 ? comp.slice(dot) : '';
       out.push(label + (SAFE_EXT.test(ext) && classify(ext) === 'clean' ? ext : ''));
     } else if (verdict === 'patient') {
-      const suffix = context.suffixed?.has(`${folder}\0${facts.patient.key}`) ? `-${label.slice(0, 6)}` : '';
+      // Its own keyed domain: a part of the folder's label would tie the pseudonym's folder to the
+      // label a stranger's file in the same source folder gets.
+      const suffix = context.suffixed?.has(`${folder}\0${facts.patient.key}`)
+        ? `-${secret.label('patient-folder', folder).slice(0, 6)}`
+        : '';
       out.push(facts.patient.pseudonym + suffix);
       patientFolders.push(folder);
     } else {

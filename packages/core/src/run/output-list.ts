@@ -93,6 +93,22 @@ export function readOutputList(out: string): PathSet {
   return live;
 }
 
+/**
+ * The removals a compacted list keeps: only those that cancel a path another shard's list still
+ * holds (across list files a removal wins). The others would only keep the name of a file that is
+ * gone — and a file is removed because its path named a patient: the list must not keep it.
+ */
+function removalsStillNeeded(out: string, own: string, removed: PathSet): PathSet {
+  const kept = new PathSet();
+  const dir = join(out, STATE_DIR);
+  for (const name of outputListFiles(out)) {
+    if (join(dir, name) === own) continue;
+    const theirs = readOne(join(dir, name)).live;
+    for (const p of removed) if (theirs.has(p)) kept.add(p);
+  }
+  return kept;
+}
+
 /** The names of every list file of an output (for --force-rebuild, which starts them afresh). */
 export function outputListFiles(out: string): string[] {
   const dir = join(out, STATE_DIR);
@@ -194,6 +210,7 @@ export class OutputList {
     this.#fd = undefined;
     if (!compact || !this.#changed) return;
     const own = readOne(this.#path);
+    own.removed = removalsStillNeeded(this.#out, this.#path, own.removed);
     try {
       writeChunksAtomic(this.#path, listChunks(own), 0o644);
     } catch {

@@ -1,10 +1,10 @@
 /**
  * A folded view of decoded text for matching: lower case, accents stripped (NFKD without
- * combining marks), compatibility forms unified (full-width digits become ASCII digits; CJK
- * characters stay as they are: their decomposition would change them), each
- * folded UTF-16 unit pointing back at the decoded character it came from. Matching happens on
- * the folded string; edits are made on the original characters, so the bytes that stay are
- * the source's own.
+ * combining marks), Greek final sigma as σ, compatibility forms unified (full-width digits
+ * become ASCII digits; CJK characters stay as they are: their decomposition would change
+ * them), each folded UTF-16 unit pointing back at the decoded character it came from. Matching
+ * happens on the folded string; edits are made on the original characters, so the bytes that
+ * stay are the source's own.
  */
 export interface Folded {
   /** The folded text. */
@@ -24,6 +24,8 @@ export function foldChar(c: string): string {
   if (f === undefined) {
     f = KEEP_AS_IS.test(c) ? c : c.normalize('NFKD').replace(MARKS, '').toLowerCase();
     if (f === '') f = c.toLowerCase();
+    // Greek's final sigma is the same letter as σ (Σ lower-cases to σ, one character at a time).
+    if (f === 'ς') f = 'σ';
     cache.set(c, f);
   }
   return f;
