@@ -349,6 +349,34 @@ with zipfile.ZipFile(os.path.join(sys.argv[2], 'evil.zip'), 'w') as z:
     for (const p of last) expect(p).not.toContain(a);
   });
 
+  it('a later copy of a file done before is a duplicate; a changed one at its output path is refused', () => {
+    // The patient layout names outputs by UIDs: copies of one instance meet at one output path.
+    const { dir, input: cohort } = setup(1, 1);
+    const source = join(cohort, listTree(cohort)[0] as string);
+    const input = join(dir, 'one');
+    mkdirSync(join(input, 'a'), { recursive: true });
+    copyFileSync(source, join(input, 'a', 'x.dcm'));
+    const out = join(dir, 'out-dup');
+    const key = join(dir, 'dup.key');
+    const run = () =>
+      JSON.parse(
+        dcmblind(['run', input, '--out', out, '--key', key, '--layout', 'patient', '--json']).stdout,
+      );
+    expect(run()).toMatchObject({ written: 1, failed: 0 });
+    mkdirSync(join(input, 'b'));
+    copyFileSync(source, join(input, 'b', 'x.dcm'));
+    // The copy meets the earlier run's output (found done this run): same content, not written again.
+    expect(run()).toMatchObject({ written: 0, done: 1, unchanged: 1, failed: 0 });
+    mkdirSync(join(input, 'c'));
+    const changed = readFileSync(source);
+    changed[changed.length - 1] = (changed[changed.length - 1] as number) ^ 0xff; // a pixel
+    writeFileSync(join(input, 'c', 'x.dcm'), changed);
+    const third = run();
+    expect(third).toMatchObject({ written: 0, failed: 1 });
+    expect(third.failures.map((f: { code: string }) => f.code)).toEqual(['E_PATH_CONFLICT']);
+    expect(listTree(out)).toHaveLength(1);
+  });
+
   it('--dry-run reports paths and rules and writes nothing', () => {
     const { dir, input, key } = setup(1, 1);
     const keyBefore = readFileSync(key);

@@ -1,8 +1,10 @@
 /**
  * Which source content this run placed (or found done) at each output path. A million paths
- * must fit in a few tens of megabytes (issue 19), so neither paths nor digests are kept: each
- * claim is 16 bytes in one open-addressing table, the path as two independent 32-bit hashes
- * (63 bits) and the content as the first 64 bits of its SHA-256.
+ * must fit in a few tens of megabytes (issue 19), so paths are not kept: each path is two
+ * independent 32-bit hashes (63 bits) in an open-addressing table. A file this run places is
+ * 16 bytes: its path and the first 64 bits of its content's SHA-256. A file found done by an
+ * earlier run is 8 bytes, its path alone: the key holds its record, read back in the rare case a
+ * file of this run meets its path — which also settles a hash that only looked like it.
  *
  * Two different paths sharing 63 bits is a 1 in 10¹⁹ event per pair (about 1 in 10⁷ for a run of
  * a million outputs); two different contents at one path sharing 64 bits, 1 in 10¹⁹. Either
@@ -23,57 +25,57 @@ function hash32b(s: string): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-/** Words per slot: path hash (2), content tag (2). A slot's second word is odd once used. */
-const W = 4;
-
-export class Claims {
-  #slots = new Uint32Array(W * 1024);
+/**
+ * Open addressing over one Uint32Array, `words` a slot: the path's two hashes first (the second
+ * odd, so a used slot is never all zero), then the caller's. Linear probing; grown by doubling
+ * before it is two thirds full.
+ */
+class Slots {
+  #slots: Uint32Array;
   #size = 0;
+  readonly #w: number;
+
+  constructor(words: number) {
+    this.#w = words;
+    this.#slots = new Uint32Array(words * 1024);
+  }
 
   get size(): number {
     return this.#size;
   }
 
-  /** Bytes the table holds. */
   get bytes(): number {
     return this.#slots.byteLength;
   }
 
-  /** Whether the path is claimed, and if so whether by this content. */
-  get(outRel: string, sha256: string): 'same' | 'other' | undefined {
-    const at = this.#slotOf(hash32(outRel), (hash32b(outRel) | 1) >>> 0);
-    const s = this.#slots;
-    if (s[at + 1] === 0) return undefined;
-    const [t1, t2] = tagOf(sha256);
-    return s[at + 2] === t1 && s[at + 3] === t2 ? 'same' : 'other';
+  /** The path's slot (its words from `at`), or undefined when the path was never put. */
+  find(path: string): { slots: Uint32Array; at: number } | undefined {
+    const at = this.#slotOf(hash32(path), (hash32b(path) | 1) >>> 0);
+    return this.#slots[at + 1] === 0 ? undefined : { slots: this.#slots, at };
   }
 
-  set(outRel: string, sha256: string): void {
-    const a = hash32(outRel);
-    const b = (hash32b(outRel) | 1) >>> 0;
+  /** The path's slot, made if need be (its hashes written; the caller writes the rest). */
+  put(path: string): { slots: Uint32Array; at: number } {
+    const a = hash32(path);
+    const b = (hash32b(path) | 1) >>> 0;
     let at = this.#slotOf(a, b);
     if (this.#slots[at + 1] === 0) {
-      // Grown before it is a third full past half: probes stay short.
-      if ((this.#size + 1) * 3 > (this.#slots.length / W) * 2) {
+      if ((this.#size + 1) * 3 > (this.#slots.length / this.#w) * 2) {
         this.#grow();
         at = this.#slotOf(a, b);
       }
       this.#size++;
+      this.#slots[at] = a;
+      this.#slots[at + 1] = b;
     }
-    const [t1, t2] = tagOf(sha256);
-    const s = this.#slots;
-    s[at] = a;
-    s[at + 1] = b;
-    s[at + 2] = t1;
-    s[at + 3] = t2;
+    return { slots: this.#slots, at };
   }
 
-  /** The slot holding this path, or the empty one it would go to (linear probing). */
   #slotOf(a: number, b: number): number {
     const s = this.#slots;
-    const mask = s.length / W - 1;
+    const mask = s.length / this.#w - 1;
     for (let i = (a ^ Math.imul(b, 0x9e3779b1)) & mask; ; i = (i + 1) & mask) {
-      const at = i * W;
+      const at = i * this.#w;
       if (s[at + 1] === 0 || (s[at] === a && s[at + 1] === b)) return at;
     }
   }
@@ -81,11 +83,59 @@ export class Claims {
   #grow(): void {
     const old = this.#slots;
     this.#slots = new Uint32Array(old.length * 2);
-    for (let at = 0; at < old.length; at += W) {
+    for (let at = 0; at < old.length; at += this.#w) {
       if (old[at + 1] === 0) continue;
       const to = this.#slotOf(old[at] as number, old[at + 1] as number);
-      this.#slots.set(old.subarray(at, at + W), to);
+      this.#slots.set(old.subarray(at, at + this.#w), to);
     }
+  }
+}
+
+export class Claims {
+  /** Files this run places: path, content tag. */
+  readonly #placed = new Slots(4);
+  /** Files found done: path only (their content is in the key). */
+  readonly #done = new Slots(2);
+  readonly #doneContent: (outRel: string) => string | undefined;
+
+  /** `doneContent`: the SHA-256 of the source an earlier run placed at a path (its key record). */
+  constructor(doneContent: (outRel: string) => string | undefined) {
+    this.#doneContent = doneContent;
+  }
+
+  get size(): number {
+    return this.#placed.size + this.#done.size;
+  }
+
+  /** Bytes the tables hold. */
+  get bytes(): number {
+    return this.#placed.bytes + this.#done.bytes;
+  }
+
+  /** Whether the path is claimed, and if so whether by this content. */
+  get(outRel: string, sha256: string): 'same' | 'other' | undefined {
+    const p = this.#placed.find(outRel);
+    if (p) {
+      const [t1, t2] = tagOf(sha256);
+      return p.slots[p.at + 2] === t1 && p.slots[p.at + 3] === t2 ? 'same' : 'other';
+    }
+    if (!this.#done.find(outRel)) return undefined;
+    // Only the key knows what is there (and whether this was the path or a hash like it).
+    const there = this.#doneContent(outRel);
+    return there === undefined ? undefined : there === sha256 ? 'same' : 'other';
+  }
+
+  /** This run places `sha256`'s output at the path. */
+  set(outRel: string, sha256: string): void {
+    const { slots, at } = this.#placed.put(outRel);
+    const [t1, t2] = tagOf(sha256);
+    slots[at + 2] = t1;
+    slots[at + 3] = t2;
+  }
+
+  /** An earlier run placed this output, and it is done (its key record says what content). */
+  setDone(outRel: string): void {
+    this.#done.put(outRel);
   }
 }
 

@@ -58,7 +58,7 @@ function doneBefore(state: RunState, f: InputFile, stat: Planned['stat']): FileR
 /** Count a file done before as done in this run: its patient and output path are this run's too. */
 function recordDone(state: RunState, f: InputFile, prev: FileRecord): void {
   state.addPatient(prev.pseudonym);
-  state.claimed.set(prev.outputPath, prev.sourceSha256);
+  state.claimed.setDone(prev.outputPath);
   state.sawArchive(f, true);
   state.record({
     kind: 'done',

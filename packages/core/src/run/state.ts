@@ -46,7 +46,7 @@ export class RunState {
   /** Pseudonym → outputs of this run and done ones (the run's patients). */
   readonly patients = new Map<string, number>();
   /** Output path → the source content placed there by this run (see Claims). */
-  readonly claimed = new Claims();
+  readonly claimed = new Claims((outRel) => this.output.done.byOutput(outRel)?.sourceSha256);
   /**
    * Whether a folder name names a person or identifier of the run (set by the header pass): an
    * earlier run's output that kept such a name in clear is taken back at the end.
