@@ -25,6 +25,10 @@ function hash32b(s: string): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
+/** A path's two hashes, the second odd (so a used slot is never all zero). */
+type PathHashes = readonly [number, number];
+const pathHashes = (path: string): PathHashes => [hash32(path), (hash32b(path) | 1) >>> 0];
+
 /**
  * Open addressing over one Uint32Array, `words` a slot: the path's two hashes first (the second
  * odd, so a used slot is never all zero), then the caller's. Linear probing; grown by doubling
@@ -48,16 +52,14 @@ class Slots {
     return this.#slots.byteLength;
   }
 
-  /** The path's slot (its words from `at`), or undefined when the path was never put. */
-  find(path: string): { slots: Uint32Array; at: number } | undefined {
-    const at = this.#slotOf(hash32(path), (hash32b(path) | 1) >>> 0);
+  /** The slot of a path (by pathHashes), or undefined when it was never put. */
+  find([a, b]: PathHashes): { slots: Uint32Array; at: number } | undefined {
+    const at = this.#slotOf(a, b);
     return this.#slots[at + 1] === 0 ? undefined : { slots: this.#slots, at };
   }
 
-  /** The path's slot, made if need be (its hashes written; the caller writes the rest). */
-  put(path: string): { slots: Uint32Array; at: number } {
-    const a = hash32(path);
-    const b = (hash32b(path) | 1) >>> 0;
+  /** The slot of a path (by pathHashes), made if need be (the caller writes the rest). */
+  put([a, b]: PathHashes): { slots: Uint32Array; at: number } {
     let at = this.#slotOf(a, b);
     if (this.#slots[at + 1] === 0) {
       if ((this.#size + 1) * 3 > (this.#slots.length / this.#w) * 2) {
@@ -114,12 +116,13 @@ export class Claims {
 
   /** Whether the path is claimed, and if so whether by this content. */
   get(outRel: string, sha256: string): 'same' | 'other' | undefined {
-    const p = this.#placed.find(outRel);
+    const h = pathHashes(outRel);
+    const p = this.#placed.find(h);
     if (p) {
       const [t1, t2] = tagOf(sha256);
       return p.slots[p.at + 2] === t1 && p.slots[p.at + 3] === t2 ? 'same' : 'other';
     }
-    if (!this.#done.find(outRel)) return undefined;
+    if (!this.#done.find(h)) return undefined;
     // Only the key knows what is there (and whether this was the path or a hash like it).
     const there = this.#doneContent(outRel);
     return there === undefined ? undefined : there === sha256 ? 'same' : 'other';
@@ -127,7 +130,7 @@ export class Claims {
 
   /** This run places `sha256`'s output at the path. */
   set(outRel: string, sha256: string): void {
-    const { slots, at } = this.#placed.put(outRel);
+    const { slots, at } = this.#placed.put(pathHashes(outRel));
     const [t1, t2] = tagOf(sha256);
     slots[at + 2] = t1;
     slots[at + 3] = t2;
@@ -135,7 +138,7 @@ export class Claims {
 
   /** An earlier run placed this output, and it is done (its key record says what content). */
   setDone(outRel: string): void {
-    this.#done.put(outRel);
+    this.#done.put(pathHashes(outRel));
   }
 }
 

@@ -41,14 +41,12 @@ function memo<T>(fn: (key: string) => T, max = 8192): (key: string) => T {
   };
 }
 
-const spellingsOfWords = memo(romanisations);
-
 /**
  * Every spelling of a text. Digits and dots (a UID, new with every file) have one, worked out
  * without the memo: remembering them would only fill it.
  */
 export const spellings = (text: string): string[] =>
-  /^[\d.]+$/.test(text) ? [text.replace(NOT_ALNUM, '')] : spellingsOfWords(text);
+  /^[\d.]+$/.test(text) ? [text.replace(NOT_ALNUM, '')] : romanisations(text);
 
 /** An ASCII name as it would be written with its letters: oe → o (Oestergaard ~ Østergaard, Ostergaard). */
 const undoDigraphs = (f: string) => f.replace(/ae/g, 'a').replace(/oe/g, 'o').replace(/ue/g, 'u');

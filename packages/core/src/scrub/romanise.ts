@@ -85,8 +85,25 @@ const SYSTEMS: readonly System[] = [
 
 const NOT_ALNUM = /[^\p{L}\p{N}]+/gu;
 
+/**
+ * Spellings already worked out, by text: the same names and folder names come with every file of
+ * a series (paths and name tokens both ask). Cleared when full: a long run meets new ones.
+ */
+const known = new Map<string, string[]>();
+const KNOWN_MAX = 8192;
+
 /** Every spelling of a text the systems give, lower case, letters and digits only (CJK kept as it is). */
 export function romanisations(text: string): string[] {
+  let r = known.get(text);
+  if (r === undefined) {
+    if (known.size >= KNOWN_MAX) known.clear();
+    r = spell(text);
+    known.set(text, r);
+  }
+  return r;
+}
+
+function spell(text: string): string[] {
   // Greek capital sigma lower-cases to ς at a word's end, σ elsewhere: one letter here.
   const nfc = text.normalize('NFC').toLowerCase().replace(/ς/g, 'σ');
   const out = new Set<string>([foldString(nfc).replace(NOT_ALNUM, '')]);
