@@ -160,6 +160,8 @@ export interface ScanContext {
   readonly matcher: Matcher;
   /** The digits of phone and ID seeds, searched in text with its separators dropped (digits.ts). */
   readonly digits: Matcher;
+  /** Name seeds folded (folded-names.ts), searched in folded text that is not plain ASCII. */
+  readonly folded: Matcher;
   /** Every patient's dates (YYYYMMDD), for files whose patient is unknown (not DICOM). */
   readonly dates: ReadonlySet<string>;
   readonly hashKey: Buffer;

@@ -6,7 +6,8 @@
  */
 import { namesAClass, T, textAttributeDecision } from '@dcmblind/core';
 import { PIXEL_TAGS, type WalkedFile } from './dicom-file.js';
-import { locate, textOf, type Visit, vrOf } from './elements.js';
+import { locate, TYPED_VRS, textOf, type Visit, vrOf } from './elements.js';
+import { foldedNameIn } from './folded-names.js';
 import type { Claim, FileFinding, FileFindings, ScanContext } from './facts.js';
 import { lowerLatin1, valueHash } from './hashing.js';
 import type { Hit } from './search.js';
@@ -79,7 +80,21 @@ export function seededSearch(
     pos = e.end;
   }
   judgeHits(scope, ctx.matcher.search(parsed.data, pos, parsed.data.length), parsed.data, inData);
+  foldedNames(scope, file);
   return scope.claims;
+}
+
+/** Names in text written with accents or a case their source lacks (folded-names.ts). */
+function foldedNames(s: SearchScope, file: WalkedFile): void {
+  for (const v of file.visits) {
+    const vr = vrOf(v.el);
+    if (v.el.items || (vr !== 'PN' && !TYPED_VRS.has(vr)) || s.seen.has(`${v.path}|name`)) continue;
+    if (keptHere(s, v)) continue;
+    const finding = foldedNameIn(v.path, textOf(file.parsed.data, v.el, v.scheme), s.ctx);
+    if (!finding) continue;
+    s.seen.add(`${v.path}|name`);
+    s.found.add(finding);
+  }
 }
 
 /** One finding per element and category for the hits that are leaks; a claim for those in kept attributes. */

@@ -3,6 +3,7 @@ import { workerData } from 'piscina';
 import type { OutputFacts, OutputTask, ScanContext, SourceFacts } from './facts.js';
 import { scanOutput } from './output-scan.js';
 import { digitPatterns } from './digits.js';
+import { foldedPatterns } from './folded-names.js';
 import { Matcher } from './search.js';
 import { patternsOf, type Seed } from './seeds.js';
 import { scanSource } from './source-scan.js';
@@ -14,6 +15,7 @@ const ctx: ScanContext | undefined = data.seeds
       seeds: data.seeds,
       matcher: new Matcher(patternsOf(data.seeds)),
       digits: new Matcher(digitPatterns(data.seeds)),
+      folded: new Matcher(foldedPatterns(data.seeds)),
       dates: new Set(data.dates ?? []),
       hashKey: Buffer.from(data.hashKey ?? new Uint8Array(32)),
     }

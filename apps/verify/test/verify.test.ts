@@ -432,6 +432,35 @@ block.add_new(0x01, 'LO', str(src.PatientID))`,
     rmSync(d, { recursive: true, force: true });
   });
 
+  it('finds a name written with accents or a case its header lacks (ΠΑΠΑΔΟΠΟΥΛΟΣ as Παπαδόπουλος)', () => {
+    const d = testDir('folded-');
+    const rel = firstOfEach()[0] as string;
+    const src = join(d, 'in', 'one.dcm');
+    mkdirSync(dirname(src), { recursive: true });
+    cpSync(sourceOf.get(rel) as string, src);
+    plant(src, "ds.SpecificCharacterSet = 'ISO_IR 192'; ds.PatientName = 'ΠΑΠΑΔΟΠΟΥΛΟΣ^ΓΕΩΡΓΙΟΣ'");
+    const out = join(d, 'out');
+    const r = spawnSync(
+      process.execPath,
+      [CLI, 'run', join(d, 'in'), '--out', out, '--key', join(d, 'k.key'), '--quiet'],
+      { encoding: 'utf8', env: ENV },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const [written] = readdirSync(out, { recursive: true, encoding: 'utf8' }).filter((f) =>
+      f.endsWith('one.dcm'),
+    );
+    expect(verify([out, '--source', join(d, 'in')]).report.findings).toEqual([]);
+    // Lower case with its accent: not one byte in common with the header's capitals.
+    plant(join(out, written as string), "ds.DetectorDescription = 'checked by Παπαδόπουλος'");
+    const v = verify([out, '--source', join(d, 'in')]);
+    expect(v.code).toBe(1);
+    expect(v.report.findings.map((f) => `${f.rule} ${f.element} ${f.category}`)).toContain(
+      'seed-match DetectorDescription name',
+    );
+    expect(v.raw + v.stdout).not.toMatch(/Παπαδόπουλος|ΠΑΠΑΔΟΠΟΥΛΟΣ|papadop/i);
+    rmSync(d, { recursive: true, force: true });
+  });
+
   it('finds a patient name in a path component, and masks it in the report', () => {
     const tree = copyOf('path');
     const rel = first();

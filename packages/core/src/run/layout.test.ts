@@ -40,6 +40,18 @@ function pathOf(n: number, relPath: string): string[] {
   return outputPath('mirror', relPath, r.facts, secret, { lexicons: r.lexicons }).path.split('/');
 }
 
+describe("a patient's initials in a path", () => {
+  // KOWALSKI^JAN: JK and KJ, with dots or without.
+  it.each([['JK_2023'], ['KJ'], ['J.K.'], ['MR_JK_brain'], ['scan JK']])('%s names the patient', (folder) => {
+    const [first] = pathOf(1, `${folder}/series-7/IMG0001.dcm`);
+    expect(first).toMatch(/^ANON-/);
+  });
+  it.each([['CT_2023'], ['JKL'], ['AX_T1'], ['jk-notes'], ['MR']])('%s does not', (folder) => {
+    const [first] = pathOf(1, `${folder}/series-7/IMG0001.dcm`);
+    expect(first).toBe(folder);
+  });
+});
+
 describe('mirror paths of a series', () => {
   it("replaces any UID in a folder name, its own or another file's, whichever file came first", () => {
     for (const order of [

@@ -15,6 +15,7 @@ import { fold } from '../scrub/fold.js';
 import { type Lexicon, phrasesOnly } from '../scrub/lexicon.js';
 import { objectId } from '../scrub/object-id.js';
 import { lexiconEdits } from '../scrub/lexicon-match.js';
+import { NOT_INITIALS } from './not-initials.js';
 import {
   type ComponentForms,
   componentForms,
@@ -102,13 +103,20 @@ const shortFor = (c: ComponentForms, needles: readonly Needle[]) =>
   c.shortName.length >= 4 &&
   needles.some((n) => n.forms.some((f) => f.length > c.shortName!.length && f.startsWith(c.shortName!)));
 
-/** Dotted initials alone (`J.S.`, `W.L`); without dots two capitals are a modality far more often. */
+/** Dotted initials alone (`J.S.`, `W.L`). */
 const DOTTED_INITIALS = /^(?:\p{Lu}\.){1,3}\p{Lu}?\.?$/u;
+/** A word of a component in two or three capitals: the patient's initials if theirs (`JS_2023`). */
+const CAPITALS_WORD = /(?<![\p{L}\p{N}])\p{Lu}{2,3}(?![\p{L}\p{N}])/gu;
 
 function namesThePatient(component: string, c: ComponentForms, n: PathNeedles): boolean {
   if (n.patient.some((x) => hits(c, x)) || c.digits.some((d) => n.patientDigits.has(d))) return true;
   if (shortFor(c, n.patient)) return true;
-  return DOTTED_INITIALS.test(component) && n.initials.has(component.replace(/\./g, ''));
+  if (DOTTED_INITIALS.test(component) && n.initials.has(component.replace(/\./g, ''))) return true;
+  // Undotted, unless the capitals are a modality, a view or a common word (CT for Cathy Thomas).
+  if (n.initials.size === 0) return false;
+  for (const [w] of component.matchAll(CAPITALS_WORD))
+    if (n.initials.has(w) && !NOT_INITIALS.has(w)) return true;
+  return false;
 }
 
 function identifiesSomeone(c: ComponentForms, n: PathNeedles): boolean {

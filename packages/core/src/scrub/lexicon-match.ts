@@ -50,7 +50,7 @@ function lookup(lex: Lexicon, word: string): FindingKind | undefined {
     lex.words.get(word.slice(0, -polish[0].length)) === 'name'
   )
     return 'name';
-  return undefined;
+  return lex.variants.size > 0 ? lex.variants.match(word) : undefined;
 }
 
 /** Whole words (and each part of a hyphenated or apostrophised word), CJK runs aside. */

@@ -13,6 +13,7 @@
 import type { IdentifyingValue } from '../deid/identifying.js';
 import type { FindingKind } from './edit.js';
 import { foldString } from './fold.js';
+import { NameVariants } from './name-variants.js';
 
 export type Boundary = 'letter' | 'alnum' | 'uid' | 'digit';
 
@@ -34,6 +35,8 @@ export interface Lexicon {
   readonly digits: ReadonlySet<string>;
   /** The patient's initials, case-sensitive, on the original text. */
   readonly initials: readonly RegExp[];
+  /** Cyrillic and Greek names in the spellings no romanisation system gives (`Iurii`, `Παπαδοπούλου`). */
+  readonly variants: NameVariants;
   readonly size: number;
 }
 
@@ -76,6 +79,7 @@ class LexiconBuilder {
   readonly cjk = new Set<string>();
   readonly digits = new Set<string>();
   readonly initials: RegExp[] = [];
+  readonly variants = new NameVariants();
 
   addWord(word: string, kind: FindingKind): void {
     const w = foldString(word);
@@ -104,7 +108,10 @@ class LexiconBuilder {
     }
     // A name in parts ("gil dong") stands as a phrase; a single token as a word.
     if (/\s/.test(token.trim())) this.addPhrase(token, 'name', 'letter');
-    else this.addWord(token, 'name');
+    else {
+      this.addWord(token, 'name');
+      this.variants.add(token, 'name');
+    }
   }
 
   addValue(v: IdentifyingValue): void {
@@ -212,6 +219,7 @@ class LexiconBuilder {
       cjkLongest,
       digits: this.digits,
       initials: this.initials,
+      variants: this.variants,
       size: this.words.size + this.phrases.size + this.cjk.size + this.digits.size,
     };
   }

@@ -46,7 +46,11 @@ interface System {
   readonly letters: Readonly<Record<string, string>>;
 }
 const SYSTEMS: readonly System[] = [
-  { letters: { ...LATIN, ø: 'o', ...table(CYRILLIC_COMMON), ...table(GREEK_COMMON) } },
+  {
+    // Greek diphthongs as ELOT 743 writes them: αυ av, ευ ev, ου ou (Stavros, Evangelos).
+    before: (s) => s.replace(/α[υύ]/g, 'av').replace(/ε[υύ]/g, 'ev').replace(/ο[υύ]/g, 'ou'),
+    letters: { ...LATIN, ø: 'o', ...table(CYRILLIC_COMMON), ...table(GREEK_COMMON) },
+  },
   {
     before: (s) =>
       s

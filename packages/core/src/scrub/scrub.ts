@@ -12,6 +12,7 @@ import { ageEdits } from './ages.js';
 import { contactEdits } from './contact.js';
 import { dateEdits } from './dates.js';
 import { type Edit, mergeEdits } from './edit.js';
+import { withInitialsNear } from './initials-near.js';
 import { type Folded, fold } from './fold.js';
 import { objectId as idOf } from './object-id.js';
 import { type Lexicon, phrasesOnly } from './lexicon.js';
@@ -50,7 +51,7 @@ export function findEdits(chars: readonly string[], opts: ScrubOptions): Edit[] 
   const folded = fold(chars);
   const edits = opts.lexicons.flatMap((lexicon) => lexiconEdits(chars, folded, lexicon));
   if (opts.patterns) edits.push(...patternEdits(chars, folded, opts.shiftDays));
-  return mergeEdits(edits);
+  return mergeEdits(withInitialsNear(chars, mergeEdits(edits)));
 }
 
 const REVERSE = new WeakMap<readonly string[], Map<string, number>>();
@@ -110,7 +111,7 @@ export function scrubText(bytes: Uint8Array, scheme: Scheme, isPN: boolean, opts
     all.push(...(found.byLexicon[i] ?? lexiconEdits(decoded.chars, folded, lexicon)));
   });
   all.push(...found.patterns);
-  const edits = mergeEdits(all);
+  const edits = mergeEdits(withInitialsNear(decoded.chars, mergeEdits(all)));
   if (edits.length === 0) return { bytes, edits: 0 };
   return { bytes: apply(bytes, decoded, edits, scheme), edits: edits.length };
 }

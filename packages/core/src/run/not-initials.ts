@@ -1,0 +1,22 @@
+/**
+ * Two or three capitals in a folder or file name that are something else far more often than a
+ * patient's initials: the modality codes of PS3.3 C.7.3.1.1.1 (current and retired, those of two
+ * or three letters), views, planes and sequence names, body parts, and short words. A patient
+ * whose initials are one of these (Cathy Thomas, CT) is still found by name in the same path.
+ */
+export const NOT_INITIALS: ReadonlySet<string> = new Set(
+  // modalities (C.7.3.1.1.1), current and retired
+  (
+    'AR AU BI BMD CR CT DG DOC DX ECG EPS ES FID GM HC HD IO IOL KER KO LEN LS MG MR NM OAM OCT OP ' +
+    'OPM OPT OPV OSS OT PR PT PX REG RF RG RWV SEG SM SMR SR SRF TG US VA XA XC AS CD CF CP CS DD ' +
+    'DF DM DS EC FA FS LP MA MS OPR ST VF ' +
+    // views, planes, orientations, sequences and reconstructions
+    'AP PA LAT LL RL LR AX SAG COR TRA OBL LAO RAO LPO RPO CC MLO ML LM SI IS HF FH LT RT BIL ' +
+    'ADC DWI SWI PD SE GRE FSE TSE EPI IR MIP MPR VR VRT CTA MRA DSA PET CXR KUB IVP ABD ' +
+    'HR SD FOV ROI LOC SCT TOF PC FFE BB WB ' +
+    // body parts and places
+    'CHE CSP TSP LSP ICU ER ED OR RX ' +
+    // words and marks
+    'NEW OLD ALL THE AND FOR RAW SUB PRE DUP CPY TMP BAK IMG DCM DIR SER STU PAT ANO NO ID'
+  ).split(' '),
+);

@@ -1,0 +1,133 @@
+/**
+ * A Cyrillic or Greek name as people actually write it, beyond the romanisation systems of
+ * romanise.ts: ЮРИЙ is also `Iurii`, `Youri`, `Juri`; АЛЕКСЕЙ `Aleksei`, `Alexey`; ФЁДОРОВ
+ * `Fyodorov`, `Fedorov`; ΓΕΏΡΓΙΟΣ `Giorgos`, `Yiorgos`; ΠΑΠΑΔΌΠΟΥΛΟΣ `Papadopulos`, and inflected
+ * (`Papadopoulou`, `Παπαδοπούλου`, `Ivanovoi`). No table can list every spelling, so a word of
+ * text is compared with the name by a key that forgets what the spellings disagree on:
+ * - Latin letters: j and y are i, w is v, x is ks, ph is f, kh and th are h and t, ou is u, a
+ *   doubled letter is one; a leading g or i before e or i and a vowel is one i (Georgios,
+ *   Giorgos, Yiorgos, Yeoryios); io after a first consonant is e (Fyodorov, Fedorov);
+ *   The old French ending -off is -ov (Smirnoff);
+ * - equal keys match; a key's stem (its last vowels and one s or m dropped: case endings)
+ *   matches when it has five letters or more; keys of six letters or more one vowel apart
+ *   (added, dropped or changed: Giorgos for Georgios) match. Consonants are where spellings of
+ *   a name agree and words differ (`Timur` and `timer` are a vowel apart, but five letters;
+ *   `Polina` and `polling` a consonant).
+ * Only names written in Cyrillic or Greek get these looser matches: for a Latin name the
+ * spelling is the name (an edit away from `Hearn` is `heart`).
+ */
+import { foldString } from './fold.js';
+import type { FindingKind } from './edit.js';
+import { romanisations } from './romanise.js';
+
+const CYRILLIC_OR_GREEK = /[\p{Script=Cyrillic}\p{Script=Greek}]/u;
+const LATIN_WORD = /^[a-z]+$/;
+
+/** The key of a folded Latin word (see the module comment). */
+export function latinKey(word: string): string {
+  return word
+    .replace(/x/g, 'ks')
+    .replace(/ph/g, 'f')
+    .replace(/kh/g, 'h')
+    .replace(/th/g, 't')
+    .replace(/ck/g, 'k')
+    .replace(/w/g, 'v')
+    .replace(/[jy]/g, 'i')
+    .replace(/ou/g, 'u')
+    .replace(/^[gi][ei](?=[aeiou])/, 'i')
+    .replace(/^([^aeiou])io/, '$1e')
+    .replace(/([oe])f+$/, '$1v')
+    .replace(/(.)\1+/g, '$1');
+}
+
+/** A key without its case ending: Latin, Greek or Cyrillic vowels at the end and one s or m after them. */
+export function stemOf(key: string): string {
+  return key.replace(/[aeiouαεηιουωаеёиоуыэюяйь]+[sσmм]?$|[sσ]$/u, '');
+}
+
+const STEM_MIN = 5;
+const EDIT_MIN = 6;
+/** Past this many keys the one-vowel test is not made (each word meets every key of its consonants). */
+const EDIT_KEYS_MAX = 65536;
+
+/** A Latin key's consonants in order: keys a vowel apart have the same. */
+const consonantsOf = (key: string): string => key.replace(/[aeiou]/g, '');
+
+/** Whether a and b are at most `max` edits apart (insert, delete, substitute, swap two letters). */
+export function withinEdits(a: string, b: string, max: number): boolean {
+  if (Math.abs(a.length - b.length) > max) return false;
+  // Optimal string alignment distance, rows of the DP kept three at a time.
+  let prev2: number[] = [];
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    let best = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        d = Math.min(d, (prev2[j - 2] as number) + 1);
+      row.push(d);
+      if (d < best) best = d;
+    }
+    if (best > max) return false;
+    prev2 = prev;
+    prev = row;
+  }
+  return (prev[b.length] as number) <= max;
+}
+
+/** The loose keys of the Cyrillic and Greek names of one lexicon. */
+export class NameVariants {
+  private readonly keys = new Map<string, FindingKind>();
+  private readonly stems = new Map<string, FindingKind>();
+  /** Keys of six letters or more by their consonants, for the one-vowel-apart test. */
+  private readonly byConsonants = new Map<string, string[]>();
+  private editable = 0;
+
+  get size(): number {
+    return this.keys.size;
+  }
+
+  /** A name token: only one with Cyrillic or Greek letters adds anything. */
+  add(token: string, kind: FindingKind): void {
+    if (!CYRILLIC_OR_GREEK.test(token)) return;
+    const native = foldString(token.normalize('NFC')).replace(/[^\p{L}]/gu, '');
+    this.addKey(native, kind);
+    for (const r of romanisations(token)) if (LATIN_WORD.test(r)) this.addKey(latinKey(r), kind);
+  }
+
+  private addKey(key: string, kind: FindingKind): void {
+    if (key.length < 3 || this.keys.has(key)) return;
+    this.keys.set(key, kind);
+    const stem = stemOf(key);
+    if (stem.length >= STEM_MIN && !this.stems.has(stem)) this.stems.set(stem, kind);
+    if (key.length >= EDIT_MIN && LATIN_WORD.test(key)) {
+      const consonants = consonantsOf(key);
+      const list = this.byConsonants.get(consonants) ?? [];
+      list.push(key);
+      this.byConsonants.set(consonants, list);
+      this.editable++;
+    }
+  }
+
+  /** The kind of a folded word of text written as one of these names, if it is. */
+  match(word: string): FindingKind | undefined {
+    if (word.length < 4) return undefined;
+    const latin = LATIN_WORD.test(word);
+    const key = latin ? latinKey(word) : word;
+    const exact = this.keys.get(key);
+    if (exact) return exact;
+    const stem = stemOf(key);
+    if (stem.length >= STEM_MIN) {
+      const s = this.stems.get(stem);
+      if (s) return s;
+    }
+    if (!latin || key.length < EDIT_MIN || this.editable > EDIT_KEYS_MAX) return undefined;
+    const consonants = consonantsOf(key);
+    for (const k of this.byConsonants.get(consonants) ?? []) {
+      if (withinEdits(key, k, 1)) return this.keys.get(k);
+    }
+    return undefined;
+  }
+}
