@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Tag } from '../dicom/tag.js';
+import { coreFile } from '../package-files.js';
 
 export const TYPE_CODES = ['1', '1C', '2', '2C', '3'] as const;
 export type TypeCode = (typeof TYPE_CODES)[number];
@@ -25,7 +26,7 @@ interface IodData {
   readonly tables: Readonly<Record<string, Table>>;
 }
 
-export const IOD_TYPES_URL = new URL('../../data/standard/iod_types.json', import.meta.url);
+export const IOD_TYPES_URL = coreFile('data/standard/iod_types.json');
 
 let data: IodData | undefined;
 const load = (): IodData => {

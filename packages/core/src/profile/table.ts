@@ -3,6 +3,7 @@
  * provenance and licence). Rows are data: nothing here retypes the standard.
  */
 import { readFileSync } from 'node:fs';
+import { coreFile } from '../package-files.js';
 
 export const ACTION_CODES = ['D', 'Z', 'X', 'K', 'C', 'U', 'X/Z', 'X/D', 'X/Z/D', 'Z/D', 'X/Z/U*'] as const;
 export type ActionCode = (typeof ACTION_CODES)[number];
@@ -30,10 +31,7 @@ export interface TableRow {
   readonly options: Partial<Record<OptionColumn, 'K' | 'C'>>;
 }
 
-export const TABLE_URL = new URL(
-  '../../data/standard/confidentiality_profile_attributes.json',
-  import.meta.url,
-);
+export const TABLE_URL = coreFile('data/standard/confidentiality_profile_attributes.json');
 
 let cached: readonly TableRow[] | undefined;
 

@@ -10,8 +10,9 @@ import { readFileSync } from 'node:fs';
 import { lookup as dictionaryEntry } from '../dicom/dictionary.js';
 import type { Tag } from '../dicom/tag.js';
 import type { Rule } from './rules.js';
+import { coreFile } from '../package-files.js';
 
-export const TEXT_ATTRIBUTES_URL = new URL('../../data/standard/text_attributes.json', import.meta.url);
+export const TEXT_ATTRIBUTES_URL = coreFile('data/standard/text_attributes.json');
 
 export type TextDecision = 'clean' | 'verbatim' | 'remove';
 type Decision = TextDecision;

@@ -6,6 +6,8 @@
  */
 import { readSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { coreFile } from '../package-files.js';
 
 type CopyRange = (fdIn: number, offIn: number, fdOut: number, offOut: number, length: number) => number;
 
@@ -22,7 +24,9 @@ let tryLockNative: Helper['tryLock'];
 let startWritebackNative: Helper['startWriteback'];
 if (process.env.DCMBLIND_NO_NATIVE !== '1') {
   try {
-    const m = createRequire(import.meta.url)('../../native/build/fs_helper.node') as Helper;
+    const m = createRequire(import.meta.url)(
+      fileURLToPath(coreFile('native/build/fs_helper.node')),
+    ) as Helper;
     native = m.copyRange;
     willNeedNative = m.willNeed;
     tryLockNative = m.tryLock;

@@ -16,6 +16,7 @@ import { type OpenedOutput, openOutput } from './open-output.js';
 import { beginOutput, endOutput } from './output.js';
 import { RunState } from './state.js';
 import type { WorkerConfig } from './task.js';
+import { coreFile } from '../package-files.js';
 
 export interface Started {
   readonly state: RunState;
@@ -38,7 +39,7 @@ function startPool(cfg: RunConfig): Piscina {
   };
   const threads = Math.max(1, cfg.workers ?? cpus().length);
   return new Piscina({
-    filename: new URL('./worker.js', import.meta.url).href,
+    filename: coreFile('dist/run/worker.js').href,
     workerData: workerConfig,
     // Threads start with the first file that needs one, and stay: a no-op rerun starts none
     // (each costs ~40 MB and half a second of loading).
