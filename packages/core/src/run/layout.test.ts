@@ -21,32 +21,55 @@ const cfg = {
 const uid = (n: number) => `1.2.826.0.1.3680043.10.1017.55.${n}`;
 
 /** One file of the series: the same values but its own SOP Instance UID. */
-function instance(n: number) {
+function instance(n: number, pn = 'KOWALSKI^JAN') {
   const els: El[] = [
     [0x00080016, 'UI', '1.2.840.10008.5.1.4.1.1.7'],
     [0x00080018, 'UI', uid(n)],
     [0x00080020, 'DA', '20230518'],
-    [0x00100010, 'PN', 'KOWALSKI^JAN'],
+    [0x00100010, 'PN', pn],
     [0x00100020, 'LO', 'PID-4471'],
     [0x0020000d, 'UI', uid(0)],
   ];
-  const r = deidentify(buildDicom(els), cfg);
+  // A name outside Latin-1 travels as UTF-8, declared.
+  const utf8 = /[^\x00-\xff]/.test(pn);
+  if (utf8) els.unshift([0x00080005, 'CS', 'ISO_IR 192']);
+  const r = deidentify(
+    buildDicom(els, utf8 ? { encode: (s: string) => new Uint8Array(Buffer.from(s, 'utf8')) } : {}),
+    cfg,
+  );
   if (r.status !== 'written') throw new Error(r.reason);
   return r;
 }
 
-function pathOf(n: number, relPath: string): string[] {
-  const r = instance(n);
+function pathOf(n: number, relPath: string, pn?: string): string[] {
+  const r = instance(n, pn);
   return outputPath('mirror', relPath, r.facts, secret, { lexicons: r.lexicons }).path.split('/');
 }
 
 describe("a patient's initials in a path", () => {
   // KOWALSKI^JAN: JK and KJ, with dots or without.
-  it.each([['JK_2023'], ['KJ'], ['J.K.'], ['MR_JK_brain'], ['scan JK']])('%s names the patient', (folder) => {
+  it.each([
+    ['JK_2023'],
+    ['KJ'],
+    ['J.K.'],
+    ['MR_JK_brain'],
+    ['scan JK'],
+    ['jk_2023'],
+    ['2023JK'],
+    ['J_K_2023'],
+    ['jk-notes'],
+  ])('%s names the patient', (folder) => {
     const [first] = pathOf(1, `${folder}/series-7/IMG0001.dcm`);
     expect(first).toMatch(/^ANON-/);
   });
-  it.each([['CT_2023'], ['JKL'], ['AX_T1'], ['jk-notes'], ['MR']])('%s does not', (folder) => {
+  it.each([['YI_2023'], ['IY'], ['JI'], ['ЮИ_2023']])(
+    '%s names ИВАНОВ^ЮРИЙ (initials in Latin letters too)',
+    (folder) => {
+      const [first] = pathOf(1, `${folder}/series-7/IMG0001.dcm`, 'ИВАНОВ^ЮРИЙ');
+      expect(first).toMatch(/^ANON-/);
+    },
+  );
+  it.each([['CT_2023'], ['JKL'], ['AX_T1'], ['la_notes'], ['MR']])('%s does not', (folder) => {
     const [first] = pathOf(1, `${folder}/series-7/IMG0001.dcm`);
     expect(first).toBe(folder);
   });

@@ -15,7 +15,7 @@ import { fold } from '../scrub/fold.js';
 import { type Lexicon, phrasesOnly } from '../scrub/lexicon.js';
 import { objectId } from '../scrub/object-id.js';
 import { lexiconEdits } from '../scrub/lexicon-match.js';
-import { NOT_INITIALS } from './not-initials.js';
+import { NOT_INITIALS } from '../scrub/not-initials.js';
 import {
   type ComponentForms,
   componentForms,
@@ -105,18 +105,35 @@ const shortFor = (c: ComponentForms, needles: readonly Needle[]) =>
 
 /** Dotted initials alone (`J.S.`, `W.L`). */
 const DOTTED_INITIALS = /^(?:\p{Lu}\.){1,3}\p{Lu}?\.?$/u;
-/** A word of a component in two or three capitals: the patient's initials if theirs (`JS_2023`). */
-const CAPITALS_WORD = /(?<![\p{L}\p{N}])\p{Lu}{2,3}(?![\p{L}\p{N}])/gu;
 
 function namesThePatient(component: string, c: ComponentForms, n: PathNeedles): boolean {
   if (n.patient.some((x) => hits(c, x)) || c.digits.some((d) => n.patientDigits.has(d))) return true;
   if (shortFor(c, n.patient)) return true;
   if (DOTTED_INITIALS.test(component) && n.initials.has(component.replace(/\./g, ''))) return true;
-  // Undotted, unless the capitals are a modality, a view or a common word (CT for Cathy Thomas).
-  if (n.initials.size === 0) return false;
-  for (const [w] of component.matchAll(CAPITALS_WORD))
-    if (n.initials.has(w) && !NOT_INITIALS.has(w)) return true;
-  return false;
+  // Undotted, unless the letters are a modality, a view or a short word (CT for Cathy Thomas).
+  return (
+    n.initials.size > 0 && lettersWords(component).some((w) => n.initials.has(w) && !NOT_INITIALS.has(w))
+  );
+}
+
+/**
+ * A component's words of two or three letters, in capitals, single letters in a row run
+ * together: `js_2023` → JS, `2023JS` → JS, `J_S_2023` → JS, `MR_KJ` → MR, KJ.
+ */
+function lettersWords(component: string): string[] {
+  const out: string[] = [];
+  let singles = '';
+  for (const w of component.split(/[^\p{L}]+/u)) {
+    if ([...w].length === 1) {
+      singles += w;
+      continue;
+    }
+    if (singles) out.push(singles);
+    singles = '';
+    if (w) out.push(w);
+  }
+  if (singles) out.push(singles);
+  return out.filter((w) => [...w].length >= 2 && [...w].length <= 3).map((w) => w.toUpperCase());
 }
 
 function identifiesSomeone(c: ComponentForms, n: PathNeedles): boolean {

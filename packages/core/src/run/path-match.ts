@@ -209,18 +209,28 @@ export function sameDate(p: PathDate, da: string): boolean {
   return p.y === y && p.m === d.m && (p.d === undefined || p.d === d.d);
 }
 
-/** The initials of a person name (PN) as people write them with dots: given then family, and back. */
+/**
+ * The initials of a person name (PN), given then family and back, in capitals; a Cyrillic or
+ * Greek name's also in the Latin letters its romanisations start with (ИВАНОВ^ЮРИЙ: ЮИ, YI, IY, JI…).
+ */
 export function initialsOf(pn: string): string[] {
   const [family = '', given = '', middle = ''] = pn.split('=')[0]?.split('^') ?? [];
-  const first = (s: string) =>
-    s
-      .split(/[\s-]+/)
-      .filter(Boolean)
-      .map((w) => w[0]?.toUpperCase() ?? '')
-      .join('');
-  const f = first(family);
-  const g = first(given) + first(middle);
-  return f && g ? [g + f, f + g] : [];
+  const fs = firstLetters(family);
+  const ms = firstLetters(middle);
+  const gs = firstLetters(given).flatMap((g) => (ms.length > 0 ? ms.map((m) => g + m) : [g]));
+  return [...new Set(fs.flatMap((f) => gs.flatMap((g) => [g + f, f + g])))];
+}
+
+/** A name part's first letters, one per word, in every spelling of the part ([] for none). */
+function firstLetters(part: string): string[] {
+  let out = [''];
+  for (const w of part.split(/[\s-]+/).filter(Boolean)) {
+    const letters = new Set([(w[0] ?? '').toUpperCase()]);
+    if (/[\p{Script=Cyrillic}\p{Script=Greek}]/u.test(w))
+      for (const r of romanisations(w)) if (r) letters.add((r[0] as string).toUpperCase());
+    out = out.flatMap((o) => [...letters].map((l) => o + l));
+  }
+  return out.filter(Boolean);
 }
 
 /** The digits of an identifier worth looking for alone: a run of five or more. */

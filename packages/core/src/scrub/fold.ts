@@ -11,9 +11,20 @@ export interface Folded {
   readonly text: string;
   /** origin[i]: index (in the decoded characters) of the character folded text[i] came from. */
   readonly origin: readonly number[];
+  /**
+   * originEnd[i]: where that character ends, past the marks and invisible characters that follow
+   * it (they fold to nothing): a span ending at text[i] takes them along.
+   */
+  readonly originEnd: readonly number[];
 }
 
 const MARKS = /\p{M}/gu;
+/**
+ * Characters that fold to nothing: combining marks standing alone (decomposed text, a stress
+ * mark on a Cyrillic vowel: Ива́нов) and invisible ones (soft hyphen, zero-width space and
+ * joiners, word joiner, BOM). They would otherwise split a name into pieces no needle matches.
+ */
+const NOTHING = /^(?:\p{M}|[\u00ad\u200b-\u200d\u2060\ufeff])$/u;
 /** Scripts whose decomposition would change the letters (だ → た, 최 → 최): left as they are. */
 const KEEP_AS_IS = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
 const cache = new Map<string, string>();
@@ -22,8 +33,11 @@ const cache = new Map<string, string>();
 export function foldChar(c: string): string {
   let f = cache.get(c);
   if (f === undefined) {
-    f = KEEP_AS_IS.test(c) ? c : c.normalize('NFKD').replace(MARKS, '').toLowerCase();
-    if (f === '') f = c.toLowerCase();
+    if (NOTHING.test(c)) f = '';
+    else {
+      f = KEEP_AS_IS.test(c) ? c : c.normalize('NFKD').replace(MARKS, '').toLowerCase();
+      if (f === '') f = c.toLowerCase();
+    }
     // Greek's final sigma is the same letter as σ (Σ lower-cases to σ, one character at a time).
     if (f === 'ς') f = 'σ';
     cache.set(c, f);
@@ -40,17 +54,23 @@ export function foldString(s: string): string {
 export function fold(chars: readonly string[]): Folded {
   let text = '';
   const origin: number[] = [];
+  const originEnd: number[] = [];
   for (let i = 0; i < chars.length; i++) {
     const f = foldChar(chars[i] as string);
     text += f;
-    for (let k = 0; k < f.length; k++) origin.push(i);
+    for (let k = 0; k < f.length; k++) {
+      origin.push(i);
+      originEnd.push(i + 1);
+    }
+    // Folded to nothing: it belongs to the character before it.
+    if (f === '' && originEnd.length > 0) originEnd[originEnd.length - 1] = i + 1;
   }
-  return { text, origin };
+  return { text, origin, originEnd };
 }
 
 /** A span of folded text, as the range of decoded characters it covers. */
 export function originSpan(f: Folded, start: number, end: number): { start: number; end: number } {
-  return { start: f.origin[start] as number, end: (f.origin[end - 1] as number) + 1 };
+  return { start: f.origin[start] as number, end: f.originEnd[end - 1] as number };
 }
 
 /** The decoded characters joined, and for each UTF-16 offset of that string its character index. */

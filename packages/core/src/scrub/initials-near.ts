@@ -1,31 +1,43 @@
 /**
- * Initials standing beside a removed name go with it: `J. Smith`, `J.R. Smith`, `J.-P. Dupont`,
- * `J Smith`, `Smith, J.` would otherwise come out as `J. `, `J.R. `, `, J.` — a first letter
- * of the name beside the blank, and with a small cohort often enough to say who it was. Before
- * the name: capitals each followed by a dot (a hyphen may join two), or one capital alone;
- * after it: capitals each followed by a dot only (`Smith MR brain` keeps its modality).
+ * Initials standing beside a removed name go with it: `J. Smith`, `J. R. Smith`, `Yu. Ivanov`,
+ * `J.-P. Dupont`, `JP Dupont`, `Smith, J. R.`, `Smith (J.)`, `Dupont J-P`, `Иванов Ю. А.` would
+ * otherwise come out as `J. `, `, J. R.` — letters of the name beside the blank, and with a
+ * small cohort often enough to say who it was. Dotted initials go on either side; undotted
+ * capitals (one to three, hyphen allowed) too, unless they are a modality, a view or a short
+ * word (`MR Smith`, `Smith AP view` keep theirs: not-initials.ts).
  */
 import type { Edit } from './edit.js';
+import { NOT_INITIALS } from './not-initials.js';
 
-const BEFORE = /(?<![\p{L}\p{N}])(?:(?:\p{Lu}\.-?){1,3} ?|\p{Lu} )$/u;
-const AFTER = /^,? (?:\p{Lu}\.-?){1,3}(?![\p{L}\p{N}])/u;
+/** One initial with its dot (`J.`, `Yu.`), then a space or hyphen before the next. */
+const DOTTED = '(?:\\p{Lu}\\p{Ll}?\\.(?: ?-)? ?)';
+const UNDOTTED = '(\\p{Lu}(?:-?\\p{Lu}){0,2})';
+const BEFORE = new RegExp(`(?<![\\p{L}\\p{N}])(?:${DOTTED}{1,3}|${UNDOTTED} )$`, 'u');
+const AFTER = new RegExp(
+  `^(?:,? ?|[./] ?| ?\\()(?:${DOTTED}{0,2}\\p{Lu}\\p{Ll}?\\.|${UNDOTTED})\\)?(?![\\p{L}\\p{N}])`,
+  'u',
+);
 /** How far from a name initials are looked for, in characters. */
-const REACH = 12;
+const REACH = 16;
 
 /** Name edits grown over the initials beside them (see the module comment); others as they are. */
 export function withInitialsNear(chars: readonly string[], edits: readonly Edit[]): Edit[] {
   if (!edits.some(isName)) return [...edits];
   return edits.map((e) => {
     if (!isName(e)) return e;
-    const before = BEFORE.exec(chars.slice(Math.max(0, e.start - REACH), e.start).join(''));
-    const after = AFTER.exec(chars.slice(e.end, e.end + REACH).join(''));
+    const before = initials(BEFORE.exec(chars.slice(Math.max(0, e.start - REACH), e.start).join('')));
+    const after = initials(AFTER.exec(chars.slice(e.end, e.end + REACH).join('')));
     if (!before && !after) return e;
-    return {
-      ...e,
-      start: e.start - (before ? [...before[0]].length : 0),
-      end: e.end + (after ? [...after[0]].length : 0),
-    };
+    return { ...e, start: e.start - before, end: e.end + after };
   });
+}
+
+/** The length in characters of initials matched (0: none, or capitals that are something else). */
+function initials(m: RegExpExecArray | null): number {
+  if (!m) return 0;
+  const undotted = m[1];
+  if (undotted !== undefined && NOT_INITIALS.has(undotted.replace(/-/g, ''))) return 0;
+  return [...m[0]].length;
 }
 
 const isName = (e: Edit): boolean =>

@@ -6,13 +6,15 @@
  * text is compared with the name by a key that forgets what the spellings disagree on:
  * - Latin letters: j and y are i, w is v, x is ks, ph is f, kh and th are h and t, ou is u, a
  *   doubled letter is one; a leading g or i before e or i and a vowel is one i (Georgios,
- *   Giorgos, Yiorgos, Yeoryios); io after a first consonant is e (Fyodorov, Fedorov);
- *   The old French ending -off is -ov (Smirnoff);
- * - equal keys match; a key's stem (its last vowels and one s or m dropped: case endings)
- *   matches when it has five letters or more; keys of six letters or more one vowel apart
- *   (added, dropped or changed: Giorgos for Georgios) match. Consonants are where spellings of
- *   a name agree and words differ (`Timur` and `timer` are a vowel apart, but five letters;
- *   `Polina` and `polling` a consonant).
+ *   Giorgos, Yiorgos); io after a first consonant is e (Fyodorov, Fedorov); the old French
+ *   ending -off is -ov (Smirnoff); -ios is -os (Georgios and Giorgos, Dimitrios); oy is ou
+ *   (Papadopoylos); gi before a vowel is i (Karagiannis, Karayannis);
+ * - equal keys match; a word that is a name's stem (the name's last vowels and one s or m
+ *   dropped) with a vowel-led ending matches (Ivanova, Papadopoulou) when the stem has six
+ *   letters or more (five in Cyrillic or Greek); keys of seven letters or more one vowel apart
+ *   (added, dropped or changed: Papadopolous) match. Consonants are where spellings of a name
+ *   agree and words differ (`Polina` and `polling`); short words are where a vowel is all that
+ *   tells a name from a word (`Timur`, `timer`; `Petros`, `petrous`).
  * Only names written in Cyrillic or Greek get these looser matches: for a Latin name the
  * spelling is the name (an edit away from `Hearn` is `heart`).
  */
@@ -32,7 +34,10 @@ export function latinKey(word: string): string {
     .replace(/th/g, 't')
     .replace(/ck/g, 'k')
     .replace(/w/g, 'v')
+    .replace(/oy/g, 'ou')
     .replace(/[jy]/g, 'i')
+    .replace(/ios$/, 'os')
+    .replace(/g(?=i[aeiou])/g, '')
     .replace(/ou/g, 'u')
     .replace(/^[gi][ei](?=[aeiou])/, 'i')
     .replace(/^([^aeiou])io/, '$1e')
@@ -40,13 +45,17 @@ export function latinKey(word: string): string {
     .replace(/(.)\1+/g, '$1');
 }
 
-/** A key without its case ending: Latin, Greek or Cyrillic vowels at the end and one s or m after them. */
+/** A key without its case ending: its last vowels (Latin, Greek, Cyrillic) and one s, m or ν after them. */
 export function stemOf(key: string): string {
-  return key.replace(/[aeiouαεηιουωаеёиоуыэюяйь]+[sσmм]?$|[sσ]$/u, '');
+  return key.replace(/[aeiouαεηιουωаеёиоуыэюяйь]+[sσmмν]?$|[sσ]$/u, '');
 }
 
-const STEM_MIN = 5;
-const EDIT_MIN = 6;
+/** Stems shorter than this are too often an English word's (`vital` for Vitaliy, `aleks` for alexia). */
+const STEM_MIN_LATIN = 6;
+const STEM_MIN_NATIVE = 5;
+/** Keys a vowel apart from seven letters: shorter, too many words are (`petrous`, `median`, `melena`). */
+const EDIT_MIN = 7;
+const VOWEL_FIRST = /^[aeiouαεηιουωаеёиоуыэюяі]/u;
 /** Past this many keys the one-vowel test is not made (each word meets every key of its consonants). */
 const EDIT_KEYS_MAX = 65536;
 
@@ -101,7 +110,8 @@ export class NameVariants {
     if (key.length < 3 || this.keys.has(key)) return;
     this.keys.set(key, kind);
     const stem = stemOf(key);
-    if (stem.length >= STEM_MIN && !this.stems.has(stem)) this.stems.set(stem, kind);
+    if (stem.length >= (LATIN_WORD.test(key) ? STEM_MIN_LATIN : STEM_MIN_NATIVE) && !this.stems.has(stem))
+      this.stems.set(stem, kind);
     if (key.length >= EDIT_MIN && LATIN_WORD.test(key)) {
       const consonants = consonantsOf(key);
       const list = this.byConsonants.get(consonants) ?? [];
@@ -118,8 +128,10 @@ export class NameVariants {
     const key = latin ? latinKey(word) : word;
     const exact = this.keys.get(key);
     if (exact) return exact;
+    // A case ending: the word is the stem and a vowel-led ending (Ivanov-a, Papadopoul-ou), never
+    // the stem alone or with an s (`vital`, `vitals` for Vitaliy).
     const stem = stemOf(key);
-    if (stem.length >= STEM_MIN) {
+    if (VOWEL_FIRST.test(key.slice(stem.length))) {
       const s = this.stems.get(stem);
       if (s) return s;
     }

@@ -17,6 +17,10 @@ export const NOT_INITIALS: ReadonlySet<string> = new Set(
     // body parts and places
     'CHE CSP TSP LSP ICU ER ED OR RX ' +
     // words and marks
-    'NEW OLD ALL THE AND FOR RAW SUB PRE DUP CPY TMP BAK IMG DCM DIR SER STU PAT ANO NO ID'
+    'NEW OLD ALL THE AND FOR RAW SUB PRE DUP CPY TMP BAK IMG DCM DIR SER STU PAT ANO NO ID ' +
+    // Roman numerals (grade II, series III) and units
+    'II III IV VI VII VIII IX XI XII MM CM KV MA MS HU ' +
+    // heart chambers and vessels; little words of folder names in several languages
+    'LA RA LV RV AO OF TO IN ON AT BY AN IT BE DE LE EL DI DA DU DO EN ET UN'
   ).split(' '),
 );
