@@ -374,6 +374,8 @@ with zipfile.ZipFile(os.path.join(sys.argv[2], 'evil.zip'), 'w') as z:
     const third = run();
     expect(third).toMatchObject({ written: 0, failed: 1 });
     expect(third.failures.map((f: { code: string }) => f.code)).toEqual(['E_PATH_CONFLICT']);
+    // The operator is told which earlier source holds that output (a/ and b/ both hold it).
+    expect(third.failures[0].reason).toMatch(/written from .*\/one\/[ab]\/x\.dcm by an earlier run/);
     expect(listTree(out)).toHaveLength(1);
   });
 

@@ -74,9 +74,14 @@ function refusal(state: RunState, { f, r }: Candidate): [ErrorCode, string] | un
     ];
   }
   if (state.claimed.get(r.outRel, r.sha256) === 'other') {
+    // The operator must find the other file: an earlier run's source is in the key (a log may
+    // name source paths); a file of this run is not kept by path (claims are hashes).
+    const done = state.output.done.byOutput(r.outRel);
     return [
       'E_PATH_CONFLICT',
-      `another input file of this run maps to output ${r.outRel}; nothing overwritten`,
+      done
+        ? `output ${r.outRel} was written from ${done.sourcePath} by an earlier run, with other content; nothing overwritten`
+        : `another input file of this run maps to output ${r.outRel}; nothing overwritten`,
     ];
   }
   const owner = ownerOf(state, r);

@@ -50,16 +50,19 @@ async function place(state: RunState, { f, r }: Candidate, taken: boolean): Prom
   const done = { source: f.absPath, output: r.outRel, bytesIn: r.bytesIn, bytesOut: r.bytesOut };
   try {
     if (taken) {
+      const earlier = state.output.done.byOutput(r.outRel);
       const same =
-        state.output.done.byOutput(r.outRel)?.sourceSha256 === r.sha256 ||
+        earlier?.sourceSha256 === r.sha256 ||
         Buffer.compare(await readFile(finalPath), await readFile(r.staged)) === 0;
       discardPart(state.out, r.staged);
       if (same) return { kind: 'unchanged', ...done };
+      // The operator must find the other file: its source path (a log may name source paths).
+      const from = earlier ? ` (written from ${earlier.sourcePath} by an earlier run)` : '';
       return {
         kind: 'failed',
         source: f.absPath,
         code: 'E_PATH_CONFLICT',
-        reason: `output ${r.outRel} exists with other content; nothing overwritten`,
+        reason: `output ${r.outRel} exists with other content${from}; nothing overwritten`,
         bytesIn: r.bytesIn,
       };
     }

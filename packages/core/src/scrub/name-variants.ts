@@ -86,6 +86,29 @@ export function withinEdits(a: string, b: string, max: number): boolean {
   return (prev[b.length] as number) <= max;
 }
 
+/**
+ * A Russian, Ukrainian or Greek name in its other cases, by the ending it has (folded: й is и,
+ * accents gone, ς is σ): Юрий → Юрия, Юрием; Мария → Марии; Игорь → Игоря; Γιώργος → Γιώργου;
+ * Ελένη → Ελένης. A name ending in a consonant (Иванов) is found with any ending already
+ * (scrub/lexicon-match.ts), and surnames' stems by the stem rule.
+ */
+const DECLENSIONS: ReadonlyArray<readonly [RegExp, readonly string[]]> = [
+  [/(?<=[аеиоуыэюя])и$/u, ['я', 'ю', 'ем', 'е']], // -ий, -ей, -ай
+  [/ь$/u, ['я', 'ю', 'ем', 'е', 'и']],
+  [/а$/u, ['ы', 'и', 'е', 'у', 'ои', 'еи', 'ою', 'ею']],
+  [/я$/u, ['и', 'е', 'ю', 'еи', 'ею']],
+  [/οσ$/u, ['ου', 'ο', 'ε', 'ων', 'οι', 'ουσ']],
+  [/([ηα])σ$/u, ['$1', '$1ν']],
+  [/([ηα])$/u, ['$1σ', '$1ν']],
+];
+
+function declined(native: string): string[] {
+  if ([...native].length < 4) return [];
+  for (const [ending, forms] of DECLENSIONS)
+    if (ending.test(native)) return forms.map((f) => native.replace(ending, f));
+  return [];
+}
+
 /** The loose keys of the Cyrillic and Greek names of one lexicon. */
 export class NameVariants {
   private readonly keys = new Map<string, FindingKind>();
@@ -103,6 +126,7 @@ export class NameVariants {
     if (!CYRILLIC_OR_GREEK.test(token)) return;
     const native = foldString(token.normalize('NFC')).replace(/[^\p{L}]/gu, '');
     this.addKey(native, kind);
+    for (const form of declined(native)) this.addKey(form, kind);
     for (const r of romanisations(token)) if (LATIN_WORD.test(r)) this.addKey(latinKey(r), kind);
   }
 
