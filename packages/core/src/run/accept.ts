@@ -80,7 +80,8 @@ function refusal(state: RunState, { f, r }: Candidate): [ErrorCode, string] | un
     return [
       'E_PATH_CONFLICT',
       done
-        ? `output ${r.outRel} was written from ${done.sourcePath} by an earlier run, with other content; nothing overwritten`
+        ? `output ${r.outRel} was written from ${done.sourcePath} by an earlier run, with other ` +
+          'content; nothing overwritten'
         : `another input file of this run maps to output ${r.outRel}; nothing overwritten`,
     ];
   }
