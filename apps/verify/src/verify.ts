@@ -9,7 +9,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname } from 'node:path';
-import { ENGINE_VERSION, type KeyPayload, readManifest } from '@dcmblind/core';
+import { ENGINE_VERSION, type KeyPayload, OPTIONS, type OptionName, readManifest } from '@dcmblind/core';
 import { Piscina } from 'piscina';
 import type { Finding, OutputFacts, SourceFacts } from './facts.js';
 import { keyFacts } from './key-facts.js';
@@ -77,7 +77,10 @@ export async function verify(given: VerifyOptions): Promise<Report> {
   const run = runConfig(given.output);
   const profile = given.profile ?? run.profile;
   const o: VerifyOptions = profile ? { ...given, profile } : given;
-  const columns = profile ? PROFILE_COLUMNS[profile] : undefined;
+  // The options the run was given beyond its profile's (its manifest) are part of its promise too.
+  const columns = profile
+    ? [...new Set([...(PROFILE_COLUMNS[profile] ?? []), ...(given.profile ? [] : run.optionColumns)])]
+    : undefined;
   // A zip archive given as --source is read as the only source; paths are relative to its folder.
   const sourceRoot = o.source && statSync(o.source).isFile() ? dirname(o.source) : o.source;
   const sources = new SourceSet(sourceRoot ?? '', run.scope);
@@ -123,16 +126,24 @@ export async function verify(given: VerifyOptions): Promise<Report> {
  * How the run that made the output was configured (its manifest): how it told patients apart
  * (dcmblind's default without a manifest), and its profile when the verifier knows it.
  */
-function runConfig(output: string): { scope: 'global' | 'issuer'; profile?: string } {
+function runConfig(output: string): {
+  scope: 'global' | 'issuer';
+  profile?: string;
+  optionColumns: readonly string[];
+} {
   let m: ReturnType<typeof readManifest>;
   try {
     m = readManifest(output);
   } catch {
-    return { scope: 'global' }; // a damaged manifest: the scan reports what it can
+    return { scope: 'global', optionColumns: [] }; // a damaged manifest: the scan reports what it can
   }
+  const optionColumns = (m?.options ?? []).flatMap((o) =>
+    Object.hasOwn(OPTIONS, o) ? [OPTIONS[o as OptionName].column] : [],
+  );
   return {
     scope: m?.patientScope === 'issuer' ? 'issuer' : 'global',
     ...(m?.profile && m.profile in PROFILE_COLUMNS ? { profile: m.profile } : {}),
+    optionColumns,
   };
 }
 

@@ -432,6 +432,33 @@ block.add_new(0x01, 'LO', str(src.PatientID))`,
     rmSync(d, { recursive: true, force: true });
   });
 
+  it("holds an output to the options its run was given beyond the profile's (no marker-profile finding)", () => {
+    const d = testDir('options-');
+    const rel = firstOfEach()[0] as string;
+    mkdirSync(join(d, 'in'), { recursive: true });
+    cpSync(sourceOf.get(rel) as string, join(d, 'in', 'one.dcm'));
+    const out = join(d, 'out');
+    const r = spawnSync(
+      process.execPath,
+      [
+        CLI,
+        'run',
+        join(d, 'in'),
+        '--out',
+        out,
+        '--key',
+        join(d, 'k.key'),
+        '--quiet',
+        '--profile',
+        'research',
+      ].concat(['--option', 'clean-structured-content']),
+      { encoding: 'utf8', env: ENV },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    expect(verify([out, '--source', join(d, 'in')]).report.findings).toEqual([]);
+    rmSync(d, { recursive: true, force: true });
+  });
+
   it('finds a name written with accents or a case its header lacks (ΠΑΠΑΔΟΠΟΥΛΟΣ as Παπαδόπουλος)', () => {
     const d = testDir('folded-');
     const rel = firstOfEach()[0] as string;

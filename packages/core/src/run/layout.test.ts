@@ -62,7 +62,7 @@ describe("a patient's initials in a path", () => {
     const [first] = pathOf(1, `${folder}/series-7/IMG0001.dcm`);
     expect(first).toMatch(/^ANON-/);
   });
-  it.each([['YI_2023'], ['IY'], ['JI'], ['ЮИ_2023']])(
+  it.each([['YI_2023'], ['IY'], ['JI'], ['ЮИ_2023'], ['YuI_2023'], ['IYu']])(
     '%s names ИВАНОВ^ЮРИЙ (initials in Latin letters too)',
     (folder) => {
       const [first] = pathOf(1, `${folder}/series-7/IMG0001.dcm`, 'ИВАНОВ^ЮРИЙ');

@@ -227,7 +227,12 @@ function firstLetters(part: string): string[] {
   for (const w of part.split(/[\s-]+/).filter(Boolean)) {
     const letters = new Set([(w[0] ?? '').toUpperCase()]);
     if (/[\p{Script=Cyrillic}\p{Script=Greek}]/u.test(w))
-      for (const r of romanisations(w)) if (r) letters.add((r[0] as string).toUpperCase());
+      for (const r of romanisations(w)) {
+        if (r) letters.add((r[0] as string).toUpperCase());
+        // A letter romanised as two is also written so as an initial: Ю as Yu (YuI_2023).
+        if (/^(?:yu|ya|yo|ju|ja|jo|iu|ia|zh|kh|ch|sh|ts|th|ps)/.test(r))
+          letters.add(r.slice(0, 2).toUpperCase());
+      }
     out = out.flatMap((o) => [...letters].map((l) => o + l));
   }
   return out.filter(Boolean);

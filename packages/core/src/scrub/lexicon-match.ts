@@ -37,8 +37,9 @@ function lookup(lex: Lexicon, word: string): FindingKind | undefined {
       if (h && /^[وفبلكالהובכלמש]+$/u.test(word.slice(0, k))) return h;
     }
   }
+  // A name of four letters or more: Лев + ой is левой (left), not a case of Лев.
   if (/^\p{Script=Cyrillic}/u.test(word)) {
-    for (let k = 1; k <= 3 && word.length - k >= 3; k++) {
+    for (let k = 1; k <= 3 && word.length - k >= 4; k++) {
       if (lex.words.get(word.slice(0, -k)) === 'name') return 'name';
     }
   }

@@ -8,7 +8,8 @@
  *   doubled letter is one; a leading g or i before e or i and a vowel is one i (Georgios,
  *   Giorgos, Yiorgos); io after a first consonant is e (Fyodorov, Fedorov); the old French
  *   ending -off is -ov (Smirnoff); -ios is -os (Georgios and Giorgos, Dimitrios); oy is ou
- *   (Papadopoylos); gi before a vowel is i (Karagiannis, Karayannis);
+ *   (Papadopoylos); ye is e (Sergeyev, Sergeev; Yelena, Elena); gi before a vowel is i
+ *   (Karagiannis, Karayannis);
  * - equal keys match; a word that is a name's stem (the name's last vowels and one s or m
  *   dropped) with a vowel-led ending matches (Ivanova, Papadopoulou) when the stem has six
  *   letters or more (five in Cyrillic or Greek); keys of seven letters or more one vowel apart
@@ -35,6 +36,7 @@ export function latinKey(word: string): string {
     .replace(/ck/g, 'k')
     .replace(/w/g, 'v')
     .replace(/oy/g, 'ou')
+    .replace(/ye/g, 'e')
     .replace(/[jy]/g, 'i')
     .replace(/ios$/, 'os')
     .replace(/g(?=i[aeiou])/g, '')

@@ -42,7 +42,7 @@ const slavicAndGreek = buildLexicon(
     'Захаров Марков Александр Сергей Дмитрий Андрей Алексей Максим Евгений Иван Михаил Пётр Наталья ' +
     'Елена Ольга Татьяна Ирина Анна Мария Светлана Παπαδόπουλος Παπαδάκης Γεωργίου Οικονόμου Νικολάου ' +
     'Ιωάννου Κωνσταντίνου Βασιλείου Δημητρίου Γεώργιος Ιωάννης Κωνσταντίνος Δημήτριος Νικόλαος ' +
-    'Παναγιώτης Μαρία Ελένη Αικατερίνη Βασιλική Σοφία Σεραφείμ Виталий Медина Αχιλλέας Πέτρος Μελίνα ' +
+    'Παναγιώτης Μαρία Ελένη Αικατερίνη Βασιλική Σοφία Σεραφείμ Виталий Медина Αχιλλέας Πέτρος Μελίνα Лев ' +
     'Тимур'
   )
     .split(' ')
@@ -130,6 +130,8 @@ describe('scrubText', () => {
     'melena',
     'median nerve',
     'Vektor scan, timer 5 s',
+    // Лев (a given name) + ой is левой: laterality, never a case of the name.
+    'левой доли, левая почка, левого, левый',
   ])('keeps %s', (text) => {
     expect(clean(text)).toBe(text);
     // The looser spellings of Cyrillic and Greek names (name-variants.ts) must not cut these either.
@@ -422,8 +424,11 @@ describe('initials beside a removed name', () => {
       'Smith T2 FLAIR',
       'Smith, AP view',
       'CT Smith II',
+      'Smith R knee',
+      'Smith OK',
+      'МРТ Smith, Smith КТ',
     ])
-      expect(scrubUtf8(lex, text)).toBe(text.replace('Smith', ''));
+      expect(scrubUtf8(lex, text)).toBe(text.replaceAll('Smith', ''));
   });
 });
 
@@ -470,6 +475,8 @@ describe('a Cyrillic or Greek name written in Latin letters', () => {
     ['ΠΑΠΑΔΟΠΟΥΛΟΣ^ΓΕΩΡΓΙΟΣ', 'Papadopoylos, Παπαδοπούλων', ['papadopoylos', 'παπαδοπούλων']],
     ['ΚΑΡΑΓΙΑΝΝΗΣ^ΝΙΚΟΣ', 'Karayannis, Karagiannis', ['karayannis', 'karagiannis']],
     ['ИВАНОВ^ЮРИЙ', 'у Юрия, с Юрием, Юрию', ['юри']],
+    ['ЛЕБЕДЕВ^АННА', 'Лебедевой, Лебедеву', ['лебедев']],
+    ['СЕРГЕЕВ^ЕЛЕНА', 'Sergeyev, Sergeyeva, Yelena', ['sergeyev', 'yelena']],
     ['ПЕТРОВА^МАРИЯ', 'у Марии, Марию', ['мари']],
     ['КОВАЛЬ^ИГОРЬ', 'у Игоря, с Игорем', ['игор']],
     ['ΟΙΚΟΝΟΜΟΥ^ΕΛΕΝΗ', 'της Ελένης, την Ελένην', ['ελεν']],
