@@ -403,27 +403,38 @@ block.add_new(0x01, 'LO', str(src.PatientID))`,
     });
   }
 
-  it('finds a source name in text the table does not list, even as its source wrote it there', () => {
-    // DetectorDescription is outside Table E.1-1, on dcmblind's reviewed list of text it cleans:
-    // the source's own value holding the name is a leak in the output, not "its own value".
-    const d = testDir('unlisted-');
-    const rel = firstOfEach()[0] as string;
+  /**
+   * One source file (the first of the cohort, copied to `d/in/one.dcm` and changed by `edit`, a
+   * pydicom statement), run through dcmblind into `d/out`: the output's path under `d/out`.
+   */
+  function runOne(d: string, edit?: string, args: readonly string[] = []): { out: string; written: string } {
     const src = join(d, 'in', 'one.dcm');
     mkdirSync(dirname(src), { recursive: true });
-    cpSync(sourceOf.get(rel) as string, src);
-    plant(src, "ds.DetectorDescription = 'flat panel, checked by ' + str(ds.PatientName).replace('^', ' ')");
+    cpSync(sourceOf.get(firstOfEach()[0] as string) as string, src);
+    if (edit) plant(src, edit);
     const out = join(d, 'out');
     const r = spawnSync(
       process.execPath,
-      [CLI, 'run', join(d, 'in'), '--out', out, '--key', join(d, 'k.key'), '--quiet'],
+      [CLI, 'run', join(d, 'in'), '--out', out, '--key', join(d, 'k.key'), '--quiet', ...args],
       { encoding: 'utf8', env: ENV },
     );
     expect(r.status, r.stderr).toBe(0);
     const [written] = readdirSync(out, { recursive: true, encoding: 'utf8' }).filter((f) =>
       f.endsWith('one.dcm'),
     );
+    return { out, written: written as string };
+  }
+
+  it('finds a source name in text the table does not list, even as its source wrote it there', () => {
+    // DetectorDescription is outside Table E.1-1, on dcmblind's reviewed list of text it cleans:
+    // the source's own value holding the name is a leak in the output, not "its own value".
+    const d = testDir('unlisted-');
+    const { out, written } = runOne(
+      d,
+      "ds.DetectorDescription = 'flat panel, checked by ' + str(ds.PatientName).replace('^', ' ')",
+    );
     expect(verify([out, '--source', join(d, 'in')]).report.findings).toEqual([]);
-    plant(join(out, written as string), 'ds.DetectorDescription = src.DetectorDescription', src);
+    plant(join(out, written), 'ds.DetectorDescription = src.DetectorDescription', join(d, 'in', 'one.dcm'));
     const v = verify([out, '--source', join(d, 'in')]);
     expect(v.code).toBe(1);
     expect(v.report.findings.map((f) => `${f.rule} ${f.element} ${f.category}`)).toContain(
@@ -434,51 +445,20 @@ block.add_new(0x01, 'LO', str(src.PatientID))`,
 
   it("holds an output to the options its run was given beyond the profile's (no marker-profile finding)", () => {
     const d = testDir('options-');
-    const rel = firstOfEach()[0] as string;
-    mkdirSync(join(d, 'in'), { recursive: true });
-    cpSync(sourceOf.get(rel) as string, join(d, 'in', 'one.dcm'));
-    const out = join(d, 'out');
-    const r = spawnSync(
-      process.execPath,
-      [
-        CLI,
-        'run',
-        join(d, 'in'),
-        '--out',
-        out,
-        '--key',
-        join(d, 'k.key'),
-        '--quiet',
-        '--profile',
-        'research',
-      ].concat(['--option', 'clean-structured-content']),
-      { encoding: 'utf8', env: ENV },
-    );
-    expect(r.status, r.stderr).toBe(0);
+    const { out } = runOne(d, undefined, ['--profile', 'research', '--option', 'clean-structured-content']);
     expect(verify([out, '--source', join(d, 'in')]).report.findings).toEqual([]);
     rmSync(d, { recursive: true, force: true });
   });
 
   it('finds a name written with accents or a case its header lacks (ΠΑΠΑΔΟΠΟΥΛΟΣ as Παπαδόπουλος)', () => {
     const d = testDir('folded-');
-    const rel = firstOfEach()[0] as string;
-    const src = join(d, 'in', 'one.dcm');
-    mkdirSync(dirname(src), { recursive: true });
-    cpSync(sourceOf.get(rel) as string, src);
-    plant(src, "ds.SpecificCharacterSet = 'ISO_IR 192'; ds.PatientName = 'ΠΑΠΑΔΟΠΟΥΛΟΣ^ΓΕΩΡΓΙΟΣ'");
-    const out = join(d, 'out');
-    const r = spawnSync(
-      process.execPath,
-      [CLI, 'run', join(d, 'in'), '--out', out, '--key', join(d, 'k.key'), '--quiet'],
-      { encoding: 'utf8', env: ENV },
-    );
-    expect(r.status, r.stderr).toBe(0);
-    const [written] = readdirSync(out, { recursive: true, encoding: 'utf8' }).filter((f) =>
-      f.endsWith('one.dcm'),
+    const { out, written } = runOne(
+      d,
+      "ds.SpecificCharacterSet = 'ISO_IR 192'; ds.PatientName = 'ΠΑΠΑΔΟΠΟΥΛΟΣ^ΓΕΩΡΓΙΟΣ'",
     );
     expect(verify([out, '--source', join(d, 'in')]).report.findings).toEqual([]);
     // Lower case with its accent: not one byte in common with the header's capitals.
-    plant(join(out, written as string), "ds.DetectorDescription = 'checked by Παπαδόπουλος'");
+    plant(join(out, written), "ds.DetectorDescription = 'checked by Παπαδόπουλος'");
     const v = verify([out, '--source', join(d, 'in')]);
     expect(v.code).toBe(1);
     expect(v.report.findings.map((f) => `${f.rule} ${f.element} ${f.category}`)).toContain(
