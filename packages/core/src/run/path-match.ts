@@ -12,6 +12,7 @@
  *   write in names (`710218`, `180271`, `04.05.23`, `20230504`).
  */
 import { parseDA } from '../identity/dates.js';
+import { memo } from '../scrub/memo.js';
 import { romanisations } from '../scrub/romanise.js';
 import { foldString } from '../scrub/fold.js';
 import { MONTH_WORDS } from '../scrub/months.js';
@@ -21,24 +22,6 @@ const NOT_ALNUM = /[^\p{L}\p{N}]+/gu;
 /** One spelling: composed, folded, lower case, letters and digits only. */
 export function pathFold(s: string): string {
   return foldString(s.normalize('NFC')).replace(NOT_ALNUM, '');
-}
-
-/**
- * Remembers results by their argument: the same folder names and values come with every file of
- * a series, and spelling them costs far more than looking them up. Cleared when it grows large:
- * file names are new with every file, and a long run would otherwise fill the worker's heap.
- */
-function memo<T>(fn: (key: string) => T, max = 8192): (key: string) => T {
-  const cache = new Map<string, T>();
-  return (key) => {
-    let v = cache.get(key);
-    if (v === undefined) {
-      if (cache.size >= max) cache.clear();
-      v = fn(key);
-      cache.set(key, v);
-    }
-    return v;
-  };
 }
 
 /**

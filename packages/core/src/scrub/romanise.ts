@@ -5,6 +5,7 @@
  * both look for a name in these spellings.
  */
 import { foldString } from './fold.js';
+import { memo } from './memo.js';
 
 /** Latin letters NFKD leaves whole, as people write them in ASCII (every system). */
 const LATIN: Readonly<Record<string, string>> = {
@@ -90,22 +91,10 @@ const SYSTEMS: readonly System[] = [
 const NOT_ALNUM = /[^\p{L}\p{N}]+/gu;
 
 /**
- * Spellings already worked out, by text: the same names and folder names come with every file of
- * a series (paths and name tokens both ask). Cleared when full: a long run meets new ones.
+ * Every spelling of a text the systems give, lower case, letters and digits only (CJK kept as it
+ * is). Remembered: the same names and folder names come with every file of a series.
  */
-const known = new Map<string, string[]>();
-const KNOWN_MAX = 8192;
-
-/** Every spelling of a text the systems give, lower case, letters and digits only (CJK kept as it is). */
-export function romanisations(text: string): string[] {
-  let r = known.get(text);
-  if (r === undefined) {
-    if (known.size >= KNOWN_MAX) known.clear();
-    r = spell(text);
-    known.set(text, r);
-  }
-  return r;
-}
+export const romanisations: (text: string) => string[] = memo(spell);
 
 function spell(text: string): string[] {
   // Greek capital sigma lower-cases to ς at a word's end, σ elsewhere: one letter here.
