@@ -16,7 +16,13 @@ import { deidentifyDataset, type Fired, type PatientIdentity } from './engine.js
 import { planDocument } from './document.js';
 import { buildLexicon, type Lexicon } from '../scrub/lexicon.js';
 import { Recent } from './recent.js';
-import { firstPass, type FirstPass, type IdentifyingValue, type SourceIdentity } from './identifying.js';
+import {
+  firstPass,
+  type FirstPass,
+  type IdentifyingValue,
+  type SourceIdentity,
+  valuesId,
+} from './identifying.js';
 
 export interface DeidentifyConfig {
   readonly profile: CompiledProfile;
@@ -131,10 +137,13 @@ function fileLexicons(
   patientValues: readonly IdentifyingValue[],
   patientNames: readonly string[],
 ): Lexicon[] {
-  const shared = [...values, ...patientValues].filter((v) => v.category !== 'uid');
   const uids = values.filter((v) => v.category === 'uid');
-  const lexicon = sharedLexicons.get(JSON.stringify([shared, patientNames]), () =>
-    buildLexicon(shared, patientNames),
+  const key = `${valuesId(values)} ${valuesId(patientValues)} ${JSON.stringify(patientNames)}`;
+  const lexicon = sharedLexicons.get(key, () =>
+    buildLexicon(
+      [...values, ...patientValues].filter((v) => v.category !== 'uid'),
+      patientNames,
+    ),
   );
   return uids.length ? [lexicon, buildLexicon(uids)] : [lexicon];
 }

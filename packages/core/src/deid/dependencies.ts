@@ -33,6 +33,8 @@ export const REQUIRES: ReadonlyMap<Tag, Dependency> = new Map([
 
 /** The output of one item (or the data set) without dependents whose partner lost its value. */
 export function dropOrphans(w: Walk, input: readonly Element[], out: OutNode[]): OutNode[] {
+  // Most items hold no dependent attribute: nothing to look at (this runs for every item).
+  if (!out.some((n) => REQUIRES.has(n.tag))) return out;
   // Partners still holding a value: kept as they were, or replaced by a non-empty value.
   const valued = new Set(out.filter((n) => n.kind !== 'value' || n.value.length > 0).map((n) => n.tag));
   const had = new Set(input.map((e) => e.tag));

@@ -11,6 +11,7 @@ import { isStandardUID } from '../dicom/transfer-syntax.js';
 import { schemeFor } from '../dicom/charset.js';
 import { writtenForms } from '../identity/dates.js';
 import type { CompiledProfile } from '../profile/rules.js';
+import { contentId } from '../scrub/object-id.js';
 import {
   DEFAULT_SCHEME,
   latin1,
@@ -27,6 +28,14 @@ export interface IdentifyingValue {
   readonly category: Category;
   /** The value as text (one token of a name, one written form of a date, …). */
   readonly text: string;
+}
+
+/**
+ * A number naming a list's values other than its UIDs (scrub/object-id.ts contentId): the files
+ * of a series differ in their UIDs only, so what is made from the rest is made once per series.
+ */
+export function valuesId(values: readonly IdentifyingValue[]): number {
+  return contentId(values, () => JSON.stringify(values.filter((v) => v.category !== 'uid')));
 }
 
 export interface SourceIdentity {
@@ -144,12 +153,16 @@ function datesWritten(v: string): readonly string[] {
 /** Identifying values, each once, in the order first met. */
 class Found {
   readonly values: IdentifyingValue[] = [];
-  readonly #seen = new Set<string>();
+  /** Texts found, by category (no key string to build per value). */
+  readonly #seen = new Map<Category, Set<string>>();
+  /** Dates already expanded: a study's date recurs in a dozen attributes, each ~20 written forms. */
+  readonly #datesSeen = new Set<string>();
 
   add(category: Category, text: string): void {
-    const key = `${category}\u0000${text}`;
-    if (this.#seen.has(key)) return;
-    this.#seen.add(key);
+    let seen = this.#seen.get(category);
+    if (!seen) this.#seen.set(category, (seen = new Set()));
+    if (seen.has(text)) return;
+    seen.add(text);
     this.values.push({ category, text });
   }
 
@@ -162,6 +175,8 @@ class Found {
     for (const v of splitValues(text)) {
       if (!v) continue;
       if (category === 'date') {
+        if (this.#datesSeen.has(v)) continue;
+        this.#datesSeen.add(v);
         // A DA in any legacy form, or the date part of a DT.
         for (const f of datesWritten(v)) this.add('date', f);
       } else if (category === 'uid') {

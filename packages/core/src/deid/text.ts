@@ -1,4 +1,5 @@
 /** Small text helpers shared by the engine's passes. */
+import { memo } from '../scrub/memo.js';
 import { romanisations } from '../scrub/romanise.js';
 import { decodeText, decodedString, schemeFor } from '../dicom/charset.js';
 import type { Element } from '../dicom/reader.js';
@@ -88,7 +89,9 @@ function syllableSplits(tok: string): string[] {
  * (Mueller, MacAllister, カタカナ), and for a name that also has an ideographic group, its
  * romanisation's spelling variants (Satou for Sato).
  */
-export function nameTokens(pn: string): string[] {
+export const nameTokens: (pn: string) => readonly string[] = memo(tokensOfName, 1024);
+
+function tokensOfName(pn: string): string[] {
   const out: string[] = [];
   for (const value of pn.split('\\')) {
     const groups = value.split('=');

@@ -46,8 +46,24 @@ export interface Walk {
   readonly overrides: Map<Element, string>;
 }
 
+/**
+ * The report lines of shared rules (compiled once per profile), per action, made once: a string
+ * built per element is a new string to hash on every count. Rules resolved for one place (with
+ * a `why`) are made per element, so their lines are too.
+ */
+const reportLines = new WeakMap<Rule, Map<Action, string>>();
+
+function reportLine(rule: Rule, action: Action): string {
+  if (rule.why) return `${action} ${rule.source} — ${rule.why}`;
+  let byAction = reportLines.get(rule);
+  if (!byAction) reportLines.set(rule, (byAction = new Map()));
+  let k = byAction.get(action);
+  if (k === undefined) byAction.set(action, (k = `${action} ${rule.source}`));
+  return k;
+}
+
 export function fire(w: Walk, rule: Rule, action: Action = rule.action): void {
-  const k = rule.why ? `${action} ${rule.source} — ${rule.why}` : `${action} ${rule.source}`;
+  const k = reportLine(rule, action);
   w.fired.set(k, (w.fired.get(k) ?? 0) + 1);
 }
 

@@ -23,6 +23,8 @@ const UID_CACHE = 8192;
 export class ProjectSecret {
   readonly #key: Uint8Array;
   readonly #uidCache = new Map<string, string>();
+  readonly #pseudonyms = new Map<string, string>();
+  readonly #offsets = new Map<string, number>();
   constructor(key: Uint8Array) {
     if (key.length < 32) throw new Error('project secret must be at least 256 bits');
     this.#key = key;
@@ -61,6 +63,18 @@ export class ProjectSecret {
 
   /** A pseudonym: prefix + 16 Crockford base-32 characters (80 bits) of the patient's HMAC. */
   pseudonym(patientKey: string, prefix: string): string {
+    const k = `${prefix}\u0000${patientKey}`;
+    let p = this.#pseudonyms.get(k);
+    if (p === undefined) {
+      p = prefix + this.#base32(patientKey);
+      // The same patient file after file, the same folders' labels: a few thousand are plenty.
+      if (this.#pseudonyms.size >= UID_CACHE) this.#pseudonyms.clear();
+      this.#pseudonyms.set(k, p);
+    }
+    return p;
+  }
+
+  #base32(patientKey: string): string {
     const b = this.mac('patient', patientKey);
     let bits = 0;
     let acc = 0;
@@ -74,12 +88,17 @@ export class ProjectSecret {
       }
       acc &= (1 << bits) - 1;
     }
-    return prefix + out;
+    return out;
   }
 
   /** Whole days in [min, max], uniform enough for any realistic range (32-bit modulus). */
   dateOffsetDays(patientKey: string, min: number, max: number): number {
-    const n = this.mac('date-offset', patientKey).readUInt32BE(0);
+    let n = this.#offsets.get(patientKey);
+    if (n === undefined) {
+      n = this.mac('date-offset', patientKey).readUInt32BE(0);
+      if (this.#offsets.size >= UID_CACHE) this.#offsets.clear();
+      this.#offsets.set(patientKey, n);
+    }
     return min + (n % (max - min + 1));
   }
 

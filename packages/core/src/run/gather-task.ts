@@ -41,20 +41,20 @@ function patientFoldersOf(relPath: string, first: FirstPass): string[] {
   return out;
 }
 
-const HEAD = 256 * 1024;
 /**
- * Files up to this size are read whole at once: one read and one parse, where a head that
- * stops short of the file fails on a file with elements after its pixel data (a vendor's
- * trailing padding) and costs a second read and parse.
+ * What the header pass reads of a file: its first 64 KB (a CT slice's header is ~10 KB), and
+ * when elements follow the pixel data (a vendor's trailing padding, a signature), the file's
+ * tail from there (run/head-tail.ts). Reading a 400 KB slice whole cost as much as parsing it.
+ * Smaller files are read whole.
  */
-const WHOLE_UP_TO = 2 * 1024 * 1024;
+const HEAD = 64 * 1024;
 /** One read buffer per thread, reused: nothing of a file outlives its gatherOne. */
-const headBuffer = Buffer.allocUnsafe(WHOLE_UP_TO);
+const headBuffer = Buffer.allocUnsafe(HEAD);
 
 function readHead(path: string): { bytes: Uint8Array; length: number; fd: number } {
   const fd = openSync(path, 'r');
   const length = fstatSync(fd).size;
-  const bytes = headBuffer.subarray(0, length <= WHOLE_UP_TO ? length : HEAD);
+  const bytes = headBuffer.subarray(0, Math.min(length, HEAD));
   let off = 0;
   while (off < bytes.length) {
     const n = readSync(fd, bytes, off, bytes.length - off, off);

@@ -6,7 +6,7 @@
  * file under that folder and says nothing about the source.
  */
 import type { FileFacts } from '../deid/deidentify.js';
-import type { FirstPass, IdentifyingValue } from '../deid/identifying.js';
+import { type FirstPass, type IdentifyingValue, valuesId } from '../deid/identifying.js';
 import { Recent } from '../deid/recent.js';
 import type { ProjectSecret } from '../identity/secret.js';
 import { dateEdits } from '../scrub/dates.js';
@@ -60,18 +60,24 @@ interface PathNeedles {
 
 const sharedNeedles = new Recent<PathNeedles>();
 
-/** A file's needles: of everything but its UIDs (shared by the files of a series), and of its UIDs. */
-interface FileNeedles {
-  readonly shared: PathNeedles;
-  readonly uids: readonly Needle[];
+/** What a file shares with the other files of its series: needles of everything but its UIDs. */
+function sharedNeedlesOf(first: FirstPass): PathNeedles {
+  const who = JSON.stringify([first.patientTokens, first.identity.patientId, first.patientNames]);
+  const key = `${valuesId(first.values)} ${who}`;
+  return sharedNeedles.get(key, () =>
+    makeNeedles(
+      first,
+      first.values.filter((v) => v.category !== 'uid'),
+    ),
+  );
 }
 
-function needlesOf(first: FirstPass): FileNeedles {
-  const values = first.values.filter((v) => v.category !== 'uid');
-  const key = JSON.stringify([first.patientTokens, first.identity.patientId, first.patientNames, values]);
-  const shared = sharedNeedles.get(key, () => makeNeedles(first, values));
-  const uids = first.values.flatMap((v) => (v.category === 'uid' ? [needle(v.text)] : []));
-  return { shared, uids: uids.filter((n): n is Needle => n !== undefined) };
+/** Needles of the file's own UIDs (the header pass, asking only for the patient, needs none). */
+function uidNeedlesOf(first: FirstPass): Needle[] {
+  return first.values.flatMap((v) => {
+    const n = v.category === 'uid' ? needle(v.text) : undefined;
+    return n ? [n] : [];
+  });
 }
 
 function makeNeedles(first: FirstPass, values: readonly IdentifyingValue[]): PathNeedles {
@@ -158,7 +164,7 @@ function rememberedFor(context: string): Map<string, Verdict | boolean> {
 
 /** Whether a path component names the patient: a name token, the PatientID or its digits, initials. */
 export function namesPatient(first: FirstPass): (component: string) => boolean {
-  const { shared } = needlesOf(first);
+  const shared = sharedNeedlesOf(first);
   const known = rememberedFor(`patient ${objectId(shared)}`);
   return (component) => {
     let v = known.get(component) as boolean | undefined;
@@ -169,7 +175,15 @@ export function namesPatient(first: FirstPass): (component: string) => boolean {
 }
 
 /** How many numerals a text holds (digits of any script, fractions, Roman numerals…). */
-const numerals = (s: string): number => s.match(/\p{N}/gu)?.length ?? 0;
+function numerals(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) return s.match(/\p{N}/gu)?.length ?? 0; // other scripts' digits and numerals
+    if (c >= 0x30 && c <= 0x39) n++;
+  }
+  return n;
+}
 
 /**
  * Whether a component holds one of the file's own UIDs (as needles and as a lexicon of phrases).
@@ -218,7 +232,8 @@ function verdictsFor(
   lexicons: readonly Lexicon[],
   runIds: ReadonlySet<string> = NO_IDS,
 ): (component: string) => Verdict {
-  const { shared, uids } = needlesOf(facts.first);
+  const shared = sharedNeedlesOf(facts.first);
+  const uids = uidNeedlesOf(facts.first);
   const series = lexicons.filter((l) => !phrasesOnly(l));
   const known = rememberedFor(
     `verdict ${objectId(shared)} ${series.map(objectId).join(',')} ${objectId(runIds)}`,

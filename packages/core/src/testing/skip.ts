@@ -18,7 +18,7 @@ export type SkippableStep = keyof typeof SKIPPABLE;
 
 const ENV = 'DCMBLIND_TEST_SKIP';
 
-/** The steps switched off by the environment (read on every call: workers inherit it). */
+/** The steps switched off by the environment, read now. */
 export function skippedSteps(): SkippableStep[] {
   const raw = process.env[ENV] ?? '';
   return raw
@@ -27,12 +27,14 @@ export function skippedSteps(): SkippableStep[] {
     .filter((s): s is SkippableStep => s in SKIPPABLE);
 }
 
-let cached: { raw: string; set: ReadonlySet<SkippableStep> } | undefined;
+/**
+ * Read once per thread (workers inherit the environment they start with): `process.env` is a
+ * call into C++ each time, and this is asked for every element of every file.
+ */
+let switchedOff: ReadonlySet<SkippableStep> | undefined;
 
 /** Whether a cleaning step is switched off for a test. */
 export function skipped(step: SkippableStep): boolean {
-  const raw = process.env[ENV] ?? '';
-  if (raw === '') return false;
-  if (cached?.raw !== raw) cached = { raw, set: new Set(skippedSteps()) };
-  return cached.set.has(step);
+  switchedOff ??= new Set(skippedSteps());
+  return switchedOff.size > 0 && switchedOff.has(step);
 }
