@@ -35,7 +35,13 @@ export interface IdentifyingValue {
  * of a series differ in their UIDs only, so what is made from the rest is made once per series.
  */
 export function valuesId(values: readonly IdentifyingValue[]): number {
-  return contentId(values, () => JSON.stringify(values.filter((v) => v.category !== 'uid')));
+  return contentId(values, () => valuesKey(values));
+}
+
+function valuesKey(values: readonly IdentifyingValue[]): string {
+  let key = '';
+  for (const v of values) if (v.category !== 'uid') key += `${v.category}\u0000${v.text}\u0001`;
+  return key;
 }
 
 export interface SourceIdentity {
@@ -157,6 +163,8 @@ class Found {
   readonly #seen = new Map<Category, Set<string>>();
   /** Dates already expanded: a study's date recurs in a dozen attributes, each ~20 written forms. */
   readonly #datesSeen = new Set<string>();
+  /** Everything found but UIDs, written out as found: what valuesId names (no second look). */
+  key = '';
 
   add(category: Category, text: string): void {
     let seen = this.#seen.get(category);
@@ -164,6 +172,7 @@ class Found {
     if (seen.has(text)) return;
     seen.add(text);
     this.values.push({ category, text });
+    if (category !== 'uid') this.key += `${category}\u0000${text}\u0001`;
   }
 
   /** One attribute's text: name tokens, every written form of a date, non-standard UIDs, or the values. */
@@ -239,6 +248,8 @@ export function firstPass(
   pass.walk(dataset, DEFAULT_SCHEME, true);
   const { identity } = pass;
   const values = pass.found.values;
+  // Named now, from what the walk wrote out as it went (the same text valuesKey would write).
+  contentId(values, () => pass.found.key);
   return {
     identity,
     values,

@@ -62,6 +62,11 @@ export interface ParsedFile {
  */
 export class NeedWholeFile extends Error {
   constructor(readonly tailAt?: number) {
+    // A signal to read more, caught by the reader's caller: thrown for every slice with a
+    // trailing padding, where capturing a stack cost more than the tail's read and parse.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super('the head of the file is not enough');
+    Error.stackTraceLimit = limit;
   }
 }

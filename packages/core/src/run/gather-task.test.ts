@@ -52,4 +52,38 @@ describe('gatherOne', () => {
       rmSync(path);
     });
   }
+
+  it('reads each file of a series right when the first is read as head and tail (guessed tails)', () => {
+    // After a file with a tail, the next is read assuming the same tail: a wrong guess must
+    // fall back, and a trailing element's name must still be gathered.
+    const slice = (name: string, id: string, tail: El[]): El[] => [
+      [0x00080016, 'UI', '1.2.840.10008.5.1.4.1.1.2'],
+      [0x00080018, 'UI', `1.2.826.0.1.3680043.2.1125.78.${id.length}`],
+      [0x00100010, 'PN', name],
+      [0x00100020, 'LO', id],
+      [0x7fe00010, 'OW', new Uint8Array(200_000).fill(3)],
+      ...tail,
+    ];
+    const signed = (name: string): El[] => [[0xfffafffa, 'SQ', [[[0x00080090, 'PN', name]]]]];
+    const series: Array<[El[], string[]]> = [
+      [slice('KOWALSKI^JAN', 'A1', [[0xfffcfffc, 'OB', new Uint8Array(126)]]), ['KOWALSKI', 'JAN', 'A1']],
+      [slice('NOWAK^ANNA', 'B22', [[0xfffcfffc, 'OB', new Uint8Array(126)]]), ['NOWAK', 'ANNA', 'B22']],
+      // A tail of another length, holding a name: the guess (126 bytes) is wrong.
+      [slice('LIS^EWA', 'C333', signed('WOLNY^PIOTR')), ['LIS', 'EWA', 'C333', 'WOLNY', 'PIOTR']],
+      // No tail at all: the pixel data ends the file.
+      [slice('ZAJAC^OLGA', 'D4444', []), ['ZAJAC', 'OLGA', 'D4444']],
+      [slice('KRAWIEC^ADAM', 'E5', signed('MAZUR^IGA')), ['KRAWIEC', 'ADAM', 'E5', 'MAZUR', 'IGA']],
+      // The same tail length as the last one, other bytes: the guess is right.
+      [slice('BAK^ROZA', 'F6', signed('SOWA^ALAN')), ['BAK', 'ROZA', 'F6', 'SOWA', 'ALAN']],
+    ];
+    series.forEach(([els, expected], i) => {
+      const path = join(dir, `series-${i}.dcm`);
+      writeFileSync(path, buildDicom(els));
+      const g = gatherOne({ kind: 'gather', absPath: path }, profile, 'global');
+      expect(g.patientKey).toBe(`id\u0000${expected[2]}`);
+      const texts = g.values.map((v) => decodeValue(v).text.toUpperCase());
+      expect(texts).toEqual(expect.arrayContaining(expected));
+      rmSync(path);
+    });
+  });
 });

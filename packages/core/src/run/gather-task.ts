@@ -7,10 +7,10 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { patientKey } from '../deid/deidentify.js';
 import { type FirstPass, firstPass } from '../deid/identifying.js';
-import { NeedWholeFile, type ParsedFile, parseHead, parseHeadTail } from '../dicom/reader.js';
+import { NeedWholeFile, type ParsedFile, parseHead, parseHeadTail, TAIL_MAX } from '../dicom/reader.js';
 import type { CompiledProfile } from '../profile/rules.js';
 import { encodeValue } from '../scrub/cohort.js';
-import { beyondHead } from './head-tail.js';
+import { beyondHead, readExactly } from './head-tail.js';
 import { namesPatient } from './layout.js';
 
 export interface GatherTask {
@@ -65,15 +65,41 @@ function readHead(path: string): { bytes: Uint8Array; length: number; fd: number
 }
 
 /**
+ * How many bytes of elements followed the pixel data of this thread's last file (0: none). The
+ * files of a series are alike: with a vendor's trailing padding on one, the next is first read
+ * as head and tail, rather than parsed from its head alone to learn that it has a tail.
+ */
+let lastTailLength = 0;
+
+/** The file parsed as head and tail, assuming its tail is as long as the last one's. */
+function asLastOne(fd: number, length: number, head: Uint8Array): ParsedFile | undefined {
+  const at = length - lastTailLength;
+  if (lastTailLength === 0 || at < head.length || lastTailLength > TAIL_MAX) return undefined;
+  const tail = Buffer.allocUnsafe(lastTailLength);
+  readExactly(fd, tail, at);
+  try {
+    // Only a final pixel data element that ends exactly there is taken as such (else it throws).
+    return parseHeadTail(head, tail, at);
+  } catch {
+    return undefined; // a wrong guess: the usual way gives the real verdict
+  }
+}
+
+/**
  * A big file parsed from its head, or from a longer head and its tail as the work pass does
  * (run/head-tail.ts): the pixel data is never read. A header past 32 MB gathers nothing (its
  * work pass says why).
  */
 function parseBig(fd: number, length: number, head: Uint8Array): ParsedFile {
+  const likeLast = asLastOne(fd, length, head);
+  if (likeLast) return likeLast;
   try {
-    return parseHead(head, length);
+    const parsed = parseHead(head, length);
+    lastTailLength = 0;
+    return parsed;
   } catch (e) {
     if (!(e instanceof NeedWholeFile)) throw e;
+    lastTailLength = e.tailAt === undefined ? 0 : length - e.tailAt;
     const found = beyondHead(fd, length, head, e, (longer, tail) =>
       tail ? parseHeadTail(longer, tail.bytes, tail.at) : parseHead(longer, length),
     );
