@@ -117,6 +117,22 @@ export class TaskRunner {
   readonly #madeDirs = new Set<string>();
   /** A patient's values, decoded once per batch (its files share one array after cloning). */
   readonly #decodedValues = new WeakMap<readonly string[], IdentifyingValue[]>();
+  #partPrefix = '';
+  #parts = 0;
+
+  /**
+   * 18 hex digits (what the sweep of a killed run's part files recognises, run/output.ts): 10
+   * random per thread, 8 counting its files. Random bytes per file cost a call into OpenSSL
+   * each. Part files are created O_EXCL: a name taken all the same fails that file, never
+   * overwrites.
+   */
+  #partName(): string {
+    if (this.#partPrefix === '' || this.#parts > 0xffffffff) {
+      this.#partPrefix = randomBytes(5).toString('hex');
+      this.#parts = 0;
+    }
+    return this.#partPrefix + (this.#parts++).toString(16).padStart(8, '0');
+  }
   constructor(cfg: WorkerConfig) {
     this.#cfg = cfg;
     this.#profile = compileProfile(cfg.profile, cfg.options);
@@ -131,7 +147,7 @@ export class TaskRunner {
     }
     return join(
       dir,
-      `.${this.#cfg.shardTag ? `${this.#cfg.shardTag}-` : ''}${randomBytes(9).toString('hex')}${PART_SUFFIX}`,
+      `.${this.#cfg.shardTag ? `${this.#cfg.shardTag}-` : ''}${this.#partName()}${PART_SUFFIX}`,
     );
   }
 
