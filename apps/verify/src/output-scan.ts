@@ -57,17 +57,18 @@ export function scanOutput(task: OutputTask, ctx: ScanContext): OutputFacts {
   const shown = maskPathDates(masked.shown);
   const hits = masked.hits;
   const found = new FileFindings(shown);
-  seedsInPath(ctx, hits, found);
   // Dates in the path are compared with the paired patient's, as any element's.
   const pathDates = datesInText(task.rel, true).map((d): [string, string] => ['(file path)', d]);
   let parsed: ParsedFile;
   try {
     parsed = load(task.abs);
   } catch (e) {
+    seedsInPath(ctx, task.rel, hits, found);
     for (const f of notParsed(task.abs, (e as Error).message, ctx)) found.add(f);
     return withoutFacts(task, found, { ok: false });
   }
   const file = walkFile(parsed);
+  seedsInPath(ctx, task.rel, hits, found, file.topText(T.PatientID));
   const declared = declaredOptions(file);
   // The options the file is held to: what --profile says, else what the file declares.
   const columns = task.columns ?? declared.options;

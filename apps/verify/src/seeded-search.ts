@@ -28,10 +28,39 @@ interface SearchScope {
   readonly seen: Set<string>;
 }
 
-/** Seeds in the output file's path (hits from maskPath): the path leaves the site too. */
-export function seedsInPath(ctx: ScanContext, hits: readonly Hit[], found: FileFindings): void {
+/**
+ * Whether a path hit lies inside a folder named by the file's own pseudonym (`ANON-8JANE2C…`, or
+ * the pseudonym and a label): a keyed hash's letters that happen to spell a name, as the same
+ * letters in the PatientID are (see counts).
+ */
+function insidePseudonym(path: Uint8Array, h: Hit, pseudonym: string): boolean {
+  const own = Buffer.from(pseudonym, 'utf8');
+  if (own.length === 0 || h.length >= own.length) return false;
+  const start = path.lastIndexOf(0x2f, h.at - 1) + 1; // the component's first byte
+  return (
+    Buffer.from(path.subarray(start, start + own.length)).equals(own) &&
+    (path[start + own.length] === undefined ||
+      path[start + own.length] === 0x2f ||
+      path[start + own.length] === 0x2d) &&
+    h.at + h.length <= start + own.length
+  );
+}
+
+/**
+ * Seeds in the output file's path (hits from maskPath): the path leaves the site too. With the
+ * file's pseudonym (its PatientID), a hit inside a folder it names is no leak.
+ */
+export function seedsInPath(
+  ctx: ScanContext,
+  rel: string,
+  hits: readonly Hit[],
+  found: FileFindings,
+  pseudonym = '',
+): void {
+  const path = Buffer.from(rel, 'utf8');
   const reported = new Set<string>();
   for (const h of hits) {
+    if (pseudonym && insidePseudonym(path, h, pseudonym)) continue;
     const s = ctx.seeds[h.seed] as Seed;
     const hash = valueHash(ctx, s.text);
     // One finding per value and kind: its spellings and the seeds of several attributes are one leak.

@@ -483,6 +483,29 @@ block.add_new(0x01, 'LO', str(src.PatientID))`,
     expect(v.raw + v.stdout).not.toContain(patient.folder);
   });
 
+  it('a name the letters of a pseudonym happen to spell is no leak there; beside it, it is', () => {
+    // A pseudonym is a keyed hash: about once in 10^5 its letters spell a four-letter name.
+    const rel = first();
+    const parts = rel.split('/');
+    const at = parts.findIndex((p) => p.startsWith('ANON-'));
+    const patient = patients.find((p) => sourceOf.get(rel)?.includes(`/${p.folder}/`)) as SyntheticPatient;
+    const family = (patient.name.split('^')[0] as string).toUpperCase();
+    const spelt = `${parts[at]}8${family}2C`;
+    for (const [folder, expected] of [
+      [spelt, 0],
+      [`${spelt}_${family}`, 1],
+    ] as const) {
+      const tree = copyOf(`pseudonym-letters-${expected}`);
+      const moved = join(tree, ...parts.slice(0, at), folder, ...parts.slice(at + 1));
+      mkdirSync(dirname(moved), { recursive: true });
+      renameSync(join(tree, rel), moved);
+      plant(moved, `ds.PatientID = '${spelt}'`);
+      const v = verify([tree, '--source', input]);
+      const inPath = v.report.findings.filter((f) => f.rule === 'seed-in-path');
+      expect(inPath, JSON.stringify(inPath)).toHaveLength(expected);
+    }
+  });
+
   it('finds two source patients under one pseudonym', () => {
     const tree = copyOf('two-patients');
     const rels = [...sourceOf.keys()].sort();

@@ -54,22 +54,41 @@ function lookup(lex: Lexicon, word: string): FindingKind | undefined {
   return lex.variants.size > 0 ? lex.variants.match(word) : undefined;
 }
 
+/** A capital, then small letters (and marks): how a name is written, unlike `will` or `TED`. */
+const AS_A_NAME = /^\p{Lu}[\p{Ll}\p{M}]*$/u;
+
+/** The folded word at [start, end) of `f` as a finding: a known word, or a given name's other form. */
+function wordAt(
+  f: Folded,
+  chars: readonly string[],
+  lex: Lexicon,
+  word: string,
+  start: number,
+  end: number,
+): Edit | undefined {
+  const kind = lookup(lex, word);
+  if (kind) return { ...originSpan(f, start, end), kind };
+  if (!lex.nicknames.has(word)) return undefined;
+  const span = originSpan(f, start, end);
+  return AS_A_NAME.test(chars.slice(span.start, span.end).join('')) ? { ...span, kind: 'name' } : undefined;
+}
+
 /** Whole words (and each part of a hyphenated or apostrophised word), CJK runs aside. */
-function words(f: Folded, lex: Lexicon, out: Edit[]): void {
+function words(f: Folded, chars: readonly string[], lex: Lexicon, out: Edit[]): void {
   WORD_RUN.lastIndex = 0;
   for (let m = WORD_RUN.exec(f.text); m; m = WORD_RUN.exec(f.text)) {
     if (CJK.test(m[0])) continue;
-    const whole = lookup(lex, m[0].replace(JOINERS, ''));
+    const whole = wordAt(f, chars, lex, m[0].replace(JOINERS, ''), m.index, m.index + m[0].length);
     if (whole) {
-      out.push({ ...originSpan(f, m.index, m.index + m[0].length), kind: whole });
+      out.push(whole);
       continue;
     }
     if (!/['’-]/.test(m[0])) continue;
     PART.lastIndex = 0;
     for (let p = PART.exec(m[0]); p; p = PART.exec(m[0])) {
-      const kind = lookup(lex, p[0]);
       const at = m.index + p.index;
-      if (kind) out.push({ ...originSpan(f, at, at + p[0].length), kind });
+      const part = wordAt(f, chars, lex, p[0], at, at + p[0].length);
+      if (part) out.push(part);
     }
   }
 }
@@ -135,7 +154,7 @@ function initials(chars: readonly string[], lex: Lexicon, out: Edit[]): void {
 
 export function lexiconEdits(chars: readonly string[], f: Folded, lex: Lexicon): Edit[] {
   const out: Edit[] = [];
-  if (lex.words.size > 0) words(f, lex, out);
+  if (lex.words.size > 0) words(f, chars, lex, out);
   phrases(f, lex, out);
   digits(f, lex, out);
   cjk(f, lex, out);

@@ -14,6 +14,7 @@ import type { IdentifyingValue } from '../deid/identifying.js';
 import type { FindingKind } from './edit.js';
 import { foldString } from './fold.js';
 import { NameVariants } from './name-variants.js';
+import { nicknamesOf } from './nicknames.js';
 
 export type Boundary = 'letter' | 'alnum' | 'uid' | 'digit';
 
@@ -37,6 +38,8 @@ export interface Lexicon {
   readonly initials: readonly RegExp[];
   /** Cyrillic and Greek names in the spellings no romanisation system gives (`Iurii`, `Παπαδοπούλου`). */
   readonly variants: NameVariants;
+  /** Other forms of its given names (`bob` for Robert, folded): found only written as a name (`Bob`). */
+  readonly nicknames: ReadonlySet<string>;
   readonly size: number;
 }
 
@@ -80,6 +83,7 @@ class LexiconBuilder {
   readonly digits = new Set<string>();
   readonly initials: RegExp[] = [];
   readonly variants = new NameVariants();
+  readonly nicknames = new Set<string>();
 
   addWord(word: string, kind: FindingKind): void {
     const w = foldString(word);
@@ -111,6 +115,7 @@ class LexiconBuilder {
     else {
       this.addWord(token, 'name');
       this.variants.add(token, 'name');
+      for (const form of nicknamesOf(foldString(token)) ?? []) this.nicknames.add(form);
     }
   }
 
@@ -220,6 +225,7 @@ class LexiconBuilder {
       digits: this.digits,
       initials: this.initials,
       variants: this.variants,
+      nicknames: this.nicknames,
       size: this.words.size + this.phrases.size + this.cjk.size + this.digits.size,
     };
   }

@@ -498,3 +498,55 @@ describe('a Cyrillic or Greek name written in Latin letters', () => {
     expect(scrubUtf8(lexOf('МАРКОВ^ПЁТР'), text)).toBe(text);
   });
 });
+
+describe('given names in their short and everyday forms', () => {
+  const named = (...pns: string[]) =>
+    buildLexicon(pns.flatMap((pn) => nameTokens(pn).map((text) => ({ category: 'name' as const, text }))));
+  const cleaned = (lex: Lexicon, text: string) => scrubUtf8(lex, text);
+
+  it.each([
+    ['OKAFOR^JENNIFER', 'Jenny was anxious before the scan.', 'Jenny'],
+    ['SMITH^ROBERT', 'Spoke to Bob about the contrast.', 'Bob'],
+    ['SMITH^ROBERT', 'Bobby, the patient, tolerated it.', 'Bobby'],
+    ['WALSH^MARGARET', 'Peggy and her daughter came.', 'Peggy'],
+    ['IBANEZ^DOLORES', 'Lola prefers Spanish.', 'Lola'],
+    ['NOWAK^ZOFIA', 'Zosia płakała.', 'Zosia'],
+    ['MULLER^MARGARETE', 'Gretl kam allein.', 'Gretl'],
+    ['ИВАНОВ^ЮРИЙ', 'Юра жалуется на боль.', 'Юра'],
+    ['ИВАНОВ^ЮРИЙ', 'Yura complained of pain.', 'Yura'],
+    // A Russian everyday name made smaller and declined, in either alphabet.
+    ['ИВАНОВ^ЮРИЙ', 'Юрочка плакал, Юру успокоили.', 'Юр'],
+    ['ИВАНОВА^МАРИЯ', 'Машенька спала.', 'Машенька'],
+    ['ИВАНОВ^ЮРИЙ', 'Yurochka slept.', 'Yurochka'],
+    ['ΠΑΠΑΔΟΠΟΥΛΟΣ^ΓΕΩΡΓΙΟΣ', 'Ο Γιώργος ήρθε μόνος.', 'Γιώργος'],
+    ['ΠΑΠΑΔΟΠΟΥΛΟΣ^ΓΕΩΡΓΙΟΣ', 'Giorgos came alone.', 'Giorgos'],
+    // The header holds the short form, the text the full one.
+    ['SMITH^BOB', 'Robert Smith, seen today.', 'Robert'],
+    ['SMITH^WILLIAM', 'Will asked for a copy.', 'Will'],
+  ])('%s: %s', (pn, text, form) => {
+    expect(cleaned(named(pn), text)).not.toContain(form);
+  });
+
+  it('keeps the same letters where they are no name: small letters, capitals, clinical words', () => {
+    const lex = named('SMITH^WILLIAM', 'JONES^EDWARD', 'BROWN^RAYMOND', 'GREEN^ALBERT', 'KING^EUGENE');
+    for (const text of [
+      'Patient will return in 6 weeks.',
+      'TED stockings applied. X-Ray of the chest.',
+      'Filtration 2.5 mm Al. Gene panel negative.',
+      'WILL FOLLOW UP.',
+    ])
+      expect(cleaned(lex, text)).toBe(text);
+  });
+
+  it('keeps words that only start like a Russian everyday name', () => {
+    const lex = named('ИВАНОВА^МАРИЯ', 'ИВАНОВ^ЮРИЙ');
+    for (const text of ['Машина скорой помощи.', 'Юрист присутствовал.', 'Mashina stopped.'])
+      expect(cleaned(lex, text)).toBe(text);
+  });
+
+  it('finds no short form for a patient whose names have none', () => {
+    const lex = named('OKAFOR^CHIDI');
+    for (const text of ['Jenny was anxious.', 'Bob came.', 'Юра пришёл.'])
+      expect(cleaned(lex, text)).toBe(text);
+  });
+});
