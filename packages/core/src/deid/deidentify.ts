@@ -143,6 +143,9 @@ function fileLexicons(
     buildLexicon(
       [...values, ...patientValues].filter((v) => v.category !== 'uid'),
       patientNames,
+      // Short forms of the names of this file and its patient's files only: of every name of a
+      // run, they would cut `Dot` and `Kit` from a whole cohort for one Dorothy and one Christopher.
+      { shortForms: true },
     ),
   );
   return uids.length ? [lexicon, buildLexicon(uids)] : [lexicon];

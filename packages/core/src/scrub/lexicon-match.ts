@@ -68,10 +68,16 @@ function wordAt(
 ): Edit | undefined {
   const kind = lookup(lex, word);
   if (kind) return { ...originSpan(f, start, end), kind };
-  if (!lex.nicknames.has(word)) return undefined;
+  // A short form, or one with a genitive s (Bobs chart, Gretls Mann).
+  if (!lex.nicknames.has(word) && !(word.endsWith('s') && lex.nicknames.has(word.slice(0, -1))))
+    return undefined;
   const span = originSpan(f, start, end);
-  return AS_A_NAME.test(chars.slice(span.start, span.end).join('')) ? { ...span, kind: 'name' } : undefined;
+  const written = chars.slice(span.start, span.end).join('').replace(INVISIBLE, '');
+  return AS_A_NAME.test(written) ? { ...span, kind: 'name' } : undefined;
 }
+
+/** Soft hyphens, zero-width spaces and joiners: a name written with one inside is the name. */
+const INVISIBLE = /\p{Cf}/gu;
 
 /** Whole words (and each part of a hyphenated or apostrophised word), CJK runs aside. */
 function words(f: Folded, chars: readonly string[], lex: Lexicon, out: Edit[]): void {

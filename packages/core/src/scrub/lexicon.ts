@@ -85,6 +85,16 @@ class LexiconBuilder {
   readonly variants = new NameVariants();
   readonly nicknames = new Set<string>();
 
+  /** `shortForms`: look for the names' short forms too (a patient's, not every name of a run). */
+  constructor(readonly shortForms = false) {}
+
+  /** A given name's short forms, and each part's of a double one (Anna-Maria: Ania, Marysia). */
+  addShortForms(token: string): void {
+    const w = foldString(token);
+    for (const name of new Set([w, ...w.split(/['’-]/)]))
+      for (const form of nicknamesOf(name) ?? []) if (!this.words.has(form)) this.nicknames.add(form);
+  }
+
   addWord(word: string, kind: FindingKind): void {
     const w = foldString(word);
     const joined = w.replace(/['’-]/g, '');
@@ -115,7 +125,7 @@ class LexiconBuilder {
     else {
       this.addWord(token, 'name');
       this.variants.add(token, 'name');
-      for (const form of nicknamesOf(foldString(token)) ?? []) this.nicknames.add(form);
+      if (this.shortForms) this.addShortForms(token);
     }
   }
 
@@ -238,8 +248,9 @@ class LexiconBuilder {
 export function buildLexicon(
   values: Iterable<IdentifyingValue>,
   patientNames: readonly string[] = [],
+  opts: { readonly shortForms?: boolean } = {},
 ): Lexicon {
-  const b = new LexiconBuilder();
+  const b = new LexiconBuilder(opts.shortForms);
   for (const v of values) b.addValue(v);
   for (const pn of patientNames) for (const value of pn.split('\\')) b.addInitials(value);
   return b.build();

@@ -13,6 +13,7 @@
  * `Ray` (X-Ray), `Al` (mm Al), `Ed`, `Ted`, `Max`, `Frank`, `Rich`, `Jan` (January).
  */
 import { foldString } from './fold.js';
+import { romanisations } from './romanise.js';
 
 const TABLE = `
 robert bob bobby rob robbie bert
@@ -28,16 +29,16 @@ charles charlie chuck chas
 edward eddie teddy ned
 henry harry hank hal
 anthony tony
-christopher chris kit
-daniel dan danny
+christopher chris
+daniel danny
 david dave davey
-matthew matt matty
-andrew andy drew
+matthew matty
+andrew andy
 benjamin ben benny benji
 samuel sam sammy
-alexander alex alec sandy xander
-nicholas nick nicky
-patrick pat paddy
+alexander alex alec xander
+nicholas nicky
+patrick paddy
 peter pete
 stephen steve stevie
 steven steve stevie
@@ -45,7 +46,7 @@ timothy tim timmy
 gregory greg
 kenneth ken kenny
 ronald ron ronnie
-donald don donnie
+donald donnie
 douglas doug
 frederick fred freddie freddy
 francis frankie
@@ -57,14 +58,14 @@ albert bert bertie
 alfred alf alfie fred
 arthur artie
 harold harry hal
-herbert herb bert
+herbert bert
 jeffrey jeff
 joshua josh
-nathaniel nate nat
+nathaniel nate
 nathan nate
 zachary zach zack
 jacob jake
-philip phil pip
+philip phil
 phillip phil
 vincent vince vinny
 victor vic
@@ -80,13 +81,11 @@ wesley wes
 isaac ike
 ezekiel zeke
 abraham abe
-bartholomew bart
 mitchell mitch
 randolph randy
 russell russ
 tobias toby
 clifford cliff
-dominic dom
 augustus gus
 elizabeth liz lizzie beth betty betsy eliza libby bess bessie elsie
 margaret maggie meg peggy marge margie
@@ -94,7 +93,7 @@ katherine kate katie kathy kat kitty
 catherine cathy cate kate katie
 kathleen kathy kath
 jennifer jen jenny jenn
-patricia pat patty trish tricia
+patricia patty trish tricia
 deborah deb debbie
 rebecca becky becca
 susan sue susie
@@ -106,7 +105,7 @@ christine chrissy tina
 jessica jess jessie
 samantha sam sammy
 alexandra alex lexi sasha
-dorothy dot dottie dolly
+dorothy dottie dolly
 eleanor ellie nell nora
 helen nell nellie
 frances fran fanny
@@ -130,10 +129,7 @@ mary molly polly
 anne annie
 sarah sally sadie
 madeline maddie
-natalie nat
-penelope penny
 rosemary rosie
-valerie val
 gertrude trudy gertie
 harriet hattie
 henrietta etta hettie
@@ -146,7 +142,6 @@ jacqueline jackie
 julia julie
 kimberly kim
 lillian lily lil
-louise lou
 lucille lucy
 michelle shelly
 nicole nikki
@@ -171,10 +166,9 @@ brigitte gigi
 marguerite margot
 francisco paco pancho curro
 dolores lola loli
-concepción concha conchita
+concepción conchita
 enrique quique
 ignacio nacho
-guadalupe lupe
 manuel manolo
 jesús chucho chuy
 rosario charo
@@ -189,12 +183,10 @@ małgorzata gosia
 katarzyna kasia
 aleksandra ola
 agnieszka aga
-joanna asia
 barbara basia
 anna ania anka
 maria marysia
 elżbieta ela
-jan janek
 aleksander olek
 stanisław staszek
 władysław władek
@@ -212,7 +204,7 @@ józef józek
 екатерина катя katya
 елена лена lena
 иван ваня vanya
-мария маша маня masha
+мария маша masha
 михаил миша misha
 наталья наташа natasha
 наталия наташа natasha
@@ -233,8 +225,8 @@ józef józek
 борис боря borya
 пётр петя petya
 яков яша yasha
-вячеслав слава slava
-ярослав слава slava
+вячеслав славик
+ярослав славик
 станислав стас stas
 γεώργιος γιώργος γιώργης giorgos yiorgos
 κωνσταντίνος κώστας kostas
@@ -255,64 +247,68 @@ józef józek
 χαράλαμπος μπάμπης babis
 `;
 
-/**
- * A Russian everyday name is itself made smaller and declined: Юра → Юрочка, Юрка, Юрик; Юру,
- * Юры, Юрой (and Yurochka, Yuru in Latin letters). Made for the forms ending in -а/-я of a line
- * whose name is written in Cyrillic.
- */
-const RUSSIAN_ENDINGS = [
-  'у',
-  'ы',
-  'и',
-  'е',
-  'ой',
-  'ей',
-  'ю',
-  'очка',
-  'ечка',
-  'енька',
-  'онька',
-  'ка',
-  'ик',
-  'уля',
-  'уся',
-  'ушка',
-];
-const RUSSIAN_LATIN_ENDINGS = [
-  'u',
-  'y',
-  'i',
-  'e',
-  'oy',
-  'ey',
-  'yu',
-  'ochka',
-  'echka',
-  'enka',
-  'onka',
-  'ka',
-  'ik',
-  'ulya',
-  'usya',
-  'ushka',
-];
+/** Russian everyday names whose declined forms are everyday words: Кости (bones), Жене (wife), Люди. */
+const UNDECLINED = new Set(['костя', 'женя', 'люда']);
 
-function russianForms(form: string): string[] {
-  const cyrillic = /^\p{Script=Cyrillic}+[ая]$/u.test(form);
-  const latin = /^[a-z]+a$/.test(form);
-  if (!cyrillic && !latin) return [];
-  const stem = form.replace(latin ? /y?a$/ : /[ая]$/, '');
-  if (stem.length < 2) return [];
-  return (cyrillic ? RUSSIAN_ENDINGS : RUSSIAN_LATIN_ENDINGS).map((e) => stem + e);
+/**
+ * The forms an everyday name is also written in, made by rule: a Russian one made smaller and
+ * declined (Юра → Юрочка, Юрка, Юру, Юры, Юрой; in Latin letters only made smaller, Yurochka:
+ * its declined Latin forms are English words, Anya → Any), a Greek one declined (Γιώργος →
+ * Γιώργο, Γιώργου; Γιάννης → Γιάννη; Κατερίνα → Κατερίνας), a Polish one declined (Zosia →
+ * Zosi, Zosię; Tomek → Tomka, Tomkiem). Folded as text is.
+ */
+function derivedForms(form: string, cyrillicRow: boolean): string[] {
+  const endings = (stem: string, list: readonly string[]) =>
+    stem.length >= 2 ? list.map((e) => foldString(stem + e)) : [];
+  if (/^\p{Script=Cyrillic}+[ая]$/u.test(form) && !UNDECLINED.has(form))
+    return endings(form.slice(0, -1), [
+      'у',
+      'ы',
+      'и',
+      'е',
+      'ой',
+      'ей',
+      'ю',
+      'очка',
+      'ечка',
+      'енька',
+      'онька',
+      'ка',
+      'уля',
+      'уся',
+      'ушка',
+    ]);
+  if (cyrillicRow && /^[a-z]+a$/.test(form))
+    return endings(form.replace(/y?a$/, ''), ['ochka', 'echka', 'enka', 'ushka']);
+  // Folded, a final ς is σ.
+  if (/^\p{Script=Greek}+οσ$/u.test(form)) return endings(form.slice(0, -2), ['ο', 'ου', 'ε']);
+  if (/^\p{Script=Greek}+[ηα]σ$/u.test(form)) return endings(form.slice(0, -1), ['']);
+  if (/^\p{Script=Greek}+α$/u.test(form)) return endings(form, ['σ']);
+  if (/^[a-zżźćńółęąś]+[sznc]ia$/u.test(form)) return endings(form.slice(0, -1), ['', 'ę', 'ą', 'u']);
+  if (/^[a-zżźćńółęąś]{2,}ek$/u.test(form)) return endings(form.slice(0, -2), ['ka', 'kowi', 'kiem']);
+  return [];
 }
 
-/** Folded name → the folded forms it is also written in (never itself). */
+/** A Polish or other Latin name as it is also written without its letters' marks (ł → l). */
+const plain = (name: string): string => name.replace(/ł/g, 'l');
+
+/**
+ * Folded name → the folded forms it is also written in (never itself). A Cyrillic or Greek name
+ * is also a key in its Latin spellings (IVANOV^YURIY gets Yura); forms are not romanised (Маша
+ * would be Masa, a Spanish word): the table lists the Latin forms people use.
+ */
 function index(): ReadonlyMap<string, ReadonlySet<string>> {
   const forms = new Map<string, Set<string>>();
   for (const line of TABLE.split('\n')) {
-    const listed = line.trim().split(/\s+/).filter(Boolean).map(foldString);
-    const russian = /^\p{Script=Cyrillic}/u.test(listed[0] ?? '');
-    const names = russian ? [...listed, ...listed.slice(1).flatMap(russianForms)] : listed;
+    const written = line.trim().split(/\s+/).filter(Boolean);
+    const listed = written.map(foldString);
+    const formal = listed[0];
+    if (formal === undefined) continue;
+    const cyrillicRow = /^\p{Script=Cyrillic}/u.test(formal);
+    // Romanised as written (й is y there; folded, it is и).
+    const spellings = [formal, ...romanisations(written[0] as string)];
+    const shorts = listed.slice(1).flatMap((f) => [f, ...derivedForms(f, cyrillicRow)]);
+    const names = [...new Set([...spellings, ...shorts].flatMap((n) => [n, plain(n)]))];
     for (const a of names) {
       let set = forms.get(a);
       if (!set) forms.set(a, (set = new Set()));

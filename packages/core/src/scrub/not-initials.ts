@@ -13,7 +13,7 @@ export const NOT_INITIALS: ReadonlySet<string> = new Set(
     // views, planes, orientations, sequences and reconstructions
     'AP PA LAT LL RL LR AX SAG COR TRA OBL LAO RAO LPO RPO CC MLO ML LM SI IS HF FH LT RT BIL ' +
     'ADC DWI SWI PD SE GRE FSE TSE EPI IR MIP MPR VR VRT CTA MRA DSA PET CXR KUB IVP ABD ' +
-    'HR SD FOV ROI LOC SCT TOF PC FFE BB WB ' +
+    'HR SD FOV ROI LOC SCT TOF PC FFE BB WB MRI EEG EKG USG FDG ' +
     // body parts and places
     'CHE CSP TSP LSP ICU ER ED OR RX ' +
     // words and marks

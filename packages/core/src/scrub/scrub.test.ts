@@ -500,8 +500,9 @@ describe('a Cyrillic or Greek name written in Latin letters', () => {
 });
 
 describe('given names in their short and everyday forms', () => {
-  const named = (...pns: string[]) =>
-    buildLexicon(pns.flatMap((pn) => nameTokens(pn).map((text) => ({ category: 'name' as const, text }))));
+  const values = (pns: string[]) =>
+    pns.flatMap((pn) => nameTokens(pn).map((text) => ({ category: 'name' as const, text })));
+  const named = (...pns: string[]) => buildLexicon(values(pns), [], { shortForms: true });
   const cleaned = (lex: Lexicon, text: string) => scrubUtf8(lex, text);
 
   it.each([
@@ -523,6 +524,20 @@ describe('given names in their short and everyday forms', () => {
     // The header holds the short form, the text the full one.
     ['SMITH^BOB', 'Robert Smith, seen today.', 'Robert'],
     ['SMITH^WILLIAM', 'Will asked for a copy.', 'Will'],
+    // Declined, in the Latin spelling of the header, without a letter's marks, double names.
+    ['ИВАНОВ^ЮРИЙ', 'Говорили с Юрой.', 'Юрой'],
+    ['ИВАНОВА^МАРИЯ', 'Говорили с Машей.', 'Машей'],
+    ['ΠΑΠΑΔΟΠΟΥΛΟΣ^ΓΕΩΡΓΙΟΣ', 'Μιλήσαμε με τον Γιώργο, του Γιώργου.', 'Γιώργ'],
+    ['NOWAK^ZOFIA', 'Rozmawiano z Zosią, Zosi nie było.', 'Zosi'],
+    ['NOWAK^TOMASZ', 'Tomka nie było.', 'Tomka'],
+    ['IVANOV^YURIY', 'Yura complained of pain.', 'Yura'],
+    ['PAPADOPOULOS^GEORGIOS', 'Giorgos came alone.', 'Giorgos'],
+    ['KOWALSKA^MALGORZATA', 'Gosia was calm.', 'Gosia'],
+    ['SMITH^ANNA-MARIA', 'Ania, also Marysia.', 'Ania'],
+    ['SMITH^ANNA-MARIA', 'Ania, also Marysia.', 'Marysia'],
+    ['SMITH^ROBERT', 'See Bobs chart.', 'Bobs'],
+    ['MULLER^MARGARETE', 'Gretls Mann wartete.', 'Gretls'],
+    ['SMITH^ROBERT', 'Spoke to Bo\u00adb and Bo\u200bbby.', 'Bo'],
   ])('%s: %s', (pn, text, form) => {
     expect(cleaned(named(pn), text)).not.toContain(form);
   });
@@ -536,6 +551,45 @@ describe('given names in their short and everyday forms', () => {
       'WILL FOLLOW UP.',
     ])
       expect(cleaned(lex, text)).toBe(text);
+  });
+
+  it('keeps clinical and everyday words some short forms would be (none of them are in the table)', () => {
+    const cases: Array<[string, string]> = [
+      ['GARCIA^CONCEPCION', 'Concha bullosa on the left.'],
+      ['ПЕТРОВ^КОНСТАНТИН', 'Кости свода черепа без изменений.'],
+      ['ИВАНОВА^АННА', 'Any change since prior? Any PE?'],
+      ['MULLER^PATRICK', 'Pat. klagt über Schmerzen. Pat. history: HTN.'],
+      ['SMITH^DOROTHY', 'Dot sign present.'],
+      ['SMITH^CHRISTOPHER', 'Biopsy Kit used. Kit lot 123.'],
+      ['SMITH^PHILIP', 'Pip joint effusion.'],
+      ['SMITH^ANDREW', 'Drew blood at 10:00.'],
+      ['SMITH^DONALD', 'Don sterile gloves.'],
+      ['SMITH^NICHOLAS', 'Nick in the intima.'],
+      ['SMITH^HERBERT', 'Herb supplements.'],
+      ['SMITH^PENELOPE', 'Penny-sized lesion.'],
+      ['SMITH^LOUISE', 'Lou Gehrig disease.'],
+      ['SMITH^NATALIE', 'Nat. killer cells.'],
+      ['SMITH^VALERIE', 'Val 3.2'],
+      ['KOWALSKA^JOANNA', 'Recent travel to Asia.'],
+      ['GARCIA^GUADALUPE', 'Lupe: unauffällig.'],
+      ['SMITH^BARTHOLOMEW', 'Bart: rasiert.'],
+      ['SMITH^MATTHEW', 'Matt und müde.'],
+      ['ИВАНОВА^ЕВГЕНИЯ', 'Жене сообщено. Жену вызвали.'],
+      ['ИВАНОВА^ЛЮДМИЛА', 'Люди в коридоре.'],
+      ['ИВАНОВ^ВЯЧЕСЛАВ', 'Слава богу, без осложнений.'],
+      ['ИВАНОВА^МАРИЯ', 'Masa en el lóbulo. Mania.'],
+      ['ИВАНОВА^АННА', 'Ole, Oli, Kate.'],
+    ];
+    for (const [pn, text] of cases) expect(cleaned(named(pn), text), pn).toBe(text);
+  });
+
+  it('takes no modality beside a short form for initials', () => {
+    expect(cleaned(named('SMITH^WILLIAM'), 'Will MRI tomorrow.')).toBe(' MRI tomorrow.');
+  });
+
+  it("looks for short forms only where asked (a patient's names, not every name of a run)", () => {
+    const run = buildLexicon(values(['SMITH^DOROTHY', 'SMITH^ROBERT']));
+    expect(cleaned(run, 'Bob came. Dot sign present.')).toBe('Bob came. Dot sign present.');
   });
 
   it('keeps words that only start like a Russian everyday name', () => {
