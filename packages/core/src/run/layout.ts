@@ -190,14 +190,19 @@ function numerals(s: string): number {
  * A UID is mostly digits: a component with fewer numerals than any of its forms holds none of
  * them, and is not looked at further (but for a DOS short name, which is cut at its "~").
  */
-function ownUIDs(uids: readonly Needle[], own: readonly Lexicon[]): (component: string) => boolean {
-  if (uids.length === 0 && own.length === 0) return () => false;
+function ownUIDs(first: FirstPass, own: readonly Lexicon[]): (component: string) => boolean {
+  const uidTexts = first.values.flatMap((v) => (v.category === 'uid' ? [v.text] : []));
+  if (uidTexts.length === 0 && own.length === 0) return () => false;
+  // A UID's forms are its digits (path-match.ts valueForms): as many numerals as the UID has digits.
   const least = Math.min(
-    ...uids.flatMap((n) => n.forms.map(numerals)),
+    ...uidTexts.map((u) => u.replace(/\D/g, '').length),
     ...own.flatMap((l) => l.phrases.map((p) => numerals(p.text))),
   );
+  let uids: Needle[] | undefined;
   return (component) => {
     if (!component.includes('~') && numerals(component) < least) return false;
+    // Made only for a component with as many numerals: most are folder and file names without.
+    uids ??= uidNeedlesOf(first);
     const c = componentForms(component);
     if (uids.some((n) => hits(c, n)) || shortFor(c, uids)) return true;
     const chars = [...component.normalize('NFC')];
@@ -233,12 +238,11 @@ function verdictsFor(
   runIds: ReadonlySet<string> = NO_IDS,
 ): (component: string) => Verdict {
   const shared = sharedNeedlesOf(facts.first);
-  const uids = uidNeedlesOf(facts.first);
   const series = lexicons.filter((l) => !phrasesOnly(l));
   const known = rememberedFor(
     `verdict ${objectId(shared)} ${series.map(objectId).join(',')} ${objectId(runIds)}`,
   );
-  const own = ownUIDs(uids, lexicons.filter(phrasesOnly));
+  const own = ownUIDs(facts.first, lexicons.filter(phrasesOnly));
   let judge: ((component: string) => Verdict) | undefined;
   return (component) => {
     let v = known.get(component) as Verdict | undefined;
