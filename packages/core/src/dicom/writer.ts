@@ -72,29 +72,32 @@ function headerLength(vr: VR, enc: Encoding): number {
   return !enc.explicit || hasLongLength(vr) ? (enc.explicit ? 12 : 8) : 8;
 }
 
+/** A 16- or 32-bit unsigned value at `at`, in the encoding's byte order (no DataView per header). */
+function put(h: Uint8Array, at: number, bytes: 2 | 4, value: number, littleEndian: boolean): void {
+  for (let i = 0; i < bytes; i++) h[at + (littleEndian ? i : bytes - 1 - i)] = (value >>> (8 * i)) & 0xff;
+}
+
 function writeHeader(tag: Tag, vr: VR, length: number, enc: Encoding): Uint8Array {
   const h = new Uint8Array(headerLength(vr, enc));
-  const v = new DataView(h.buffer);
   const le = enc.littleEndian;
-  v.setUint16(0, tag >>> 16, le);
-  v.setUint16(2, tag & 0xffff, le);
+  put(h, 0, 2, tag >>> 16, le);
+  put(h, 2, 2, tag & 0xffff, le);
   if (!enc.explicit) {
-    v.setUint32(4, length, le);
+    put(h, 4, 4, length, le);
   } else {
     h[4] = vr.charCodeAt(0);
     h[5] = vr.charCodeAt(1);
-    if (hasLongLength(vr)) v.setUint32(8, length, le);
-    else v.setUint16(6, length, le);
+    if (hasLongLength(vr)) put(h, 8, 4, length, le);
+    else put(h, 6, 2, length, le);
   }
   return h;
 }
 
 function marker(tag: Tag, length: number, enc: Encoding): Uint8Array {
   const h = new Uint8Array(8);
-  const v = new DataView(h.buffer);
-  v.setUint16(0, tag >>> 16, enc.littleEndian);
-  v.setUint16(2, tag & 0xffff, enc.littleEndian);
-  v.setUint32(4, length, enc.littleEndian);
+  put(h, 0, 2, tag >>> 16, enc.littleEndian);
+  put(h, 2, 2, tag & 0xffff, enc.littleEndian);
+  put(h, 4, 4, length, enc.littleEndian);
   return h;
 }
 
