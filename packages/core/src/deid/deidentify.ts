@@ -143,8 +143,8 @@ function fileLexicons(
     buildLexicon(
       [...values, ...patientValues].filter((v) => v.category !== 'uid'),
       patientNames,
-      // Short forms of the names of this file and its patient's files only: of every name of a
-      // run, they would cut `Dot` and `Kit` from a whole cohort for one Dorothy and one Christopher.
+      // Short forms of the patient's own names only (scrub/nicknames.ts): of every name of a run,
+      // one William among the physicians would cut `Will` from the whole cohort.
       { shortForms: true },
     ),
   );

@@ -21,10 +21,11 @@ export interface Folded {
 const MARKS = /\p{M}/gu;
 /**
  * Characters that fold to nothing: combining marks standing alone (decomposed text, a stress
- * mark on a Cyrillic vowel: Ива́нов) and invisible ones (soft hyphen, zero-width space and
- * joiners, word joiner, BOM). They would otherwise split a name into pieces no needle matches.
+ * mark on a Cyrillic vowel: Ива́нов) and invisible format characters (soft hyphen, zero-width
+ * space and joiners, word joiner, BOM, direction marks, invisible operators). They would
+ * otherwise split a name into pieces no needle matches.
  */
-const NOTHING = /^(?:\p{M}|[\u00ad\u200b-\u200d\u2060\ufeff])$/u;
+const NOTHING = /^(?:\p{M}|\p{Cf})$/u;
 /** Scripts whose decomposition would change the letters (だ → た, 최 → 최): left as they are. */
 const KEEP_AS_IS = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
 const cache = new Map<string, string>();

@@ -68,9 +68,8 @@ function wordAt(
 ): Edit | undefined {
   const kind = lookup(lex, word);
   if (kind) return { ...originSpan(f, start, end), kind };
-  // A short form, or one with a genitive s (Bobs chart, Gretls Mann).
-  if (!lex.nicknames.has(word) && !(word.endsWith('s') && lex.nicknames.has(word.slice(0, -1))))
-    return undefined;
+  // A short form as it stands (with an s it would be Hals for Hal, Lens for Len, Basis).
+  if (!lex.nicknames.has(word)) return undefined;
   const span = originSpan(f, start, end);
   const written = chars.slice(span.start, span.end).join('').replace(INVISIBLE, '');
   return AS_A_NAME.test(written) ? { ...span, kind: 'name' } : undefined;

@@ -85,14 +85,14 @@ class LexiconBuilder {
   readonly variants = new NameVariants();
   readonly nicknames = new Set<string>();
 
-  /** `shortForms`: look for the names' short forms too (a patient's, not every name of a run). */
-  constructor(readonly shortForms = false) {}
-
-  /** A given name's short forms, and each part's of a double one (Anna-Maria: Ania, Marysia). */
-  addShortForms(token: string): void {
-    const w = foldString(token);
-    for (const name of new Set([w, ...w.split(/['’-]/)]))
-      for (const form of nicknamesOf(name) ?? []) if (!this.words.has(form)) this.nicknames.add(form);
+  /**
+   * The short forms of the patient's own names (PatientName, OtherPatientNames, birth name: PN
+   * values), each part's of a double one (Anna-Maria: Ania, Marysia). Not of a physician's or an
+   * operator's: one William among them would cut `Will` from every file they appear in.
+   */
+  addShortForms(pn: string): void {
+    for (const token of foldString(pn).split(/[\s^=,.\\'’-]+/))
+      for (const form of nicknamesOf(token) ?? []) if (!this.words.has(form)) this.nicknames.add(form);
   }
 
   addWord(word: string, kind: FindingKind): void {
@@ -125,7 +125,6 @@ class LexiconBuilder {
     else {
       this.addWord(token, 'name');
       this.variants.add(token, 'name');
-      if (this.shortForms) this.addShortForms(token);
     }
   }
 
@@ -250,8 +249,9 @@ export function buildLexicon(
   patientNames: readonly string[] = [],
   opts: { readonly shortForms?: boolean } = {},
 ): Lexicon {
-  const b = new LexiconBuilder(opts.shortForms);
+  const b = new LexiconBuilder();
   for (const v of values) b.addValue(v);
   for (const pn of patientNames) for (const value of pn.split('\\')) b.addInitials(value);
+  if (opts.shortForms) for (const pn of patientNames) b.addShortForms(pn);
   return b.build();
 }

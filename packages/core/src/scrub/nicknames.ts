@@ -13,10 +13,11 @@
  * `Ray` (X-Ray), `Al` (mm Al), `Ed`, `Ted`, `Max`, `Frank`, `Rich`, `Jan` (January).
  */
 import { foldString } from './fold.js';
+import { latinKey } from './name-variants.js';
 import { romanisations } from './romanise.js';
 
 const TABLE = `
-robert bob bobby rob robbie bert
+robert bob bobby bobbie rob robbie robby bert
 william bill billy will willie liam
 richard dick rick ricky richie
 james jim jimmy jamie
@@ -34,7 +35,7 @@ daniel danny
 david dave davey
 matthew matty
 andrew andy
-benjamin ben benny benji
+benjamin benny benji
 samuel sam sammy
 alexander alex alec xander
 nicholas nicky
@@ -76,7 +77,6 @@ jerome jerry
 bradley brad
 oliver ollie
 sebastian seb basti
-stanley stan
 wesley wes
 isaac ike
 ezekiel zeke
@@ -88,18 +88,18 @@ tobias toby
 clifford cliff
 augustus gus
 elizabeth liz lizzie beth betty betsy eliza libby bess bessie elsie
-margaret maggie meg peggy marge margie
-katherine kate katie kathy kat kitty
+margaret maggie meg peg peggy margie
+katherine kate katie kathy kitty
 catherine cathy cate kate katie
 kathleen kathy kath
-jennifer jen jenny jenn
+jennifer jen jenny jenn jenni jennie
 patricia patty trish tricia
 deborah deb debbie
 rebecca becky becca
 susan sue susie
 suzanne sue suzy
 barbara barb babs
-victoria vicky tori
+victoria vicky
 christina chrissy tina
 christine chrissy tina
 jessica jess jessie
@@ -165,7 +165,7 @@ wilhelmina mien mina
 brigitte gigi
 marguerite margot
 francisco paco pancho curro
-dolores lola loli
+dolores lola loli lolita
 concepción conchita
 enrique quique
 ignacio nacho
@@ -178,22 +178,22 @@ giovanni gianni vanni
 francesco checco
 salvatore totò turi
 domenico mimmo
-zofia zosia
+zofia zosia zośka zosieńka
 małgorzata gosia
 katarzyna kasia
 aleksandra ola
 agnieszka aga
-barbara basia
 anna ania anka
 maria marysia
 elżbieta ela
 aleksander olek
-stanisław staszek
+stanisław staszek stasiek
 władysław władek
 tomasz tomek
 wojciech wojtek
 piotr piotrek
 józef józek
+jan janek
 александр саша шура sasha shura
 александра саша шура sasha shura
 алексей алёша лёша alyosha lyosha aljoscha
@@ -228,7 +228,7 @@ józef józek
 вячеслав славик
 ярослав славик
 станислав стас stas
-γεώργιος γιώργος γιώργης giorgos yiorgos
+γεώργιος γιώργος γιώργης γιωργάκης giorgos yiorgos
 κωνσταντίνος κώστας kostas
 ιωάννης γιάννης giannis yiannis
 δημήτριος δημήτρης dimitris
@@ -247,45 +247,43 @@ józef józek
 χαράλαμπος μπάμπης babis
 `;
 
-/** Russian everyday names whose declined forms are everyday words: Кости (bones), Жене (wife), Люди. */
-const UNDECLINED = new Set(['костя', 'женя', 'люда']);
+/**
+ * Russian everyday names whose declined forms are everyday words: Кости (bones), Жене (wife),
+ * Люди (people), Колю (I inject), Милой (dear).
+ */
+const UNDECLINED = new Set(['костя', 'женя', 'люда', 'коля', 'мила']);
+
+/** Never a short form of another name, only a name itself: Jan is also January. */
+const NEVER_FORMS = new Set(['jan']);
 
 /**
- * The forms an everyday name is also written in, made by rule: a Russian one made smaller and
- * declined (Юра → Юрочка, Юрка, Юру, Юры, Юрой; in Latin letters only made smaller, Yurochka:
- * its declined Latin forms are English words, Anya → Any), a Greek one declined (Γιώργος →
- * Γιώργο, Γιώργου; Γιάννης → Γιάννη; Κατερίνα → Κατερίνας), a Polish one declined (Zosia →
- * Zosi, Zosię; Tomek → Tomka, Tomkiem). Folded as text is.
+ * The forms an everyday name is also written in, made by rule: a Russian one declined and made
+ * smaller (Юра → Юру, Юры, Юре, Юрой, Юрочка, Юренька; Катя → Катю, Кати, Кате, Катей), in
+ * Latin letters only made smaller (Yurochka: its declined Latin forms are English words, Anya →
+ * Any); a Greek one declined (Γιώργος → Γιώργο, Γιώργου; Γιάννης → Γιάννη; Κατερίνα →
+ * Κατερίνας); a Polish one (Zosia → Zosi, Zosię; Tomek → Tomka, Tomkiem). The small suffixes
+ * -ка, -ушка are left out (Катушка is a coil, Серёжка an earring), and so are cases that are
+ * words (Настой, Витой: only an -а name takes -ой). Folded as text is.
  */
 function derivedForms(form: string, cyrillicRow: boolean): string[] {
   const endings = (stem: string, list: readonly string[]) =>
     stem.length >= 2 ? list.map((e) => foldString(stem + e)) : [];
-  if (/^\p{Script=Cyrillic}+[ая]$/u.test(form) && !UNDECLINED.has(form))
-    return endings(form.slice(0, -1), [
-      'у',
-      'ы',
-      'и',
-      'е',
-      'ой',
-      'ей',
-      'ю',
-      'очка',
-      'ечка',
-      'енька',
-      'онька',
-      'ка',
-      'уля',
-      'уся',
-      'ушка',
-    ]);
+  if (/^\p{Script=Cyrillic}+а$/u.test(form) && !UNDECLINED.has(form)) {
+    const stem = form.slice(0, -1);
+    const hushing = /[жшщчц]$/u.test(stem);
+    const yi = /[гкхжшщч]$/u.test(stem) ? 'и' : 'ы';
+    return endings(stem, ['у', yi, 'е', hushing ? 'ей' : 'ой', 'очка', 'енька']);
+  }
+  if (/^\p{Script=Cyrillic}+я$/u.test(form) && !UNDECLINED.has(form))
+    return endings(form.slice(0, -1), ['ю', 'и', 'е', 'ей', 'ечка', 'енька']);
   if (cyrillicRow && /^[a-z]+a$/.test(form))
-    return endings(form.replace(/y?a$/, ''), ['ochka', 'echka', 'enka', 'ushka']);
-  // Folded, a final ς is σ.
-  if (/^\p{Script=Greek}+οσ$/u.test(form)) return endings(form.slice(0, -2), ['ο', 'ου', 'ε']);
+    return endings(form.replace(/y?a$/, ''), ['ochka', 'echka', 'enka']);
+  // Folded, a final ς is σ. The vocative (Γιώργο, Πάνε) is left out where it is a word.
+  if (/^\p{Script=Greek}+οσ$/u.test(form)) return endings(form.slice(0, -2), ['ο', 'ου']);
   if (/^\p{Script=Greek}+[ηα]σ$/u.test(form)) return endings(form.slice(0, -1), ['']);
   if (/^\p{Script=Greek}+α$/u.test(form)) return endings(form, ['σ']);
-  if (/^[a-zżźćńółęąś]+[sznc]ia$/u.test(form)) return endings(form.slice(0, -1), ['', 'ę', 'ą', 'u']);
-  if (/^[a-zżźćńółęąś]{2,}ek$/u.test(form)) return endings(form.slice(0, -2), ['ka', 'kowi', 'kiem']);
+  if (/^[a-zżźćńółęąś]+[sz]ia$/u.test(form)) return endings(form.slice(0, -1), ['', 'ę', 'ą', 'u']);
+  if (/^[a-zżźćńółęąś]{2,}ek$/u.test(form)) return endings(form.slice(0, -2), ['ka', 'kowi', 'kiem', 'ku']);
   return [];
 }
 
@@ -312,7 +310,7 @@ function index(): ReadonlyMap<string, ReadonlySet<string>> {
     for (const a of names) {
       let set = forms.get(a);
       if (!set) forms.set(a, (set = new Set()));
-      for (const b of names) if (b !== a) set.add(b);
+      for (const b of names) if (b !== a && !NEVER_FORMS.has(b)) set.add(b);
     }
   }
   return forms;
@@ -320,8 +318,15 @@ function index(): ReadonlyMap<string, ReadonlySet<string>> {
 
 let table: ReadonlyMap<string, ReadonlySet<string>> | undefined;
 
-/** The other forms of a given name (folded), or none. */
+/** The table's Latin names by the key that forgets what spellings disagree on (Sergei, Sergey). */
+let byKey: ReadonlyMap<string, string> | undefined;
+
+/** The other forms of a given name (folded), or none; a Latin one also in another spelling. */
 export function nicknamesOf(foldedName: string): ReadonlySet<string> | undefined {
   table ??= index();
-  return table.get(foldedName);
+  const hit = table.get(foldedName);
+  if (hit || !/^[a-z]{4,}$/.test(foldedName)) return hit;
+  byKey ??= new Map([...table.keys()].filter((k) => /^[a-z]+$/.test(k)).map((k) => [latinKey(k), k]));
+  const spelt = byKey.get(latinKey(foldedName));
+  return spelt === undefined ? undefined : table.get(spelt);
 }

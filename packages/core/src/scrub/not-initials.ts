@@ -22,8 +22,8 @@ export const NOT_INITIALS: ReadonlySet<string> = new Set(
     'II III IV VI VII VIII IX XI XII MM CM KV MA MS HU ' +
     // heart chambers and vessels; little words of folder names in several languages
     'LA RA LV RV AO OF TO IN ON AT BY AN IT BE DE LE EL DI DA DU DO EN ET UN OK ' +
-    // laterality alone (Smith R knee)
-    'L R ' +
+    // laterality alone (Smith R knee); one-letter words before a name (С Машей, Z Zosią, A Bob)
+    'L R A I O U W Z С К В У О И Я А Ο Η Σ Κ ' +
     // modalities as Russian and Greek reports write them (КТ, МРТ, УЗИ; ΑΤ, ΜΤ)
     'КТ МРТ МСКТ УЗИ ПЭТ ЭКГ РГ ОГК ЭХО ЭЭГ ΑΤ ΜΤ ΥΗ ΗΚΓ'
   ).split(' '),

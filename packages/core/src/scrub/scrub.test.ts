@@ -502,7 +502,7 @@ describe('a Cyrillic or Greek name written in Latin letters', () => {
 describe('given names in their short and everyday forms', () => {
   const values = (pns: string[]) =>
     pns.flatMap((pn) => nameTokens(pn).map((text) => ({ category: 'name' as const, text })));
-  const named = (...pns: string[]) => buildLexicon(values(pns), [], { shortForms: true });
+  const named = (...pns: string[]) => buildLexicon(values(pns), pns, { shortForms: true });
   const cleaned = (lex: Lexicon, text: string) => scrubUtf8(lex, text);
 
   it.each([
@@ -535,9 +535,12 @@ describe('given names in their short and everyday forms', () => {
     ['KOWALSKA^MALGORZATA', 'Gosia was calm.', 'Gosia'],
     ['SMITH^ANNA-MARIA', 'Ania, also Marysia.', 'Ania'],
     ['SMITH^ANNA-MARIA', 'Ania, also Marysia.', 'Marysia'],
-    ['SMITH^ROBERT', 'See Bobs chart.', 'Bobs'],
-    ['MULLER^MARGARETE', 'Gretls Mann wartete.', 'Gretls'],
     ['SMITH^ROBERT', 'Spoke to Bo\u00adb and Bo\u200bbby.', 'Bo'],
+    ['SMITH^ROBERT', 'Spoke to Bo\u200eb, Robby and Bobbie.', 'b'],
+    ['IVANOV^SERGEI', 'Seryozha was calm.', 'Seryozha'],
+    ['IVANOV^NIKOLAI', 'Kolya was calm.', 'Kolya'],
+    ['DE VRIES^JAN', 'Janek was calm.', 'Janek'],
+    ['NOWAK^ZOFIA', 'Zośka spała.', 'Zośka'],
   ])('%s: %s', (pn, text, form) => {
     expect(cleaned(named(pn), text)).not.toContain(form);
   });
@@ -579,12 +582,35 @@ describe('given names in their short and everyday forms', () => {
       ['ИВАНОВ^ВЯЧЕСЛАВ', 'Слава богу, без осложнений.'],
       ['ИВАНОВА^МАРИЯ', 'Masa en el lóbulo. Mania.'],
       ['ИВАНОВА^АННА', 'Ole, Oli, Kate.'],
+      ['SMITH^BARBARA', 'Basi polmonari libere. Auf Basis der Voruntersuchung.'],
+      ['SMITH^HENRY', 'CT Hals mit KM.'],
+      ['SMITH^LEONARD', 'Lens: clear.'],
+      ['ИВАНОВА^ЕКАТЕРИНА', 'Катушка: головная.'],
+      ['SMITH^KATHERINE', 'Kąt Cobba 25°.'],
+      ['ИВАНОВА^АНАСТАСИЯ', 'Настой ромашки.'],
+      ['ИВАНОВ^НИКОЛАЙ', 'Колю инсулин.'],
+      ['ИВАНОВ^ВИКТОР', 'Витой ход сосуда.'],
+      ['ИВАНОВ^СЕРГЕЙ', 'Серёжка в левом ухе.'],
+      ['ИВАНОВА^ЛЮДМИЛА', 'Милой. Милю прошёл.'],
+      ['ИВАНОВ^БОРИС', 'Бору.'],
+      ['KOWALSKI^STANISLAW', 'Stan po cholecystektomii.'],
+      ['SMITH^VICTORIA', 'Tori noted bilaterally.'],
+      ['SMITH^BENJAMIN', 'Ben visibile.'],
+      ['SMITH^MARGARET', "Marges d'exérèse saines."],
+      ['ΠΑΠΑΣ^ΠΑΝΑΓΙΩΤΗΣ', 'Πάνε τρεις μήνες.'],
     ];
     for (const [pn, text] of cases) expect(cleaned(named(pn), text), pn).toBe(text);
   });
 
-  it('takes no modality beside a short form for initials', () => {
+  it('takes no modality or one-letter word beside a short form for initials', () => {
     expect(cleaned(named('SMITH^WILLIAM'), 'Will MRI tomorrow.')).toBe(' MRI tomorrow.');
+    expect(cleaned(named('ИВАНОВА^МАРИЯ'), 'С Машей говорили.')).toBe('С  говорили.');
+    expect(cleaned(named('NOWAK^ZOFIA'), 'Z Zosią.')).toBe('Z .');
+  });
+
+  it("looks for the patient's short forms, not a physician's in the same file", () => {
+    const lex = buildLexicon(values(['SMITH^JANE', 'JONES^WILLIAM']), ['SMITH^JANE'], { shortForms: true });
+    expect(cleaned(lex, 'Will follow up. Jane came.')).toBe('Will follow up.  came.');
   });
 
   it("looks for short forms only where asked (a patient's names, not every name of a run)", () => {
