@@ -7,7 +7,7 @@
 import type { FileRecord, KeyPayload } from '@dcmblind/core';
 import { datesInText } from './dates-in-text.js';
 import { initialsOf } from './initials.js';
-import { type Category, nameSeeds, type Seed } from './seeds.js';
+import { type Category, nameSeeds, type Seed, shortFormSeeds } from './seeds.js';
 import { addressSeeds, idDigitSeeds, institutionSeeds } from './text-seeds.js';
 
 /** An output file the key has a record of, and its patient as the key names it (`key:<pseudonym>`). */
@@ -40,6 +40,7 @@ export function keyFacts(p: KeyPayload | undefined): KeyFacts {
     if (Number.isInteger(r.dateOffsetDays)) offsets.set(`key:${r.pseudonym}`, r.dateOffsetDays);
     for (const i of initialsOf(r.patientName)) initials.push([`key:${r.pseudonym}`, i]);
     seeds.push(...nameSeeds(r.patientName, 'PatientName', 0x00100010));
+    seeds.push(...shortFormSeeds(r.patientName, 'PatientName', 0x00100010));
     if (r.patientId.length >= 4) {
       const id: Seed = { category: 'id', keyword: 'PatientID', tag: 0x00100020, text: r.patientId };
       seeds.push(id, ...idDigitSeeds(id));

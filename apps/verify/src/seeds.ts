@@ -8,6 +8,7 @@ import iconv from 'iconv-lite';
 import { isCalendarWord } from './dates-in-text.js';
 import { isDigitByte, isLetterByte, isWordByte, type Pattern } from './search.js';
 import { CJK, spellings } from './spellings.js';
+import { shortFormsOf } from '@dcmblind/core';
 
 /** The kind of identifying value a seed is. */
 export type Category = 'name' | 'id' | 'uid' | 'date' | 'address' | 'phone' | 'institution' | 'email' | 'url';
@@ -29,6 +30,8 @@ export interface Seed {
    * a word (`Lindenstr.` is Lindenstraße).
    */
   readonly near?: string;
+  /** A given name's short form (Johnny for John): searched only as a name is written, `Johnny`. */
+  readonly titleCase?: boolean;
 }
 
 /** Placeholders that other tools (or the source itself) put where identifiers were: never a leak. */
@@ -86,9 +89,23 @@ export function fits(
   // (Smith1971 holds the name); anything else among letters and digits.
   const joins = /^\d+$/.test(s.text) ? isDigitByte : s.category === 'name' ? isLetterByte : isWordByte;
   if (needsWord(s) && (joins(before) || (!s.near && joins(after)))) return false;
+  if (s.titleCase && !asNameAt(bytes, at, length)) return false;
   if (!s.near) return true;
   const around = Buffer.from(bytes.subarray(Math.max(from, at - NEAR), Math.min(to, at + length + NEAR)));
   return new RegExp(`(?<!\\d)${s.near}(?!\\d)`).test(around.toString('latin1'));
+}
+
+/**
+ * Whether the bytes at [at, at + length) are written as a name is, a capital then small letters:
+ * the search folds ASCII case, so `JANIE` and `janie` match a short form's `Janie` (other
+ * scripts' bytes are matched as they are).
+ */
+function asNameAt(bytes: Uint8Array, at: number, length: number): boolean {
+  const upper = (b: number | undefined) => b !== undefined && b >= 0x41 && b <= 0x5a;
+  const first = bytes[at] as number;
+  if (first < 0x80 && !upper(first)) return false;
+  for (let i = at + 1; i < at + length; i++) if (upper(bytes[i])) return false;
+  return true;
 }
 
 /** An ISO 2022 escape sequence (ESC, intermediates, final byte) ends at bytes[i]: a boundary, no letter. */
@@ -176,6 +193,28 @@ export function nameSeeds(pn: string, keyword: string, tag: number): Seed[] {
   ];
 }
 
+/**
+ * The short and everyday forms of a patient's given names, from the engine's table (Johnny and
+ * Jack for John, Юра for Юрий): searched only written as a name is (`Johnny`, not `johnny`), as
+ * the engine removes them. A form the table lacks is found by neither.
+ */
+export function shortFormSeeds(pn: string, keyword: string, tag: number): Seed[] {
+  const forms = new Set<string>();
+  for (const group of pn.split('='))
+    for (const comp of group.split('^').slice(0, 3))
+      for (const token of comp.split(/[\s,.'’-]+/))
+        for (const form of token ? shortFormsOf(token) : []) forms.add(asName(form));
+  return [...forms].map(
+    (text): Seed => ({ category: 'name', keyword, tag, text, token: true, titleCase: true }),
+  );
+}
+
+/** A capital, then small letters. */
+const asName = (form: string): string => {
+  const [first = '', ...rest] = [...form];
+  return first.toUpperCase() + rest.join('');
+};
+
 /** Character sets a value may be stored in besides UTF-8 (DICOM's ISO 2022 ones by their bytes). */
 const CHARSETS = ['latin1', 'iso-8859-2', 'iso-8859-5', 'iso-8859-7', 'euc-kr', 'gb18030'] as const;
 
@@ -218,6 +257,10 @@ export function patternsOf(seeds: readonly Seed[]): Pattern[] {
       seen.add(hex);
       out.push({ bytes, seed: i });
     };
+    if (s.titleCase) {
+      for (const b of byteForms(s.text)) add(b);
+      return;
+    }
     for (const spelt of spellings(s.text)) {
       for (const f of new Set([spelt, spelt.toUpperCase(), spelt.toLowerCase()])) {
         for (const b of byteForms(f)) add(b);

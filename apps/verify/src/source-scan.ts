@@ -21,7 +21,7 @@ import {
 import type { SourceFacts } from './facts.js';
 import { contentHash, fingerprint, pixelHash } from './hashing.js';
 import { datesInText } from './dates-in-text.js';
-import { type Category, nameSeeds, type Seed, usable } from './seeds.js';
+import { type Category, nameSeeds, type Seed, shortFormSeeds, usable } from './seeds.js';
 import { expectationFor } from './table.js';
 import { addressSeeds, idDigitSeeds, institutionSeeds, textSeeds } from './text-seeds.js';
 import { PublishedVersions } from './versions.js';
@@ -166,6 +166,9 @@ function typedText(value: string, h: Harvest): void {
   for (const d of datesInText(value, false)) h.dates.add(d);
 }
 
+/** PatientName, OtherPatientNames, PatientBirthName: the names whose short forms are searched too. */
+const PATIENTS_OWN_NAMES: ReadonlySet<number> = new Set([0x00100010, 0x00101001, 0x00101005]);
+
 /** The seeds of one value: a name's written forms, or each value of an identifier. */
 function valueSeeds(v: Visit, vr: string, cat: Category, value: string, raw: Uint8Array): Seed[] {
   const kw = keyword(v.el.tag);
@@ -173,7 +176,10 @@ function valueSeeds(v: Visit, vr: string, cat: Category, value: string, raw: Uin
   const out: Seed[] = [];
   const isName = cat === 'name' || vr === 'PN';
   if (isName) {
-    for (const one of value.split('\\')) out.push(...nameSeeds(one, kw, tag));
+    for (const one of value.split('\\')) {
+      out.push(...nameSeeds(one, kw, tag));
+      if (PATIENTS_OWN_NAMES.has(tag)) out.push(...shortFormSeeds(one, kw, tag));
+    }
   } else {
     for (const one of value.split('\\').map((x) => x.trim())) {
       // Short all-digit IDs ("125", "4021") are everywhere in numbers; from six digits on they are specific.

@@ -483,6 +483,38 @@ block.add_new(0x01, 'LO', str(src.PatientID))`,
     expect(v.raw + v.stdout).not.toContain(patient.folder);
   });
 
+  it("finds a short form of the patient's given name written as a name (Janie for Jane), not as a word", () => {
+    const shortOf: Record<string, string> = { Jane: 'Janie', John: 'Johnny', Anna: 'Annie' };
+    const given = (rel: string) => {
+      const p = patients.find((x) => sourceOf.get(rel)?.includes(`/${x.folder}/`)) as SyntheticPatient;
+      return p.name.split('^')[1] as string;
+    };
+    const rels = firstOfEach().filter((rel) => shortOf[given(rel)]);
+    expect(rels.length).toBeGreaterThan(0);
+    for (const [text, found] of [
+      [(g: string) => `${shortOf[g]} tolerated the scan well`, true],
+      [
+        (g: string) =>
+          `${(shortOf[g] as string).toUpperCase()} IS A WORD HERE; ${(shortOf[g] as string).toLowerCase()}cake`,
+        false,
+      ],
+    ] as const) {
+      const tree = copyOf(`short-forms-${found}`);
+      for (const rel of rels) plant(join(tree, rel), `ds.ImageComments = '${text(given(rel))}'`);
+      const v = verify([tree, '--source', input]);
+      for (const rel of rels) {
+        // ImageComments is removed by the profile: planted, it is also profile-removed-present.
+        const hit = v.report.findings.filter(
+          (f) => f.file === rel && f.element === 'ImageComments' && f.rule === 'seed-match',
+        );
+        expect(
+          hit.map((f) => f.category),
+          rel,
+        ).toEqual(found ? ['name'] : []);
+      }
+    }
+  });
+
   it('a name the letters of a pseudonym happen to spell is no leak there; beside it, it is', () => {
     // A pseudonym is a keyed hash: about once in 10^5 its letters spell a four-letter name.
     const rel = first();

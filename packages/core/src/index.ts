@@ -27,6 +27,7 @@ export { describeOffset, shiftDA, shiftDT, writtenForms } from './identity/dates
 export { compileProfile, resolveCombined, type CompiledProfile, type Action } from './profile/rules.js';
 export { IOD_TYPES_URL, scopeOfClass, type Scope, type TypeCode } from './profile/iod.js';
 export { textAttributeDecision, type TextDecision } from './profile/text-attributes.js';
+export { shortFormsOf } from './scrub/nicknames.js';
 export { loadTable, TABLE_URL, type TableRow, type ActionCode, type OptionColumn } from './profile/table.js';
 export {
   OPTIONS,

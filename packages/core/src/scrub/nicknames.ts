@@ -113,6 +113,7 @@ judith judy
 josephine jo josie
 joanna jo jojo
 joanne jo
+jane janie janey
 abigail abby
 amanda mandy
 cynthia cindy
@@ -329,4 +330,9 @@ export function nicknamesOf(foldedName: string): ReadonlySet<string> | undefined
   byKey ??= new Map([...table.keys()].filter((k) => /^[a-z]+$/.test(k)).map((k) => [latinKey(k), k]));
   const spelt = byKey.get(latinKey(foldedName));
   return spelt === undefined ? undefined : table.get(spelt);
+}
+
+/** The short forms of a name token as written (any case, with its accents), folded. */
+export function shortFormsOf(name: string): string[] {
+  return [...(nicknamesOf(foldString(name)) ?? [])];
 }
