@@ -40,9 +40,13 @@ export function valuesId(values: readonly IdentifyingValue[]): number {
 
 function valuesKey(values: readonly IdentifyingValue[]): string {
   let key = '';
-  for (const v of values) if (v.category !== 'uid') key += `${v.category}\u0000${v.text}\u0001`;
+  for (const v of values) key += keyPart(v.category, v.text);
   return key;
 }
+
+/** One value's part of valuesKey (none for a UID); Found writes the same as it goes. */
+const keyPart = (category: Category, text: string): string =>
+  category === 'uid' ? '' : `${category}\u0000${text}\u0001`;
 
 export interface SourceIdentity {
   patientId: string;
@@ -172,7 +176,7 @@ class Found {
     if (seen.has(text)) return;
     seen.add(text);
     this.values.push({ category, text });
-    if (category !== 'uid') this.key += `${category}\u0000${text}\u0001`;
+    this.key += keyPart(category, text);
   }
 
   /** One attribute's text: name tokens, every written form of a date, non-standard UIDs, or the values. */

@@ -4,6 +4,7 @@
  * sharing any state. Domain strings keep the derivations independent of each other.
  */
 import { createHmac } from 'node:crypto';
+import { memo } from '../scrub/memo.js';
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
@@ -18,13 +19,15 @@ export function uuidUID(bytes: Uint8Array): string {
   return `2.25.${BigInt(`0x${b.toString('hex')}`).toString(10)}`;
 }
 
-const UID_CACHE = 8192;
+/**
+ * HMACs remembered per secret (scrub/memo.ts): what repeats is a series' study, series and frame
+ * of reference UIDs, its patient and its folders' labels, file after file; instance UIDs come
+ * once or twice. A few thousand are plenty; more only fill a worker's capped heap.
+ */
+const REMEMBERED = 8192;
 
 export class ProjectSecret {
   readonly #key: Uint8Array;
-  readonly #uidCache = new Map<string, string>();
-  readonly #pseudonyms = new Map<string, string>();
-  readonly #offsets = new Map<string, number>();
   constructor(key: Uint8Array) {
     if (key.length < 32) throw new Error('project secret must be at least 256 bits');
     this.#key = key;
@@ -49,32 +52,14 @@ export class ProjectSecret {
   }
 
   /** The new UID of a source UID: a 2.25 UID from its HMAC. */
-  uid(source: string): string {
-    let u = this.#uidCache.get(source);
-    if (u === undefined) {
-      u = uuidUID(this.mac('uid', source));
-      // What repeats is a series' study, series and frame of reference UIDs; instance UIDs come
-      // once or twice. A few thousand are plenty; more only fill a worker's capped heap.
-      if (this.#uidCache.size >= UID_CACHE) this.#uidCache.clear();
-      this.#uidCache.set(source, u);
-    }
-    return u;
-  }
+  readonly uid: (source: string) => string = memo((source) => uuidUID(this.mac('uid', source)), REMEMBERED);
 
   /** A pseudonym: prefix + 16 Crockford base-32 characters (80 bits) of the patient's HMAC. */
   pseudonym(patientKey: string, prefix: string): string {
-    const k = `${prefix}\u0000${patientKey}`;
-    let p = this.#pseudonyms.get(k);
-    if (p === undefined) {
-      p = prefix + this.#base32(patientKey);
-      // The same patient file after file, the same folders' labels: a few thousand are plenty.
-      if (this.#pseudonyms.size >= UID_CACHE) this.#pseudonyms.clear();
-      this.#pseudonyms.set(k, p);
-    }
-    return p;
+    return prefix + this.#base32(patientKey);
   }
 
-  #base32(patientKey: string): string {
+  readonly #base32 = memo((patientKey: string): string => {
     const b = this.mac('patient', patientKey);
     let bits = 0;
     let acc = 0;
@@ -89,17 +74,16 @@ export class ProjectSecret {
       acc &= (1 << bits) - 1;
     }
     return out;
-  }
+  }, REMEMBERED);
+
+  readonly #offsetWord = memo(
+    (patientKey: string): number => this.mac('date-offset', patientKey).readUInt32BE(0),
+    REMEMBERED,
+  );
 
   /** Whole days in [min, max], uniform enough for any realistic range (32-bit modulus). */
   dateOffsetDays(patientKey: string, min: number, max: number): number {
-    let n = this.#offsets.get(patientKey);
-    if (n === undefined) {
-      n = this.mac('date-offset', patientKey).readUInt32BE(0);
-      if (this.#offsets.size >= UID_CACHE) this.#offsets.clear();
-      this.#offsets.set(patientKey, n);
-    }
-    return min + (n % (max - min + 1));
+    return min + (this.#offsetWord(patientKey) % (max - min + 1));
   }
 
   /** A short non-identifying label for a path component (12 base-32 characters). */
