@@ -14,3 +14,19 @@ export const HEAP_GROWING_PERCENT = 50;
 export function boundHeapGrowth(): void {
   setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
 }
+
+/**
+ * A run's main thread keeps the young generation it starts with. V8 grows a heap's young
+ * generation from 1 MB semi-spaces up to 16 MB (32 MB resident) as objects survive scavenges, and
+ * only flags given at start cap it: a million-file run's main thread walks, journals and renames,
+ * a few MB of its young space live, yet held 32 MB. The growth factor is read whenever V8 would
+ * grow the space, so at 1 the main thread's stops growing. The flags are process-wide, and Node
+ * resets them while each worker thread starts: the pool sets them again as each comes up
+ * (run/start.ts); the main thread may grow meanwhile (8 MB at the end of a million-file run).
+ * Worker threads are made with `semiSpaceMb` semi-spaces, the most their young-generation ceiling
+ * allows, so they have no need to grow.
+ */
+export function holdYoungGeneration(semiSpaceMb: number): void {
+  setFlagsFromString('--semi-space-growth-factor=1');
+  setFlagsFromString(`--min-semi-space-size=${semiSpaceMb}`);
+}

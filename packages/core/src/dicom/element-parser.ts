@@ -133,7 +133,6 @@ export class Parser {
   private undefinedLength(pos: number, limit: number, enc: Encoding, depth: number, h: Header): Element {
     const { t, vr, valueStart } = h;
     this.checkDepth(depth, pos);
-    const base = { tag: t, vr, enc, start: pos, valueStart, undefinedLength: true } as const;
     if (vr === 'SQ' || vr === 'UN' || (t !== T.PixelData && this.looksLikeItem(valueStart, limit, enc))) {
       const seq = this.items(
         valueStart,
@@ -142,29 +141,40 @@ export class Parser {
         depth + 1,
         true,
       );
-      return { ...base, valueLength: seq.contentEnd - valueStart, end: seq.pos, items: seq.items };
+      return new ParsedElement(
+        t,
+        vr,
+        enc,
+        pos,
+        valueStart,
+        seq.contentEnd - valueStart,
+        true,
+        seq.pos,
+        seq.items,
+      );
     }
     const endPos = this.skipFragments(valueStart, limit, enc, t);
-    return { ...base, valueLength: endPos - 8 - valueStart, end: endPos, encapsulated: true };
+    return new ParsedElement(
+      t,
+      vr,
+      enc,
+      pos,
+      valueStart,
+      endPos - 8 - valueStart,
+      true,
+      endPos,
+      undefined,
+      true,
+    );
   }
 
   private definedLength(pos: number, limit: number, enc: Encoding, depth: number, h: Header): Element {
     const { t, vr, length, valueStart } = h;
     const valueEnd = valueStart + length;
-    const base = {
-      tag: t,
-      vr,
-      enc,
-      start: pos,
-      valueStart,
-      valueLength: length,
-      undefinedLength: false,
-      end: valueEnd,
-    };
     // Head and tail: the pixel data stays in the file (`external`, its offsets the file's); the
     // elements after it follow at the tail's place in `bytes`.
     if (this.tail && depth === 0 && BULK.has(t) && valueEnd === this.tail.at && pos < this.tail.headLength)
-      return { ...base, end: this.tail.headLength, external: true };
+      return defined(h, enc, pos, this.tail.headLength, undefined, true);
     if (valueEnd > limit) {
       throw this.truncated(
         pos,
@@ -173,7 +183,8 @@ export class Parser {
     }
     if (valueEnd > this.bytes.length) {
       // Head-only read: only a final top-level bulk element may stay in the file.
-      if (depth === 0 && BULK.has(t) && valueEnd === this.fileLength) return { ...base, external: true };
+      if (depth === 0 && BULK.has(t) && valueEnd === this.fileLength)
+        return defined(h, enc, pos, valueEnd, undefined, true);
       // Elements follow the pixel data: its end is where the file's tail is to be read from.
       throw new NeedWholeFile(
         depth === 0 && BULK.has(t) && valueEnd < this.fileLength ? valueEnd : undefined,
@@ -181,7 +192,7 @@ export class Parser {
     }
     if (vr === 'SQ') {
       this.checkDepth(depth, pos);
-      return { ...base, items: this.items(valueStart, valueEnd, enc, depth + 1, false).items };
+      return defined(h, enc, pos, valueEnd, this.items(valueStart, valueEnd, enc, depth + 1, false).items);
     }
     if (
       vr === 'UN' &&
@@ -193,12 +204,18 @@ export class Parser {
       // so the rules reach inside; if it does not parse as items, it stays an opaque value.
       try {
         const inner = this.insideUN(valueStart, valueEnd);
-        return { ...base, items: this.items(valueStart, valueEnd, inner, depth + 1, false).items };
+        return defined(
+          h,
+          enc,
+          pos,
+          valueEnd,
+          this.items(valueStart, valueEnd, inner, depth + 1, false).items,
+        );
       } catch (e) {
         if (e instanceof DcmblindError && e.code === 'E_TOO_DEEP') throw e;
       }
     }
-    return base;
+    return defined(h, enc, pos, valueEnd);
   }
 
   /**
@@ -290,6 +307,51 @@ export class Parser {
     }
     throw this.truncated(pos, `the fragments of ${formatTag(t)} (no sequence delimiter)`);
   }
+}
+
+/**
+ * Every element the parser makes has this one shape (all fields, in this order): the walkers
+ * that read millions of them then see one hidden class, not one per combination of optional
+ * fields (V8's property lookups stay monomorphic).
+ */
+class ParsedElement implements Element {
+  constructor(
+    readonly tag: Tag,
+    readonly vr: VR,
+    readonly enc: Encoding,
+    readonly start: number,
+    readonly valueStart: number,
+    readonly valueLength: number,
+    readonly undefinedLength: boolean,
+    readonly end: number,
+    readonly items: readonly Item[] | undefined = undefined,
+    readonly encapsulated: true | undefined = undefined,
+    readonly external: true | undefined = undefined,
+  ) {}
+}
+
+/** An element of defined length, its value from the header. */
+function defined(
+  h: Header,
+  enc: Encoding,
+  start: number,
+  end: number,
+  items?: readonly Item[],
+  external?: true,
+): Element {
+  return new ParsedElement(
+    h.t,
+    h.vr,
+    enc,
+    start,
+    h.valueStart,
+    h.length,
+    false,
+    end,
+    items,
+    undefined,
+    external,
+  );
 }
 
 interface Header {

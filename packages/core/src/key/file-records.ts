@@ -1,9 +1,10 @@
 /**
  * The key's file records without holding them: those already in the key file stay there, read
  * back a block at a time when asked for; only the records added since the last fold are in
- * memory. Three hash indexes (source path, output path, record identity) name each record's
- * candidates in 8 bytes apiece, so resume and conflict checks cost a block read, not the whole
- * list: memory does not grow with the files a key has seen, only by 25 bytes a record.
+ * memory. Two hash indexes (source path, output path) name each record's candidates in 8 bytes
+ * apiece, so resume and conflict checks cost a block read, not the whole list: memory does not
+ * grow with the files a key has seen, only by 17 bytes a record. A record's identity includes its
+ * output path, so the output path's candidates are also those of a record the same as a new one.
  *
  * Records are numbered in the order they were added (their ordinal). A record seen again (the
  * same identity, see fileRecordId) supersedes the older one; an output dcmblind removed kills
@@ -60,7 +61,6 @@ export class FileRecords implements Iterable<FileRecord> {
   #deadCount = 0;
   #bySource: HashIndex;
   #byOutput: HashIndex;
-  #byId: HashIndex;
   #groups: FolderGroups;
   #reader: BlockReader | undefined;
   #cache = new Map<number, readonly FileRecord[]>();
@@ -70,9 +70,8 @@ export class FileRecords implements Iterable<FileRecord> {
     this.#groups = loaded?.groups ?? new FolderGroups();
     this.#bySource = new HashIndex(loaded?.bySource);
     this.#byOutput = new HashIndex(loaded?.byOutput);
-    this.#byId = new HashIndex(loaded?.byId);
     for (const s of loaded?.segments ?? []) this.#addSegment(s.block, s.count);
-    if (loaded) this.#settleLoaded(loaded.removals);
+    if (loaded) this.#settleLoaded(new HashIndex(loaded.byId), loaded.removals);
   }
 
   /** Take over what `other` holds (the key file was rewritten and read again). */
@@ -84,7 +83,6 @@ export class FileRecords implements Iterable<FileRecord> {
     this.#deadCount = other.#deadCount;
     this.#bySource = other.#bySource;
     this.#byOutput = other.#byOutput;
-    this.#byId = other.#byId;
     this.#groups = other.#groups;
     this.#reader = other.#reader;
     this.#cache = other.#cache;
@@ -118,14 +116,13 @@ export class FileRecords implements Iterable<FileRecord> {
   /** Add a record (from the journal, or a run): a record of the same identity is superseded. */
   add(f: FileRecord): void {
     const id = fileRecordId(f);
-    const h = hash32(id);
-    for (const o of this.#byId.candidates(h))
+    const h = hash32(f.outputPath);
+    for (const o of this.#byOutput.candidates(h))
       if (this.#live(o) && fileRecordId(this.#get(o)) === id) this.#kill(o);
     const ord = this.#persisted + this.#pending.length;
     this.#pending.push(f);
     this.#bySource.add(hash32(f.sourcePath), ord);
-    this.#byOutput.add(hash32(f.outputPath), ord);
-    this.#byId.add(h, ord);
+    this.#byOutput.add(h, ord);
     this.#groups.note(ord, f);
   }
 
@@ -164,7 +161,6 @@ export class FileRecords implements Iterable<FileRecord> {
     if (this.#pending.length === 0) {
       this.#bySource.settle();
       this.#byOutput.settle();
-      this.#byId.settle();
     }
   }
 
@@ -174,9 +170,13 @@ export class FileRecords implements Iterable<FileRecord> {
     this.#persisted += count;
   }
 
-  /** Supersede duplicates and apply removals read from the key file (see LoadedRemoval). */
-  #settleLoaded(removals: readonly LoadedRemoval[]): void {
-    for (const group of this.#byId.sharedHashes()) {
+  /**
+   * Supersede duplicates and apply removals read from the key file (see LoadedRemoval). `byId`
+   * (records by their identity's hash) is built for this alone: records found the same later
+   * are found among their output path's candidates.
+   */
+  #settleLoaded(byId: HashIndex, removals: readonly LoadedRemoval[]): void {
+    for (const group of byId.sharedHashes()) {
       const newest = new Map<string, number>();
       for (const o of group.sort((a, b) => a - b)) {
         const id = fileRecordId(this.#get(o));

@@ -96,6 +96,13 @@ describe('key store, format 2', () => {
     k.compact();
     const touched = record(1, { sourceMtimeMs: 42, sourcePath: '/moved/IMG1.dcm' });
     k.append(files([touched]));
+    // Superseded at once, the older record already in the key file (found by its output path).
+    expect(sorted(k.payload.files)).toEqual(sorted([touched, record(2), record(3)]));
+    const touchedAgain = record(1, { sourceMtimeMs: 43, sourcePath: '/moved/IMG1.dcm' });
+    k.append(files([touchedAgain]));
+    // And a record not folded yet.
+    expect(sorted(k.payload.files)).toEqual(sorted([touchedAgain, record(2), record(3)]));
+    k.append(files([touched]));
     k.append([
       {
         type: 'removed',

@@ -43,6 +43,22 @@ describe('Claims', () => {
     expect(c.bytes).toBeLessThanOrEqual(32 * 1024 * 1024 + 64 * 1024);
   });
 
+  it('makes room for what the header pass found at once, claims already there kept', () => {
+    const c = new Claims(() => undefined);
+    for (let i = 0; i < 1000; i++) c.set(`a/${i}`, sha(String(i)));
+    c.reserve(100_000);
+    const reserved = c.bytes;
+    expect(reserved).toBeGreaterThanOrEqual(101_000 * 16 * 1.5);
+    for (let i = 0; i < 100_000; i++) c.set(`b/${i}`, sha(String(i)));
+    // No growth while filling what was reserved; every claim still answers.
+    expect(c.bytes).toBe(reserved);
+    expect(c.size).toBe(101_000);
+    expect(c.get('a/999', sha('999'))).toBe('same');
+    expect(c.get('b/99999', sha('99999'))).toBe('same');
+    expect(c.get('b/99999', sha('1'))).toBe('other');
+    expect(c.get('c/1', sha('1'))).toBeUndefined();
+  });
+
   it('answers for a file found done from its key record, in 8 bytes a path', () => {
     const inKey = new Map([['ANON-1/s/IMG1.dcm', sha('a')]]);
     const asked: string[] = [];

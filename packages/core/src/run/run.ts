@@ -30,6 +30,7 @@ export async function runDeidentify(
     const committer = new Committer(state, keyReady);
     // Two streaming walks (see plan.ts): no list of the inputs is held.
     const cohort = await gatherCohort(state, pool, planInputs(state, 'header'), committer);
+    state.claimed.reserve(cohort.planned);
     if (cohort.planned > 0 || state.workPassNeeded)
       await dispatchAll(state, pool, committer, planInputs(state, 'work'), cohort);
     else await committer.drained(); // a no-op rerun: nothing to hand to the workers

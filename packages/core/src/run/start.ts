@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
 import { Piscina } from 'piscina';
+import { holdYoungGeneration } from '../heap.js';
 import { ProjectSecret } from '../identity/secret.js';
 import type { KeyStore } from '../key/store.js';
 import { ENGINE_VERSION } from '../version.js';
@@ -38,7 +39,8 @@ function startPool(cfg: RunConfig): Piscina {
     ...(cfg.shard ? { shardTag: `s${cfg.shard.index}` } : {}),
   };
   const threads = Math.max(1, cfg.workers ?? cpus().length);
-  return new Piscina({
+  holdYoungGeneration(WORKER_SEMI_SPACE_MB);
+  const pool = new Piscina({
     filename: coreFile('dist/run/worker.js').href,
     workerData: workerConfig,
     // Threads start with the first file that needs one, and stay: a no-op rerun starts none
@@ -53,6 +55,8 @@ function startPool(cfg: RunConfig): Piscina {
     // that one file (reported), never the run.
     resourceLimits: { maxOldGenerationSizeMb: WORKER_OLD_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
   });
+  pool.on('workerCreate', () => holdYoungGeneration(WORKER_SEMI_SPACE_MB));
+  return pool;
 }
 
 /**
@@ -61,6 +65,8 @@ function startPool(cfg: RunConfig): Piscina {
  */
 const WORKER_OLD_MB = 96;
 const WORKER_YOUNG_MB = 12;
+/** V8 gives a young generation of 12 MB two semi-spaces of 4 MB (and 4 MB for large objects). */
+const WORKER_SEMI_SPACE_MB = WORKER_YOUNG_MB / 3;
 
 /** What a new manifest of this run says (its output id is settled when the output is opened). */
 function wantedManifest(cfg: RunConfig, secret: ProjectSecret): Manifest {
