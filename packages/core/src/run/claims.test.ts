@@ -49,6 +49,8 @@ describe('Claims', () => {
     c.reserve(100_000);
     const reserved = c.bytes;
     expect(reserved).toBeGreaterThanOrEqual(101_000 * 16 * 1.5);
+    // Sized to the count, not to the next power of two (262,144 slots: 4 MB).
+    expect(reserved).toBeLessThanOrEqual(101_000 * 16 * 1.5 + 16 * 1024); // + the done table's 8 KB
     for (let i = 0; i < 100_000; i++) c.set(`b/${i}`, sha(String(i)));
     // No growth while filling what was reserved; every claim still answers.
     expect(c.bytes).toBe(reserved);
@@ -57,6 +59,19 @@ describe('Claims', () => {
     expect(c.get('b/99999', sha('99999'))).toBe('same');
     expect(c.get('b/99999', sha('1'))).toBe('other');
     expect(c.get('c/1', sha('1'))).toBeUndefined();
+  });
+
+  it('holds a million claims reserved ahead in 24 MB', () => {
+    const c = new Claims(() => undefined);
+    c.reserve(1_000_000);
+    for (let i = 0; i < 1_000_000; i++) c.set(`P${i >> 10}/IMG${i}.dcm`, sha(String(i & 1023)));
+    expect(c.size).toBe(1_000_000);
+    expect(c.bytes).toBeLessThanOrEqual(24 * 1000 * 1000 + 16 * 1024);
+    let same = 0;
+    for (let i = 0; i < 1_000_000; i += 7)
+      if (c.get(`P${i >> 10}/IMG${i}.dcm`, sha(String(i & 1023))) === 'same') same++;
+    expect(same).toBe(Math.ceil(1_000_000 / 7));
+    expect(c.get('P0/IMG1000000.dcm', sha('1'))).toBeUndefined();
   });
 
   it('answers for a file found done from its key record, in 8 bytes a path', () => {

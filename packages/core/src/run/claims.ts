@@ -32,16 +32,20 @@ const pathHashes = (path: string): PathHashes => [hash32(path), (hash32b(path) |
 /**
  * Open addressing over one Uint32Array, `words` a slot: the path's two hashes first (the second
  * odd, so a used slot is never all zero), then the caller's. Linear probing; grown by doubling
- * before it is two thirds full.
+ * before it is two thirds full. Any number of slots, not only powers of two (a hash is mapped
+ * onto them by multiplication): a table sized for a million paths is 24 MB, not the 32 MB of the
+ * next power of two.
  */
 class Slots {
   #slots: Uint32Array;
+  #count: number;
   #size = 0;
   readonly #w: number;
 
   constructor(words: number) {
     this.#w = words;
-    this.#slots = new Uint32Array(words * 1024);
+    this.#count = 1024;
+    this.#slots = new Uint32Array(words * this.#count);
   }
 
   get size(): number {
@@ -62,8 +66,8 @@ class Slots {
   put([a, b]: PathHashes): { slots: Uint32Array; at: number } {
     let at = this.#slotOf(a, b);
     if (this.#slots[at + 1] === 0) {
-      if ((this.#size + 1) * 3 > (this.#slots.length / this.#w) * 2) {
-        this.#grow();
+      if ((this.#size + 1) * 3 > this.#count * 2) {
+        this.#grow(this.#count * 2);
         at = this.#slotOf(a, b);
       }
       this.#size++;
@@ -75,10 +79,12 @@ class Slots {
 
   #slotOf(a: number, b: number): number {
     const s = this.#slots;
-    const mask = s.length / this.#w - 1;
-    for (let i = (a ^ Math.imul(b, 0x9e3779b1)) & mask; ; i = (i + 1) & mask) {
+    const n = this.#count;
+    // The mixed 32-bit hash times n, over 2^32: a slot in [0, n) (exact in doubles).
+    for (let i = Math.floor((((a ^ Math.imul(b, 0x9e3779b1)) >>> 0) * n) / 0x100000000); ; ) {
       const at = i * this.#w;
       if (s[at + 1] === 0 || (s[at] === a && s[at + 1] === b)) return at;
+      i = i + 1 === n ? 0 : i + 1;
     }
   }
 
@@ -87,14 +93,14 @@ class Slots {
    * copies for a moment (16 and 32 MB at 700,000 paths), late in a run when memory is highest.
    */
   reserve(count: number): void {
-    let slots = this.#slots.length / this.#w;
-    while (count * 3 > slots * 2) slots *= 2;
-    if (slots * this.#w > this.#slots.length) this.#grow(slots * this.#w);
+    const slots = Math.ceil((count * 3) / 2) + 1;
+    if (slots > this.#count) this.#grow(slots);
   }
 
-  #grow(length = this.#slots.length * 2): void {
+  #grow(count: number): void {
     const old = this.#slots;
-    this.#slots = new Uint32Array(length);
+    this.#count = count;
+    this.#slots = new Uint32Array(count * this.#w);
     for (let at = 0; at < old.length; at += this.#w) {
       if (old[at + 1] === 0) continue;
       const to = this.#slotOf(old[at] as number, old[at + 1] as number);
