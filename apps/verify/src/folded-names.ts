@@ -11,9 +11,28 @@ import type { Pattern } from './search.js';
 import { CJK, foldAccents } from './spellings.js';
 import type { Seed } from './seeds.js';
 
-/** Lower case without marks, final sigma as sigma: Παπαδόπουλος and ΠΑΠΑΔΟΠΟΥΛΟΣ fold alike. */
+/**
+ * Cyrillic and Greek letters that look like Latin ones, as those: a name written with a letter
+ * of another script inside (Ивaнов with a Latin a, Ѕmith with a Cyrillic Ѕ) folds like the name.
+ * Applied to seeds and text alike, so a name in one script still folds like itself.
+ */
+const LOOKS_LATIN: Readonly<Record<string, string>> = Object.fromEntries(
+  [...'аaвbеeкkмmнhоoрpсcтtуyхxіiјjѕsαaβbεeηhιiκkμmνvοoρpτtυuχxζz'.matchAll(/../gu)].map((m) => [
+    (m[0] as string)[0],
+    (m[0] as string)[1],
+  ]),
+);
+const LOOK_ALIKE = new RegExp(`[${Object.keys(LOOKS_LATIN).join('')}]`, 'gu');
+
+/**
+ * Lower case without marks, final sigma as sigma, look-alike letters as Latin ones: Παπαδόπουλος,
+ * ΠΑΠΑΔΟΠΟΥΛΟΣ and Παπαδoπουλος fold alike.
+ */
 export function foldName(s: string): string {
-  return foldAccents(s).toLowerCase().replace(/ς/g, 'σ');
+  return foldAccents(s)
+    .toLowerCase()
+    .replace(/ς/g, 'σ')
+    .replace(LOOK_ALIKE, (c) => LOOKS_LATIN[c] as string);
 }
 
 /** The name seeds folded (three letters or more, not CJK: those have no case or accents). */

@@ -468,6 +468,22 @@ block.add_new(0x01, 'LO', str(src.PatientID))`,
     rmSync(d, { recursive: true, force: true });
   });
 
+  it('finds a name written with a letter of another script inside (Ивaнов with a Latin a)', () => {
+    const d = testDir('mixed-');
+    const { out, written } = runOne(
+      d,
+      "ds.SpecificCharacterSet = 'ISO_IR 192'; ds.PatientName = 'ИВАНОВ^ЮРИЙ'",
+    );
+    expect(verify([out, '--source', join(d, 'in')]).report.findings).toEqual([]);
+    plant(join(out, written), "ds.DetectorDescription = 'checked by Ивaнов'");
+    const v = verify([out, '--source', join(d, 'in')]);
+    expect(v.code).toBe(1);
+    expect(v.report.findings.map((f) => `${f.rule} ${f.element} ${f.category}`)).toContain(
+      'seed-match DetectorDescription name',
+    );
+    rmSync(d, { recursive: true, force: true });
+  });
+
   it('finds a patient name in a path component, and masks it in the report', () => {
     const tree = copyOf('path');
     const rel = first();

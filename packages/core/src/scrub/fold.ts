@@ -1,3 +1,5 @@
+import { mayMixScripts, unmixScripts } from './homoglyphs.js';
+
 /**
  * A folded view of decoded text for matching: lower case, accents stripped (NFKD without
  * combining marks), Greek final sigma as σ, compatibility forms unified (full-width digits
@@ -28,6 +30,11 @@ const MARKS = /\p{M}/gu;
 const NOTHING = /^(?:\p{M}|\p{Cf})$/u;
 /** Scripts whose decomposition would change the letters (だ → た, 최 → 최): left as they are. */
 const KEEP_AS_IS = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
+/**
+ * Letters with a stroke, which NFKD keeps whole: written without it in ASCII (Paweł is Pawel,
+ * Đorđević is Dordevic, Søren is Soren).
+ */
+const STROKED: Readonly<Record<string, string>> = { ł: 'l', đ: 'd', ø: 'o', ħ: 'h', ŧ: 't', ƀ: 'b' };
 const cache = new Map<string, string>();
 
 /** One character folded (cached: text repeats the same few hundred characters). */
@@ -37,6 +44,7 @@ export function foldChar(c: string): string {
     if (NOTHING.test(c)) f = '';
     else {
       f = KEEP_AS_IS.test(c) ? c : c.normalize('NFKD').replace(MARKS, '').toLowerCase();
+      f = STROKED[f] ?? f;
       if (f === '') f = c.toLowerCase();
     }
     // Greek's final sigma is the same letter as σ (Σ lower-cases to σ, one character at a time).
@@ -53,6 +61,12 @@ export function foldString(s: string): string {
 }
 
 export function fold(chars: readonly string[]): Folded {
+  const f = foldOnly(chars);
+  // A word in two scripts (Ивaнов with a Latin a) is read in its main one (homoglyphs.ts).
+  return mayMixScripts(f.text) ? { ...f, text: unmixScripts(f.text, chars, f.origin) } : f;
+}
+
+function foldOnly(chars: readonly string[]): Folded {
   let text = '';
   const origin: number[] = [];
   const originEnd: number[] = [];

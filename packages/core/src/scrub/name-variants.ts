@@ -24,6 +24,7 @@ import type { FindingKind } from './edit.js';
 import { romanisations } from './romanise.js';
 
 const CYRILLIC_OR_GREEK = /[\p{Script=Cyrillic}\p{Script=Greek}]/u;
+const CYRILLIC = /\p{Script=Cyrillic}/u;
 const LATIN_WORD = /^[a-z]+$/;
 
 /** The key of a folded Latin word (see the module comment). */
@@ -52,6 +53,8 @@ export function stemOf(key: string): string {
   return key.replace(/[aeiouαεηιουωаеёиоуыэюяйь]+[sσmмν]?$|[sσ]$/u, '');
 }
 
+/** A declined name's Latin spelling shorter than this is too often an English word's. */
+const DECLINED_LATIN_MIN = 5;
 /** Stems shorter than this are too often an English word's (`vital` for Vitaliy, `aleks` for alexia). */
 const STEM_MIN_LATIN = 6;
 const STEM_MIN_NATIVE = 5;
@@ -104,11 +107,27 @@ const DECLENSIONS: ReadonlyArray<readonly [RegExp, readonly string[]]> = [
   [/([ηα])$/u, ['$1σ', '$1ν']],
 ];
 
+/**
+ * A Russian name whose last vowel drops when it is declined (a fleeting vowel): Павел → Павла,
+ * Павлу, Павлом; Лев → Льва (after л the vowel leaves a soft sign); Орёл → Орла. Names of three
+ * letters count here (Лев), where other endings are not tried.
+ */
+const FLEETING = /(?<=[бвгдзклмнпрстфхцчшщ])([ео])([лвнкр])$/u;
+const FLEETING_ENDINGS = ['а', 'у', 'ом', 'е'];
+
+function fleeting(native: string): string[] {
+  const m = FLEETING.exec(native);
+  if (!m || !/^\p{Script=Cyrillic}+$/u.test(native)) return [];
+  const before = native.slice(0, m.index);
+  const stem = `${before}${before.endsWith('л') && m[1] === 'е' ? 'ь' : ''}${m[2]}`;
+  return FLEETING_ENDINGS.map((e) => stem + e);
+}
+
 function declined(native: string): string[] {
-  if ([...native].length < 4) return [];
+  if ([...native].length < 4) return fleeting(native);
   for (const [ending, forms] of DECLENSIONS)
     if (ending.test(native)) return forms.map((f) => native.replace(ending, f));
-  return [];
+  return fleeting(native);
 }
 
 /** The loose keys of the Cyrillic and Greek names of one lexicon. */
@@ -128,8 +147,19 @@ export class NameVariants {
     if (!CYRILLIC_OR_GREEK.test(token)) return;
     const native = foldString(token.normalize('NFC')).replace(/[^\p{L}]/gu, '');
     this.addKey(native, kind);
-    for (const form of declined(native)) this.addKey(form, kind);
     for (const r of romanisations(token)) if (LATIN_WORD.test(r)) this.addKey(latinKey(r), kind);
+    // Its other cases, as written and, for a Cyrillic name, in Latin letters (Юрием, Yuriem; Игоря,
+    // Igorya). The Latin ones are matched as they are (no stem, no vowel apart: `alexia` is one
+    // vowel from Alekseia) and from five letters (Веры and Вере would be `very` and `were`).
+    const cyrillic = CYRILLIC.test(native);
+    for (const form of declined(native)) {
+      this.addKey(form, kind);
+      if (!cyrillic) continue;
+      for (const r of romanisations(form)) {
+        const key = LATIN_WORD.test(r) ? latinKey(r) : '';
+        if (key.length >= DECLINED_LATIN_MIN && !this.keys.has(key)) this.keys.set(key, kind);
+      }
+    }
   }
 
   private addKey(key: string, kind: FindingKind): void {

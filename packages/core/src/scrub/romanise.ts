@@ -37,8 +37,9 @@ const GREEK_COMMON =
 /**
  * Romanisation systems, each a whole spelling of a name (letters are not mixed across systems):
  * the usual English ones (BGN/PCGN, ELOT 743), a simplified English one (Yuri, Papadopoulos), a
- * German one (Iwanow, Schtscherbakow; Mueller for Müller), a scholarly one (Jurij, Scerbakov),
- * and Polish-style ø → o / Danish-style ø → oe, å → aa.
+ * German one (Iwanow, Kusnezow, Schtscherbakow; Mueller for Müller), a scholarly one (Jurij,
+ * Scerbakov), Polish (Szewczenko) and French (Chevtchenko) ones, a popular English Greek one
+ * (Yeoryios), and Polish-style ø → o / Danish-style ø → oe, å → aa.
  */
 interface System {
   /** Applied to the composed, lower-case text before accents are folded. */
@@ -48,8 +49,8 @@ interface System {
 }
 const SYSTEMS: readonly System[] = [
   {
-    // Greek diphthongs as ELOT 743 writes them: αυ av, ευ ev, ου ou (Stavros, Evangelos).
-    before: (s) => s.replace(/α[υύ]/g, 'av').replace(/ε[υύ]/g, 'ev').replace(/ο[υύ]/g, 'ou'),
+    // Greek as ELOT 743 writes it: αυ av, ευ ev, ου ou (Stavros); γγ ng, γξ nx, γχ nch (Evangelos).
+    before: (s) => elotPairs(s).replace(/α[υύ]/g, 'av').replace(/ε[υύ]/g, 'ev').replace(/ο[υύ]/g, 'ou'),
     letters: { ...LATIN, ø: 'o', ...table(CYRILLIC_COMMON), ...table(GREEK_COMMON) },
   },
   {
@@ -66,11 +67,18 @@ const SYSTEMS: readonly System[] = [
     },
   },
   {
-    before: (s) => s.replace(/ä/g, 'ae').replace(/ö/g, 'oe').replace(/ü/g, 'ue').replace(/å/g, 'aa'),
+    // е is je at a word's start and after a vowel (Jelena, Sergejew).
+    before: (s) =>
+      s
+        .replace(/(^|[^\p{L}]|[аеиоуыэюяь])е/gu, '$1je')
+        .replace(/ä/g, 'ae')
+        .replace(/ö/g, 'oe')
+        .replace(/ü/g, 'ue')
+        .replace(/å/g, 'aa'),
     letters: {
       ...LATIN,
       ø: 'oe',
-      ...table(`${CYRILLIC_COMMON}|в w|ж sch|й j|х ch|ц z|ч tsch|ш sch|щ schtsch|ю ju|я ja|ё jo`),
+      ...table(`${CYRILLIC_COMMON}|в w|ж sch|з s|й j|х ch|ц z|ч tsch|ш sch|щ schtsch|ю ju|я ja|ё jo`),
       ...table(`${GREEK_COMMON}|β b|η e|υ u|χ kh`),
     },
   },
@@ -85,8 +93,38 @@ const SYSTEMS: readonly System[] = [
   {
     before: (s) => s.replace(/ий(?!\p{L})/gu, 'y'),
     letters: { ...LATIN, ...table(`${CYRILLIC_COMMON}|х h|щ sch`) },
+  }, // Polish: Szewczenko, Kuzniecow, Pietrow (е is ie after most consonants).
+  {
+    before: (s) => s.replace(/(?<=[бвгдзкмнпрстф])е/g, 'ie'),
+    letters: {
+      ...LATIN,
+      ...table(`${CYRILLIC_COMMON}|в w|ж z|й j|х ch|ц c|ч cz|ш sz|щ szcz|ю ju|я ja|ё io`),
+    },
+  },
+  // French: Chevtchenko, Kouznetsov, Iouri.
+  {
+    letters: {
+      ...LATIN,
+      ...table(`${CYRILLIC_COMMON}|ж j|й i|у ou|ч tch|ш ch|щ chtch|ю iou|я ia|ё io`),
+    },
+  },
+  // Greek as English-speaking families often write it: γ before e and i sounds is y (Yeoryios,
+  // Panayiotis), β v, η i, χ ch, υ i.
+  {
+    before: (s) =>
+      elotPairs(s)
+        .replace(/γ(?=[εέηήιίυύ])/g, 'y')
+        .replace(/α[υύ]/g, 'av')
+        .replace(/ε[υύ]/g, 'ev')
+        .replace(/ο[υύ]/g, 'ou'),
+    letters: { ...LATIN, ...table(CYRILLIC_COMMON), ...table(GREEK_COMMON) },
   },
 ];
+
+/** Greek's nasal pairs as ELOT 743 writes them: γγ ng (Evangelos, Angelou), γξ nx, γχ nch. */
+function elotPairs(s: string): string {
+  return s.replace(/γγ/g, 'ng').replace(/γξ/g, 'nx').replace(/γχ/g, 'nch');
+}
 
 const NOT_ALNUM = /[^\p{L}\p{N}]+/gu;
 

@@ -491,6 +491,39 @@ describe('a Cyrillic or Greek name written in Latin letters', () => {
     for (const g of gone) expect(out).not.toContain(g);
   });
 
+  // Transcriptions of other languages, fleeting vowels, words in two scripts (2026-12-03).
+  it.each([
+    ['ШЕВЧЕНКО^ТАРАС', 'Szewczenko; Chevtchenko; Tarasa Szewczenki', ['szewczenk', 'chevtchenko']],
+    ['КУЗНЕЦОВ^ОЛЕГ', 'Kusnezow, Kuzniecow, Kouznetsov', ['kusnezow', 'kuzniecow', 'kouznetsov']],
+    ['ΠΑΠΑΔΟΠΟΥΛΟΣ^ΕΥΑΓΓΕΛΟΣ', 'Evangelos; EVANGELOS', ['evangelos']],
+    ['ΑΓΓΕΛΟΥ^ΠΑΝΑΓΙΩΤΗΣ', 'Dr Angelou, PANAYIOTIS, Panayiotis', ['angelou', 'panayiotis']],
+    ['ΠΑΠΑΔΟΠΟΥΛΟΣ^ΓΕΩΡΓΙΟΣ', 'Yeoryios Papadopoulos', ['yeoryios']],
+    ['КУЗНЕЦОВ^ЛЕВ', 'Льва Кузнецова; Льву, Львом', ['льв']],
+    ['ПАВЛОВ^ПАВЕЛ', 'Павла видели; Павлу, Павлом', ['павл']],
+    ['ПАВЛОВ^ПАВЕЛ', 'Paweł Pawłow', ['paweł', 'pawłow']],
+    // A Latin a, A and o inside a Cyrillic or Greek name; a Cyrillic Ѕ and о in a Latin one.
+    ['ИВАНОВ^ЮРИЙ', 'Ивaнов; ИВAНОВ; Юpий', ['ивaнов', 'ивaнов', 'юpий']],
+    ['ΠΑΠΑΔΟΠΟΥΛΟΣ^ΓΕΩΡΓΙΟΣ', 'Παπαδoπουλος', ['παπαδoπουλος']],
+    ['SMITH^JOHN', 'Ѕmith, Jоhn', ['ѕmith', 'jоhn']],
+    // A given name's other cases in Latin letters; German je for е after a vowel.
+    ['ИВАНОВ^ЮРИЙ', 'with Yuriem; Yuriya', ['yuriem', 'yuriya']],
+    ['СЕРГЕЕВ^ИГОРЬ', 'Sergejew, Igorya', ['sergejew', 'igorya']],
+  ])('%s, written in other ways: %s', (pn, text, gone) => {
+    const out = scrubUtf8(lexOf(pn), text).toLowerCase();
+    for (const g of gone) expect(out).not.toContain(g);
+  });
+
+  it('keeps words in two scripts and fleeting-vowel look-alikes that are no name', () => {
+    for (const [pn, text] of [
+      ['ИВАНОВ^ЛЕВ', 'T2-взвешенные, МРТ T1, KT-контроль; Bолна; Львов; левой'],
+      ['ΠΑΠΑΔΟΠΟΥΛΟΣ^ΓΕΩΡΓΙΟΣ', 'T1 ΜRI, Ρ-wave, ΑΡ view'],
+      ['ПАВЛОВ^ПАВЕЛ', 'Павильон; павлин'],
+      // Веры and Вере in Latin letters would be `very` and `were`: too short to be looked for.
+      ['ПЕТРОВА^ВЕРА', 'They were very well.'],
+    ] as const)
+      expect(scrubUtf8(lexOf(pn), text)).toBe(text);
+  });
+
   it('keeps words one letter from a Latin name, and clinical words near a Cyrillic one', () => {
     // The loose spellings are for names written in Cyrillic or Greek only: `Hearn` is a spelling.
     expect(scrubUtf8(lexOf('HEARN^MARK'), 'heart and markers')).toBe('heart and markers');

@@ -1,0 +1,90 @@
+/**
+ * A word written in two scripts at once (Ивaнов with a Latin a, Παπαδoπουλος with a Latin o,
+ * Ѕmith with a Cyrillic Ѕ): a keyboard switched mid-word, a name pasted from another system, or
+ * someone evading a filter. Such a word matches no name in either script, so before matching,
+ * the letters of the word's other scripts that look like letters of its main script are read as
+ * those (by their written form: Latin H is Cyrillic Н and Greek Η, Latin h is neither). The main
+ * script is the one most of the word's letters are in (Latin loses a tie). Letters that look like
+ * nothing in the main script stay as they are. Only matching sees this: edits are made on the
+ * characters as written.
+ */
+
+type Script = 'latin' | 'cyrillic' | 'greek';
+
+/** Pairs "written letter target letter", targets folded (lower case). */
+const pairs = (spec: string): ReadonlyMap<string, string> =>
+  new Map(spec.split(' ').map((p) => [p[0] as string, p[1] as string]));
+
+/** What a letter of another script reads as in a word of `script`. */
+const READ_AS: Readonly<Record<Script, ReadonlyMap<string, string>>> = {
+  cyrillic: pairs(
+    'Aа aа Bв Cс cс Eе eе Hн Iі iі Kк kк Mм Oо oо Pр pр Tт Xх xх Yу yу ' +
+      'Αа Βв Εе Ηн Ιі Κк Μм Οо οо Ρр Τт Χх Υу',
+  ),
+  greek: pairs(
+    'Aα Bβ Eε Hη Iι iι Kκ kκ Mμ Nν vν Oο oο Pρ Tτ uυ Xχ xχ Yυ Zζ ' +
+      'Аα Вβ Еε Нη Іι іι Кκ кκ Мμ Оο оο Рρ Тτ Хχ хχ',
+  ),
+  latin: pairs(
+    'Аa аa Вb Сc сc Еe еe Нh Іi іi Јj јj Кk кk Мm Оo оo Рp рp Ѕs ѕs Тt Хx хx Уy уy ' +
+      'Αa Βb Εe Ηh Ιi ιi Κk κk Μm Νn νv Οo οo Ρp Τt υu Χx Υy Ζz',
+  ),
+};
+
+function scriptOf(c: string): Script | undefined {
+  const u = c.codePointAt(0) as number;
+  if (u >= 0x0400 && u <= 0x052f) return 'cyrillic';
+  if (u >= 0x0370 && u <= 0x03ff) return 'greek';
+  if ((u >= 0x41 && u <= 0x5a) || (u >= 0x61 && u <= 0x7a) || (u >= 0xc0 && u <= 0x24f)) return 'latin';
+  return undefined;
+}
+
+/** Both Latin and Cyrillic or Greek letters somewhere: the only texts that can hold such a word. */
+const LATIN = /[A-Za-z]/;
+const OTHER = /[\u0370-\u03ff\u0400-\u052f]/;
+export const mayMixScripts = (text: string): boolean => LATIN.test(text) && OTHER.test(text);
+
+/**
+ * The folded text with each mixed-script word's look-alike letters read in its main script.
+ * `folded` maps one to one onto the written characters through `origin` (fold.ts); a folded unit
+ * is replaced only where its written character is one letter folded to one unit.
+ */
+export function unmixScripts(folded: string, chars: readonly string[], origin: readonly number[]): string {
+  const out = folded.split('');
+  let runStart = -1;
+  for (let i = 0; i <= out.length; i++) {
+    const isLetter = i < out.length && /\p{L}/u.test(out[i] as string);
+    if (isLetter && runStart < 0) runStart = i;
+    if (!isLetter && runStart >= 0) {
+      readRun(out, chars, origin, runStart, i);
+      runStart = -1;
+    }
+  }
+  return out.join('');
+}
+
+function readRun(
+  out: string[],
+  chars: readonly string[],
+  origin: readonly number[],
+  from: number,
+  to: number,
+): void {
+  const count: Record<Script, number> = { latin: 0, cyrillic: 0, greek: 0 };
+  for (let i = from; i < to; i++) {
+    const s = scriptOf(chars[origin[i] as number] as string);
+    if (s) count[s]++;
+  }
+  const present = (Object.keys(count) as Script[]).filter((s) => count[s] > 0);
+  if (present.length < 2) return;
+  const main = present.reduce((a, b) =>
+    count[b] > count[a] || (count[b] === count[a] && a === 'latin') ? b : a,
+  );
+  const table = READ_AS[main];
+  for (let i = from; i < to; i++) {
+    const written = chars[origin[i] as number] as string;
+    if (scriptOf(written) === main) continue;
+    const as = table.get(written);
+    if (as !== undefined && (i + 1 >= to || origin[i + 1] !== origin[i])) out[i] = as;
+  }
+}
