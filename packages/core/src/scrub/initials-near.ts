@@ -7,26 +7,48 @@
  * word (`MR Smith`, `Smith AP view` keep theirs: not-initials.ts).
  */
 import type { Edit } from './edit.js';
+import { foldString } from './fold.js';
 import { NOT_INITIALS } from './not-initials.js';
 
 /** One initial with its dot (`J.`, `Yu.`), then a space or hyphen before the next. */
 const DOTTED = '(?:\\p{Lu}\\p{Ll}?\\.(?: ?-)? ?)';
 const UNDOTTED = '(\\p{Lu}(?:-?\\p{Lu}){0,2})';
 const BEFORE = new RegExp(`(?<![\\p{L}\\p{N}])(?:${DOTTED}{1,3}|${UNDOTTED} )$`, 'u');
+// Undotted capitals after a full stop and a space begin a sentence (`Jones. PEG tube`), not initials.
 const AFTER = new RegExp(
-  `^(?:,? ?|[./] ?| ?\\()(?:${DOTTED}{0,2}\\p{Lu}\\p{Ll}?\\.|${UNDOTTED})\\)?(?![\\p{L}\\p{N}])`,
+  `^(?:(?:,? ?|[./] ?| ?\\()${DOTTED}{0,2}\\p{Lu}\\p{Ll}?\\.|(?:,? ?|[./](?! )| ?\\()${UNDOTTED})\\)?(?![\\p{L}\\p{N}])`,
   'u',
 );
 /** How far from a name initials are looked for, in characters. */
 const REACH = 16;
 
-/** Name edits grown over the initials beside them (see the module comment); others as they are. */
-export function withInitialsNear(chars: readonly string[], edits: readonly Edit[]): Edit[] {
+/**
+ * A word in capitals right beside a name (`BOBBY SMITH`, `SMITH, BOBBY`): taken with it when it
+ * is one of the patient's short forms. Alone, such a word stays (`PEG` is a feeding tube, `WILL`
+ * a verb): a short form is found by itself only written as a name is (lexicon-match.ts).
+ */
+const CAPS_BEFORE = /(?<![\p{L}\p{N}])(\p{Lu}{2,}) $/u;
+// After the name only with a comma (the surname-first order): `SMITH WILL RETURN` is a sentence.
+const CAPS_AFTER = /^, ?(\p{Lu}{2,})(?![\p{L}\p{N}])/u;
+
+/**
+ * Name edits grown over the initials beside them (see the module comment), and over a short form
+ * in capitals beside them (`isShortForm` is asked with the word folded); others as they are.
+ */
+export function withInitialsNear(
+  chars: readonly string[],
+  edits: readonly Edit[],
+  isShortForm: (folded: string) => boolean = () => false,
+): Edit[] {
   if (!edits.some(isName)) return [...edits];
+  const shortForm = (m: RegExpExecArray | null): number =>
+    m && isShortForm(foldString(m[1] as string)) ? [...m[0]].length : 0;
   return edits.map((e) => {
     if (!isName(e)) return e;
-    const before = initials(BEFORE.exec(chars.slice(Math.max(0, e.start - REACH), e.start).join('')));
-    const after = initials(AFTER.exec(chars.slice(e.end, e.end + REACH).join('')));
+    const left = chars.slice(Math.max(0, e.start - REACH), e.start).join('');
+    const right = chars.slice(e.end, e.end + REACH).join('');
+    const before = initials(BEFORE.exec(left)) || shortForm(CAPS_BEFORE.exec(left));
+    const after = initials(AFTER.exec(right)) || shortForm(CAPS_AFTER.exec(right));
     if (!before && !after) return e;
     return { ...e, start: e.start - before, end: e.end + after };
   });

@@ -641,6 +641,12 @@ describe('given names in their short and everyday forms', () => {
     expect(cleaned(named('NOWAK^ZOFIA'), 'Z Zosią.')).toBe('Z .');
   });
 
+  it('takes a short form in capitals beside the name, and leaves it alone (PEG, WILL)', () => {
+    expect(cleaned(named('SMITH^ROBERT'), 'BOBBY SMITH SEEN; SMITH, BOBBY.')).toBe(' SEEN; .');
+    expect(cleaned(named('JONES^MARGARET'), 'PEGGY JONES. PEG TUBE OK.')).toBe('. PEG TUBE OK.');
+    expect(cleaned(named('SMITH^WILLIAM'), 'SMITH WILL RETURN. WILL SMITH.')).toBe(' WILL RETURN. .');
+  });
+
   it("looks for the patient's short forms, not a physician's in the same file", () => {
     const lex = buildLexicon(values(['SMITH^JANE', 'JONES^WILLIAM']), ['SMITH^JANE'], { shortForms: true });
     expect(cleaned(lex, 'Will follow up. Jane came.')).toBe('Will follow up.  came.');

@@ -46,12 +46,18 @@ function patternEdits(chars: readonly string[], folded: Folded, shiftDays: numbe
   ];
 }
 
+/** Whether a folded word is a short form of a patient's given name in one of the lexicons. */
+const shortFormOf =
+  (lexicons: readonly Lexicon[]) =>
+  (folded: string): boolean =>
+    lexicons.some((l) => l.nicknames.has(folded));
+
 /** Every edit for a decoded value, merged. */
 export function findEdits(chars: readonly string[], opts: ScrubOptions): Edit[] {
   const folded = fold(chars);
   const edits = opts.lexicons.flatMap((lexicon) => lexiconEdits(chars, folded, lexicon));
   if (opts.patterns) edits.push(...patternEdits(chars, folded, opts.shiftDays));
-  return mergeEdits(withInitialsNear(chars, mergeEdits(edits)));
+  return mergeEdits(withInitialsNear(chars, mergeEdits(edits), shortFormOf(opts.lexicons)));
 }
 
 const REVERSE = new WeakMap<readonly string[], Map<string, number>>();
@@ -111,7 +117,7 @@ export function scrubText(bytes: Uint8Array, scheme: Scheme, isPN: boolean, opts
     all.push(...(found.byLexicon[i] ?? lexiconEdits(decoded.chars, folded, lexicon)));
   });
   all.push(...found.patterns);
-  const edits = mergeEdits(withInitialsNear(decoded.chars, mergeEdits(all)));
+  const edits = mergeEdits(withInitialsNear(decoded.chars, mergeEdits(all), shortFormOf(opts.lexicons)));
   if (edits.length === 0) return { bytes, edits: 0 };
   return { bytes: apply(bytes, decoded, edits, scheme), edits: edits.length };
 }
