@@ -259,13 +259,16 @@ const NEVER_FORMS = new Set(['jan']);
 
 /**
  * The forms an everyday name is also written in, made by rule: a Russian one declined and made
- * smaller (Юра → Юру, Юры, Юре, Юрой, Юрочка, Юренька; Катя → Катю, Кати, Кате, Катей), in
+ * smaller (Юра → Юру, Юры, Юре, Юрой, Юрочка, Юрочку, Юренька; Катя → Катю, Кати, Кате, Катей), in
  * Latin letters only made smaller (Yurochka: its declined Latin forms are English words, Anya →
  * Any); a Greek one declined (Γιώργος → Γιώργο, Γιώργου; Γιάννης → Γιάννη; Κατερίνα →
  * Κατερίνας); a Polish one (Zosia → Zosi, Zosię; Tomek → Tomka, Tomkiem). The small suffixes
  * -ка, -ушка are left out (Катушка is a coil, Серёжка an earring), and so are cases that are
  * words (Настой, Витой: only an -а name takes -ой). Folded as text is.
  */
+/** A smaller form's suffix with its cases (Юрочка, Юрочку, Юрочки, Юрочке, Юрочкой). */
+const SMALLER = (suffix: string): string[] => ['а', 'у', 'и', 'е', 'ой'].map((e) => suffix + e);
+
 function derivedForms(form: string, cyrillicRow: boolean): string[] {
   const endings = (stem: string, list: readonly string[]) =>
     stem.length >= 2 ? list.map((e) => foldString(stem + e)) : [];
@@ -273,10 +276,11 @@ function derivedForms(form: string, cyrillicRow: boolean): string[] {
     const stem = form.slice(0, -1);
     const hushing = /[жшщчц]$/u.test(stem);
     const yi = /[гкхжшщч]$/u.test(stem) ? 'и' : 'ы';
-    return endings(stem, ['у', yi, 'е', hushing ? 'ей' : 'ой', 'очка', 'енька']);
+    const small = hushing ? 'ечк' : 'очк'; // Машечка, Юрочка
+    return endings(stem, ['у', yi, 'е', hushing ? 'ей' : 'ой', ...SMALLER(small), ...SMALLER('еньк')]);
   }
   if (/^\p{Script=Cyrillic}+я$/u.test(form) && !UNDECLINED.has(form))
-    return endings(form.slice(0, -1), ['ю', 'и', 'е', 'ей', 'ечка', 'енька']);
+    return endings(form.slice(0, -1), ['ю', 'и', 'е', 'ей', ...SMALLER('ечк'), ...SMALLER('еньк')]);
   if (cyrillicRow && /^[a-z]+a$/.test(form))
     return endings(form.replace(/y?a$/, ''), ['ochka', 'echka', 'enka']);
   // Folded, a final ς is σ. The vocative (Γιώργο, Πάνε) is left out where it is a word.
