@@ -14,10 +14,11 @@ import type { Seed } from './seeds.js';
 /**
  * Cyrillic and Greek letters that look like Latin ones, as those: a name written with a letter
  * of another script inside (Ивaнов with a Latin a, Ѕmith with a Cyrillic Ѕ) folds like the name.
- * Applied to seeds and text alike, so a name in one script still folds like itself.
+ * Applied to seeds and text alike, so a name in one script still folds like itself. Greek υ is
+ * read as y, as its capital Υ looks (MΠOYMΠOYΛHΣ with Latin O, Y, H).
  */
 const LOOKS_LATIN: Readonly<Record<string, string>> = Object.fromEntries(
-  [...'аaвbеeкkмmнhоoрpсcтtуyхxіiјjѕsαaβbεeηhιiκkμmνvοoρpτtυuχxζz'.matchAll(/../gu)].map((m) => [
+  [...'аaвbеeкkмmнhһhоoрpсcтtуyхxіiјjѕsαaβbεeηhιiκkμmνvοoρpτtυyχxζz'.matchAll(/../gu)].map((m) => [
     (m[0] as string)[0],
     (m[0] as string)[1],
   ]),

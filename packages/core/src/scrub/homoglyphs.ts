@@ -3,10 +3,11 @@
  * Ѕmith with a Cyrillic Ѕ): a keyboard switched mid-word, a name pasted from another system, or
  * someone evading a filter. Such a word matches no name in either script, so before matching,
  * the letters of the word's other scripts that look like letters of its main script are read as
- * those (by their written form: Latin H is Cyrillic Н and Greek Η, Latin h is neither). The main
- * script is the one most of the word's letters are in (Latin loses a tie). Letters that look like
- * nothing in the main script stay as they are. Only matching sees this: edits are made on the
- * characters as written.
+ * those (by their written form: Latin H is Cyrillic Н and Greek Η, Latin h is neither; an accented
+ * letter by its base: the á of Ивáнов is а). The main script is the one whose look-alikes cover
+ * every other letter of the word (ПETPOB is Cyrillic: П has no Latin look-alike, while E, T, P,
+ * O, B all have Cyrillic ones); if several do, a script other than Latin, then the one with most
+ * letters. Only matching sees this: edits are made on the characters as written.
  */
 
 type Script = 'latin' | 'cyrillic' | 'greek';
@@ -26,8 +27,8 @@ const READ_AS: Readonly<Record<Script, ReadonlyMap<string, string>>> = {
       'Аα Вβ Еε Нη Іι іι Кκ кκ Мμ Оο оο Рρ Тτ Хχ хχ',
   ),
   latin: pairs(
-    'Аa аa Вb Сc сc Еe еe Нh Іi іi Јj јj Кk кk Мm Оo оo Рp рp Ѕs ѕs Тt Хx хx Уy уy ' +
-      'Αa Βb Εe Ηh Ιi ιi Κk κk Μm Νn νv Οo οo Ρp Τt υu Χx Υy Ζz',
+    'Аa аa Вb Сc сc Еe еe Нh һh Іi іi Јj јj Кk кk Мm Оo оo Рp рp Ѕs ѕs Тt Хx хx Уy уy ' +
+      'Αa Βb Εe Ηh Ιi ιi Κk κk Μm Νn νv Οo οo Ρp Τt τt υu Χx Υy Ζz',
   ),
 };
 
@@ -63,6 +64,12 @@ export function unmixScripts(folded: string, chars: readonly string[], origin: r
   return out.join('');
 }
 
+/** A written letter's look-alike in `script` (an accented letter by its base letter). */
+function readAs(script: Script, written: string): string | undefined {
+  const table = READ_AS[script];
+  return table.get(written) ?? table.get(written.normalize('NFD').charAt(0));
+}
+
 function readRun(
   out: string[],
   chars: readonly string[],
@@ -77,14 +84,23 @@ function readRun(
   }
   const present = (Object.keys(count) as Script[]).filter((s) => count[s] > 0);
   if (present.length < 2) return;
-  const main = present.reduce((a, b) =>
-    count[b] > count[a] || (count[b] === count[a] && a === 'latin') ? b : a,
-  );
-  const table = READ_AS[main];
+  const covers = (main: Script): boolean => {
+    for (let i = from; i < to; i++) {
+      const written = chars[origin[i] as number] as string;
+      const s = scriptOf(written);
+      if (s !== undefined && s !== main && readAs(main, written) === undefined) return false;
+    }
+    return true;
+  };
+  const rank = (s: Script) => (covers(s) ? 2 : 0) + (s === 'latin' ? 0 : 1);
+  const main = present.reduce((a, b) => {
+    const d = rank(b) - rank(a);
+    return d > 0 || (d === 0 && count[b] > count[a]) ? b : a;
+  });
   for (let i = from; i < to; i++) {
     const written = chars[origin[i] as number] as string;
     if (scriptOf(written) === main) continue;
-    const as = table.get(written);
+    const as = readAs(main, written);
     if (as !== undefined && (i + 1 >= to || origin[i + 1] !== origin[i])) out[i] = as;
   }
 }

@@ -37,14 +37,16 @@ function lookup(lex: Lexicon, word: string): FindingKind | undefined {
       if (h && /^[وفبلكالהובכלמש]+$/u.test(word.slice(0, k))) return h;
     }
   }
-  // A name of four letters or more: Лев + ой is левой (left), not a case of Лев.
+  // A name of four letters or more with a case ending: Лев + ой is левой (left), not a case of
+  // Лев; Семён + ные is семенные (seminal), no case at all.
   if (/^\p{Script=Cyrillic}/u.test(word)) {
     for (let k = 1; k <= 3 && word.length - k >= 4; k++) {
-      if (lex.words.get(word.slice(0, -k)) === 'name') return 'name';
+      if (RUSSIAN_CASE_ENDINGS.has(word.slice(-k)) && lex.words.get(word.slice(0, -k)) === 'name')
+        return 'name';
     }
   }
-  // Polish case endings on a name of four letters or more (Kowalskiego, Nowakowi, Nowakiem).
-  const polish = /(ego|emu|iem|owi|ow|a|u|e)$/.exec(word);
+  // Polish case endings on a name of four letters or more (Kowalskiego, Nowakowi, Nowakiem, Piotrem).
+  const polish = /(ego|emu|iem|owi|ow|em|a|u|e)$/.exec(word);
   if (
     polish &&
     word.length - polish[0].length >= 4 &&
@@ -53,6 +55,16 @@ function lookup(lex: Lexicon, word: string): FindingKind | undefined {
     return 'name';
   return lex.variants.size > 0 ? lex.variants.match(word) : undefined;
 }
+
+/**
+ * Russian noun and adjective case endings (folded: й is и), and the -ов/-ев/-ин of a surname made
+ * from a name: what follows a name in text (Иванова, Ивановым, Петровых, Семёнов).
+ */
+const RUSSIAN_CASE_ENDINGS = new Set(
+  'а у ю е и ы ом ем ой еи ои ою ею ам ям ах ях ами ями ым им ых их ыми ими ого его ому ему ую юю ая яя ов ев ин ова ева ина'.split(
+    ' ',
+  ),
+);
 
 /** A capital, then small letters (and marks): how a name is written, unlike `will` or `TED`. */
 const AS_A_NAME = /^\p{Lu}[\p{Ll}\p{M}]*$/u;

@@ -53,6 +53,14 @@ export function stemOf(key: string): string {
   return key.replace(/[aeiouαεηιουωаеёиоуыэюяйь]+[sσmмν]?$|[sσ]$/u, '');
 }
 
+/** The letters of a declined form past what it shares with the name (Юрием: ем). */
+function endingOf(form: string, native: string): string {
+  let i = 0;
+  while (i < form.length && form[i] === native[i]) i++;
+  return form.slice(i);
+}
+const LATIN_WORTHY_ENDING = /^(?:..+|[яю])$/u;
+
 /** A declined name's Latin spelling shorter than this is too often an English word's. */
 const DECLINED_LATIN_MIN = 5;
 /** Stems shorter than this are too often an English word's (`vital` for Vitaliy, `aleks` for alexia). */
@@ -123,8 +131,11 @@ function fleeting(native: string): string[] {
   return FLEETING_ENDINGS.map((e) => stem + e);
 }
 
+/** Three-letter names whose fleeting-vowel forms are looked for (Сон would find сном, sleep). */
+const SHORT_FLEETING = new Set(['лев']);
+
 function declined(native: string): string[] {
-  if ([...native].length < 4) return fleeting(native);
+  if ([...native].length < 4) return SHORT_FLEETING.has(native) ? fleeting(native) : [];
   for (const [ending, forms] of DECLENSIONS)
     if (ending.test(native)) return forms.map((f) => native.replace(ending, f));
   return fleeting(native);
@@ -154,7 +165,9 @@ export class NameVariants {
     const cyrillic = CYRILLIC.test(native);
     for (const form of declined(native)) {
       this.addKey(form, kind);
-      if (!cyrillic) continue;
+      // A one-vowel ending reads as an English, German or French word's (Марине marine, Кларе
+      // klare): only the longer ones and я, ю are looked for in Latin letters.
+      if (!cyrillic || !LATIN_WORTHY_ENDING.test(endingOf(form, native))) continue;
       for (const r of romanisations(form)) {
         const key = LATIN_WORD.test(r) ? latinKey(r) : '';
         if (key.length >= DECLINED_LATIN_MIN && !this.keys.has(key)) this.keys.set(key, kind);

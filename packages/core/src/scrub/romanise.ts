@@ -38,8 +38,9 @@ const GREEK_COMMON =
  * Romanisation systems, each a whole spelling of a name (letters are not mixed across systems):
  * the usual English ones (BGN/PCGN, ELOT 743), a simplified English one (Yuri, Papadopoulos), a
  * German one (Iwanow, Kusnezow, Schtscherbakow; Mueller for Müller), a scholarly one (Jurij,
- * Scerbakov), Polish (Szewczenko) and French (Chevtchenko) ones, a popular English Greek one
- * (Yeoryios), and Polish-style ø → o / Danish-style ø → oe, å → aa.
+ * Scerbakov), Polish (Szewczenko), French (Chevtchenko) and Ukrainian (Hrytsenko) ones, ELOT's
+ * nasal pairs (Evangelos), a popular English Greek one (Yeoryios, Boumboulis), and Polish-style
+ * ø → o / Danish-style ø → oe, å → aa.
  */
 interface System {
   /** Applied to the composed, lower-case text before accents are folded. */
@@ -49,9 +50,14 @@ interface System {
 }
 const SYSTEMS: readonly System[] = [
   {
-    // Greek as ELOT 743 writes it: αυ av, ευ ev, ου ou (Stavros); γγ ng, γξ nx, γχ nch (Evangelos).
-    before: (s) => elotPairs(s).replace(/α[υύ]/g, 'av').replace(/ε[υύ]/g, 'ev').replace(/ο[υύ]/g, 'ou'),
+    // Greek diphthongs as ELOT 743 writes them: αυ av, ευ ev, ου ou (Stavros, Evaggelos).
+    before: greekDiphthongs,
     letters: { ...LATIN, ø: 'o', ...table(CYRILLIC_COMMON), ...table(GREEK_COMMON) },
+  },
+  // The same with ELOT's nasal pairs: γγ ng, γξ nx, γχ nch (Evangelos, Angelou).
+  {
+    before: (s) => greekDiphthongs(elotPairs(s)),
+    letters: { ...LATIN, ...table(GREEK_COMMON) },
   },
   {
     before: (s) =>
@@ -93,33 +99,51 @@ const SYSTEMS: readonly System[] = [
   {
     before: (s) => s.replace(/ий(?!\p{L})/gu, 'y'),
     letters: { ...LATIN, ...table(`${CYRILLIC_COMMON}|х h|щ sch`) },
-  }, // Polish: Szewczenko, Kuzniecow, Pietrow (е is ie after most consonants).
+  },
+  // Polish: Szewczenko, Kuzniecow, Pietrow, Siergiejew, Jewgienij (е is je at a word's start and
+  // after a vowel, ie after most consonants).
   {
-    before: (s) => s.replace(/(?<=[бвгдзкмнпрстф])е/g, 'ie'),
+    before: (s) => s.replace(/(^|[^\p{L}]|[аеиоуыэюяь])е/gu, '$1je').replace(/(?<=[бвгдзкмнпрстф])е/g, 'ie'),
     letters: {
       ...LATIN,
       ...table(`${CYRILLIC_COMMON}|в w|ж z|й j|х ch|ц c|ч cz|ш sz|щ szcz|ю ju|я ja|ё io`),
     },
   },
-  // French: Chevtchenko, Kouznetsov, Iouri.
+  // French: Chevtchenko, Kouznetsov, Iouri; г is gu before e and i sounds (Serguei, Evgueni).
   {
+    before: (s) => s.replace(/ий(?!\p{L})/gu, 'и').replace(/г(?=[еёиийэ])/g, 'gu'),
     letters: {
       ...LATIN,
       ...table(`${CYRILLIC_COMMON}|ж j|й i|у ou|ч tch|ш ch|щ chtch|ю iou|я ia|ё io`),
     },
   },
   // Greek as English-speaking families often write it: γ before e and i sounds is y (Yeoryios,
-  // Panayiotis), β v, η i, χ ch, υ i.
+  // Panayiotis); μπ, ντ, γκ are b, d, g at a word's start and mb, nd, ng inside (Boumboulis, Dinos).
   {
     before: (s) =>
-      elotPairs(s)
-        .replace(/γ(?=[εέηήιίυύ])/g, 'y')
-        .replace(/α[υύ]/g, 'av')
-        .replace(/ε[υύ]/g, 'ev')
-        .replace(/ο[υύ]/g, 'ou'),
-    letters: { ...LATIN, ...table(CYRILLIC_COMMON), ...table(GREEK_COMMON) },
+      greekDiphthongs(
+        elotPairs(s)
+          .replace(/γ(?=[εέηήιίυύ])/g, 'y')
+          .replace(/(^|[^\p{L}])μπ/gu, '$1b')
+          .replace(/(^|[^\p{L}])ντ/gu, '$1d')
+          .replace(/(^|[^\p{L}])γκ/gu, '$1g')
+          .replace(/μπ/g, 'mb')
+          .replace(/ντ/g, 'nd')
+          .replace(/γκ/g, 'ng'),
+      ),
+    letters: { ...LATIN, ...table(GREEK_COMMON) },
+  },
+  // Ukrainian: г is h, и is y (Hrytsenko, Hanna).
+  {
+    before: (s) => s.replace(/ий(?!\p{L})/gu, 'iy'),
+    letters: { ...LATIN, ...table(`${CYRILLIC_COMMON}|г h|и y|х kh|й i|ю iu|я ia`) },
   },
 ];
+
+/** αυ av, ευ ev, ου ou, as ELOT 743 and most people write them. */
+function greekDiphthongs(s: string): string {
+  return s.replace(/α[υύ]/g, 'av').replace(/ε[υύ]/g, 'ev').replace(/ο[υύ]/g, 'ou');
+}
 
 /** Greek's nasal pairs as ELOT 743 writes them: γγ ng (Evangelos, Angelou), γξ nx, γχ nch. */
 function elotPairs(s: string): string {
