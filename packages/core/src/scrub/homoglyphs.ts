@@ -6,8 +6,8 @@
  * those (by their written form: Latin H is Cyrillic Н and Greek Η, Latin h is neither; an accented
  * letter by its base: the á of Ивáнов is а). The main script is the one whose look-alikes cover
  * every other letter of the word (ПETPOB is Cyrillic: П has no Latin look-alike, while E, T, P,
- * O, B all have Cyrillic ones); if several do, a script other than Latin, then the one with most
- * letters. Only matching sees this: edits are made on the characters as written.
+ * O, B all have Cyrillic ones); if several do, the one with most letters (ЅMITH with a Cyrillic
+ * Ѕ is Latin), then a script other than Latin. Only matching sees this: edits are made on the characters as written.
  */
 
 type Script = 'latin' | 'cyrillic' | 'greek';
@@ -92,11 +92,9 @@ function readRun(
     }
     return true;
   };
-  const rank = (s: Script) => (covers(s) ? 2 : 0) + (s === 'latin' ? 0 : 1);
-  const main = present.reduce((a, b) => {
-    const d = rank(b) - rank(a);
-    return d > 0 || (d === 0 && count[b] > count[a]) ? b : a;
-  });
+  // Covering first, then most letters, then a script other than Latin (ЅMITH is Latin: four of five).
+  const rank = (s: Script) => (covers(s) ? 4096 : 0) + count[s] * 2 + (s === 'latin' ? 0 : 1);
+  const main = present.reduce((a, b) => (rank(b) > rank(a) ? b : a));
   for (let i = from; i < to; i++) {
     const written = chars[origin[i] as number] as string;
     if (scriptOf(written) === main) continue;

@@ -515,6 +515,9 @@ describe('a Cyrillic or Greek name written in Latin letters', () => {
     ['ΝΙΚΟΛΑΟΥ^ΝΙΚΟΣ', 'NIKOΣ', ['niko']],
     ['ИВАНОВ^ЮРИЙ', 'Контроль Ивáнова; Фëдоров', ['ивáнов']],
     ['SMITH^JOHN', 'Smitһ', ['smitһ']],
+    // A Latin name in capitals with one look-alike (a second leak hunt).
+    ['SMITH^WILLIAM', 'ЅMITH; THOMAЅ', ['ѕmith']],
+    ['KOCH^HANS', 'КOCH, KОCH', ['кoch', 'kоch']],
     ['ГЕОРГИЕВ^ЕВГЕНИЙ', 'Evgueni Gueorguiev', ['evgueni', 'gueorguiev']],
     ['СЕРГЕЕВ^ЕВГЕНИЙ', 'Jewgienij Siergiejew', ['jewgienij', 'siergiejew']],
     ['ПЕТРОВ^ПЁТР', 'z Piotrem', ['piotrem']],
