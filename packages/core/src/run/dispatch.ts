@@ -4,7 +4,7 @@
  * comes back is sorted and handed to the committer. A worker that dies takes only its file with it.
  */
 import type { Piscina } from 'piscina';
-import { BATCH_FILES, Batches, InFlight } from './batches.js';
+import { ALONE_ABOVE, BATCH_FILES, Batches, InFlight } from './batches.js';
 import { describeError } from '../errors.js';
 import { sortResult } from './accept.js';
 import type { Committer } from './commit.js';
@@ -49,7 +49,7 @@ function dispatch(
     patientValues: valuesOf(cohort, f.absPath),
   });
   return (f.bytes ? f.bytes() : Promise.resolve(undefined))
-    .then((bytes) => pool.run(task(bytes), bytes !== undefined))
+    .then((bytes) => pool.run(task(bytes), bytes !== undefined || stat.size > ALONE_ABOVE))
     .then((r: TaskResult) => {
       const written = sortResult(state, f, r);
       if (written) committer.add({ f, r: written, stat });
