@@ -3,6 +3,7 @@
  * (SourceFacts), what an output file holds (OutputFacts), and the findings reports are made of.
  * Facts cross the worker boundary, so they stay plain (structured-cloneable) objects.
  */
+import type { NativeSeed } from './native-names.js';
 import type { Matcher } from './search.js';
 import type { Seed } from './seeds.js';
 
@@ -162,6 +163,8 @@ export interface ScanContext {
   readonly digits: Matcher;
   /** Name seeds folded (folded-names.ts), searched in folded text that is not plain ASCII. */
   readonly folded: Matcher;
+  /** Latin name seeds as skeletons, looked for in Cyrillic and Greek words (native-names.ts). */
+  readonly nativeNames: readonly NativeSeed[];
   /** Every patient's dates (YYYYMMDD), for files whose patient is unknown (not DICOM). */
   readonly dates: ReadonlySet<string>;
   readonly hashKey: Buffer;

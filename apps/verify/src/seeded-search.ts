@@ -8,6 +8,7 @@ import { namesAClass, T, textAttributeDecision } from '@dcmblind/core';
 import { PIXEL_TAGS, type WalkedFile } from './dicom-file.js';
 import { locate, TYPED_VRS, textOf, type Visit, vrOf } from './elements.js';
 import { foldedNameIn } from './folded-names.js';
+import { nativeNameIn } from './native-names.js';
 import type { Claim, FileFinding, FileFindings, ScanContext } from './facts.js';
 import { lowerLatin1, valueHash } from './hashing.js';
 import type { Hit } from './search.js';
@@ -119,7 +120,8 @@ function foldedNames(s: SearchScope, file: WalkedFile): void {
     const vr = vrOf(v.el);
     if (v.el.items || (vr !== 'PN' && !TYPED_VRS.has(vr)) || s.seen.has(`${v.path}|name`)) continue;
     if (keptHere(s, v)) continue;
-    const finding = foldedNameIn(v.path, textOf(file.parsed.data, v.el, v.scheme), s.ctx);
+    const text = textOf(file.parsed.data, v.el, v.scheme);
+    const finding = foldedNameIn(v.path, text, s.ctx) ?? nativeNameIn(v.path, text, s.ctx);
     if (!finding) continue;
     s.seen.add(`${v.path}|name`);
     s.found.add(finding);

@@ -189,6 +189,18 @@ function transliterated(s: string): string[] {
 }
 
 /**
+ * A lower-case Cyrillic or Greek word in Latin letters, one common way (BGN/PCGN, ELOT 743):
+ * Ивановой → ivanovoi (marks dropped: й is и), Παπαδοπούλου → papadopoulou. Other letters stay.
+ */
+export function inLatinLetters(word: string): string {
+  let greek = word.normalize('NFD').replace(/\p{M}/gu, '');
+  for (const [pair, latin] of GREEK_PAIRS) greek = greek.replace(pair, latin);
+  let t = '';
+  for (const ch of greek) t += CYRILLIC[ch]?.[0] ?? GREEK[ch] ?? ch;
+  return t;
+}
+
+/**
  * Every spelling of `s` to search for (itself first), each written once; a name's apostrophes,
  * hyphens and inner spaces also dropped or spaced (O'Brien → OBrien, O Brien; Garcia-Lopez →
  * GarciaLopez; van der Berg → vanderBerg).

@@ -4,6 +4,7 @@ import type { OutputFacts, OutputTask, ScanContext, SourceFacts } from './facts.
 import { scanOutput } from './output-scan.js';
 import { digitPatterns } from './digits.js';
 import { foldedPatterns } from './folded-names.js';
+import { nativeSeeds } from './native-names.js';
 import { Matcher } from './search.js';
 import { patternsOf, type Seed } from './seeds.js';
 import { scanSource } from './source-scan.js';
@@ -16,6 +17,7 @@ const ctx: ScanContext | undefined = data.seeds
       matcher: new Matcher(patternsOf(data.seeds)),
       digits: new Matcher(digitPatterns(data.seeds)),
       folded: new Matcher(foldedPatterns(data.seeds)),
+      nativeNames: nativeSeeds(data.seeds),
       dates: new Set(data.dates ?? []),
       hashKey: Buffer.from(data.hashKey ?? new Uint8Array(32)),
     }

@@ -5,6 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { datesInText } from '../src/dates-in-text.js';
+import type { ScanContext } from '../src/facts.js';
+import { nativeNameIn, nativeSeeds } from '../src/native-names.js';
 import { Matcher } from '../src/search.js';
 import { fits, nameSeeds, patternsOf, type Seed } from '../src/seeds.js';
 import { spellings } from '../src/spellings.js';
@@ -91,6 +93,27 @@ describe('names in their spellings', () => {
     ];
     for (const kept of ['TC del torax', 'follow-up Jun. 4, 2023', 'Sun protection'])
       expect(found(seeds, kept), kept).toBe(false);
+  });
+});
+
+describe('a Latin name written in Cyrillic or Greek letters', () => {
+  const ctxOf = (pn: string) => {
+    const seeds = nameSeeds(pn, 'PatientName', 0x00100010);
+    return { seeds, nativeNames: nativeSeeds(seeds), hashKey: Buffer.alloc(32) } as unknown as ScanContext;
+  };
+  it.each([
+    ['Ivanov^Yuriy', 'Пациент Иванов Юрий'],
+    ['Ivanov^Yuriy', 'у Юрия'],
+    ['Ivanova^Maria', 'с Ивановой'],
+    ['Shcherbakov^Dmitry', 'ЩЕРБАКОВ'],
+    ['Papadopoulos^Georgios', 'του Παπαδοπούλου'],
+    ['Papadopoulos^Georgios', 'Γεώργιος'],
+  ])('%s in %s', (pn, text) => expect(nativeNameIn('(0008,1030)', text, ctxOf(pn))?.rule).toBe('seed-match'));
+
+  it('finds nothing in Latin text, nor in Cyrillic words that only start alike', () => {
+    expect(nativeNameIn('(0008,1030)', 'Ivanov Yuriy', ctxOf('Ivanov^Yuriy'))).toBeUndefined();
+    expect(nativeNameIn('(0008,1030)', 'Ивановский район', ctxOf('Ivanov^Yuriy'))).toBeUndefined();
+    expect(nativeNameIn('(0008,1030)', 'Печень в норме', ctxOf('Petrov^Ivan'))).toBeUndefined();
   });
 });
 

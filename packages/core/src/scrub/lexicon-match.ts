@@ -2,6 +2,7 @@
 import type { Edit, FindingKind } from './edit.js';
 import { type Folded, joined, originSpan } from './fold.js';
 import { type Boundary, CJK, type Lexicon } from './lexicon.js';
+import { RUSSIAN_CASE_ENDINGS } from './name-variants.js';
 
 // A word may be hyphenated across a line break ("Hend-\nrika").
 const WORD_RUN = /[\p{L}\p{M}]+(?:(?:['’-]|-\r?\n)[\p{L}\p{M}]+)*/gu;
@@ -56,16 +57,6 @@ function lookup(lex: Lexicon, word: string): FindingKind | undefined {
   return lex.variants.size > 0 ? lex.variants.match(word) : undefined;
 }
 
-/**
- * Russian noun and adjective case endings (folded: й is и), and the -ов/-ев/-ин of a surname made
- * from a name: what follows a name in text (Иванова, Ивановым, Петровых, Семёнов).
- */
-const RUSSIAN_CASE_ENDINGS = new Set(
-  'а у ю е и ы ом ем ой еи ои ою ею ам ям ах ях ами ями ым им ых их ыми ими ого его ому ему ую юю ая яя ов ев ин ова ева ина'.split(
-    ' ',
-  ),
-);
-
 /** A capital, then small letters (and marks): how a name is written, unlike `will` or `TED`. */
 const AS_A_NAME = /^\p{Lu}[\p{Ll}\p{M}]*$/u;
 
@@ -80,12 +71,24 @@ function wordAt(
 ): Edit | undefined {
   const kind = lookup(lex, word);
   if (kind) return { ...originSpan(f, start, end), kind };
-  // A short form as it stands (with an s it would be Hals for Hal, Lens for Len, Basis).
-  if (!lex.nicknames.has(word)) return undefined;
+  // A short form as it stands (with an s it would be Hals for Hal, Lens for Len, Basis); a Latin
+  // name in Cyrillic or Greek letters. Either only written as a name (вода is water, not a Voda).
+  const nickname = lex.nicknames.has(word);
+  const maybeNative = lex.nativeSpellings.size > 0 && NATIVE_START.test(word);
+  if (!nickname && !maybeNative) return undefined;
   const span = originSpan(f, start, end);
   const written = chars.slice(span.start, span.end).join('').replace(INVISIBLE, '');
-  return AS_A_NAME.test(written) ? { ...span, kind: 'name' } : undefined;
+  const asName = AS_A_NAME.test(written);
+  if (nickname && asName) return { ...span, kind: 'name' };
+  // Spelling a word in every romanisation costs ~40 µs: only words written as names are.
+  if (!maybeNative || !(asName || IN_CAPITALS.test(written))) return undefined;
+  const native = lex.nativeSpellings.match(written);
+  return native ? { ...span, kind: native } : undefined;
 }
+
+const NATIVE_START = /^[\p{Script=Cyrillic}\p{Script=Greek}]/u;
+/** A word in capitals (ИВАНОВ), as headers and signatures write surnames. */
+const IN_CAPITALS = /^[\p{Lu}\p{M}]+$/u;
 
 /** Soft hyphens, zero-width spaces and joiners: a name written with one inside is the name. */
 const INVISIBLE = /\p{Cf}/gu;

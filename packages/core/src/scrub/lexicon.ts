@@ -14,6 +14,7 @@ import type { IdentifyingValue } from '../deid/identifying.js';
 import type { FindingKind } from './edit.js';
 import { foldString } from './fold.js';
 import { NameVariants } from './name-variants.js';
+import { NativeSpellings } from './native-spellings.js';
 import { nicknamesOf } from './nicknames.js';
 
 export type Boundary = 'letter' | 'alnum' | 'uid' | 'digit';
@@ -38,6 +39,8 @@ export interface Lexicon {
   readonly initials: readonly RegExp[];
   /** Cyrillic and Greek names in the spellings no romanisation system gives (`Iurii`, `Παπαδοπούλου`). */
   readonly variants: NameVariants;
+  /** Latin names as text writes them in Cyrillic or Greek (`Иванов` for IVANOV). */
+  readonly nativeSpellings: NativeSpellings;
   /** Other forms of its given names (`bob` for Robert, folded): found only written as a name (`Bob`). */
   readonly nicknames: ReadonlySet<string>;
   readonly size: number;
@@ -83,6 +86,7 @@ class LexiconBuilder {
   readonly digits = new Set<string>();
   readonly initials: RegExp[] = [];
   readonly variants = new NameVariants();
+  readonly nativeSpellings = new NativeSpellings();
   readonly nicknames = new Set<string>();
 
   /**
@@ -125,6 +129,7 @@ class LexiconBuilder {
     else {
       this.addWord(token, 'name');
       this.variants.add(token, 'name');
+      this.nativeSpellings.add(token, 'name');
     }
   }
 
@@ -234,6 +239,7 @@ class LexiconBuilder {
       digits: this.digits,
       initials: this.initials,
       variants: this.variants,
+      nativeSpellings: this.nativeSpellings,
       nicknames: this.nicknames,
       size: this.words.size + this.phrases.size + this.cjk.size + this.digits.size,
     };

@@ -23,6 +23,16 @@ import { foldString } from './fold.js';
 import type { FindingKind } from './edit.js';
 import { romanisations } from './romanise.js';
 
+/**
+ * Russian noun and adjective case endings (folded: й is и), and the -ов/-ев/-ин of a surname made
+ * from a name: what follows a name in text (Иванова, Ивановым, Петровых, Семёнов).
+ */
+export const RUSSIAN_CASE_ENDINGS: ReadonlySet<string> = new Set(
+  'а у ю е и ы ом ем ой еи ои ою ею ам ям ах ях ами ями ым им ых их ыми ими ого его ому ему ую юю ая яя ов ев ин ова ева ина'.split(
+    ' ',
+  ),
+);
+
 const CYRILLIC_OR_GREEK = /[\p{Script=Cyrillic}\p{Script=Greek}]/u;
 const CYRILLIC = /\p{Script=Cyrillic}/u;
 const LATIN_WORD = /^[a-z]+$/;

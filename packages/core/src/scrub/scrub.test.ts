@@ -552,6 +552,60 @@ describe('a Cyrillic or Greek name written in Latin letters', () => {
   });
 });
 
+describe('a Latin name written in Cyrillic or Greek', () => {
+  const lexOf = (pn: string) =>
+    buildLexicon(
+      nameTokens(pn).map((text) => ({ category: 'name' as const, text })),
+      [pn],
+    );
+  it.each([
+    ['IVANOV^YURIY', 'Пациент Иванов Юрий; ИВАНОВ', ['иванов', 'юри']],
+    ['IVANOV^YURIY', 'у Юрия, с Юрием, Юрию; Иванова, Ивановым, Ивановой', ['иванов', 'юри']],
+    ['IWANOW^JURIJ', 'Иванов Юрий', ['иванов', 'юри']],
+    ['IVANOVA^MARIA', 'Иванова Мария; у Марии, Марию, Ивановой', ['иванов', 'мари']],
+    ['SMIRNOVA^ANNA', 'Смирнова Анна, у Анны, с Анной', ['смирнов', 'анн']],
+    ['SHCHERBAKOV^DMITRY', 'Щербаков Дмитрий, Дмитрия', ['щербаков', 'дмитри']],
+    ['KOVAL^IGOR', 'у Игоря, с Игорем, Коваль', ['игор', 'ковал']],
+    ['HRYTSENKO^HANNA', 'Гриценко Ганна', ['гриценко', 'ганна']],
+    ['PAPADOPOULOS^GEORGIOS', 'Παπαδόπουλος Γεώργιος; ΠΑΠΑΔΟΠΟΥΛΟΣ', ['παπαδόπουλος', 'γεώργιος']],
+    ['PAPADOPOULOS^GEORGIOS', 'του Παπαδοπούλου, του Γεωργίου', ['παπαδοπούλου', 'γεωργίου']],
+    ['OIKONOMOU^ELENI', 'της Ελένης Οικονόμου', ['ελένη', 'οικονόμου']],
+  ])('%s: %s', (pn, text, gone) => {
+    const out = scrubUtf8(lexOf(pn), text).toLowerCase();
+    for (const g of gone) expect(out).not.toContain(g);
+  });
+
+  it('leaves the rest of the text as it was', () => {
+    expect(scrubUtf8(lexOf('IVANOV^YURIY'), 'Осмотр: Иванов Юрий, 45 лет.')).toBe('Осмотр:  , 45 лет.');
+  });
+
+  it('keeps Russian and Greek report words that spell no name of the run', () => {
+    const names = buildLexicon(
+      (
+        'Norma Vera Nina Roman Mark Anna Maria Ivan Pavel Mira Lena Dina Alla Rosa Ida Lev Oleg ' +
+        'Karl Otto Boris Gleb Pol Petra Sergio Victor Sofia Kira Luka Lima Vita Tina Zoya Rita'
+      )
+        .split(' ')
+        .map((text) => ({ category: 'name' as const, text })),
+    );
+    const text =
+      'Печень не увеличена, в норме; нормы не превышены. Вены, вене без тромбов. Правая почка, ' +
+      'левой доли, кровоток сохранён. Лимфоузлы не увеличены. Контроль через месяц. Заключение: ' +
+      'без патологии. Η καρδιά φυσιολογική, το ήπαρ χωρίς αλλοιώσεις, πνεύμονες καθαροί.';
+    expect(scrubUtf8(names, text)).toBe(text);
+  });
+
+  it('keeps words that would spell a name only loosely (doubled letters, w for v) or in small letters', () => {
+    const names = buildLexicon(
+      'Moore Sammy Wood Will Tommy Polly Rossi Ivanov'
+        .split(' ')
+        .map((text) => ({ category: 'name' as const, text })),
+    );
+    const text = 'Море. Самый крупный узел. Вода в плевральной полости. Томи. Поли. Рози. иванов';
+    expect(scrubUtf8(names, text)).toBe(text);
+  });
+});
+
 describe('given names in their short and everyday forms', () => {
   const values = (pns: string[]) =>
     pns.flatMap((pn) => nameTokens(pn).map((text) => ({ category: 'name' as const, text })));
