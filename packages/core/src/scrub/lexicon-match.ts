@@ -2,6 +2,7 @@
 import type { Edit, FindingKind } from './edit.js';
 import { type Folded, joined, originSpan } from './fold.js';
 import { type Boundary, CJK, type Lexicon } from './lexicon.js';
+import { nominativesOf } from './case-forms.js';
 import { RUSSIAN_CASE_ENDINGS } from './name-variants.js';
 
 // A word may be hyphenated across a line break ("Hend-\nrika").
@@ -75,11 +76,14 @@ function wordAt(
   // name in Cyrillic or Greek letters. Either only written as a name (вода is water, not a Voda).
   const nickname = lex.nicknames.has(word);
   const maybeNative = lex.nativeSpellings.size > 0 && NATIVE_START.test(word);
-  if (!nickname && !maybeNative) return undefined;
+  // A surname declined as an adjective, a Polish name's case (Kowalskiej, Высоцкого, Piotrze).
+  const declined = nominativesOf(word).some((n) => lex.words.get(n) === 'name');
+  if (!nickname && !maybeNative && !declined) return undefined;
   const span = originSpan(f, start, end);
   const written = chars.slice(span.start, span.end).join('').replace(INVISIBLE, '');
   const asName = AS_A_NAME.test(written);
-  if (nickname && asName) return { ...span, kind: 'name' };
+  if ((nickname || declined) && asName) return { ...span, kind: 'name' };
+  if (declined && IN_CAPITALS.test(written)) return { ...span, kind: 'name' };
   // Spelling a word in every romanisation costs ~40 µs: only words written as names are.
   if (!maybeNative || !(asName || IN_CAPITALS.test(written))) return undefined;
   const native = lex.nativeSpellings.match(written);

@@ -606,6 +606,34 @@ describe('a Latin name written in Cyrillic or Greek', () => {
   });
 });
 
+describe('names declined as adjectives, Polish cases', () => {
+  const lexOf = (pn: string) =>
+    buildLexicon(
+      nameTokens(pn).map((text) => ({ category: 'name' as const, text })),
+      [pn],
+    );
+  it.each([
+    ['KOWALSKI^PIOTR', 'żona Kowalska, u Kowalskiej, z Kowalskim, państwo Kowalscy, KOWALSKIEJ', ['kowals']],
+    ['KOWALSKA^ANNA', 'pani Kowalskiej, z Kowalską, Annie, Anno', ['kowals', 'anni', 'anno']],
+    ['NOWICKI^ADAM', 'Nowiccy, Nowickiego; Adamie', ['nowic', 'adamie']],
+    ['ZAWADZKA^MALGORZATA', 'Zawadzkiej; Małgorzaty; Małgorzato', ['zawadzk', 'małgorzat']],
+    ['WIŚNIEWSKI^PIOTR', 'Piotrze, Wiśniewskiego', ['piotrz', 'wiśniewsk']],
+    ['ВЫСОЦКИЙ^ИВАН', 'у Высоцкого, с Высоцким, жена Высоцкая, у Высоцкой', ['высоцк']],
+  ])('%s: %s', (pn, text, gone) => {
+    const out = scrubUtf8(lexOf(pn), text).toLowerCase();
+    for (const g of gone) expect(out).not.toContain(g);
+  });
+
+  it('keeps such endings on words that are no name, and in small letters', () => {
+    for (const [pn, text] of [
+      ['BELLA^ANNA', 'soft belly, no tiny nodules; anno domini'],
+      ['KOWALSKI^PIOTR', 'kowalskiej ulicy'],
+      ['TINA^MARK', 'tiny cyst; Marker placed'],
+    ] as const)
+      expect(scrubUtf8(lexOf(pn), text)).toBe(text);
+  });
+});
+
 describe('given names in their short and everyday forms', () => {
   const values = (pns: string[]) =>
     pns.flatMap((pn) => nameTokens(pn).map((text) => ({ category: 'name' as const, text })));

@@ -1,0 +1,41 @@
+/**
+ * Cases of a name that its nominative plus an ending does not spell (scrub/lexicon-match.ts
+ * tries those): Polish and Russian surnames that decline as adjectives (Kowalski: Kowalska,
+ * Kowalskiej, Kowalskim, Kowalscy; Nowicki: Nowiccy; Высоцкий: Высоцкого, Высоцкая, Высоцкой),
+ * Polish feminine names (Małgorzata: Małgorzaty, Małgorzato; Anna: Annie) and masculine
+ * vocatives and locatives (Piotr: Piotrze; Adam: Adamie). Each gives the nominatives the word may
+ * be a case of; the caller looks them up and takes the word only when it is written as a name
+ * (`Belly` at a sentence's start for a Bella is the price; `belly` never is). Words folded: ą is a,
+ * й is и.
+ */
+
+interface Rule {
+  readonly form: RegExp;
+  /** Nominatives from the stem (group 1). */
+  readonly nominatives: readonly string[];
+}
+
+const RULES: readonly Rule[] = [
+  // Polish -ski/-cki/-dzki and -ska/-cka/-dzka in every case and number (Kowalscy, Nowiccy).
+  { form: /^(.{3,}(?:s|c|dz))(?:ki|kiego|kiemu|kim|ka|kiej|kich|kimi|cy)$/, nominatives: ['ki', 'ka'] },
+  // Russian -ский/-цкий and -ская/-цкая (folded: ий is ии).
+  {
+    form: /^(.{3,}[сц]к)(?:ии|ого|ому|им|ом|ая|ои|ую|ие|их|ими)$/u,
+    nominatives: ['ии', 'ая'],
+  },
+  // Polish feminine -a names: genitive -y/-i, vocative -o, locative -ie (Małgorzaty, Anno, Annie).
+  { form: /^(.{3,})(?:y|o|ie)$/, nominatives: ['a'] },
+  // Polish masculine vocative and locative: Piotrze (r → rze), Adamie, Janie.
+  { form: /^(.{3,}r)ze$/, nominatives: [''] },
+  { form: /^(.{3,}[bfmnpsvwz])ie$/, nominatives: [''] },
+];
+
+/** The nominatives a folded word may be a case of (none when no rule fits). */
+export function nominativesOf(word: string): string[] {
+  const out: string[] = [];
+  for (const r of RULES) {
+    const m = r.form.exec(word);
+    if (m) for (const n of r.nominatives) out.push((m[1] as string) + n);
+  }
+  return out;
+}
