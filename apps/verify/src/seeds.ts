@@ -7,8 +7,8 @@
 import iconv from 'iconv-lite';
 import { isCalendarWord } from './dates-in-text.js';
 import { isDigitByte, isLetterByte, isWordByte, type Pattern } from './search.js';
-import { CJK, spellings } from './spellings.js';
-import { shortFormsOf } from '@dcmblind/core';
+import { CJK, foldAccents, spellings } from './spellings.js';
+import { shortFormsOf, WORD_NAMES } from '@dcmblind/core';
 
 /** The kind of identifying value a seed is. */
 export type Category = 'name' | 'id' | 'uid' | 'date' | 'address' | 'phone' | 'institution' | 'email' | 'url';
@@ -32,6 +32,11 @@ export interface Seed {
   readonly near?: string;
   /** A given name's short form (Johnny for John): searched only as a name is written, `Johnny`. */
   readonly titleCase?: boolean;
+  /**
+   * A name token that is a word of reports (White, Ward, Head, Лев: the engine's list): searched
+   * only with a capital first (`White`, `WHITE`), as the engine removes it; `white matter` stays.
+   */
+  readonly wordName?: boolean;
 }
 
 /** Placeholders that other tools (or the source itself) put where identifiers were: never a leak. */
@@ -90,6 +95,7 @@ export function fits(
   const joins = /^\d+$/.test(s.text) ? isDigitByte : s.category === 'name' ? isLetterByte : isWordByte;
   if (needsWord(s) && (joins(before) || (!s.near && joins(after)))) return false;
   if (s.titleCase && !asNameAt(bytes, at, length)) return false;
+  if (s.wordName && isLowerAscii(bytes[at])) return false;
   if (!s.near) return true;
   const around = Buffer.from(bytes.subarray(Math.max(from, at - NEAR), Math.min(to, at + length + NEAR)));
   return new RegExp(`(?<!\\d)${s.near}(?!\\d)`).test(around.toString('latin1'));
@@ -107,6 +113,9 @@ function asNameAt(bytes: Uint8Array, at: number, length: number): boolean {
   for (let i = at + 1; i < at + length; i++) if (upper(bytes[i])) return false;
   return true;
 }
+
+/** A small ASCII letter (other scripts' bytes: their small forms are not among the patterns). */
+const isLowerAscii = (b: number | undefined): boolean => b !== undefined && b >= 0x61 && b <= 0x7a;
 
 /** An ISO 2022 escape sequence (ESC, intermediates, final byte) ends at bytes[i]: a boundary, no letter. */
 function escapeEndsAt(bytes: Uint8Array, i: number): boolean {
@@ -189,7 +198,16 @@ export function nameSeeds(pn: string, keyword: string, tag: number): Seed[] {
   const f = nameForms(pn);
   return [
     ...f.whole.map((text): Seed => ({ category: 'name', keyword, tag, text })),
-    ...f.tokens.map((text): Seed => ({ category: 'name', keyword, tag, text, token: true })),
+    ...f.tokens.map(
+      (text): Seed => ({
+        category: 'name',
+        keyword,
+        tag,
+        text,
+        token: true,
+        ...(WORD_NAMES.has(foldAccents(text).toLowerCase()) ? { wordName: true } : {}),
+      }),
+    ),
   ];
 }
 
@@ -246,6 +264,8 @@ function byteForms(s: string): Uint8Array[] {
 /** Shorter than this, a non-ASCII byte pattern matches random bytes: the CJK of two characters. */
 const MIN_PATTERN = 3;
 
+const titleCased = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1).toLowerCase();
+
 /** The byte patterns one seed is searched as: every spelling, in every character set, and its own bytes. */
 export function patternsOf(seeds: readonly Seed[]): Pattern[] {
   const out: Pattern[] = [];
@@ -262,7 +282,11 @@ export function patternsOf(seeds: readonly Seed[]): Pattern[] {
       return;
     }
     for (const spelt of spellings(s.text)) {
-      for (const f of new Set([spelt, spelt.toUpperCase(), spelt.toLowerCase()])) {
+      // A word's name only with its capital (`White`, `WHITE`, `Лев`), never in small letters.
+      const cases = s.wordName
+        ? [titleCased(spelt), spelt.toUpperCase()]
+        : [spelt, spelt.toUpperCase(), spelt.toLowerCase()];
+      for (const f of new Set(cases)) {
         for (const b of byteForms(f)) add(b);
         // UTF-16 (Exif's XPAuthor, Windows' "Unicode text"): whole names, places and IDs long
         // enough to be specific (not UIDs: thousands of them, never written in UTF-16).

@@ -86,6 +86,17 @@ describe('names in their spellings', () => {
     expect(found(nameSeeds('van der Berg^Anneke', 'PatientName', 0x00100010), 'pt VANDERBERG')).toBe(true);
   });
 
+  it('finds a name that is a word of reports only with its capital, as the engine removes it', () => {
+    const seeds = [
+      ...nameSeeds('WHITE^ROSE', 'PatientName', 0x00100010),
+      ...nameSeeds('ИВАНОВ^ЛЕВ', 'OperatorsName', 0x00081070),
+    ];
+    for (const kept of ['periventricular white matter', 'the rose', 'лев. почка'])
+      expect(found(seeds, kept), kept).toBe(false);
+    for (const leak of ['Mrs White', 'WHITE, ROSE', 'Rose came', 'Лев пришёл', 'ЛЕВ'])
+      expect(found(seeds, leak), leak).toBe(true);
+  });
+
   it('takes no particle, title, month or day name for a name', () => {
     const seeds = [
       ...nameSeeds('del Castillo^Ana', 'PatientName', 0x00100010),

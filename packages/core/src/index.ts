@@ -28,6 +28,7 @@ export { compileProfile, resolveCombined, type CompiledProfile, type Action } fr
 export { IOD_TYPES_URL, scopeOfClass, type Scope, type TypeCode } from './profile/iod.js';
 export { textAttributeDecision, type TextDecision } from './profile/text-attributes.js';
 export { shortFormsOf } from './scrub/nicknames.js';
+export { WORD_NAMES } from './scrub/word-names.js';
 export { loadTable, TABLE_URL, type TableRow, type ActionCode, type OptionColumn } from './profile/table.js';
 export {
   OPTIONS,

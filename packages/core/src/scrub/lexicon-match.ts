@@ -4,6 +4,7 @@ import { type Folded, joined, originSpan } from './fold.js';
 import { type Boundary, CJK, type Lexicon } from './lexicon.js';
 import { nominativesOf } from './case-forms.js';
 import { RUSSIAN_CASE_ENDINGS } from './name-variants.js';
+import { WORD_NAMES } from './word-names.js';
 
 // A word may be hyphenated across a line break ("Hend-\nrika").
 const WORD_RUN = /[\p{L}\p{M}]+(?:(?:['’-]|-\r?\n)[\p{L}\p{M}]+)*/gu;
@@ -71,7 +72,13 @@ function wordAt(
   end: number,
 ): Edit | undefined {
   const kind = lookup(lex, word);
-  if (kind) return { ...originSpan(f, start, end), kind };
+  if (kind) {
+    const span = originSpan(f, start, end);
+    if (kind !== 'name' || !WORD_NAMES.has(word)) return { ...span, kind };
+    // A name that is a word of reports (`white matter`, `лев.` for left): only written as a name.
+    const written = chars.slice(span.start, span.end).join('').replace(INVISIBLE, '');
+    return AS_A_NAME.test(written) || IN_CAPITALS.test(written) ? { ...span, kind } : undefined;
+  }
   // A short form as it stands (with an s it would be Hals for Hal, Lens for Len, Basis); a Latin
   // name in Cyrillic or Greek letters. Either only written as a name (вода is water, not a Voda).
   const nickname = lex.nicknames.has(word);

@@ -18,7 +18,7 @@ import { romanisations } from './romanise.js';
 
 const TABLE = `
 robert bob bobby bobbie rob robbie robby bert
-william bill billy will willie liam
+william bill billy will willie willy liam
 richard dick rick ricky richie
 james jim jimmy jamie
 john jack johnny
@@ -180,7 +180,7 @@ francesco checco
 salvatore totò turi
 domenico mimmo
 zofia zosia zośka zosieńka
-małgorzata gosia
+małgorzata gosia gośka małgosia
 katarzyna kasia
 aleksandra ola
 agnieszka aga
@@ -192,7 +192,7 @@ stanisław staszek stasiek
 władysław władek
 tomasz tomek
 wojciech wojtek
-piotr piotrek
+piotr piotrek piotruś
 józef józek
 jan janek
 александр саша шура sasha shura
@@ -225,6 +225,7 @@ jan janek
 григорий гриша grisha
 борис боря borya
 пётр петя petya
+лев лёва lyova
 яков яша yasha
 вячеслав славик
 ярослав славик
@@ -250,9 +251,9 @@ jan janek
 
 /**
  * Russian everyday names whose declined forms are everyday words: Кости (bones), Жене (wife),
- * Люди (people), Колю (I inject), Милой (dear).
+ * Люди (people), Колю (I inject), Милой (dear), Лёвой (folded: левой, left).
  */
-const UNDECLINED = new Set(['костя', 'женя', 'люда', 'коля', 'мила']);
+const UNDECLINED = new Set(['костя', 'женя', 'люда', 'коля', 'мила', 'лева']);
 
 /** Never a short form of another name, only a name itself: Jan is also January. */
 const NEVER_FORMS = new Set(['jan']);

@@ -634,6 +634,31 @@ describe('names declined as adjectives, Polish cases', () => {
   });
 });
 
+describe('names that are words of reports', () => {
+  const lexOf = (...pns: string[]) =>
+    buildLexicon(
+      pns.flatMap((pn) => nameTokens(pn)).map((text) => ({ category: 'name' as const, text })),
+      pns,
+      { shortForms: true },
+    );
+  it('keeps the word in small letters, removes the name written as one', () => {
+    const lex = lexOf('WHITE^ROSE', 'WARD^JAMES', 'HEAD^MARK', 'ИВАНОВ^ЛЕВ');
+    const kept = 'white matter lesions; ward 3; head CT; the rose; лев. почка, левой доли';
+    expect(scrubUtf8(lex, kept)).toBe(kept);
+    const out = scrubUtf8(lex, 'Mrs White, Dr Ward, seen by HEAD; Лев Иванов').toLowerCase();
+    for (const g of ['white', 'ward', 'head', 'лев']) expect(out).not.toContain(g);
+  });
+
+  it.each([
+    ['ИВАНОВ^ЛЕВ', 'Лёва пришёл', 'лёва'],
+    ['SMITH^WILLIAM', 'Willy came', 'willy'],
+    ['KOWALSKI^PIOTR', 'Piotruś przyszedł', 'piotruś'],
+    ['NOWAK^MAŁGORZATA', 'Gośka i Małgosia', 'gośka'],
+  ])('finds the short form of %s in %s', (pn, text, gone) =>
+    expect(scrubUtf8(lexOf(pn), text).toLowerCase()).not.toContain(gone),
+  );
+});
+
 describe('given names in their short and everyday forms', () => {
   const values = (pns: string[]) =>
     pns.flatMap((pn) => nameTokens(pn).map((text) => ({ category: 'name' as const, text })));
