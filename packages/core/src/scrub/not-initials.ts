@@ -25,6 +25,17 @@ export const NOT_INITIALS: ReadonlySet<string> = new Set(
     // laterality alone (Smith R knee); one-letter words before a name (С Машей, Z Zosią, A Bob)
     'L R A I O U W Z С К В У О И Я А Ο Η Σ Κ ' +
     // modalities as Russian and Greek reports write them (КТ, МРТ, УЗИ; ΑΤ, ΜΤ)
-    'КТ МРТ МСКТ УЗИ ПЭТ ЭКГ РГ ОГК ЭХО ЭЭГ ΑΤ ΜΤ ΥΗ ΗΚΓ'
+    'КТ МРТ МСКТ УЗИ ПЭТ ЭКГ РГ ОГК ЭХО ЭЭГ ΑΤ ΜΤ ΥΗ ΗΚΓ ' +
+    // and as other languages write them: Polish TK, RTG; Spanish and Italian TC, RM; French TDM,
+    // IRM; German MRT, RÖ
+    'TK RTG TC RM TDM IRM MRT RÖ EMG CTG ' +
+    // clinical abbreviations that stand beside a name in a report (`Jones PEG tube`, `Smith IV
+    // access`): tubes and lines, diagnoses, lobes and quadrants, vessels, tests, doses
+    'PEG NG NGT IM SC PO CVC ETT TT CVA TIA MI PE DVT CHF AF VT SVT HTN CKD AKI HIV HBV HCV TB ' +
+    'UTI URI OSA GCS BMI BP HB WBC RBC PLT INR CRP ESR LFT CBC ABG NAD NPO PRN BID TID QID QD ' +
+    'OD OU RUQ LUQ RLQ LLQ RUL RML RLL LUL LLL GI GU ENT OB GYN ICD PCI AVR MVR ASD VSD PDA ' +
+    'PFO LAD LCX RCA SVC IVC CBD PSA CEA AFP HCG TSH ' +
+    // Russian: ИБС (coronary disease), ГБ, СД, ХСН, ЖКТ, ЦНС, ИВЛ, ЧСС, АД, chambers and vessels
+    'ИБС ГБ СД ХСН ЖКТ ЦНС ИВЛ ЧСС АД ЛЖ ПЖ ЛП ПП БЦА ОБП ЩЖ МПС ОАК ОАМ ВЧД НПВ ВПВ ДН ХБП'
   ).split(' '),
 );

@@ -764,6 +764,21 @@ describe('given names in their short and everyday forms', () => {
     for (const [pn, text] of cases) expect(cleaned(named(pn), text), pn).toBe(text);
   });
 
+  it('takes no clinical abbreviation beside a name for initials', () => {
+    for (const [pn, text, kept] of [
+      ['JONES^MARY', 'Jones PEG tube placed', 'PEG tube'],
+      ['KOWALSKA^ANNA', 'TK Kowalska: bez zmian', 'TK'],
+      ['ИВАНОВ^ЮРИЙ', 'Иванов ИБС, ГБ', 'ИБС, ГБ'],
+      ['SMITH^JOHN', 'Smith IV access, RUL nodule', 'IV access, RUL'],
+    ] as const) {
+      const lex = buildLexicon(
+        nameTokens(pn).map((text) => ({ category: 'name' as const, text })),
+        [pn],
+      );
+      expect(scrubUtf8(lex, text)).toContain(kept);
+    }
+  });
+
   it('takes no modality or one-letter word beside a short form for initials', () => {
     expect(cleaned(named('SMITH^WILLIAM'), 'Will MRI tomorrow.')).toBe(' MRI tomorrow.');
     expect(cleaned(named('ИВАНОВА^МАРИЯ'), 'С Машей говорили.')).toBe('С  говорили.');
