@@ -156,6 +156,15 @@ describe('scrubText', () => {
     expect(clean('le 2 mars 1971', 10, LATIN1)).toBe('le 20 février 1971');
   });
 
+  it('shifts a date whose month is also the name of someone in the run, and removes the name', () => {
+    const lex = buildLexicon(
+      ['May', 'Johnson', 'June'].map((text) => ({ category: 'name' as const, text })),
+      ['Johnson^May'],
+    );
+    const out = scrubUtf8(lex, 'Seen on May 3, 2021 and June 14, 2021 by May Johnson.', -30);
+    expect(out).toBe('Seen on June 2, 2021 and July 14, 2021 by  .');
+  });
+
   it('removes a date with its time when dates are not shifted', () => {
     expect(clean('scan 18.02.1971 14:30 ok')).toBe('scan  ok');
   });
