@@ -102,3 +102,24 @@ function readRun(
     if (as !== undefined && (i + 1 >= to || origin[i + 1] !== origin[i])) out[i] = as;
   }
 }
+
+/** Letters only other languages' Cyrillic has, each the look-alike of a Latin one (Ѕ, І, Ј, Һ). */
+const DISGUISING = /[ЅѕІіЈјҺһ]/u;
+
+/**
+ * A word written wholly in Cyrillic look-alikes of Latin letters (ЅМІТН for SMITH), read as the
+ * Latin word it shows; undefined for any other word. Only a word with a letter Russian does not
+ * use (Ѕ, І, Ј, Һ) and four letters or more: ТОМ (volume) and СОК are Cyrillic words, not Tom or
+ * Cok, and a Ukrainian word with і has letters without look-alikes (лікар).
+ */
+export function latinDisguise(written: string): string | undefined {
+  if ([...written].length < 4 || !DISGUISING.test(written)) return undefined;
+  let out = '';
+  for (const c of written) {
+    if (scriptOf(c) !== 'cyrillic') return undefined;
+    const as = READ_AS.latin.get(c);
+    if (as === undefined) return undefined;
+    out += as;
+  }
+  return out;
+}

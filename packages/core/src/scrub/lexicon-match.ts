@@ -3,6 +3,7 @@ import type { Edit, FindingKind } from './edit.js';
 import { type Folded, joined, originSpan } from './fold.js';
 import { type Boundary, CJK, type Lexicon } from './lexicon.js';
 import { nominativesOf } from './case-forms.js';
+import { latinDisguise } from './homoglyphs.js';
 import { RUSSIAN_CASE_ENDINGS } from './name-variants.js';
 import { WORD_NAMES } from './word-names.js';
 
@@ -81,6 +82,12 @@ function wordAt(
   }
   // A short form as it stands (with an s it would be Hals for Hal, Lens for Len, Basis); a Latin
   // name in Cyrillic or Greek letters. Either only written as a name (вода is water, not a Voda).
+  // A Latin name in Cyrillic look-alikes (ЅМІТН): matched as the word it shows.
+  const shown = /^\p{Script=Cyrillic}/u.test(word)
+    ? latinDisguise(writtenAt(chars, f, start, end))
+    : undefined;
+  if (shown !== undefined && lookup(lex, shown) === 'name')
+    return { ...originSpan(f, start, end), kind: 'name' };
   const nickname = lex.nicknames.has(word);
   const maybeNative = lex.nativeSpellings.size > 0 && NATIVE_START.test(word);
   // A surname declined as an adjective, a Polish name's case (Kowalskiej, Высоцкого, Piotrze).
@@ -100,6 +107,12 @@ function wordAt(
 const NATIVE_START = /^[\p{Script=Cyrillic}\p{Script=Greek}]/u;
 /** A word in capitals (ИВАНОВ), as headers and signatures write surnames. */
 const IN_CAPITALS = /^[\p{Lu}\p{M}]+$/u;
+
+/** The characters written for [start, end) of the folded text, invisible ones left out. */
+function writtenAt(chars: readonly string[], f: Folded, start: number, end: number): string {
+  const span = originSpan(f, start, end);
+  return chars.slice(span.start, span.end).join('').replace(INVISIBLE, '');
+}
 
 /** Soft hyphens, zero-width spaces and joiners: a name written with one inside is the name. */
 const INVISIBLE = /\p{Cf}/gu;

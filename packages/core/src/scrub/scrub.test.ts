@@ -526,6 +526,9 @@ describe('a Cyrillic or Greek name written in Latin letters', () => {
     ['SMITH^JOHN', 'Smitһ', ['smitһ']],
     // A Latin name in capitals with one look-alike (a second leak hunt).
     ['SMITH^WILLIAM', 'ЅMITH; THOMAЅ', ['ѕmith']],
+    // A Latin name written wholly in Cyrillic look-alikes.
+    ['SMITH^WILLIAM', 'Seen by ЅМІТН; НАУЕЅ', ['ѕміth', 'ѕмітн']],
+    ['HAYES^JOHN', 'НАУЕЅ', ['науеѕ']],
     ['KOCH^HANS', 'КOCH, KОCH', ['кoch', 'kоch']],
     ['ГЕОРГИЕВ^ЕВГЕНИЙ', 'Evgueni Gueorguiev', ['evgueni', 'gueorguiev']],
     ['СЕРГЕЕВ^ЕВГЕНИЙ', 'Jewgienij Siergiejew', ['jewgienij', 'siergiejew']],
@@ -549,6 +552,8 @@ describe('a Cyrillic or Greek name written in Latin letters', () => {
       // No case ending (семенные: seminal); a three-letter name's fleeting vowel (сном: sleep).
       ['СЕРГЕЕВ^СЕМЁН', 'МРТ: семенные пузырьки без особенностей.'],
       ['СОН^ИВАН', 'Со сном лучше.'],
+      // Cyrillic words of look-alike letters only are Cyrillic words (ТОМ, СОК), not Tom or Cok.
+      ['TOM^COKE', 'ТОМ 2, СОКЕ; ІНША ТЕМА'],
     ] as const)
       expect(scrubUtf8(lexOf(pn), text)).toBe(text);
   });
