@@ -26,17 +26,24 @@ const WORD = /[\p{L}\p{M}]+/gu;
 /** A case ending after a name: a vowel and at most two letters more (Иванов-ыми, Юри-ем; not -ский). */
 const ENDING = /^(?:[aeiou][a-z]{0,2})?$/;
 const SKELETON_MIN = 4;
+/** Skeletons shorter than this are also words of Russian and Greek reports (Масса, Рана, Κάτω). */
+const SHORT = 6;
 const STEM_MIN = 5;
 
 /** The letters romanisations of one name disagree on least (see the module comment). */
 export function skeleton(latin: string): string {
   return latin
-    .replace(/kh/g, 'h')
-    .replace(/ts|tz/g, 'c')
+    .replace(/(.)[yj]([eo])/g, '$1e')
+    .replace(/^[yj]e/, 'e')
+    .replace(/[kc]h/g, 'h')
     .replace(/ph/g, 'f')
+    .replace(/ts|tz/g, 'c')
     .replace(/th/g, 't')
     .replace(/x/g, 'ks')
     .replace(/w/g, 'v')
+    .replace(/[eo]i/g, 'i')
+    .replace(/ai/g, 'e')
+    .replace(/([ae])f/g, '$1v')
     .replace(/[jy]/g, 'i')
     .replace(/ou/g, 'u')
     .replace(/(.)\1+/g, '$1');
@@ -63,11 +70,19 @@ export function nativeSeeds(seeds: readonly Seed[]): NativeSeed[] {
 /** The finding for a Latin name seed written in Cyrillic or Greek in a value's text, if any. */
 export function nativeNameIn(element: string, text: string, ctx: ScanContext): FileFinding | undefined {
   if (ctx.nativeNames.length === 0 || !NATIVE.test(text)) return undefined;
-  for (const m of text.toLowerCase().matchAll(WORD)) {
+  for (const m of text.normalize('NFC').matchAll(WORD)) {
     if (!NATIVE.test(m[0])) continue;
-    const word = skeleton(inLatinLetters(m[0]));
+    const word = skeleton(inLatinLetters(m[0].toLowerCase()));
+    // A short name is also a word (Масса, Рана, Κάτω): only with its capital, inside a sentence.
+    const nameLike = /^\p{Lu}/u.test(m[0]) && !startsSentence(text, m.index ?? 0);
     for (const n of ctx.nativeNames) {
-      if (!startsName(word, n.skeleton) && !(n.stem && startsName(word, n.stem))) continue;
+      const short = n.skeleton.length < SHORT;
+      if (
+        short
+          ? !(nameLike && startsName(word, n.skeleton))
+          : !startsName(word, n.skeleton) && !(n.stem && startsName(word, n.stem))
+      )
+        continue;
       const seed = ctx.seeds[n.seed] as Seed;
       return {
         rule: 'seed-match',
@@ -84,3 +99,10 @@ export function nativeNameIn(element: string, text: string, ctx: ScanContext): F
 
 const startsName = (word: string, name: string): boolean =>
   word.startsWith(name) && ENDING.test(word.slice(name.length));
+
+/** Whether the word at `at` begins its value or a sentence (after . ! ? : ; and spaces). */
+function startsSentence(text: string, at: number): boolean {
+  let i = at - 1;
+  while (i >= 0 && /[\s"'«»„“”([-]/u.test(text[i] as string)) i--;
+  return i < 0 || /[.!?:;…\n]/u.test(text[i] as string);
+}

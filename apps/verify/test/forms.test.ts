@@ -121,6 +121,25 @@ describe('a Latin name written in Cyrillic or Greek letters', () => {
     ['Papadopoulos^Georgios', 'Γεώργιος'],
   ])('%s in %s', (pn, text) => expect(nativeNameIn('(0008,1030)', text, ctxOf(pn))?.rule).toBe('seed-match'));
 
+  it.each([
+    ['Sergeyev^Semyon', 'врач Сергеев, Семен'],
+    ['Solovyev^Ivan', 'Соловьёв'],
+    ['Efstathios^Vasilios', 'του Ευσταθίου'],
+    ['Ikonomou^Irini', 'η Ειρήνη Οικονόμου'],
+    ['Khristos^Papadakis', 'ο Χρήστος'],
+  ])('%s in %s (romanised another way)', (pn, text) =>
+    expect(nativeNameIn('(0008,1030)', text, ctxOf(pn))?.rule).toBe('seed-match'),
+  );
+
+  it("finds no short name where it is a word: a sentence's start, small letters", () => {
+    for (const [pn, text] of [
+      ['Massa^Rana', 'Масса миокарда 145 г. Рана чистая. масса тела 82 кг'],
+      ['Kato^Sima', 'Κάτω λοβός. Σήμα υψηλό. Ο κάτω λοβός.'],
+      ['Mark^Norma', 'Маркер установлен. Норма. Онкомаркеры не повышены.'],
+    ] as const)
+      expect(nativeNameIn('(0008,1030)', text, ctxOf(pn)), text).toBeUndefined();
+  });
+
   it('finds nothing in Latin text, nor in Cyrillic words that only start alike', () => {
     expect(nativeNameIn('(0008,1030)', 'Ivanov Yuriy', ctxOf('Ivanov^Yuriy'))).toBeUndefined();
     expect(nativeNameIn('(0008,1030)', 'Ивановский район', ctxOf('Ivanov^Yuriy'))).toBeUndefined();

@@ -4,6 +4,7 @@ import { type Folded, joined, originSpan } from './fold.js';
 import { type Boundary, CJK, type Lexicon } from './lexicon.js';
 import { nominativesOf } from './case-forms.js';
 import { latinDisguise } from './homoglyphs.js';
+import { takenAsNative, wordsBeside } from './native-context.js';
 import { RUSSIAN_CASE_ENDINGS } from './name-variants.js';
 import { WORD_NAMES } from './word-names.js';
 
@@ -62,6 +63,9 @@ function lookup(lex: Lexicon, word: string): FindingKind | undefined {
 
 /** A capital, then small letters (and marks): how a name is written, unlike `will` or `TED`. */
 const AS_A_NAME = /^\p{Lu}[\p{Ll}\p{M}]*$/u;
+/** A word in capitals (ИВАНОВ), as headers and signatures write surnames. */
+const IN_CAPITALS = /^[\p{Lu}\p{M}]+$/u;
+const NATIVE_START = /^[\p{Script=Cyrillic}\p{Script=Greek}]/u;
 
 /** The folded word at [start, end) of `f` as a finding: a known word, or a given name's other form. */
 function wordAt(
@@ -73,40 +77,54 @@ function wordAt(
   end: number,
 ): Edit | undefined {
   const kind = lookup(lex, word);
+  const span = () => originSpan(f, start, end);
   if (kind) {
-    const span = originSpan(f, start, end);
-    if (kind !== 'name' || !WORD_NAMES.has(word)) return { ...span, kind };
+    if (kind !== 'name' || !WORD_NAMES.has(word)) return { ...span(), kind };
     // A name that is a word of reports (`white matter`, `лев.` for left): only written as a name.
-    const written = chars.slice(span.start, span.end).join('').replace(INVISIBLE, '');
-    return AS_A_NAME.test(written) || IN_CAPITALS.test(written) ? { ...span, kind } : undefined;
+    const written = writtenAt(chars, f, start, end);
+    return AS_A_NAME.test(written) || IN_CAPITALS.test(written) ? { ...span(), kind } : undefined;
   }
-  // A short form as it stands (with an s it would be Hals for Hal, Lens for Len, Basis); a Latin
-  // name in Cyrillic or Greek letters. Either only written as a name (вода is water, not a Voda).
+  const cyrillicOrGreek = NATIVE_START.test(word);
   // A Latin name in Cyrillic look-alikes (ЅМІТН): matched as the word it shows.
-  const shown = /^\p{Script=Cyrillic}/u.test(word)
-    ? latinDisguise(writtenAt(chars, f, start, end))
-    : undefined;
-  if (shown !== undefined && lookup(lex, shown) === 'name')
-    return { ...originSpan(f, start, end), kind: 'name' };
+  const shown = cyrillicOrGreek ? latinDisguise(writtenAt(chars, f, start, end)) : undefined;
+  if (shown !== undefined && lookup(lex, shown) === 'name') return { ...span(), kind: 'name' };
+  // A short form as it stands (with an s it would be Hals for Hal, Lens for Len, Basis), a
+  // surname declined as an adjective or a Polish name's case (Kowalskiej, Высоцкого, Piotrze):
+  // only written as a name (`will` is no William).
   const nickname = lex.nicknames.has(word);
-  const maybeNative = lex.nativeSpellings.size > 0 && NATIVE_START.test(word);
-  // A surname declined as an adjective, a Polish name's case (Kowalskiej, Высоцкого, Piotrze).
   const declined = nominativesOf(word).some((n) => lex.words.get(n) === 'name');
-  if (!nickname && !maybeNative && !declined) return undefined;
-  const span = originSpan(f, start, end);
-  const written = chars.slice(span.start, span.end).join('').replace(INVISIBLE, '');
-  const asName = AS_A_NAME.test(written);
-  if ((nickname || declined) && asName) return { ...span, kind: 'name' };
-  if (declined && IN_CAPITALS.test(written)) return { ...span, kind: 'name' };
-  // Spelling a word in every romanisation costs ~40 µs: only words written as names are.
-  if (!maybeNative || !(asName || IN_CAPITALS.test(written))) return undefined;
-  const native = lex.nativeSpellings.match(written);
-  return native ? { ...span, kind: native } : undefined;
+  if (nickname || declined) {
+    const written = writtenAt(chars, f, start, end);
+    if (AS_A_NAME.test(written) || (declined && IN_CAPITALS.test(written)))
+      return { ...span(), kind: 'name' };
+  }
+  return cyrillicOrGreek && lex.nativeSpellings.size > 0
+    ? nativeAt(f, chars, lex, word, start, end)
+    : undefined;
 }
 
-const NATIVE_START = /^[\p{Script=Cyrillic}\p{Script=Greek}]/u;
-/** A word in capitals (ИВАНОВ), as headers and signatures write surnames. */
-const IN_CAPITALS = /^[\p{Lu}\p{M}]+$/u;
+/** A Latin name of the lexicon written in Cyrillic or Greek (`Иванов` for IVANOV), where it counts. */
+function nativeAt(
+  f: Folded,
+  chars: readonly string[],
+  lex: Lexicon,
+  word: string,
+  start: number,
+  end: number,
+): Edit | undefined {
+  const written = writtenAt(chars, f, start, end);
+  // Spelling a word in every romanisation costs ~40 µs: only words written as names are.
+  if (!AS_A_NAME.test(written) && !IN_CAPITALS.test(written)) return undefined;
+  const hit = lex.nativeSpellings.match(written, word);
+  if (!hit) return undefined;
+  const span = originSpan(f, start, end);
+  // Neighbours as folded text reads them (look-alikes unmixed: Oлег Пeтров).
+  const besideName = () =>
+    wordsBeside(f.text, start, end).some(
+      (w) => lookup(lex, w) === 'name' || lex.nativeSpellings.match(w, w) !== undefined,
+    );
+  return takenAsNative(chars, span, written, hit.short, besideName) ? { ...span, kind: hit.kind } : undefined;
+}
 
 /** The characters written for [start, end) of the folded text, invisible ones left out. */
 function writtenAt(chars: readonly string[], f: Folded, start: number, end: number): string {

@@ -133,6 +133,13 @@ const SYSTEMS: readonly System[] = [
       ),
     letters: { ...LATIN, ...table(GREEK_COMMON) },
   },
+  // Greek as it sounds, as passports and families often write it: ει, οι, υι are i, αι is e, αυ
+  // and ευ are af and ef before a voiceless consonant (Vasilios, Ikonomou, Ekaterini, Irini,
+  // Efstathios, Lefteris), η and υ are i, χ is h (Hristos).
+  {
+    before: (s) => greekSounds(elotPairs(s)),
+    letters: { ...LATIN, ...table(`${GREEK_COMMON}|χ h|η i|υ i`) },
+  },
   // Ukrainian: г is h, и is y (Hrytsenko, Hanna).
   {
     before: (s) => s.replace(/ий(?!\p{L})/gu, 'iy'),
@@ -143,6 +150,16 @@ const SYSTEMS: readonly System[] = [
 /** αυ av, ευ ev, ου ou, as ELOT 743 and most people write them. */
 function greekDiphthongs(s: string): string {
   return s.replace(/α[υύ]/g, 'av').replace(/ε[υύ]/g, 'ev').replace(/ο[υύ]/g, 'ou');
+}
+
+/** Greek vowel pairs by their sound (see the system above); accents on them dropped. */
+function greekSounds(s: string): string {
+  return s
+    .replace(/[εο][ιί]|υ[ιί]/g, 'i')
+    .replace(/α[ιί]/g, 'e')
+    .replace(/ο[υύ]/g, 'ou')
+    .replace(/([αε])[υύ](?=[θκξπστφχψ])/g, (_, v: string) => (v === 'α' ? 'af' : 'ef'))
+    .replace(/([αε])[υύ]/g, (_, v: string) => (v === 'α' ? 'av' : 'ev'));
 }
 
 /** Greek's nasal pairs as ELOT 743 writes them: γγ ng (Evangelos, Angelou), γξ nx, γχ nch. */

@@ -593,6 +593,60 @@ describe('a Latin name written in Cyrillic or Greek', () => {
     expect(scrubUtf8(lexOf('IVANOV^YURIY'), 'Осмотр: Иванов Юрий, 45 лет.')).toBe('Осмотр:  , 45 лет.');
   });
 
+  // A leak hunt's forms (2026-12-03): spellings, cases, marks, look-alikes, Ukrainian, Greek.
+  it.each([
+    ['SERGEYEV^YEVGENIY', 'пациент Сергеев, у Сергеева; Евгения Сергеева', ['сергеев', 'евгени']],
+    ['VASILYEV^SEMYON', 'с Васильевой; врач Семен Васильев', ['васильев', 'семен']],
+    ['SOLOVYEV^ARTYOM', 'Соловьёв и Соловьев; врач Артем Соловьев', ['соловь', 'артем']],
+    ['ALEKSEYEV^PAVEL', 'с Алексеевым; у Павла Алексеева', ['алексеев', 'павл']],
+    ['YEGOROV^KIRIL', 'Егоров, у Кирилла Егорова', ['егоров', 'кирилл']],
+    ['FYODOROV^PHILIPP', 'врач Федоров; Фёдоров; Филипп Федоров', ['федоров', 'фёдоров', 'филипп']],
+    ['SOKOLSKIY^OLEG', 'у Сокольского, с Сокольским, СОКОЛЬСКОГО', ['сокольск']],
+    ['KOVALSKAYA^ANNA', 'у Ковальской, Ковальскую', ['ковальск']],
+    ['TOLSTOY^LEV', 'у Толстого, Толстому', ['толст']],
+    ['IVANOVA-SOKOLOVA^ANNA', 'у Ивановой-Соколовой; Соколовой', ['иванов', 'соколов']],
+    ['IVANOV^YURIY', 'Ива\u0301нов; Ивaнов; ИВAНОВ', ['ива\u0301нов', 'ивaнов']],
+    ['FYODOROV^IVAN', 'Фе\u0308доров, Фе\u0308дорова', ['доров']],
+    ['PETROV^OLEG', 'Пeтров; ПETPOB; Oлег Пeтров', ['пeтров', 'пetpob', 'oлег']],
+    ['YURIY^KOVALENKO', 'для Юрія, з Юрієм; Коваленка', ['юрі', 'коваленк']],
+    ['SERHII^DMYTRO', 'для Сергія та Дмитра', ['сергі', 'дмитр']],
+    ['TARAS^OLEKSANDR', 'Тарасові, Олександрові', ['тарас', 'олександр']],
+    ['NATALIIA^PETRO', 'Наталії; у Петра', ['натал', 'петр']],
+    ['EFSTATHIOS^ELEFTHERIOS', 'Ευστάθιος, του Ευσταθίου, Ελευθέριος', ['ευστ', 'ελευθ']],
+    ['LEFTERIS^VASILIOS', 'Λευτέρης, Βασίλειος', ['λευτ', 'βασίλ']],
+    ['IKONOMOU^IRINI', 'Ειρήνη Οικονόμου, της Ειρήνης', ['ειρήν', 'οικον']],
+    ['EKATERINI^KHRISTOS', 'Αικατερίνη, Χρήστος', ['αικατ', 'χρήστ']],
+    ['CONSTANTINOS^STEPHANOS', 'Κωνσταντίνος, Στέφανος', ['κωνστ', 'στέφ']],
+    ['SAVIDIS^FILIPOS', 'Σαββίδης, Φίλιππος', ['σαββ', 'φίλιπ']],
+    ['SOPHIA^IOANNIS', 'η Σοφία του Ιωάννου; с Софьей', ['σοφ', 'ιωάνν', 'софь']],
+    ['IVANOVA^NINA', 'НИНА ИВАНОВА; осмотрена Ниной; Нина И.', ['нин', 'иванов']],
+  ])('%s: %s', (pn, text, gone) => {
+    const out = scrubUtf8(lexOf(pn), text.normalize('NFC') === text ? text : text).toLowerCase();
+    for (const g of gone) expect(out).not.toContain(g.normalize('NFC'));
+  });
+
+  it("keeps Russian and Greek words that are someone's short Latin name at a sentence's start or in capitals", () => {
+    const names = buildLexicon(
+      (
+        'Mark Nina Rosa Vera Maya Norma Massa Rana Pola Sila Mora Kali Sato Dana Pena Sera Kora Mira ' +
+        'Marta Kato Sima Soma Maza Riza Alla Kati Tora Kori Porta Alma'
+      )
+        .split(' ')
+        .map((text) => ({ category: 'name' as const, text })),
+    );
+    for (const text of [
+      'Марка аппарата Philips. МАРКА АППАРАТА PHILIPS. Ныне жалоб нет. Роса на стекле.',
+      'Вера в выздоровление. Масса миокарда 145 г. Рана послеоперационная чистая. РАНЫ НЕТ.',
+      'Поле обзора 350 мм. Сила мышц сохранена. Море противопоказано. Калий 4,2 ммоль/л.',
+      'Зато в S6 очаг 5 мм. Дана рекомендация. Пена в просвете. Сера в проходе. МИРА НЕТ.',
+      'Кора надпочечников не утолщена.',
+      'Κάτω λοβός χωρίς ευρήματα. ΚΆΤΩ ΚΟΊΛΗ ΦΛΈΒΑ ΒΑΤΉ. Σήμα υψηλό στις T2. Σώμα σπονδύλου.',
+      'Μάζα στον δεξιό νεφρό. Ρίζα της αορτής. Αλλά χωρίς ενίσχυση. Καλή βατότητα. Κάτι ύποπτο.',
+      'Τώρα χωρίς συλλογή. Κόρη οφθαλμού. Μαία: παρούσα. Πόρτα. Άλμα.',
+    ])
+      expect(scrubUtf8(names, text)).toBe(text);
+  });
+
   it('keeps Russian and Greek report words that spell no name of the run', () => {
     const names = buildLexicon(
       (
@@ -607,6 +661,14 @@ describe('a Latin name written in Cyrillic or Greek', () => {
       'левой доли, кровоток сохранён. Лимфоузлы не увеличены. Контроль через месяц. Заключение: ' +
       'без патологии. Η καρδιά φυσιολογική, το ήπαρ χωρίς αλλοιώσεις, πνεύμονες καθαροί.';
     expect(scrubUtf8(names, text)).toBe(text);
+  });
+
+  it("shifts a date whose month is someone's Latin name, in capitals", () => {
+    const names = buildLexicon([{ category: 'name' as const, text: 'Marta' }]);
+    expect(scrubUtf8(names, 'ИССЛЕДОВАНИЕ ОТ 12 МАРТА 2023 Г.', 30)).toMatch(
+      /^ИССЛЕДОВАНИЕ ОТ \d+ [А-Я]+ 2023 Г\.$/,
+    );
+    expect(scrubUtf8(names, 'ИССЛЕДОВАНИЕ ОТ 12 МАРТА 2023 Г.', 30)).not.toContain('МАРТА');
   });
 
   it('keeps words that would spell a name only loosely (doubled letters, w for v) or in small letters', () => {
