@@ -63,6 +63,22 @@ const SINGLE_BYTE: Record<string, string> = {
   'IR 166': 'windows-874',
 };
 
+/**
+ * The single-byte character set (an ISO 8859 part or the like that DICOM names) in which each
+ * byte of `pairs` reads as its character, when one does: the G1 set in force where text written
+ * under ISO 2022 used those bytes (Cyrillic letters are ISO-IR 144's).
+ */
+export function singleByteSetOf(
+  pairs: ReadonlyArray<readonly [number, string]>,
+): readonly string[] | undefined {
+  if (pairs.length === 0) return undefined;
+  for (const label of new Set(Object.values(SINGLE_BYTE))) {
+    const table = singleTable(label);
+    if (pairs.every(([b, c]) => table[b - 0x80] === c)) return table;
+  }
+  return undefined;
+}
+
 /** ISO 2022 escape sequences DICOM allows (PS3.3 Table C.12-3, C.12-4) and what they select. */
 const ESCAPES: ReadonlyArray<{ seq: readonly number[]; g0?: G0; g1?: () => G1 }> = [
   { seq: [0x28, 0x42], g0: 'ascii' }, // ESC ( B  ISO-IR 6

@@ -208,6 +208,20 @@ describe('ISO 2022 text', () => {
     // 山田 and 太郎 (before 様) gone, 様 kept between its escapes, the date one day back
     expect([...out]).toEqual([67, 84, 32, 27, 36, 66, 77, 77, 27, 40, 66, 32, ...Buffer.from('1971/2/17')]);
   });
+
+  it('shifts a Russian date in ISO 2022 IR 144 text in its own words, in the set designated there', () => {
+    const iso = schemeFor(['ISO 2022 IR 6', 'ISO 2022 IR 144']);
+    // ESC - L designates ISO 8859-5 as G1; then "Дата: 12 марта 2023 г." in its bytes.
+    const cyr = (t: string) =>
+      [...t].map((c) => (c.charCodeAt(0) < 0x80 ? c.charCodeAt(0) : c.charCodeAt(0) - 0x0410 + 0xb0));
+    const src = Uint8Array.from([0x1b, 0x2d, 0x4c, ...cyr('Дата: 12 марта 2023 г.')]);
+    const out = scrubText(src, iso, false, {
+      lexicons: [buildLexicon([])],
+      patterns: true,
+      shiftDays: 30,
+    }).bytes;
+    expect([...out]).toEqual([0x1b, 0x2d, 0x4c, ...cyr('Дата: 10 февраля 2023 г.')]);
+  });
 });
 
 describe('East Asian text', () => {

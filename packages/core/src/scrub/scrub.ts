@@ -7,7 +7,7 @@
  * hold (a French month name in an ISO 2022 value) is removed instead.
  */
 import { Recent } from '../deid/recent.js';
-import { type DecodedText, decodeText, type Scheme } from '../dicom/charset.js';
+import { type DecodedText, decodeText, type Scheme, singleByteSetOf } from '../dicom/charset.js';
 import { ageEdits } from './ages.js';
 import { contactEdits } from './contact.js';
 import { dateEdits } from './dates.js';
@@ -62,16 +62,21 @@ export function findEdits(chars: readonly string[], opts: ScrubOptions): Edit[] 
 
 const REVERSE = new WeakMap<readonly string[], Map<string, number>>();
 
-/** `text` in the value's character set; undefined when it cannot be written there. */
-function encode(text: string, scheme: Scheme): Uint8Array | undefined {
+/**
+ * `text` in the value's character set; undefined when it cannot be written there. Under ISO 2022
+ * only in `active`, the single-byte set the replaced span was itself written in (a shifted
+ * `12 марта 2023` in ISO 2022 IR 144 text): its designation is in force there.
+ */
+function encode(text: string, scheme: Scheme, active?: readonly string[]): Uint8Array | undefined {
   if (/^[\x00-\x7f]*$/.test(text)) return Uint8Array.from(text, (c) => c.charCodeAt(0));
   if (scheme.multibyte === 'utf-8') return new TextEncoder().encode(text);
-  const g1 = scheme.g1;
-  if (scheme.multibyte || scheme.iso2022 || g1?.kind !== 'single') return undefined;
-  let reverse = REVERSE.get(g1.table);
+  if (scheme.multibyte) return undefined;
+  const table = scheme.iso2022 ? active : scheme.g1?.kind === 'single' ? scheme.g1.table : undefined;
+  if (!table) return undefined;
+  let reverse = REVERSE.get(table);
   if (!reverse) {
-    reverse = new Map(g1.table.map((c, i) => [c, 0x80 + i]));
-    REVERSE.set(g1.table, reverse);
+    reverse = new Map(table.map((c, i) => [c, 0x80 + i]));
+    REVERSE.set(table, reverse);
   }
   const out: number[] = [];
   for (const c of text) {
@@ -80,6 +85,22 @@ function encode(text: string, scheme: Scheme): Uint8Array | undefined {
     out.push(b);
   }
   return Uint8Array.from(out);
+}
+
+/**
+ * Under ISO 2022, the single-byte set the span's own letters were written in, when no escape
+ * sequence inside the span changes the code state; otherwise undefined.
+ */
+function g1InSpan(bytes: Uint8Array, d: DecodedText, e: Edit, scheme: Scheme): readonly string[] | undefined {
+  if (!scheme.iso2022) return undefined;
+  const pairs: [number, string][] = [];
+  for (let c = e.start; c < e.end; c++) {
+    if (c < e.end - 1 && d.ends[c] !== d.starts[c + 1]) return undefined;
+    const at = d.starts[c] as number;
+    const b = bytes[at] as number;
+    if ((d.ends[c] as number) - at === 1 && b >= 0xa0) pairs.push([b, d.chars[c] as string]);
+  }
+  return singleByteSetOf(pairs);
 }
 
 /** The source bytes with each edit applied (see the module comment). */
@@ -94,7 +115,8 @@ function apply(bytes: Uint8Array, d: DecodedText, edits: readonly Edit[], scheme
     for (let c = e.start; c < e.end - 1; c++) {
       for (let k = d.ends[c] as number; k < (d.starts[c + 1] as number); k++) out.push(bytes[k] as number);
     }
-    const r = e.replacement === undefined ? undefined : encode(e.replacement, scheme);
+    const r =
+      e.replacement === undefined ? undefined : encode(e.replacement, scheme, g1InSpan(bytes, d, e, scheme));
     if (r) for (const b of r) out.push(b);
     pos = to;
   }
