@@ -123,9 +123,12 @@ function namedDate(
   const idx = (m as unknown as { indices: Indices }).indices;
   const found = MONTH_WORDS.get(m[groups.month]!);
   if (!found) return undefined;
-  // "8. Mai 1945" is German (a day with a dot), "8 mai 1945" French: written back as it was.
+  // "8. Mai 1945" is German (a day with a dot), "8 mai 1945" French: written back as it was. So is
+  // "Mai 1945" with its capital (German nouns have one; French months do not).
   const dotted = groups.day !== undefined && m[0].slice(idx[groups.day]![1] - idx[0]![0]).startsWith('.');
-  const word = dotted && found.also.includes('de') ? { ...found, language: 'de' as const } : found;
+  const capital = /^\p{Lu}\p{Ll}/u.test(original(idx[groups.month]!));
+  const word =
+    (dotted || capital) && found.also.includes('de') ? { ...found, language: 'de' as const } : found;
   const yearText = groups.year !== undefined ? m[groups.year] : undefined;
   if (!yearText && (word.abbreviated || NEEDS_YEAR.has(m[groups.month]!))) return undefined;
   const day = groups.day !== undefined ? Number(m[groups.day]) : 15;

@@ -165,6 +165,12 @@ describe('scrubText', () => {
     expect(out).toBe('Seen on June 2, 2021 and July 14, 2021 by  .');
   });
 
+  it('writes a shifted Mai back in German when capitalised, in French when not', () => {
+    const none = buildLexicon([]);
+    expect(scrubUtf8(none, 'Geboren im Mai 1971.', 60)).toBe('Geboren im März 1971.');
+    expect(scrubUtf8(none, 'né en mai 1971.', 60)).toBe('né en mars 1971.');
+  });
+
   it('removes a date with its time when dates are not shifted', () => {
     expect(clean('scan 18.02.1971 14:30 ok')).toBe('scan  ok');
   });
