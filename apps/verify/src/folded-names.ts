@@ -40,8 +40,9 @@ export function foldName(s: string): string {
 export function foldedPatterns(seeds: readonly Seed[]): Pattern[] {
   const out: Pattern[] = [];
   seeds.forEach((s, i) => {
-    // A name that is a word (Лев, лев. left) is matched by its byte forms, capital first, only.
-    if (s.category !== 'name' || s.wordName || CJK.test(s.text)) return;
+    // A name that is a word (Лев, лев. left) and a short form (Peg, Will: PEG tube, WILL) are
+    // matched by their byte forms only, written as names are: folding would lose the case.
+    if (s.category !== 'name' || s.wordName || s.titleCase || CJK.test(s.text)) return;
     const f = foldName(s.text).trim();
     if ([...f].length >= 3) out.push({ bytes: Buffer.from(f, 'utf8'), seed: i });
   });

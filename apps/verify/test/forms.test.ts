@@ -8,7 +8,8 @@ import { datesInText } from '../src/dates-in-text.js';
 import type { ScanContext } from '../src/facts.js';
 import { nativeNameIn, nativeSeeds } from '../src/native-names.js';
 import { Matcher } from '../src/search.js';
-import { fits, nameSeeds, patternsOf, type Seed } from '../src/seeds.js';
+import { fits, nameSeeds, patternsOf, type Seed, shortFormSeeds } from '../src/seeds.js';
+import { foldedNameIn, foldedPatterns } from '../src/folded-names.js';
 import { spellings } from '../src/spellings.js';
 import { addressSeeds, textSeeds } from '../src/text-seeds.js';
 
@@ -144,6 +145,22 @@ describe('a Latin name written in Cyrillic or Greek letters', () => {
     expect(nativeNameIn('(0008,1030)', 'Ivanov Yuriy', ctxOf('Ivanov^Yuriy'))).toBeUndefined();
     expect(nativeNameIn('(0008,1030)', 'Ивановский район', ctxOf('Ivanov^Yuriy'))).toBeUndefined();
     expect(nativeNameIn('(0008,1030)', 'Печень в норме', ctxOf('Petrov^Ivan'))).toBeUndefined();
+  });
+});
+
+describe('names folded in text that is not plain ASCII', () => {
+  it("takes no short form in capitals for the patient's name (PEG tube, WILL)", () => {
+    const seeds = [
+      ...nameSeeds('Smith^Margaret William', 'PatientName', 0x00100010),
+      ...shortFormSeeds('Smith^Margaret William', 'PatientName', 0x00100010),
+    ];
+    const ctx = {
+      seeds,
+      folded: new Matcher(foldedPatterns(seeds)),
+      hashKey: Buffer.alloc(32),
+    } as unknown as ScanContext;
+    expect(foldedNameIn('(0020,4000)', 'PEG tube placed; WILL review — Zürich', ctx)).toBeUndefined();
+    expect(foldedNameIn('(0020,4000)', 'Mrs Smíth reviewed — Zürich', ctx)?.rule).toBe('seed-match');
   });
 });
 
