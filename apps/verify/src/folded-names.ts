@@ -59,17 +59,21 @@ export function foldedNameIn(element: string, text: string, ctx: ScanContext): F
   for (const h of ctx.folded.search(bytes)) {
     // A name is a word: not inside a longer one.
     if (letterAt(bytes, h.at, -1) || letterAt(bytes, h.at + h.length, 1)) continue;
-    const seed = ctx.seeds[h.seed] as Seed;
-    return {
-      rule: 'seed-match',
-      severity: 'leak',
-      element,
-      category: 'name',
-      valueHash: valueHash(ctx, seed.text),
-      detail: `a source name (from ${seed.keyword}) in ${element}, written with other accents or case`,
-    };
+    return nameLeak(element, ctx.seeds[h.seed] as Seed, ctx, 'with other accents or case');
   }
   return undefined;
+}
+
+/** A source name found in an element's text, written `how` (other accents, another script). */
+export function nameLeak(element: string, seed: Seed, ctx: ScanContext, how: string): FileFinding {
+  return {
+    rule: 'seed-match',
+    severity: 'leak',
+    element,
+    category: 'name',
+    valueHash: valueHash(ctx, seed.text),
+    detail: `a source name (from ${seed.keyword}) in ${element}, written ${how}`,
+  };
 }
 
 /** Whether the character just before (`side` -1) or from (`side` 1) byte `at` of UTF-8 text is a letter. */

@@ -9,7 +9,7 @@
  * the verifier's own reading, not the engine's: it matches more loosely, as a reviewer would.
  */
 import type { FileFinding, ScanContext } from './facts.js';
-import { valueHash } from './hashing.js';
+import { nameLeak } from './folded-names.js';
 import type { Seed } from './seeds.js';
 import { foldAccents, inLatinLetters } from './spellings.js';
 
@@ -83,15 +83,7 @@ export function nativeNameIn(element: string, text: string, ctx: ScanContext): F
           : !startsName(word, n.skeleton) && !(n.stem && startsName(word, n.stem))
       )
         continue;
-      const seed = ctx.seeds[n.seed] as Seed;
-      return {
-        rule: 'seed-match',
-        severity: 'leak',
-        element,
-        category: 'name',
-        valueHash: valueHash(ctx, seed.text),
-        detail: `a source name (from ${seed.keyword}) in ${element}, written in Cyrillic or Greek letters`,
-      };
+      return nameLeak(element, ctx.seeds[n.seed] as Seed, ctx, 'in Cyrillic or Greek letters');
     }
   }
   return undefined;
