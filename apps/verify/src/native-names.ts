@@ -74,7 +74,7 @@ export function nativeNameIn(element: string, text: string, ctx: ScanContext): F
     if (!NATIVE.test(m[0])) continue;
     const word = skeleton(inLatinLetters(m[0].toLowerCase()));
     // A short name is also a word (Масса, Рана, Κάτω): only with its capital, inside a sentence.
-    const nameLike = /^\p{Lu}/u.test(m[0]) && !startsSentence(text, m.index ?? 0);
+    const nameLike = /^\p{Lu}\p{Ll}/u.test(m[0]) && !startsSentence(text, m.index ?? 0);
     for (const n of ctx.nativeNames) {
       const short = n.skeleton.length < SHORT;
       if (
@@ -95,6 +95,6 @@ const startsName = (word: string, name: string): boolean =>
 /** Whether the word at `at` begins its value or a sentence (after . ! ? : ; and spaces). */
 function startsSentence(text: string, at: number): boolean {
   let i = at - 1;
-  while (i >= 0 && /[\s"'«»„“”([-]/u.test(text[i] as string)) i--;
-  return i < 0 || /[.!?:;…\n]/u.test(text[i] as string);
+  while (i >= 0 && /[\s"'«»„“”([\-–—•*·]/u.test(text[i] as string)) i--;
+  return i < 0 || /[.!?:;…)\]\n]/u.test(text[i] as string);
 }

@@ -95,7 +95,7 @@ export function fits(
   const joins = /^\d+$/.test(s.text) ? isDigitByte : s.category === 'name' ? isLetterByte : isWordByte;
   if (needsWord(s) && (joins(before) || (!s.near && joins(after)))) return false;
   if (s.titleCase && !asNameAt(bytes, at, length)) return false;
-  if (s.wordName && isLowerAscii(bytes[at])) return false;
+  if (isWordName(s) && !wordNameFits(bytes, at, length, from, to)) return false;
   if (!s.near) return true;
   const around = Buffer.from(bytes.subarray(Math.max(from, at - NEAR), Math.min(to, at + length + NEAR)));
   return new RegExp(`(?<!\\d)${s.near}(?!\\d)`).test(around.toString('latin1'));
@@ -112,6 +112,28 @@ function asNameAt(bytes: Uint8Array, at: number, length: number): boolean {
   if (first < 0x80 && !upper(first)) return false;
   for (let i = at + 1; i < at + length; i++) if (upper(bytes[i])) return false;
   return true;
+}
+
+/** A name seed of one word that is a word of reports (the engine's WORD_NAMES), however it came. */
+const isWordName = (s: Seed): boolean =>
+  s.category === 'name' && (s.wordName === true || WORD_NAMES.has(foldAccents(s.text).toLowerCase()));
+
+/**
+ * Where a word's name counts as the name, as the engine removes it: with its capital, not at a
+ * sentence's start (`White matter is normal`), not beside a number (a shifted `August 2018` for
+ * someone called August).
+ */
+function wordNameFits(bytes: Uint8Array, at: number, length: number, from: number, to: number): boolean {
+  if (isLowerAscii(bytes[at])) return false;
+  let i = at - 1;
+  while (i >= from && (bytes[i] === 0x20 || bytes[i] === 0x2c)) i--;
+  if (i >= from && bytes[i]! >= 0x30 && bytes[i]! <= 0x39 && i >= at - 3) return false;
+  let j = at + length;
+  while (j < to && (bytes[j] === 0x20 || bytes[j] === 0x2c)) j++;
+  if (j < to && bytes[j]! >= 0x30 && bytes[j]! <= 0x39 && j <= at + length + 2) return false;
+  let k = at - 1;
+  while (k >= from && /[\s"'(-]/.test(String.fromCharCode(bytes[k]!))) k--;
+  return !(k < from || /[.!?:;)\n]/.test(String.fromCharCode(bytes[k]!)));
 }
 
 /** A small ASCII letter (other scripts' bytes: their small forms are not among the patterns). */
@@ -283,7 +305,7 @@ export function patternsOf(seeds: readonly Seed[]): Pattern[] {
     }
     for (const spelt of spellings(s.text)) {
       // A word's name only with its capital (`White`, `WHITE`, `Лев`), never in small letters.
-      const cases = s.wordName
+      const cases = isWordName(s)
         ? [titleCased(spelt), spelt.toUpperCase()]
         : [spelt, spelt.toUpperCase(), spelt.toLowerCase()];
       for (const f of new Set(cases)) {

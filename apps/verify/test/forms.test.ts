@@ -94,7 +94,29 @@ describe('names in their spellings', () => {
     ];
     for (const kept of ['periventricular white matter', 'the rose', 'лев. почка'])
       expect(found(seeds, kept), kept).toBe(false);
-    for (const leak of ['Mrs White', 'WHITE, ROSE', 'Rose came', 'Лев пришёл', 'ЛЕВ'])
+    for (const leak of [
+      'Mrs White',
+      'seen: WHITE, ROSE',
+      'saw Rose today',
+      'вчера Лев пришёл',
+      'врач ЛЕВ ИВАНОВ',
+    ])
+      expect(found(seeds, leak), leak).toBe(true);
+  });
+
+  it("takes no word's name at a sentence's start or beside a number (a shifted month), as the engine keeps them", () => {
+    const seeds = [
+      ...nameSeeds('WHITE^AUGUST', 'PatientName', 0x00100010),
+      ...nameSeeds('HEAD^JUNE', 'OperatorsName', 0x00081070),
+    ];
+    for (const kept of [
+      'White matter is normal.',
+      'Since August 2018.',
+      'on June 12, 2022',
+      'Head CT: no bleed.',
+    ])
+      expect(found(seeds, kept), kept).toBe(false);
+    for (const leak of ['seen by Dr White today', 'with June Head'])
       expect(found(seeds, leak), leak).toBe(true);
   });
 
@@ -137,6 +159,7 @@ describe('a Latin name written in Cyrillic or Greek letters', () => {
       ['Massa^Rana', 'Масса миокарда 145 г. Рана чистая. масса тела 82 кг'],
       ['Kato^Sima', 'Κάτω λοβός. Σήμα υψηλό. Ο κάτω λοβός.'],
       ['Mark^Norma', 'Маркер установлен. Норма. Онкомаркеры не повышены.'],
+      ['Norma^Maza', '• Норма.\r\nβ) Μάζα νεφρού. ΜΑΖΑ ΔΕΞΙΟΥ ΝΕΦΡΟΥ.'],
     ] as const)
       expect(nativeNameIn('(0008,1030)', text, ctxOf(pn)), text).toBeUndefined();
   });

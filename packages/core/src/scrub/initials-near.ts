@@ -23,6 +23,15 @@ const AFTER = new RegExp(
 const REACH = 16;
 
 /**
+ * A Russian or Ukrainian patronymic right after a removed name (`Нина Сергеевна`, `Олегом
+ * Петровичем`): the father's given name, which with the rest narrows who it is. Not in the
+ * header, so no lexicon has it.
+ */
+const PATRONYMIC_AFTER =
+  /^,? ?(\p{Lu}\p{Ll}+(?:ович|евич|ьевич|ич|овна|евна|ьевна|ична|инична)(?:а|у|ем|ом|е|ой|ы|ую)?)(?![\p{L}\p{N}])/u;
+const PATRONYMIC_REACH = 24;
+
+/**
  * A word in capitals right beside a name (`BOBBY SMITH`, `SMITH, BOBBY`): taken with it when it
  * is one of the patient's short forms. Alone, such a word stays (`PEG` is a feeding tube, `WILL`
  * a verb): a short form is found by itself only written as a name is (lexicon-match.ts).
@@ -48,15 +57,22 @@ export function withInitialsNear(
     const left = chars.slice(Math.max(0, e.start - REACH), e.start).join('');
     const right = chars.slice(e.end, e.end + REACH).join('');
     const before = initials(BEFORE.exec(left)) || shortForm(CAPS_BEFORE.exec(left));
-    const after = initials(AFTER.exec(right)) || shortForm(CAPS_AFTER.exec(right));
+    const afterName = chars.slice(e.end, e.end + PATRONYMIC_REACH).join('');
+    const after =
+      initials(AFTER.exec(right)) ||
+      shortForm(CAPS_AFTER.exec(right)) ||
+      [...(PATRONYMIC_AFTER.exec(afterName)?.[0] ?? '')].length;
     if (!before && !after) return e;
     return { ...e, start: e.start - before, end: e.end + after };
   });
 }
 
+/** Titles that look like a dotted initial (`Dr.`, `Δρ.`): they stay, the name after them goes. */
+const TITLE = /^(?:Dr|Mr|Ms|St|Sr|Jr|Pr|Dz|Δρ)\.\s*$/u;
+
 /** The length in characters of initials matched (0: none, or capitals that are something else). */
 function initials(m: RegExpExecArray | null): number {
-  if (!m) return 0;
+  if (!m || TITLE.test(m[0].replace(/^[\s,./(]+/, ''))) return 0;
   const undotted = m[1];
   if (undotted !== undefined && NOT_INITIALS.has(undotted.replace(/-/g, ''))) return 0;
   return [...m[0]].length;

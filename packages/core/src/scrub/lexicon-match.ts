@@ -4,7 +4,8 @@ import { type Folded, joined, originSpan } from './fold.js';
 import { type Boundary, CJK, type Lexicon } from './lexicon.js';
 import { nominativesOf } from './case-forms.js';
 import { latinDisguise } from './homoglyphs.js';
-import { takenAsNative, wordsBeside } from './native-context.js';
+import { type Beside, takenInContext, wordsBeside } from './native-context.js';
+import { MONTH_WORDS } from './months.js';
 import { RUSSIAN_CASE_ENDINGS } from './name-variants.js';
 import { WORD_NAMES } from './word-names.js';
 
@@ -80,9 +81,21 @@ function wordAt(
   const span = () => originSpan(f, start, end);
   if (kind) {
     if (kind !== 'name' || !WORD_NAMES.has(word)) return { ...span(), kind };
-    // A name that is a word of reports (`white matter`, `лев.` for left): only written as a name.
-    const written = writtenAt(chars, f, start, end);
-    return AS_A_NAME.test(written) || IN_CAPITALS.test(written) ? { ...span(), kind } : undefined;
+    // A name that is a word of reports (`white matter`, `Head CT`, `лев.` for left, `May 3`):
+    // only where the words around say it is a name (native-context.ts).
+    if (MONTH_WORDS.has(word) && digitBeside(f.text, start, end)) return undefined;
+    const at = span();
+    const taken = takenInContext(
+      chars,
+      at,
+      writtenAt(chars, f, start, end),
+      beside(f, chars, start, end),
+      isNameIn(lex),
+      {
+        capitalEnough: !MONTH_WORDS.has(word),
+      },
+    );
+    return taken ? { ...at, kind } : undefined;
   }
   const cyrillicOrGreek = NATIVE_START.test(word);
   // A Latin name in Cyrillic look-alikes (ЅМІТН): matched as the word it shows.
@@ -113,17 +126,38 @@ function nativeAt(
   end: number,
 ): Edit | undefined {
   const written = writtenAt(chars, f, start, end);
-  // Spelling a word in every romanisation costs ~40 µs: only words written as names are.
-  if (!AS_A_NAME.test(written) && !IN_CAPITALS.test(written)) return undefined;
+  const bare = written.replace(/['’ʼ]/g, '');
+  // Spelling a word in every romanisation costs ~60 µs: only words written as names are.
+  if (!AS_A_NAME.test(bare) && !IN_CAPITALS.test(bare)) return undefined;
   const hit = lex.nativeSpellings.match(written, word);
   if (!hit) return undefined;
   const span = originSpan(f, start, end);
-  // Neighbours as folded text reads them (look-alikes unmixed: Oлег Пeтров).
-  const besideName = () =>
-    wordsBeside(f.text, start, end).some(
-      (w) => lookup(lex, w) === 'name' || lex.nativeSpellings.match(w, w) !== undefined,
-    );
-  return takenAsNative(chars, span, written, hit.short, besideName) ? { ...span, kind: hit.kind } : undefined;
+  if (!hit.short) return { ...span, kind: hit.kind };
+  const taken = takenInContext(chars, span, written, beside(f, chars, start, end), isNameIn(lex));
+  return taken ? { ...span, kind: hit.kind } : undefined;
+}
+
+/** Whether a folded word is a name of the lexicon, in Latin letters or written in Cyrillic or Greek. */
+const isNameIn =
+  (lex: Lexicon) =>
+  (w: string): boolean =>
+    lookup(lex, w) === 'name' || lex.nativeSpellings.match(w, w) !== undefined;
+
+/** The words beside [start, end) of folded text: as written (for their case) and folded (look-alikes unmixed). */
+function beside(f: Folded, chars: readonly string[], start: number, end: number): Beside {
+  const ranges = wordsBeside(f.text, start, end);
+  return {
+    written: ranges.map(([s, e]) => writtenAt(chars, f, s, e)),
+    folded: ranges.map(([s, e]) => f.text.slice(s, e)),
+  };
+}
+
+/** A digit right beside [start, end) of a text (a space between): `May 3`, `3 May`. */
+function digitBeside(text: string, start: number, end: number): boolean {
+  return (
+    /^[\s,.]{0,2}\d/.test(text.slice(end, end + 3)) ||
+    /\d[\s,.]{0,2}$/.test(text.slice(Math.max(0, start - 3), start))
+  );
 }
 
 /** The characters written for [start, end) of the folded text, invisible ones left out. */

@@ -147,7 +147,12 @@ export class NativeSpellings {
   match(written: string, folded: string): { kind: FindingKind; short: boolean } | undefined {
     if (this.#keys.size === 0) return undefined;
     const clean = written.normalize('NFC').replace(/\p{M}/gu, '').toLowerCase();
-    const lower = NATIVE_WORD.test(clean) ? clean : NATIVE_WORD.test(folded) ? folded : undefined;
+    // Folded text has й as и: a declined form's ending (Пeтровой with a Latin e) gets it back.
+    const lower = NATIVE_WORD.test(clean)
+      ? clean
+      : NATIVE_WORD.test(folded)
+        ? folded.replace(/(?<=[аеоуыэюя])и$/u, 'й')
+        : undefined;
     if (lower === undefined || [...lower].length < NAME_MIN || CLINICAL_WORDS.has(lower)) return undefined;
     // Greek accents move as a name declines (Γεώργιος, Γεωργίου): compared without them.
     const word = GREEK.test(lower) ? foldString(lower).replace(/ς/g, 'σ') : lower;

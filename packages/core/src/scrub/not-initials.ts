@@ -34,8 +34,10 @@ export const NOT_INITIALS: ReadonlySet<string> = new Set(
     'PEG NG NGT IM SC PO CVC ETT TT CVA TIA MI PE DVT CHF AF VT SVT HTN CKD AKI HIV HBV HCV TB ' +
     'UTI URI OSA GCS BMI BP HB WBC RBC PLT INR CRP ESR LFT CBC ABG NAD NPO PRN BID TID QID QD ' +
     'OD OU RUQ LUQ RLQ LLQ RUL RML RLL LUL LLL GI GU ENT OB GYN ICD PCI AVR MVR ASD VSD PDA ' +
-    'PFO LAD LCX RCA SVC IVC CBD PSA CEA AFP HCG TSH ' +
+    'PFO LAD LCX RCA SVC IVC CBD PSA CEA AFP HCG TSH AAA SAH ACL MCL PCL WO SOR ' +
     // Russian: ИБС (coronary disease), ГБ, СД, ХСН, ЖКТ, ЦНС, ИВЛ, ЧСС, АД, chambers and vessels
-    'ИБС ГБ СД ХСН ЖКТ ЦНС ИВЛ ЧСС АД ЛЖ ПЖ ЛП ПП БЦА ОБП ЩЖ МПС ОАК ОАМ ВЧД НПВ ВПВ ДН ХБП'
+    'ИБС ГБ СД ХСН ЖКТ ЦНС ИВЛ ЧСС АД ЛЖ ПЖ ЛП ПП БЦА ОБП ЩЖ МПС ОАК ОАМ ВЧД НПВ ВПВ ДН ХБП ФП ГМ ' +
+    // Greek: ΧΑΠ (COPD), ΣΔ (diabetes), ΜΕΘ (ICU)
+    'ΧΑΠ ΣΔ ΜΕΘ'
   ).split(' '),
 );

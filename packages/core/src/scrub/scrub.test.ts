@@ -715,6 +715,17 @@ describe('names declined as adjectives, Polish cases', () => {
     ['ZAWADZKA^MALGORZATA', 'Zawadzkiej; Małgorzaty; Małgorzato', ['zawadzk', 'małgorzat']],
     ['WIŚNIEWSKI^PIOTR', 'Piotrze, Wiśniewskiego', ['piotrz', 'wiśniewsk']],
     ['ВЫСОЦКИЙ^ИВАН', 'у Высоцкого, с Высоцким, жена Высоцкая, у Высоцкой', ['высоцк']],
+    ['WIŚNIEWSKI^PAWEŁ', 'lek. Pawła Wiśniewskiego; z Pawłem; Pawłowi; o Pawle', ['paw']],
+    ['WRÓBEL^MAREK', 'z Markiem Wróblem. Według Marka Wróbla', ['mark', 'wróbl']],
+    ['MAZUREK^JERZY', 'z dr. Jerzym Mazurkiem; zdaniem dr. Jerzego Mazurka', ['jerz', 'mazurk']],
+    ['DUDEK^JACEK', 'dr. Jacka Dudka', ['jack', 'dudk']],
+    ['KOWALCZYK^MARTA', 'przekazano Marcie Kowalczyk', ['marci']],
+    ['SADOWSKA^BARBARA', 'Barbarze Sadowskiej', ['barbarz', 'sadowsk']],
+    ['ZAJĄC^AGNIESZKA', 'Pani Agnieszce Zając', ['agniesz']],
+    ['BĄK^OLGA', 'Oldze Bąk; Jadwidze', ['oldz']],
+    ['KOWALSKA^MAŁGORZATA', 'o Małgorzacie Kowalskiej', ['małgorzac', 'kowalsk']],
+    ['NOWAK^JAN', 'Państwo Nowakowie', ['nowak']],
+    ['BIAŁY^MICHAŁ', 'z Michałem Białym, według Michała Białego', ['biał']],
   ])('%s: %s', (pn, text, gone) => {
     const out = scrubUtf8(lexOf(pn), text).toLowerCase();
     for (const g of gone) expect(out).not.toContain(g);
@@ -741,7 +752,7 @@ describe('names that are words of reports', () => {
     const lex = lexOf('WHITE^ROSE', 'WARD^JAMES', 'HEAD^MARK', 'ИВАНОВ^ЛЕВ');
     const kept = 'white matter lesions; ward 3; head CT; the rose; лев. почка, левой доли';
     expect(scrubUtf8(lex, kept)).toBe(kept);
-    const out = scrubUtf8(lex, 'Mrs White, Dr Ward, seen by HEAD; Лев Иванов').toLowerCase();
+    const out = scrubUtf8(lex, 'Mrs White, Dr Ward, seen by HEAD, MARK; Лев Иванов').toLowerCase();
     for (const g of ['white', 'ward', 'head', 'лев']) expect(out).not.toContain(g);
   });
 
@@ -753,6 +764,60 @@ describe('names that are words of reports', () => {
   ])('finds the short form of %s in %s', (pn, text, gone) =>
     expect(scrubUtf8(lexOf(pn), text).toLowerCase()).not.toContain(gone),
   );
+});
+
+describe('names that are words, where the words around say whether they are (a second leak hunt)', () => {
+  const lexOf = (...pns: string[]) =>
+    buildLexicon(
+      pns.flatMap((pn) => nameTokens(pn)).map((text) => ({ category: 'name' as const, text })),
+      pns,
+    );
+  it('keeps them at a sentence start, in headings, beside a number (a month), after a list marker', () => {
+    const lex = lexOf(
+      'WHITE^ROSE',
+      'HEAD^JUNE',
+      'WARD^MARK',
+      'MAY^WILL',
+      'AUGUST^JUNE',
+      'BEAM^IRIS',
+      'MASSA^TELA',
+      'KATO^MAZA',
+    );
+    for (const text of [
+      'White matter is normal for age. May represent atelectasis. Will need follow-up CT.',
+      'Head CT: no bleed. Mark placed on the skin. Iris and lens normal.',
+      'FINDINGS: WHITE MATTER: NORMAL. HEAD OF PANCREAS: NORMAL. CT HEAD WO CONTRAST',
+      'Prior exam on May 3 and on 3 May. Follow-up recommended in June. Next scan in August.',
+      '1) Масса образования около 25 г.\r\n• Масса миокарда 145 г.\r\n— Масса тела 82 кг.',
+      'α) Κάτω λοβός χωρίς ευρήματα.\r\nβ) Μάζα νεφρού 3 εκ.',
+    ])
+      expect(scrubUtf8(lex, text)).toBe(text);
+  });
+
+  it('takes them after a role and a colon, beside a name, initials or a patronymic', () => {
+    const lex = lexOf('PETROVA^NINA', 'SOKOLOV^MARK', 'WHITE^ROSE');
+    for (const [text, gone] of [
+      ['Исследование выполнила: Нина Сергеевна.', ['нин', 'сергеевн']],
+      ['Лаборант: Нина.', ['нин']],
+      ['Марк Аркадьевич просмотрел снимки.', ['марк', 'аркадьевич']],
+      ['ЛАБОРАНТ НИНА ПЕТРОВА.', ['нин', 'петров']],
+      ['Пациентка Петрова Нина Сергеевна, 54 года.', ['петров', 'нин', 'сергеевн']],
+      ['White, R. called.', ['white']],
+    ] as const) {
+      const out = scrubUtf8(lex, text).toLowerCase();
+      for (const g of gone) expect(out, text).not.toContain(g);
+    }
+  });
+
+  it('finds a Ukrainian name with an apostrophe and a declined name with a Latin look-alike', () => {
+    const lex = lexOf('KOVALCHUK^MARIANA', 'SOLOVIANENKO^DARIA', 'PETROVA^OLGA');
+    const out = scrubUtf8(
+      lex,
+      "Консультация: Мар'яна Ковальчук, Дар’я Солов'яненко. Осмотрена медсестрой Пeтровой.",
+    );
+    for (const g of ['мар', 'дар', 'ковальчук', 'солов', 'пeтров'])
+      expect(out.toLowerCase()).not.toContain(g);
+  });
 });
 
 describe('given names in their short and everyday forms', () => {
@@ -866,6 +931,10 @@ describe('given names in their short and everyday forms', () => {
       ['KOWALSKA^ANNA', 'TK Kowalska: bez zmian', 'TK'],
       ['ИВАНОВ^ЮРИЙ', 'Иванов ИБС, ГБ', 'ИБС, ГБ'],
       ['SMITH^JOHN', 'Smith IV access, RUL nodule', 'IV access, RUL'],
+      ['SMITH^JOHN', 'Mr Smith, AAA repair in 2019; Smith SAH follow-up', 'AAA repair'],
+      ['WARD^JOHN', 'Reviewed by Dr. Ward today.', 'Dr.'],
+      ['ИВАНОВ^ЮРИЙ', 'Пациент Иванов, ФП, ГБ III ст.', 'ФП, ГБ'],
+      ['ΠΑΠΑΔΟΠΟΥΛΟΣ^ΝΙΚΟΣ', 'Ασθενής Παπαδόπουλος, ΧΑΠ, ΣΔ.', 'ΧΑΠ, ΣΔ'],
     ] as const) {
       const lex = buildLexicon(
         nameTokens(pn).map((text) => ({ category: 'name' as const, text })),
