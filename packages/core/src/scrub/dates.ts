@@ -17,7 +17,7 @@ import { MONTH_PATTERN, MONTH_WORDS, type MonthWord, monthName, NEEDS_YEAR } fro
 
 const B = '(?<![\\p{L}\\p{N}])'; // no letter or digit before
 const E = '(?![\\p{L}\\p{N}])'; // none after
-const DAY = '(\\d{1,2})(st|nd|rd|th|er|eme|e|o|º|°)?';
+const DAY = '(\\d{1,2})(st|nd|rd|th|er|eme|e|o|º|°|ης|ησ|η)?';
 const YEAR = "('?\\d{4}|'?\\d{2})";
 const MONTH = `(${MONTH_PATTERN})`;
 

@@ -1,10 +1,10 @@
 /**
  * Month names and abbreviations in the languages reports are written in at the sites we serve
- * (English, French, German, Spanish, Italian, Dutch, Portuguese, Polish, Russian; for Polish and
- * Russian the genitive a date uses, the nominative read too). Matching uses the folded forms (lower
+ * (English, French, German, Spanish, Italian, Dutch, Portuguese, Polish, Russian, Greek; for
+ * Polish, Russian and Greek the genitive a date uses, the nominative read too). Matching uses the folded forms (lower
  * case, no accents); a shifted date is written back in the language, length and case it came in.
  */
-export type Language = 'en' | 'fr' | 'de' | 'es' | 'it' | 'nl' | 'pt' | 'pl' | 'ru';
+export type Language = 'en' | 'fr' | 'de' | 'es' | 'it' | 'nl' | 'pt' | 'pl' | 'ru' | 'el';
 
 interface LanguageMonths {
   /** Full names as written (accents included), January first. */
@@ -77,6 +77,17 @@ const MONTHS: Readonly<Record<Language, LanguageMonths>> = {
         .map((w, i) => [i + 1, [w]]),
     ),
   },
+  el: {
+    full: 'Ιανουαρίου Φεβρουαρίου Μαρτίου Απριλίου Μαΐου Ιουνίου Ιουλίου Αυγούστου Σεπτεμβρίου Οκτωβρίου Νοεμβρίου Δεκεμβρίου'.split(
+      ' ',
+    ),
+    abbr: 'Ιαν Φεβ Μαρ Απρ Μαΐ Ιουν Ιουλ Αυγ Σεπ Οκτ Νοε Δεκ'.split(' '),
+    variants: Object.fromEntries(
+      'ιανουαριος φεβρουαριος μαρτιος απριλιος μαιος ιουνιος ιουλιος αυγουστος σεπτεμβριος οκτωβριος νοεμβριος δεκεμβριος'
+        .split(' ')
+        .map((w, i) => [i + 1, [w, w.replace(/ς$/, 'σ')]]),
+    ),
+  },
 };
 
 export interface MonthWord {
@@ -136,7 +147,15 @@ export const MONTH_PATTERN = [...MONTH_WORDS.keys()].sort((a, b) => b.length - a
 export function monthName(month: number, word: MonthWord, like: string): string {
   const m = MONTHS[word.language];
   const name = (word.abbreviated ? m.abbr : m.full)[month - 1] as string;
-  if (like === like.toUpperCase() && like !== like.toLowerCase()) return name.toUpperCase();
+  if (like === like.toUpperCase() && like !== like.toLowerCase())
+    // Greek capitals drop the tonos (ΑΠΡΙΛΙΟΥ), keep the dialytika (ΜΑΪΟΥ).
+    return word.language === 'el'
+      ? name
+          .toUpperCase()
+          .normalize('NFD')
+          .replace(/\u0301/g, '')
+          .normalize('NFC')
+      : name.toUpperCase();
   if (like[0] && like[0] === like[0].toUpperCase()) return (name[0] as string).toUpperCase() + name.slice(1);
   return name.toLowerCase();
 }

@@ -165,6 +165,22 @@ describe('scrubText', () => {
     expect(out).toBe('Seen on June 2, 2021 and July 14, 2021 by  .');
   });
 
+  it('shifts a Greek date in its own words (genitive and nominative months, ordinal day)', () => {
+    const none = buildLexicon([]);
+    expect(scrubUtf8(none, 'Αξονική θώρακος 12 Μαρτίου 2023.', 30)).toBe(
+      'Αξονική θώρακος 10 Φεβρουαρίου 2023.',
+    );
+    expect(scrubUtf8(none, 'της 12ης Μαρτίου 2023', 30)).toBe('της 10ης Φεβρουαρίου 2023');
+    expect(scrubUtf8(none, 'ΓΕΝΝΗΣΗ 3 ΜΑΪΟΥ 1971', 30)).toBe('ΓΕΝΝΗΣΗ 3 ΑΠΡΙΛΙΟΥ 1971');
+    const greek = schemeFor(['ISO_IR 126']);
+    const out = scrubText(new Uint8Array(Buffer.from('12 Ìáñôßïõ 2023', 'latin1')), greek, false, {
+      lexicons: [none],
+      patterns: true,
+      shiftDays: 30,
+    }).bytes;
+    expect(new TextDecoder('iso-8859-7').decode(out)).toBe('10 Φεβρουαρίου 2023');
+  });
+
   it('writes a shifted Mai back in German when capitalised, in French when not', () => {
     const none = buildLexicon([]);
     expect(scrubUtf8(none, 'Geboren im Mai 1971.', 60)).toBe('Geboren im März 1971.');
