@@ -6,6 +6,7 @@ import { nominativesOf } from './case-forms.js';
 import { latinDisguise } from './homoglyphs.js';
 import { type Beside, takenInContext, wordsBeside } from './native-context.js';
 import { MONTH_WORDS } from './months.js';
+import { outsideProtected } from './protected-phrases.js';
 import { RUSSIAN_CASE_ENDINGS } from './name-variants.js';
 import { WORD_NAMES } from './word-names.js';
 
@@ -255,5 +256,6 @@ export function lexiconEdits(chars: readonly string[], f: Folded, lex: Lexicon):
   digits(f, lex, out);
   cjk(f, lex, out);
   initials(chars, lex, out);
-  return out;
+  // `pouch of Douglas`, `aortic root`: a name inside an eponym or anatomy phrase stays.
+  return outsideProtected(f, out);
 }

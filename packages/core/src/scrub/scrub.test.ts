@@ -836,6 +836,22 @@ describe('names that are words, where the words around say whether they are (a s
   });
 });
 
+describe('eponyms and anatomy named by surnames', () => {
+  it('keeps a name inside an eponym or anatomy phrase, removes it elsewhere', () => {
+    const lex = buildLexicon(
+      'Foley Harris Douglas Willis Root Cuff White Head Baker'
+        .split(' ')
+        .map((text) => ({ category: 'name' as const, text })),
+    );
+    const kept =
+      'Foley catheter in situ. Salter-Harris II fracture. Fluid in the pouch of Douglas. Circle of Willis patent. ' +
+      "Aortic root 3.2 cm. Rotator cuff intact. WHITE MATTER: normal. Head of the pancreas normal. Baker's cyst.";
+    expect(scrubUtf8(lex, kept)).toBe(kept);
+    const out = scrubUtf8(lex, 'Seen by Dr Foley and Mr Harris; Douglas called.');
+    for (const g of ['Foley', 'Harris', 'Douglas']) expect(out).not.toContain(g);
+  });
+});
+
 describe('given names in their short and everyday forms', () => {
   const values = (pns: string[]) =>
     pns.flatMap((pn) => nameTokens(pn).map((text) => ({ category: 'name' as const, text })));
