@@ -4,7 +4,14 @@ import { type Folded, joined, originSpan } from './fold.js';
 import { type Boundary, CJK, type Lexicon } from './lexicon.js';
 import { nominativesOf } from './case-forms.js';
 import { latinDisguise } from './homoglyphs.js';
-import { type Beside, takenInContext, wordsBeside } from './native-context.js';
+import {
+  AS_A_NAME,
+  type Beside,
+  IN_CAPITALS,
+  takenInContext,
+  wordsBeside,
+  writtenAsName,
+} from './native-context.js';
 import { MONTH_WORDS } from './months.js';
 import { outsideProtected } from './protected-phrases.js';
 import { RUSSIAN_CASE_ENDINGS } from './name-variants.js';
@@ -63,10 +70,6 @@ function lookup(lex: Lexicon, word: string): FindingKind | undefined {
   return lex.variants.size > 0 ? lex.variants.match(word) : undefined;
 }
 
-/** A capital, then small letters (and marks): how a name is written, unlike `will` or `TED`. */
-const AS_A_NAME = /^\p{Lu}[\p{Ll}\p{M}]*$/u;
-/** A word in capitals (ИВАНОВ), as headers and signatures write surnames. */
-const IN_CAPITALS = /^[\p{Lu}\p{M}]+$/u;
 const NATIVE_START = /^[\p{Script=Cyrillic}\p{Script=Greek}]/u;
 
 /** The folded word at [start, end) of `f` as a finding: a known word, or a given name's other form. */
@@ -105,6 +108,8 @@ function wordAt(
   // A short form as it stands (with an s it would be Hals for Hal, Lens for Len, Basis), a
   // surname declined as an adjective or a Polish name's case (Kowalskiej, Высоцкого, Piotrze):
   // only written as a name (`will` is no William).
+  // What follows counts only for a word with a capital: the rest of a text's words end here.
+  if (!/\p{Lu}/u.test(chars[originSpan(f, start, end).start] ?? '')) return undefined;
   const nickname = lex.nicknames.has(word);
   const declined = nominativesOf(word).some((n) => lex.words.get(n) === 'name');
   if (nickname || declined) {
@@ -127,9 +132,8 @@ function nativeAt(
   end: number,
 ): Edit | undefined {
   const written = writtenAt(chars, f, start, end);
-  const bare = written.replace(/['’ʼ]/g, '');
   // Spelling a word in every romanisation costs ~60 µs: only words written as names are.
-  if (!AS_A_NAME.test(bare) && !IN_CAPITALS.test(bare)) return undefined;
+  if (!writtenAsName(written)) return undefined;
   const hit = lex.nativeSpellings.match(written, word);
   if (!hit) return undefined;
   const span = originSpan(f, start, end);

@@ -10,9 +10,16 @@
  * `НИНА ИВАНОВА`, `Иванов Ю.А.`, `Марк Аркадьевич`).
  */
 
-/** A capital, then small letters (and marks): how a name is written. */
-const AS_A_NAME = /^\p{Lu}[\p{Ll}\p{M}]*$/u;
-const IN_CAPITALS = /^[\p{Lu}\p{M}]+$/u;
+/** A capital, then small letters (and marks): how a name is written, unlike `will` or `TED`. */
+export const AS_A_NAME = /^\p{Lu}[\p{Ll}\p{M}]*$/u;
+/** A word in capitals (ИВАНОВ), as headers and signatures write surnames. */
+export const IN_CAPITALS = /^[\p{Lu}\p{M}]+$/u;
+
+/** Written as a name or in capitals, an apostrophe inside aside (`Мар'яна`, `ИВАНОВ`). */
+export function writtenAsName(written: string): boolean {
+  const bare = written.replace(/['’ʼ]/g, '');
+  return AS_A_NAME.test(bare) || IN_CAPITALS.test(bare);
+}
 const LETTER = /[\p{L}\p{M}]/u;
 /** What may stand between a sentence's end (or a list's marker) and its first word. */
 const OPENING = /[\s"'«»„“”‘’([\-–—•*·]/u;
@@ -44,9 +51,8 @@ export function takenInContext(
   isName: (folded: string) => boolean,
   { capitalEnough = true }: { readonly capitalEnough?: boolean } = {},
 ): boolean {
-  const bare = written.replace(/['’ʼ]/g, '');
-  const asName = AS_A_NAME.test(bare);
-  if (!asName && !IN_CAPITALS.test(bare)) return false;
+  if (!writtenAsName(written)) return false;
+  const asName = AS_A_NAME.test(written.replace(/['’ʼ]/g, ''));
   if (capitalEnough && asName && !startsSentence(chars, span.start)) return true;
   if (ROLE_BEFORE.test(chars.slice(Math.max(0, span.start - 40), span.start).join(''))) return true;
   if (initialsBeside(chars, span)) return true;
