@@ -64,8 +64,26 @@ export function deriveKeyAsync(passphrase: string, kdf: KdfParams): Promise<Buff
 }
 
 /** nonce(12) ‖ ciphertext ‖ tag(16) */
+/**
+ * Random nonces, drawn 12 bytes at a time from a block filled at once: a run seals one journal
+ * record per file, and a call into the random generator per record cost ~20 µs of the main
+ * thread (100 ms of a 5,000-file run). Each nonce is still fresh random bytes, used once.
+ */
+const NONCES = 256;
+let nonceBlock = Buffer.alloc(0);
+let nonceAt = 0;
+function freshNonce(): Buffer {
+  if (nonceAt >= nonceBlock.length) {
+    nonceBlock = randomBytes(12 * NONCES);
+    nonceAt = 0;
+  }
+  const n = nonceBlock.subarray(nonceAt, nonceAt + 12);
+  nonceAt += 12;
+  return n;
+}
+
 export function seal(key: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Buffer {
-  const nonce = randomBytes(12);
+  const nonce = freshNonce();
   const c = createCipheriv('aes-256-gcm', key, nonce);
   c.setAAD(aad);
   const body = Buffer.concat([c.update(plaintext), c.final()]);

@@ -9,6 +9,7 @@ import { describeError } from '../errors.js';
 import { sortResult } from './accept.js';
 import type { Committer } from './commit.js';
 import { willNeed } from './native.js';
+import { weighted } from './size-queue.js';
 import type { Cohort } from './gather.js';
 import type { Planned } from './plan.js';
 import type { RunState } from './state.js';
@@ -49,7 +50,12 @@ function dispatch(
     patientValues: valuesOf(cohort, f.absPath),
   });
   return (f.bytes ? f.bytes() : Promise.resolve(undefined))
-    .then((bytes) => pool.run(task(bytes), bytes !== undefined || stat.size > ALONE_ABOVE))
+    .then((bytes) =>
+      bytes !== undefined || stat.size > ALONE_ABOVE
+        ? // Alone, and weighed: the pool's queue hands out the biggest waiting file first.
+          pool.run(weighted(task(bytes), bytes?.length ?? stat.size), true)
+        : pool.run(task(bytes)),
+    )
     .then((r: TaskResult) => {
       const written = sortResult(state, f, r);
       if (written) committer.add({ f, r: written, stat });

@@ -16,6 +16,7 @@ import type { Manifest } from './manifest.js';
 import { type OpenedOutput, openOutput } from './open-output.js';
 import { beginOutput, endOutput } from './output.js';
 import { RunState } from './state.js';
+import { SizeOrderedQueue } from './size-queue.js';
 import type { WorkerConfig } from './task.js';
 import { coreFile } from '../package-files.js';
 
@@ -50,6 +51,8 @@ function startPool(cfg: RunConfig): Piscina {
     idleTimeout: Number.POSITIVE_INFINITY,
     // A second task waits in each thread's queue, so a thread never idles for a round trip.
     concurrentTasksPerWorker: 2,
+    // Biggest file first (run/size-queue.ts): no thread is left alone with a big file at the end.
+    taskQueue: new SizeOrderedQueue(),
     // A file's live heap is a few MB (its bytes are outside the heap); without a ceiling V8
     // lets each thread's heap grow to ~150 MB over a long run. An outgrown ceiling fails
     // that one file (reported), never the run.
