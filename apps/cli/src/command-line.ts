@@ -30,6 +30,7 @@ export interface RunCommandOptions {
   subjectId: 'hmac' | 'source-sha256';
   shard?: string;
   patientScope: 'global' | 'issuer';
+  pixelScan?: 'all' | 'at-risk' | 'none';
   workers?: string;
   dryRun?: boolean;
   forceRebuild?: boolean;
@@ -151,6 +152,10 @@ export function checkCommandLine(inputs: readonly string[], o: RunCommandOptions
   checkInputs(inputs, o, out, key);
   checkKeyPath(o, out, key);
   const workers = parseWorkers(o.workers);
+  if (o.pixelScan !== undefined && !options.includes('clean-pixel-data'))
+    throw usage(
+      '--pixel-scan goes with --option clean-pixel-data (it says which files have their pixels scanned)',
+    );
   for (const g of o.exclude) {
     if (g.trim() === '' || g.startsWith('/')) {
       throw usage(`--exclude "${g}": give a name pattern (*.txt) or a path relative to the input (old/**)`);

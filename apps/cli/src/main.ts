@@ -72,6 +72,13 @@ export function buildProgram(
     )
     .addOption(
       new Option(
+        '--pixel-scan <which>',
+        'with --option clean-pixel-data: scan the pixels of all files, of those likely to show ' +
+          'text (default: at-risk — US, SC/OT, XA/RF, DX/CR/MG… and any flagged YES), or none',
+      ).choices(['all', 'at-risk', 'none']),
+    )
+    .addOption(
+      new Option(
         '--subject-id <how>',
         'blinding: name subjects by a keyed hash of the patient, or by the SHA-256 of their source zip',
       )

@@ -170,6 +170,7 @@ async function runLocked(
         layout: o.layout ?? (o.profile === 'blinding' ? 'blinding' : 'mirror'),
         subjectIds: o.subjectId,
         patientScope: o.patientScope,
+        ...(o.pixelScan ? { pixelScan: o.pixelScan } : {}),
         ...(shard ? { shard } : {}),
         ...(workers ? { workers } : {}),
         dryRun: Boolean(o.dryRun),

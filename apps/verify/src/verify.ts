@@ -137,9 +137,11 @@ function runConfig(output: string): {
   } catch {
     return { scope: 'global', optionColumns: [] }; // a damaged manifest: the scan reports what it can
   }
-  const optionColumns = (m?.options ?? []).flatMap((o) =>
-    Object.hasOwn(OPTIONS, o) ? [OPTIONS[o as OptionName].column] : [],
-  );
+  // Clean Pixel Data has no column of the table (it acts on the pixels).
+  const optionColumns = (m?.options ?? []).flatMap((o) => {
+    const column = Object.hasOwn(OPTIONS, o) ? OPTIONS[o as OptionName].column : undefined;
+    return column === undefined ? [] : [column];
+  });
   return {
     scope: m?.patientScope === 'issuer' ? 'issuer' : 'global',
     ...(m?.profile && m.profile in PROFILE_COLUMNS ? { profile: m.profile } : {}),

@@ -3,6 +3,14 @@
  * hashing: bytes in, bytes out, so the same input and key always give the same output.
  */
 import { planPixels } from './pixels.js';
+import {
+  type Blanking,
+  type PixelScan,
+  type ScanRequest,
+  scanFacts,
+  scanRequest,
+  shouldScan,
+} from '../pixels/text/scan.js';
 import { deflateRawSync } from 'node:zlib';
 import { DcmblindError } from '../errors.js';
 import { parseFile, parseHead, parseHeadTail, type ParsedFile } from '../dicom/reader.js';
@@ -39,6 +47,10 @@ export interface DeidentifyConfig {
   readonly runLexicon?: Lexicon;
   /** The identifying values of the patient's other files (the header pass). */
   readonly patientValues?: readonly IdentifyingValue[];
+  /** Clean Pixel Data: which files have their pixels scanned for burned-in text. */
+  readonly pixelScan?: PixelScan;
+  /** A scan's answer for this file (the second call, after `status: 'scan'`). */
+  readonly scanned?: { readonly request: ScanRequest; readonly blanking: Blanking };
 }
 
 export interface FileFacts {
@@ -63,6 +75,13 @@ export type DeidentifyResult =
       readonly lexicons: readonly Lexicon[];
     }
   | { readonly status: 'quarantined'; readonly reason: string; readonly facts: FileFacts }
+  /** The pixels must be scanned for burned-in text first (asynchronous OCR): call again with `scanned`. */
+  | {
+      readonly status: 'scan';
+      readonly reason: string;
+      readonly request: ScanRequest;
+      readonly facts: FileFacts;
+    }
   | { readonly status: 'skipped'; readonly reason: string; readonly facts: FileFacts };
 
 export const MEDIA_STORAGE_DIRECTORY = '1.2.840.10008.1.3.10';
@@ -175,7 +194,11 @@ export function deidentify(
   // replaced whole, so its BurnedInAnnotation (YES for most reports) no longer applies.
   const document = planDocument(parsed);
   if (document.kind === 'quarantine') return { status: 'quarantined', reason: document.reason, facts: f };
-  if (first.identity.burnedIn && document.kind !== 'replace') {
+  const scan =
+    document.kind !== 'replace' &&
+    cfg.pixelScan !== undefined &&
+    shouldScan(cfg.pixelScan, scanFacts(parsed, first.identity.sopClassUID, first.identity.burnedIn));
+  if (first.identity.burnedIn && document.kind !== 'replace' && !scan) {
     return {
       status: 'quarantined',
       reason: 'BurnedInAnnotation is YES: pixel data may show identifying text',
@@ -184,7 +207,14 @@ export function deidentify(
   }
   if (!f.sopInstanceUID)
     throw new DcmblindError('E_NOT_DICOM', 'no SOPInstanceUID (0008,0018): not a composite instance');
-  const planned = planPixels(parsed);
+  if (scan && !cfg.scanned) {
+    const request = scanRequest(parsed);
+    if (request && 'quarantine' in request)
+      return { status: 'quarantined', reason: request.quarantine, facts: f };
+    if (request)
+      return { status: 'scan', reason: 'pixel data to be scanned for burned-in text', request, facts: f };
+  }
+  const planned = planPixels(parsed, scan ? cfg.scanned : undefined);
   if (planned && 'quarantine' in planned)
     return { status: 'quarantined', reason: planned.quarantine, facts: f };
   const pixels = planned;

@@ -111,6 +111,13 @@ function decided(
     fire(w, { action: 'D', source: 'Encapsulated Document Length (of the placeholder)' });
     return valueNode(w, el, vr, lengthValue(doc, (w.transcode ?? el.enc).littleEndian));
   }
+  if (ctx.pixels?.scanned && el.tag === T.BurnedInAnnotation && top) {
+    fire(w, {
+      action: 'D',
+      source: 'Burned In Annotation (NO: the pixels were scanned and their text blanked)',
+    });
+    return textNode(w, el, vr, 'NO');
+  }
   if (doc && el.tag === T.BurnedInAnnotation && top) {
     fire(w, { action: 'D', source: 'Burned In Annotation (NO: the placeholder document shows nothing)' });
     return textNode(w, el, vr, 'NO');

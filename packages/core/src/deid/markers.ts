@@ -31,8 +31,12 @@ export function markers(ctx: EngineContext, enc: Encoding, present: ReadonlySet<
   const identity = [T.PatientName, T.PatientID]
     .filter((t) => !present.has(t))
     .map((t) => text(t, t === T.PatientName ? 'PN' : 'LO', ctx.patient.pseudonym));
+  // Scanned for burned-in text and cleaned: the file says so even when its source did not.
+  const burnedIn =
+    ctx.pixels?.scanned && !present.has(T.BurnedInAnnotation) ? [text(T.BurnedInAnnotation, 'CS', 'NO')] : [];
   return [
     ...identity,
+    ...burnedIn,
     text(T.PatientIdentityRemoved, 'CS', 'YES'),
     text(T.DeidentificationMethod, 'LO', method),
     {

@@ -39,7 +39,9 @@ export const OPTIONS = {
     meaning: 'Clean Structured Content Option',
   },
   'clean-graphics': { column: 'cleanGraphOpt', code: '113103', meaning: 'Clean Graphics Option' },
-} as const satisfies Record<string, { column: OptionColumn; code: string; meaning: string }>;
+  // No column of Table E.1-1: it acts on the pixels (pixels/text/), not on attributes.
+  'clean-pixel-data': { column: undefined, code: '113101', meaning: 'Clean Pixel Data Option' },
+} as const satisfies Record<string, { column: OptionColumn | undefined; code: string; meaning: string }>;
 export type OptionName = keyof typeof OPTIONS;
 export const OPTION_NAMES = Object.keys(OPTIONS) as OptionName[];
 

@@ -70,7 +70,8 @@ function rowRule(row: TableRow, options: readonly OptionName[], tag?: Tag): Rule
   // (modified dates) does not count, the Basic Profile's action or another option's K does.
   const notPatient = tag === undefined ? undefined : NOT_PATIENT_DATES.get(tag);
   for (const o of options) {
-    const a = row.options[OPTIONS[o].column];
+    const column = OPTIONS[o].column;
+    const a = column === undefined ? undefined : row.options[column];
     if (a && !(a === 'C' && notPatient)) chosen.push(a);
   }
   const source = notPatient ? `${row.name} (${notPatient}: never shifted)` : row.name;

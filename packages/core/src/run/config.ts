@@ -1,3 +1,4 @@
+import type { PixelScan } from '../pixels/text/scan.js';
 /** What a run is asked to do, what it says about each file, and what it reports at the end. */
 import type { ErrorCode } from '../errors.js';
 import type { KeyStore } from '../key/store.js';
@@ -17,6 +18,8 @@ export interface RunConfig {
   readonly newKeySecret?: Uint8Array;
   readonly profile: string;
   readonly options: readonly OptionName[];
+  /** With the clean-pixel-data option: which files have their pixels scanned (default at-risk). */
+  readonly pixelScan?: PixelScan;
   readonly pseudonymPrefix: string;
   readonly dateOffset: { readonly min: number; readonly max: number };
   readonly layout?: Layout;

@@ -33,6 +33,8 @@ export interface Manifest {
   /** Present only for blinding runs that name subjects by their source zip's SHA-256. */
   readonly subjectIds?: string;
   readonly patientScope?: string;
+  /** Present only with the clean-pixel-data option: which files had their pixels scanned. */
+  readonly pixelScan?: string;
   /** Random, fixed for the life of this output; every key record of a file placed here carries it. */
   readonly outputId?: string;
 }
@@ -116,6 +118,7 @@ export function checkManifest(out: string, have: Manifest, want: Manifest): void
     (have.patientScope ?? '') !== (want.patientScope ?? '')
   )
     diff.push('subject ids/patient scope');
+  if ((have.pixelScan ?? '') !== (want.pixelScan ?? '')) diff.push('pixel scan');
   if (diff.length === 0) return;
   const keyOnly = diff.length === 1 && have.keyFingerprint !== want.keyFingerprint;
   const remedy = keyOnly

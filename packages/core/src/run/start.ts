@@ -17,6 +17,7 @@ import { type OpenedOutput, openOutput } from './open-output.js';
 import { beginOutput, endOutput } from './output.js';
 import { RunState } from './state.js';
 import { SizeOrderedQueue } from './size-queue.js';
+import type { PixelScan } from '../pixels/text/scan.js';
 import type { WorkerConfig } from './task.js';
 import { coreFile } from '../package-files.js';
 
@@ -38,6 +39,7 @@ function startPool(cfg: RunConfig): Piscina {
     dryRun: cfg.dryRun ?? false,
     patientScope: cfg.patientScope ?? 'global',
     ...(cfg.shard ? { shardTag: `s${cfg.shard.index}` } : {}),
+    ...(pixelScanOf(cfg) ? { pixelScan: pixelScanOf(cfg) } : {}),
   };
   const threads = Math.max(1, cfg.workers ?? cpus().length);
   holdYoungGeneration(WORKER_SEMI_SPACE_MB);
@@ -84,7 +86,13 @@ function wantedManifest(cfg: RunConfig, secret: ProjectSecret): Manifest {
     engineVersion: ENGINE_VERSION,
     ...(cfg.subjectIds === 'source-sha256' ? { subjectIds: 'source-sha256' } : {}),
     ...(cfg.patientScope === 'issuer' ? { patientScope: 'issuer' } : {}),
+    ...(pixelScanOf(cfg) ? { pixelScan: pixelScanOf(cfg) } : {}),
   };
+}
+
+/** Which files have their pixels scanned: only with the Clean Pixel Data Option (at-risk by default). */
+function pixelScanOf(cfg: RunConfig): PixelScan | undefined {
+  return cfg.options.includes('clean-pixel-data') ? (cfg.pixelScan ?? 'at-risk') : undefined;
 }
 
 /** Open the output; a run that must not start throws before anything of it stays behind. */

@@ -21,7 +21,7 @@ const slice = (i: number) =>
 
 describe('TaskRunner part files', () => {
   for (const shardTag of [undefined, 's2']) {
-    it(`stages each output under a part name the sweep recognises${shardTag ? ' (a shard)' : ''}`, () => {
+    it(`stages each output under a part name the sweep recognises${shardTag ? ' (a shard)' : ''}`, async () => {
       const dir = testDir('task-');
       const input = join(dir, 'in');
       mkdirSync(input);
@@ -40,7 +40,7 @@ describe('TaskRunner part files', () => {
       for (let i = 0; i < 20; i++) {
         const absPath = join(input, `f${i}.dcm`);
         writeFileSync(absPath, slice(i));
-        const r = runner.run({ secret, absPath, relPath: `f${i}.dcm` });
+        const r = await runner.run({ secret, absPath, relPath: `f${i}.dcm` });
         expect(r.kind).toBe('written');
         if (r.kind === 'written') staged.push(basename(r.staged));
       }

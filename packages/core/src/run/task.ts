@@ -25,6 +25,8 @@ import { BLIND_TIME } from './media.js';
 import { beyondHead, readExactly } from './head-tail.js';
 import { PART_SUFFIX, writeStaged } from './output.js';
 import { UNUSED_BITS_SOURCE } from '../pixels/unused-bits.js';
+import { findText } from '../pixels/text/find-text.js';
+import type { PixelScan, ScanRequest } from '../pixels/text/scan.js';
 
 export interface WorkerConfig {
   readonly profile: string;
@@ -38,6 +40,8 @@ export interface WorkerConfig {
   readonly shardTag?: string;
   readonly patientScope?: 'global' | 'issuer';
   readonly dryRun: boolean;
+  /** Clean Pixel Data: which files have their pixels scanned for burned-in text. */
+  readonly pixelScan?: PixelScan;
 }
 
 export interface Task {
@@ -162,6 +166,7 @@ export class TaskRunner {
         pseudonymPrefix: this.#cfg.pseudonymPrefix,
         dateOffset: this.#cfg.dateOffset,
         patientScope: this.#cfg.patientScope ?? 'global',
+        ...(this.#cfg.pixelScan ? { pixelScan: this.#cfg.pixelScan } : {}),
       };
     }
     return { dcfg: this.#dcfg, secret: this.#secret };
@@ -247,7 +252,12 @@ export class TaskRunner {
     return { dcfg, secret };
   }
 
-  run(task: Task): TaskResult {
+  /**
+   * One file. Synchronous, except for a file whose pixels are scanned for burned-in text (OCR is
+   * asynchronous): then a promise, and the file's bytes are copied first — the read buffer is
+   * the thread's, and the next task may use it while this one waits.
+   */
+  run(task: Task): TaskResult | Promise<TaskResult> {
     const { dcfg, secret } = this.#taskConfig(task);
     let bytesIn = 0;
     let fd: number | undefined;
@@ -279,49 +289,95 @@ export class TaskRunner {
         if (big) ({ result: r, head: bytes } = big);
         else r = deidentify((bytes = readWhole(fd, fileLength)), dcfg);
       }
-      if (r.status !== 'written') return { kind: r.status, reason: r.reason, bytesIn, sha256 };
-      const facts: FileFacts = r.facts;
-      const { path: outRel, patientFolders } = outputPath(this.#cfg.layout, task.relPath, facts, secret, {
-        lexicons: r.lexicons,
-        ...(task.legacyFrom !== undefined ? { legacyFrom: task.legacyFrom } : {}),
-        ...(this.#cohort
-          ? {
-              patientNamed: this.#cohort.patientNamed,
-              runIds: this.#cohort.ids,
-              suffixed: this.#cohort.suffixed,
-            }
-          : {}),
-      });
-      let staged = '';
-      if (!this.#cfg.dryRun) {
-        const stagedOrFailure = this.#stage(
-          outRel,
-          r.output,
-          fd === undefined ? undefined : { fd, bytes, before },
-        );
-        if ('kind' in stagedOrFailure) return { ...stagedOrFailure, bytesIn };
-        staged = stagedOrFailure.staged;
-        // Pixel data left in the file: its unused bits were found (and cleared) while copied.
-        if (stagedOrFailure.cellsCleared > 0) r.fired.set(CLEARED_WHILE_COPIED, 1);
+      if (r.status === 'scan') {
+        const { request } = r;
+        return this.#scanned(task, Uint8Array.from(bytes), request, { dcfg, secret, sha256, bytesIn });
       }
-      return writtenResult(
-        facts,
-        { staged, outRel, sha256, bytesIn, bytesOut: r.output.length, patientFolders },
-        r.fired,
+      if (r.status !== 'written') return { kind: r.status, reason: r.reason, bytesIn, sha256 };
+      return this.#write(
+        task,
+        r,
+        { secret, sha256, bytesIn },
+        fd === undefined ? undefined : { fd, bytes, before },
       );
     } catch (e) {
-      const d = describeError(e);
-      return {
-        kind: 'failed',
-        code: d.code,
-        reason: d.message,
-        bytesIn,
-        ...(e instanceof NotDicomContent ? { notDicom: true as const } : {}),
-      };
+      return failure(e, bytesIn);
     } finally {
       if (fd !== undefined) closeSync(fd);
     }
   }
+
+  /** The scan of a file's pixels (OCR), then its de-identification with the text blanked. */
+  async #scanned(
+    task: Task,
+    bytes: Uint8Array,
+    request: ScanRequest,
+    f: { dcfg: DeidentifyConfig; secret: ProjectSecret; sha256: string; bytesIn: number },
+  ): Promise<TaskResult> {
+    try {
+      const blanking = await findText(request);
+      const r = deidentify(bytes, { ...f.dcfg, scanned: { request, blanking } });
+      if (r.status !== 'written')
+        return {
+          kind: r.status === 'scan' ? 'quarantined' : r.status,
+          reason: r.reason,
+          bytesIn: f.bytesIn,
+          sha256: f.sha256,
+        };
+      // Everything is in memory now: the output is written from it, not copied from the source.
+      return this.#write(task, r, f, undefined);
+    } catch (e) {
+      return failure(e, f.bytesIn);
+    }
+  }
+
+  /** A de-identified file: its output path, its part file (unless a dry run), its record. */
+  #write(
+    task: Task,
+    r: Extract<ReturnType<typeof deidentify>, { status: 'written' }>,
+    f: { secret: ProjectSecret; sha256: string; bytesIn: number },
+    source:
+      | { fd: number; bytes: Uint8Array; before: { size: number; mtimeMs: number } | undefined }
+      | undefined,
+  ): TaskResult {
+    const facts: FileFacts = r.facts;
+    const { path: outRel, patientFolders } = outputPath(this.#cfg.layout, task.relPath, facts, f.secret, {
+      lexicons: r.lexicons,
+      ...(task.legacyFrom !== undefined ? { legacyFrom: task.legacyFrom } : {}),
+      ...(this.#cohort
+        ? {
+            patientNamed: this.#cohort.patientNamed,
+            runIds: this.#cohort.ids,
+            suffixed: this.#cohort.suffixed,
+          }
+        : {}),
+    });
+    let staged = '';
+    if (!this.#cfg.dryRun) {
+      const stagedOrFailure = this.#stage(outRel, r.output, source);
+      if ('kind' in stagedOrFailure) return { ...stagedOrFailure, bytesIn: f.bytesIn };
+      staged = stagedOrFailure.staged;
+      // Pixel data left in the file: its unused bits were found (and cleared) while copied.
+      if (stagedOrFailure.cellsCleared > 0) r.fired.set(CLEARED_WHILE_COPIED, 1);
+    }
+    return writtenResult(
+      facts,
+      { staged, outRel, sha256: f.sha256, bytesIn: f.bytesIn, bytesOut: r.output.length, patientFolders },
+      r.fired,
+    );
+  }
+}
+
+/** A file that could not be done, as the main thread reports it. */
+function failure(e: unknown, bytesIn: number): TaskResult {
+  const d = describeError(e);
+  return {
+    kind: 'failed',
+    code: d.code,
+    reason: d.message,
+    bytesIn,
+    ...(e instanceof NotDicomContent ? { notDicom: true as const } : {}),
+  };
 }
 
 /** What the main thread needs to record a written file: its output, and the source facts for the key. */

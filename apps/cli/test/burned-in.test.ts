@@ -1,0 +1,95 @@
+/**
+ * Burned-in text (issue 20, native pixel data): images built by test-data/python/burned_in.py from
+ * pydicom's real headers and pixel data, with a name, an MRN and dates drawn in several fonts,
+ * sizes, colours and places (monochrome and RGB by pixel and by plane, 8- and 16-bit,
+ * MONOCHROME1, a three-frame cine), plus an image without text and a CT that is not flagged.
+ * check_burned_in.py judges the output with an independent reader, Debian's tesseract: no
+ * planted word is readable after `--option clean-pixel-data` (while it reads them in the input),
+ * no pixel changed outside the drawn text, the controls come out with identical pixels, and the
+ * cleaned files say BurnedInAnnotation NO and carry code 113101. dciodvfy finds no new error.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pythonWith } from '@dcmblind/test-utils';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { HAVE_DCIODVFY, newErrorsIn, runWith, tmp } from './helpers.js';
+
+const PY = pythonWith('PIL') && pythonWith('pydicom');
+const TESSERACT = spawnSync('which', ['tesseract']).status === 0;
+if ((!PY || !TESSERACT || !HAVE_DCIODVFY) && process.env.CI)
+  throw new Error('CI needs python3-pydicom, python3-pil, tesseract-ocr and dicom3tools (.ci/run)');
+const script = (name: string) => fileURLToPath(new URL(`../../../test-data/python/${name}`, import.meta.url));
+
+describe.skipIf(!PY || !TESSERACT)('burned-in text (clean-pixel-data)', () => {
+  let input: string;
+  beforeAll(() => {
+    input = join(tmp('burned-'), 'in');
+    execFileSync(PY as string, [script('burned_in.py'), input], { stdio: 'ignore' });
+  }, 60_000);
+
+  it('no planted word is readable afterwards, nothing else changed, the controls untouched; valid', async () => {
+    const dir = tmp('burned-run-');
+    const out = join(dir, 'out');
+    const key = join(dir, 'k.key');
+    const r = runWith(input, out, key, [
+      '--profile',
+      'research',
+      '--option',
+      'clean-pixel-data',
+      '--exclude',
+      'manifest.json',
+      '--json',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).written).toBe(8);
+    const check = spawnSync(PY as string, [script('check_burned_in.py'), input, out], {
+      encoding: 'utf8',
+      maxBuffer: 16 << 20,
+    });
+    const report = JSON.parse(check.stdout) as { file: string; problems: string[]; changed?: number[] }[];
+    for (const c of report) expect(c.problems, c.file).toEqual([]);
+    expect(check.status, check.stderr).toBe(0);
+    // The text was found and blanked where there was some (not a vacuous pass).
+    const changed = new Map(report.map((c) => [c.file, (c.changed ?? []).reduce((a, n) => a + n, 0)]));
+    for (const f of [
+      'us-mono.dcm',
+      'us-rgb.dcm',
+      'sc-planar.dcm',
+      'us-cine.dcm',
+      'cr-mono1.dcm',
+      'ct-flagged.dcm',
+    ])
+      expect(changed.get(f), f).toBeGreaterThan(100);
+    if (HAVE_DCIODVFY) expect(Object.fromEntries(await newErrorsIn(key, out))).toEqual({});
+  }, 300_000);
+
+  it('without the option a flagged file is quarantined and the others keep their pixels', () => {
+    const dir = tmp('burned-off-');
+    const r = runWith(input, join(dir, 'out'), join(dir, 'k.key'), [
+      '--profile',
+      'research',
+      '--exclude',
+      'manifest.json',
+      '--json',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect([s.written, s.quarantined]).toEqual([7, 1]);
+  }, 120_000);
+
+  it('--pixel-scan needs the option, and takes only all, at-risk or none', () => {
+    const dir = tmp('burned-usage-');
+    const without = runWith(input, join(dir, 'out'), join(dir, 'k.key'), ['--pixel-scan', 'all']);
+    expect(without.code).toBe(2);
+    expect(without.stderr).toMatch(/--pixel-scan goes with --option clean-pixel-data/);
+    const typo = runWith(input, join(dir, 'out'), join(dir, 'k.key'), [
+      '--option',
+      'clean-pixel-data',
+      '--pixel-scan',
+      'at_risk',
+    ]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/at_risk/);
+  });
+});

@@ -1,0 +1,212 @@
+/**
+ * Where a frame may show text, found cheaply so that OCR looks only there (OCR of a whole noisy
+ * ultrasound frame takes seconds and reads speckle as words). Text on images is thin strokes,
+ * brighter (or darker) than what is right around them, in rows of glyphs of one height:
+ *   1. ink: a top-hat (the frame minus its opening with a small square) keeps strokes narrower
+ *      than the square and drops anatomy, which is broader; one mask per polarity;
+ *   2. glyphs: connected pieces of ink of a glyph's size and fill;
+ *   3. lines: glyphs side by side, overlapping vertically, of similar height, close together.
+ * A line of two glyphs or more is a candidate; speckle that happens to line up is left for the
+ * OCR to reject.
+ */
+import type { Box } from './frames.js';
+
+/** Strokes up to this wide are ink (the square is one more on each side). */
+const STROKE = 3;
+/** How much brighter (darker) than its opening a stroke must be, in 8-bit levels. */
+const CONTRAST = 48;
+const GLYPH_MIN_H = 5;
+const GLYPH_MAX_H = 72;
+
+export interface Line extends Box {
+  /** Bright text on darker ground, or dark text on lighter ground. */
+  readonly bright: boolean;
+  /** The tallest glyph's height. */
+  readonly glyphHeight: number;
+  readonly glyphs: number;
+}
+
+/** Sliding min (or max) over a window of 2r+1 along rows (dx=1) or columns. */
+function slide(
+  src: Uint8Array,
+  w: number,
+  h: number,
+  r: number,
+  horizontal: boolean,
+  max: boolean,
+): Uint8Array {
+  const out = new Uint8Array(src.length);
+  const lines = horizontal ? h : w;
+  const len = horizontal ? w : h;
+  const step = horizontal ? 1 : w;
+  for (let l = 0; l < lines; l++) {
+    const base = horizontal ? l * w : l;
+    for (let i = 0; i < len; i++) {
+      let v = max ? 0 : 255;
+      const a = Math.max(0, i - r);
+      const b = Math.min(len - 1, i + r);
+      for (let j = a; j <= b; j++) {
+        const x = src[base + j * step] as number;
+        if (max ? x > v : x < v) v = x;
+      }
+      out[base + i * step] = v;
+    }
+  }
+  return out;
+}
+
+/** Erosion then dilation (bright: an opening) or the reverse (dark: a closing), square window. */
+function openOrClose(l: Uint8Array, w: number, h: number, bright: boolean): Uint8Array {
+  const r = STROKE;
+  const first = slide(slide(l, w, h, r, true, !bright), w, h, r, false, !bright);
+  return slide(slide(first, w, h, r, true, bright), w, h, r, false, bright);
+}
+
+export function inkMask(l: Uint8Array, w: number, h: number, bright: boolean): Uint8Array {
+  const ground = openOrClose(l, w, h, bright);
+  const ink = new Uint8Array(l.length);
+  for (let i = 0; i < l.length; i++) {
+    const d = bright ? (l[i] as number) - (ground[i] as number) : (ground[i] as number) - (l[i] as number);
+    ink[i] = d >= CONTRAST ? 1 : 0;
+  }
+  return ink;
+}
+
+interface Piece {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+  n: number;
+  /** Sum and sum of squares of the ink's luminance: glyphs are drawn in one colour. */
+  sum: number;
+  sq: number;
+}
+
+/** Connected pieces of ink (8-neighbours), by union-find over a label image. */
+function pieces(ink: Uint8Array, l: Uint8Array, w: number, h: number): Piece[] {
+  const label = new Int32Array(ink.length).fill(-1);
+  const parent: number[] = [];
+  const find = (a: number): number => {
+    while (parent[a] !== a) {
+      parent[a] = parent[parent[a] as number] as number;
+      a = parent[a] as number;
+    }
+    return a;
+  };
+  const union = (a: number, b: number) => {
+    const ra = find(a);
+    const rb = find(b);
+    if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb);
+  };
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x;
+      if (!ink[i]) continue;
+      const near = [
+        x > 0 ? label[i - 1] : -1,
+        y > 0 && x > 0 ? label[i - w - 1] : -1,
+        y > 0 ? label[i - w] : -1,
+        y > 0 && x + 1 < w ? label[i - w + 1] : -1,
+      ].filter((v): v is number => v !== undefined && v >= 0);
+      if (near.length === 0) {
+        label[i] = parent.length;
+        parent.push(parent.length);
+      } else {
+        const first = near[0] as number;
+        label[i] = first;
+        for (const o of near) union(first, o);
+      }
+    }
+  const byRoot = new Map<number, Piece>();
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      if ((label[y * w + x] as number) < 0) continue;
+      const r = find(label[y * w + x] as number);
+      const v = l[y * w + x] as number;
+      const p = byRoot.get(r);
+      if (!p) byRoot.set(r, { x0: x, y0: y, x1: x + 1, y1: y + 1, n: 1, sum: v, sq: v * v });
+      else {
+        p.sum += v;
+        p.sq += v * v;
+        if (x < p.x0) p.x0 = x;
+        if (x + 1 > p.x1) p.x1 = x + 1;
+        if (y + 1 > p.y1) p.y1 = y + 1;
+        p.n++;
+      }
+    }
+  return [...byRoot.values()];
+}
+
+/** A piece the size and fill of a glyph (or of a few glyphs run together). */
+function glyphLike(p: Piece): boolean {
+  const w = p.x1 - p.x0;
+  const h = p.y1 - p.y0;
+  if (h < GLYPH_MIN_H || h > GLYPH_MAX_H || p.n < 6) return false;
+  if (w > 8 * h) return false; // a rule or a border, not letters
+  const fill = p.n / (w * h);
+  return fill >= 0.08 && fill <= 0.9;
+}
+
+/** Glyphs joined into lines: side by side, overlapping vertically, of similar height. */
+function lines(glyphs: Piece[], bright: boolean): Line[] {
+  glyphs.sort((a, b) => a.x0 - b.x0);
+  const parent = glyphs.map((_, i) => i);
+  const find = (a: number): number => {
+    while (parent[a] !== a) a = parent[a] = parent[parent[a] as number] as number;
+    return a;
+  };
+  for (let i = 0; i < glyphs.length; i++) {
+    const a = glyphs[i] as Piece;
+    const ha = a.y1 - a.y0;
+    for (let j = i - 1; j >= 0; j--) {
+      const b = glyphs[j] as Piece;
+      const hb = b.y1 - b.y0;
+      const reach = 1.5 * Math.max(ha, hb);
+      if (a.x0 - b.x0 > 12 * GLYPH_MAX_H) break;
+      const gap = a.x0 - b.x1;
+      if (gap > reach) continue;
+      const overlap = Math.min(a.y1, b.y1) - Math.max(a.y0, b.y0);
+      if (overlap < 0.5 * Math.min(ha, hb)) continue;
+      if (Math.max(ha, hb) > 2.5 * Math.min(ha, hb)) continue;
+      parent[find(i)] = find(j);
+    }
+  }
+  const groups = new Map<number, Piece[]>();
+  glyphs.forEach((g, i) => {
+    const r = find(i);
+    const list = groups.get(r) ?? [];
+    list.push(g);
+    groups.set(r, list);
+  });
+  const out: Line[] = [];
+  for (const members of groups.values()) {
+    if (members.length < 2) continue;
+    const box = {
+      x0: Math.min(...members.map((m) => m.x0)),
+      y0: Math.min(...members.map((m) => m.y0)),
+      x1: Math.max(...members.map((m) => m.x1)),
+      y1: Math.max(...members.map((m) => m.y1)),
+    };
+    out.push({
+      ...box,
+      bright,
+      glyphHeight: Math.max(...members.map((m) => m.y1 - m.y0)),
+      glyphs: members.length,
+    });
+  }
+  return out;
+}
+
+/** Candidate text lines of one frame (8-bit luminance, `w` × `h`), both polarities. */
+export const debugPieces = (l: Uint8Array, w: number, h: number, bright: boolean) =>
+  pieces(inkMask(l, w, h, bright), l, w, h);
+
+export function candidateLines(l: Uint8Array, w: number, h: number): Line[] {
+  const out: Line[] = [];
+  for (const bright of [true, false]) {
+    const glyphs = pieces(inkMask(l, w, h, bright), l, w, h).filter(glyphLike);
+    out.push(...lines(glyphs, bright));
+  }
+  return out;
+}

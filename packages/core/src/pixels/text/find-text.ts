@@ -1,0 +1,58 @@
+/**
+ * Finding the text in a file's frames: candidate lines (candidates.ts) read by OCR (ocr.ts), and
+ * a line OCR reads as text is blanked whole, padded, whether or not its words are identifying
+ * (a name misread by one letter is still a name). A line already judged in an earlier frame with
+ * the same pixels (a cine's overlay does not change) is not read again.
+ */
+import { createHash } from 'node:crypto';
+import { type Line, candidateLines } from './candidates.js';
+import { type Box, luminance } from './frames.js';
+import { readLines, type Word } from './ocr.js';
+import type { Blanking, ScanRequest } from './scan.js';
+
+/** Around a line's glyphs: anti-aliased edges and glyph parts too faint to be ink. */
+const PAD = 3;
+
+const ALNUM = /[\p{L}\p{N}]/gu;
+
+/**
+ * Whether OCR's reading of a line says it is text. Tesseract reads speckle that lines up as a
+ * few low-confidence letters; real text gives words. Small or unusual fonts read badly but still
+ * give several characters, so confidence alone does not decide.
+ */
+export function readsAsText(words: readonly Word[], glyphs: number): boolean {
+  const chars = words.reduce((n, w) => n + (w.text.match(ALNUM)?.length ?? 0), 0);
+  if (words.some((w) => (w.text.match(ALNUM)?.length ?? 0) >= 2 && w.confidence >= 30)) return true;
+  return chars >= 3 && glyphs >= 3;
+}
+
+const padded = (l: Line): Box => ({ x0: l.x0 - PAD, y0: l.y0 - PAD, x1: l.x1 + PAD, y1: l.y1 + PAD });
+
+/** The pixels of a line (its luminance), as a key: equal pixels, equal verdict. */
+function lineKey(l: Uint8Array, w: number, line: Line): string {
+  const h = createHash('sha1');
+  h.update(`${line.x0},${line.y0},${line.x1},${line.y1},${line.bright}`);
+  for (let y = line.y0; y < line.y1; y++) h.update(l.subarray(y * w + line.x0, y * w + line.x1));
+  return h.digest('base64');
+}
+
+/** Boxes to blank in each frame of the request; `extra` (region rules) are blanked in every frame. */
+export async function findText(req: ScanRequest, extra: readonly Box[] = []): Promise<Blanking> {
+  const g = req.geometry;
+  const verdicts = new Map<string, boolean>();
+  const frames: Box[][] = [];
+  for (let f = 0; f < g.frames; f++) {
+    const l = luminance(g, req.value, f);
+    const lines = candidateLines(l, g.columns, g.rows);
+    const keys = lines.map((line) => lineKey(l, g.columns, line));
+    const unread = lines.filter((_, i) => !verdicts.has(keys[i] as string));
+    if (unread.length > 0) {
+      const words = await readLines(l, g.columns, g.rows, unread);
+      unread.forEach((line, i) => {
+        verdicts.set(keys[lines.indexOf(line)] as string, readsAsText(words[i] ?? [], line.glyphs));
+      });
+    }
+    frames.push([...extra, ...lines.filter((_, i) => verdicts.get(keys[i] as string)).map(padded)]);
+  }
+  return { frames };
+}

@@ -1,0 +1,187 @@
+/**
+ * Native pixel data as frames a text finder can look at, and blanking boxes in it in its own
+ * layout. A frame is seen as 8-bit luminance (what a reader of the screen sees: RGB weighted,
+ * YBR's Y, MONOCHROME1 inverted, 16-bit cells scaled from their range); boxes are blanked in
+ * the stored cells, every sample, so nothing of the text is left in any channel.
+ */
+import type { Element, ParsedFile } from '../../dicom/reader.js';
+import { latin1 } from '../../deid/text.js';
+
+const ROWS = 0x00280010;
+const COLUMNS = 0x00280011;
+const SAMPLES = 0x00280002;
+const PHOTOMETRIC = 0x00280004;
+const PLANAR = 0x00280006;
+const FRAMES = 0x00280008;
+const BITS_ALLOCATED = 0x00280100;
+const BITS_STORED = 0x00280101;
+const PIXEL_REPRESENTATION = 0x00280103;
+
+export interface Geometry {
+  readonly rows: number;
+  readonly columns: number;
+  readonly samples: 1 | 3;
+  /** 1 (8-bit cells) or 2 (16-bit). */
+  readonly bytes: 1 | 2;
+  readonly bitsStored: number;
+  readonly signed: boolean;
+  readonly photometric: string;
+  /** Colour by plane (RRR…GGG…BBB…) rather than by pixel (RGBRGB…). */
+  readonly planar: boolean;
+  readonly frames: number;
+  readonly littleEndian: boolean;
+}
+
+/** Palette indexes say nothing of brightness, YBR_FULL_422 shares chroma between cells: not read here. */
+export const PHOTOMETRICS_READ = new Set(['MONOCHROME1', 'MONOCHROME2', 'RGB', 'YBR_FULL']);
+
+function us(p: ParsedFile, tag: number): number | undefined {
+  const el = p.dataset.find((e) => e.tag === tag);
+  if (!el || el.items || el.external || el.valueLength < 2) return undefined;
+  return new DataView(p.data.buffer, p.data.byteOffset + el.valueStart, 2).getUint16(
+    0,
+    p.encoding.littleEndian,
+  );
+}
+
+function text(p: ParsedFile, tag: number): string {
+  const el = p.dataset.find((e) => e.tag === tag);
+  if (!el || el.items || el.external) return '';
+  return latin1(p.data.subarray(el.valueStart, el.valueStart + el.valueLength))
+    .replace(/[\0 ]+$/, '')
+    .trim();
+}
+
+/** The frames' layout, or why they cannot be read as native cells here. */
+export function geometryOf(p: ParsedFile, pixels: Element): Geometry | { readonly unreadable: string } {
+  const rows = us(p, ROWS);
+  const columns = us(p, COLUMNS);
+  const samples = us(p, SAMPLES) ?? 1;
+  const allocated = us(p, BITS_ALLOCATED);
+  const stored = us(p, BITS_STORED) ?? allocated;
+  const photometric = text(p, PHOTOMETRIC).toUpperCase();
+  const frames = Math.max(1, Number.parseInt(text(p, FRAMES) || '1', 10) || 1);
+  if (!rows || !columns) return { unreadable: 'no Rows or Columns' };
+  if (samples !== 1 && samples !== 3) return { unreadable: `${samples} samples per pixel` };
+  if (allocated !== 8 && allocated !== 16) return { unreadable: `${allocated ?? 'no'} bits allocated` };
+  if (!PHOTOMETRICS_READ.has(photometric))
+    return { unreadable: `photometric interpretation ${photometric || 'missing'}` };
+  if ((samples === 3) !== (photometric === 'RGB' || photometric === 'YBR_FULL'))
+    return { unreadable: `${samples} samples with ${photometric}` };
+  const g: Geometry = {
+    rows,
+    columns,
+    samples,
+    bytes: allocated === 8 ? 1 : 2,
+    bitsStored: Math.min(stored ?? allocated, allocated),
+    signed: us(p, PIXEL_REPRESENTATION) === 1,
+    photometric,
+    planar: samples === 3 && us(p, PLANAR) === 1,
+    frames,
+    littleEndian: p.encoding.littleEndian,
+  };
+  if (pixels.valueLength < frameBytes(g) * frames)
+    return { unreadable: `pixel data holds ${pixels.valueLength} bytes, ${frameBytes(g) * frames} expected` };
+  return g;
+}
+
+export const frameBytes = (g: Geometry): number => g.rows * g.columns * g.samples * g.bytes;
+
+/** One frame as 8-bit luminance, row by row (`value`: the whole Pixel Data value). */
+export function luminance(g: Geometry, value: Uint8Array, frame: number): Uint8Array {
+  const n = g.rows * g.columns;
+  const out = new Uint8Array(n);
+  const base = frame * frameBytes(g);
+  if (g.bytes === 2) {
+    const view = new DataView(value.buffer, value.byteOffset + base, n * 2 * g.samples);
+    const cell = (i: number) => {
+      const raw = view.getUint16(i * 2, g.littleEndian);
+      const mask = g.bitsStored >= 16 ? 0xffff : (1 << g.bitsStored) - 1;
+      let v = raw & mask;
+      if (g.signed && g.bitsStored < 16 && v & (1 << (g.bitsStored - 1))) v -= 1 << g.bitsStored;
+      else if (g.signed && g.bitsStored >= 16 && v & 0x8000) v -= 0x10000;
+      return v;
+    };
+    // Scaled from the frame's own range: burned-in text is drawn at or near the brightest value.
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    const vals = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = g.samples === 1 ? cell(i) : cell(i * 3); // 16-bit colour is rare: its first sample
+      vals[i] = v;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    const span = hi > lo ? hi - lo : 1;
+    for (let i = 0; i < n; i++) out[i] = Math.round(((vals[i] as number) - lo) * (255 / span));
+  } else if (g.samples === 1) {
+    out.set(value.subarray(base, base + n));
+  } else if (g.photometric === 'YBR_FULL') {
+    for (let i = 0; i < n; i++) out[i] = value[base + (g.planar ? i : i * 3)] as number;
+  } else {
+    for (let i = 0; i < n; i++) {
+      const [r, gr, b] = g.planar
+        ? [value[base + i], value[base + n + i], value[base + 2 * n + i]]
+        : [value[base + i * 3], value[base + i * 3 + 1], value[base + i * 3 + 2]];
+      out[i] = ((r as number) * 77 + (gr as number) * 150 + (b as number) * 29) >> 8;
+    }
+  }
+  if (g.photometric === 'MONOCHROME1') for (let i = 0; i < n; i++) out[i] = 255 - (out[i] as number);
+  return out;
+}
+
+export interface Box {
+  readonly x0: number;
+  readonly y0: number;
+  /** Exclusive. */
+  readonly x1: number;
+  readonly y1: number;
+}
+
+/** The stored cell values that display as black, per sample. */
+function blackOf(g: Geometry): number[] {
+  if (g.photometric === 'YBR_FULL') return [0, 128, 128];
+  if (g.samples === 3) return [0, 0, 0];
+  const max = g.bitsStored >= 16 ? 0xffff : (1 << g.bitsStored) - 1;
+  const min = g.signed ? (g.bytes === 2 ? 0x10000 : 0x100) - (1 << (g.bitsStored - 1)) : 0;
+  if (g.photometric === 'MONOCHROME1') return [g.signed ? (1 << (g.bitsStored - 1)) - 1 : max];
+  return [min];
+}
+
+/**
+ * Blank `boxes` of `frame` in `value` (changed in place), every sample; returns the cells changed.
+ * Boxes are clipped to the frame.
+ */
+export function blank(g: Geometry, value: Uint8Array, frame: number, boxes: readonly Box[]): number {
+  const n = g.rows * g.columns;
+  const base = frame * frameBytes(g);
+  const black = blackOf(g);
+  const view = new DataView(value.buffer, value.byteOffset, value.byteLength);
+  let changed = 0;
+  const put = (at: number, v: number) => {
+    if (g.bytes === 1) {
+      if (value[at] !== v) {
+        value[at] = v;
+        changed++;
+      }
+    } else if (view.getUint16(at, g.littleEndian) !== v) {
+      view.setUint16(at, v, g.littleEndian);
+      changed++;
+    }
+  };
+  for (const b of boxes) {
+    const x0 = Math.max(0, Math.floor(b.x0));
+    const x1 = Math.min(g.columns, Math.ceil(b.x1));
+    const y0 = Math.max(0, Math.floor(b.y0));
+    const y1 = Math.min(g.rows, Math.ceil(b.y1));
+    for (let y = y0; y < y1; y++)
+      for (let x = x0; x < x1; x++) {
+        const i = y * g.columns + x;
+        for (let s = 0; s < g.samples; s++) {
+          const cell = g.planar ? s * n + i : i * g.samples + s;
+          put(base + cell * g.bytes, black[s] as number);
+        }
+      }
+  }
+  return changed;
+}

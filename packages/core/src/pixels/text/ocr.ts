@@ -1,0 +1,135 @@
+/**
+ * OCR of candidate lines with tesseract.js, offline: the English traineddata comes from the
+ * `@tesseract.js-data/eng` package beside it, never from the network. One OCR engine per worker
+ * thread, started with the first file that needs it (~0.5 s) and kept for the run. The lines of a
+ * frame are read in one call: each cut out, turned dark-on-light, enlarged to a height tesseract
+ * reads well, and stacked into one page; the words found are given back to their lines.
+ */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { Line } from './candidates.js';
+
+export interface Word {
+  readonly text: string;
+  readonly confidence: number;
+}
+
+interface TesseractWord {
+  text: string;
+  confidence: number;
+  bbox: { x0: number; y0: number; x1: number; y1: number };
+}
+interface TesseractWorker {
+  recognize(
+    image: Buffer,
+    options: object,
+    output: { blocks: boolean; text: boolean },
+  ): Promise<{
+    data: { blocks: { paragraphs: { lines: { words: TesseractWord[] }[] }[] }[] | null };
+  }>;
+  setParameters(p: Record<string, string>): Promise<unknown>;
+  terminate(): Promise<unknown>;
+}
+
+const require = createRequire(import.meta.url);
+let engine: Promise<TesseractWorker> | undefined;
+
+/** The thread's OCR engine (started on first use). */
+function ocrEngine(): Promise<TesseractWorker> {
+  engine ??= (async () => {
+    const { createWorker } = require('tesseract.js') as {
+      createWorker: (lang: string, oem: number, options: object) => Promise<TesseractWorker>;
+    };
+    const langPath = join(dirname(require.resolve('@tesseract.js-data/eng/package.json')), '4.0.0_best_int');
+    const w = await createWorker('eng', 1, { langPath, gzip: true, cacheMethod: 'none' });
+    // A page of separate lines: read each as it comes, keep spaces between words.
+    await w.setParameters({ tessedit_pageseg_mode: '6', preserve_interword_spaces: '1' });
+    return w;
+  })();
+  return engine;
+}
+
+/** Stop the thread's engine (a run's end); a later use starts a new one. */
+export async function stopOcr(): Promise<void> {
+  const e = engine;
+  engine = undefined;
+  if (e) await (await e).terminate();
+}
+
+/** Lines are enlarged so their glyphs are about this tall (tesseract's sweet spot is 20–40 px). */
+const TARGET_HEIGHT = 32;
+const MARGIN = 6;
+const GAP = 24;
+
+interface Placed {
+  readonly line: Line;
+  readonly top: number;
+  readonly bottom: number;
+}
+
+/** The lines cut out of the frame, dark-on-light and enlarged, stacked as one PGM page. */
+function page(
+  l: Uint8Array,
+  w: number,
+  h: number,
+  lines: readonly Line[],
+): { pgm: Buffer; placed: Placed[] } {
+  const crops = lines.map((line) => {
+    const x0 = Math.max(0, line.x0 - MARGIN);
+    const x1 = Math.min(w, line.x1 + MARGIN);
+    const y0 = Math.max(0, line.y0 - MARGIN);
+    const y1 = Math.min(h, line.y1 + MARGIN);
+    const k = Math.max(1, Math.min(4, Math.round(TARGET_HEIGHT / line.glyphHeight)));
+    return { line, x0, x1, y0, y1, k, cw: (x1 - x0) * k, ch: (y1 - y0) * k };
+  });
+  const width = Math.max(...crops.map((c) => c.cw)) + 2 * GAP;
+  const height = crops.reduce((a, c) => a + c.ch + GAP, GAP);
+  const out = new Uint8Array(width * height).fill(255);
+  const placed: Placed[] = [];
+  let top = GAP;
+  for (const c of crops) {
+    // Enlarged by bilinear interpolation: blocky glyphs read worse than smooth ones.
+    const at = (x: number, y: number) => l[Math.min(h - 1, y) * w + Math.min(w - 1, x)] as number;
+    for (let y = 0; y < c.ch; y++) {
+      const fy = c.y0 + (y + 0.5) / c.k - 0.5;
+      const y0 = Math.max(c.y0, Math.floor(fy));
+      const ty = Math.max(0, fy - y0);
+      for (let x = 0; x < c.cw; x++) {
+        const fx = c.x0 + (x + 0.5) / c.k - 0.5;
+        const x0 = Math.max(c.x0, Math.floor(fx));
+        const tx = Math.max(0, fx - x0);
+        const v =
+          (at(x0, y0) * (1 - tx) + at(x0 + 1, y0) * tx) * (1 - ty) +
+          (at(x0, y0 + 1) * (1 - tx) + at(x0 + 1, y0 + 1) * tx) * ty;
+        out[(top + y) * width + GAP + x] = c.line.bright ? 255 - v : v;
+      }
+    }
+    placed.push({ line: c.line, top, bottom: top + c.ch });
+    top += c.ch + GAP;
+  }
+  const header = Buffer.from(`P5\n${width} ${height}\n255\n`, 'latin1');
+  return { pgm: Buffer.concat([header, out]), placed };
+}
+
+/** The words read on each line (same order as `lines`). */
+export async function readLines(
+  l: Uint8Array,
+  w: number,
+  h: number,
+  lines: readonly Line[],
+): Promise<Word[][]> {
+  if (lines.length === 0) return [];
+  const { pgm, placed } = page(l, w, h, lines);
+  const ocr = await ocrEngine();
+  const r = await ocr.recognize(pgm, {}, { blocks: true, text: false });
+  const words = (r.data.blocks ?? []).flatMap((b) =>
+    b.paragraphs.flatMap((p) => p.lines.flatMap((x) => x.words)),
+  );
+  const out: Word[][] = lines.map(() => []);
+  for (const word of words) {
+    const mid = (word.bbox.y0 + word.bbox.y1) / 2;
+    const i = placed.findIndex((p) => mid >= p.top && mid < p.bottom);
+    if (i >= 0) (out[i] as Word[]).push({ text: word.text, confidence: word.confidence });
+  }
+  return out;
+}

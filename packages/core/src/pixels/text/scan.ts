@@ -1,0 +1,96 @@
+/**
+ * Which files have their pixels scanned for burned-in text (the Clean Pixel Data Option), and what
+ * a scan needs of a file. Classes that often carry text are scanned whatever their
+ * BurnedInAnnotation says (it is often absent or wrong); CT, MR, PET, NM and RT only when it says
+ * YES. A file that should be scanned and cannot be (compressed frames this version does not
+ * decode, a layout it does not read) is quarantined, never written with its text.
+ */
+import type { ParsedFile } from '../../dicom/reader.js';
+import { latin1 } from '../../deid/text.js';
+import { type Box, type Geometry, geometryOf } from './frames.js';
+
+export type PixelScan = 'all' | 'at-risk' | 'none';
+export const PIXEL_SCANS: readonly PixelScan[] = ['all', 'at-risk', 'none'];
+
+/**
+ * Modalities whose images are often captured from a screen or annotated by the device:
+ * ultrasound, secondary capture and other, angiography and fluoroscopy, endoscopy and other
+ * visible light, general microscopy, projection radiography, mammography, intra-oral and
+ * panoramic X-ray.
+ */
+const AT_RISK_MODALITIES = new Set([
+  'US',
+  'IVUS',
+  'OT',
+  'SC',
+  'XA',
+  'RF',
+  'ES',
+  'XC',
+  'GM',
+  'SM',
+  'OP',
+  'DX',
+  'CR',
+  'MG',
+  'IO',
+  'PX',
+  'DOC',
+]);
+
+/** Secondary Capture Image Storage and its multi-frame kinds: screenshots whatever the modality. */
+const SECONDARY_CAPTURE = /^1\.2\.840\.10008\.5\.1\.4\.1\.1\.7(\.[1-4])?$/;
+
+export interface ScanFacts {
+  readonly modality: string;
+  readonly sopClassUID: string;
+  /** BurnedInAnnotation says YES. */
+  readonly burnedIn: boolean;
+}
+
+/** Whether a file is scanned under `mode`. */
+export function shouldScan(mode: PixelScan, f: ScanFacts): boolean {
+  if (mode === 'none') return false;
+  if (mode === 'all' || f.burnedIn) return true;
+  return AT_RISK_MODALITIES.has(f.modality.toUpperCase()) || SECONDARY_CAPTURE.test(f.sopClassUID);
+}
+
+/** What a scan reads: the Pixel Data value's place in the file's bytes and its frames' layout. */
+export interface ScanRequest {
+  readonly geometry: Geometry;
+  /** A copy of the Pixel Data value (the file's bytes may be a buffer the thread reuses). */
+  readonly value: Uint8Array;
+}
+
+/** Boxes to blank, frame by frame (a scan's answer; empty lists when no text was found). */
+export interface Blanking {
+  readonly frames: readonly (readonly Box[])[];
+}
+
+/** The request for a file to be scanned, or why it cannot be. */
+export function scanRequest(parsed: ParsedFile): ScanRequest | { readonly quarantine: string } | undefined {
+  const el = parsed.dataset.find((e) => e.tag === 0x7fe00010);
+  if (!el || el.items || el.valueLength === 0) return undefined; // no pixels, nothing to scan
+  const why = (s: string) => ({ quarantine: `pixel data not scanned for burned-in text: ${s}` });
+  if (el.encapsulated)
+    return why(`compressed frames (${parsed.transferSyntaxUID}) are not decoded by this version`);
+  if (el.external) return why('the file is too large to scan in this version (over 32 MiB)');
+  const g = geometryOf(parsed, el);
+  if ('unreadable' in g) return why(g.unreadable);
+  // A copy (Uint8Array.from): `data` may be the thread's read buffer, which the next file
+  // overwrites while this one waits for its OCR — and a Buffer's slice() is a view, not a copy.
+  return {
+    geometry: g,
+    value: Uint8Array.from(parsed.data.subarray(el.valueStart, el.valueStart + el.valueLength)),
+  };
+}
+
+/** The facts `shouldScan` judges by, read from the data set. */
+export function scanFacts(parsed: ParsedFile, sopClassUID: string, burnedIn: boolean): ScanFacts {
+  const el = parsed.dataset.find((e) => e.tag === 0x00080060);
+  const modality =
+    el && !el.items && !el.external
+      ? latin1(parsed.data.subarray(el.valueStart, el.valueStart + el.valueLength)).trim()
+      : '';
+  return { modality, sopClassUID, burnedIn };
+}

@@ -1,0 +1,195 @@
+#!/usr/bin/python3
+"""Build DICOM files with a patient's name, ID and dates burned into their pixels.
+
+  burned_in.py OUT_DIR
+
+Why: the Clean Pixel Data Option is judged by what a reader can still read in the pixels, so the
+test images must look like the real thing: real headers (pydicom's ultrasound, secondary capture
+and CT test files), real pixel data as the background (pydicom's 512x512 image and CT slice,
+resized), and text drawn the way devices draw it — several fonts, sizes, colours and places,
+monochrome and RGB (by pixel and by plane), 8- and 16-bit, MONOCHROME1, single and multi-frame.
+Two controls: an image without text (its pixels must come out identical) and a CT with text but
+no BurnedInAnnotation flag (CT is scanned only when flagged). A manifest lists, per file, the
+tokens drawn and the boxes they occupy, so a test can check both that no token is readable
+afterwards and that nothing outside those boxes changed.
+"""
+import json
+import os
+import sys
+
+import numpy as np
+import pydicom
+from PIL import Image, ImageDraw, ImageFont
+from pydicom.uid import ExplicitVRLittleEndian
+
+TEST_FILES = "/usr/lib/python3/dist-packages/pydicom/data/test_files"
+FONTS = "/usr/share/fonts/truetype/dejavu"
+
+NAME = "SMITH JOHN"
+MRN = "MRN 55501234"
+DOB = "DOB 18/02/1971"
+EXAM = "12-MAR-2023 10:42"
+
+
+def font(name, size):
+    return ImageFont.truetype(os.path.join(FONTS, name), size)
+
+
+def background(kind, rows, cols):
+    """Real pixel data, resized: pydicom's 512x512 8-bit image or its CT slice."""
+    if kind == "image":
+        a = pydicom.dcmread(os.path.join(TEST_FILES, "image_dfl.dcm")).pixel_array.astype(float)
+    else:
+        a = pydicom.dcmread(os.path.join(TEST_FILES, "CT_small.dcm")).pixel_array.astype(float)
+    a = (a - a.min()) / max(1.0, a.max() - a.min()) * 255
+    img = Image.fromarray(a.astype("uint8")).resize((cols, rows), Image.BILINEAR)
+    return np.asarray(img).astype("uint8")
+
+
+def fan(a):
+    """An ultrasound sector: the image inside, black around it (where devices print text)."""
+    rows, cols = a.shape[:2]
+    yy, xx = np.mgrid[0:rows, 0:cols]
+    ang = np.arctan2(xx - cols / 2, yy + 40)
+    r = np.hypot(xx - cols / 2, yy + 40)
+    inside = (np.abs(ang) < 0.6) & (r > 90) & (r < rows + 10)
+    return np.where(inside[..., None] if a.ndim == 3 else inside, a, 0).astype(a.dtype)
+
+
+def draw(img, texts):
+    """Draw (text, xy, font, fill) items; return their boxes [x0, y0, x1, y1]."""
+    d = ImageDraw.Draw(img)
+    boxes = []
+    for text, xy, f, fill in texts:
+        d.text(xy, text, font=f, fill=fill)
+        boxes.append([int(v) for v in d.textbbox(xy, text, font=f)])
+    return boxes
+
+
+def base(header, rows, cols):
+    ds = pydicom.dcmread(os.path.join(TEST_FILES, header))
+    for el in list(ds):
+        if el.tag.group == 0x0028 or el.tag in (0x7FE00010,) or el.tag.element == 0:
+            del ds[el.tag]
+    ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds.Rows, ds.Columns = rows, cols
+    ds.PatientName = "SMITH^JOHN"
+    ds.PatientID = "55501234"
+    ds.PatientBirthDate = "19710218"
+    ds.SOPInstanceUID = pydicom.uid.generate_uid()
+    ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+    return ds
+
+
+def set_pixels(ds, frames, photometric, bits=8, planar=None, signed=False):
+    arr = np.stack(frames)
+    ds.SamplesPerPixel = 3 if photometric in ("RGB", "YBR_FULL") else 1
+    ds.PhotometricInterpretation = photometric
+    ds.BitsAllocated = bits
+    ds.BitsStored = bits
+    ds.HighBit = bits - 1
+    ds.PixelRepresentation = 1 if signed else 0
+    if ds.SamplesPerPixel == 3:
+        ds.PlanarConfiguration = planar or 0
+        if planar:
+            arr = arr.transpose(0, 3, 1, 2)
+    if len(frames) > 1:
+        ds.NumberOfFrames = len(frames)
+        # Multi-frame US needs its frame increment pointer.
+        ds.FrameIncrementPointer = 0x00181063
+        ds.FrameTime = 33.0
+    ds.PixelData = arr.astype("<u2" if bits == 16 else "uint8").tobytes()
+    ds["PixelData"].VR = "OW" if bits == 16 else "OB"
+
+
+def make(out):
+    cases = []
+    sans, mono, serif = "DejaVuSans.ttf", "DejaVuSansMono-Bold.ttf", "DejaVuSerif.ttf"
+
+    def add(name, ds, texts_by_frame, scanned, note):
+        ds.save_as(os.path.join(out, name + ".dcm"), write_like_original=False)
+        tokens = sorted({t for frame in texts_by_frame for t in frame["tokens"]})
+        cases.append({
+            "file": name + ".dcm",
+            "tokens": tokens,
+            "boxes": [frame["boxes"] for frame in texts_by_frame],
+            "scanned": scanned,
+            "note": note,
+        })
+
+    # 1. Ultrasound, monochrome 8-bit: white sans top-left, grey monospace bottom-right.
+    ds = base("ExplVR_BigEnd.dcm", 480, 640)
+    img = Image.fromarray(fan(background("image", 480, 640)))
+    texts = [(NAME, (12, 10), font(sans, 16), 255), (MRN, (12, 32), font(sans, 16), 255),
+             (EXAM, (440, 452), font(mono, 14), 210)]
+    boxes = draw(img, texts)
+    set_pixels(ds, [np.asarray(img)], "MONOCHROME2")
+    add("us-mono", ds, [{"tokens": [t[0] for t in texts], "boxes": boxes}], True, "US MONOCHROME2 8-bit")
+
+    # 2. Ultrasound RGB by pixel: yellow and green text over a grey image.
+    ds = base("ExplVR_BigEnd.dcm", 480, 640)
+    grey = fan(background("ct", 480, 640))
+    img = Image.fromarray(np.stack([grey] * 3, axis=-1))
+    texts = [(NAME, (400, 12), font(sans, 18), (255, 255, 0)), (DOB, (14, 440), font(serif, 15), (0, 255, 0))]
+    boxes = draw(img, texts)
+    set_pixels(ds, [np.asarray(img)], "RGB", planar=0)
+    add("us-rgb", ds, [{"tokens": [t[0] for t in texts], "boxes": boxes}], True, "US RGB by pixel")
+
+    # 3. Secondary capture RGB by plane, serif text, larger.
+    ds = base("SC_rgb_jpeg_dcmd.dcm", 512, 512)
+    grey = background("image", 512, 512)
+    img = Image.fromarray(np.stack([grey, grey // 2, grey], axis=-1))
+    texts = [(MRN, (20, 470), font(serif, 22), (255, 255, 255)), (NAME, (260, 16), font(sans, 20), (255, 200, 0))]
+    boxes = draw(img, texts)
+    set_pixels(ds, [np.asarray(img)], "RGB", planar=1)
+    add("sc-planar", ds, [{"tokens": [t[0] for t in texts], "boxes": boxes}], True, "SC RGB by plane")
+
+    # 4. Ultrasound cine: the same overlay on every frame, the clock changing.
+    ds = base("ExplVR_BigEnd.dcm", 480, 640)
+    frames, per_frame = [], []
+    for i in range(3):
+        g = np.roll(fan(background("image", 480, 640)), i * 7, axis=0)
+        img = Image.fromarray(g)
+        texts = [(NAME, (12, 10), font(sans, 16), 240), (f"10:42:0{i}", (540, 12), font(mono, 14), 240)]
+        per_frame.append({"tokens": [NAME], "boxes": draw(img, texts)})
+        frames.append(np.asarray(img))
+    set_pixels(ds, frames, "MONOCHROME2")
+    add("us-cine", ds, per_frame, True, "US 3 frames")
+
+    # 5. CR, 16-bit MONOCHROME1: text drawn at 0, which displays white.
+    ds = base("dicomdirtests/77654033/CR1/6154", 512, 512)
+    g16 = (background("ct", 512, 512).astype("uint16") * 16)
+    img = Image.fromarray(g16.astype("int32"), mode="I")
+    texts = [(NAME, (16, 16), font(sans, 20), 0), (MRN, (16, 470), font(sans, 20), 0)]
+    boxes = draw(img, texts)
+    set_pixels(ds, [np.asarray(img).astype("uint16")], "MONOCHROME1", bits=16)
+    ds.BitsStored, ds.HighBit = 12, 11
+    add("cr-mono1", ds, [{"tokens": [t[0] for t in texts], "boxes": boxes}], True, "CR MONOCHROME1 12 of 16 bits")
+
+    # 6. Control: ultrasound without text (pixels must come out identical).
+    ds = base("ExplVR_BigEnd.dcm", 480, 640)
+    set_pixels(ds, [fan(background("image", 480, 640))], "MONOCHROME2")
+    add("us-clean", ds, [{"tokens": [], "boxes": []}], True, "US without text")
+
+    # 7. Control: CT with text but no flag (not scanned: CT only when BurnedInAnnotation is YES).
+    # 8. The same CT flagged YES: scanned and cleaned.
+    for name, flagged in (("ct-unflagged", False), ("ct-flagged", True)):
+        ds = base("CT_small.dcm", 512, 512)
+        g = background("ct", 512, 512).astype("uint16") * 16
+        img = Image.fromarray(g.astype("int32"), mode="I")
+        texts = [(NAME, (8, 8), font(sans, 24), 4095), (MRN, (300, 480), font(sans, 18), 4095)]
+        boxes = draw(img, texts)
+        set_pixels(ds, [np.asarray(img).astype("uint16")], "MONOCHROME2", bits=16)
+        ds.BitsStored, ds.HighBit = 12, 11
+        if flagged:
+            ds.BurnedInAnnotation = "YES"
+        add(name, ds, [{"tokens": [t[0] for t in texts], "boxes": boxes}], flagged,
+            "CT " + ("flagged YES" if flagged else "without the flag"))
+
+    with open(os.path.join(out, "manifest.json"), "w") as f:
+        json.dump(cases, f, indent=1)
+
+
+if __name__ == "__main__":
+    os.makedirs(sys.argv[1], exist_ok=True)
+    make(sys.argv[1])

@@ -1,0 +1,156 @@
+#!/usr/bin/python3
+"""Check what burned_in.py planted, after `dcmblind run --option clean-pixel-data`.
+
+  check_burned_in.py IN_DIR OUT_DIR
+
+An independent reader decides: Debian's tesseract (not the tesseract.js the engine uses, and on
+the whole frame, not on the lines the engine chose) reads each output frame as a viewer shows it.
+Properties, per file of the manifest:
+- scanned files: no planted word (3+ letters or digits) is read in any frame, while the same
+  reader reads planted words in the input (else the check proves nothing); BurnedInAnnotation is
+  NO and the method code sequence holds 113101 (Clean Pixel Data);
+- every file: no pixel changed outside the planted text's boxes (padded); a file without text
+  and a file that is not scanned come out with identical pixels.
+Prints a JSON report; exits 1 when a property fails.
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pydicom
+from PIL import Image, ImageOps
+
+PAD = 12
+
+
+def frames(ds):
+    a = ds.pixel_array
+    n = int(getattr(ds, "NumberOfFrames", 1) or 1)
+    return [a] if n == 1 else list(a)
+
+
+def display(ds, f):
+    """The frame as a viewer shows it, 8-bit (MONOCHROME1 inverted, 16-bit scaled)."""
+    a = f.astype(float)
+    if a.ndim == 3:
+        return Image.fromarray(a.clip(0, 255).astype("uint8"), "RGB")
+    a = (a - a.min()) / max(1.0, a.max() - a.min()) * 255
+    if ds.PhotometricInterpretation == "MONOCHROME1":
+        a = 255 - a
+    return Image.fromarray(a.astype("uint8"))
+
+
+def tesseract(path, psm):
+    # One thread per tesseract: its OpenMP threads spin and cost more than they give on small images.
+    env = dict(os.environ, OMP_THREAD_LIMIT="1")
+    out = subprocess.run(["tesseract", path, "-", "--psm", psm], capture_output=True, text=True, check=True, env=env)
+    return {re.sub(r"[^0-9A-Za-z]", "", w).upper() for w in out.stdout.split()}
+
+
+def read_words(img):
+    """
+    Words tesseract reads in the image, enlarged twice (small overlay text needs it): the whole
+    frame in grey and in grey inverted (light text reads better as dark on light), and — since
+    over anatomy tesseract may take the whole frame for a picture and read nothing — bands of
+    it one or two text lines high, read as lines.
+    """
+    grey = img.convert("L").resize((img.width * 2, img.height * 2), Image.BICUBIC)
+    inv = ImageOps.invert(grey)
+    with tempfile.TemporaryDirectory() as d:
+        jobs = []
+        for i, variant in enumerate([grey, inv]):
+            p = os.path.join(d, f"whole{i}.png")
+            variant.save(p)
+            jobs.append((p, "11"))
+        for top in range(0, inv.height, 60):
+            p = os.path.join(d, f"band{top}.png")
+            inv.crop((0, top, inv.width, min(inv.height, top + 100))).save(p)
+            jobs.append((p, "6"))
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+            found = pool.map(lambda job: tesseract(*job), jobs)
+            words = set().union(*found)
+    return words - {""}
+
+
+def planted_words(tokens):
+    words = set()
+    for t in tokens:
+        for w in re.split(r"[\s]+", t):
+            w = re.sub(r"[^0-9A-Za-z]", "", w).upper()
+            if len(w) >= 3 and not w.isdigit() or len(w) >= 6:
+                words.add(w)
+    return words
+
+
+def near(word, read):
+    """Read as the word, or with one character more, less or different (OCR's slips)."""
+    for r in read:
+        if r == word or (abs(len(r) - len(word)) <= 1 and len(word) >= 5 and distance(r, word) <= 1):
+            return True
+        if len(word) >= 5 and word in r:
+            return True
+    return False
+
+
+def distance(a, b):
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def outside_boxes_changed(fin, fout, boxes):
+    diff = np.any(fin != fout, axis=-1) if fin.ndim == 3 else fin != fout
+    allowed = np.zeros(diff.shape, bool)
+    for x0, y0, x1, y1 in boxes:
+        allowed[max(0, y0 - PAD):y1 + PAD, max(0, x0 - PAD):x1 + PAD] = True
+    return int(np.count_nonzero(diff & ~allowed)), int(np.count_nonzero(diff))
+
+
+def check(indir, outdir):
+    cases = json.load(open(os.path.join(indir, "manifest.json")))
+    report, ok = [], True
+    for c in cases:
+        src = pydicom.dcmread(os.path.join(indir, c["file"]))
+        out = pydicom.dcmread(os.path.join(outdir, c["file"]))
+        fin, fout = frames(src), frames(out)
+        r = {"file": c["file"], "problems": []}
+        words = planted_words(c["tokens"])
+        for i, (a, b) in enumerate(zip(fin, fout)):
+            stray, changed = outside_boxes_changed(a, b, c["boxes"][i])
+            r.setdefault("changed", []).append(changed)
+            if stray:
+                r["problems"].append(f"frame {i}: {stray} pixels changed outside the text")
+            if (not c["tokens"] or not c["scanned"]) and changed:
+                r["problems"].append(f"frame {i}: {changed} pixels changed in a file that should be untouched")
+        if c["scanned"] and words:
+            seen_in = set().union(*(read_words(display(src, f)) for f in fin))
+            seen_out = set().union(*(read_words(display(out, f)) for f in fout))
+            r["readable_before"] = sorted(w for w in words if near(w, seen_in))
+            r["readable_after"] = sorted(w for w in words if near(w, seen_out))
+            if not r["readable_before"]:
+                r["problems"].append("the oracle reads no planted word in the input: the check proves nothing")
+            if r["readable_after"]:
+                r["problems"].append(f"still readable: {r['readable_after']}")
+        if c["scanned"]:
+            if getattr(out, "BurnedInAnnotation", None) != "NO":
+                r["problems"].append("BurnedInAnnotation is not NO")
+            codes = [i.CodeValue for i in getattr(out, "DeidentificationMethodCodeSequence", [])]
+            if "113101" not in codes:
+                r["problems"].append("no 113101 (Clean Pixel Data) in the method code sequence")
+        ok = ok and not r["problems"]
+        report.append(r)
+    print(json.dumps(report, indent=1))
+    return ok
+
+
+if __name__ == "__main__":
+    sys.exit(0 if check(sys.argv[1], sys.argv[2]) else 1)
