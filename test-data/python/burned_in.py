@@ -13,6 +13,7 @@ no BurnedInAnnotation flag (CT is scanned only when flagged). A manifest lists, 
 tokens drawn and the boxes they occupy, so a test can check both that no token is readable
 afterwards and that nothing outside those boxes changed.
 """
+import io
 import json
 import os
 import sys
@@ -20,7 +21,8 @@ import sys
 import numpy as np
 import pydicom
 from PIL import Image, ImageDraw, ImageFont
-from pydicom.uid import ExplicitVRLittleEndian
+from pydicom.encaps import encapsulate
+from pydicom.uid import ExplicitVRLittleEndian, JPEGBaseline8Bit, RLELossless
 
 TEST_FILES = "/usr/lib/python3/dist-packages/pydicom/data/test_files"
 FONTS = "/usr/share/fonts/truetype/dejavu"
@@ -72,6 +74,7 @@ def base(header, rows, cols):
         if el.tag.group == 0x0028 or el.tag in (0x7FE00010,) or el.tag.element == 0:
             del ds[el.tag]
     ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds.is_little_endian, ds.is_implicit_VR = True, False
     ds.Rows, ds.Columns = rows, cols
     ds.PatientName = "SMITH^JOHN"
     ds.PatientID = "55501234"
@@ -185,6 +188,40 @@ def make(out):
             ds.BurnedInAnnotation = "YES"
         add(name, ds, [{"tokens": [t[0] for t in texts], "boxes": boxes}], flagged,
             "CT " + ("flagged YES" if flagged else "without the flag"))
+
+    # 9. Ultrasound RGB in JPEG baseline (YCbCr 4:2:2): written back native after blanking.
+    # 10. The same without text: its compressed frames must stay exactly as they were.
+    for name, with_text in (("us-jpeg", True), ("us-jpeg-clean", False)):
+        ds = base("ExplVR_BigEnd.dcm", 480, 640)
+        grey = fan(background("image", 480, 640))
+        img = Image.fromarray(np.stack([grey, grey, grey // 2], axis=-1))
+        texts = [(NAME, (12, 10), font(sans, 18), (255, 255, 255)), (EXAM, (420, 450), font(mono, 15), (255, 255, 0))]
+        boxes = draw(img, texts) if with_text else []
+        set_pixels(ds, [np.asarray(img)], "RGB", planar=0)
+        jpeg = io.BytesIO()
+        img.save(jpeg, "JPEG", quality=95, subsampling=1)
+        del ds.PixelData
+        ds.add_new(0x7FE00010, "OB", encapsulate([jpeg.getvalue()]))
+        ds["PixelData"].is_undefined_length = True
+        ds.PhotometricInterpretation = "YBR_FULL_422"
+        ds.LossyImageCompression = "01"
+        ds.file_meta.TransferSyntaxUID = JPEGBaseline8Bit
+        add(name, ds, [{"tokens": [t[0] for t in texts] if with_text else [], "boxes": boxes}], True,
+            "US JPEG baseline" + ("" if with_text else " without text"))
+
+    # 11. Secondary capture RGB in RLE Lossless, two frames: RLE again after blanking.
+    ds = base("SC_rgb_jpeg_dcmd.dcm", 256, 384)
+    frames, per_frame = [], []
+    for i in range(2):
+        grey = np.roll(background("ct", 256, 384), i * 11, axis=1)
+        img = Image.fromarray(np.stack([grey, grey, grey], axis=-1))
+        texts = [(MRN, (10, 10), font(sans, 17), (255, 255, 255)), (DOB, (170, 228), font(serif, 15), (0, 255, 255))]
+        per_frame.append({"tokens": [t[0] for t in texts], "boxes": draw(img, texts)})
+        frames.append(np.asarray(img))
+    set_pixels(ds, frames, "RGB", planar=0)
+    del ds.FrameIncrementPointer, ds.FrameTime
+    ds.compress(RLELossless, encoding_plugin="pydicom")
+    add("sc-rle", ds, per_frame, True, "SC RGB RLE, 2 frames")
 
     with open(os.path.join(out, "manifest.json"), "w") as f:
         json.dump(cases, f, indent=1)

@@ -24,6 +24,8 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pydicom
 from PIL import Image, ImageOps
+from pydicom.pixel_data_handlers.util import convert_color_space
+from pydicom.uid import RLELossless
 
 PAD = 12
 
@@ -107,8 +109,9 @@ def distance(a, b):
     return prev[-1]
 
 
-def outside_boxes_changed(fin, fout, boxes):
-    diff = np.any(fin != fout, axis=-1) if fin.ndim == 3 else fin != fout
+def outside_boxes_changed(fin, fout, boxes, tolerance):
+    d = np.abs(fin.astype(int) - fout.astype(int)) > tolerance
+    diff = np.any(d, axis=-1) if fin.ndim == 3 else d
     allowed = np.zeros(diff.shape, bool)
     for x0, y0, x1, y1 in boxes:
         allowed[max(0, y0 - PAD):y1 + PAD, max(0, x0 - PAD):x1 + PAD] = True
@@ -124,10 +127,21 @@ def check(indir, outdir):
         fin, fout = frames(src), frames(out)
         r = {"file": c["file"], "problems": []}
         words = planted_words(c["tokens"])
+        # A lossy source is decoded here by another decoder than the engine's (chroma upsampled
+        # otherwise): a few levels of difference are the decoders', not blanking.
+        lossy = src.file_meta.TransferSyntaxUID.is_compressed and src.file_meta.TransferSyntaxUID != RLELossless
+        if src.PhotometricInterpretation.startswith("YBR") and out.PhotometricInterpretation == "RGB":
+            # pydicom hands YCbCr over as it is; the engine wrote RGB.
+            fin = [convert_color_space(f, "YBR_FULL", "RGB") for f in fin]
+        tolerance = 24 if lossy and out.file_meta.TransferSyntaxUID != src.file_meta.TransferSyntaxUID else 0
+        if not c["tokens"] and out.PixelData != src.PixelData:
+            r["problems"].append("a file without text did not keep its Pixel Data byte for byte")
         for i, (a, b) in enumerate(zip(fin, fout)):
-            stray, changed = outside_boxes_changed(a, b, c["boxes"][i])
+            stray, changed = outside_boxes_changed(a, b, c["boxes"][i], tolerance)
             r.setdefault("changed", []).append(changed)
-            if stray:
+            # A lossy source decoded by two decoders differs at a few sharp edges (chroma upsampled
+            # by nearest neighbour in one, smoothly in the other): up to 0.1% of the frame.
+            if stray > (a.shape[0] * a.shape[1] // 1000 if tolerance else 0):
                 r["problems"].append(f"frame {i}: {stray} pixels changed outside the text")
             if (not c["tokens"] or not c["scanned"]) and changed:
                 r["problems"].append(f"frame {i}: {changed} pixels changed in a file that should be untouched")

@@ -9,16 +9,18 @@
  * cleaned files say BurnedInAnnotation NO and carry code 113101. dciodvfy finds no new error.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pythonWith } from '@dcmblind/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { HAVE_DCIODVFY, newErrorsIn, runWith, tmp } from './helpers.js';
+import { HAVE_DCIODVFY, newErrorsIn, PASSPHRASE, runWith, tmp } from './helpers.js';
 
 const PY = pythonWith('PIL') && pythonWith('pydicom');
 const TESSERACT = spawnSync('which', ['tesseract']).status === 0;
 if ((!PY || !TESSERACT || !HAVE_DCIODVFY) && process.env.CI)
   throw new Error('CI needs python3-pydicom, python3-pil, tesseract-ocr and dicom3tools (.ci/run)');
+const VERIFY = fileURLToPath(new URL('../../verify/dist/main.js', import.meta.url));
 const script = (name: string) => fileURLToPath(new URL(`../../../test-data/python/${name}`, import.meta.url));
 
 describe.skipIf(!PY || !TESSERACT)('burned-in text (clean-pixel-data)', () => {
@@ -42,7 +44,7 @@ describe.skipIf(!PY || !TESSERACT)('burned-in text (clean-pixel-data)', () => {
       '--json',
     ]);
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout).written).toBe(8);
+    expect(JSON.parse(r.stdout).written).toBe(11);
     const check = spawnSync(PY as string, [script('check_burned_in.py'), input, out], {
       encoding: 'utf8',
       maxBuffer: 16 << 20,
@@ -62,6 +64,21 @@ describe.skipIf(!PY || !TESSERACT)('burned-in text (clean-pixel-data)', () => {
     ])
       expect(changed.get(f), f).toBeGreaterThan(100);
     if (HAVE_DCIODVFY) expect(Object.fromEntries(await newErrorsIn(key, out))).toEqual({});
+    // The QA scan holds the run to its option: the code it declares, pixels it was allowed to change.
+    const qaFile = join(dir, 'qa.json');
+    const v = spawnSync(
+      process.execPath,
+      [VERIFY, out, '--source', input, '--key', key, '--report', qaFile, '--quiet'],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, DCMBLIND_PASSPHRASE: PASSPHRASE },
+      },
+    );
+    const qa = JSON.parse(readFileSync(qaFile, 'utf8')) as { findings: { rule: string }[] };
+    expect(
+      qa.findings.map((f) => f.rule),
+      v.stderr,
+    ).toEqual([]);
   }, 300_000);
 
   it('without the option a flagged file is quarantined and the others keep their pixels', () => {
@@ -75,7 +92,7 @@ describe.skipIf(!PY || !TESSERACT)('burned-in text (clean-pixel-data)', () => {
     ]);
     expect(r.code, r.stderr).toBe(0);
     const s = JSON.parse(r.stdout);
-    expect([s.written, s.quarantined]).toEqual([7, 1]);
+    expect([s.written, s.quarantined]).toEqual([10, 1]);
   }, 120_000);
 
   it('--pixel-scan needs the option, and takes only all, at-risk or none', () => {

@@ -74,7 +74,7 @@ export function pairOutputs(
   outputs: readonly OutputFacts[],
   sources: SourceSet,
   key: KeyFacts,
-  given: { readonly source: boolean; readonly key: boolean },
+  given: { readonly source: boolean; readonly key: boolean; readonly pixelsCleaned?: boolean },
 ): Pairing {
   const bySourcePixel = new Map<string, SourceFacts[]>();
   for (const s of sources.parsed)
@@ -95,7 +95,7 @@ export function pairOutputs(
       const src = parsedSourceOf(k.record);
       const patient = src?.patientKey ?? aliasOf.get(k.patient) ?? k.patient;
       pairOf.set(out.file, { patient, ...(src ? { source: src } : {}) });
-      if (src?.pixelSha && out.pixelSha && src.pixelSha !== out.pixelSha) {
+      if (src?.pixelSha && out.pixelSha && src.pixelSha !== out.pixelSha && !given.pixelsCleaned) {
         findings.push({
           rule: 'pixel-data-changed',
           severity: 'integrity',

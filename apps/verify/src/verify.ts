@@ -18,7 +18,7 @@ import { PathMasks } from './path-mask.js';
 import { type Check, checksRun, type NotJudged, type Verdict, verdictOf } from './rules.js';
 import type { Category, Seed } from './seeds.js';
 import { SourceSet } from './source-set.js';
-import { PROFILE_COLUMNS } from './table.js';
+import { CID7050, PROFILE_COLUMNS } from './table.js';
 import { treeChecks } from './tree-checks.js';
 import { rel, walk } from './walk.js';
 import type { WorkerTask } from './worker.js';
@@ -94,7 +94,12 @@ export async function verify(given: VerifyOptions): Promise<Report> {
     : randomBytes(32);
   const dates = [...new Set([...sources.datesByPatient.values()].flatMap((d) => [...d]))];
   const { outputs, absOf } = await scanOutputs(o, threads, columns, { seeds, dates, hashKey });
-  const pairing = pairOutputs(outputs, sources, key, { source: Boolean(o.source), key: Boolean(o.key) });
+  const pairing = pairOutputs(outputs, sources, key, {
+    source: Boolean(o.source),
+    key: Boolean(o.key),
+    // Clean Pixel Data blanks burned-in text: an output's pixels may differ from its source's.
+    pixelsCleaned: run.optionColumns.includes(CID7050['113101'] as string),
+  });
   const masks = new PathMasks(seeds);
   const tree = treeChecks({
     output: o.output,
@@ -137,9 +142,10 @@ function runConfig(output: string): {
   } catch {
     return { scope: 'global', optionColumns: [] }; // a damaged manifest: the scan reports what it can
   }
-  // Clean Pixel Data has no column of the table (it acts on the pixels).
+  // Each option by its CID 7050 code, as the files declare it (Clean Pixel Data has a code and no
+  // column of the table: it acts on the pixels).
   const optionColumns = (m?.options ?? []).flatMap((o) => {
-    const column = Object.hasOwn(OPTIONS, o) ? OPTIONS[o as OptionName].column : undefined;
+    const column = Object.hasOwn(OPTIONS, o) ? CID7050[OPTIONS[o as OptionName].code] : undefined;
     return column === undefined ? [] : [column];
   });
   return {

@@ -236,7 +236,8 @@ export function deidentify(
   const output = fileHeader({
     sopClassUID: first.identity.sopClassUID,
     sopInstanceUID: f.sopInstanceUID,
-    transferSyntaxUID: parsed.transferSyntaxUID,
+    // Compressed frames with text blanked may be written back native (deid/blanked-pixels.ts).
+    transferSyntaxUID: pixels?.blanked?.transferSyntaxUID ?? parsed.transferSyntaxUID,
     implementationClassUID: IMPLEMENTATION_CLASS_UID,
     implementationVersionName: IMPLEMENTATION_VERSION_NAME,
   });

@@ -141,7 +141,7 @@ function walkElements(
     const base = ruleFor(el, el.items ? 'SQ' : vr, w.ctx.profile);
     let node: OutNode | null;
     const table = top ? plannedTable(w, el, w.ctx.pixels) : undefined;
-    if (table) node = table;
+    if (table !== undefined) node = table;
     else if (el.items) node = sequence(w, el, resolveByType(base, typed), scheme, free, typed);
     else if (el.external || el.encapsulated || el === w.ctx.pixels?.element)
       node = bulk(w, el, resolveByType(base, typed));

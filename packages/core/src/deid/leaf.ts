@@ -111,7 +111,7 @@ function decided(
     fire(w, { action: 'D', source: 'Encapsulated Document Length (of the placeholder)' });
     return valueNode(w, el, vr, lengthValue(doc, (w.transcode ?? el.enc).littleEndian));
   }
-  if (ctx.pixels?.scanned && el.tag === T.BurnedInAnnotation && top) {
+  if (ctx.pixels?.textChecked && el.tag === T.BurnedInAnnotation && top) {
     fire(w, {
       action: 'D',
       source: 'Burned In Annotation (NO: the pixels were scanned and their text blanked)',

@@ -33,7 +33,9 @@ export function markers(ctx: EngineContext, enc: Encoding, present: ReadonlySet<
     .map((t) => text(t, t === T.PatientName ? 'PN' : 'LO', ctx.patient.pseudonym));
   // Scanned for burned-in text and cleaned: the file says so even when its source did not.
   const burnedIn =
-    ctx.pixels?.scanned && !present.has(T.BurnedInAnnotation) ? [text(T.BurnedInAnnotation, 'CS', 'NO')] : [];
+    ctx.pixels?.textChecked && !present.has(T.BurnedInAnnotation)
+      ? [text(T.BurnedInAnnotation, 'CS', 'NO')]
+      : [];
   return [
     ...identity,
     ...burnedIn,

@@ -15,8 +15,8 @@ import {
 } from '../pixels/unused-bits.js';
 import { numberOfFrames, type StripPlan, planBitstream } from '../pixels/encapsulated.js';
 import { skipped } from '../testing/skip.js';
-import { blank } from '../pixels/text/frames.js';
 import type { Blanking, ScanRequest } from '../pixels/text/scan.js';
+import { type Blanked, blankedNode, blankedPixels, nativeAttribute } from './blanked-pixels.js';
 import { fire, type Walk } from './walk.js';
 
 export interface PixelPlan {
@@ -26,30 +26,15 @@ export interface PixelPlan {
   readonly mask?: CellMask;
   /** Compressed pixel data: the frames without their metadata segments, or why it was not checked. */
   readonly bitstream?: StripPlan | { readonly kind: 'unchecked'; readonly transferSyntaxUID: string };
-  /** The pixels were scanned for burned-in text (pixels/text/): the value with its text blanked. */
-  readonly scanned?: { readonly value: Uint8Array; readonly cellsBlanked: number };
+  /** The pixels were scanned for burned-in text (pixels/text/): BurnedInAnnotation becomes NO. */
+  readonly textChecked?: true;
+  /** Text was found: the frames with it blanked (deid/blanked-pixels.ts). */
+  readonly blanked?: Blanked;
 }
 
 const CLEARED = { action: 'C', source: UNUSED_BITS_SOURCE } as const;
 const EXTENDED_OFFSET_TABLE = 0x7fe00001;
 const EXTENDED_OFFSET_TABLE_LENGTHS = 0x7fe00002;
-/**
- * The scanned value: the request's copy of the pixels with the boxes blanked frame by frame, and
- * its unused bits cleared as for any native value.
- */
-function scannedPlan(parsed: ParsedFile, element: Element, req: ScanRequest, blanking: Blanking): PixelPlan {
-  const value = req.value;
-  let cellsBlanked = 0;
-  blanking.frames.forEach((boxes, f) => {
-    cellsBlanked += blank(req.geometry, value, f, boxes);
-  });
-  const mask = skipped('unused-bits')
-    ? undefined
-    : cellMaskOf(parsed.data, parsed.dataset, parsed.encoding.littleEndian);
-  if (mask) clearUnusedBits(value, mask);
-  return { element, scanned: { value, cellsBlanked } };
-}
-
 /**
  * What changes in the file's Pixel Data; a reason when the file cannot be written safely.
  * `scan`: the pixels were scanned for burned-in text, and what to blank.
@@ -60,7 +45,15 @@ export function planPixels(
 ): PixelPlan | { quarantine: string } | undefined {
   const element = parsed.dataset.find((e) => e.tag === T.PixelData);
   if (!element || element.items || element.valueLength === 0) return undefined;
-  if (scan) return scannedPlan(parsed, element, scan.request, scan.blanking);
+  if (!scan) return unscannedPlan(parsed, element);
+  const blanked = blankedPixels(parsed, element, scan.request, scan.blanking);
+  if (blanked) return { element, textChecked: true, blanked };
+  const plan = unscannedPlan(parsed, element);
+  return plan && 'quarantine' in plan ? plan : { ...(plan ?? { element }), textChecked: true };
+}
+
+/** Unused bits of native cells, metadata segments of compressed frames. */
+function unscannedPlan(parsed: ParsedFile, element: Element): PixelPlan | { quarantine: string } | undefined {
   if (element.encapsulated) {
     if (skipped('bitstream')) return undefined;
     const value = parsed.data.subarray(element.valueStart, element.end);
@@ -91,13 +84,6 @@ function nativeNode(w: Walk, el: Element, mask: CellMask): OutNode | undefined {
   return { kind: 'value', tag: el.tag, vr, enc: w.transcode ?? el.enc, value: cleared };
 }
 
-/** Scanned cells: written from the blanked copy, the boxes reported. */
-function scannedNode(w: Walk, el: Element, scanned: NonNullable<PixelPlan['scanned']>): OutNode {
-  if (scanned.cellsBlanked > 0) fire(w, { action: 'C', source: 'Pixel Data: burned-in text blanked' });
-  const vr = el.vr === 'OB' || el.vr === 'OW' ? el.vr : 'OW';
-  return { kind: 'value', tag: el.tag, vr, enc: w.transcode ?? el.enc, value: scanned.value };
-}
-
 /** Compressed frames: written without their metadata segments, each removal reported. */
 function strippedNode(w: Walk, el: Element, plan: StripPlan): OutNode {
   for (const [name, n] of plan.removed)
@@ -109,7 +95,7 @@ function strippedNode(w: Walk, el: Element, plan: StripPlan): OutNode {
 /** The output node for the planned Pixel Data; undefined: write the element as it is. */
 export function plannedPixels(w: Walk, el: Element, plan: PixelPlan | undefined): OutNode | undefined {
   if (!plan || plan.element !== el) return undefined;
-  if (plan.scanned) return scannedNode(w, el, plan.scanned);
+  if (plan.blanked) return blankedNode(w, el, plan.blanked);
   if (plan.mask) return nativeNode(w, el, plan.mask);
   if (plan.bitstream?.kind === 'strip') return strippedNode(w, el, plan.bitstream);
   if (plan.bitstream?.kind === 'unchecked') {
@@ -119,8 +105,13 @@ export function plannedPixels(w: Walk, el: Element, plan: PixelPlan | undefined)
   return undefined;
 }
 
-/** The Extended Offset Table and its lengths, when the frames they point at moved. */
-export function plannedTable(w: Walk, el: Element, plan: PixelPlan | undefined): OutNode | undefined {
+/**
+ * The Extended Offset Table and its lengths, when the frames they point at moved; the attributes
+ * of compressed frames written back native (null: removed).
+ */
+export function plannedTable(w: Walk, el: Element, plan: PixelPlan | undefined): OutNode | null | undefined {
+  const native = nativeAttribute(w, el, plan?.blanked);
+  if (native !== undefined) return native;
   if (plan?.bitstream?.kind !== 'strip') return undefined;
   const value =
     el.tag === EXTENDED_OFFSET_TABLE

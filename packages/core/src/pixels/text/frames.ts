@@ -52,8 +52,18 @@ function text(p: ParsedFile, tag: number): string {
     .trim();
 }
 
-/** The frames' layout, or why they cannot be read as native cells here. */
-export function geometryOf(p: ParsedFile, pixels: Element): Geometry | { readonly unreadable: string } {
+/** Colour models of compressed frames that decode to RGB (JPEG's subsampled YCbCr). */
+const DECODED_TO_RGB = new Set(['YBR_FULL_422']);
+
+/**
+ * The frames' layout, or why they cannot be read here. `compressed`: the header of encapsulated
+ * frames (its value is not native cells; YBR_FULL_422 is decoded to RGB).
+ */
+export function geometryOf(
+  p: ParsedFile,
+  pixels: Element,
+  opts: { readonly compressed?: boolean } = {},
+): Geometry | { readonly unreadable: string } {
   const rows = us(p, ROWS);
   const columns = us(p, COLUMNS);
   const samples = us(p, SAMPLES) ?? 1;
@@ -64,10 +74,13 @@ export function geometryOf(p: ParsedFile, pixels: Element): Geometry | { readonl
   if (!rows || !columns) return { unreadable: 'no Rows or Columns' };
   if (samples !== 1 && samples !== 3) return { unreadable: `${samples} samples per pixel` };
   if (allocated !== 8 && allocated !== 16) return { unreadable: `${allocated ?? 'no'} bits allocated` };
-  if (!PHOTOMETRICS_READ.has(photometric))
+  const rgbLike =
+    photometric === 'RGB' ||
+    photometric === 'YBR_FULL' ||
+    (opts.compressed === true && DECODED_TO_RGB.has(photometric));
+  if (!PHOTOMETRICS_READ.has(photometric) && !rgbLike)
     return { unreadable: `photometric interpretation ${photometric || 'missing'}` };
-  if ((samples === 3) !== (photometric === 'RGB' || photometric === 'YBR_FULL'))
-    return { unreadable: `${samples} samples with ${photometric}` };
+  if ((samples === 3) !== rgbLike) return { unreadable: `${samples} samples with ${photometric}` };
   const g: Geometry = {
     rows,
     columns,
@@ -80,7 +93,7 @@ export function geometryOf(p: ParsedFile, pixels: Element): Geometry | { readonl
     frames,
     littleEndian: p.encoding.littleEndian,
   };
-  if (pixels.valueLength < frameBytes(g) * frames)
+  if (!opts.compressed && pixels.valueLength < frameBytes(g) * frames)
     return { unreadable: `pixel data holds ${pixels.valueLength} bytes, ${frameBytes(g) * frames} expected` };
   return g;
 }

@@ -7,6 +7,7 @@
  */
 import type { ParsedFile } from '../../dicom/reader.js';
 import { latin1 } from '../../deid/text.js';
+import { decodeEncapsulated } from './decode.js';
 import { type Box, type Geometry, geometryOf } from './frames.js';
 
 export type PixelScan = 'all' | 'at-risk' | 'none';
@@ -58,8 +59,13 @@ export function shouldScan(mode: PixelScan, f: ScanFacts): boolean {
 /** What a scan reads: the Pixel Data value's place in the file's bytes and its frames' layout. */
 export interface ScanRequest {
   readonly geometry: Geometry;
-  /** A copy of the Pixel Data value (the file's bytes may be a buffer the thread reuses). */
+  /**
+   * The frames' cells: a copy of a native Pixel Data value (the file's bytes may be a buffer the
+   * thread reuses), or compressed frames decoded.
+   */
   readonly value: Uint8Array;
+  /** Compressed frames: how blanked ones are written back (decode.ts). */
+  readonly writeBack?: 'rle' | 'native';
 }
 
 /** Boxes to blank, frame by frame (a scan's answer; empty lists when no text was found). */
@@ -72,9 +78,11 @@ export function scanRequest(parsed: ParsedFile): ScanRequest | { readonly quaran
   const el = parsed.dataset.find((e) => e.tag === 0x7fe00010);
   if (!el || el.items || el.valueLength === 0) return undefined; // no pixels, nothing to scan
   const why = (s: string) => ({ quarantine: `pixel data not scanned for burned-in text: ${s}` });
-  if (el.encapsulated)
-    return why(`compressed frames (${parsed.transferSyntaxUID}) are not decoded by this version`);
   if (el.external) return why('the file is too large to scan in this version (over 32 MiB)');
+  if (el.encapsulated) {
+    const d = decodeEncapsulated(parsed, el);
+    return 'unreadable' in d ? why(d.unreadable) : d;
+  }
   const g = geometryOf(parsed, el);
   if ('unreadable' in g) return why(g.unreadable);
   // A copy (Uint8Array.from): `data` may be the thread's read buffer, which the next file

@@ -1,0 +1,102 @@
+/**
+ * Pixel Data after the scan for burned-in text (pixels/text/): where text was found, the frames
+ * with it blanked, written in the source's syntax when that is lossless (native, RLE) or native
+ * explicit VR little endian (JPEG: its attributes follow — transfer syntax, photometric
+ * interpretation RGB, planar configuration 0, no Extended Offset Table). Where none was found the
+ * pixels stay exactly as they were. Either way the file was checked: BurnedInAnnotation NO.
+ */
+import type { Element, ParsedFile } from '../dicom/reader.js';
+import { asciiBytes, type OutNode, padValue } from '../dicom/writer.js';
+import { framesOf, readEncapsulated, rebuild } from '../pixels/fragments.js';
+import { numberOfFrames } from '../pixels/encapsulated.js';
+import { startsFrame } from '../pixels/bitstream.js';
+import { blank, frameBytes } from '../pixels/text/frames.js';
+import { EXPLICIT_LITTLE } from '../pixels/text/decode.js';
+import { encodeRleFrame } from '../pixels/text/rle.js';
+import type { Blanking, ScanRequest } from '../pixels/text/scan.js';
+import { cellMaskOf, clearUnusedBits } from '../pixels/unused-bits.js';
+import { skipped } from '../testing/skip.js';
+import { fire, type Walk } from './walk.js';
+
+export interface Blanked {
+  /** Native cells, or an encapsulated value (offset table, fragments, delimiter). */
+  readonly value: Uint8Array;
+  readonly encapsulated: boolean;
+  readonly cellsBlanked: number;
+  /** Compressed frames written back native: the file's new transfer syntax and colour model. */
+  readonly transferSyntaxUID?: string;
+  readonly photometric?: string;
+}
+
+const EXTENDED_OFFSET_TABLE = 0x7fe00001;
+const EXTENDED_OFFSET_TABLE_LENGTHS = 0x7fe00002;
+const PLANAR_CONFIGURATION = 0x00280006;
+const PHOTOMETRIC = 0x00280004;
+
+/** The blanked Pixel Data of a scanned file; undefined when no text was found (pixels unchanged). */
+export function blankedPixels(
+  parsed: ParsedFile,
+  element: Element,
+  req: ScanRequest,
+  blanking: Blanking,
+): Blanked | undefined {
+  if (blanking.frames.every((boxes) => boxes.length === 0)) return undefined;
+  const g = req.geometry;
+  const value = req.value;
+  let cellsBlanked = 0;
+  blanking.frames.forEach((boxes, f) => {
+    cellsBlanked += blank(g, value, f, boxes);
+  });
+  if (cellsBlanked === 0) return undefined;
+  if (req.writeBack === 'rle') {
+    const enc = readEncapsulated(parsed.data.subarray(element.valueStart, element.end));
+    const frames = enc && framesOf(enc, numberOfFrames(parsed), (f) => startsFrame('rle', f));
+    if (!enc || !frames) throw new Error('RLE frames decoded once and not again');
+    const size = frameBytes(g);
+    const replaced = new Map(
+      frames.map((_, i) => [i, encodeRleFrame(value.subarray(i * size, (i + 1) * size), g)]),
+    );
+    const rebuilt = rebuild(frames, replaced, enc.offsets.length > 0);
+    return { value: Buffer.concat(rebuilt.value), encapsulated: true, cellsBlanked };
+  }
+  if (req.writeBack === 'native')
+    return {
+      value,
+      encapsulated: false,
+      cellsBlanked,
+      transferSyntaxUID: EXPLICIT_LITTLE,
+      photometric: g.photometric,
+    };
+  const mask = skipped('unused-bits')
+    ? undefined
+    : cellMaskOf(parsed.data, parsed.dataset, parsed.encoding.littleEndian);
+  if (mask) clearUnusedBits(value, mask);
+  return { value, encapsulated: false, cellsBlanked };
+}
+
+/** The Pixel Data node of blanked frames. */
+export function blankedNode(w: Walk, el: Element, b: Blanked): OutNode {
+  fire(w, { action: 'C', source: 'Pixel Data: burned-in text blanked' });
+  const enc = w.transcode ?? el.enc;
+  if (b.encapsulated) return { kind: 'open', tag: el.tag, vr: 'OB', enc, body: b.value };
+  const vr = el.vr === 'OW' && !b.transferSyntaxUID ? 'OW' : 'OB';
+  return { kind: 'value', tag: el.tag, vr, enc, value: b.value };
+}
+
+/**
+ * Attributes that describe compressed frames now written native: the colour model they decoded
+ * to, interleaved samples, no Extended Offset Table (null: removed). Undefined: not such a file,
+ * or not such an attribute.
+ */
+export function nativeAttribute(w: Walk, el: Element, b: Blanked | undefined): OutNode | null | undefined {
+  if (!b?.transferSyntaxUID) return undefined;
+  const enc = w.transcode ?? el.enc;
+  if (el.tag === EXTENDED_OFFSET_TABLE || el.tag === EXTENDED_OFFSET_TABLE_LENGTHS) return null;
+  if (el.tag === PHOTOMETRIC && b.photometric)
+    return { kind: 'value', tag: el.tag, vr: 'CS', enc, value: padValue('CS', asciiBytes(b.photometric)) };
+  if (el.tag === PLANAR_CONFIGURATION) {
+    const zero = new Uint8Array(2);
+    return { kind: 'value', tag: el.tag, vr: 'US', enc, value: zero };
+  }
+  return undefined;
+}

@@ -1,0 +1,89 @@
+/**
+ * Compressed frames decoded for the text scan, and how the blanked frames are written back:
+ * RLE Lossless is decoded and encoded again here (rle.ts), the same syntax, losslessly; JPEG
+ * baseline and extended (8-bit) is decoded by jpeg-js and, since encoding it again would lose
+ * more, written back native in explicit VR little endian (its pixels already went through a
+ * lossy step: LossyImageCompression stays 01). Other syntaxes are not decoded by this version.
+ */
+import { createRequire } from 'node:module';
+import type { Element, ParsedFile } from '../../dicom/reader.js';
+import { numberOfFrames } from '../encapsulated.js';
+import { framesOf, frameBytes, readEncapsulated } from '../fragments.js';
+import { startsFrame } from '../bitstream.js';
+import { frameBytes as nativeFrameBytes, type Geometry, geometryOf } from './frames.js';
+import { decodeRleFrame } from './rle.js';
+
+export const RLE_LOSSLESS = '1.2.840.10008.1.2.5';
+const JPEG_BASELINE = '1.2.840.10008.1.2.4.50';
+const JPEG_EXTENDED = '1.2.840.10008.1.2.4.51';
+export const EXPLICIT_LITTLE = '1.2.840.10008.1.2.1';
+
+export interface DecodedPixels {
+  /** The decoded frames' layout (interleaved samples, little endian). */
+  readonly geometry: Geometry;
+  /** Every frame, native, one after the other. */
+  readonly value: Uint8Array;
+  /** How blanked frames are written: the same syntax (RLE), or native. */
+  readonly writeBack: 'rle' | 'native';
+}
+
+type JpegDecode = (data: Uint8Array, opts: object) => { width: number; height: number; data: Uint8Array };
+const require = createRequire(import.meta.url);
+let jpegDecode: JpegDecode | undefined;
+
+/** One JPEG frame as 8-bit cells: RGB interleaved (3 samples) or grey. */
+function decodeJpeg(frame: Uint8Array, g: Geometry): Uint8Array | { unreadable: string } {
+  jpegDecode ??= require('jpeg-js').decode as JpegDecode;
+  let img: ReturnType<JpegDecode>;
+  try {
+    img = jpegDecode(frame, {
+      useTArray: true,
+      formatAsRGBA: false,
+      tolerantDecoding: false,
+      // DICOM says which colour model the frame holds (PS3.5 §8.2.1): YBR is converted, RGB is not.
+      colorTransform: g.photometric.startsWith('YBR'),
+    });
+  } catch (e) {
+    return { unreadable: `a JPEG frame does not decode (${(e as Error).message})` };
+  }
+  if (img.width !== g.columns || img.height !== g.rows)
+    return {
+      unreadable: `a JPEG frame is ${img.width}×${img.height}, the header says ${g.columns}×${g.rows}`,
+    };
+  if (g.samples === 3) return img.data;
+  const grey = new Uint8Array(g.rows * g.columns);
+  for (let i = 0; i < grey.length; i++) grey[i] = img.data[i * 3] as number;
+  return grey;
+}
+
+/** The frames of an encapsulated Pixel Data, decoded; or why they cannot be. */
+export function decodeEncapsulated(parsed: ParsedFile, el: Element): DecodedPixels | { unreadable: string } {
+  const ts = parsed.transferSyntaxUID;
+  const family =
+    ts === RLE_LOSSLESS ? 'rle' : ts === JPEG_BASELINE || ts === JPEG_EXTENDED ? 'jpeg' : undefined;
+  if (!family) return { unreadable: `compressed frames (${ts}) are not decoded by this version` };
+  const header = geometryOf(parsed, el, { compressed: true });
+  if ('unreadable' in header) return header;
+  if (family === 'jpeg' && header.bytes !== 1)
+    return { unreadable: '12-bit JPEG is not decoded by this version' };
+  const value = parsed.data.subarray(el.valueStart, el.end);
+  const enc = readEncapsulated(value);
+  const frames = enc && framesOf(enc, numberOfFrames(parsed), (f) => startsFrame(family, f));
+  if (!frames) return { unreadable: 'the compressed frames cannot be told apart' };
+  const geometry: Geometry = {
+    ...header,
+    planar: false,
+    littleEndian: true,
+    ...(family === 'jpeg' && header.samples === 3 ? { photometric: 'RGB' } : {}),
+  };
+  const size = nativeFrameBytes(geometry);
+  const out = new Uint8Array(size * frames.length);
+  for (const [i, frame] of frames.entries()) {
+    const bytes = frameBytes(frame);
+    const cells = family === 'rle' ? decodeRleFrame(bytes, geometry) : decodeJpeg(bytes, header);
+    if (!cells) return { unreadable: `RLE frame ${i + 1} does not decode` };
+    if ('unreadable' in cells) return cells;
+    out.set(cells, i * size);
+  }
+  return { geometry, value: out, writeBack: family === 'rle' ? 'rle' : 'native' };
+}
