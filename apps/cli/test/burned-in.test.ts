@@ -9,7 +9,7 @@
  * cleaned files say BurnedInAnnotation NO and carry code 113101. dciodvfy finds no new error.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pythonWith } from '@dcmblind/test-utils';
@@ -18,8 +18,11 @@ import { HAVE_DCIODVFY, newErrorsIn, PASSPHRASE, runWith, tmp } from './helpers.
 
 const PY = pythonWith('PIL') && pythonWith('pydicom');
 const TESSERACT = spawnSync('which', ['tesseract']).status === 0;
-if ((!PY || !TESSERACT || !HAVE_DCIODVFY) && process.env.CI)
-  throw new Error('CI needs python3-pydicom, python3-pil, tesseract-ocr and dicom3tools (.ci/run)');
+const ENCODERS = ['dcmcjpeg', 'gdcmconv'].every((t) => spawnSync('which', [t]).status === 0);
+if ((!PY || !TESSERACT || !HAVE_DCIODVFY || !ENCODERS) && process.env.CI)
+  throw new Error(
+    'CI needs python3-pydicom, python3-pil, tesseract-ocr, dicom3tools, dcmtk and libgdcm-tools (.ci/run)',
+  );
 const VERIFY = fileURLToPath(new URL('../../verify/dist/main.js', import.meta.url));
 const script = (name: string) => fileURLToPath(new URL(`../../../test-data/python/${name}`, import.meta.url));
 
@@ -28,6 +31,16 @@ describe.skipIf(!PY || !TESSERACT)('burned-in text (clean-pixel-data)', () => {
   beforeAll(() => {
     input = join(tmp('burned-'), 'in');
     execFileSync(PY as string, [script('burned_in.py'), input], { stdio: 'ignore' });
+    // Two more syntaxes, made by independent encoders: JPEG lossless (dcmtk), scanned and written
+    // back native; JPEG-LS (GDCM), not decoded by this version: quarantined, never written.
+    if (ENCODERS) {
+      execFileSync('dcmcjpeg', ['+e1', '+ua', join(input, 'us-mono.dcm'), join(input, 'us-lossless.dcm')]);
+      execFileSync('gdcmconv', ['-L', join(input, 'us-rgb.dcm'), join(input, 'us-jpegls.dcm')]);
+      const manifest = JSON.parse(readFileSync(join(input, 'manifest.json'), 'utf8')) as { file: string }[];
+      const mono = manifest.find((c) => c.file === 'us-mono.dcm');
+      manifest.push({ ...mono, file: 'us-lossless.dcm', pixelsFrom: 'us-mono.dcm' } as { file: string });
+      writeFileSync(join(input, 'manifest.json'), JSON.stringify(manifest));
+    }
   }, 60_000);
 
   it('no planted word is readable afterwards, nothing else changed, the controls untouched; valid', async () => {
@@ -43,8 +56,14 @@ describe.skipIf(!PY || !TESSERACT)('burned-in text (clean-pixel-data)', () => {
       'manifest.json',
       '--json',
     ]);
+    // Exit code 0: a quarantined file is not a failure (it is reported, and kept out).
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout).written).toBe(11);
+    const summary = JSON.parse(r.stdout);
+    expect([summary.written, summary.quarantined]).toEqual(ENCODERS ? [12, 1] : [11, 0]);
+    if (ENCODERS)
+      expect(r.stderr).toMatch(
+        /us-jpegls\.dcm: pixel data not scanned for burned-in text: compressed frames \(1\.2\.840\.10008\.1\.2\.4\.80\)/,
+      );
     const check = spawnSync(PY as string, [script('check_burned_in.py'), input, out], {
       encoding: 'utf8',
       maxBuffer: 16 << 20,
@@ -74,11 +93,12 @@ describe.skipIf(!PY || !TESSERACT)('burned-in text (clean-pixel-data)', () => {
         env: { ...process.env, DCMBLIND_PASSPHRASE: PASSPHRASE },
       },
     );
-    const qa = JSON.parse(readFileSync(qaFile, 'utf8')) as { findings: { rule: string }[] };
+    const qa = JSON.parse(readFileSync(qaFile, 'utf8')) as { findings: { rule: string; file?: string }[] };
     expect(
-      qa.findings.map((f) => f.rule),
+      qa.findings.map((f) => `${f.rule} ${f.file ?? ''}`.trim()),
       v.stderr,
-    ).toEqual([]);
+      // The JPEG-LS file was kept out (quarantined): the scan says so, and nothing else.
+    ).toEqual(ENCODERS ? ['source-not-written us-jpegls.dcm'] : []);
   }, 300_000);
 
   it('without the option a flagged file is quarantined and the others keep their pixels', () => {
@@ -92,7 +112,8 @@ describe.skipIf(!PY || !TESSERACT)('burned-in text (clean-pixel-data)', () => {
     ]);
     expect(r.code, r.stderr).toBe(0);
     const s = JSON.parse(r.stdout);
-    expect([s.written, s.quarantined]).toEqual([10, 1]);
+    // The flagged CT; the JPEG-LS copy is not flagged and US is not scanned without the option.
+    expect([s.written, s.quarantined]).toEqual(ENCODERS ? [12, 1] : [10, 1]);
   }, 120_000);
 
   it('--pixel-scan needs the option, and takes only all, at-risk or none', () => {

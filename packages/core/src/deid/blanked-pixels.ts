@@ -23,6 +23,8 @@ export interface Blanked {
   readonly value: Uint8Array;
   readonly encapsulated: boolean;
   readonly cellsBlanked: number;
+  /** Bytes per cell: native cells over 8 bits are OW (PS3.5 §8.2). */
+  readonly cellBytes: 1 | 2;
   /** Compressed frames written back native: the file's new transfer syntax and colour model. */
   readonly transferSyntaxUID?: string;
   readonly photometric?: string;
@@ -48,6 +50,12 @@ export function blankedPixels(
     cellsBlanked += blank(g, value, f, boxes);
   });
   if (cellsBlanked === 0) return undefined;
+  // The cells as every native value dcmblind writes: unused bits cleared (signed cells
+  // sign-extended), in the byte order of the cells at hand (decoded frames are little endian).
+  const mask = skipped('unused-bits')
+    ? undefined
+    : cellMaskOf(parsed.data, parsed.dataset, parsed.encoding.littleEndian);
+  if (mask) clearUnusedBits(value, { ...mask, littleEndian: g.littleEndian });
   if (req.writeBack === 'rle') {
     const enc = readEncapsulated(parsed.data.subarray(element.valueStart, element.end));
     const frames = enc && framesOf(enc, numberOfFrames(parsed), (f) => startsFrame('rle', f));
@@ -57,21 +65,18 @@ export function blankedPixels(
       frames.map((_, i) => [i, encodeRleFrame(value.subarray(i * size, (i + 1) * size), g)]),
     );
     const rebuilt = rebuild(frames, replaced, enc.offsets.length > 0);
-    return { value: Buffer.concat(rebuilt.value), encapsulated: true, cellsBlanked };
+    return { value: Buffer.concat(rebuilt.value), encapsulated: true, cellsBlanked, cellBytes: g.bytes };
   }
   if (req.writeBack === 'native')
     return {
       value,
       encapsulated: false,
       cellsBlanked,
+      cellBytes: g.bytes,
       transferSyntaxUID: EXPLICIT_LITTLE,
       photometric: g.photometric,
     };
-  const mask = skipped('unused-bits')
-    ? undefined
-    : cellMaskOf(parsed.data, parsed.dataset, parsed.encoding.littleEndian);
-  if (mask) clearUnusedBits(value, mask);
-  return { value, encapsulated: false, cellsBlanked };
+  return { value, encapsulated: false, cellsBlanked, cellBytes: g.bytes };
 }
 
 /** The Pixel Data node of blanked frames. */
@@ -79,7 +84,7 @@ export function blankedNode(w: Walk, el: Element, b: Blanked): OutNode {
   fire(w, { action: 'C', source: 'Pixel Data: burned-in text blanked' });
   const enc = w.transcode ?? el.enc;
   if (b.encapsulated) return { kind: 'open', tag: el.tag, vr: 'OB', enc, body: b.value };
-  const vr = el.vr === 'OW' && !b.transferSyntaxUID ? 'OW' : 'OB';
+  const vr = b.cellBytes === 2 || (el.vr === 'OW' && !b.transferSyntaxUID) ? 'OW' : 'OB';
   return { kind: 'value', tag: el.tag, vr, enc, value: b.value };
 }
 

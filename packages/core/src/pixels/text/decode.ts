@@ -3,7 +3,9 @@
  * RLE Lossless is decoded and encoded again here (rle.ts), the same syntax, losslessly; JPEG
  * baseline and extended (8-bit) is decoded by jpeg-js and, since encoding it again would lose
  * more, written back native in explicit VR little endian (its pixels already went through a
- * lossy step: LossyImageCompression stays 01). Other syntaxes are not decoded by this version.
+ * lossy step: LossyImageCompression stays 01); JPEG lossless (process 14) is decoded by
+ * jpeg-lossless-decoder-js and written back native, losslessly. Other syntaxes (JPEG-LS, JPEG
+ * 2000) are not decoded by this version.
  */
 import { createRequire } from 'node:module';
 import type { Element, ParsedFile } from '../../dicom/reader.js';
@@ -16,6 +18,8 @@ import { decodeRleFrame } from './rle.js';
 export const RLE_LOSSLESS = '1.2.840.10008.1.2.5';
 const JPEG_BASELINE = '1.2.840.10008.1.2.4.50';
 const JPEG_EXTENDED = '1.2.840.10008.1.2.4.51';
+/** JPEG lossless, process 14, and its first-order prediction (selection value 1) kind. */
+const JPEG_LOSSLESS = new Set(['1.2.840.10008.1.2.4.57', '1.2.840.10008.1.2.4.70']);
 export const EXPLICIT_LITTLE = '1.2.840.10008.1.2.1';
 
 export interface DecodedPixels {
@@ -56,11 +60,42 @@ function decodeJpeg(frame: Uint8Array, g: Geometry): Uint8Array | { unreadable: 
   return grey;
 }
 
+interface LosslessDecoder {
+  decode(buffer: ArrayBuffer, offset: number, length: number): Uint8Array | Uint16Array;
+}
+let losslessDecoder: (new () => LosslessDecoder) | undefined;
+
+/** One lossless JPEG frame as native cells (16-bit ones little endian). */
+function decodeLossless(frame: Uint8Array, g: Geometry): Uint8Array | { unreadable: string } {
+  losslessDecoder ??= (require('jpeg-lossless-decoder-js') as { Decoder: new () => LosslessDecoder }).Decoder;
+  let cells: Uint8Array | Uint16Array;
+  try {
+    const copy = Uint8Array.from(frame);
+    cells = new losslessDecoder().decode(copy.buffer, 0, copy.length);
+  } catch (e) {
+    return { unreadable: `a lossless JPEG frame does not decode (${(e as Error).message})` };
+  }
+  const expected = g.rows * g.columns * g.samples;
+  if (cells.length !== expected || (g.bytes === 2) !== cells instanceof Uint16Array)
+    return { unreadable: 'a lossless JPEG frame does not match the header (size or bit depth)' };
+  if (cells instanceof Uint8Array) return cells;
+  const out = new Uint8Array(expected * 2);
+  const v = new DataView(out.buffer);
+  for (let i = 0; i < expected; i++) v.setUint16(i * 2, cells[i] as number, true);
+  return out;
+}
+
 /** The frames of an encapsulated Pixel Data, decoded; or why they cannot be. */
 export function decodeEncapsulated(parsed: ParsedFile, el: Element): DecodedPixels | { unreadable: string } {
   const ts = parsed.transferSyntaxUID;
   const family =
-    ts === RLE_LOSSLESS ? 'rle' : ts === JPEG_BASELINE || ts === JPEG_EXTENDED ? 'jpeg' : undefined;
+    ts === RLE_LOSSLESS
+      ? 'rle'
+      : ts === JPEG_BASELINE || ts === JPEG_EXTENDED
+        ? 'jpeg'
+        : JPEG_LOSSLESS.has(ts)
+          ? 'lossless'
+          : undefined;
   if (!family) return { unreadable: `compressed frames (${ts}) are not decoded by this version` };
   const header = geometryOf(parsed, el, { compressed: true });
   if ('unreadable' in header) return header;
@@ -68,7 +103,8 @@ export function decodeEncapsulated(parsed: ParsedFile, el: Element): DecodedPixe
     return { unreadable: '12-bit JPEG is not decoded by this version' };
   const value = parsed.data.subarray(el.valueStart, el.end);
   const enc = readEncapsulated(value);
-  const frames = enc && framesOf(enc, numberOfFrames(parsed), (f) => startsFrame(family, f));
+  const frames =
+    enc && framesOf(enc, numberOfFrames(parsed), (f) => startsFrame(family === 'rle' ? 'rle' : 'jpeg', f));
   if (!frames) return { unreadable: 'the compressed frames cannot be told apart' };
   const geometry: Geometry = {
     ...header,
@@ -80,7 +116,12 @@ export function decodeEncapsulated(parsed: ParsedFile, el: Element): DecodedPixe
   const out = new Uint8Array(size * frames.length);
   for (const [i, frame] of frames.entries()) {
     const bytes = frameBytes(frame);
-    const cells = family === 'rle' ? decodeRleFrame(bytes, geometry) : decodeJpeg(bytes, header);
+    const cells =
+      family === 'rle'
+        ? decodeRleFrame(bytes, geometry)
+        : family === 'jpeg'
+          ? decodeJpeg(bytes, header)
+          : decodeLossless(bytes, geometry);
     if (!cells) return { unreadable: `RLE frame ${i + 1} does not decode` };
     if ('unreadable' in cells) return cells;
     out.set(cells, i * size);
