@@ -186,6 +186,10 @@ def make(out):
         ds.BitsStored, ds.HighBit = 12, 11
         if flagged:
             ds.BurnedInAnnotation = "YES"
+            # CT_small's header says GE MEDICAL SYSTEMS: flagged and 512 rows, it matches the
+            # built-in rule for GE's 512x512 screen captures (from CTP's library), whose top band
+            # is blanked whatever is in it.
+            boxes.append([0, 0, 512, 25])
         add(name, ds, [{"tokens": [t[0] for t in texts], "boxes": boxes}], flagged,
             "CT " + ("flagged YES" if flagged else "without the flag"))
 

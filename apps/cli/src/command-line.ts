@@ -9,6 +9,7 @@ import {
   DcmblindError,
   excluder,
   type Layout,
+  loadRules,
   looseDicomFile,
   type OptionName,
   outputTreeOf,
@@ -31,6 +32,7 @@ export interface RunCommandOptions {
   shard?: string;
   patientScope: 'global' | 'issuer';
   pixelScan?: 'all' | 'at-risk' | 'none';
+  pixelRules?: string;
   workers?: string;
   dryRun?: boolean;
   forceRebuild?: boolean;
@@ -156,6 +158,14 @@ export function checkCommandLine(inputs: readonly string[], o: RunCommandOptions
     throw usage(
       '--pixel-scan goes with --option clean-pixel-data (it says which files have their pixels scanned)',
     );
+  if (o.pixelRules !== undefined) {
+    if (!options.includes('clean-pixel-data'))
+      throw usage(
+        '--pixel-rules goes with --option clean-pixel-data (its rectangles are blanked in the pixels)',
+      );
+    if (!existsSync(o.pixelRules)) throw usage(`--pixel-rules ${o.pixelRules}: no such file`);
+    loadRules(o.pixelRules); // every problem named now, not in the middle of the run
+  }
   for (const g of o.exclude) {
     if (g.trim() === '' || g.startsWith('/')) {
       throw usage(`--exclude "${g}": give a name pattern (*.txt) or a path relative to the input (old/**)`);

@@ -77,6 +77,11 @@ export function buildProgram(
           'text (default: at-risk — US, SC/OT, XA/RF, DX/CR/MG… and any flagged YES), or none',
       ).choices(['all', 'at-risk', 'none']),
     )
+    .option(
+      '--pixel-rules <file>',
+      'with --option clean-pixel-data: region rules of your devices (JSON, the format of the ' +
+        'built-in data/pixel-rules.json) — their rectangles are blanked in every frame',
+    )
     .addOption(
       new Option(
         '--subject-id <how>',

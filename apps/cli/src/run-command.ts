@@ -1,6 +1,6 @@
 /** `dcmblind run <input...> --out <dir> --key <file>`: the site operator's main job. */
 import { existsSync, mkdirSync, rmdirSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import {
   assertUnlocked,
   countInputs,
@@ -171,6 +171,7 @@ async function runLocked(
         subjectIds: o.subjectId,
         patientScope: o.patientScope,
         ...(o.pixelScan ? { pixelScan: o.pixelScan } : {}),
+        ...(o.pixelRules ? { pixelRules: resolve(o.pixelRules) } : {}),
         ...(shard ? { shard } : {}),
         ...(workers ? { workers } : {}),
         dryRun: Boolean(o.dryRun),

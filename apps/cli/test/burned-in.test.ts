@@ -9,7 +9,7 @@
  * cleaned files say BurnedInAnnotation NO and carry code 113101. dciodvfy finds no new error.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pythonWith } from '@dcmblind/test-utils';
@@ -114,6 +114,67 @@ describe.skipIf(!PY || !TESSERACT)('burned-in text (clean-pixel-data)', () => {
     const s = JSON.parse(r.stdout);
     // The flagged CT; the JPEG-LS copy is not flagged and US is not scanned without the option.
     expect([s.written, s.quarantined]).toEqual(ENCODERS ? [12, 1] : [10, 1]);
+  }, 120_000);
+
+  it('a region rule blanks its rectangle in a file the scan would leave (an unflagged CT)', () => {
+    const dir = tmp('burned-rules-');
+    const only = join(dir, 'in');
+    mkdirSync(only);
+    copyFileSync(join(input, 'ct-unflagged.dcm'), join(only, 'ct-unflagged.dcm'));
+    const region = [0, 0, 300, 44];
+    const rules = join(dir, 'rules.json');
+    const when = {
+      all: [
+        { tag: '00080060', op: 'equals', value: 'CT' },
+        { tag: '00280010', op: 'equals', value: '512' },
+      ],
+    };
+    writeFileSync(rules, JSON.stringify({ rules: [{ label: 'our CT console', when, regions: [region] }] }));
+    const manifest = JSON.parse(readFileSync(join(input, 'manifest.json'), 'utf8')) as { file: string }[];
+    const ct = manifest.find((c) => c.file === 'ct-unflagged.dcm') as {
+      tokens: string[];
+      boxes: number[][][];
+    };
+    // Matched by the rule, the file is scanned: its rectangle is blanked, and OCR reads the rest.
+    const boxes = [
+      [...(ct.boxes[0] ?? []), [region[0], region[1], region[0] + region[2], region[1] + region[3]]],
+    ];
+    const entry = { file: 'ct-unflagged.dcm', tokens: ct.tokens, boxes, scanned: true };
+    writeFileSync(join(only, 'manifest.json'), JSON.stringify([entry]));
+    const out = join(dir, 'out');
+    const r = runWith(only, out, join(dir, 'k.key'), [
+      '--option',
+      'clean-pixel-data',
+      '--pixel-rules',
+      rules,
+      '--exclude',
+      'manifest.json',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const check = spawnSync(PY as string, [script('check_burned_in.py'), only, out], { encoding: 'utf8' });
+    const [c] = JSON.parse(check.stdout) as {
+      problems: string[];
+      changed: number[];
+      readable_before: string[];
+    }[];
+    expect(c?.problems).toEqual([]);
+    expect(c?.readable_before.length).toBeGreaterThan(0);
+    expect(c?.changed[0]).toBeGreaterThan(1000);
+    // A rules file with a mistake is refused before anything runs, naming the rule and the field.
+    writeFileSync(
+      rules,
+      JSON.stringify({
+        rules: [{ when: { tag: 'Modality', op: 'equals', value: 'CT' }, regions: [region] }],
+      }),
+    );
+    const bad = runWith(only, join(dir, 'out2'), join(dir, 'k.key'), [
+      '--option',
+      'clean-pixel-data',
+      '--pixel-rules',
+      rules,
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/rules\[0\]\.when: "tag" must be 8 hexadecimal digits/);
   }, 120_000);
 
   it('--pixel-scan needs the option, and takes only all, at-risk or none', () => {

@@ -85,3 +85,4 @@ export { ignoreClosedStdout } from './stdio.js';
 export { boundHeapGrowth } from './heap.js';
 export { SKIPPABLE, skippedSteps, type SkippableStep } from './testing/skip.js';
 export { openZip, type ZipEntry } from './run/zip.js';
+export { loadRules } from './pixels/text/rules.js';

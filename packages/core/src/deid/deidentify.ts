@@ -3,6 +3,7 @@
  * hashing: bytes in, bytes out, so the same input and key always give the same output.
  */
 import { planPixels } from './pixels.js';
+import { type RegionRule, regionsFor } from '../pixels/text/rules.js';
 import {
   type Blanking,
   type PixelScan,
@@ -49,6 +50,8 @@ export interface DeidentifyConfig {
   readonly patientValues?: readonly IdentifyingValue[];
   /** Clean Pixel Data: which files have their pixels scanned for burned-in text. */
   readonly pixelScan?: PixelScan;
+  /** Region rules (pixels/text/rules.ts): a file that matches one is scanned, its rectangles blanked. */
+  readonly pixelRules?: readonly RegionRule[];
   /** A scan's answer for this file (the second call, after `status: 'scan'`). */
   readonly scanned?: { readonly request: ScanRequest; readonly blanking: Blanking };
 }
@@ -194,10 +197,15 @@ export function deidentify(
   // replaced whole, so its BurnedInAnnotation (YES for most reports) no longer applies.
   const document = planDocument(parsed);
   if (document.kind === 'quarantine') return { status: 'quarantined', reason: document.reason, facts: f };
+  const regions =
+    cfg.pixelScan !== undefined && cfg.pixelScan !== 'none' && cfg.pixelRules
+      ? regionsFor(parsed, cfg.pixelRules)
+      : [];
   const scan =
     document.kind !== 'replace' &&
     cfg.pixelScan !== undefined &&
-    shouldScan(cfg.pixelScan, scanFacts(parsed, first.identity.sopClassUID, first.identity.burnedIn));
+    (regions.length > 0 ||
+      shouldScan(cfg.pixelScan, scanFacts(parsed, first.identity.sopClassUID, first.identity.burnedIn)));
   if (first.identity.burnedIn && document.kind !== 'replace' && !scan) {
     return {
       status: 'quarantined',
@@ -208,7 +216,7 @@ export function deidentify(
   if (!f.sopInstanceUID)
     throw new DcmblindError('E_NOT_DICOM', 'no SOPInstanceUID (0008,0018): not a composite instance');
   if (scan && !cfg.scanned) {
-    const request = scanRequest(parsed);
+    const request = scanRequest(parsed, regions);
     if (request && 'quarantine' in request)
       return { status: 'quarantined', reason: request.quarantine, facts: f };
     if (request)

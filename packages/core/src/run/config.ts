@@ -20,6 +20,8 @@ export interface RunConfig {
   readonly options: readonly OptionName[];
   /** With the clean-pixel-data option: which files have their pixels scanned (default at-risk). */
   readonly pixelScan?: PixelScan;
+  /** With the clean-pixel-data option: a file of region rules besides the built-in ones. */
+  readonly pixelRules?: string;
   readonly pseudonymPrefix: string;
   readonly dateOffset: { readonly min: number; readonly max: number };
   readonly layout?: Layout;

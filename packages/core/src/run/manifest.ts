@@ -35,6 +35,8 @@ export interface Manifest {
   readonly patientScope?: string;
   /** Present only with the clean-pixel-data option: which files had their pixels scanned. */
   readonly pixelScan?: string;
+  /** Present only with --pixel-rules: the first 16 hex digits of its SHA-256. */
+  readonly pixelRules?: string;
   /** Random, fixed for the life of this output; every key record of a file placed here carries it. */
   readonly outputId?: string;
 }
@@ -118,7 +120,11 @@ export function checkManifest(out: string, have: Manifest, want: Manifest): void
     (have.patientScope ?? '') !== (want.patientScope ?? '')
   )
     diff.push('subject ids/patient scope');
-  if ((have.pixelScan ?? '') !== (want.pixelScan ?? '')) diff.push('pixel scan');
+  if (
+    (have.pixelScan ?? '') !== (want.pixelScan ?? '') ||
+    (have.pixelRules ?? '') !== (want.pixelRules ?? '')
+  )
+    diff.push('pixel scan/rules');
   if (diff.length === 0) return;
   const keyOnly = diff.length === 1 && have.keyFingerprint !== want.keyFingerprint;
   const remedy = keyOnly

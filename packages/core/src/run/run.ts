@@ -25,7 +25,7 @@ export async function runDeidentify(
   onFile: (o: FileOutcome, s: RunSummary) => void = () => {},
 ): Promise<RunSummary> {
   const t0 = performance.now();
-  const { state, pool, keyReady } = await startRun(cfg, onFile);
+  const { state, pool, keyReady, ocr } = await startRun(cfg, onFile);
   try {
     const committer = new Committer(state, keyReady);
     // Two streaming walks (see plan.ts): no list of the inputs is held.
@@ -36,6 +36,7 @@ export async function runDeidentify(
     else await committer.drained(); // a no-op rerun: nothing to hand to the workers
   } finally {
     await pool.destroy();
+    await ocr?.close();
   }
   return finishRun(state, t0);
 }

@@ -3,7 +3,8 @@
  * new key's work can start on its random secret before its file exists); then the output is opened
  * (refusals, --force-rebuild, manifest, resume index) and the inputs get their order and roots.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { Piscina } from 'piscina';
 import { holdYoungGeneration } from '../heap.js';
@@ -18,17 +19,20 @@ import { beginOutput, endOutput } from './output.js';
 import { RunState } from './state.js';
 import { SizeOrderedQueue } from './size-queue.js';
 import type { PixelScan } from '../pixels/text/scan.js';
+import { OcrService } from '../pixels/text/ocr-service.js';
 import type { WorkerConfig } from './task.js';
 import { coreFile } from '../package-files.js';
 
 export interface Started {
   readonly state: RunState;
   readonly pool: Piscina;
+  /** The run's one OCR engine, when pixels are scanned (pixels/text/ocr-service.ts). */
+  readonly ocr: OcrService | undefined;
   /** Settles when the key is usable (a new key: when its file exists). */
   readonly keyReady: Promise<KeyStore>;
 }
 
-function startPool(cfg: RunConfig): Piscina {
+function startPool(cfg: RunConfig, ocr: OcrService | undefined): Piscina {
   const workerConfig: WorkerConfig = {
     profile: cfg.profile,
     options: cfg.options,
@@ -40,6 +44,8 @@ function startPool(cfg: RunConfig): Piscina {
     patientScope: cfg.patientScope ?? 'global',
     ...(cfg.shard ? { shardTag: `s${cfg.shard.index}` } : {}),
     ...(pixelScanOf(cfg) ? { pixelScan: pixelScanOf(cfg) } : {}),
+    ...(ocr ? { ocrChannel: ocr.name } : {}),
+    ...(pixelScanOf(cfg) && cfg.pixelRules ? { pixelRules: cfg.pixelRules } : {}),
   };
   const threads = Math.max(1, cfg.workers ?? cpus().length);
   holdYoungGeneration(WORKER_SEMI_SPACE_MB);
@@ -87,6 +93,10 @@ function wantedManifest(cfg: RunConfig, secret: ProjectSecret): Manifest {
     ...(cfg.subjectIds === 'source-sha256' ? { subjectIds: 'source-sha256' } : {}),
     ...(cfg.patientScope === 'issuer' ? { patientScope: 'issuer' } : {}),
     ...(pixelScanOf(cfg) ? { pixelScan: pixelScanOf(cfg) } : {}),
+    // The user's rules shape the output: a changed file is a changed configuration.
+    ...(pixelScanOf(cfg) && cfg.pixelRules
+      ? { pixelRules: createHash('sha256').update(readFileSync(cfg.pixelRules)).digest('hex').slice(0, 16) }
+      : {}),
   };
 }
 
@@ -135,7 +145,11 @@ export async function startRun(
   cfg: RunConfig,
   onFile: (o: FileOutcome, s: RunSummary) => void,
 ): Promise<Started> {
-  const pool = startPool(cfg);
+  // Named per run and process: two runs in one process (tests) each have their own.
+  const ocr = pixelScanOf(cfg)
+    ? new OcrService(`dcmblind-ocr-${process.pid}-${randomBytes(6).toString('hex')}`)
+    : undefined;
+  const pool = startPool(cfg, ocr);
   try {
     // A key being created knows its secret at once: files are read and de-identified while the
     // passphrase is stretched, and nothing is recorded or placed until the key file exists.
@@ -160,9 +174,10 @@ export async function startRun(
     keyReady.catch((e: unknown) => {
       state.keyFailure ??= e;
     });
-    return { state, pool, keyReady };
+    return { state, pool, keyReady, ocr };
   } catch (e) {
     await pool.destroy();
+    await ocr?.close();
     throw e;
   }
 }

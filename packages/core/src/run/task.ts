@@ -27,6 +27,7 @@ import { PART_SUFFIX, writeStaged } from './output.js';
 import { UNUSED_BITS_SOURCE } from '../pixels/unused-bits.js';
 import { findText } from '../pixels/text/find-text.js';
 import type { PixelScan, ScanRequest } from '../pixels/text/scan.js';
+import { BUILT_IN_RULES, loadRules } from '../pixels/text/rules.js';
 
 export interface WorkerConfig {
   readonly profile: string;
@@ -42,6 +43,10 @@ export interface WorkerConfig {
   readonly dryRun: boolean;
   /** Clean Pixel Data: which files have their pixels scanned for burned-in text. */
   readonly pixelScan?: PixelScan;
+  /** The run's OCR service (pixels/text/ocr-service.ts): the channel its pages go to. */
+  readonly ocrChannel?: string;
+  /** The user's region rules (`--pixel-rules`), besides the built-in ones. */
+  readonly pixelRules?: string;
 }
 
 export interface Task {
@@ -166,7 +171,15 @@ export class TaskRunner {
         pseudonymPrefix: this.#cfg.pseudonymPrefix,
         dateOffset: this.#cfg.dateOffset,
         patientScope: this.#cfg.patientScope ?? 'global',
-        ...(this.#cfg.pixelScan ? { pixelScan: this.#cfg.pixelScan } : {}),
+        ...(this.#cfg.pixelScan
+          ? {
+              pixelScan: this.#cfg.pixelScan,
+              pixelRules: [
+                ...loadRules(BUILT_IN_RULES),
+                ...(this.#cfg.pixelRules ? loadRules(this.#cfg.pixelRules) : []),
+              ],
+            }
+          : {}),
       };
     }
     return { dcfg: this.#dcfg, secret: this.#secret };

@@ -26,16 +26,38 @@ export interface Line extends Box {
   readonly glyphs: number;
 }
 
-/** Sliding min (or max) over a window of 2r+1 along rows (dx=1) or columns. */
+/**
+ * Working buffers, one set per thread, grown to the largest frame seen: a frame's passes would
+ * otherwise leave ~7 MB of arrays behind each, which the garbage collector frees late (they are
+ * outside the heap) and which each worker thread's resident set kept.
+ */
+const scratch = {
+  a: new Uint8Array(0),
+  b: new Uint8Array(0),
+  ink: new Uint8Array(0),
+  label: new Int32Array(0),
+};
+function buffers(n: number): typeof scratch {
+  if (scratch.a.length < n)
+    Object.assign(scratch, {
+      a: new Uint8Array(n),
+      b: new Uint8Array(n),
+      ink: new Uint8Array(n),
+      label: new Int32Array(n),
+    });
+  return scratch;
+}
+
+/** Sliding min (or max) over a window of 2r+1 along rows or columns, from `src` into `out`. */
 function slide(
   src: Uint8Array,
+  out: Uint8Array,
   w: number,
   h: number,
-  r: number,
   horizontal: boolean,
   max: boolean,
 ): Uint8Array {
-  const out = new Uint8Array(src.length);
+  const r = STROKE;
   const lines = horizontal ? h : w;
   const len = horizontal ? w : h;
   const step = horizontal ? 1 : w;
@@ -55,21 +77,25 @@ function slide(
   return out;
 }
 
-/** Erosion then dilation (bright: an opening) or the reverse (dark: a closing), square window. */
-function openOrClose(l: Uint8Array, w: number, h: number, bright: boolean): Uint8Array {
-  const r = STROKE;
-  const first = slide(slide(l, w, h, r, true, !bright), w, h, r, false, !bright);
-  return slide(slide(first, w, h, r, true, bright), w, h, r, false, bright);
-}
-
+/**
+ * Strokes narrower than the window, brighter (or darker) than their ground: the frame minus its
+ * opening (bright) or its closing minus the frame (dark). The mask is the thread's buffer: valid
+ * until the next call.
+ */
 export function inkMask(l: Uint8Array, w: number, h: number, bright: boolean): Uint8Array {
-  const ground = openOrClose(l, w, h, bright);
-  const ink = new Uint8Array(l.length);
-  for (let i = 0; i < l.length; i++) {
+  const n = w * h;
+  const { a, b, ink } = buffers(n);
+  const [A, B] = [a.subarray(0, n), b.subarray(0, n)];
+  slide(l, A, w, h, true, !bright);
+  slide(A, B, w, h, false, !bright);
+  slide(B, A, w, h, true, bright);
+  const ground = slide(A, B, w, h, false, bright);
+  const mask = ink.subarray(0, n);
+  for (let i = 0; i < n; i++) {
     const d = bright ? (l[i] as number) - (ground[i] as number) : (ground[i] as number) - (l[i] as number);
-    ink[i] = d >= CONTRAST ? 1 : 0;
+    mask[i] = d >= CONTRAST ? 1 : 0;
   }
-  return ink;
+  return mask;
 }
 
 interface Piece {
@@ -83,10 +109,12 @@ interface Piece {
   sq: number;
 }
 
-/** Connected pieces of ink (8-neighbours), by union-find over a label image. */
+/** Connected pieces of ink (8-neighbours), by union-find over a label image (typed arrays only). */
 function pieces(ink: Uint8Array, l: Uint8Array, w: number, h: number): Piece[] {
-  const label = new Int32Array(ink.length).fill(-1);
-  const parent: number[] = [];
+  const label = buffers(ink.length).label.subarray(0, ink.length).fill(-1);
+  // At most one new label per ink pixel; grown when a frame is mostly ink.
+  let parent = new Int32Array(1024);
+  let count = 0;
   const find = (a: number): number => {
     while (parent[a] !== a) {
       parent[a] = parent[parent[a] as number] as number;
@@ -99,24 +127,33 @@ function pieces(ink: Uint8Array, l: Uint8Array, w: number, h: number): Piece[] {
     const rb = find(b);
     if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb);
   };
+  let first = -1;
+  const join = (n: number) => {
+    if (n < 0) return;
+    if (first < 0) first = n;
+    else if (n !== first) union(first, n);
+  };
   for (let y = 0; y < h; y++)
     for (let x = 0; x < w; x++) {
       const i = y * w + x;
       if (!ink[i]) continue;
-      const near = [
-        x > 0 ? label[i - 1] : -1,
-        y > 0 && x > 0 ? label[i - w - 1] : -1,
-        y > 0 ? label[i - w] : -1,
-        y > 0 && x + 1 < w ? label[i - w + 1] : -1,
-      ].filter((v): v is number => v !== undefined && v >= 0);
-      if (near.length === 0) {
-        label[i] = parent.length;
-        parent.push(parent.length);
-      } else {
-        const first = near[0] as number;
-        label[i] = first;
-        for (const o of near) union(first, o);
+      first = -1;
+      if (x > 0) join(label[i - 1] as number);
+      if (y > 0) {
+        if (x > 0) join(label[i - w - 1] as number);
+        join(label[i - w] as number);
+        if (x + 1 < w) join(label[i - w + 1] as number);
       }
+      if (first < 0) {
+        if (count === parent.length) {
+          const grown = new Int32Array(parent.length * 2);
+          grown.set(parent);
+          parent = grown;
+        }
+        parent[count] = count;
+        first = count++;
+      }
+      label[i] = first;
     }
   const byRoot = new Map<number, Piece>();
   for (let y = 0; y < h; y++)
@@ -199,9 +236,6 @@ function lines(glyphs: Piece[], bright: boolean): Line[] {
 }
 
 /** Candidate text lines of one frame (8-bit luminance, `w` × `h`), both polarities. */
-export const debugPieces = (l: Uint8Array, w: number, h: number, bright: boolean) =>
-  pieces(inkMask(l, w, h, bright), l, w, h);
-
 export function candidateLines(l: Uint8Array, w: number, h: number): Line[] {
   const out: Line[] = [];
   for (const bright of [true, false]) {

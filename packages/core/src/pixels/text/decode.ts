@@ -8,6 +8,7 @@
  * 2000) are not decoded by this version.
  */
 import { createRequire } from 'node:module';
+import { coreFile } from '../../package-files.js';
 import type { Element, ParsedFile } from '../../dicom/reader.js';
 import { numberOfFrames } from '../encapsulated.js';
 import { framesOf, frameBytes, readEncapsulated } from '../fragments.js';
@@ -32,7 +33,8 @@ export interface DecodedPixels {
 }
 
 type JpegDecode = (data: Uint8Array, opts: object) => { width: number; height: number; data: Uint8Array };
-const require = createRequire(import.meta.url);
+// From the core package's root: inside a frontend's bundle `import.meta.url` is the bundle's.
+const require = createRequire(coreFile('package.json'));
 let jpegDecode: JpegDecode | undefined;
 
 /** One JPEG frame as 8-bit cells: RGB interleaved (3 samples) or grey. */

@@ -36,8 +36,9 @@ function lineKey(l: Uint8Array, w: number, line: Line): string {
   return h.digest('base64');
 }
 
-/** Boxes to blank in each frame of the request; `extra` (region rules) are blanked in every frame. */
-export async function findText(req: ScanRequest, extra: readonly Box[] = []): Promise<Blanking> {
+/** Boxes to blank in each frame of the request; its region rules' rectangles in every frame. */
+export async function findText(req: ScanRequest): Promise<Blanking> {
+  const extra = req.regions ?? [];
   const g = req.geometry;
   const verdicts = new Map<string, boolean>();
   const frames: Box[][] = [];

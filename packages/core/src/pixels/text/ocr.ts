@@ -1,59 +1,14 @@
 /**
- * OCR of candidate lines with tesseract.js, offline: the English traineddata comes from the
- * `@tesseract.js-data/eng` package beside it, never from the network. One OCR engine per worker
- * thread, started with the first file that needs it (~0.5 s) and kept for the run. The lines of a
- * frame are read in one call: each cut out, turned dark-on-light, enlarged to a height tesseract
- * reads well, and stacked into one page; the words found are given back to their lines.
+ * OCR of candidate lines (the engine: ocr-engine.ts, one for the run: ocr-service.ts). The lines
+ * of a frame are read in one call: each cut out, turned dark-on-light, enlarged to a height
+ * tesseract reads well, and stacked into one page; the words found are given back to their lines.
  */
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import type { Line } from './candidates.js';
+import { recognize } from './ocr-service.js';
 
 export interface Word {
   readonly text: string;
   readonly confidence: number;
-}
-
-interface TesseractWord {
-  text: string;
-  confidence: number;
-  bbox: { x0: number; y0: number; x1: number; y1: number };
-}
-interface TesseractWorker {
-  recognize(
-    image: Buffer,
-    options: object,
-    output: { blocks: boolean; text: boolean },
-  ): Promise<{
-    data: { blocks: { paragraphs: { lines: { words: TesseractWord[] }[] }[] }[] | null };
-  }>;
-  setParameters(p: Record<string, string>): Promise<unknown>;
-  terminate(): Promise<unknown>;
-}
-
-const require = createRequire(import.meta.url);
-let engine: Promise<TesseractWorker> | undefined;
-
-/** The thread's OCR engine (started on first use). */
-function ocrEngine(): Promise<TesseractWorker> {
-  engine ??= (async () => {
-    const { createWorker } = require('tesseract.js') as {
-      createWorker: (lang: string, oem: number, options: object) => Promise<TesseractWorker>;
-    };
-    const langPath = join(dirname(require.resolve('@tesseract.js-data/eng/package.json')), '4.0.0_best_int');
-    const w = await createWorker('eng', 1, { langPath, gzip: true, cacheMethod: 'none' });
-    // A page of separate lines: read each as it comes, keep spaces between words.
-    await w.setParameters({ tessedit_pageseg_mode: '6', preserve_interword_spaces: '1' });
-    return w;
-  })();
-  return engine;
-}
-
-/** Stop the thread's engine (a run's end); a later use starts a new one. */
-export async function stopOcr(): Promise<void> {
-  const e = engine;
-  engine = undefined;
-  if (e) await (await e).terminate();
 }
 
 /** Lines are enlarged so their glyphs are about this tall (tesseract's sweet spot is 20–40 px). */
@@ -120,15 +75,10 @@ export async function readLines(
 ): Promise<Word[][]> {
   if (lines.length === 0) return [];
   const { pgm, placed } = page(l, w, h, lines);
-  const ocr = await ocrEngine();
-  const r = await ocr.recognize(pgm, {}, { blocks: true, text: false });
-  const words = (r.data.blocks ?? []).flatMap((b) =>
-    b.paragraphs.flatMap((p) => p.lines.flatMap((x) => x.words)),
-  );
+  const words = await recognize(pgm);
   const out: Word[][] = lines.map(() => []);
   for (const word of words) {
-    const mid = (word.bbox.y0 + word.bbox.y1) / 2;
-    const i = placed.findIndex((p) => mid >= p.top && mid < p.bottom);
+    const i = placed.findIndex((p) => word.middle >= p.top && word.middle < p.bottom);
     if (i >= 0) (out[i] as Word[]).push({ text: word.text, confidence: word.confidence });
   }
   return out;

@@ -66,6 +66,8 @@ export interface ScanRequest {
   readonly value: Uint8Array;
   /** Compressed frames: how blanked ones are written back (decode.ts). */
   readonly writeBack?: 'rle' | 'native';
+  /** Rectangles of the region rules the file matches (rules.ts), blanked in every frame. */
+  readonly regions?: readonly Box[];
 }
 
 /** Boxes to blank, frame by frame (a scan's answer; empty lists when no text was found). */
@@ -74,20 +76,24 @@ export interface Blanking {
 }
 
 /** The request for a file to be scanned, or why it cannot be. */
-export function scanRequest(parsed: ParsedFile): ScanRequest | { readonly quarantine: string } | undefined {
+export function scanRequest(
+  parsed: ParsedFile,
+  regions: readonly Box[] = [],
+): ScanRequest | { readonly quarantine: string } | undefined {
   const el = parsed.dataset.find((e) => e.tag === 0x7fe00010);
   if (!el || el.items || el.valueLength === 0) return undefined; // no pixels, nothing to scan
   const why = (s: string) => ({ quarantine: `pixel data not scanned for burned-in text: ${s}` });
   if (el.external) return why('the file is too large to scan in this version (over 32 MiB)');
   if (el.encapsulated) {
     const d = decodeEncapsulated(parsed, el);
-    return 'unreadable' in d ? why(d.unreadable) : d;
+    return 'unreadable' in d ? why(d.unreadable) : { ...d, regions };
   }
   const g = geometryOf(parsed, el);
   if ('unreadable' in g) return why(g.unreadable);
   // A copy (Uint8Array.from): `data` may be the thread's read buffer, which the next file
   // overwrites while this one waits for its OCR — and a Buffer's slice() is a view, not a copy.
   return {
+    regions,
     geometry: g,
     value: Uint8Array.from(parsed.data.subarray(el.valueStart, el.valueStart + el.valueLength)),
   };

@@ -1,0 +1,72 @@
+/**
+ * The OCR engine: tesseract.js with the English traineddata of the `@tesseract.js-data/eng`
+ * package beside it, offline (never the network). Started on first use (~0.5 s, ~70–85 MB: its
+ * own thread and WebAssembly heap) and kept until stopped. A run has one, in its main thread
+ * (ocr-service.ts); a thread with no service to ask starts its own.
+ */
+import { createRequire } from 'node:module';
+import { coreFile } from '../../package-files.js';
+import { dirname, join } from 'node:path';
+
+/** A word tesseract read, where it read it on the page. */
+export interface PageWord {
+  readonly text: string;
+  readonly confidence: number;
+  /** The word's vertical middle on the page. */
+  readonly middle: number;
+}
+
+interface TesseractWord {
+  text: string;
+  confidence: number;
+  bbox: { x0: number; y0: number; x1: number; y1: number };
+}
+interface TesseractWorker {
+  recognize(
+    image: Buffer,
+    options: object,
+    output: { blocks: boolean; text: boolean },
+  ): Promise<{
+    data: { blocks: { paragraphs: { lines: { words: TesseractWord[] }[] }[] }[] | null };
+  }>;
+  setParameters(p: Record<string, string>): Promise<unknown>;
+  terminate(): Promise<unknown>;
+}
+
+// From the core package's root: inside a frontend's bundle `import.meta.url` is the bundle's.
+const require = createRequire(coreFile('package.json'));
+let engine: Promise<TesseractWorker> | undefined;
+
+function ocrEngine(): Promise<TesseractWorker> {
+  engine ??= (async () => {
+    const { createWorker } = require('tesseract.js') as {
+      createWorker: (lang: string, oem: number, options: object) => Promise<TesseractWorker>;
+    };
+    const langPath = join(dirname(require.resolve('@tesseract.js-data/eng/package.json')), '4.0.0_best_int');
+    const w = await createWorker('eng', 1, { langPath, gzip: true, cacheMethod: 'none' });
+    // A page of separate lines: read each as it comes, keep spaces between words.
+    await w.setParameters({ tessedit_pageseg_mode: '6', preserve_interword_spaces: '1' });
+    return w;
+  })();
+  return engine;
+}
+
+/** The words on a page (a PGM image). */
+export async function recognizePage(pgm: Uint8Array): Promise<PageWord[]> {
+  const ocr = await ocrEngine();
+  const r = await ocr.recognize(
+    Buffer.from(pgm.buffer, pgm.byteOffset, pgm.byteLength),
+    {},
+    { blocks: true, text: false },
+  );
+  return (r.data.blocks ?? [])
+    .flatMap((b) => b.paragraphs.flatMap((p) => p.lines.flatMap((x) => x.words)))
+    .map((w) => ({ text: w.text, confidence: w.confidence, middle: (w.bbox.y0 + w.bbox.y1) / 2 }));
+}
+
+/** Stop the engine (a run's end); a later use starts a new one. */
+export async function stopEngine(): Promise<void> {
+  const e = engine;
+  engine = undefined;
+  if (e) await (await e).terminate();
+}
