@@ -10,6 +10,8 @@
 // dcmjs's data dictionary, so the engine needs no dictionary look-up by name.
 import { readFileSync } from 'node:fs';
 import dcmjs from 'dcmjs';
+// The methods the engine knows (from the built package: `pnpm build` first).
+import { RULE_OPS } from '../dist/pixels/text/rules.js';
 
 const [file, commit = 'unknown'] = process.argv.slice(2);
 const text = readFileSync(file, 'utf8');
@@ -55,19 +57,7 @@ function parseCondition(src) {
     const m = /^(.+)\.(\w+)\s*\("(.*)"\)$/.exec(t ?? '');
     if (!m) throw new Error(`cannot read "${t}" in ${src}`);
     const [, attr, op, value] = m;
-    if (
-      ![
-        'equals',
-        'equalsIgnoreCase',
-        'contains',
-        'containsIgnoreCase',
-        'startsWith',
-        'startsWithIgnoreCase',
-        'endsWith',
-        'endsWithIgnoreCase',
-      ].includes(op)
-    )
-      throw new Error(`unknown method ${op}`);
+    if (!RULE_OPS.includes(op)) throw new Error(`unknown method ${op}`);
     return { tag: tagOf(attr), keyword: attr.startsWith('[') ? undefined : attr, op, value };
   };
   const e = expr();

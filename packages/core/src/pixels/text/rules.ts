@@ -14,7 +14,8 @@ import { DcmblindError } from '../../errors.js';
 import { coreFile } from '../../package-files.js';
 import type { Box } from './frames.js';
 
-const OPS = [
+/** How a rule compares an attribute with its value (CTP's methods). */
+export const RULE_OPS = [
   'equals',
   'equalsIgnoreCase',
   'contains',
@@ -24,7 +25,7 @@ const OPS = [
   'endsWith',
   'endsWithIgnoreCase',
 ] as const;
-type Op = (typeof OPS)[number];
+type Op = (typeof RULE_OPS)[number];
 
 export type Condition =
   | { readonly all: readonly Condition[] }
@@ -61,7 +62,8 @@ function checkCondition(c: unknown, file: string, where: string): Condition {
   }
   if (typeof o.tag !== 'string' || !/^[0-9A-Fa-f]{8}$/.test(o.tag))
     throw invalid(file, where, '"tag" must be 8 hexadecimal digits (ggggeeee), e.g. "00080070"');
-  if (!OPS.includes(o.op as Op)) throw invalid(file, where, `"op" must be one of ${OPS.join(', ')}`);
+  if (!RULE_OPS.includes(o.op as Op))
+    throw invalid(file, where, `"op" must be one of ${RULE_OPS.join(', ')}`);
   if (typeof o.value !== 'string') throw invalid(file, where, '"value" must be a string');
   return o as Condition;
 }
