@@ -227,6 +227,34 @@ def make(out):
     ds.compress(RLELossless, encoding_plugin="pydicom")
     add("sc-rle", ds, per_frame, True, "SC RGB RLE, 2 frames")
 
+    # 12. Odd-sized monochrome JPEG (479 x 641: an odd number of cells), written back native:
+    # its Pixel Data needs a pad byte.
+    ds = base("ExplVR_BigEnd.dcm", 479, 641)
+    img = Image.fromarray(fan(background("image", 479, 641)))
+    texts = [(NAME, (14, 12), font(sans, 18), 255)]
+    boxes = draw(img, texts)
+    set_pixels(ds, [np.asarray(img)], "MONOCHROME2")
+    jpeg = io.BytesIO()
+    img.save(jpeg, "JPEG", quality=95)
+    del ds.PixelData
+    ds.add_new(0x7FE00010, "OB", encapsulate([jpeg.getvalue()]))
+    ds["PixelData"].is_undefined_length = True
+    ds.LossyImageCompression = "01"
+    ds.file_meta.TransferSyntaxUID = JPEGBaseline8Bit
+    add("us-jpeg-odd", ds, [{"tokens": [t[0] for t in texts], "boxes": boxes}], True, "US JPEG 479x641 mono")
+
+    # 13. CR 16-bit whose data run 0-3000 with the text at 3000, and one stray cell at 65535 (a
+    # hot pixel): scaled by its full range the text would be 12 grey levels of 255.
+    ds = base("dicomdirtests/77654033/CR1/6154", 400, 400)
+    g16 = background("ct", 400, 400).astype("uint32") * 3000 // 255
+    img = Image.fromarray(g16.astype("int32"), mode="I")
+    texts = [(NAME, (16, 14), font(sans, 20), 3000)]
+    boxes = draw(img, texts)
+    a = np.asarray(img).astype("uint16")
+    a[399, 399] = 65535
+    set_pixels(ds, [a], "MONOCHROME2", bits=16)
+    add("cr-hotpixel", ds, [{"tokens": [t[0] for t in texts], "boxes": boxes}], True, "CR 16-bit, one hot pixel")
+
     with open(os.path.join(out, "manifest.json"), "w") as f:
         json.dump(cases, f, indent=1)
 

@@ -151,10 +151,12 @@ def check(indir, outdir):
                 r["problems"].append("the oracle reads no planted word in the input: the check proves nothing")
             if r["readable_after"]:
                 r["problems"].append(f"still readable: {r['readable_after']}")
+        codes = [i.CodeValue for i in getattr(out, "DeidentificationMethodCodeSequence", [])]
+        if not c["scanned"] and "113101" in codes:
+            r["problems"].append("declares Clean Pixel Data (113101) but its pixels were not scanned")
         if c["scanned"]:
             if getattr(out, "BurnedInAnnotation", None) != "NO":
                 r["problems"].append("BurnedInAnnotation is not NO")
-            codes = [i.CodeValue for i in getattr(out, "DeidentificationMethodCodeSequence", [])]
             if "113101" not in codes:
                 r["problems"].append("no 113101 (Clean Pixel Data) in the method code sequence")
         ok = ok and not r["problems"]

@@ -57,13 +57,15 @@ export function markerChecks(
   const unknown = codes.filter((c) => !CID7050[c]);
   if (unknown.length)
     found.add({ rule: 'marker-method', ...method, detail: `codes outside CID 7050: ${unknown.join(', ')}` });
-  if (task.columns && [...task.columns].sort().join() !== [...options].sort().join()) {
+  // Clean Pixel Data is declared only by the files whose pixels were scanned.
+  const promised = task.columns?.filter((c) => c !== CID7050['113101'] || options.includes(c));
+  if (promised && [...promised].sort().join() !== [...options].sort().join()) {
     found.add({
       rule: 'marker-profile',
       ...method,
       detail:
         `the file declares options [${options.join(', ') || 'none'}], ` +
-        `profile ${task.profileName ?? ''} means [${task.columns.join(', ') || 'none'}]`,
+        `profile ${task.profileName ?? ''} means [${promised.join(', ') || 'none'}]`,
     });
   }
   if (columns.includes('rtnLongModifDatesOpt') && file.topText(0x00280303) !== 'MODIFIED')

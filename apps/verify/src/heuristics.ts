@@ -14,7 +14,26 @@ const DMY_IN_TEXT = String.raw`\b(0?[1-9]|[12]\d|3[01])[/.](0?[1-9]|1[0-2])[/.](
 const DATE_IN_TEXT = new RegExp(`${YMD_IN_TEXT}|${DMY_IN_TEXT}`, 'g');
 const NAME_SHAPED = /\b[A-Z][A-Za-z'-]+\^[A-Z][A-Za-z'-]+\b|\b(?:Dr|Mr|Mrs|Ms|Prof)\.?\s+[A-Z][a-z]+/;
 const FREE_TEXT_VR = new Set(['LT', 'ST', 'UT', 'UC']);
-const REVIEW_MODALITIES = new Set(['US', 'SC', 'DOC', 'XC', 'OT', 'ES', 'SM', 'GM']);
+/** The classes dcmblind's Clean Pixel Data scans whatever their flag (pixels/text/scan.ts). */
+const REVIEW_MODALITIES = new Set([
+  'US',
+  'IVUS',
+  'SC',
+  'DOC',
+  'XC',
+  'OT',
+  'ES',
+  'SM',
+  'GM',
+  'OP',
+  'XA',
+  'RF',
+  'DX',
+  'CR',
+  'MG',
+  'IO',
+  'PX',
+]);
 /** Secondary capture family, encapsulated documents. */
 const ENCAPSULATED_DOCUMENT_CLASS = /^1\.2\.840\.10008\.5\.1\.4\.1\.1\.104\.\d$/;
 const REVIEW_SOP = /^1\.2\.840\.10008\.5\.1\.4\.1\.1\.(7(\.\d)?|104\.\d)$/;

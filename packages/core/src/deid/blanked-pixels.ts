@@ -69,7 +69,8 @@ export function blankedPixels(
   }
   if (req.writeBack === 'native')
     return {
-      value,
+      // A value of odd length (an odd number of 8-bit cells) takes a pad byte (PS3.5 §7.1.1).
+      value: value.length % 2 ? Buffer.concat([value, Uint8Array.of(0)]) : value,
       encapsulated: false,
       cellsBlanked,
       cellBytes: g.bytes,

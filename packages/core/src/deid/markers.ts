@@ -23,7 +23,14 @@ export function markers(ctx: EngineContext, enc: Encoding, present: ReadonlySet<
     enc,
     value: padValue(vr, asciiBytes(s)),
   });
-  const codes = [BASIC_CODE, ...ctx.profile.options.map((o) => OPTIONS[o])];
+  // Clean Pixel Data is declared by the files whose pixels were scanned, not by every file of the
+  // run (an unflagged CT, a report without pixels).
+  const codes = [
+    BASIC_CODE,
+    ...ctx.profile.options
+      .filter((o) => o !== 'clean-pixel-data' || ctx.pixels?.textChecked)
+      .map((o) => OPTIONS[o]),
+  ];
   const method = `dcmblind ${ctx.engineVersion} ${ctx.profile.name}`.slice(0, MAX_LENGTH.LO);
   const ltim =
     ctx.profile.dates === 'keep' ? 'UNMODIFIED' : ctx.profile.dates === 'shift' ? 'MODIFIED' : 'REMOVED';

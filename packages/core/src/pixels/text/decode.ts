@@ -23,6 +23,25 @@ const JPEG_EXTENDED = '1.2.840.10008.1.2.4.51';
 const JPEG_LOSSLESS = new Set(['1.2.840.10008.1.2.4.57', '1.2.840.10008.1.2.4.70']);
 export const EXPLICIT_LITTLE = '1.2.840.10008.1.2.1';
 
+/** Names of the compressed syntaxes this version does not decode, for the quarantine reason. */
+const SYNTAX_NAMES: Readonly<Record<string, string>> = {
+  '1.2.840.10008.1.2.4.80': 'JPEG-LS lossless',
+  '1.2.840.10008.1.2.4.81': 'JPEG-LS near-lossless',
+  '1.2.840.10008.1.2.4.90': 'JPEG 2000 lossless',
+  '1.2.840.10008.1.2.4.91': 'JPEG 2000',
+  '1.2.840.10008.1.2.4.92': 'JPEG 2000 multi-component lossless',
+  '1.2.840.10008.1.2.4.93': 'JPEG 2000 multi-component',
+  '1.2.840.10008.1.2.4.201': 'HTJ2K lossless',
+  '1.2.840.10008.1.2.4.202': 'HTJ2K lossless RPCL',
+  '1.2.840.10008.1.2.4.203': 'HTJ2K',
+  '1.2.840.10008.1.2.4.100': 'MPEG2',
+  '1.2.840.10008.1.2.4.102': 'MPEG-4',
+  '1.2.840.10008.1.2.4.103': 'MPEG-4',
+  '1.2.840.10008.1.2.4.106': 'MPEG-4',
+  '1.2.840.10008.1.2.4.107': 'HEVC',
+  '1.2.840.10008.1.2.4.108': 'HEVC',
+};
+
 export interface DecodedPixels {
   /** The decoded frames' layout (interleaved samples, little endian). */
   readonly geometry: Geometry;
@@ -98,7 +117,10 @@ export function decodeEncapsulated(parsed: ParsedFile, el: Element): DecodedPixe
         : JPEG_LOSSLESS.has(ts)
           ? 'lossless'
           : undefined;
-  if (!family) return { unreadable: `compressed frames (${ts}) are not decoded by this version` };
+  if (!family)
+    return {
+      unreadable: `${SYNTAX_NAMES[ts] ?? 'compressed'} frames (${ts}) are not decoded by this version`,
+    };
   const header = geometryOf(parsed, el, { compressed: true });
   if ('unreadable' in header) return header;
   if (family === 'jpeg' && header.bytes !== 1)

@@ -79,7 +79,9 @@ export function geometryOf(
     photometric === 'YBR_FULL' ||
     (opts.compressed === true && DECODED_TO_RGB.has(photometric));
   if (!PHOTOMETRICS_READ.has(photometric) && !rgbLike)
-    return { unreadable: `photometric interpretation ${photometric || 'missing'}` };
+    return {
+      unreadable: `photometric interpretation ${photometric || '(missing)'} is not read by this version`,
+    };
   if ((samples === 3) !== rgbLike) return { unreadable: `${samples} samples with ${photometric}` };
   const g: Geometry = {
     rows,
@@ -115,18 +117,30 @@ export function luminance(g: Geometry, value: Uint8Array, frame: number): Uint8A
       else if (g.signed && g.bitsStored >= 16 && v & 0x8000) v -= 0x10000;
       return v;
     };
-    // Scaled from the frame's own range: burned-in text is drawn at or near the brightest value.
-    let lo = Number.POSITIVE_INFINITY;
-    let hi = Number.NEGATIVE_INFINITY;
-    const vals = new Float64Array(n);
+    // Scaled from the frame's own range, between its 0.5th and 99.5th percentiles: a reader
+    // windows the image, and one stray cell at the extreme (a hot pixel, a padding value) would
+    // otherwise squeeze everything else, text included, into a few grey levels. Text drawn at or
+    // beyond the brightest level of the anatomy comes out white.
+    const vals = new Int32Array(n);
+    const histogram = new Uint32Array(0x20000);
     for (let i = 0; i < n; i++) {
       const v = g.samples === 1 ? cell(i) : cell(i * 3); // 16-bit colour is rare: its first sample
       vals[i] = v;
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
+      histogram[v + 0x10000] = (histogram[v + 0x10000] as number) + 1;
     }
-    const span = hi > lo ? hi - lo : 1;
-    for (let i = 0; i < n; i++) out[i] = Math.round(((vals[i] as number) - lo) * (255 / span));
+    const percentile = (p: number) => {
+      let seen = 0;
+      for (let v = 0; v < histogram.length; v++) {
+        seen += histogram[v] as number;
+        if (seen > p * n) return v - 0x10000;
+      }
+      return 0xffff;
+    };
+    const lo = percentile(0.005);
+    const hi = percentile(0.995);
+    const scale = 255 / (hi > lo ? hi - lo : 1);
+    for (let i = 0; i < n; i++)
+      out[i] = Math.max(0, Math.min(255, Math.round(((vals[i] as number) - lo) * scale)));
   } else if (g.samples === 1) {
     out.set(value.subarray(base, base + n));
   } else if (g.photometric === 'YBR_FULL') {

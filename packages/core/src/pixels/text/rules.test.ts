@@ -79,3 +79,30 @@ describe('region rules', () => {
     expect(() => loadRules(notJson)).toThrow(/not readable as JSON/);
   });
 });
+
+describe('rules file mistakes a user makes', () => {
+  const dir = testDir('rules-typos-');
+  const loadWith = (rules: unknown) => {
+    const f = join(dir, `r${Math.random().toString(36).slice(2)}.json`);
+    writeFileSync(f, JSON.stringify({ rules }));
+    return () => loadRules(f);
+  };
+  const test = { tag: '00080060', op: 'equals', value: 'US' };
+  it('names a misspelt kind, a mixed condition, a list where an object goes, unknown fields', () => {
+    expect(loadWith([{ when: { alll: [test] }, regions: [[0, 0, 1, 1]] }])).toThrow(
+      /rules\[0\]\.when: no "all", "any", "not" or "tag" \(found "alll"\)/,
+    );
+    expect(loadWith([{ when: { all: [test], any: [test] }, regions: [[0, 0, 1, 1]] }])).toThrow(
+      /not "all" and "any" together/,
+    );
+    expect(loadWith([{ when: { not: [test] }, regions: [[0, 0, 1, 1]] }])).toThrow(
+      /rules\[0\]\.when\.not: a condition must be an object/,
+    );
+    expect(loadWith([{ when: test, regoins: [[0, 0, 1, 1]] }])).toThrow(
+      /rules\[0\]: unknown field "regoins"/,
+    );
+    expect(loadWith([{ when: { ...test, extra: 1 }, regions: [[0, 0, 1, 1]] }])).toThrow(
+      /unknown field "extra"/,
+    );
+  });
+});

@@ -47,19 +47,46 @@ function invalid(file: string, where: string, what: string): DcmblindError {
   return new DcmblindError('E_USAGE', `--pixel-rules ${file}: ${where}: ${what}`);
 }
 
+const CONDITION_KINDS = ['all', 'any', 'not', 'tag'] as const;
+const TEST_FIELDS = new Set(['tag', 'keyword', 'op', 'value']);
+
 function checkCondition(c: unknown, file: string, where: string): Condition {
-  if (typeof c !== 'object' || c === null) throw invalid(file, where, 'a condition must be an object');
+  if (typeof c !== 'object' || c === null || Array.isArray(c))
+    throw invalid(
+      file,
+      where,
+      'a condition must be an object: {"all": [...]}, {"any": [...]}, {"not": {...}} or a test {"tag", "op", "value"}',
+    );
   const o = c as Record<string, unknown>;
-  if (Array.isArray(o.all) || Array.isArray(o.any)) {
-    const list = (o.all ?? o.any) as unknown[];
-    if (list.length === 0) throw invalid(file, where, '"all"/"any" needs at least one condition');
-    for (const [i, x] of list.entries()) checkCondition(x, file, `${where}.${o.all ? 'all' : 'any'}[${i}]`);
+  const kinds = CONDITION_KINDS.filter((k) => k in o);
+  if (kinds.length !== 1)
+    throw invalid(
+      file,
+      where,
+      kinds.length === 0
+        ? `no "all", "any", "not" or "tag" (found ${
+            Object.keys(o)
+              .map((k) => `"${k}"`)
+              .join(', ') || 'nothing'
+          })`
+        : `one of "all", "any", "not" or a test per condition, not ${kinds.map((k) => `"${k}"`).join(' and ')} together (nest them)`,
+    );
+  const kind = kinds[0] as (typeof CONDITION_KINDS)[number];
+  if (kind === 'all' || kind === 'any') {
+    const list = o[kind];
+    if (!Array.isArray(list) || list.length === 0)
+      throw invalid(file, where, `"${kind}" takes a list of at least one condition`);
+    if (Object.keys(o).length > 1) throw invalid(file, where, `unknown field beside "${kind}"`);
+    for (const [i, x] of list.entries()) checkCondition(x, file, `${where}.${kind}[${i}]`);
     return o as Condition;
   }
-  if ('not' in o) {
+  if (kind === 'not') {
+    if (Object.keys(o).length > 1) throw invalid(file, where, 'unknown field beside "not"');
     checkCondition(o.not, file, `${where}.not`);
     return o as Condition;
   }
+  const unknown = Object.keys(o).filter((k) => !TEST_FIELDS.has(k));
+  if (unknown.length) throw invalid(file, where, `unknown field ${unknown.map((k) => `"${k}"`).join(', ')}`);
   if (typeof o.tag !== 'string' || !/^[0-9A-Fa-f]{8}$/.test(o.tag))
     throw invalid(file, where, '"tag" must be 8 hexadecimal digits (ggggeeee), e.g. "00080070"');
   if (!RULE_OPS.includes(o.op as Op))
@@ -67,6 +94,8 @@ function checkCondition(c: unknown, file: string, where: string): Condition {
   if (typeof o.value !== 'string') throw invalid(file, where, '"value" must be a string');
   return o as Condition;
 }
+
+const RULE_FIELDS = new Set(['label', 'section', 'when', 'regions']);
 
 /** The rules of a file in data/pixel-rules.json's format, checked; throws E_USAGE naming the problem. */
 export function loadRules(file: string | URL): RegionRule[] {
@@ -82,6 +111,13 @@ export function loadRules(file: string | URL): RegionRule[] {
   return rules.map((r, i) => {
     const where = `rules[${i}]`;
     if (typeof r !== 'object' || r === null) throw invalid(name, where, 'a rule must be an object');
+    const unknown = Object.keys(r).filter((k) => !RULE_FIELDS.has(k));
+    if (unknown.length)
+      throw invalid(
+        name,
+        where,
+        `unknown field ${unknown.map((k) => `"${k}"`).join(', ')} (a rule has "label", "when", "regions")`,
+      );
     const { when, regions } = r as { when?: unknown; regions?: unknown };
     checkCondition(when, name, `${where}.when`);
     if (
