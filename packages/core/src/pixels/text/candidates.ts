@@ -235,12 +235,56 @@ function lines(glyphs: Piece[], bright: boolean): Line[] {
   return out;
 }
 
-/** Candidate text lines of one frame (8-bit luminance, `w` × `h`), both polarities. */
-export function candidateLines(l: Uint8Array, w: number, h: number): Line[] {
+/** Lines found at one scale, both polarities. */
+function linesAt(l: Uint8Array, w: number, h: number): Line[] {
   const out: Line[] = [];
   for (const bright of [true, false]) {
     const glyphs = pieces(inkMask(l, w, h, bright), l, w, h).filter(glyphLike);
     out.push(...lines(glyphs, bright));
   }
   return out;
+}
+
+/** Big fonts are looked for at a quarter of the size: their strokes are wider than the window. */
+const COARSE = 4;
+
+/** The frame at 1/COARSE of its size, each cell the mean of its block. */
+function shrink(l: Uint8Array, w: number, h: number): { l: Uint8Array; w: number; h: number } {
+  const sw = Math.floor(w / COARSE);
+  const sh = Math.floor(h / COARSE);
+  const out = new Uint8Array(sw * sh);
+  for (let y = 0; y < sh; y++)
+    for (let x = 0; x < sw; x++) {
+      let sum = 0;
+      for (let dy = 0; dy < COARSE; dy++)
+        for (let dx = 0; dx < COARSE; dx++) sum += l[(y * COARSE + dy) * w + x * COARSE + dx] as number;
+      out[y * sw + x] = Math.round(sum / (COARSE * COARSE));
+    }
+  return { l: out, w: sw, h: sh };
+}
+
+const overlap = (a: Line, b: Line): number =>
+  Math.max(0, Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0)) *
+  Math.max(0, Math.min(a.y1, b.y1) - Math.max(a.y0, b.y0));
+
+/**
+ * Candidate text lines of one frame (8-bit luminance, `w` × `h`), both polarities, at full size
+ * and — for fonts whose strokes are wider than the window (bold 60 px and more) — at a quarter
+ * of it; a coarse line that a full-size line mostly covers is the same text and is dropped.
+ */
+export function candidateLines(l: Uint8Array, w: number, h: number): Line[] {
+  const fine = linesAt(l, w, h);
+  if (w < COARSE * 16 || h < COARSE * 8) return fine;
+  const small = shrink(l, w, h);
+  const coarse = linesAt(small.l, small.w, small.h)
+    .map((c) => ({
+      ...c,
+      x0: c.x0 * COARSE,
+      y0: c.y0 * COARSE,
+      x1: c.x1 * COARSE,
+      y1: c.y1 * COARSE,
+      glyphHeight: c.glyphHeight * COARSE,
+    }))
+    .filter((c) => !fine.some((f) => overlap(c, f) > 0.5 * (c.x1 - c.x0) * (c.y1 - c.y0)));
+  return [...fine, ...coarse];
 }

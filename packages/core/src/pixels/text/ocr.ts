@@ -34,8 +34,9 @@ function page(
     const x1 = Math.min(w, line.x1 + MARGIN);
     const y0 = Math.max(0, line.y0 - MARGIN);
     const y1 = Math.min(h, line.y1 + MARGIN);
-    const k = Math.max(1, Math.min(4, Math.round(TARGET_HEIGHT / line.glyphHeight)));
-    return { line, x0, x1, y0, y1, k, cw: (x1 - x0) * k, ch: (y1 - y0) * k };
+    // Enlarged (small glyphs) or reduced (big ones) to about TARGET_HEIGHT.
+    const k = Math.max(0.25, Math.min(4, TARGET_HEIGHT / line.glyphHeight));
+    return { line, x0, x1, y0, y1, k, cw: Math.ceil((x1 - x0) * k), ch: Math.ceil((y1 - y0) * k) };
   });
   const width = Math.max(...crops.map((c) => c.cw)) + 2 * GAP;
   const height = crops.reduce((a, c) => a + c.ch + GAP, GAP);
