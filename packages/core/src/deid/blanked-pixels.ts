@@ -6,6 +6,7 @@
  * pixels stay exactly as they were. Either way the file was checked: BurnedInAnnotation NO.
  */
 import type { Element, ParsedFile } from '../dicom/reader.js';
+import { T } from '../dicom/tag.js';
 import { asciiBytes, type OutNode, padValue } from '../dicom/writer.js';
 import { framesOf, readEncapsulated, rebuild } from '../pixels/fragments.js';
 import { numberOfFrames } from '../pixels/encapsulated.js';
@@ -30,8 +31,6 @@ export interface Blanked {
   readonly photometric?: string;
 }
 
-const EXTENDED_OFFSET_TABLE = 0x7fe00001;
-const EXTENDED_OFFSET_TABLE_LENGTHS = 0x7fe00002;
 const PLANAR_CONFIGURATION = 0x00280006;
 const PHOTOMETRIC = 0x00280004;
 
@@ -57,6 +56,8 @@ export function blankedPixels(
     : cellMaskOf(parsed.data, parsed.dataset, parsed.encoding.littleEndian);
   if (mask) clearUnusedBits(value, { ...mask, littleEndian: g.littleEndian });
   if (req.writeBack === 'rle') {
+    // The frames again, from this (second) parse: the first one's views were of the thread's read
+    // buffer, which the next file has reused while this one waited for its OCR.
     const enc = readEncapsulated(parsed.data.subarray(element.valueStart, element.end));
     const frames = enc && framesOf(enc, numberOfFrames(parsed), (f) => startsFrame('rle', f));
     if (!enc || !frames) throw new Error('RLE frames decoded once and not again');
@@ -97,7 +98,7 @@ export function blankedNode(w: Walk, el: Element, b: Blanked): OutNode {
 export function nativeAttribute(w: Walk, el: Element, b: Blanked | undefined): OutNode | null | undefined {
   if (!b?.transferSyntaxUID) return undefined;
   const enc = w.transcode ?? el.enc;
-  if (el.tag === EXTENDED_OFFSET_TABLE || el.tag === EXTENDED_OFFSET_TABLE_LENGTHS) return null;
+  if (el.tag === T.ExtendedOffsetTable || el.tag === T.ExtendedOffsetTableLengths) return null;
   if (el.tag === PHOTOMETRIC && b.photometric)
     return { kind: 'value', tag: el.tag, vr: 'CS', enc, value: padValue('CS', asciiBytes(b.photometric)) };
   if (el.tag === PLANAR_CONFIGURATION) {

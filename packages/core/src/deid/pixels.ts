@@ -33,8 +33,6 @@ export interface PixelPlan {
 }
 
 const CLEARED = { action: 'C', source: UNUSED_BITS_SOURCE } as const;
-const EXTENDED_OFFSET_TABLE = 0x7fe00001;
-const EXTENDED_OFFSET_TABLE_LENGTHS = 0x7fe00002;
 /**
  * What changes in the file's Pixel Data; a reason when the file cannot be written safely.
  * `scan`: the pixels were scanned for burned-in text, and what to blank.
@@ -114,9 +112,9 @@ export function plannedTable(w: Walk, el: Element, plan: PixelPlan | undefined):
   if (native !== undefined) return native;
   if (plan?.bitstream?.kind !== 'strip') return undefined;
   const value =
-    el.tag === EXTENDED_OFFSET_TABLE
+    el.tag === T.ExtendedOffsetTable
       ? plan.bitstream.extendedOffsets
-      : el.tag === EXTENDED_OFFSET_TABLE_LENGTHS
+      : el.tag === T.ExtendedOffsetTableLengths
         ? plan.bitstream.extendedLengths
         : undefined;
   return value && { kind: 'value', tag: el.tag, vr: 'OV', enc: w.transcode ?? el.enc, value };

@@ -58,6 +58,8 @@ export const T = {
   CodingSchemeDesignator: 0x00080102,
   CodeMeaning: 0x00080104,
   PixelData: 0x7fe00010,
+  ExtendedOffsetTable: 0x7fe00001,
+  ExtendedOffsetTableLengths: 0x7fe00002,
   FloatPixelData: 0x7fe00008,
   DoubleFloatPixelData: 0x7fe00009,
   Item: 0xfffee000,

@@ -25,7 +25,7 @@ const BITS_STORED = 0x00280101;
 const HIGH_BIT = 0x00280102;
 const PIXEL_REPRESENTATION = 0x00280103;
 
-function usValue(data: Uint8Array, el: Element | undefined, le: boolean): number | undefined {
+export function usValue(data: Uint8Array, el: Element | undefined, le: boolean): number | undefined {
   if (!el || el.items || el.external || el.valueLength < 2) return undefined;
   return new DataView(data.buffer, data.byteOffset + el.valueStart, 2).getUint16(0, le);
 }

@@ -6,13 +6,14 @@
  */
 import type { Element, ParsedFile } from '../../dicom/reader.js';
 import { latin1 } from '../../deid/text.js';
+import { numberOfFrames } from '../encapsulated.js';
+import { usValue } from '../unused-bits.js';
 
 const ROWS = 0x00280010;
 const COLUMNS = 0x00280011;
 const SAMPLES = 0x00280002;
 const PHOTOMETRIC = 0x00280004;
 const PLANAR = 0x00280006;
-const FRAMES = 0x00280008;
 const BITS_ALLOCATED = 0x00280100;
 const BITS_STORED = 0x00280101;
 const PIXEL_REPRESENTATION = 0x00280103;
@@ -35,14 +36,12 @@ export interface Geometry {
 /** Palette indexes say nothing of brightness, YBR_FULL_422 shares chroma between cells: not read here. */
 export const PHOTOMETRICS_READ = new Set(['MONOCHROME1', 'MONOCHROME2', 'RGB', 'YBR_FULL']);
 
-function us(p: ParsedFile, tag: number): number | undefined {
-  const el = p.dataset.find((e) => e.tag === tag);
-  if (!el || el.items || el.external || el.valueLength < 2) return undefined;
-  return new DataView(p.data.buffer, p.data.byteOffset + el.valueStart, 2).getUint16(
-    0,
+const us = (p: ParsedFile, tag: number): number | undefined =>
+  usValue(
+    p.data,
+    p.dataset.find((e) => e.tag === tag),
     p.encoding.littleEndian,
   );
-}
 
 function text(p: ParsedFile, tag: number): string {
   const el = p.dataset.find((e) => e.tag === tag);
@@ -70,7 +69,7 @@ export function geometryOf(
   const allocated = us(p, BITS_ALLOCATED);
   const stored = us(p, BITS_STORED) ?? allocated;
   const photometric = text(p, PHOTOMETRIC).toUpperCase();
-  const frames = Math.max(1, Number.parseInt(text(p, FRAMES) || '1', 10) || 1);
+  const frames = numberOfFrames(p);
   if (!rows || !columns) return { unreadable: 'no Rows or Columns' };
   if (samples !== 1 && samples !== 3) return { unreadable: `${samples} samples per pixel` };
   if (allocated !== 8 && allocated !== 16) return { unreadable: `${allocated ?? 'no'} bits allocated` };
