@@ -28,6 +28,7 @@ from pydicom.pixel_data_handlers.util import convert_color_space
 from pydicom.uid import RLELossless
 
 PAD = 12
+LOSSY_JPEG = {"1.2.840.10008.1.2.4.50", "1.2.840.10008.1.2.4.51"}
 
 
 def frames(ds):
@@ -161,6 +162,16 @@ def check(indir, outdir):
                 r["problems"].append(f"still readable: {leaks}")
             if known - set(r["readable_after"]):
                 r["problems"].append(f"a known leak is no longer readable (fixed? remove it): {sorted(known - set(r['readable_after']))}")
+        # Frames coded with loss stay declared so once written native (PS3.3 C.7.6.1.1.5): the
+        # source said so, its syntax is lossy JPEG, or the test knows its codestream was lossy.
+        orig = pydicom.dcmread(os.path.join(indir, c["file"]), stop_before_pixels=True)
+        lossy_coded = (
+            orig.file_meta.TransferSyntaxUID in LOSSY_JPEG
+            or orig.get("LossyImageCompression") == "01"
+            or c.get("lossyCoded", False)
+        )
+        if lossy_coded and out.get("LossyImageCompression") != "01":
+            r["problems"].append("lossy-coded frames, and the output does not say LossyImageCompression 01")
         codes = [i.CodeValue for i in getattr(out, "DeidentificationMethodCodeSequence", [])]
         if not c["scanned"] and "113101" in codes:
             r["problems"].append("declares Clean Pixel Data (113101) but its pixels were not scanned")

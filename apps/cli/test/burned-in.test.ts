@@ -31,15 +31,47 @@ describe.skipIf(!PY || !TESSERACT)('burned-in text (clean-pixel-data)', () => {
   beforeAll(() => {
     input = join(tmp('burned-'), 'in');
     execFileSync(PY as string, [script('burned_in.py'), input], { stdio: 'ignore' });
-    // Two more syntaxes, made by independent encoders: JPEG lossless (dcmtk), scanned and written
-    // back native; JPEG-LS (GDCM), not decoded by this version: quarantined, never written.
+    // More syntaxes, made by independent encoders (dcmtk, GDCM): JPEG lossless, JPEG-LS, JPEG 2000
+    // lossless and lossy, each scanned and written back native; 12-bit JPEG, which this version
+    // does not decode: quarantined, never written. A copy names the file whose pixels it holds
+    // (pydicom cannot decode it): its source, or for the lossy JPEG 2000 GDCM's decoding of it
+    // (itself a case).
     if (ENCODERS) {
-      execFileSync('dcmcjpeg', ['+e1', '+ua', join(input, 'us-mono.dcm'), join(input, 'us-lossless.dcm')]);
-      execFileSync('gdcmconv', ['-L', join(input, 'us-rgb.dcm'), join(input, 'us-jpegls.dcm')]);
-      const manifest = JSON.parse(readFileSync(join(input, 'manifest.json'), 'utf8')) as { file: string }[];
-      const mono = manifest.find((c) => c.file === 'us-mono.dcm');
-      manifest.push({ ...mono, file: 'us-lossless.dcm', pixelsFrom: 'us-mono.dcm' } as { file: string });
-      writeFileSync(join(input, 'manifest.json'), JSON.stringify(manifest));
+      const at = (f: string) => join(input, f);
+      execFileSync('dcmcjpeg', ['+e1', '+ua', at('us-mono.dcm'), at('us-lossless.dcm')]);
+      execFileSync('gdcmconv', ['-L', at('us-rgb.dcm'), at('us-jpegls.dcm')]);
+      execFileSync('gdcmconv', ['--j2k', at('sc-planar.dcm'), at('sc-j2k.dcm')]);
+      // Lossy: the irreversible wavelet, quality 40 (GDCM warns on stderr that this loses data).
+      const quiet = { stdio: 'ignore' } as const;
+      execFileSync(
+        'gdcmconv',
+        ['-K', '-Y', '--irreversible', '-q', '40', at('us-mono.dcm'), at('us-j2k.dcm')],
+        quiet,
+      );
+      execFileSync('gdcmconv', ['--raw', at('us-j2k.dcm'), at('us-j2k-decoded.dcm')]);
+      execFileSync('dcmcjpeg', ['+ee', at('cr-mono1.dcm'), at('cr-jpeg12.dcm')]);
+      // GDCM keeps the SOP Instance UID: each copy is a new instance (else the QA scan says so).
+      for (const f of ['us-jpegls.dcm', 'sc-j2k.dcm', 'us-j2k.dcm', 'us-j2k-decoded.dcm'])
+        execFileSync('dcmodify', ['-nb', '-gin', at(f)]);
+      // The lossy copy does not say it is: the engine must learn it from the codestream.
+      execFileSync('dcmodify', ['-nb', '-ea', '(0028,2110)', '-ea', '(0028,2112)', at('us-j2k.dcm')]);
+      type Case = { file: string; pixelsFrom?: string; lossyCoded?: boolean };
+      const manifest = JSON.parse(readFileSync(at('manifest.json'), 'utf8')) as Case[];
+      const copy = (file: string, of: string, pixelsFrom?: string, lossyCoded?: true) => {
+        const c = manifest.find((m) => m.file === of) as Case;
+        manifest.push({
+          ...c,
+          file,
+          ...(pixelsFrom ? { pixelsFrom } : {}),
+          ...(lossyCoded ? { lossyCoded } : {}),
+        });
+      };
+      copy('us-lossless.dcm', 'us-mono.dcm', 'us-mono.dcm');
+      copy('us-jpegls.dcm', 'us-rgb.dcm', 'us-rgb.dcm');
+      copy('sc-j2k.dcm', 'sc-planar.dcm', 'sc-planar.dcm');
+      copy('us-j2k-decoded.dcm', 'us-mono.dcm');
+      copy('us-j2k.dcm', 'us-mono.dcm', 'us-j2k-decoded.dcm', true);
+      writeFileSync(at('manifest.json'), JSON.stringify(manifest));
     }
   }, 60_000);
 
@@ -59,10 +91,10 @@ describe.skipIf(!PY || !TESSERACT)('burned-in text (clean-pixel-data)', () => {
     // Exit code 0: a quarantined file is not a failure (it is reported, and kept out).
     expect(r.code, r.stderr).toBe(0);
     const summary = JSON.parse(r.stdout);
-    expect([summary.written, summary.quarantined]).toEqual(ENCODERS ? [15, 1] : [14, 0]);
+    expect([summary.written, summary.quarantined]).toEqual(ENCODERS ? [19, 1] : [14, 0]);
     if (ENCODERS)
       expect(r.stderr).toMatch(
-        /us-jpegls\.dcm: pixel data not scanned for burned-in text: JPEG-LS lossless frames \(1\.2\.840\.10008\.1\.2\.4\.80\)/,
+        /cr-jpeg12\.dcm: pixel data not scanned for burned-in text: 12-bit JPEG is not decoded by this version/,
       );
     const check = spawnSync(PY as string, [script('check_burned_in.py'), input, out], {
       encoding: 'utf8',
@@ -80,6 +112,7 @@ describe.skipIf(!PY || !TESSERACT)('burned-in text (clean-pixel-data)', () => {
       'us-cine.dcm',
       'cr-mono1.dcm',
       'ct-flagged.dcm',
+      ...(ENCODERS ? ['us-lossless.dcm', 'us-jpegls.dcm', 'sc-j2k.dcm', 'us-j2k.dcm'] : []),
     ])
       expect(changed.get(f), f).toBeGreaterThan(100);
     if (HAVE_DCIODVFY) expect(Object.fromEntries(await newErrorsIn(key, out))).toEqual({});
@@ -97,8 +130,8 @@ describe.skipIf(!PY || !TESSERACT)('burned-in text (clean-pixel-data)', () => {
     expect(
       qa.findings.map((f) => `${f.rule} ${f.file ?? ''}`.trim()),
       v.stderr,
-      // The JPEG-LS file was kept out (quarantined): the scan says so, and nothing else.
-    ).toEqual(ENCODERS ? ['source-not-written us-jpegls.dcm'] : []);
+      // The 12-bit JPEG was kept out (quarantined): the scan says so, and nothing else.
+    ).toEqual(ENCODERS ? ['source-not-written cr-jpeg12.dcm'] : []);
   }, 300_000);
 
   it('without the option a flagged file is quarantined and the others keep their pixels', () => {
@@ -112,8 +145,8 @@ describe.skipIf(!PY || !TESSERACT)('burned-in text (clean-pixel-data)', () => {
     ]);
     expect(r.code, r.stderr).toBe(0);
     const s = JSON.parse(r.stdout);
-    // The flagged CT; the JPEG-LS copy is not flagged and US is not scanned without the option.
-    expect([s.written, s.quarantined]).toEqual(ENCODERS ? [15, 1] : [13, 1]);
+    // The flagged CT; the copies are not flagged and US is not scanned without the option.
+    expect([s.written, s.quarantined]).toEqual(ENCODERS ? [19, 1] : [13, 1]);
   }, 120_000);
 
   it('a region rule blanks its rectangle in a file the scan would leave (an unflagged CT)', () => {

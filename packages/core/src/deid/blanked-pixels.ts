@@ -29,10 +29,17 @@ export interface Blanked {
   /** Compressed frames written back native: the file's new transfer syntax and colour model. */
   readonly transferSyntaxUID?: string;
   readonly photometric?: string;
+  /**
+   * Frames coded with loss, now written native: LossyImageCompression must stay 01 (PS3.3
+   * C.7.6.1.1.5), set or added whatever the source said.
+   */
+  readonly lossy?: true;
 }
 
 const PLANAR_CONFIGURATION = 0x00280006;
 const PHOTOMETRIC = 0x00280004;
+/** PS3.3 C.7.6.1.1.5: the image has undergone lossy compression. */
+export const LOSSY_YES = '01';
 
 /** The blanked Pixel Data of a scanned file; undefined when no text was found (pixels unchanged). */
 export function blankedPixels(
@@ -77,6 +84,7 @@ export function blankedPixels(
       cellBytes: g.bytes,
       transferSyntaxUID: EXPLICIT_LITTLE,
       photometric: g.photometric,
+      ...(req.lossy ? { lossy: true as const } : {}),
     };
   return { value, encapsulated: false, cellsBlanked, cellBytes: g.bytes };
 }
@@ -92,7 +100,7 @@ export function blankedNode(w: Walk, el: Element, b: Blanked): OutNode {
 
 /**
  * Attributes that describe compressed frames now written native: the colour model they decoded
- * to, interleaved samples, no Extended Offset Table (null: removed). Undefined: not such a file,
+ * to, interleaved samples, no Extended Offset Table (null: removed), lossy coding still declared. Undefined: not such a file,
  * or not such an attribute.
  */
 export function nativeAttribute(w: Walk, el: Element, b: Blanked | undefined): OutNode | null | undefined {
@@ -101,6 +109,8 @@ export function nativeAttribute(w: Walk, el: Element, b: Blanked | undefined): O
   if (el.tag === T.ExtendedOffsetTable || el.tag === T.ExtendedOffsetTableLengths) return null;
   if (el.tag === PHOTOMETRIC && b.photometric)
     return { kind: 'value', tag: el.tag, vr: 'CS', enc, value: padValue('CS', asciiBytes(b.photometric)) };
+  if (el.tag === T.LossyImageCompression && b.lossy)
+    return { kind: 'value', tag: el.tag, vr: 'CS', enc, value: padValue('CS', asciiBytes(LOSSY_YES)) };
   if (el.tag === PLANAR_CONFIGURATION) {
     const zero = new Uint8Array(2);
     return { kind: 'value', tag: el.tag, vr: 'US', enc, value: zero };

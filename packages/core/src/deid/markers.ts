@@ -4,6 +4,7 @@ import { T, type Tag } from '../dicom/tag.js';
 import { MAX_LENGTH, type VR } from '../dicom/vr.js';
 import { asciiBytes, padValue, type OutNode } from '../dicom/writer.js';
 import { BASIC_CODE, OPTIONS } from '../profile/options.js';
+import { LOSSY_YES } from './blanked-pixels.js';
 import type { EngineContext } from './walk.js';
 
 /** Markers a source may carry: replaced by this run's. */
@@ -43,8 +44,14 @@ export function markers(ctx: EngineContext, enc: Encoding, present: ReadonlySet<
     ctx.pixels?.textChecked && !present.has(T.BurnedInAnnotation)
       ? [text(T.BurnedInAnnotation, 'CS', 'NO')]
       : [];
+  // Frames coded with loss now written native: the file still says they were (blanked-pixels.ts).
+  const lossy =
+    ctx.pixels?.blanked?.lossy && !present.has(T.LossyImageCompression)
+      ? [text(T.LossyImageCompression, 'CS', LOSSY_YES)]
+      : [];
   return [
     ...identity,
+    ...lossy,
     ...burnedIn,
     text(T.PatientIdentityRemoved, 'CS', 'YES'),
     text(T.DeidentificationMethod, 'LO', method),

@@ -52,6 +52,7 @@ export const T = {
   DeidentificationMethodCodeSequence: 0x00120064,
   StudyInstanceUID: 0x0020000d,
   SeriesInstanceUID: 0x0020000e,
+  LossyImageCompression: 0x00282110,
   BurnedInAnnotation: 0x00280301,
   LongitudinalTemporalInformationModified: 0x00280303,
   CodeValue: 0x00080100,

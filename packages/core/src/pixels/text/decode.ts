@@ -4,8 +4,9 @@
  * baseline and extended (8-bit) is decoded by jpeg-js and, since encoding it again would lose
  * more, written back native in explicit VR little endian (its pixels already went through a
  * lossy step: LossyImageCompression stays 01); JPEG lossless (process 14) is decoded by
- * jpeg-lossless-decoder-js and written back native, losslessly. Other syntaxes (JPEG-LS, JPEG
- * 2000) are not decoded by this version.
+ * jpeg-lossless-decoder-js, JPEG-LS and JPEG 2000 by CharLS and OpenJPEG (wasm-codecs.ts), and
+ * written back native (losslessly, or LossyImageCompression 01 when they were coded with loss).
+ * Other syntaxes (HTJ2K, 12-bit lossy JPEG, video) are not decoded by this version.
  */
 import { createRequire } from 'node:module';
 import { coreFile } from '../../package-files.js';
@@ -15,22 +16,26 @@ import { framesOf, frameBytes, readEncapsulated } from '../fragments.js';
 import { startsFrame } from '../bitstream.js';
 import { frameBytes as nativeFrameBytes, type Geometry, geometryOf } from './frames.js';
 import { decodeRleFrame } from './rle.js';
+import { decodeJpeg2000, decodeJpegLs } from './wasm-codecs.js';
 
 export const RLE_LOSSLESS = '1.2.840.10008.1.2.5';
 const JPEG_BASELINE = '1.2.840.10008.1.2.4.50';
 const JPEG_EXTENDED = '1.2.840.10008.1.2.4.51';
 /** JPEG lossless, process 14, and its first-order prediction (selection value 1) kind. */
 const JPEG_LOSSLESS = new Set(['1.2.840.10008.1.2.4.57', '1.2.840.10008.1.2.4.70']);
+/** JPEG-LS lossless and near-lossless. */
+const JPEG_LS = new Set(['1.2.840.10008.1.2.4.80', '1.2.840.10008.1.2.4.81']);
+/** JPEG 2000 (Part 1 and multi-component), lossless only or not. */
+const JPEG_2000 = new Set([
+  '1.2.840.10008.1.2.4.90',
+  '1.2.840.10008.1.2.4.91',
+  '1.2.840.10008.1.2.4.92',
+  '1.2.840.10008.1.2.4.93',
+]);
 export const EXPLICIT_LITTLE = '1.2.840.10008.1.2.1';
 
 /** Names of the compressed syntaxes this version does not decode, for the quarantine reason. */
 const SYNTAX_NAMES: Readonly<Record<string, string>> = {
-  '1.2.840.10008.1.2.4.80': 'JPEG-LS lossless',
-  '1.2.840.10008.1.2.4.81': 'JPEG-LS near-lossless',
-  '1.2.840.10008.1.2.4.90': 'JPEG 2000 lossless',
-  '1.2.840.10008.1.2.4.91': 'JPEG 2000',
-  '1.2.840.10008.1.2.4.92': 'JPEG 2000 multi-component lossless',
-  '1.2.840.10008.1.2.4.93': 'JPEG 2000 multi-component',
   '1.2.840.10008.1.2.4.201': 'HTJ2K lossless',
   '1.2.840.10008.1.2.4.202': 'HTJ2K lossless RPCL',
   '1.2.840.10008.1.2.4.203': 'HTJ2K',
@@ -49,7 +54,23 @@ export interface DecodedPixels {
   readonly value: Uint8Array;
   /** How blanked frames are written: the same syntax (RLE), or native. */
   readonly writeBack: 'rle' | 'native';
+  /** Some frame was coded with loss: written native, the file says LossyImageCompression 01. */
+  readonly lossy: boolean;
 }
+
+type Family = 'rle' | 'jpeg' | 'lossless' | 'jpeg-ls' | 'j2k';
+
+function familyOf(ts: string): Family | undefined {
+  if (ts === RLE_LOSSLESS) return 'rle';
+  if (ts === JPEG_BASELINE || ts === JPEG_EXTENDED) return 'jpeg';
+  if (JPEG_LOSSLESS.has(ts)) return 'lossless';
+  if (JPEG_LS.has(ts)) return 'jpeg-ls';
+  if (JPEG_2000.has(ts)) return 'j2k';
+  return undefined;
+}
+
+/** Colour models a JPEG 2000 codestream's component transform turns back into RGB. */
+const J2K_TO_RGB = new Set(['YBR_ICT', 'YBR_RCT']);
 
 type JpegDecode = (data: Uint8Array, opts: object) => { width: number; height: number; data: Uint8Array };
 // From the core package's root: inside a frontend's bundle `import.meta.url` is the bundle's.
@@ -106,17 +127,25 @@ function decodeLossless(frame: Uint8Array, g: Geometry): Uint8Array | { unreadab
   return out;
 }
 
+/** One frame decoded, as native cells; whether it was coded with loss. */
+function decodeFrame(
+  family: Family,
+  bytes: Uint8Array,
+  header: Geometry,
+  geometry: Geometry,
+): { cells: Uint8Array; lossy: boolean } | { unreadable: string } | undefined {
+  const exact = (cells: Uint8Array | { unreadable: string } | undefined, lossy: boolean) =>
+    cells && !('unreadable' in cells) ? { cells, lossy } : cells;
+  if (family === 'rle') return exact(decodeRleFrame(bytes, geometry), false);
+  if (family === 'jpeg') return exact(decodeJpeg(bytes, header), true);
+  if (family === 'lossless') return exact(decodeLossless(bytes, geometry), false);
+  return family === 'jpeg-ls' ? decodeJpegLs(bytes, geometry) : decodeJpeg2000(bytes, geometry);
+}
+
 /** The frames of an encapsulated Pixel Data, decoded; or why they cannot be. */
 export function decodeEncapsulated(parsed: ParsedFile, el: Element): DecodedPixels | { unreadable: string } {
   const ts = parsed.transferSyntaxUID;
-  const family =
-    ts === RLE_LOSSLESS
-      ? 'rle'
-      : ts === JPEG_BASELINE || ts === JPEG_EXTENDED
-        ? 'jpeg'
-        : JPEG_LOSSLESS.has(ts)
-          ? 'lossless'
-          : undefined;
+  const family = familyOf(ts);
   if (!family)
     return {
       unreadable: `${SYNTAX_NAMES[ts] ?? 'compressed'} frames (${ts}) are not decoded by this version`,
@@ -127,28 +156,26 @@ export function decodeEncapsulated(parsed: ParsedFile, el: Element): DecodedPixe
     return { unreadable: '12-bit JPEG is not decoded by this version' };
   const value = parsed.data.subarray(el.valueStart, el.end);
   const enc = readEncapsulated(value);
-  const frames =
-    enc && framesOf(enc, numberOfFrames(parsed), (f) => startsFrame(family === 'rle' ? 'rle' : 'jpeg', f));
+  const kind = family === 'rle' ? 'rle' : family === 'j2k' ? 'j2k' : 'jpeg';
+  const frames = enc && framesOf(enc, numberOfFrames(parsed), (f) => startsFrame(kind, f));
   if (!frames) return { unreadable: 'the compressed frames cannot be told apart' };
+  const toRgb =
+    header.samples === 3 && (family === 'jpeg' || (family === 'j2k' && J2K_TO_RGB.has(header.photometric)));
   const geometry: Geometry = {
     ...header,
     planar: false,
     littleEndian: true,
-    ...(family === 'jpeg' && header.samples === 3 ? { photometric: 'RGB' } : {}),
+    ...(toRgb ? { photometric: 'RGB' } : {}),
   };
   const size = nativeFrameBytes(geometry);
   const out = new Uint8Array(size * frames.length);
+  let lossy = false;
   for (const [i, frame] of frames.entries()) {
-    const bytes = frameBytes(frame);
-    const cells =
-      family === 'rle'
-        ? decodeRleFrame(bytes, geometry)
-        : family === 'jpeg'
-          ? decodeJpeg(bytes, header)
-          : decodeLossless(bytes, geometry);
-    if (!cells) return { unreadable: `RLE frame ${i + 1} does not decode` };
-    if ('unreadable' in cells) return cells;
-    out.set(cells, i * size);
+    const decoded = decodeFrame(family, frameBytes(frame), header, geometry);
+    if (!decoded) return { unreadable: `RLE frame ${i + 1} does not decode` };
+    if ('unreadable' in decoded) return decoded;
+    out.set(decoded.cells, i * size);
+    lossy ||= decoded.lossy;
   }
-  return { geometry, value: out, writeBack: family === 'rle' ? 'rle' : 'native' };
+  return { geometry, value: out, writeBack: family === 'rle' ? 'rle' : 'native', lossy };
 }

@@ -51,8 +51,11 @@ function text(p: ParsedFile, tag: number): string {
     .trim();
 }
 
-/** Colour models of compressed frames that decode to RGB (JPEG's subsampled YCbCr). */
-const DECODED_TO_RGB = new Set(['YBR_FULL_422']);
+/**
+ * Colour models of compressed frames that decode to RGB: JPEG's subsampled YCbCr, JPEG 2000's
+ * irreversible and reversible component transforms.
+ */
+const DECODED_TO_RGB = new Set(['YBR_FULL_422', 'YBR_ICT', 'YBR_RCT']);
 
 /**
  * The frames' layout, or why they cannot be read here. `compressed`: the header of encapsulated

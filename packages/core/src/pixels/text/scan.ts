@@ -66,6 +66,8 @@ export interface ScanRequest {
   readonly value: Uint8Array;
   /** Compressed frames: how blanked ones are written back (decode.ts). */
   readonly writeBack?: 'rle' | 'native';
+  /** Compressed frames coded with loss (written back native, they still say so). */
+  readonly lossy?: boolean;
   /** Rectangles of the region rules the file matches (rules.ts), blanked in every frame. */
   readonly regions?: readonly Box[];
 }
