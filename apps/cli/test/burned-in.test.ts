@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pythonWith } from '@dcmblind/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { HAVE_DCIODVFY, newErrorsIn, PASSPHRASE, runWith, tmp } from './helpers.js';
+import { HAVE_DCIODVFY, listTree, newErrorsIn, PASSPHRASE, runWith, tmp } from './helpers.js';
 
 const PY = pythonWith('PIL') && pythonWith('pydicom');
 const TESSERACT = spawnSync('which', ['tesseract']).status === 0;
@@ -208,6 +208,37 @@ describe.skipIf(!PY || !TESSERACT)('burned-in text (clean-pixel-data)', () => {
     ]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/rules\[0\]\.when: "tag" must be 8 hexadecimal digits/);
+  }, 120_000);
+
+  it('the blinding profile scans by default; --pixel-scan none turns the scan off', () => {
+    const dir = tmp('burned-blinding-');
+    const only = join(dir, 'in');
+    mkdirSync(only);
+    copyFileSync(join(input, 'us-mono.dcm'), join(only, 'us-mono.dcm'));
+    // What the blinded image says and whether its pixels are the source's, read by pydicom.
+    const facts = (out: string) => {
+      const [file] = listTree(out).filter((f) => f.includes('/DICOM/'));
+      const code = `import sys,json,pydicom
+o=pydicom.dcmread(sys.argv[1]); s=pydicom.dcmread(sys.argv[2])
+print(json.dumps([o.get("BurnedInAnnotation"), [i.CodeValue for i in o.DeidentificationMethodCodeSequence], o.PixelData == s.PixelData]))`;
+      const printed = execFileSync(PY as string, [
+        '-c',
+        code,
+        join(out, file as string),
+        join(only, 'us-mono.dcm'),
+      ]);
+      return JSON.parse(printed.toString()) as [string | undefined, string[], boolean];
+    };
+    const scanned = join(dir, 'out');
+    const r = runWith(only, scanned, join(dir, 'k.key'), ['--profile', 'blinding']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(facts(scanned)).toEqual(['NO', ['113100', '113101'], false]);
+    const off = join(dir, 'off');
+    const o = runWith(only, off, join(dir, 'k2.key'), ['--profile', 'blinding', '--pixel-scan', 'none']);
+    expect(o.code, o.stderr).toBe(0);
+    // Not scanned: the pixels are the source's, and the file does not claim Clean Pixel Data.
+    expect(facts(off)[1]).toEqual(['113100']);
+    expect(facts(off)[2]).toBe(true);
   }, 120_000);
 
   it('--pixel-scan needs the option, and takes only all, at-risk or none', () => {

@@ -55,9 +55,11 @@ export const PROFILES = {
   /**
    * Reader blinding: basic, and besides PatientSex, PatientAge, PatientPosition, study and
    * series descriptions and every date and time emptied or removed (never shifted); subjects
-   * are named by 64-hex pseudonyms (see rules.ts and the blinding layout).
+   * are named by 64-hex pseudonyms (see rules.ts and the blinding layout). Readers look at the
+   * images: text burned into them is scanned for and blanked (`--pixel-scan none` turns the
+   * scan off; a file flagged YES is then quarantined).
    */
-  blinding: [],
+  blinding: ['clean-pixel-data'],
 } as const satisfies Record<string, readonly OptionName[]>;
 export type ProfileName = keyof typeof PROFILES;
 export const PROFILE_NAMES = Object.keys(PROFILES) as ProfileName[];
