@@ -131,6 +131,8 @@ export interface OutputFacts {
   /** Source values found in attributes the profile keeps: judged against the paired source. */
   readonly claims: Claim[];
   readonly findings: Finding[];
+  /** A class that often carries burned-in text, or flagged YES: its pixels are read (pixel-text.ts). */
+  readonly pixelsAtRisk?: true;
 }
 
 /**

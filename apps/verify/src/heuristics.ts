@@ -100,8 +100,12 @@ export function saysBurnedIn(v: Visit, data: Uint8Array): boolean {
   );
 }
 
-/** Burned-in text the file admits to, or a look at the pixels when its modality or SOP class asks. */
-export function burnedInChecks(file: WalkedFile, burned: boolean, found: FileFindings): void {
+/**
+ * Burned-in text the file admits to, or a look at the pixels when its modality or SOP class asks.
+ * Returns whether its pixels are at risk (read by OCR, pixel-text.ts): an encapsulated document
+ * has none to read.
+ */
+export function burnedInChecks(file: WalkedFile, burned: boolean, found: FileFindings): boolean {
   if (burned)
     found.add({
       rule: 'burned-in-annotation',
@@ -111,8 +115,9 @@ export function burnedInChecks(file: WalkedFile, burned: boolean, found: FileFin
     });
   const modality = file.topText(0x00080060).toUpperCase();
   const sopClass = file.topText(T.SOPClassUID);
-  if (!burned && (REVIEW_MODALITIES.has(modality) || REVIEW_SOP.test(sopClass))) {
-    const document = ENCAPSULATED_DOCUMENT_CLASS.test(sopClass);
+  const document = ENCAPSULATED_DOCUMENT_CLASS.test(sopClass);
+  const review = REVIEW_MODALITIES.has(modality) || REVIEW_SOP.test(sopClass);
+  if (!burned && review) {
     found.add({
       rule: 'review-burned-in',
       severity: 'review',
@@ -122,4 +127,5 @@ export function burnedInChecks(file: WalkedFile, burned: boolean, found: FileFin
         : `modality ${modality || '?'} / this SOP class often carries burned-in text: look at the pixels`,
     });
   }
+  return (burned || review) && !document;
 }

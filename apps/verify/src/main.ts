@@ -39,9 +39,16 @@ async function main(argv: string[]): Promise<number> {
         'hold every file to this profile (default: what each file declares)',
       ).choices(Object.keys(PROFILE_COLUMNS)),
     )
-    .option('--report <file>', 'write the report: .json (machine-readable) or .html (one page)')
+    .option(
+      '--report <file>',
+      'write the report: .json (machine-readable) or .html (one page); give it twice for both',
+      (file: string, files: string[]) => [...files, file],
+      [] as string[],
+    )
     .option('--workers <n>', 'worker threads (default: one per core)')
     .option('--quiet', 'summary only, no finding lines')
+    .option('--no-ocr', "do not read the text in at-risk outputs' pixels (reported as not judged)")
+    .option('--no-thumbnails', 'no frame images in the HTML report (it then shows no pixels)')
     .exitOverride()
     .action(
       async (
@@ -50,9 +57,11 @@ async function main(argv: string[]): Promise<number> {
           source?: string;
           key?: string;
           profile?: string;
-          report?: string;
+          report: string[];
           workers?: string;
           quiet?: boolean;
+          ocr: boolean;
+          thumbnails: boolean;
         },
       ) => {
         if (!existsSync(outputDir) || !statSync(outputDir).isDirectory())
@@ -60,8 +69,9 @@ async function main(argv: string[]): Promise<number> {
         if (o.source && !isSourceInput(o.source))
           throw new DcmblindError('E_USAGE', `--source ${o.source} is not a folder or a .zip archive`);
         if (o.source) assertApart(outputDir, o.source);
-        if (o.report && !['.json', '.html'].includes(extname(o.report).toLowerCase()))
-          throw new DcmblindError('E_USAGE', '--report: name a .json or .html file');
+        for (const file of o.report)
+          if (!['.json', '.html'].includes(extname(file).toLowerCase()))
+            throw new DcmblindError('E_USAGE', `--report ${file}: name a .json or .html file`);
         const workers = o.workers === undefined ? undefined : Number(o.workers);
         if (workers !== undefined && (!Number.isInteger(workers) || workers < 1 || workers > 256))
           throw new DcmblindError('E_USAGE', '--workers must be a whole number from 1 to 256');
@@ -85,14 +95,16 @@ async function main(argv: string[]): Promise<number> {
           ...(o.profile ? { profile: o.profile } : {}),
           ...(workers ? { workers } : {}),
           ...(o.key ? { keyPath: resolve(o.key) } : {}),
+          ocr: o.ocr,
+          thumbnails: o.thumbnails,
         });
         if (!o.quiet)
           for (const f of [...r.findings, ...r.review]) process.stdout.write(`${findingLine(f)}\n`);
         process.stdout.write(`${summary(r)}\n`);
-        if (o.report) {
-          const body = extname(o.report).toLowerCase() === '.json' ? jsonReport(r) : html(r);
-          writeFileAtomic(o.report, Buffer.from(body, 'utf8'), 0o644);
-          process.stderr.write(`report: ${o.report}\n`);
+        for (const file of o.report) {
+          const body = extname(file).toLowerCase() === '.json' ? jsonReport(r) : html(r);
+          writeFileAtomic(file, Buffer.from(body, 'utf8'), 0o644);
+          process.stderr.write(`report: ${file}\n`);
         }
         code = r.clean ? 0 : 1;
       },

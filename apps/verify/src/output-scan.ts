@@ -78,7 +78,7 @@ export function scanOutput(task: OutputTask, ctx: ScanContext): OutputFacts {
   if (isDicomdirOutput(parsed)) return withoutFacts(task, found, { ok: true, dicomdir: true });
   markerChecks(file, declared, task, columns, found);
   const facts = elementChecks(file, columns, ctx, found);
-  burnedInChecks(file, facts.burned, found);
+  const pixelsAtRisk = burnedInChecks(file, facts.burned, found);
   const pixelDates = pixelChecks(parsed, ctx, found);
   const pix = parsed.dataset.find((e) => PIXEL_TAGS.has(e.tag));
   const patientId = file.topText(T.PatientID);
@@ -100,6 +100,7 @@ export function scanOutput(task: OutputTask, ctx: ScanContext): OutputFacts {
     headerDates: facts.headerDates,
     capitals: facts.capitals,
     claims,
+    ...(pixelsAtRisk ? { pixelsAtRisk: true as const } : {}),
     findings: found.list,
   };
 }

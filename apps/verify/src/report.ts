@@ -1,8 +1,11 @@
 /**
  * Reports: a terminal summary, the JSON report (schema `dcmblind-verify/1`, documented in the
  * README) and one self-contained HTML page a reviewer can print and sign. None of them holds a
- * leaked value: findings name the rule, the element path, the value's category and a short
- * keyed hash, and paths are shown with any leaked part masked.
+ * leaked value as text: findings name the rule, the element path, the value's category and a
+ * short keyed hash, and paths are shown with any leaked part masked. The one exception is
+ * visual and on the HTML page only: thumbnails of the output frames where OCR read text, so
+ * the reviewer judges the text by looking at it (they show what the output itself shows; the
+ * page says so, and `--no-thumbnails` leaves them out).
  */
 import { RULES, SEVERITY_ORDER, severityRank, VERDICT_TEXT } from './rules.js';
 import type { Finding, Severity } from './facts.js';
@@ -54,9 +57,13 @@ export function findingLine(f: Finding): string {
   return `${f.severity}: ${where}: ${f.rule}${what ? ` [${what}]` : ''}: ${f.detail}`;
 }
 
-/** The JSON report: everything but the operator's clear source paths (reports may leave the site). */
+/**
+ * The JSON report: everything but the operator's clear source paths and the thumbnails' pixels
+ * (reports may leave the site; the findings locate the frames).
+ */
 export function jsonReport(r: Report): string {
-  return `${JSON.stringify(r, (k, v) => (k === 'operatorPath' ? undefined : v), 2)}\n`;
+  const left = (k: string) => k === 'operatorPath' || k === 'thumbnails';
+  return `${JSON.stringify(r, (k, v) => (left(k) ? undefined : v), 2)}\n`;
 }
 
 function countBy<T>(xs: readonly T[], key: (x: T) => string): Record<string, number> {
@@ -107,6 +114,11 @@ tr.gh td{background:#f7f3fb;font-weight:600}tr.gh td,tr.one td{border-top:2px so
 .more{color:#555;font-style:italic}
 .sign td{height:34px}
 .foot{color:#666;font-size:12px;margin-top:24px}
+.warn{background:#fff4d6;border:1px solid #a07800;padding:6px 10px;border-radius:6px}
+.thumbs{display:flex;flex-wrap:wrap;gap:12px}
+.thumbs figure{margin:0;max-width:480px;break-inside:avoid}
+.thumbs img{display:block;max-width:100%;border:1px solid #ccc;image-rendering:pixelated}
+.thumbs figcaption{font-size:12px;color:#444}
 @page{size:A4;margin:14mm}
 @media print{
   body{margin:0;font-size:11px;max-width:none} code{font-size:10px} .sev{font-size:10px;padding:0 4px}
@@ -129,6 +141,7 @@ export function html(r: Report): string {
     sections.push(`<h2>What to do</h2>\n${nextSteps(all)}`);
     sections.push(`<h2>Findings by file</h2>\n${findingsTable(all)}`);
   }
+  if (r.thumbnails.length > 0) sections.push(`<h2>Text read in the pixels</h2>\n${thumbnails(r)}`);
   if (!r.clean) sections.push(`<h2>By patient pseudonym</h2>\n${pseudonymTable(r.byPseudonym)}`);
   sections.push(`<h2>Legend</h2>\n${legend()}`, `<h2>Sign-off</h2>\n${signOff()}`, footnote(r));
   return `<!doctype html>
@@ -272,6 +285,22 @@ function groupRows(fs: readonly Finding[]): string {
   const hidden = rows.length - ROWS_PER_GROUP;
   const more = hidden > 0 ? wide(`… ${hidden} more row(s) of this file in the JSON report`, 'more') : '';
   return [head, ...rows.slice(0, ROWS_PER_GROUP).map((f) => findingRow(f, element(f))), more].join('\n');
+}
+
+/** The frames where OCR read text, boxes drawn, with a warning that they show the output's pixels. */
+function thumbnails(r: Report): string {
+  const warning =
+    '<p class="warn">These images are frames of the output, with what OCR read boxed in red: ' +
+    'look, and judge whether a name, ID or date of care is shown. They show what the output ' +
+    'itself shows, so this page is as sensitive as the output until the output is cleared: ' +
+    'keep it at the site with it (<code>--no-thumbnails</code> makes a page without them).</p>';
+  const figures = r.thumbnails.map(
+    (t) =>
+      `<figure><img alt="frame ${t.frame} of ${t.frames}" src="data:image/png;base64,${t.png}">` +
+      `<figcaption><code>${breakable(t.file)}</code> — frame ${t.frame} of ${t.frames}, ` +
+      `${t.tokens} token(s) read</figcaption></figure>`,
+  );
+  return `${warning}\n<div class="thumbs">${figures.join('\n')}</div>`;
 }
 
 /** Long element paths break after their separators (a dot, a bracket, a slash), not mid-keyword. */

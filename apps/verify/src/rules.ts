@@ -152,6 +152,13 @@ export const RULES: Readonly<Record<string, RuleInfo>> = {
     meaning: 'one source patient carries several pseudonyms',
     next: 'ask the operator (several keys, or --patient-scope issuer on purpose?); re-run with one key',
   },
+  'pixel-text': {
+    severity: 'suspect',
+    meaning: "OCR read a word, a date or an ID in an at-risk output's pixels (its text hashed)",
+    next:
+      "look at the frame (the HTML report's thumbnail): a name, ID or date of care is a leak — " +
+      're-run dcmblind with --option clean-pixel-data into a new --out, or remove the file',
+  },
   'review-burned-in': {
     severity: 'review',
     meaning:
@@ -231,6 +238,9 @@ interface Inputs {
   readonly recordedOutputs: string;
   /** How the run told patients apart (its manifest). */
   readonly scope: 'global' | 'issuer';
+  /** The pixels of at-risk outputs were read by OCR (not --no-ocr), and how many. */
+  readonly ocr: boolean;
+  readonly pixelsRead: number;
 }
 
 /** The checks of this scan: which ran with these inputs, and for those that did not, what they need. */
@@ -272,6 +282,14 @@ export function checksRun(i: Inputs): Check[] {
       detail:
         'text segments of compressed frames (COM, APPn, JP2 boxes) reported and searched; ' +
         'no set bit outside Bits Stored/High Bit',
+    },
+    {
+      name: 'text in the pixels',
+      ran: i.ocr,
+      detail: i.ocr
+        ? `${i.pixelsRead} at-risk output(s) read by OCR (a cine by its first, middle and last frames), ` +
+          'in overlapping bands: every word of 3+ letters, date or ID reported'
+        : 'not run: --no-ocr',
     },
     {
       name: 'public dates',

@@ -1,7 +1,8 @@
 /**
  * The verification run, stage by stage: scan the sources for what could leak (source-scan.ts,
  * gathered in source-set.ts, with the key's share from key-facts.ts), scan the outputs for
- * what did (output-scan.ts), both on a worker pool; pair outputs with their sources
+ * what did (output-scan.ts), both on a worker pool; read the text in at-risk outputs' pixels
+ * (pixel-text.ts, one OCR engine in this thread); pair outputs with their sources
  * (pairing.ts), run the checks that need the whole tree (tree-checks.ts), and put the report
  * together.
  */
@@ -14,6 +15,7 @@ import { Piscina } from 'piscina';
 import type { Finding, OutputFacts, SourceFacts } from './facts.js';
 import { keyFacts } from './key-facts.js';
 import { pairOutputs } from './pairing.js';
+import { type PixelText, readPixelText, type Thumbnail } from './pixel-text.js';
 import { PathMasks } from './path-mask.js';
 import { type Check, checksRun, type NotJudged, type Verdict, verdictOf } from './rules.js';
 import type { Category, Seed } from './seeds.js';
@@ -32,6 +34,10 @@ export interface VerifyOptions {
   readonly workers?: number;
   /** The key file's path, for the report header only. */
   readonly keyPath?: string;
+  /** Read the pixels of at-risk outputs by OCR (default true). */
+  readonly ocr?: boolean;
+  /** Keep a thumbnail of each frame where text was read, for the HTML report (default true). */
+  readonly thumbnails?: boolean;
 }
 
 /** The report (schema `dcmblind-verify/1`, documented in the README). */
@@ -67,6 +73,11 @@ export interface Report {
   readonly verdict: Verdict;
   /** What some check could not judge, and why (empty when everything was judged). */
   readonly notJudged: NotJudged[];
+  /**
+   * Frames where OCR read text, as PNG: shown by the HTML report, left out of the JSON one (they
+   * show the output's pixels, text and all).
+   */
+  readonly thumbnails: readonly Thumbnail[];
 }
 
 /** Scans a de-identified output (with its sources and key, when given) and reports what it finds. */
@@ -94,6 +105,7 @@ export async function verify(given: VerifyOptions): Promise<Report> {
     : randomBytes(32);
   const dates = [...new Set([...sources.datesByPatient.values()].flatMap((d) => [...d]))];
   const { outputs, absOf } = await scanOutputs(o, threads, columns, { seeds, dates, hashKey });
+  const pixels = await pixelText(o, outputs, absOf, hashKey);
   const pairing = pairOutputs(outputs, sources, key, {
     source: Boolean(o.source),
     key: Boolean(o.key),
@@ -114,7 +126,12 @@ export async function verify(given: VerifyOptions): Promise<Report> {
     pairing,
     masks,
   });
-  const all = [...outputs.flatMap((x) => x.findings), ...pairing.findings, ...tree.findings];
+  const all = [
+    ...outputs.flatMap((x) => x.findings),
+    ...pixels.findings,
+    ...pairing.findings,
+    ...tree.findings,
+  ];
   return assemble(given, o, {
     t0,
     all,
@@ -124,7 +141,23 @@ export async function verify(given: VerifyOptions): Promise<Report> {
     masks,
     tree,
     scope: run.scope,
+    pixels,
   });
+}
+
+/** Stage 2e: the text in at-risk outputs' pixels, or why it was not read. */
+async function pixelText(
+  o: VerifyOptions,
+  outputs: readonly OutputFacts[],
+  absOf: ReadonlyMap<string, string>,
+  hashKey: Buffer,
+): Promise<PixelText> {
+  if (o.ocr !== false) return readPixelText(outputs, absOf, hashKey, o.thumbnails !== false);
+  const atRisk = outputs.filter((x) => x.pixelsAtRisk).length;
+  const notJudged = atRisk
+    ? [{ check: 'text in the pixels', count: atRisk, reason: 'at-risk output(s) not read: --no-ocr' }]
+    : [];
+  return { findings: [], thumbnails: [], notJudged, read: 0 };
 }
 
 /**
@@ -228,6 +261,7 @@ interface Scanned {
   readonly sources: number;
   readonly seeds: readonly Seed[];
   readonly masks: PathMasks;
+  readonly pixels: PixelText;
   readonly tree: { readonly notJudged: NotJudged[]; readonly recordedOutputs: string };
   /** How the run told patients apart. */
   readonly scope: 'global' | 'issuer';
@@ -277,9 +311,12 @@ function assemble(given: VerifyOptions, o: VerifyOptions, s: Scanned): Report {
       seedCounts,
       recordedOutputs: s.tree.recordedOutputs,
       scope: s.scope,
+      ocr: o.ocr !== false,
+      pixelsRead: s.pixels.read,
     }),
     seedCounts,
     verdict: verdictOf(real, review),
-    notJudged: s.tree.notJudged,
+    notJudged: [...s.tree.notJudged, ...s.pixels.notJudged],
+    thumbnails: s.pixels.thumbnails,
   };
 }

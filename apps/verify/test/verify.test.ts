@@ -210,11 +210,19 @@ print(json.dumps({os.path.relpath(p, sys.argv[2]): src[hashlib.sha256(pydicom.dc
       const v = verify([out, '--source', src, '--key', k]);
       expect(v.report.files).toBeGreaterThan(10);
       const rules = new Set(v.report.findings.map((f) => f.rule));
-      const expected = ['source-not-written', 'duplicate-sop-instance'];
+      const expected = ['source-not-written', 'duplicate-sop-instance', 'pixel-text'];
       expect(
         [...rules].filter((x) => !expected.includes(x)),
         src,
       ).toEqual([]);
+      // Text in the pixels: only GDCM's JPEG 2000 test image, which shows the words "red",
+      // "green" and "blue" (each read, hashed; nothing read in the other at-risk images).
+      const pixelText = v.report.findings.filter((f) => f.rule === 'pixel-text');
+      expect([...new Set(pixelText.map((f) => basename(f.file)))], src).toEqual(
+        src.endsWith('test_files') ? ['GDCMJ2K_TextGBR.dcm'] : [],
+      );
+      if (src.endsWith('test_files'))
+        expect(new Set(pixelText.map((f) => f.valueHash)).size).toBeGreaterThanOrEqual(3);
       // Unwritten sources, against dcmblind's own error lines: each reported one was failed by
       // dcmblind, and every DICOM file it failed (truncated, nothing to identify it) is reported.
       const failed = new Map<string, string>();

@@ -14,7 +14,16 @@ export interface PageWord {
   readonly confidence: number;
   /** The word's vertical middle on the page. */
   readonly middle: number;
+  /** The word's box on the page (x1, y1 exclusive). */
+  readonly box: { readonly x0: number; readonly y0: number; readonly x1: number; readonly y1: number };
 }
+
+/**
+ * How a page is laid out: `lines`, a stack of separate text lines (the engine's own pages, ocr.ts);
+ * `sparse`, a whole image with text here and there (the verifier's look at a frame).
+ */
+export type PageLayout = 'lines' | 'sparse';
+const PAGE_SEGMENTATION: Readonly<Record<PageLayout, string>> = { lines: '6', sparse: '11' };
 
 interface TesseractWord {
   text: string;
@@ -36,6 +45,9 @@ interface TesseractWorker {
 // From the core package's root: inside a frontend's bundle `import.meta.url` is the bundle's.
 const require = createRequire(coreFile('package.json'));
 let engine: Promise<TesseractWorker> | undefined;
+let layout: PageLayout = 'lines';
+/** Pages are read one after another: the layout is an engine-wide setting, set before each read. */
+let queue: Promise<unknown> = Promise.resolve();
 
 function ocrEngine(): Promise<TesseractWorker> {
   engine ??= (async () => {
@@ -45,28 +57,49 @@ function ocrEngine(): Promise<TesseractWorker> {
     const langPath = join(dirname(require.resolve('@tesseract.js-data/eng/package.json')), '4.0.0_best_int');
     const w = await createWorker('eng', 1, { langPath, gzip: true, cacheMethod: 'none' });
     // A page of separate lines: read each as it comes, keep spaces between words.
-    await w.setParameters({ tessedit_pageseg_mode: '6', preserve_interword_spaces: '1' });
+    await w.setParameters({ tessedit_pageseg_mode: PAGE_SEGMENTATION.lines, preserve_interword_spaces: '1' });
     return w;
   })();
   return engine;
 }
 
-/** The words on a page (a PGM image). */
-export async function recognizePage(pgm: Uint8Array): Promise<PageWord[]> {
+/** The words on a page (a PGM or PNG image). */
+export function recognizePage(image: Uint8Array, as: PageLayout = 'lines'): Promise<PageWord[]> {
+  const read = queue.then(() => readPage(image, as));
+  queue = read.catch(() => undefined);
+  return read;
+}
+
+async function readPage(image: Uint8Array, as: PageLayout): Promise<PageWord[]> {
   const ocr = await ocrEngine();
+  if (as !== layout) {
+    // A sparse page is a frame at its own scale: a fixed resolution stops tesseract estimating one
+    // (and printing that it did) for every page.
+    await ocr.setParameters({
+      tessedit_pageseg_mode: PAGE_SEGMENTATION[as],
+      user_defined_dpi: as === 'sparse' ? '300' : '0',
+    });
+    layout = as;
+  }
   const r = await ocr.recognize(
-    Buffer.from(pgm.buffer, pgm.byteOffset, pgm.byteLength),
+    Buffer.from(image.buffer, image.byteOffset, image.byteLength),
     {},
     { blocks: true, text: false },
   );
   return (r.data.blocks ?? [])
     .flatMap((b) => b.paragraphs.flatMap((p) => p.lines.flatMap((x) => x.words)))
-    .map((w) => ({ text: w.text, confidence: w.confidence, middle: (w.bbox.y0 + w.bbox.y1) / 2 }));
+    .map((w) => ({
+      text: w.text,
+      confidence: w.confidence,
+      middle: (w.bbox.y0 + w.bbox.y1) / 2,
+      box: { x0: w.bbox.x0, y0: w.bbox.y0, x1: w.bbox.x1, y1: w.bbox.y1 },
+    }));
 }
 
 /** Stop the engine (a run's end); a later use starts a new one. */
 export async function stopEngine(): Promise<void> {
   const e = engine;
   engine = undefined;
+  layout = 'lines';
   if (e) await (await e).terminate();
 }
