@@ -136,10 +136,9 @@ describe.skipIf(!PY || !TESSERACT)('burned-in text (clean-pixel-data)', () => {
     );
     const qa = JSON.parse(readFileSync(qaFile, 'utf8')) as { findings: { rule: string; file?: string }[] };
     // The 12-bit JPEG was kept out (quarantined): the scan says so. Its own OCR, which reads the
-    // frames another way than the engine, finds the known leak (and nothing else).
+    // frames another way than the engine, finds text only where a known leak is (none now).
     const manifest = JSON.parse(readFileSync(join(input, 'manifest.json'), 'utf8')) as Case[];
     const leaky = manifest.filter((c) => c.knownLeaks?.length).map((c) => `pixel-text ${c.file}`);
-    expect(leaky.length).toBeGreaterThan(0);
     expect([...new Set(qa.findings.map((f) => `${f.rule} ${f.file ?? ''}`.trim()))].sort(), v.stderr).toEqual(
       [...leaky, ...(ENCODERS ? ['source-not-written cr-jpeg12.dcm'] : [])].sort(),
     );

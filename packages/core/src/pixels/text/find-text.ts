@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { type Line, candidateLines } from './candidates.js';
-import { type Box, luminance } from './frames.js';
+import { type Box, chroma, type Geometry, luminance } from './frames.js';
 import { readLines, type Word } from './ocr.js';
 import type { Blanking, ScanRequest } from './scan.js';
 
@@ -36,24 +36,49 @@ function lineKey(l: Uint8Array, w: number, line: Line): string {
   return h.digest('base64');
 }
 
-/** Boxes to blank in each frame of the request; its region rules' rectangles in every frame. */
+/** The lines of one image of a frame read as text (verdicts kept by the lines' pixels). */
+async function textLines(
+  image: Uint8Array,
+  g: Geometry,
+  verdicts: Map<string, boolean>,
+  skip: readonly Line[] = [],
+): Promise<{ lines: Line[]; text: Line[] }> {
+  const lines = candidateLines(image, g.columns, g.rows).filter((c) => !skip.some((s) => covers(s, c)));
+  const keys = lines.map((line) => lineKey(image, g.columns, line));
+  const unread = lines.filter((_, i) => !verdicts.has(keys[i] as string));
+  if (unread.length > 0) {
+    const words = await readLines(image, g.columns, g.rows, unread);
+    unread.forEach((line, i) => {
+      verdicts.set(keys[lines.indexOf(line)] as string, readsAsText(words[i] ?? [], line.glyphs));
+    });
+  }
+  return { lines, text: lines.filter((_, i) => verdicts.get(keys[i] as string)) };
+}
+
+/** Most of `c` lies inside `s`. */
+function covers(s: Line, c: Line): boolean {
+  const w = Math.min(s.x1, c.x1) - Math.max(s.x0, c.x0);
+  const h = Math.min(s.y1, c.y1) - Math.max(s.y0, c.y0);
+  return w > 0 && h > 0 && w * h > 0.5 * (c.x1 - c.x0) * (c.y1 - c.y0);
+}
+
+/**
+ * Boxes to blank in each frame of the request; its region rules' rectangles in every frame. A
+ * colour frame is also looked at by its chroma (frames.ts): lines found there that its
+ * luminance did not show as text are read from the chroma image.
+ */
 export async function findText(req: ScanRequest): Promise<Blanking> {
   const extra = req.regions ?? [];
   const g = req.geometry;
   const verdicts = new Map<string, boolean>();
   const frames: Box[][] = [];
   for (let f = 0; f < g.frames; f++) {
-    const l = luminance(g, req.value, f);
-    const lines = candidateLines(l, g.columns, g.rows);
-    const keys = lines.map((line) => lineKey(l, g.columns, line));
-    const unread = lines.filter((_, i) => !verdicts.has(keys[i] as string));
-    if (unread.length > 0) {
-      const words = await readLines(l, g.columns, g.rows, unread);
-      unread.forEach((line, i) => {
-        verdicts.set(keys[lines.indexOf(line)] as string, readsAsText(words[i] ?? [], line.glyphs));
-      });
-    }
-    frames.push([...extra, ...lines.filter((_, i) => verdicts.get(keys[i] as string)).map(padded)]);
+    const bright = await textLines(luminance(g, req.value, f), g, verdicts);
+    const c = chroma(g, req.value, f);
+    // A line the luminance showed but OCR could not read there (too little contrast) is read
+    // again from the chroma image.
+    const coloured = c ? (await textLines(c, g, verdicts, bright.text)).text : [];
+    frames.push([...extra, ...[...bright.text, ...coloured].map(padded)]);
   }
   return { frames };
 }

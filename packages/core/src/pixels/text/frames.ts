@@ -159,6 +159,31 @@ export function luminance(g: Geometry, value: Uint8Array, frame: number): Uint8A
   return out;
 }
 
+/**
+ * One colour frame as 8-bit chroma (the spread between its strongest and weakest primary; YBR's
+ * distance from grey): coloured text over grey anatomy — a cyan date over a CT, a yellow caliper
+ * label — stands out here even where its brightness is the anatomy's. Undefined for grey frames.
+ */
+export function chroma(g: Geometry, value: Uint8Array, frame: number): Uint8Array | undefined {
+  if (g.samples !== 3 || g.bytes !== 1) return undefined;
+  const n = g.rows * g.columns;
+  const out = new Uint8Array(n);
+  const base = frame * frameBytes(g);
+  const at = (i: number, s: number) => value[base + (g.planar ? s * n + i : i * 3 + s)] as number;
+  if (g.photometric === 'YBR_FULL') {
+    for (let i = 0; i < n; i++)
+      out[i] = Math.min(255, 2 * Math.max(Math.abs(at(i, 1) - 128), Math.abs(at(i, 2) - 128)));
+    return out;
+  }
+  for (let i = 0; i < n; i++) {
+    const r = at(i, 0);
+    const gr = at(i, 1);
+    const b = at(i, 2);
+    out[i] = Math.max(r, gr, b) - Math.min(r, gr, b);
+  }
+  return out;
+}
+
 export interface Box {
   readonly x0: number;
   readonly y0: number;
