@@ -159,6 +159,22 @@ def make(out):
     set_pixels(ds, frames, "MONOCHROME2")
     add("us-cine", ds, per_frame, True, "US 3 frames")
 
+    # 4b. A long RGB cine over 32 MiB (15 frames of 1024 x 768): its pixels stay in the file while
+    # the engine reads it, frame by frame. The oracle reads three of its frames (OCR is slow);
+    # every frame's pixels are compared.
+    ds = base("ExplVR_BigEnd.dcm", 768, 1024)
+    grey = fan(background("image", 768, 1024))
+    still = np.stack([grey, grey, grey // 2 + 40], axis=-1)
+    frames, per_frame = [], []
+    for i in range(15):
+        img = Image.fromarray(np.roll(still, i * 9, axis=1))
+        texts = [(NAME, (16, 14), font(sans, 20), (235, 235, 235)), (MRN, (700, 730), font(mono, 16), (255, 220, 0))]
+        per_frame.append({"tokens": [NAME, MRN], "boxes": draw(img, texts)})
+        frames.append(np.asarray(img))
+    set_pixels(ds, frames, "RGB", planar=0)
+    add("us-long", ds, per_frame, True, "US RGB 15 frames, 35.4 MB")
+    cases[-1]["checkFrames"] = [0, 7, 14]
+
     # 5. CR, 16-bit MONOCHROME1: text drawn at 0, which displays white.
     ds = base("dicomdirtests/77654033/CR1/6154", 512, 512)
     g16 = (background("ct", 512, 512).astype("uint16") * 16)

@@ -149,8 +149,10 @@ def check(indir, outdir):
             if (not c["tokens"] or not c["scanned"]) and changed:
                 r["problems"].append(f"frame {i}: {changed} pixels changed in a file that should be untouched")
         if c["scanned"] and words:
-            seen_in = set().union(*(read_words(display(src, f)) for f in fin))
-            seen_out = set().union(*(read_words(display(out, f)) for f in fout))
+            # A long cine: the oracle reads the frames the case names (OCR is slow).
+            look = c.get("checkFrames", range(len(fin)))
+            seen_in = set().union(*(read_words(display(src, fin[i])) for i in look))
+            seen_out = set().union(*(read_words(display(out, fout[i])) for i in look))
             r["readable_before"] = sorted(w for w in words if near(w, seen_in))
             r["readable_after"] = sorted(w for w in words if near(w, seen_out))
             if not r["readable_before"]:

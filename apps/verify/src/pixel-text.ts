@@ -7,7 +7,8 @@
  * a `pixel-text` finding, its text hashed; the first frame of each such file becomes a thumbnail
  * with the boxes drawn (thumbnail.ts), for the HTML report only.
  */
-import { luminance, scanRequest, stopEngine } from '@dcmblind/core';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { frameOf, luminance, type ScanRequest, scanRequest, stopEngine } from '@dcmblind/core';
 import { load } from './dicom-file.js';
 import type { Finding, OutputFacts } from './facts.js';
 import { type ReadToken, readFrame, type TokenKind } from './frame-reading.js';
@@ -62,11 +63,12 @@ async function readFile(
   if (!req) return { findings: [] };
   if ('quarantine' in req)
     return { notRead: req.quarantine.replace(/^pixel data not scanned for burned-in text: /, '') };
-  const g = req.geometry;
+  const r = withReader(req, abs);
+  const g = r.geometry;
   const byText = new Map<string, { token: ReadToken; frames: number[] }>();
   let shown: Thumbnail | undefined;
   for (const f of framesToRead(g.frames)) {
-    const luma = luminance(g, req.value, f);
+    const luma = luminance(g, frameOf(r, f), 0);
     const tokens = await readFrame(luma, g.columns, g.rows);
     for (const token of tokens) {
       const seen = byText.get(token.text) ?? byText.set(token.text, { token, frames: [] }).get(token.text);
@@ -102,6 +104,26 @@ async function readFile(
     }),
   );
   return shown ? { findings, thumbnail: shown } : { findings };
+}
+
+/** A value left in the file (over 32 MiB) is read frame by frame from it. */
+function withReader(req: ScanRequest, path: string): ScanRequest {
+  if (!req.inFile) return req;
+  const read = (at: number, length: number) => {
+    const out = new Uint8Array(length);
+    const fd = openSync(path, 'r');
+    try {
+      for (let got = 0; got < length; ) {
+        const n = readSync(fd, out, got, length - got, at + got);
+        if (n === 0) throw new Error(`${path} ended while its pixels were read`);
+        got += n;
+      }
+    } finally {
+      closeSync(fd);
+    }
+    return out;
+  };
+  return { ...req, inFile: { ...req.inFile, read } };
 }
 
 /** Reads the pixels of every at-risk output; what could not be read is counted by reason. */

@@ -45,6 +45,11 @@ export type OutNode =
       readonly length: number;
       /** Pixel cells from `cellsAt` on: unused bits cleared while copied (pixels/unused-bits.ts). */
       readonly mask?: { readonly cells: CellMask; readonly cellsAt: number };
+      /**
+       * Bytes written instead of the file's at these file offsets (rows with burned-in text
+       * blanked: deid/blanked-pixels.ts); in order, inside the value, not overlapping.
+       */
+      readonly patches?: readonly { readonly at: number; readonly bytes: Uint8Array }[];
     };
 
 export interface OutItem {
@@ -162,14 +167,26 @@ function childrenLength(children: readonly OutNode[]): number {
   return s;
 }
 
+/** A range of the source file: its header, then its cells between the patches (masked), and the patches. */
+function serializeRange(n: Extract<OutNode, { kind: 'range' }>, out: ChunkList): void {
+  const end = n.offset + n.length;
+  const cellsAt = n.mask ? n.mask.cellsAt : n.offset;
+  const mask = n.mask ? { mask: n.mask.cells } : {};
+  out.pushRange({ offset: n.offset, length: cellsAt - n.offset });
+  let at = cellsAt;
+  for (const p of n.patches ?? []) {
+    if (p.at < at || p.at + p.bytes.length > end) throw new Error('a pixel patch outside its value');
+    out.pushRange({ offset: at, length: p.at - at, ...mask });
+    out.push(p.bytes);
+    at = p.at + p.bytes.length;
+  }
+  out.pushRange({ offset: at, length: end - at, ...mask });
+}
+
 export function serialize(nodes: readonly OutNode[], out: ChunkList = new ChunkList()): ChunkList {
   for (const n of nodes) {
     if (n.kind === 'raw') out.push(n.bytes);
-    else if (n.kind === 'range' && n.mask) {
-      const head = n.mask.cellsAt - n.offset;
-      out.pushRange({ offset: n.offset, length: head });
-      out.pushRange({ offset: n.mask.cellsAt, length: n.length - head, mask: n.mask.cells });
-    } else if (n.kind === 'range') out.pushRange({ offset: n.offset, length: n.length });
+    else if (n.kind === 'range') serializeRange(n, out);
     else if (n.kind === 'value') {
       out.push(writeHeader(n.tag, n.vr, n.value.length, n.enc));
       out.push(n.value);

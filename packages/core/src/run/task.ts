@@ -22,7 +22,7 @@ import { decodeValue, sharedNames } from '../scrub/cohort.js';
 import { type Gathered, type GatherTask, gatherOne } from './gather-task.js';
 import { outputPath, type Layout } from './layout.js';
 import { BLIND_TIME } from './media.js';
-import { beyondHead, readExactly } from './head-tail.js';
+import { beyondHead, readExactly, type Tail } from './head-tail.js';
 import { PART_SUFFIX, writeStaged } from './output.js';
 import { UNUSED_BITS_SOURCE } from '../pixels/unused-bits.js';
 import { findText } from '../pixels/text/find-text.js';
@@ -292,19 +292,34 @@ export class TaskRunner {
       bytesIn = fileLength;
       const sha256 = hash.digest('hex');
       let r: ReturnType<typeof deidentify>;
+      let tail: Tail | undefined;
       try {
         r = deidentify(bytes, dcfg, fileLength);
       } catch (e) {
         if (!(e instanceof NeedWholeFile) || fd === undefined) throw e;
-        const big = beyondHead(fd, fileLength, bytes, e, (head, tail) =>
-          deidentify(head, dcfg, fileLength, tail),
-        );
+        const big = beyondHead(fd, fileLength, bytes, e, (head, t) => {
+          tail = t;
+          return deidentify(head, dcfg, fileLength, t);
+        });
         if (big) ({ result: r, head: bytes } = big);
-        else r = deidentify((bytes = readWhole(fd, fileLength)), dcfg);
+        else {
+          tail = undefined;
+          bytes = readWhole(fd, fileLength);
+          fileLength = bytes.length;
+          r = deidentify(bytes, dcfg);
+        }
       }
       if (r.status === 'scan') {
-        const { request } = r;
-        return this.#scanned(task, Uint8Array.from(bytes), request, { dcfg, secret, sha256, bytesIn });
+        // A copy: the read buffer is the thread's. The same parse again, with the scan's answer.
+        const head = Uint8Array.from(bytes);
+        const again = (c: DeidentifyConfig) =>
+          tail ? deidentify(head, c, fileLength, tail) : deidentify(head, c, fileLength);
+        const inFile = r.request.inFile && task.absPath ? { path: task.absPath, before } : undefined;
+        const request: ScanRequest =
+          r.request.inFile && inFile
+            ? { ...r.request, inFile: { ...r.request.inFile, read: fileReader(inFile.path) } }
+            : r.request;
+        return this.#scanned(task, again, request, { dcfg, secret, sha256, bytesIn, head, inFile });
       }
       if (r.status !== 'written') return { kind: r.status, reason: r.reason, bytesIn, sha256 };
       return this.#write(
@@ -320,16 +335,28 @@ export class TaskRunner {
     }
   }
 
-  /** The scan of a file's pixels (OCR), then its de-identification with the text blanked. */
+  /**
+   * The scan of a file's pixels (OCR), then its de-identification with the text blanked. A value
+   * left in the file (`inFile`: a long cine) is copied from it again at write time, so the file is
+   * opened again, and the write refuses it if it changed since it was first read.
+   */
   async #scanned(
     task: Task,
-    bytes: Uint8Array,
+    again: (c: DeidentifyConfig) => ReturnType<typeof deidentify>,
     request: ScanRequest,
-    f: { dcfg: DeidentifyConfig; secret: ProjectSecret; sha256: string; bytesIn: number },
+    f: {
+      dcfg: DeidentifyConfig;
+      secret: ProjectSecret;
+      sha256: string;
+      bytesIn: number;
+      head: Uint8Array;
+      inFile: { path: string; before: { size: number; mtimeMs: number } | undefined } | undefined;
+    },
   ): Promise<TaskResult> {
+    let fd: number | undefined;
     try {
       const blanking = await findText(request);
-      const r = deidentify(bytes, { ...f.dcfg, scanned: { request, blanking } });
+      const r = again({ ...f.dcfg, scanned: { request, blanking } });
       if (r.status !== 'written')
         return {
           kind: r.status === 'scan' ? 'quarantined' : r.status,
@@ -337,10 +364,13 @@ export class TaskRunner {
           bytesIn: f.bytesIn,
           sha256: f.sha256,
         };
-      // Everything is in memory now: the output is written from it, not copied from the source.
-      return this.#write(task, r, f, undefined);
+      if (!f.inFile) return this.#write(task, r, f, undefined); // all in memory now
+      fd = openSync(f.inFile.path, 'r');
+      return this.#write(task, r, f, { fd, bytes: f.head, before: f.inFile.before });
     } catch (e) {
       return failure(e, f.bytesIn);
+    } finally {
+      if (fd !== undefined) closeSync(fd);
     }
   }
 
@@ -435,6 +465,20 @@ let streamBuffer: Buffer | undefined;
  * Nothing that outlives a task refers to it (outputs are written before run() returns).
  */
 let readBuffer: Buffer | undefined;
+
+/** Reads bytes of a source file by offset, opening it for each read (frames of a long cine). */
+function fileReader(path: string): (at: number, length: number) => Uint8Array {
+  return (at, length) => {
+    const fd = openSync(path, 'r');
+    try {
+      const out = new Uint8Array(length);
+      readExactly(fd, out, at);
+      return out;
+    } finally {
+      closeSync(fd);
+    }
+  };
+}
 
 function readWhole(fd: number, size: number): Buffer {
   if (size > HEAD_ONLY_ABOVE) {

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { type Line, candidateLines } from './candidates.js';
 import { type Box, chroma, type Geometry, luminance } from './frames.js';
 import { readLines, type Word } from './ocr.js';
-import type { Blanking, ScanRequest } from './scan.js';
+import { type Blanking, frameOf, type ScanRequest } from './scan.js';
 
 /** Around a line's glyphs: anti-aliased edges and glyph parts too faint to be ink. */
 const PAD = 3;
@@ -73,8 +73,9 @@ export async function findText(req: ScanRequest): Promise<Blanking> {
   const verdicts = new Map<string, boolean>();
   const frames: Box[][] = [];
   for (let f = 0; f < g.frames; f++) {
-    const bright = await textLines(luminance(g, req.value, f), g, verdicts);
-    const c = chroma(g, req.value, f);
+    const cells = frameOf(req, f);
+    const bright = await textLines(luminance(g, cells, 0), g, verdicts);
+    const c = chroma(g, cells, 0);
     // A line the luminance showed but OCR could not read there (too little contrast) is read
     // again from the chroma image.
     const coloured = c ? (await textLines(c, g, verdicts, bright.text)).text : [];

@@ -8,7 +8,7 @@
 import type { ParsedFile } from '../../dicom/reader.js';
 import { latin1 } from '../../deid/text.js';
 import { decodeEncapsulated } from './decode.js';
-import { type Box, type Geometry, geometryOf } from './frames.js';
+import { type Box, frameBytes, type Geometry, geometryOf } from './frames.js';
 
 export type PixelScan = 'all' | 'at-risk' | 'none';
 export const PIXEL_SCANS: readonly PixelScan[] = ['all', 'at-risk', 'none'];
@@ -61,9 +61,14 @@ export interface ScanRequest {
   readonly geometry: Geometry;
   /**
    * The frames' cells: a copy of a native Pixel Data value (the file's bytes may be a buffer the
-   * thread reuses), or compressed frames decoded.
+   * thread reuses), or compressed frames decoded. Empty when the value is still in the file.
    */
   readonly value: Uint8Array;
+  /**
+   * A native value too big to hold (a long cine): it stays in the source file from this offset
+   * and is read frame by frame, by `read` (given by whoever holds the file: the run's task).
+   */
+  readonly inFile?: { readonly at: number; readonly read?: (at: number, length: number) => Uint8Array };
   /** Compressed frames: how blanked ones are written back (decode.ts). */
   readonly writeBack?: 'rle' | 'native';
   /** Compressed frames coded with loss (written back native, they still say so). */
@@ -85,13 +90,16 @@ export function scanRequest(
   const el = parsed.dataset.find((e) => e.tag === 0x7fe00010);
   if (!el || el.items || el.valueLength === 0) return undefined; // no pixels, nothing to scan
   const why = (s: string) => ({ quarantine: `pixel data not scanned for burned-in text: ${s}` });
-  if (el.external) return why('the file is too large to scan in this version (over 32 MiB)');
+  if (el.external && el.encapsulated)
+    return why('compressed frames over 32 MiB are not scanned by this version');
   if (el.encapsulated) {
     const d = decodeEncapsulated(parsed, el);
     return 'unreadable' in d ? why(d.unreadable) : { ...d, regions };
   }
   const g = geometryOf(parsed, el);
   if ('unreadable' in g) return why(g.unreadable);
+  // Read frame by frame from the file when it is needed: memory is one frame's, not the file's.
+  if (el.external) return { regions, geometry: g, value: new Uint8Array(0), inFile: { at: el.valueStart } };
   // A copy (Uint8Array.from): `data` may be the thread's read buffer, which the next file
   // overwrites while this one waits for its OCR — and a Buffer's slice() is a view, not a copy.
   return {
@@ -99,6 +107,14 @@ export function scanRequest(
     geometry: g,
     value: Uint8Array.from(parsed.data.subarray(el.valueStart, el.valueStart + el.valueLength)),
   };
+}
+
+/** Frame `f`'s cells (a view of the value in memory, or a fresh copy read from the file). */
+export function frameOf(req: ScanRequest, f: number): Uint8Array {
+  const size = frameBytes(req.geometry);
+  if (!req.inFile) return req.value.subarray(f * size, (f + 1) * size);
+  if (!req.inFile.read) throw new Error('pixel data left in the file, and no way to read it given');
+  return req.inFile.read(req.inFile.at + f * size, size);
 }
 
 /** The facts `shouldScan` judges by, read from the data set. */
