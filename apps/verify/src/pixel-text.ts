@@ -141,7 +141,10 @@ export async function readPixelText(
     for (const o of outputs) {
       const abs = absOf.get(o.file);
       if (!o.pixelsAtRisk || !abs) continue;
-      const r = await readFile(o, abs, hashKey, withThumbnails);
+      // A file that fails half-way (cut short, an engine error) is counted, not fatal to the scan.
+      const r = await readFile(o, abs, hashKey, withThumbnails).catch((e: Error) => ({
+        notRead: `its pixels could not be read (${e.message.replace(abs, o.shown)})`,
+      }));
       if ('notRead' in r) {
         notRead.set(r.notRead, (notRead.get(r.notRead) ?? 0) + 1);
         continue;
