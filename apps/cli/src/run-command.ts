@@ -36,6 +36,11 @@ export async function runCommand(
   const checked = checkCommandLine(inputs, o);
   const { out, key, shard } = checked;
   warnSkippedSteps(io);
+  if (o.pixelScan === 'none')
+    io.err(
+      'WARNING: --pixel-scan none: no pixels are scanned for burned-in text; text in ultrasound, ' +
+        'screen captures and other at-risk images is written as it is (files flagged YES are quarantined)',
+    );
   // Refusals that need no passphrase come first, and leave no trace: an output another run is
   // writing, a folder that is not a dcmblind output, an existing output with a key that does not exist.
   const outLock = join(out, STATE_DIR, shard ? `output-shard-${shard.index}-of-${shard.count}` : 'output');

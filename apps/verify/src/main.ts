@@ -4,7 +4,7 @@
  * site. Exit codes: 0 clean, 1 findings, 2 usage error (or a key that cannot be opened).
  */
 import { existsSync, statSync } from 'node:fs';
-import { extname, resolve, sep } from 'node:path';
+import { dirname, extname, resolve, sep } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import {
   DcmblindError,
@@ -69,9 +69,14 @@ async function main(argv: string[]): Promise<number> {
         if (o.source && !isSourceInput(o.source))
           throw new DcmblindError('E_USAGE', `--source ${o.source} is not a folder or a .zip archive`);
         if (o.source) assertApart(outputDir, o.source);
-        for (const file of o.report)
+        for (const file of o.report) {
           if (!['.json', '.html'].includes(extname(file).toLowerCase()))
             throw new DcmblindError('E_USAGE', `--report ${file}: name a .json or .html file`);
+          // Said now, not after a scan of many minutes.
+          const folder = dirname(resolve(file));
+          if (!existsSync(folder) || !statSync(folder).isDirectory())
+            throw new DcmblindError('E_USAGE', `--report ${file}: its folder does not exist`);
+        }
         const workers = o.workers === undefined ? undefined : Number(o.workers);
         if (workers !== undefined && (!Number.isInteger(workers) || workers < 1 || workers > 256))
           throw new DcmblindError('E_USAGE', '--workers must be a whole number from 1 to 256');
