@@ -198,7 +198,33 @@ describe.skipIf(!PY || !TESSERACT)('burned-in text (clean-pixel-data)', () => {
     const s = JSON.parse(r.stdout);
     // The flagged CT; the copies are not flagged and US is not scanned without the option.
     expect([s.written, s.quarantined]).toEqual(ENCODERS ? [20, 1] : [14, 1]);
-  }, 120_000);
+    // The text stayed: the QA scan reads the patient's own name and ID in the pixels — leaks.
+    const qaFile = join(dir, 'qa.json');
+    const v = spawnSync(
+      process.execPath,
+      [
+        VERIFY,
+        join(dir, 'out'),
+        '--source',
+        input,
+        '--key',
+        join(dir, 'k.key'),
+        '--report',
+        qaFile,
+        '--quiet',
+      ],
+      { encoding: 'utf8', env: { ...process.env, DCMBLIND_PASSPHRASE: PASSPHRASE } },
+    );
+    expect(v.status, v.stderr).toBe(1);
+    const qa = JSON.parse(readFileSync(qaFile, 'utf8')) as {
+      verdict: string;
+      findings: { rule: string; severity: string; file: string }[];
+    };
+    const leaked = qa.findings.filter((f) => f.rule === 'seed-in-pixels');
+    expect(leaked.every((f) => f.severity === 'leak')).toBe(true);
+    expect(new Set(leaked.map((f) => f.file))).toContain('us-mono.dcm');
+    expect(qa.verdict).toBe('do-not-release');
+  }, 180_000);
 
   it('a region rule blanks its rectangle in a file the scan would leave (an unflagged CT)', () => {
     const dir = tmp('burned-rules-');

@@ -14,6 +14,7 @@ import type { Finding, OutputFacts } from './facts.js';
 import { type ReadToken, readFrame, type TokenKind } from './frame-reading.js';
 import { valueHash } from './hashing.js';
 import type { NotJudged } from './rules.js';
+import type { Seed } from './seeds.js';
 import { thumbnail } from './thumbnail.js';
 
 /** A frame where text was read, as the HTML report shows it (never in the JSON report). */
@@ -48,12 +49,31 @@ const DESCRIBED: Readonly<Record<TokenKind, (t: string) => string>> = {
 };
 
 /** One file's reading: its findings (one per distinct token) and the thumbnail of its first frame with text. */
+/**
+ * The words of the sources' names and IDs (the seeds), as OCR gives them back: upper case, split
+ * at anything but letters and digits, three characters or more.
+ */
+export function seedWords(seeds: readonly Seed[]): Set<string> {
+  const words = seeds
+    .filter((s) => s.category === 'name' || s.category === 'id')
+    .flatMap((s) => s.text.toUpperCase().split(/[^\p{L}\p{N}]+/u));
+  return new Set(words.filter((w) => w.length >= 3));
+}
+
+interface Reading {
+  readonly hashKey: Buffer;
+  /** seedWords of the run's seeds: a token equal to one is a source's name or ID in the pixels. */
+  readonly known: ReadonlySet<string>;
+  readonly thumbnails: boolean;
+}
+
 async function readFile(
   o: OutputFacts,
   abs: string,
-  hashKey: Buffer,
-  withThumbnails: boolean,
+  how: Reading,
 ): Promise<{ findings: Finding[]; thumbnail?: Thumbnail } | { notRead: string }> {
+  const { hashKey } = how;
+  const withThumbnails = how.thumbnails;
   let req: ReturnType<typeof scanRequest>;
   try {
     req = scanRequest(load(abs));
@@ -93,8 +113,10 @@ async function readFile(
   const findings = [...byText.values()].map(
     ({ token, frames }): Finding => ({
       file: o.shown,
-      rule: 'pixel-text',
-      severity: 'suspect',
+      // A source's own name or ID read in the pixels is a leak; any other text a person judges.
+      ...(how.known.has(token.text)
+        ? { rule: 'seed-in-pixels', severity: 'leak' as const }
+        : { rule: 'pixel-text', severity: 'suspect' as const }),
       element: 'PixelData',
       category: token.kind,
       valueHash: valueHash({ hashKey }, token.text),
@@ -130,9 +152,13 @@ function withReader(req: ScanRequest, path: string): ScanRequest {
 export async function readPixelText(
   outputs: readonly OutputFacts[],
   absOf: ReadonlyMap<string, string>,
-  hashKey: Buffer,
-  withThumbnails: boolean,
+  given: { readonly hashKey: Buffer; readonly seeds: readonly Seed[]; readonly thumbnails: boolean },
 ): Promise<PixelText> {
+  const how: Reading = {
+    hashKey: given.hashKey,
+    known: seedWords(given.seeds),
+    thumbnails: given.thumbnails,
+  };
   const findings: Finding[] = [];
   const thumbnails: Thumbnail[] = [];
   const notRead = new Map<string, number>();
@@ -142,7 +168,7 @@ export async function readPixelText(
       const abs = absOf.get(o.file);
       if (!o.pixelsAtRisk || !abs) continue;
       // A file that fails half-way (cut short, an engine error) is counted, not fatal to the scan.
-      const r = await readFile(o, abs, hashKey, withThumbnails).catch((e: Error) => ({
+      const r = await readFile(o, abs, how).catch((e: Error) => ({
         notRead: `its pixels could not be read (${e.message.replace(abs, o.shown)})`,
       }));
       if ('notRead' in r) {

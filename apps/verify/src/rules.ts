@@ -152,6 +152,13 @@ export const RULES: Readonly<Record<string, RuleInfo>> = {
     meaning: 'one source patient carries several pseudonyms',
     next: 'ask the operator (several keys, or --patient-scope issuer on purpose?); re-run with one key',
   },
+  'seed-in-pixels': {
+    severity: 'leak',
+    meaning: "OCR read a source's name or ID (a seed) in an output's pixels",
+    next:
+      're-run dcmblind with --option clean-pixel-data into a new --out (or remove the file); ' +
+      "look at the HTML report's thumbnail; do not release until a rerun of dcmblind-verify is clean",
+  },
   'pixel-text': {
     severity: 'suspect',
     meaning: "OCR read a word, a date or an ID in an at-risk output's pixels (its text hashed)",

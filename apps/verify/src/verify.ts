@@ -105,7 +105,7 @@ export async function verify(given: VerifyOptions): Promise<Report> {
     : randomBytes(32);
   const dates = [...new Set([...sources.datesByPatient.values()].flatMap((d) => [...d]))];
   const { outputs, absOf } = await scanOutputs(o, threads, columns, { seeds, dates, hashKey });
-  const pixels = await pixelText(o, outputs, absOf, hashKey);
+  const pixels = await pixelText(o, outputs, absOf, { hashKey, seeds });
   const pairing = pairOutputs(outputs, sources, key, {
     source: Boolean(o.source),
     key: Boolean(o.key),
@@ -150,9 +150,9 @@ async function pixelText(
   o: VerifyOptions,
   outputs: readonly OutputFacts[],
   absOf: ReadonlyMap<string, string>,
-  hashKey: Buffer,
+  known: { readonly hashKey: Buffer; readonly seeds: readonly Seed[] },
 ): Promise<PixelText> {
-  if (o.ocr !== false) return readPixelText(outputs, absOf, hashKey, o.thumbnails !== false);
+  if (o.ocr !== false) return readPixelText(outputs, absOf, { ...known, thumbnails: o.thumbnails !== false });
   const atRisk = outputs.filter((x) => x.pixelsAtRisk).length;
   const notJudged = atRisk
     ? [{ check: 'text in the pixels', count: atRisk, reason: 'at-risk output(s) not read: --no-ocr' }]

@@ -192,14 +192,35 @@ export interface Box {
   readonly y1: number;
 }
 
-/** The stored cell values that display as black, per sample. */
-function blackOf(g: Geometry): number[] {
+/**
+ * The stored cell values that display as black, per sample. A grey frame of more than 8 bits is
+ * shown windowed to its own range, so its black is its darkest cell (its lowest value, or its
+ * highest in MONOCHROME1), not the lowest value the type can hold: a signed MR filled with
+ * -32768 would stretch a viewer's auto-window and wash the image out.
+ */
+function blackOf(g: Geometry, value: Uint8Array, frame: number): number[] {
   if (g.photometric === 'YBR_FULL') return [0, 128, 128];
   if (g.samples === 3) return [0, 0, 0];
-  const max = g.bitsStored >= 16 ? 0xffff : (1 << g.bitsStored) - 1;
-  const min = g.signed ? (g.bytes === 2 ? 0x10000 : 0x100) - (1 << (g.bitsStored - 1)) : 0;
-  if (g.photometric === 'MONOCHROME1') return [g.signed ? (1 << (g.bitsStored - 1)) - 1 : max];
-  return [min];
+  if (g.bytes === 1 && !g.signed) return [g.photometric === 'MONOCHROME1' ? (1 << g.bitsStored) - 1 : 0];
+  const n = g.rows * g.columns;
+  const base = frame * frameBytes(g);
+  const view = new DataView(value.buffer, value.byteOffset + base, n * g.bytes);
+  const bits = g.bitsStored;
+  const mask = bits >= 16 ? 0xffff : (1 << bits) - 1;
+  // Cells as numbers (sign-extended), and back to the stored pattern of the darkest one.
+  const numeric = (raw: number) => {
+    const v = raw & mask;
+    return g.signed && v & (1 << (bits - 1)) ? v - (1 << bits) : v;
+  };
+  const stored = (v: number) => (v < 0 ? v + (g.bytes === 2 ? 0x10000 : 0x100) : v);
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < n; i++) {
+    const v = numeric(g.bytes === 2 ? view.getUint16(i * 2, g.littleEndian) : view.getUint8(i));
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return [stored(g.photometric === 'MONOCHROME1' ? hi : lo)];
 }
 
 /**
@@ -209,7 +230,7 @@ function blackOf(g: Geometry): number[] {
 export function blank(g: Geometry, value: Uint8Array, frame: number, boxes: readonly Box[]): number {
   const n = g.rows * g.columns;
   const base = frame * frameBytes(g);
-  const black = blackOf(g);
+  const black = blackOf(g, value, frame);
   const view = new DataView(value.buffer, value.byteOffset, value.byteLength);
   let changed = 0;
   const put = (at: number, v: number) => {
