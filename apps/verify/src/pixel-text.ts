@@ -7,8 +7,7 @@
  * a `pixel-text` finding, its text hashed; the first frame of each such file becomes a thumbnail
  * with the boxes drawn (thumbnail.ts), for the HTML report only.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
-import { frameOf, luminance, type ScanRequest, scanRequest, stopEngine } from '@dcmblind/core';
+import { frameOf, luminance, readingFrom, scanRequest, stopEngine } from '@dcmblind/core';
 import { load } from './dicom-file.js';
 import type { Finding, OutputFacts } from './facts.js';
 import { type ReadToken, readFrame, type TokenKind } from './frame-reading.js';
@@ -48,7 +47,6 @@ const DESCRIBED: Readonly<Record<TokenKind, (t: string) => string>> = {
   id: (t) => `an ID-shaped token (${t.match(/\d/g)?.length ?? 0} digits)`,
 };
 
-/** One file's reading: its findings (one per distinct token) and the thumbnail of its first frame with text. */
 /**
  * The words of the sources' names and IDs (the seeds), as OCR gives them back: upper case, split
  * at anything but letters and digits, three characters or more.
@@ -67,13 +65,12 @@ interface Reading {
   readonly thumbnails: boolean;
 }
 
+/** One file's reading: its findings (one per distinct token) and the thumbnail of its first frame with text. */
 async function readFile(
   o: OutputFacts,
   abs: string,
   how: Reading,
 ): Promise<{ findings: Finding[]; thumbnail?: Thumbnail } | { notRead: string }> {
-  const { hashKey } = how;
-  const withThumbnails = how.thumbnails;
   let req: ReturnType<typeof scanRequest>;
   try {
     req = scanRequest(load(abs));
@@ -83,7 +80,7 @@ async function readFile(
   if (!req) return { findings: [] };
   if ('quarantine' in req)
     return { notRead: req.quarantine.replace(/^pixel data not scanned for burned-in text: /, '') };
-  const r = withReader(req, abs);
+  const r = readingFrom(req, abs); // over 32 MiB: frame by frame from the file
   const g = r.geometry;
   const byText = new Map<string, { token: ReadToken; frames: number[] }>();
   let shown: Thumbnail | undefined;
@@ -94,7 +91,7 @@ async function readFile(
       const seen = byText.get(token.text) ?? byText.set(token.text, { token, frames: [] }).get(token.text);
       if (seen && !seen.frames.includes(f + 1)) seen.frames.push(f + 1);
     }
-    if (tokens.length > 0 && withThumbnails && !shown) {
+    if (tokens.length > 0 && how.thumbnails && !shown) {
       const png = thumbnail(
         luma,
         g.columns,
@@ -119,33 +116,13 @@ async function readFile(
         : { rule: 'pixel-text', severity: 'suspect' as const }),
       element: 'PixelData',
       category: token.kind,
-      valueHash: valueHash({ hashKey }, token.text),
+      valueHash: valueHash(how, token.text),
       detail:
         `${DESCRIBED[token.kind](token.text)} read in the pixels (frame ${frames.join(', ')} of ${g.frames}, ` +
         `OCR confidence ${Math.round(token.confidence)})`,
     }),
   );
   return shown ? { findings, thumbnail: shown } : { findings };
-}
-
-/** A value left in the file (over 32 MiB) is read frame by frame from it. */
-function withReader(req: ScanRequest, path: string): ScanRequest {
-  if (!req.inFile) return req;
-  const read = (at: number, length: number) => {
-    const out = new Uint8Array(length);
-    const fd = openSync(path, 'r');
-    try {
-      for (let got = 0; got < length; ) {
-        const n = readSync(fd, out, got, length - got, at + got);
-        if (n === 0) throw new Error(`${path} ended while its pixels were read`);
-        got += n;
-      }
-    } finally {
-      closeSync(fd);
-    }
-    return out;
-  };
-  return { ...req, inFile: { ...req.inFile, read } };
 }
 
 /** Reads the pixels of every at-risk output; what could not be read is counted by reason. */

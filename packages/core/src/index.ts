@@ -86,6 +86,6 @@ export { boundHeapGrowth } from './heap.js';
 export { SKIPPABLE, skippedSteps, type SkippableStep } from './testing/skip.js';
 export { openZip, type ZipEntry } from './run/zip.js';
 export { loadRules } from './pixels/text/rules.js';
-export { frameOf, scanRequest, type ScanRequest } from './pixels/text/scan.js';
+export { frameOf, readingFrom, scanRequest, type ScanRequest } from './pixels/text/scan.js';
 export { luminance, type Geometry } from './pixels/text/frames.js';
 export { type PageWord, recognizePage, stopEngine } from './pixels/text/ocr-engine.js';

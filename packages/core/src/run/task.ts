@@ -26,7 +26,7 @@ import { beyondHead, readExactly, type Tail } from './head-tail.js';
 import { PART_SUFFIX, writeStaged } from './output.js';
 import { UNUSED_BITS_SOURCE } from '../pixels/unused-bits.js';
 import { findText } from '../pixels/text/find-text.js';
-import type { PixelScan, ScanRequest } from '../pixels/text/scan.js';
+import { type PixelScan, readingFrom, type ScanRequest } from '../pixels/text/scan.js';
 import { BUILT_IN_RULES, loadRules } from '../pixels/text/rules.js';
 
 export interface WorkerConfig {
@@ -312,13 +312,9 @@ export class TaskRunner {
       if (r.status === 'scan') {
         // A copy: the read buffer is the thread's. The same parse again, with the scan's answer.
         const head = Uint8Array.from(bytes);
-        const again = (c: DeidentifyConfig) =>
-          tail ? deidentify(head, c, fileLength, tail) : deidentify(head, c, fileLength);
+        const again = (c: DeidentifyConfig) => deidentify(head, c, fileLength, tail);
         const inFile = r.request.inFile && task.absPath ? { path: task.absPath, before } : undefined;
-        const request: ScanRequest =
-          r.request.inFile && inFile
-            ? { ...r.request, inFile: { ...r.request.inFile, read: fileReader(inFile.path) } }
-            : r.request;
+        const request = inFile ? readingFrom(r.request, inFile.path) : r.request;
         return this.#scanned(task, again, request, { dcfg, secret, sha256, bytesIn, head, inFile });
       }
       if (r.status !== 'written') return { kind: r.status, reason: r.reason, bytesIn, sha256 };
@@ -465,20 +461,6 @@ let streamBuffer: Buffer | undefined;
  * Nothing that outlives a task refers to it (outputs are written before run() returns).
  */
 let readBuffer: Buffer | undefined;
-
-/** Reads bytes of a source file by offset, opening it for each read (frames of a long cine). */
-function fileReader(path: string): (at: number, length: number) => Uint8Array {
-  return (at, length) => {
-    const fd = openSync(path, 'r');
-    try {
-      const out = new Uint8Array(length);
-      readExactly(fd, out, at);
-      return out;
-    } finally {
-      closeSync(fd);
-    }
-  };
-}
 
 function readWhole(fd: number, size: number): Buffer {
   if (size > HEAD_ONLY_ABOVE) {

@@ -5,6 +5,7 @@
  * YES. A file that should be scanned and cannot be (compressed frames this version does not
  * decode, a layout it does not read) is quarantined, never written with its text.
  */
+import { closeSync, openSync, readSync } from 'node:fs';
 import type { ParsedFile } from '../../dicom/reader.js';
 import { latin1 } from '../../deid/text.js';
 import { decodeEncapsulated } from './decode.js';
@@ -107,6 +108,29 @@ export function scanRequest(
     geometry: g,
     value: Uint8Array.from(parsed.data.subarray(el.valueStart, el.valueStart + el.valueLength)),
   };
+}
+
+/**
+ * The request with its value left in the file read from `path` (opened for each frame: a file
+ * waiting for OCR holds no descriptor); any other request as it is.
+ */
+export function readingFrom(req: ScanRequest, path: string): ScanRequest {
+  if (!req.inFile) return req;
+  const read = (at: number, length: number): Uint8Array => {
+    const out = new Uint8Array(length);
+    const fd = openSync(path, 'r');
+    try {
+      for (let got = 0; got < length; ) {
+        const n = readSync(fd, out, got, length - got, at + got);
+        if (n === 0) throw new Error('the file ended while its pixels were read');
+        got += n;
+      }
+    } finally {
+      closeSync(fd);
+    }
+    return out;
+  };
+  return { ...req, inFile: { ...req.inFile, read } };
 }
 
 /** Frame `f`'s cells (a view of the value in memory, or a fresh copy read from the file). */
