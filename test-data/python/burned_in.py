@@ -58,13 +58,25 @@ def fan(a):
     return np.where(inside[..., None] if a.ndim == 3 else inside, a, 0).astype(a.dtype)
 
 
+# The ink of each frame drawn since the last case was added: where drawing changed the image by
+# an eighth of its range or more (anti-aliased edges fainter than that may stay). The checker
+# requires every such cell to be changed in the output: the text gone, not only unreadable.
+INK = []
+
+
 def draw(img, texts):
     """Draw (text, xy, font, fill) items; return their boxes [x0, y0, x1, y1]."""
+    before = np.asarray(img).astype(float)
     d = ImageDraw.Draw(img)
     boxes = []
     for text, xy, f, fill in texts:
         d.text(xy, text, font=f, fill=fill)
         boxes.append([int(v) for v in d.textbbox(xy, text, font=f)])
+    after = np.asarray(img).astype(float)
+    diff = np.abs(after - before)
+    if diff.ndim == 3:
+        diff = diff.max(axis=-1)
+    INK.append(diff >= max(255.0, after.max()) / 8)
     return boxes
 
 
@@ -109,6 +121,9 @@ def make(out):
     cases = []
     sans, mono, serif = "DejaVuSans.ttf", "DejaVuSansMono-Bold.ttf", "DejaVuSerif.ttf"
 
+    ink_dir = os.path.abspath(out) + "-ink"
+    os.makedirs(ink_dir, exist_ok=True)
+
     def add(name, ds, texts_by_frame, scanned, note):
         ds.save_as(os.path.join(out, name + ".dcm"), write_like_original=False)
         tokens = sorted({t for frame in texts_by_frame for t in frame["tokens"]})
@@ -119,6 +134,12 @@ def make(out):
             "scanned": scanned,
             "note": note,
         })
+        # Kept beside the input folder (not in it: the run would meet them as files).
+        if INK and tokens:
+            assert len(INK) == len(texts_by_frame), name
+            cases[-1]["ink"] = os.path.join(ink_dir, name + ".npz")
+            np.savez_compressed(cases[-1]["ink"], *INK)
+        INK.clear()
 
     # 1. Ultrasound, monochrome 8-bit: white sans top-left, grey monospace bottom-right.
     ds = base("ExplVR_BigEnd.dcm", 480, 640)
@@ -282,6 +303,23 @@ def make(out):
     boxes = draw(img, texts)
     set_pixels(ds, [np.asarray(img)], "RGB", planar=0)
     add("sc-bigbold", ds, [{"tokens": [t[0] for t in texts], "boxes": boxes}], True, "SC, 72 px bold")
+
+    # 15. Angiography, MONOCHROME1 8-bit: a bold name drawn at 0 (white) running from a dark
+    # margin onto bright and near-white ground, where it stands out by fewer levels than the scan's first look
+    # needs (a helper's test drive found only the dark half blanked, the rest legible).
+    ds = base("ExplVR_BigEnd.dcm", 512, 512)
+    ds.SOPClassUID = ds.file_meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.12.1"
+    ds.Modality = "XA"
+    g = 255 - background("image", 512, 512)
+    g[:60, :150] = 255 - 246
+    g[:60, 150:200] = 255 - 213
+    g[:60, 200:] = 255 - 41
+    img = Image.fromarray(g)
+    texts = [(NAME, (120, 18), font("DejaVuSans-Bold.ttf", 20), 0), (MRN, (40, 470), font(sans, 16), 0)]
+    boxes = draw(img, texts)
+    set_pixels(ds, [np.asarray(img)], "MONOCHROME1")
+    add("xa-mono1", ds, [{"tokens": [t[0] for t in texts], "boxes": boxes}], True,
+        "XA MONOCHROME1, a name half over bright ground")
 
     with open(os.path.join(out, "manifest.json"), "w") as f:
         json.dump(cases, f, indent=1)

@@ -9,6 +9,9 @@ Properties, per file of the manifest:
 - scanned files: no planted word (3+ letters or digits) is read in any frame, while the same
   reader reads planted words in the input (else the check proves nothing); BurnedInAnnotation is
   NO and the method code sequence holds 113101 (Clean Pixel Data);
+- scanned files: every cell of the planted ink (where drawing changed the image by an eighth of
+  its range or more, from the generator) is changed in the output: the text is gone, not only
+  unreadable to this reader (a half-blanked name may be read by a person and not by OCR);
 - every file: no pixel changed outside the planted text's boxes (padded); a file without text
   and a file that is not scanned come out with identical pixels.
 Prints a JSON report; exits 1 when a property fails.
@@ -119,6 +122,13 @@ def outside_boxes_changed(fin, fout, boxes, tolerance):
     return int(np.count_nonzero(diff & ~allowed)), int(np.count_nonzero(diff))
 
 
+def ink_kept(fin, fout, ink, tolerance):
+    """Cells of the planted text the output left as they were (within the decoders' tolerance)."""
+    d = np.abs(fin.astype(int) - fout.astype(int)) > tolerance
+    changed = np.any(d, axis=-1) if fin.ndim == 3 else d
+    return int(np.count_nonzero(ink & ~changed))
+
+
 def check(indir, outdir):
     cases = json.load(open(os.path.join(indir, "manifest.json")))
     report, ok = [], True
@@ -148,6 +158,12 @@ def check(indir, outdir):
                 r["problems"].append(f"frame {i}: {stray} pixels changed outside the text")
             if (not c["tokens"] or not c["scanned"]) and changed:
                 r["problems"].append(f"frame {i}: {changed} pixels changed in a file that should be untouched")
+        if c["scanned"] and c.get("ink"):
+            inks = np.load(c["ink"])
+            for i in c.get("checkFrames", range(len(fin))):
+                kept = ink_kept(fin[i], fout[i], inks[f"arr_{i}"], tolerance)
+                if kept:
+                    r["problems"].append(f"frame {i}: {kept} cells of the planted text left as they were")
         if c["scanned"] and words:
             # A long cine: the oracle reads the frames the case names (OCR is slow).
             look = c.get("checkFrames", range(len(fin)))

@@ -12,9 +12,9 @@
 import type { Box } from './frames.js';
 
 /** Strokes up to this wide are ink (the square is one more on each side). */
-const STROKE = 3;
+export const STROKE = 3;
 /** How much brighter (darker) than its opening a stroke must be, in 8-bit levels. */
-const CONTRAST = 48;
+export const CONTRAST = 48;
 const GLYPH_MIN_H = 5;
 const GLYPH_MAX_H = 72;
 
@@ -82,7 +82,13 @@ function slide(
  * opening (bright) or its closing minus the frame (dark). The mask is the thread's buffer: valid
  * until the next call.
  */
-export function inkMask(l: Uint8Array, w: number, h: number, bright: boolean): Uint8Array {
+export function inkMask(
+  l: Uint8Array,
+  w: number,
+  h: number,
+  bright: boolean,
+  contrast = CONTRAST,
+): Uint8Array {
   const n = w * h;
   const { a, b, ink } = buffers(n);
   const [A, B] = [a.subarray(0, n), b.subarray(0, n)];
@@ -93,12 +99,12 @@ export function inkMask(l: Uint8Array, w: number, h: number, bright: boolean): U
   const mask = ink.subarray(0, n);
   for (let i = 0; i < n; i++) {
     const d = bright ? (l[i] as number) - (ground[i] as number) : (ground[i] as number) - (l[i] as number);
-    mask[i] = d >= CONTRAST ? 1 : 0;
+    mask[i] = d >= contrast ? 1 : 0;
   }
   return mask;
 }
 
-interface Piece {
+export interface Piece {
   x0: number;
   y0: number;
   x1: number;
@@ -110,7 +116,7 @@ interface Piece {
 }
 
 /** Connected pieces of ink (8-neighbours), by union-find over a label image (typed arrays only). */
-function pieces(ink: Uint8Array, l: Uint8Array, w: number, h: number): Piece[] {
+export function pieces(ink: Uint8Array, l: Uint8Array, w: number, h: number): Piece[] {
   const label = buffers(ink.length).label.subarray(0, ink.length).fill(-1);
   // At most one new label per ink pixel; grown when a frame is mostly ink.
   let parent = new Int32Array(1024);

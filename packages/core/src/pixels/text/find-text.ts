@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { type Line, candidateLines } from './candidates.js';
+import { extendAlongRows } from './extend.js';
 import { type Box, chroma, type Geometry, luminance } from './frames.js';
 import { readLines, type Word } from './ocr.js';
 import { type Blanking, frameOf, type ScanRequest } from './scan.js';
@@ -48,9 +49,19 @@ async function textLines(
   const unread = lines.filter((_, i) => !verdicts.has(keys[i] as string));
   if (unread.length > 0) {
     const words = await readLines(image, g.columns, g.rows, unread);
-    unread.forEach((line, i) => {
-      verdicts.set(keys[lines.indexOf(line)] as string, readsAsText(words[i] ?? [], line.glyphs));
-    });
+    const judged = unread.map((line, i) => readsAsText(words[i] ?? [], line.glyphs));
+    // Tesseract lays the shared page out as one block, and a line beside another (white text on
+    // grey next to a name half over bright ground) can come back with no word at all though it
+    // reads well alone: such a line is read again on its own page, unless a line read as text
+    // covers it (the other polarity of the same text gives most of these, and is not re-read).
+    const text = unread.filter((_, i) => judged[i]);
+    for (const [i, line] of unread.entries())
+      if (unread.length > 1 && (words[i] ?? []).length === 0 && !text.some((t) => covers(t, line))) {
+        const alone = (await readLines(image, g.columns, g.rows, [line]))[0] ?? [];
+        judged[i] = readsAsText(alone, line.glyphs);
+      }
+    for (const [i, line] of unread.entries())
+      verdicts.set(keys[lines.indexOf(line)] as string, judged[i] as boolean);
   }
   return { lines, text: lines.filter((_, i) => verdicts.get(keys[i] as string)) };
 }
@@ -65,7 +76,8 @@ function covers(s: Line, c: Line): boolean {
 /**
  * Boxes to blank in each frame of the request; its region rules' rectangles in every frame. A
  * colour frame is also looked at by its chroma (frames.ts): lines found there that its
- * luminance did not show as text are read from the chroma image.
+ * luminance did not show as text are read from the chroma image. A line read as text is carried
+ * along its rows over faint strokes that continue it (extend.ts).
  */
 export async function findText(req: ScanRequest): Promise<Blanking> {
   const extra = req.regions ?? [];
@@ -74,12 +86,14 @@ export async function findText(req: ScanRequest): Promise<Blanking> {
   const frames: Box[][] = [];
   for (let f = 0; f < g.frames; f++) {
     const cells = frameOf(req, f);
-    const bright = await textLines(luminance(g, cells, 0), g, verdicts);
+    const lum = luminance(g, cells, 0);
+    const bright = await textLines(lum, g, verdicts);
     const c = chroma(g, cells, 0);
     // A line the luminance showed but OCR could not read there (too little contrast) is read
     // again from the chroma image.
     const coloured = c ? (await textLines(c, g, verdicts, bright.text)).text : [];
-    frames.push([...extra, ...[...bright.text, ...coloured].map(padded)]);
+    const text = [...bright.text, ...coloured].map((l) => extendAlongRows(lum, g.columns, g.rows, l));
+    frames.push([...extra, ...text.map(padded)]);
   }
   return { frames };
 }

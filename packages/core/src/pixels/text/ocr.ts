@@ -67,7 +67,7 @@ function page(
   return { pgm: Buffer.concat([header, out]), placed };
 }
 
-/** The words read on each line (same order as `lines`). */
+/** The words read on each line (same order as `lines`), all lines on one page. */
 export async function readLines(
   l: Uint8Array,
   w: number,
