@@ -316,6 +316,17 @@ print(json.dumps([o.get("BurnedInAnnotation"), [i.CodeValue for i in o.Deidentif
     // Not scanned: the pixels are the source's, and the file does not claim Clean Pixel Data.
     expect(facts(off)[1]).toEqual(['113100']);
     expect(facts(off)[2]).toBe(true);
+    // The QA scan says so, once for the tree, as an item to review (and not of the scanned run).
+    const reviewRules = (out: string) => {
+      const report = join(dir, `${out}.json`);
+      spawnSync(process.execPath, [VERIFY, join(dir, out), '--no-ocr', '--report', report, '--quiet'], {
+        encoding: 'utf8',
+      });
+      const qa = JSON.parse(readFileSync(report, 'utf8')) as { review: { rule: string; file: string }[] };
+      return qa.review.map((f) => f.rule);
+    };
+    expect(reviewRules('off').filter((r) => r === 'pixel-scan-off')).toHaveLength(1);
+    expect(reviewRules('out')).not.toContain('pixel-scan-off');
   }, 120_000);
 
   it('--pixel-scan needs the option, and takes only all, at-risk or none', () => {

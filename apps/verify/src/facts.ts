@@ -170,4 +170,6 @@ export interface ScanContext {
   /** Every patient's dates (YYYYMMDD), for files whose patient is unknown (not DICOM). */
   readonly dates: ReadonlySet<string>;
   readonly hashKey: Buffer;
+  /** The run's pseudonym prefix (its manifest), when known. */
+  readonly pseudonymPrefix?: string;
 }

@@ -27,6 +27,7 @@ import { maskPath } from './path-mask.js';
 import { pixelChecks } from './pixel-scan.js';
 import { seededSearch, seedsInPath } from './seeded-search.js';
 import { notParsed } from './unparsed-output.js';
+import { patientLabel } from './patient-label.js';
 import { PublishedVersions } from './versions.js';
 
 /** What the walk over an output's elements gathers for the tree checks. */
@@ -86,7 +87,7 @@ export function scanOutput(task: OutputTask, ctx: ScanContext): OutputFacts {
   return {
     file: task.rel,
     shown,
-    patientLabel: idLeak ? `[leaked ${idLeak.category} ${idLeak.valueHash}]` : patientId,
+    patientLabel: idLeak ? `[leaked ${idLeak.category} ${idLeak.valueHash}]` : patientLabel(ctx, patientId),
     ok: true,
     patientId,
     sopUID: file.topText(T.SOPInstanceUID),

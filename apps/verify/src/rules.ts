@@ -166,6 +166,15 @@ export const RULES: Readonly<Record<string, RuleInfo>> = {
       "look at the frame (the HTML report's thumbnail): a name, ID or date of care is a leak — " +
       're-run dcmblind with --option clean-pixel-data into a new --out, or remove the file',
   },
+  'pixel-scan-off': {
+    severity: 'review',
+    meaning:
+      'the run was given clean-pixel-data with --pixel-scan none: its at-risk outputs were written ' +
+      'with their pixels as they were, and do not declare Clean Pixel Data',
+    next:
+      "look at the images (this scan's pixel-text findings and thumbnails); to have the text " +
+      'blanked, re-run dcmblind with the scan on into a new --out',
+  },
   'review-burned-in': {
     severity: 'review',
     meaning:

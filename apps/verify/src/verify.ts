@@ -104,7 +104,12 @@ export async function verify(given: VerifyOptions): Promise<Report> {
     ? createHmac('sha256', o.key.secret).update('dcmblind-verify finding hash').digest()
     : randomBytes(32);
   const dates = [...new Set([...sources.datesByPatient.values()].flatMap((d) => [...d]))];
-  const { outputs, absOf } = await scanOutputs(o, threads, columns, { seeds, dates, hashKey });
+  const { outputs, absOf } = await scanOutputs(o, threads, columns, {
+    seeds,
+    dates,
+    hashKey,
+    ...(run.pseudonymPrefix === undefined ? {} : { pseudonymPrefix: run.pseudonymPrefix }),
+  });
   const pixels = await pixelText(o, outputs, absOf, { hashKey, seeds });
   const pairing = pairOutputs(outputs, sources, key, {
     source: Boolean(o.source),
@@ -131,6 +136,7 @@ export async function verify(given: VerifyOptions): Promise<Report> {
     ...pixels.findings,
     ...pairing.findings,
     ...tree.findings,
+    ...(run.pixelsUnscanned ? [scanTurnedOff()] : []),
   ];
   return assemble(given, o, {
     t0,
@@ -143,6 +149,18 @@ export async function verify(given: VerifyOptions): Promise<Report> {
     scope: run.scope,
     pixels,
   });
+}
+
+/** The run asked for Clean Pixel Data and turned its scan off: said once, for the whole tree. */
+function scanTurnedOff(): Finding {
+  return {
+    rule: 'pixel-scan-off',
+    severity: 'review',
+    file: '',
+    element: '',
+    detail:
+      "the run's manifest says clean-pixel-data with --pixel-scan none: no output's pixels were cleaned",
+  };
 }
 
 /** Stage 2e: the text in at-risk outputs' pixels, or why it was not read. */
@@ -168,6 +186,9 @@ function runConfig(output: string): {
   scope: 'global' | 'issuer';
   profile?: string;
   optionColumns: readonly string[];
+  pseudonymPrefix?: string;
+  /** The run was given clean-pixel-data and told not to scan (--pixel-scan none). */
+  pixelsUnscanned?: boolean;
 } {
   let m: ReturnType<typeof readManifest>;
   try {
@@ -185,6 +206,8 @@ function runConfig(output: string): {
     scope: m?.patientScope === 'issuer' ? 'issuer' : 'global',
     ...(m?.profile && m.profile in PROFILE_COLUMNS ? { profile: m.profile } : {}),
     optionColumns,
+    ...(typeof m?.pseudonymPrefix === 'string' ? { pseudonymPrefix: m.pseudonymPrefix } : {}),
+    ...(m?.pixelScan === 'none' ? { pixelsUnscanned: true } : {}),
   };
 }
 
@@ -230,7 +253,7 @@ async function scanOutputs(
   o: VerifyOptions,
   threads: number,
   columns: readonly string[] | undefined,
-  workerData: { seeds: Seed[]; dates: string[]; hashKey: Buffer },
+  workerData: { seeds: Seed[]; dates: string[]; hashKey: Buffer; pseudonymPrefix?: string },
 ): Promise<{ outputs: OutputFacts[]; absOf: Map<string, string> }> {
   const outputs: OutputFacts[] = [];
   const absOf = new Map<string, string>();

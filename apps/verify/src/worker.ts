@@ -10,7 +10,12 @@ import { patternsOf, type Seed } from './seeds.js';
 import { scanSource } from './source-scan.js';
 import { scanZipSource } from './zip-source.js';
 
-const data = (workerData ?? {}) as { seeds?: Seed[]; dates?: string[]; hashKey?: Uint8Array };
+const data = (workerData ?? {}) as {
+  seeds?: Seed[];
+  dates?: string[];
+  hashKey?: Uint8Array;
+  pseudonymPrefix?: string;
+};
 const ctx: ScanContext | undefined = data.seeds
   ? {
       seeds: data.seeds,
@@ -20,6 +25,7 @@ const ctx: ScanContext | undefined = data.seeds
       nativeNames: nativeSeeds(data.seeds),
       dates: new Set(data.dates ?? []),
       hashKey: Buffer.from(data.hashKey ?? new Uint8Array(32)),
+      ...(data.pseudonymPrefix === undefined ? {} : { pseudonymPrefix: data.pseudonymPrefix }),
     }
   : undefined;
 

@@ -84,6 +84,7 @@ const ALL_RULES = [
   'contact-in-text',
   'bitstream-metadata',
   'pixel-unused-bits',
+  'pixel-scan-off',
 ];
 
 /** `rule@file` of each finding (or review item), sorted: what a test compares whole. */
@@ -1062,6 +1063,27 @@ wb.save(sys.argv[1])
         { check: 'source-not-written', count: 2, reason: expect.stringContaining('not DICOM') },
       ]);
     }
+  });
+
+  it("names an output by its PatientID only when it is shaped as the run's pseudonyms (a raw file: hashed)", () => {
+    const tree = copyOf('labels');
+    const raw = sourceOf.get(first()) as string;
+    cpSync(raw, join(tree, 'site-A', 'raw.dcm'));
+    const id = execFileSync(PY as string, [
+      '-c',
+      'import sys, pydicom; print(pydicom.dcmread(sys.argv[1]).PatientID)',
+      raw,
+    ])
+      .toString()
+      .trim();
+    // Neither source nor key: nothing tells the verifier the raw file's ID is a patient's.
+    const v = verify([tree]);
+    const labels = Object.keys(v.report.byPseudonym);
+    expect(labels.filter((l) => l.startsWith('[not a pseudonym '))).toHaveLength(1);
+    expect(
+      labels.filter((l) => !l.startsWith('[')).every((l) => /^ANON-[0-9A-HJKMNP-TV-Z]{16}$/.test(l)),
+    ).toBe(true);
+    expect(v.raw).not.toContain(id);
   });
 
   it('writes an HTML report a reviewer can sign (verdict, header, legend), rendered in Chromium', () => {

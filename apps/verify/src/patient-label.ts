@@ -1,0 +1,25 @@
+/**
+ * How an output's patient is named in a report (by pseudonym counts, patient checks): its
+ * PatientID when that has the shape of a dcmblind pseudonym, else a hash. The reports leave the
+ * site, and an output whose PatientID was never replaced (a tree that is not de-identified, a
+ * recipe that kept it) would otherwise print the patient's real ID in them.
+ */
+import type { ScanContext } from './facts.js';
+import { valueHash } from './hashing.js';
+
+/** Crockford base 32: the 16 characters of a pseudonym after its prefix (core identity/secret.ts). */
+const BODY = '[0-9A-HJKMNP-TV-Z]{16}';
+/** Without a manifest the prefix is unknown: a short printable one. */
+const ANY_PREFIX = new RegExp(`^[\\x21-\\x7e]{0,24}${BODY}$`);
+
+const escaped = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+export function looksLikePseudonym(id: string, prefix: string | undefined): boolean {
+  if (prefix === undefined) return ANY_PREFIX.test(id);
+  return new RegExp(`^${escaped(prefix)}${BODY}$`).test(id);
+}
+
+export function patientLabel(ctx: Pick<ScanContext, 'hashKey' | 'pseudonymPrefix'>, id: string): string {
+  if (id === '' || looksLikePseudonym(id, ctx.pseudonymPrefix)) return id;
+  return `[not a pseudonym ${valueHash(ctx, id)}]`;
+}
