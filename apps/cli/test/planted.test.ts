@@ -19,7 +19,13 @@ const PY = pythonWith('pydicom');
 if ((!PY || !HAVE_DCIODVFY) && process.env.CI)
   throw new Error('CI needs python3-pydicom and dicom3tools (.ci/run)');
 const script = (name: string) => fileURLToPath(new URL(`../../../test-data/python/${name}`, import.meta.url));
-const PROFILES = ['basic', 'research', 'blinding'] as const;
+/** The profiles, and research with the Retain Safe Private Option (what a typical study keeps). */
+const RUNS = [
+  { profile: 'basic', options: [] },
+  { profile: 'research', options: [] },
+  { profile: 'blinding', options: [] },
+  { profile: 'research', options: ['retain-safe-private'] },
+] as const;
 
 describe.skipIf(!PY)('planted identities (issue 16)', () => {
   let input: string;
@@ -28,12 +34,14 @@ describe.skipIf(!PY)('planted identities (issue 16)', () => {
     execFileSync(PY as string, [script('plant_phi.py'), input], { stdio: 'ignore' });
   }, 120_000);
 
-  for (const profile of PROFILES) {
-    it(`${profile}: no planted value in any output byte or path; innocent phrases unchanged; valid`, async () => {
+  for (const { profile, options } of RUNS) {
+    const name = [profile, ...options].join(' + ');
+    it(`${name}: no planted value in any output byte or path; innocent phrases unchanged; valid`, async () => {
       const dir = tmp(`planted-${profile}-`);
       const out = join(dir, 'out');
       const key = join(dir, 'k.key');
-      const r = runWith(input, out, key, ['--profile', profile, '--layout', 'mirror']);
+      const more = options.flatMap((o) => ['--option', o]);
+      const r = runWith(input, out, key, ['--profile', profile, '--layout', 'mirror', ...more]);
       expect(r.code, r.stderr).toBe(0);
       const check = spawnSync(
         PY as string,

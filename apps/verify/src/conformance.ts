@@ -3,6 +3,7 @@
  * (--profile, else what its CID 7050 codes declare), its de-identification markers, and every
  * element at every depth against the Annex E table.
  */
+import { isSafePrivate } from './safe-private.js';
 import { schemeFor } from '@dcmblind/core';
 import { PIXEL_TAGS, type WalkedFile } from './dicom-file.js';
 import { textOf, type Visit } from './elements.js';
@@ -94,6 +95,7 @@ export function elementConformance(v: Visit, columns: readonly string[], found: 
     });
     return false;
   }
+  if (isPrivateTag(el.tag)) return safePrivateConformance(v, found);
   // PS3.15 E.1.1: an attribute the file's IOD needs present (Type 1 or 2) stays, with a dummy or
   // empty; a source value in it is the seeded search's to report.
   const needed = v.iodType !== undefined && v.iodType !== '3';
@@ -109,4 +111,24 @@ export function elementConformance(v: Visit, columns: readonly string[], found: 
   // (PS3.15 Table E.1-1 legend): a value is wrong only when it is the source's, which the
   // seeded search reports.
   return true;
+}
+
+/**
+ * Retain Safe Private: a private creator may stay; a private data element only with its creator
+ * and on Table E.3.10-1 (safe-private.ts). A kept one's value is then searched as any other.
+ */
+function safePrivateConformance(v: Visit, found: FileFindings): boolean {
+  const e = v.el.tag & 0xffff;
+  if (e >= 0x10 && e <= 0xff) return false; // a creator: its name is a vendor's, not a person's
+  const why =
+    e < 0x10
+      ? 'a private group length or reserved element is present'
+      : v.creator === undefined
+        ? 'a private element without its private creator is present'
+        : isSafePrivate(v.el.tag, v.creator)
+          ? undefined
+          : `a private element of ${v.creator} that is not on the safe list (PS3.15 Table E.3.10-1) is present`;
+  if (why === undefined) return true;
+  found.add({ rule: 'private-element', severity: 'violation', element: v.path, detail: why });
+  return false;
 }

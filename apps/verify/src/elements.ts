@@ -25,6 +25,8 @@ export interface Visit {
   readonly path: string;
   readonly depth: number;
   readonly scheme: Scheme;
+  /** A private data element's creator (its block's, in the same item), when it has one. */
+  readonly creator?: string;
   /** The attribute's Type in the file's IOD where the IOD describes it (1, 1C, 2, 2C, 3). */
   readonly iodType?: TypeCode;
 }
@@ -48,6 +50,26 @@ export function keyword(tag: number): string {
   return (isPrivate(tag) ? undefined : keywordOf(tag)) ?? formatTag(tag);
 }
 
+/** A private element's block: its group and the high byte of its element number. */
+const blockOf = (tag: number): number => ((tag >>> 16) << 8) | ((tag >>> 8) & 0xff);
+
+/**
+ * The private creators of one item (PS3.5 7.8.1): (gggg,00xx) names block xx of group gggg. The
+ * value is compared without its LO padding; case counts.
+ */
+function privateCreators(elements: readonly Element[], data: Uint8Array): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const el of elements) {
+    const e = el.tag & 0xffff;
+    if (!isPrivate(el.tag) || e < 0x10 || e > 0xff || el.items) continue;
+    const value = Buffer.from(data.subarray(el.valueStart, el.valueStart + el.valueLength)).toString(
+      'latin1',
+    );
+    out.set(((el.tag >>> 16) << 8) | e, value.replace(/[\0 ]+$/, '').replace(/^ +/, ''));
+  }
+  return out;
+}
+
 /** Every element at every depth with its path, in file order (items inherit the character set). */
 export function* visit(
   elements: readonly Element[],
@@ -60,10 +82,19 @@ export function* visit(
   let s = scheme;
   const cs = elements.find((e) => e.tag === T.SpecificCharacterSet);
   if (cs) s = schemeFor(textOf(data, cs, schemeFor([])).split('\\'));
+  const creators = privateCreators(elements, data);
   for (const el of elements) {
     const path = prefix ? `${prefix}.${keyword(el.tag)}` : keyword(el.tag);
     const typed = scope?.lookup(el.tag);
-    yield { el, path, depth, scheme: s, ...(typed ? { iodType: typed.type } : {}) };
+    const creator = isPrivate(el.tag) ? creators.get(blockOf(el.tag)) : undefined;
+    yield {
+      el,
+      path,
+      depth,
+      scheme: s,
+      ...(typed ? { iodType: typed.type } : {}),
+      ...(creator === undefined ? {} : { creator }),
+    };
     if (el.items) {
       for (const [i, it] of el.items.entries())
         yield* visit(it.elements, data, s, `${path}[${i}]`, depth + 1, typed?.items);

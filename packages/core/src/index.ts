@@ -29,6 +29,7 @@ export { IOD_TYPES_URL, scopeOfClass, type Scope, type TypeCode } from './profil
 export { textAttributeDecision, type TextDecision } from './profile/text-attributes.js';
 export { shortFormsOf } from './scrub/nicknames.js';
 export { WORD_NAMES } from './scrub/word-names.js';
+export { SAFE_PRIVATE_URL } from './profile/safe-private.js';
 export { loadTable, TABLE_URL, type TableRow, type ActionCode, type OptionColumn } from './profile/table.js';
 export {
   OPTIONS,

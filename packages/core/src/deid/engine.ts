@@ -8,7 +8,7 @@
 import { schemeFor } from '../dicom/charset.js';
 import { dictionaryVR } from '../dicom/dictionary.js';
 import type { Element, Item, ParsedFile } from '../dicom/reader.js';
-import { T } from '../dicom/tag.js';
+import { isPrivate, T } from '../dicom/tag.js';
 import type { VR } from '../dicom/vr.js';
 import type { OutItem, OutNode } from '../dicom/writer.js';
 import { InternalError } from '../errors.js';
@@ -16,6 +16,7 @@ import { type Scope, scopeOfClass, type Typed } from '../profile/iod.js';
 import { resolveByType } from '../profile/resolve.js';
 import type { Rule } from '../profile/rules.js';
 import { dropOrphans } from './dependencies.js';
+import { creatorsOf, isCreator, safePrivateRule, settleCreators } from './private.js';
 import { leaf } from './leaf.js';
 import { MARKER_TAGS, markers, mergeByTag } from './markers.js';
 import { type FreeText, codeSchemeOf, textRuleHere } from './free-text.js';
@@ -24,7 +25,7 @@ import { versionRuleHere } from './published.js';
 import { ruleFor } from './rule-for.js';
 import { subjectItem } from './subject.js';
 import { DEFAULT_SCHEME, latin1, splitValues, valueBytes, type Scheme } from './text.js';
-import { type EngineContext, type Fired, fire, type Walk } from './walk.js';
+import { type EngineContext, type Fired, fire, keep, type Walk } from './walk.js';
 
 export type { EngineContext, Fired, PatientIdentity } from './walk.js';
 
@@ -134,11 +135,26 @@ function walkElements(
   if (cs) scheme = schemeFor(splitValues(latin1(valueBytes(w.data, cs)).replace(/[\0 ]+$/, '')));
   const registeredCode = top ? undefined : codeSchemeOf(w.data, elements);
   const out: OutNode[] = [];
+  // Retain Safe Private: this item's private creators, and the creators' own nodes, settled once
+  // the item's elements are (a creator stays only when something of its block does).
+  const creators = w.ctx.profile.retainSafePrivate ? creatorsOf(w.data, elements) : undefined;
+  const creatorNodes = new Set<OutNode>();
   for (const el of elements) {
     if (top && MARKER_TAGS.has(el.tag)) continue; // replaced by this run's markers
-    const vr: VR = el.vr === 'UN' && !el.items ? dictionaryVR(el.tag) : el.vr;
+    let vr: VR = el.vr === 'UN' && !el.items ? dictionaryVR(el.tag) : el.vr;
     const typed = scope?.lookup(el.tag);
-    const base = ruleFor(el, el.items ? 'SQ' : vr, w.ctx.profile);
+    let base: Rule;
+    if (creators && isPrivate(el.tag)) {
+      if (isCreator(el.tag) && !el.items) {
+        const node = keep(w, el, vr);
+        creatorNodes.add(node);
+        out.push(node);
+        continue;
+      }
+      const safe = safePrivateRule(el, creators);
+      base = safe.rule;
+      if (safe.vr && !el.items) vr = safe.vr;
+    } else base = ruleFor(el, el.items ? 'SQ' : vr, w.ctx.profile);
     let node: OutNode | null;
     const table = top ? plannedTable(w, el, w.ctx.pixels) : undefined;
     if (table !== undefined) node = table;
@@ -155,7 +171,7 @@ function walkElements(
     }
     if (node) out.push(node);
   }
-  return dropOrphans(w, elements, out);
+  return dropOrphans(w, elements, settleCreators(w, out, creatorNodes));
 }
 
 export interface EngineOutput {

@@ -32,6 +32,12 @@ export const OPTIONS = {
     meaning: 'Retain Institution Identity Option',
   },
   'retain-uids': { column: 'rtnUIDsOpt', code: '113110', meaning: 'Retain UIDs Option' },
+  // Private elements on Table E.3.10-1 stay (deid/private.ts); every other private one goes.
+  'retain-safe-private': {
+    column: 'rtnSafePrivOpt',
+    code: '113111',
+    meaning: 'Retain Safe Private Option',
+  },
   'clean-descriptors': { column: 'cleanDescOpt', code: '113105', meaning: 'Clean Descriptors Option' },
   'clean-structured-content': {
     column: 'cleanStructContOpt',

@@ -52,6 +52,8 @@ export interface CompiledProfile {
   readonly options: readonly OptionName[];
   readonly dates: DatePolicy;
   readonly retainUIDs: boolean;
+  /** Retain Safe Private: private elements on Table E.3.10-1 stay (deid/private.ts). */
+  readonly retainSafePrivate: boolean;
   readonly cleanGraphics: boolean;
   /**
    * The blinding profile: dates and times emptied, not shifted or dummied; subjects named by 64-hex
@@ -137,6 +139,7 @@ export function compileProfile(name: string, options: readonly OptionName[]): Co
           ? 'shift'
           : 'remove',
     retainUIDs: options.includes('retain-uids'),
+    retainSafePrivate: options.includes('retain-safe-private'),
     cleanGraphics,
     privateRule,
     ruleFor(t: Tag): Rule | undefined {
