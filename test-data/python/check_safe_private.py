@@ -18,11 +18,16 @@ Prints a JSON report; exits 1 when a property fails.
 """
 import json
 import os
+import re
 import sys
 
 import pydicom
 
 TEXT_VRS = {"LO", "SH", "ST", "LT", "UT", "UC", "PN"}
+# Values a public attribute of the VR would have changed: dates shifted, codes cleaned.
+CHANGED = {"DA", "DT", "CS"}
+NUMBERS = {"DS", "IS"}
+NUMBER = re.compile(r"^([+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?)?(\\[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?)*$")
 
 
 def safe_list(path):
@@ -104,19 +109,36 @@ def check(indir, outdir, mode, listpath):
                 if parent not in places:
                     continue  # its item went with a sequence the profile removes
                 entry = safe.get((tag.group, creator, tag.element & 0xFF)) if creator is not None else None
-                known = entry is not None and (entry != "" or (vr not in (None, "UN")))
+                explicit = vr if vr not in (None, "UN") else None
+                known = entry is not None and (entry != "" or explicit is not None)
+                # Written with another VR than the list's, or a listed sequence read as bytes
+                # (implicit VR): nothing vouches for the value, it goes.
+                if known and entry and explicit and explicit != entry:
+                    known = False
+                if known and entry == "SQ" and vr is None:
+                    known = False
                 if not known:
                     if where in got:
                         r["problems"].append(f"{where} ({creator}) is not safe and survives")
+                    continue
+                kind = entry or vr
+                if kind in NUMBERS and value is not None and not NUMBER.match(value.decode("latin1").strip(" \0")):
+                    # Not what its VR says (a name in an IS): removed, as nothing can vouch for it.
+                    if where in got:
+                        r["problems"].append(f"{where}: a {kind} that is no number survives")
                     continue
                 if where not in got:
                     r["problems"].append(f"{where} ({creator}) is safe and was removed")
                     continue
                 if got[where][0] != creator:
                     r["problems"].append(f"{where}: its creator is now {got[where][0]!r}, was {creator!r}")
-                text = (entry or vr) in TEXT_VRS
+                text = kind in TEXT_VRS
                 holds_planted = value is not None and any(w.upper().encode() in value.upper() for w in words)
-                if value is not None and not (text and holds_planted) and got[where][1] != value:
+                if kind == "UI":
+                    # Remapped as a public UID is: never the source's.
+                    if value and got[where][1] == value:
+                        r["problems"].append(f"{where}: a UID kept as the source's")
+                elif value is not None and kind not in CHANGED and not (text and holds_planted) and got[where][1] != value:
                     r["problems"].append(f"{where}: kept, but not byte for byte")
                 r["kept"] += 1
             for where, (creator, _, _, tag) in got.items():

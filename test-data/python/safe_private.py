@@ -17,7 +17,11 @@
   directionality, gradient direction, B matrix kept; an unlisted offset holding the name goes)
   and Philips ones (Philips Imaging DD 001 b-factor and direction, Philips MR Imaging DD 001).
 - us-implicit.dcm: pydicom's MR_small_implicit (implicit VR) with SIEMENS Ultrasound SC2000
-  elements: one whose VR the list gives (kept), one whose VR it does not (unknown: removed).
+  elements: one whose VR the list gives (kept), one whose VR it does not (unknown: removed), a
+  listed IS holding a name (not a number: removed), a listed UI holding the study's UID
+  (remapped, as public UIDs are), and a listed HOLOGIC sequence whose item holds the name
+  (implicit VR: not readable as a sequence, removed).
+- mr.dcm also holds a listed FL element written as LO with the name in it (removed).
 
 manifest.json names, per file, the planted values (their bytes must be nowhere in the output).
 """
@@ -95,15 +99,28 @@ def make(out):
     ds.add_new(0x2005100D, "FL", 0.0)
     ds.add_new(0x2005100E, "FL", 1.5)
     ds.add_new(0x20051010, "LO", "KOWALSKA ANNA")
+    # Listed as FL, written as LO holding the name: another VR than the list's, removed.
+    creator(ds, 0x2005, 0x11, "Philips MR Imaging DD 001")
+    ds.add_new(0x2005110D, "LO", "KOWALSKA")
     ds.save_as(os.path.join(out, "mr.dcm"))
     manifest["mr.dcm"] = ["KOWALSKA"]
 
     ds = load("MR_small_implicit.dcm")
+    creator(ds, 0x0119, 0x10, "SIEMENS Ultrasound SC2000")
+    ds.add_new(0x01191005, "UL", 12345)  # listed with its VR: kept
+    ds.add_new(0x01191011, "FD", 1.5)  # listed without one: unknown in implicit VR, removed
+    # Listed IS, holding a name (its bytes as they are: implicit VR writes no VR): not a number, removed.
+    ds.add_new(0x01191013, "UN", b"KOWALSKA")
     creator(ds, 0x0129, 0x10, "SIEMENS Ultrasound SC2000")
-    ds.add_new(0x01291002, "US", 3)  # listed with its VR: kept
-    ds.add_new(0x01291003, "FD", [0.0, 0.0, 1.0])  # listed without one: unknown in implicit VR
+    ds.add_new(0x01291002, "UI", ds.StudyInstanceUID)  # a listed UID: remapped as public ones are
+    # A listed sequence in implicit VR: nothing says it is one, so its items cannot be looked
+    # into (one holds the name): removed whole.
+    creator(ds, 0x7E01, 0x10, "HOLOGIC, Inc.")
+    inner = Dataset()
+    inner.PatientName = NAME
+    ds.add_new(0x7E011010, "SQ", Sequence([inner]))
     ds.save_as(os.path.join(out, "us-implicit.dcm"))
-    manifest["us-implicit.dcm"] = []
+    manifest["us-implicit.dcm"] = ["KOWALSKA", str(ds.StudyInstanceUID)]
 
     with open(os.path.join(out, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=1)

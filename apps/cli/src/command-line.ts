@@ -13,7 +13,11 @@ import {
   looseDicomFile,
   type OptionName,
   outputTreeOf,
+  type Recipe,
+  checkRecipeLengths,
+  loadRecipe,
   resolveOptions,
+  settleProfile,
 } from '@dcmblind/core';
 import { parseShard } from './shard.js';
 
@@ -37,13 +41,20 @@ export interface RunCommandOptions {
   dryRun?: boolean;
   forceRebuild?: boolean;
   exclude: string[];
+  recipe?: string;
+  allowIdentifying?: boolean;
+  /** Whether --profile was on the command line (not its default): a recipe's profile may not differ. */
+  profileGiven?: boolean;
 }
 
 /** A command line that passed: the values the run needs, paths made real. */
 export interface Checked {
   readonly out: string;
   readonly key: string;
+  /** The profile in force: the command line's, or the recipe's. */
+  readonly profile: string;
   readonly options: OptionName[];
+  readonly recipe: Recipe | undefined;
   readonly dateOffset: { min: number; max: number };
   readonly workers: number | undefined;
   readonly shard: { index: number; count: number } | undefined;
@@ -82,9 +93,9 @@ function parseWorkers(w: string | undefined): number | undefined {
 }
 
 /** Blinding by source zip names subjects by their zip: a DICOM file outside one is bad usage. */
-function checkSubjects(inputs: readonly string[], o: RunCommandOptions): void {
+function checkSubjects(inputs: readonly string[], o: RunCommandOptions, profile: string): void {
   if (o.subjectId !== 'source-sha256') return;
-  if (o.profile !== 'blinding') throw usage('--subject-id source-sha256 goes with --profile blinding');
+  if (profile !== 'blinding') throw usage('--subject-id source-sha256 goes with --profile blinding');
   const loose = inputs.every((i) => existsSync(i)) ? looseDicomFile(inputs, excluder(o.exclude)) : undefined;
   if (loose) {
     throw usage(
@@ -143,10 +154,45 @@ function checkKeyPath(o: RunCommandOptions, out: string, key: string): void {
 }
 
 /** Check the whole command line; throws E_USAGE naming the first problem. */
+/**
+ * The recipe (read and validated whole now, every problem named with its line), and the profile
+ * and options it settles; its identifying choices refused unless --allow-identifying.
+ */
+function checkRecipe(o: RunCommandOptions): { profile: string; options: OptionName[]; recipe?: Recipe } {
+  if (o.recipe === undefined) {
+    if (o.allowIdentifying)
+      throw usage('--allow-identifying goes with --recipe (it allows what the recipe keeps)');
+    return { profile: o.profile, options: resolveOptions(o.profile, o.option) };
+  }
+  const recipe = loadRecipe(resolve(o.recipe));
+  const settled = settleProfile(recipe, {
+    profile: o.profile,
+    profileGiven: Boolean(o.profileGiven),
+    options: o.option,
+  });
+  if (recipe.identifying.length > 0 && !o.allowIdentifying)
+    throw usage(
+      `recipe ${o.recipe} keeps direct identifiers — ${recipe.identifying.join('; ')}. ` +
+        'Refused: the output would identify patients. If that is intended (a data transfer under ' +
+        'consent), give --allow-identifying: each such choice is then printed and recorded',
+    );
+  if (recipe.subjectsTable && settled.profile === 'blinding')
+    throw usage(
+      `recipe ${o.recipe}: a subjects table does not go with the blinding profile (it names subjects itself)`,
+    );
+  const longest = recipe.subjectsTable
+    ? Math.max(...[...recipe.subjectsTable.byPatientId.values()].map((v) => v.length))
+    : settled.profile === 'blinding'
+      ? 64
+      : o.prefix.length + 16;
+  checkRecipeLengths(recipe, longest);
+  return { ...settled, recipe };
+}
+
 export function checkCommandLine(inputs: readonly string[], o: RunCommandOptions): Checked {
-  const options = resolveOptions(o.profile, o.option);
+  const { profile, options, recipe } = checkRecipe(o);
   const shard = o.shard === undefined ? undefined : parseShard(o.shard, process.env);
-  checkSubjects(inputs, o);
+  checkSubjects(inputs, o, profile);
   const dateOffset = parseOffset(o.dateOffset);
   if (!/^[A-Za-z0-9_-]{0,16}$/.test(o.prefix)) throw usage('--prefix: up to 16 letters, digits, "-" or "_"');
   const out = realish(o.out);
@@ -171,5 +217,5 @@ export function checkCommandLine(inputs: readonly string[], o: RunCommandOptions
       throw usage(`--exclude "${g}": give a name pattern (*.txt) or a path relative to the input (old/**)`);
     }
   }
-  return { out, key, options, dateOffset, workers, shard };
+  return { out, key, profile, options, recipe, dateOffset, workers, shard };
 }

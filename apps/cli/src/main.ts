@@ -10,6 +10,7 @@ import {
   OPTION_NAMES,
   PROFILE_NAMES,
 } from '@dcmblind/core';
+import { recipeCommands } from './recipe-command.js';
 import { runCommand, type RunCommandOptions } from './run-command.js';
 
 export const EXIT = { ok: 0, failures: 1, usage: 2, interrupted: 130 } as const;
@@ -102,7 +103,14 @@ export function buildProgram(
       [],
     )
     .option('--quiet', 'do not list skipped files')
-    .action(async (inputs: string[], o: RunCommandOptions) => {
+    .option(
+      '--recipe <file>',
+      "the project's recipe (YAML or JSON): attribute actions, safe private elements, date policy, " +
+        'clinical-trial attributes, a subjects table (dcmblind recipe init writes a starter)',
+    )
+    .option('--allow-identifying', 'let the recipe keep direct identifiers (each printed and recorded)')
+    .action(async (inputs: string[], o: RunCommandOptions, command: Command) => {
+      o.profileGiven = command.getOptionValueSource('profile') === 'cli';
       // First Ctrl-C: finish or discard in-flight files, keep the journal consistent, stop.
       const ac = new AbortController();
       const onSigint = () => {
@@ -119,6 +127,7 @@ export function buildProgram(
         process.off('SIGTERM', onSigint);
       }
     });
+  recipeCommands(program, io);
   return { program, result };
 }
 

@@ -36,6 +36,11 @@ export async function runCommand(
   const checked = checkCommandLine(inputs, o);
   const { out, key, shard } = checked;
   warnSkippedSteps(io);
+  // Allowed by --allow-identifying: each choice said (and recorded in the manifest and the key).
+  for (const choice of checked.recipe?.identifying ?? [])
+    io.err(`WARNING: --allow-identifying: the recipe keeps a direct identifier, ${choice}`);
+  if (checked.recipe)
+    io.err(`recipe: ${checked.recipe.file} (sha256 ${checked.recipe.sha256.slice(0, 16)}…)`);
   if (o.pixelScan === 'none')
     io.err(
       'WARNING: --pixel-scan none: no pixels are scanned for burned-in text; text in ultrasound, ' +
@@ -139,7 +144,7 @@ async function runLocked(
   o: RunCommandOptions,
   io: Io,
   signal: AbortSignal | undefined,
-  { out, key, options, dateOffset, workers, shard }: Checked,
+  { out, key, profile, options, recipe, dateOffset, workers, shard }: Checked,
 ): Promise<{ code: number; interrupted: boolean }> {
   const { creating, pending, store } = await openKey(o, key, io);
   const tty = Boolean(process.stderr.isTTY) && !o.json;
@@ -168,11 +173,11 @@ async function runLocked(
         out,
         key: store,
         ...(pending ? { newKeySecret: pending.secret } : {}),
-        profile: o.profile,
+        profile,
         options,
         pseudonymPrefix: o.prefix,
         dateOffset,
-        layout: o.layout ?? (o.profile === 'blinding' ? 'blinding' : 'mirror'),
+        layout: o.layout ?? (profile === 'blinding' ? 'blinding' : 'mirror'),
         subjectIds: o.subjectId,
         patientScope: o.patientScope,
         ...(o.pixelScan ? { pixelScan: o.pixelScan } : {}),
@@ -182,6 +187,8 @@ async function runLocked(
         dryRun: Boolean(o.dryRun),
         forceRebuild: Boolean(o.forceRebuild),
         exclude: o.exclude,
+        ...(recipe ? { recipe: { file: recipe.file, name: recipe.name, sha256: recipe.sha256 } } : {}),
+        ...(recipe?.identifying.length ? { allowIdentifying: recipe.identifying } : {}),
         ...(signal ? { signal } : {}),
       },
       onFile,

@@ -69,7 +69,7 @@ describe.skipIf(!PY)('retain-safe-private', () => {
       'ct-planted.dcm': 6,
       'ct-moved.dcm': 5,
       'mr.dcm': 8,
-      'us-implicit.dcm': 1,
+      'us-implicit.dcm': 2,
     });
     if (HAVE_DCIODVFY) expect(Object.fromEntries(await newErrorsIn(key, out))).toEqual({});
     const v = verify(out, input, key, join(dir, 'qa.json'));
@@ -82,12 +82,17 @@ describe.skipIf(!PY)('retain-safe-private', () => {
     copyFileSync(join(out, 'ct.dcm'), join(tampered, 'ct.dcm'));
     execFileSync(PY as string, [
       '-c',
-      'import sys, pydicom\nds = pydicom.dcmread(sys.argv[1])\nds.add_new(0x00191002, "SL", 912)\nds.save_as(sys.argv[1])',
+      'import sys, pydicom\nds = pydicom.dcmread(sys.argv[1])\nds.add_new(0x00191002, "SL", 912)\n' +
+        'ds.add_new(0x00191024, "LO", "KOWALSKA")\nds.save_as(sys.argv[1])',
       join(tampered, 'ct.dcm'),
     ]);
     const t = verify(tampered, input, key, join(dir, 'qa2.json'));
     expect(t.qa.findings.map((f) => `${f.rule} ${f.element}`)).toContain('private-element (0019,1002)');
     expect(t.qa.findings.find((f) => f.element === '(0019,1002)')?.detail).toMatch(/not on the safe list/);
+    // A listed element written with another VR (a name where the table says DS).
+    expect(t.qa.findings.filter((f) => f.element === '(0019,1024)').map((f) => f.detail)).toContainEqual(
+      expect.stringMatching(/written as LO, the table's VR being DS/),
+    );
   }, 120_000);
 
   it('without the option no private element survives', () => {

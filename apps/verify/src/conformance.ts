@@ -3,7 +3,7 @@
  * (--profile, else what its CID 7050 codes declare), its de-identification markers, and every
  * element at every depth against the Annex E table.
  */
-import { isSafePrivate } from './safe-private.js';
+import { safePrivateVR } from './safe-private.js';
 import { schemeFor } from '@dcmblind/core';
 import { PIXEL_TAGS, type WalkedFile } from './dicom-file.js';
 import { textOf, type Visit } from './elements.js';
@@ -83,7 +83,12 @@ export function markerChecks(
  * the profile removes. False when the element is not to be looked into further (a group
  * length, or a private element, reported).
  */
-export function elementConformance(v: Visit, columns: readonly string[], found: FileFindings): boolean {
+export function elementConformance(
+  v: Visit,
+  columns: readonly string[],
+  data: Uint8Array,
+  found: FileFindings,
+): boolean {
   const { el, path, depth } = v;
   if (isGroupLength(el.tag)) return false;
   if (isPrivateTag(el.tag) && !columns.includes('rtnSafePrivOpt')) {
@@ -95,7 +100,7 @@ export function elementConformance(v: Visit, columns: readonly string[], found: 
     });
     return false;
   }
-  if (isPrivateTag(el.tag)) return safePrivateConformance(v, found);
+  if (isPrivateTag(el.tag)) return safePrivateConformance(v, data, found);
   // PS3.15 E.1.1: an attribute the file's IOD needs present (Type 1 or 2) stays, with a dummy or
   // empty; a source value in it is the seeded search's to report.
   const needed = v.iodType !== undefined && v.iodType !== '3';
@@ -117,17 +122,24 @@ export function elementConformance(v: Visit, columns: readonly string[], found: 
  * Retain Safe Private: a private creator may stay; a private data element only with its creator
  * and on Table E.3.10-1 (safe-private.ts). A kept one's value is then searched as any other.
  */
-function safePrivateConformance(v: Visit, found: FileFindings): boolean {
+function safePrivateConformance(v: Visit, data: Uint8Array, found: FileFindings): boolean {
   const e = v.el.tag & 0xffff;
   if (e >= 0x10 && e <= 0xff) return false; // a creator: its name is a vendor's, not a person's
+  const listed = v.creator === undefined ? undefined : safePrivateVR(v.el.tag, v.creator);
+  const explicit = v.el.items ? 'SQ' : v.el.vr === 'UN' ? undefined : v.el.vr;
+  const value = () => textOf(data, v.el, schemeFor([])).trim();
   const why =
     e < 0x10
       ? 'a private group length or reserved element is present'
       : v.creator === undefined
         ? 'a private element without its private creator is present'
-        : isSafePrivate(v.el.tag, v.creator)
-          ? undefined
-          : `a private element of ${v.creator} that is not on the safe list (PS3.15 Table E.3.10-1) is present`;
+        : listed === undefined
+          ? `a private element of ${v.creator} that is not on the safe list (PS3.15 Table E.3.10-1) is present`
+          : listed && explicit && listed !== explicit
+            ? `a safe private element of ${v.creator} written as ${explicit}, the table's VR being ${listed}`
+            : (listed === 'DS' || listed === 'IS') && !/^[\d\s.+\-eE\\]*$/.test(value())
+              ? `a safe private ${listed} of ${v.creator} that holds no number`
+              : undefined;
   if (why === undefined) return true;
   found.add({ rule: 'private-element', severity: 'violation', element: v.path, detail: why });
   return false;

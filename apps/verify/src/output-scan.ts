@@ -125,7 +125,7 @@ function elementChecks(
   };
   const data = file.parsed.data;
   for (const v of file.visits) {
-    if (!elementConformance(v, columns, found)) continue;
+    if (!elementConformance(v, columns, data, found)) continue;
     const { el } = v;
     if (el.items || el.encapsulated || el.valueLength === 0) continue;
     const vr = vrOf(el);

@@ -30,6 +30,11 @@ export { textAttributeDecision, type TextDecision } from './profile/text-attribu
 export { shortFormsOf } from './scrub/nicknames.js';
 export { WORD_NAMES } from './scrub/word-names.js';
 export { SAFE_PRIVATE_URL } from './profile/safe-private.js';
+export { loadRecipe, readSubjects, type Recipe } from './recipe/load.js';
+export { parseRecipe, type RecipeBody, RECIPE_ACTIONS, TRIAL_FIELDS } from './recipe/schema.js';
+export { parseSelector, type Selector } from './recipe/selector.js';
+export { checkRecipeLengths, settleProfile } from './recipe/settle.js';
+export { STARTER_RECIPE } from './recipe/starter.js';
 export { loadTable, TABLE_URL, type TableRow, type ActionCode, type OptionColumn } from './profile/table.js';
 export {
   OPTIONS,

@@ -20,6 +20,7 @@ import { latin1 } from './text.js';
 import { type ChunkList, fileHeader, serialize } from '../dicom/writer.js';
 import type { ProjectSecret } from '../identity/secret.js';
 import type { CompiledProfile } from '../profile/rules.js';
+import type { CompiledRecipe } from '../recipe/compile.js';
 import { ENGINE_VERSION, IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from '../version.js';
 import { deidentifyDataset, type Fired, type PatientIdentity } from './engine.js';
 import { planDocument } from './document.js';
@@ -54,6 +55,8 @@ export interface DeidentifyConfig {
   readonly pixelRules?: readonly RegionRule[];
   /** A scan's answer for this file (the second call, after `status: 'scan'`). */
   readonly scanned?: { readonly request: ScanRequest; readonly blanking: Blanking };
+  /** The project's recipe (recipe/): attribute actions, safe private entries, trial values, subjects. */
+  readonly recipe?: CompiledRecipe;
 }
 
 export interface FileFacts {
@@ -107,13 +110,30 @@ export function patientKey(s: SourceIdentity, scope: 'global' | 'issuer' = 'glob
   );
 }
 
-export function patientIdentity(key: string, cfg: DeidentifyConfig): PatientIdentity {
+/**
+ * The trial's subject ID for a patient, from the recipe's subjects table; a patient the table
+ * does not list is an error (never the keyed pseudonym instead: two naming schemes in one trial).
+ */
+function subjectFromTable(cfg: DeidentifyConfig, patientId: string): string | undefined {
+  const table = cfg.recipe?.subjects;
+  if (!table) return undefined;
+  const subject = table.get(patientId);
+  if (subject === undefined)
+    throw new DcmblindError(
+      'E_USAGE',
+      `its PatientID is not in the recipe's subjects table (${cfg.recipe?.name}): add the patient to it`,
+    );
+  return subject;
+}
+
+export function patientIdentity(key: string, cfg: DeidentifyConfig, patientId = ''): PatientIdentity {
   return {
     key,
     // Blinding names subjects by 64 hex digits: the keyed hash of the patient, or what the run
-    // says (source zip SHA-256).
+    // says (source zip SHA-256); a trial's subjects table names its patients itself.
     pseudonym:
       cfg.subject ??
+      subjectFromTable(cfg, patientId) ??
       (cfg.profile.blinding
         ? cfg.secret.mac('subject', key).toString('hex')
         : cfg.secret.pseudonym(key, cfg.pseudonymPrefix)),
@@ -138,7 +158,7 @@ function facts(parsed: ParsedFile, first: FirstPass, cfg: DeidentifyConfig): Fil
     // A DICOMDIR names no patient of its own; it is skipped, never written.
     patient: isDicomDir
       ? { key: '', pseudonym: '', dateOffsetDays: 0 }
-      : patientIdentity(patientKey(s, cfg.patientScope), cfg),
+      : patientIdentity(patientKey(s, cfg.patientScope), cfg, s.patientId),
     first,
     transferSyntaxUID: parsed.transferSyntaxUID,
     sopInstanceUID: mapUID(s.sopInstanceUID),
@@ -240,6 +260,7 @@ export function deidentify(
     engineVersion: ENGINE_VERSION,
     ...(document.kind === 'replace' ? { document: document.bytes } : {}),
     ...(pixels ? { pixels } : {}),
+    ...(cfg.recipe ? { recipe: cfg.recipe } : {}),
   });
   const output = fileHeader({
     sopClassUID: first.identity.sopClassUID,

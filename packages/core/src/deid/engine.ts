@@ -18,7 +18,7 @@ import type { Rule } from '../profile/rules.js';
 import { dropOrphans } from './dependencies.js';
 import { creatorsOf, isCreator, safePrivateRule, settleCreators } from './private.js';
 import { leaf } from './leaf.js';
-import { MARKER_TAGS, markers, mergeByTag } from './markers.js';
+import { MARKER_TAGS, markers, mergeByTag, TRIAL_TAGS } from './markers.js';
 import { type FreeText, codeSchemeOf, textRuleHere } from './free-text.js';
 import { plannedPixels, plannedTable } from './pixels.js';
 import { versionRuleHere } from './published.js';
@@ -73,7 +73,9 @@ function sequence(
   fire(w, rule);
   if (rule.action === 'X') return null;
   const inner: FreeText = rule.action === 'D' ? 'dummy' : rule.action === 'C' ? 'clean' : free;
+  w.within.push(el.tag);
   const items = rule.action === 'Z' ? [] : walkItems(w, el.items ?? [], scheme, inner, typed?.items);
+  w.within.pop();
   // Every item gone (content items that restated removed subject characteristics): a sequence
   // that must have items when present (Content Sequence, 1C) goes rather than stays empty.
   const mayBeEmpty = typed?.type === '2' || typed?.type === '2C';
@@ -141,6 +143,7 @@ function walkElements(
   const creatorNodes = new Set<OutNode>();
   for (const el of elements) {
     if (top && MARKER_TAGS.has(el.tag)) continue; // replaced by this run's markers
+    if (top && w.ctx.recipe?.clinicalTrial && TRIAL_TAGS.has(el.tag)) continue; // the recipe's values
     let vr: VR = el.vr === 'UN' && !el.items ? dictionaryVR(el.tag) : el.vr;
     const typed = scope?.lookup(el.tag);
     let base: Rule;
@@ -151,10 +154,10 @@ function walkElements(
         out.push(node);
         continue;
       }
-      const safe = safePrivateRule(el, creators);
+      const safe = safePrivateRule(el, creators, w.data, w.ctx.recipe?.safePrivate);
       base = safe.rule;
       if (safe.vr && !el.items) vr = safe.vr;
-    } else base = ruleFor(el, el.items ? 'SQ' : vr, w.ctx.profile);
+    } else base = w.ctx.recipe?.ruleAt(w.within, el.tag) ?? ruleFor(el, el.items ? 'SQ' : vr, w.ctx.profile);
     let node: OutNode | null;
     const table = top ? plannedTable(w, el, w.ctx.pixels) : undefined;
     if (table !== undefined) node = table;
@@ -187,6 +190,7 @@ export function deidentifyDataset(file: ParsedFile, ctx: EngineContext): EngineO
     data: file.data,
     fired: new Map(),
     overrides: new Map(),
+    within: [],
     ...(transcode ? { transcode } : {}),
   };
   const body = walkElements(

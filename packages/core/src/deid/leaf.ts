@@ -171,8 +171,13 @@ export function leaf(
 ): OutNode | null {
   const { ctx } = w;
   const raw: OutNode = keep(w, el, vr);
-  const own = decided(w, el, vr, rule, scheme, top);
+  // A recipe's keep or replace decides even what dcmblind otherwise always writes (pseudonyms).
+  const own = rule.recipe ? undefined : decided(w, el, vr, rule, scheme, top);
   if (own) return own;
+  if (rule.replace !== undefined && ctx.recipe) {
+    fire(w, rule);
+    return textNode(w, el, vr, ctx.recipe.expand(rule.replace, ctx.patient.pseudonym));
+  }
   if (el.tag === T.PatientBirthDate && ctx.profile.dates === 'shift' && rule.action !== 'K') {
     rule = { action: 'C', source: "Patient's Birth Date (shifted)" };
   }

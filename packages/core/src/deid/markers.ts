@@ -5,6 +5,7 @@ import { MAX_LENGTH, type VR } from '../dicom/vr.js';
 import { asciiBytes, padValue, type OutNode } from '../dicom/writer.js';
 import { BASIC_CODE, OPTIONS } from '../profile/options.js';
 import { LOSSY_YES } from './blanked-pixels.js';
+import { TRIAL_FIELDS, type TrialField } from '../recipe/schema.js';
 import type { EngineContext } from './walk.js';
 
 /** Markers a source may carry: replaced by this run's. */
@@ -14,6 +15,9 @@ export const MARKER_TAGS: ReadonlySet<Tag> = new Set([
   T.DeidentificationMethodCodeSequence,
   T.LongitudinalTemporalInformationModified,
 ]);
+
+/** The clinical-trial attributes a recipe writes (Clinical Trial Subject and Study Modules). */
+export const TRIAL_TAGS: ReadonlySet<Tag> = new Set(Object.values(TRIAL_FIELDS));
 
 /** The markers of PS3.15 E.1.1 / E.3 that say what was done, in the data set's encoding. */
 export function markers(ctx: EngineContext, enc: Encoding, present: ReadonlySet<Tag>): OutNode[] {
@@ -32,7 +36,10 @@ export function markers(ctx: EngineContext, enc: Encoding, present: ReadonlySet<
       .filter((o) => o !== 'clean-pixel-data' || ctx.pixels?.textChecked)
       .map((o) => OPTIONS[o]),
   ];
-  const method = `dcmblind ${ctx.engineVersion} ${ctx.profile.name}`.slice(0, MAX_LENGTH.LO);
+  const recipe = ctx.recipe;
+  const method = `dcmblind ${ctx.engineVersion} ${ctx.profile.name}${
+    recipe ? ` recipe ${recipe.sha256.slice(0, 12)}` : ''
+  }`.slice(0, MAX_LENGTH.LO);
   const ltim =
     ctx.profile.dates === 'keep' ? 'UNMODIFIED' : ctx.profile.dates === 'shift' ? 'MODIFIED' : 'REMOVED';
   // Every output carries its pseudonym, even when the source had no PatientName or PatientID.
@@ -49,11 +56,22 @@ export function markers(ctx: EngineContext, enc: Encoding, present: ReadonlySet<
     ctx.pixels?.blanked?.lossy && !present.has(T.LossyImageCompression)
       ? [text(T.LossyImageCompression, 'CS', LOSSY_YES)]
       : [];
+  // The recipe's clinical-trial attributes (all LO): each field given, and the Type 2 ones present,
+  // empty, when not (Clinical Trial Subject and Study Modules).
+  const trial = recipe?.clinicalTrial;
+  const trialNodes =
+    recipe && trial
+      ? (Object.entries(TRIAL_FIELDS) as Array<[TrialField, Tag]>).map(([field, tag]) =>
+          text(tag, 'LO', recipe.expand(trial[field] ?? '', ctx.patient.pseudonym)),
+        )
+      : [];
   return [
+    ...trialNodes,
     ...identity,
     ...lossy,
     ...burnedIn,
-    text(T.PatientIdentityRemoved, 'CS', 'YES'),
+    // A recipe that keeps a direct identifier (--allow-identifying) leaves the identity in: NO.
+    text(T.PatientIdentityRemoved, 'CS', recipe?.keepsIdentity ? 'NO' : 'YES'),
     text(T.DeidentificationMethod, 'LO', method),
     {
       kind: 'seq',

@@ -1,5 +1,7 @@
 /** What one pass over a data set shares: the run's context, the bytes, and the rules it fired. */
 import type { PixelPlan } from './pixels.js';
+import type { CompiledRecipe } from '../recipe/compile.js';
+import type { Tag } from '../dicom/tag.js';
 import type { Element } from '../dicom/reader.js';
 import type { Encoding } from '../dicom/transfer-syntax.js';
 import { hasLongLength, type VR } from '../dicom/vr.js';
@@ -31,6 +33,8 @@ export interface EngineContext {
   readonly document?: Uint8Array;
   /** What changes in the top-level Pixel Data, when anything may. */
   readonly pixels?: PixelPlan;
+  /** The project's recipe, when the run has one (recipe/compile.ts). */
+  readonly recipe?: CompiledRecipe;
 }
 
 /** Counts of rules fired, by "ACTION source" (e.g. "X Patient's Address"), for reports. */
@@ -44,6 +48,8 @@ export interface Walk {
   readonly fired: Fired;
   /** Values decided before their element is reached (a capped age inside its content item). */
   readonly overrides: Map<Element, string>;
+  /** The sequences enclosing the elements being walked, outermost first (a recipe's selectors). */
+  readonly within: Tag[];
 }
 
 /**

@@ -43,6 +43,13 @@ export function keywordOf(t: Tag): string | undefined {
   return lookup(t)?.keyword;
 }
 
+/** The tag a keyword names in the data dictionary (`StudyDescription` → 0x00081030). */
+export function tagOfKeyword(keyword: string): Tag | undefined {
+  const names = data.DicomMetaDictionary.nameMap as Record<string, { tag: string } | undefined>;
+  const m = /^\(([0-9A-F]{4}),([0-9A-F]{4})\)$/i.exec(names[keyword]?.tag ?? '');
+  return m ? ((parseInt(m[1] as string, 16) << 16) | parseInt(m[2] as string, 16)) >>> 0 : undefined;
+}
+
 /** UI attributes that name a class, not an instance: SOP classes, transfer syntaxes, coding schemes… */
 const CLASS_KEYWORD =
   /SOPClass|TransferSyntax|CodingSchemeUID|ContextGroupExtensionCreatorUID|MappingResourceUID|ClassUID/;

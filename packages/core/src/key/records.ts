@@ -57,6 +57,10 @@ export interface RunRecord {
   readonly outputId?: string;
   readonly out?: string;
   readonly inputs?: ReadonlyArray<{ readonly path: string; readonly prefix: string }>;
+  /** The project's recipe the run followed: its file name and SHA-256 (with its subjects table's). */
+  readonly recipe?: { readonly name: string; readonly sha256: string };
+  /** The recipe's choices that keep a direct identifier, allowed by --allow-identifying. */
+  readonly allowIdentifying?: readonly string[];
 }
 
 /** One use of the key's identifying contents (lookup, export, unblind, merge, passwd). */

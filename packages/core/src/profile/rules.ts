@@ -28,6 +28,10 @@ export interface Rule {
   readonly why?: string;
   /** C on text: only the known identifying values are removed, no patterns (codes, versions). */
   readonly verbatim?: boolean;
+  /** A project recipe's action (recipe/): it decides even PatientName and PatientID. */
+  readonly recipe?: boolean;
+  /** A recipe's replace: the value written, its templates filled (recipe/compile.ts). */
+  readonly replace?: string;
 }
 
 export function resolveCombined(code: ActionCode): Action {

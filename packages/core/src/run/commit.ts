@@ -55,6 +55,8 @@ export class Committer {
           outputId: s.outputId,
           out: cfg.out,
           inputs: roots,
+          ...(cfg.recipe ? { recipe: { name: cfg.recipe.name, sha256: cfg.recipe.sha256 } } : {}),
+          ...(cfg.allowIdentifying?.length ? { allowIdentifying: cfg.allowIdentifying } : {}),
         },
       },
     ]);

@@ -41,6 +41,10 @@ export interface RunConfig {
   readonly patientScope?: 'global' | 'issuer';
   /** Globs of input paths not to read (besides operating-system debris, always left out). */
   readonly exclude?: readonly string[];
+  /** The project's recipe (recipe/load.ts): its file, name and content hash. */
+  readonly recipe?: { readonly file: string; readonly name: string; readonly sha256: string };
+  /** The recipe's identifying choices the operator allowed (--allow-identifying), recorded. */
+  readonly allowIdentifying?: readonly string[];
 }
 
 export type FileOutcome =

@@ -37,6 +37,10 @@ export interface Manifest {
   readonly pixelScan?: string;
   /** Present only with --pixel-rules: the first 16 hex digits of its SHA-256. */
   readonly pixelRules?: string;
+  /** Present only with --recipe: its file name and SHA-256 (with its subjects table's). */
+  readonly recipe?: { readonly name: string; readonly sha256: string };
+  /** Present only when the recipe keeps a direct identifier and --allow-identifying said so. */
+  readonly allowIdentifying?: readonly string[];
   /** Random, fixed for the life of this output; every key record of a file placed here carries it. */
   readonly outputId?: string;
 }
@@ -125,6 +129,12 @@ export function checkManifest(out: string, have: Manifest, want: Manifest): void
     (have.pixelRules ?? '') !== (want.pixelRules ?? '')
   )
     diff.push('pixel scan/rules');
+  if ((have.recipe?.sha256 ?? '') !== (want.recipe?.sha256 ?? ''))
+    diff.push(
+      have.recipe
+        ? `recipe (it was made with ${have.recipe.name} sha256 ${have.recipe.sha256.slice(0, 12)}…)`
+        : 'recipe (it was made without one)',
+    );
   if (diff.length === 0) return;
   const keyOnly = diff.length === 1 && have.keyFingerprint !== want.keyFingerprint;
   const remedy = keyOnly

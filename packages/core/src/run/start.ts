@@ -46,6 +46,7 @@ function startPool(cfg: RunConfig, ocr: OcrService | undefined): Piscina {
     ...(pixelScanOf(cfg) ? { pixelScan: pixelScanOf(cfg) } : {}),
     ...(ocr ? { ocrChannel: ocr.name } : {}),
     ...(pixelScanOf(cfg) && cfg.pixelRules ? { pixelRules: cfg.pixelRules } : {}),
+    ...(cfg.recipe ? { recipe: { file: cfg.recipe.file, sha256: cfg.recipe.sha256 } } : {}),
   };
   const threads = Math.max(1, cfg.workers ?? cpus().length);
   holdYoungGeneration(WORKER_SEMI_SPACE_MB);
@@ -97,6 +98,9 @@ function wantedManifest(cfg: RunConfig, secret: ProjectSecret): Manifest {
     ...(pixelScanOf(cfg) && cfg.pixelRules
       ? { pixelRules: createHash('sha256').update(readFileSync(cfg.pixelRules)).digest('hex').slice(0, 16) }
       : {}),
+    // The recipe shapes the output: a changed recipe (or subjects table) is a changed configuration.
+    ...(cfg.recipe ? { recipe: { name: cfg.recipe.name, sha256: cfg.recipe.sha256 } } : {}),
+    ...(cfg.allowIdentifying?.length ? { allowIdentifying: cfg.allowIdentifying } : {}),
   };
 }
 

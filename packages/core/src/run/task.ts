@@ -28,6 +28,8 @@ import { UNUSED_BITS_SOURCE } from '../pixels/unused-bits.js';
 import { findText } from '../pixels/text/find-text.js';
 import { type PixelScan, readingFrom, type ScanRequest } from '../pixels/text/scan.js';
 import { BUILT_IN_RULES, loadRules } from '../pixels/text/rules.js';
+import { type CompiledRecipe, compileRecipe } from '../recipe/compile.js';
+import { loadRecipe } from '../recipe/load.js';
 
 export interface WorkerConfig {
   readonly profile: string;
@@ -47,6 +49,8 @@ export interface WorkerConfig {
   readonly ocrChannel?: string;
   /** The user's region rules (`--pixel-rules`), besides the built-in ones. */
   readonly pixelRules?: string;
+  /** The project's recipe (`--recipe`): its file, and the hash the run was started with. */
+  readonly recipe?: { readonly file: string; readonly sha256: string };
 }
 
 export interface Task {
@@ -180,6 +184,7 @@ export class TaskRunner {
               ],
             }
           : {}),
+        ...(this.#cfg.recipe ? { recipe: workerRecipe(this.#cfg.recipe) } : {}),
       };
     }
     return { dcfg: this.#dcfg, secret: this.#secret };
@@ -499,4 +504,15 @@ function readSource(fd: number, size: number, hash: Hash): { bytes: Buffer } {
     pos += n;
   }
   return { bytes: head };
+}
+
+/** The recipe read again in a worker thread, refused when it is no longer what the run started with. */
+function workerRecipe(r: { readonly file: string; readonly sha256: string }): CompiledRecipe {
+  const recipe = loadRecipe(r.file);
+  if (recipe.sha256 !== r.sha256)
+    throw new DcmblindError(
+      'E_USAGE',
+      `recipe ${r.file} (or its subjects table) changed while the run was going`,
+    );
+  return compileRecipe(recipe);
 }
