@@ -6,19 +6,20 @@
  * that keeps PatientName refused without --allow-identifying and recorded with it; a subjects
  * table naming the patients it lists, a patient missing from it failed; errors naming the line.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pythonWith } from '@dcmblind/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { dcmblind, HAVE_DCIODVFY, newErrorsIn, runWith, tmp } from './helpers.js';
+import { dcmblind, HAVE_DCIODVFY, keytool, newErrorsIn, PASSPHRASE, runWith, tmp } from './helpers.js';
 
 const PY = pythonWith('pydicom');
 if ((!PY || !HAVE_DCIODVFY) && process.env.CI)
   throw new Error('CI needs python3-pydicom and dicom3tools (.ci/run)');
 const script = (name: string) => fileURLToPath(new URL(`../../../test-data/python/${name}`, import.meta.url));
 
+const VERIFY = fileURLToPath(new URL('../../verify/dist/main.js', import.meta.url));
 const RAS = 'RequestAttributesSequence';
 /** One action of each kind at the top level and inside a sequence, and the clinical-trial block. */
 const RECIPE = `format: 1
@@ -119,6 +120,32 @@ describe.skipIf(!PY)('recipes', () => {
       PatientIdentityRemoved: 'YES',
     });
     if (HAVE_DCIODVFY) expect(Object.fromEntries(await newErrorsIn(key, out))).toEqual({});
+    // The QA scan: without the recipe, what it kept is a finding (the profile removes it) and the
+    // scan says a recipe made the output; with it, those are the recipe's choices, for review.
+    const qa = (more: string[]) => {
+      const report = join(dir, `qa${more.length}.json`);
+      const args = [VERIFY, out, '--source', input, '--key', key, '--no-ocr', '--report', report, '--quiet'];
+      const v = spawnSync(process.execPath, [...args, ...more], {
+        encoding: 'utf8',
+        env: { ...process.env, DCMBLIND_PASSPHRASE: PASSPHRASE },
+      });
+      const r = JSON.parse(readFileSync(report, 'utf8')) as {
+        findings: { rule: string; element: string }[];
+        review: { rule: string; element: string; detail: string }[];
+      };
+      return { code: v.status, ...r };
+    };
+    const without = qa([]);
+    expect(without.findings.map((f) => `${f.rule} ${f.element}`)).toContain(
+      'profile-removed-present StudyDescription',
+    );
+    expect(without.review.map((f) => f.rule)).toContain('recipe-not-given');
+    const judged = qa(['--recipe', recipe]);
+    expect(judged.findings).toEqual([]);
+    expect(judged.code).toBe(0);
+    expect(judged.review.find((f) => f.element === 'StudyDescription')?.detail).toMatch(
+      /^keep by the recipe study\.yaml \(line 5: StudyDescription\) — profile-removed-present/,
+    );
     // The recipe's hash is the output's configuration: a changed recipe is refused on rerun.
     const manifest = JSON.parse(readFileSync(join(out, '.dcmblind', 'manifest.json'), 'utf8'));
     expect(manifest.recipe.name).toBe('study.yaml');
@@ -128,6 +155,12 @@ describe.skipIf(!PY)('recipes', () => {
     expect(again.stderr).toMatch(
       /made with another recipe \(it was made with study\.yaml sha256 [0-9a-f]{12}…\)/,
     );
+    // Nor does the QA scan take another recipe than the one that made the output.
+    const other = spawnSync(process.execPath, [VERIFY, out, '--recipe', recipe, '--no-ocr'], {
+      encoding: 'utf8',
+    });
+    expect(other.status).toBe(2);
+    expect(other.stderr).toMatch(/is not the recipe that made/);
   }, 120_000);
 
   it('refuses a recipe that keeps PatientName unless --allow-identifying, then says and records it', () => {
@@ -148,6 +181,12 @@ describe.skipIf(!PY)('recipes', () => {
     expect(v.PatientIdentityRemoved).toBe('NO');
     const manifest = JSON.parse(readFileSync(join(out, '.dcmblind', 'manifest.json'), 'utf8'));
     expect(manifest.allowIdentifying).toEqual(['line 3: PatientName: keep (a direct identifier)']);
+    // The custodian sees which recipe made the run, and what it was allowed to keep.
+    const info = keytool(['info', join(dir, 'k.key')]);
+    expect(info.code, info.stderr).toBe(0);
+    expect(info.stdout).toMatch(
+      /recipe: keep-name\.yaml sha256 [0-9a-f]{64} \(run .+\); kept identifiers allowed: line 3: PatientName: keep/,
+    );
   }, 60_000);
 
   it('names listed patients by the subjects table; a patient missing from it fails, never falls back', () => {

@@ -20,6 +20,7 @@ import {
 } from '@dcmblind/core';
 import { findingLine, html, jsonReport, summary } from './report.js';
 import { PROFILE_COLUMNS } from './table.js';
+import { recipeFor } from './recipe.js';
 import { verify } from './verify.js';
 
 async function main(argv: string[]): Promise<number> {
@@ -49,6 +50,10 @@ async function main(argv: string[]): Promise<number> {
     .option('--quiet', 'summary only, no finding lines')
     .option('--no-ocr', "do not read the text in at-risk outputs' pixels (reported as not judged)")
     .option('--no-thumbnails', 'no frame images in the HTML report (it then shows no pixels)')
+    .option(
+      '--recipe <file>',
+      'the project recipe that made the output: what it kept or replaced is reported as its choice (review)',
+    )
     .exitOverride()
     .action(
       async (
@@ -62,6 +67,7 @@ async function main(argv: string[]): Promise<number> {
           quiet?: boolean;
           ocr: boolean;
           thumbnails: boolean;
+          recipe?: string;
         },
       ) => {
         if (!existsSync(outputDir) || !statSync(outputDir).isDirectory())
@@ -102,6 +108,7 @@ async function main(argv: string[]): Promise<number> {
           ...(o.key ? { keyPath: resolve(o.key) } : {}),
           ocr: o.ocr,
           thumbnails: o.thumbnails,
+          ...(o.recipe ? { recipe: recipeFor(resolve(o.recipe), resolve(outputDir)) } : {}),
         });
         if (!o.quiet)
           for (const f of [...r.findings, ...r.review]) process.stdout.write(`${findingLine(f)}\n`);

@@ -166,6 +166,18 @@ export const RULES: Readonly<Record<string, RuleInfo>> = {
       "look at the frame (the HTML report's thumbnail): a name, ID or date of care is a leak — " +
       're-run dcmblind with --option clean-pixel-data into a new --out, or remove the file',
   },
+  'kept-by-recipe': {
+    severity: 'review',
+    meaning:
+      "an attribute the project's recipe (--recipe) kept, replaced, emptied or dummied: what would " +
+      "otherwise be a finding on it is the recipe's choice (the recipe and its line named)",
+    next: 'check that the recipe is the one the project agreed to; a kept identifier needs the consent it assumes',
+  },
+  'recipe-not-given': {
+    severity: 'review',
+    meaning: 'the output was made with a project recipe, and the scan was not given it (--recipe)',
+    next: "rerun dcmblind-verify with --recipe and the recipe's file, so its choices are told from leaks",
+  },
   'pixel-scan-off': {
     severity: 'review',
     meaning:

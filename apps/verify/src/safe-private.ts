@@ -6,10 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { SAFE_PRIVATE_URL } from '@dcmblind/core';
 
-let cached: ReadonlyMap<string, string> | undefined;
+let cached: Map<string, string> | undefined;
 
 /** Entry → its VR ('' when the table gives none). */
-function safeList(): ReadonlyMap<string, string> {
+function safeList(): Map<string, string> {
   if (!cached) {
     const doc = JSON.parse(readFileSync(SAFE_PRIVATE_URL, 'utf8')) as {
       entries: { group: string; offset: string; creator: string; vr: string }[];
@@ -28,4 +28,9 @@ function safeList(): ReadonlyMap<string, string> {
 export function safePrivateVR(tag: number, creator: string): string | undefined {
   const hex = tag.toString(16).toUpperCase().padStart(8, '0');
   return safeList().get(`${hex.slice(0, 4)}|${creator}|${hex.slice(6)}`);
+}
+
+/** A recipe's own safe entries (`--recipe`), joined to the table's for this thread. */
+export function addSafeEntries(entries: ReadonlyArray<readonly [string, string]>): void {
+  for (const [key, vr] of entries) safeList().set(key, vr);
 }

@@ -13,6 +13,7 @@ import { dirname } from 'node:path';
 import { ENGINE_VERSION, type KeyPayload, OPTIONS, type OptionName, readManifest } from '@dcmblind/core';
 import { Piscina } from 'piscina';
 import type { Finding, OutputFacts, SourceFacts } from './facts.js';
+import { applyRecipe, type RecipeCheck, recipeNotGiven } from './recipe.js';
 import { keyFacts } from './key-facts.js';
 import { pairOutputs } from './pairing.js';
 import { type PixelText, readPixelText, type Thumbnail } from './pixel-text.js';
@@ -38,6 +39,8 @@ export interface VerifyOptions {
   readonly ocr?: boolean;
   /** Keep a thumbnail of each frame where text was read, for the HTML report (default true). */
   readonly thumbnails?: boolean;
+  /** The project recipe that made the output (`--recipe`): what it decided is judged as its choice. */
+  readonly recipe?: RecipeCheck;
 }
 
 /** The report (schema `dcmblind-verify/1`, documented in the README). */
@@ -109,6 +112,7 @@ export async function verify(given: VerifyOptions): Promise<Report> {
     dates,
     hashKey,
     ...(run.pseudonymPrefix === undefined ? {} : { pseudonymPrefix: run.pseudonymPrefix }),
+    ...(o.recipe ? { safeExtra: [...o.recipe.safeExtra] } : {}),
   });
   const pixels = await pixelText(o, outputs, absOf, { hashKey, seeds });
   const pairing = pairOutputs(outputs, sources, key, {
@@ -131,13 +135,16 @@ export async function verify(given: VerifyOptions): Promise<Report> {
     pairing,
     masks,
   });
-  const all = [
+  const found = [
     ...outputs.flatMap((x) => x.findings),
     ...pixels.findings,
     ...pairing.findings,
     ...tree.findings,
     ...(run.pixelsUnscanned ? [scanTurnedOff()] : []),
   ];
+  // A recipe's decisions are its own (review, named); without it, the output says one was used.
+  const notGiven = o.recipe ? undefined : recipeNotGiven(o.output);
+  const all = o.recipe ? applyRecipe(found, o.recipe.recipe) : [...found, ...(notGiven ? [notGiven] : [])];
   return assemble(given, o, {
     t0,
     all,
@@ -253,7 +260,13 @@ async function scanOutputs(
   o: VerifyOptions,
   threads: number,
   columns: readonly string[] | undefined,
-  workerData: { seeds: Seed[]; dates: string[]; hashKey: Buffer; pseudonymPrefix?: string },
+  workerData: {
+    seeds: Seed[];
+    dates: string[];
+    hashKey: Buffer;
+    pseudonymPrefix?: string;
+    safeExtra?: Array<[string, string]>;
+  },
 ): Promise<{ outputs: OutputFacts[]; absOf: Map<string, string> }> {
   const outputs: OutputFacts[] = [];
   const absOf = new Map<string, string>();

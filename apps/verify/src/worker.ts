@@ -7,6 +7,7 @@ import { foldedPatterns } from './folded-names.js';
 import { nativeSeeds } from './native-names.js';
 import { Matcher } from './search.js';
 import { patternsOf, type Seed } from './seeds.js';
+import { addSafeEntries } from './safe-private.js';
 import { scanSource } from './source-scan.js';
 import { scanZipSource } from './zip-source.js';
 
@@ -15,7 +16,9 @@ const data = (workerData ?? {}) as {
   dates?: string[];
   hashKey?: Uint8Array;
   pseudonymPrefix?: string;
+  safeExtra?: Array<[string, string]>;
 };
+if (data.safeExtra) addSafeEntries(data.safeExtra);
 const ctx: ScanContext | undefined = data.seeds
   ? {
       seeds: data.seeds,

@@ -85,6 +85,8 @@ const ALL_RULES = [
   'bitstream-metadata',
   'pixel-unused-bits',
   'pixel-scan-off',
+  'kept-by-recipe',
+  'recipe-not-given',
 ];
 
 /** `rule@file` of each finding (or review item), sorted: what a test compares whole. */

@@ -79,7 +79,7 @@ export function infoCommand(p: Command): void {
   reportCommand(
     p,
     'info',
-    'project, creation date, counts, profiles and engine versions; no identifier',
+    'project, creation date, counts, profiles, engine versions and the recipe of each run; no identifier',
     describeKey,
     (info) => {
       out(`project: ${info.project}`);
@@ -90,6 +90,12 @@ export function infoCommand(p: Command): void {
       out(`runs: ${info.runs}`);
       out(`profiles: ${info.profiles.join(', ') || '-'}`);
       out(`engine versions: ${info.engineVersions.join(', ') || '-'}`);
+      // Which recipe made each run that had one (its file name and hash: no identifier in it).
+      for (const r of info.recipes)
+        out(
+          `recipe: ${r.name} sha256 ${r.sha256} (run ${r.runId})` +
+            (r.allowIdentifying.length ? `; kept identifiers allowed: ${r.allowIdentifying.join('; ')}` : ''),
+        );
       out(`audit entries: ${info.auditEntries}`);
       out(
         `kept for cleaning free text: ${info.lexiconNames} person names, ` +
@@ -120,6 +126,9 @@ function describeKey(k: KeyStore) {
     runs: pl.runs.length,
     profiles: [...profiles].sort(),
     engineVersions: [...engines].sort(),
+    recipes: pl.runs.flatMap((r) =>
+      r.recipe ? [{ runId: r.runId, ...r.recipe, allowIdentifying: [...(r.allowIdentifying ?? [])] }] : [],
+    ),
     auditEntries: pl.audit?.length ?? 0,
     // What runs saw and clean later files' text with (counts only).
     lexiconNames: pl.lexicon?.names.length ?? 0,
