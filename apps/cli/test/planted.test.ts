@@ -9,6 +9,7 @@
  * find no error the planted source did not have.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -19,12 +20,30 @@ const PY = pythonWith('pydicom');
 if ((!PY || !HAVE_DCIODVFY) && process.env.CI)
   throw new Error('CI needs python3-pydicom and dicom3tools (.ci/run)');
 const script = (name: string) => fileURLToPath(new URL(`../../../test-data/python/${name}`, import.meta.url));
-/** The profiles, and research with the Retain Safe Private Option (what a typical study keeps). */
+/**
+ * A typical project recipe: descriptions kept, the institution replaced by the site code, one
+ * attribute more removed, clinical-trial attributes written.
+ */
+const TYPICAL_RECIPE = `format: 1
+site: SITE-07
+project: PLANTED
+attributes:
+  StudyDescription: keep
+  SeriesDescription: keep
+  InstitutionName: {replace: "{site}"}
+  "**/OperatorsName": remove
+clinicalTrial:
+  sponsorName: ACME
+  protocolId: "{project}"
+  siteId: "{site}"
+`;
+
+/** The profiles, and research with the Retain Safe Private Option and a typical recipe. */
 const RUNS = [
-  { profile: 'basic', options: [] },
-  { profile: 'research', options: [] },
-  { profile: 'blinding', options: [] },
-  { profile: 'research', options: ['retain-safe-private'] },
+  { profile: 'basic', options: [], recipe: false },
+  { profile: 'research', options: [], recipe: false },
+  { profile: 'blinding', options: [], recipe: false },
+  { profile: 'research', options: ['retain-safe-private'], recipe: true },
 ] as const;
 
 describe.skipIf(!PY)('planted identities (issue 16)', () => {
@@ -34,13 +53,17 @@ describe.skipIf(!PY)('planted identities (issue 16)', () => {
     execFileSync(PY as string, [script('plant_phi.py'), input], { stdio: 'ignore' });
   }, 120_000);
 
-  for (const { profile, options } of RUNS) {
-    const name = [profile, ...options].join(' + ');
+  for (const { profile, options, recipe } of RUNS) {
+    const name = [profile, ...options, ...(recipe ? ['a typical recipe'] : [])].join(' + ');
     it(`${name}: no planted value in any output byte or path; innocent phrases unchanged; valid`, async () => {
       const dir = tmp(`planted-${profile}-`);
       const out = join(dir, 'out');
       const key = join(dir, 'k.key');
       const more = options.flatMap((o) => ['--option', o]);
+      if (recipe) {
+        writeFileSync(join(dir, 'recipe.yaml'), TYPICAL_RECIPE);
+        more.push('--recipe', join(dir, 'recipe.yaml'));
+      }
       const r = runWith(input, out, key, ['--profile', profile, '--layout', 'mirror', ...more]);
       expect(r.code, r.stderr).toBe(0);
       const check = spawnSync(

@@ -1,8 +1,9 @@
 /**
  * `--recipe`: the output judged against the project recipe that made it. What the recipe decided
  * for an attribute (kept, replaced, emptied, a dummy) is its choice, not the profile's: a
- * finding on that attribute — its value kept from the source, present where the profile removes
- * it — is reported as `kept-by-recipe` (review), naming the recipe's line. Everything else is
+ * finding on that attribute — present where the profile removes it, or a source value where the
+ * recipe keeps an identifier the operator allowed — is reported as `kept-by-recipe` (review),
+ * naming the recipe's line. Everything else is
  * judged as without a recipe. The recipe must be the one that made the output (its hash, from
  * the output's manifest); a recipe's extra safe private entries join the table's.
  */
@@ -49,12 +50,19 @@ function actionAt(recipe: Recipe, path: string): Recipe['attributes'][number] | 
   return exact ?? recipe.attributes.find((a) => a.anyDepth && name(a.tag) === at[at.length - 1]);
 }
 
-/** Findings on attributes the recipe decided, turned into review items that say so. */
+/**
+ * Findings on attributes the recipe decided, turned into review items that say so: the profile's
+ * expectations (removed, emptied) on any of them, and a source value only where the recipe keeps
+ * a direct identifier the operator allowed (--allow-identifying). A source value found in an
+ * attribute the recipe merely keeps (a description, cleaned by the engine) stays a leak.
+ */
 export function applyRecipe(findings: readonly Finding[], recipe: Recipe): Finding[] {
   return findings.map((f) => {
     if (!f.element || f.element.startsWith('(')) return f;
     const a = actionAt(recipe, f.element);
     if (!a || a.action === 'remove') return f;
+    const allowed = recipe.identifying.some((c) => c.startsWith(`line ${a.line}:`));
+    if (f.severity === 'leak' && !allowed) return f;
     return {
       ...f,
       rule: 'kept-by-recipe',

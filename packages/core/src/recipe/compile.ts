@@ -3,6 +3,7 @@
  * where the element stands (its enclosing sequences), the extra safe private entries, the
  * clinical-trial values and the subjects table.
  */
+import { lookup } from '../dicom/dictionary.js';
 import type { Tag } from '../dicom/tag.js';
 import type { VR } from '../dicom/vr.js';
 import type { Rule } from '../profile/rules.js';
@@ -26,12 +27,23 @@ export interface CompiledRecipe {
   expand(template: string, pseudonym: string): string;
 }
 
-/** The rule an action becomes: removals and emptying go by the attribute's Type (resolve.ts). */
-function ruleOf(a: AttributeAction, recipe: string): Rule {
+/** Free text a person may type a name into: kept, but cleaned of the cohort's known values. */
+const TYPED: ReadonlySet<VR> = new Set(['LO', 'SH', 'ST', 'LT', 'UT', 'UC', 'PN']);
+
+/**
+ * The rule an action becomes: removals and emptying go by the attribute's Type (resolve.ts). A
+ * kept text value is kept but cleaned as the profile's C cleans free text (a name or a date of
+ * birth typed into a description still goes), unless the keep is an identifying choice the
+ * operator allowed: then it stays as it is.
+ */
+function ruleOf(a: AttributeAction, recipe: string, allowed: boolean): Rule {
   const source = `Recipe ${recipe}: ${a.selector}`;
   switch (a.action) {
-    case 'keep':
+    case 'keep': {
+      const vr = lookup(a.tag)?.vr;
+      if (!allowed && vr && TYPED.has(vr)) return { action: 'C', source, recipe: true };
       return { action: 'K', source, recipe: true };
+    }
     case 'remove':
       // X unless the IOD needs the attribute present (Type 2: emptied) or valued (Type 1: dummy).
       return { action: 'X', code: 'X/Z/D', source, recipe: true };
@@ -50,7 +62,11 @@ export function compileRecipe(recipe: Recipe): CompiledRecipe {
   const exact = new Map<string, Rule>();
   const anywhere = new Map<Tag, Rule>();
   for (const a of recipe.attributes) {
-    const rule = ruleOf(a, recipe.name);
+    const rule = ruleOf(
+      a,
+      recipe.name,
+      recipe.identifying.some((c) => c.startsWith(`line ${a.line}:`)),
+    );
     if (a.anyDepth) anywhere.set(a.tag, rule);
     else exact.set(pathKey(a.within, a.tag), rule);
   }

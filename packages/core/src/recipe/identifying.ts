@@ -1,7 +1,7 @@
 /**
  * The choices of a recipe that leave a direct identifier in the output: keeping the patient's
  * names, IDs, birth date, addresses or telephone numbers, an accession number, or the source's
- * instance UIDs (a kept UID attribute, or the Retain UIDs option). Refused unless the operator
+ * instance UIDs (a kept UID attribute, or the Retain UIDs option), a date kept unshifted. Refused unless the operator
  * says `--allow-identifying`; then each is printed and recorded (run/recipe-setup in the CLI).
  */
 import { namesAClass, tagOfKeyword } from '../dicom/dictionary.js';
@@ -43,9 +43,14 @@ export function identifyingChoices(body: RecipeBody): string[] {
   const out: string[] = [];
   for (const a of body.attributes) {
     if (a.action !== 'keep') continue;
-    const uid = lookup(a.tag)?.vr === 'UI' && !namesAClass(a.tag);
-    if (directTags().has(a.tag) || uid)
-      out.push(`line ${a.line}: ${a.selector}: keep (${uid ? 'the source UID' : 'a direct identifier'})`);
+    const vr = lookup(a.tag)?.vr;
+    const uid = vr === 'UI' && !namesAClass(a.tag);
+    // A date or date-time kept as it was is a date of care, unshifted (HIPAA's dates).
+    const date = vr === 'DA' || vr === 'DT';
+    if (directTags().has(a.tag) || uid || date)
+      out.push(
+        `line ${a.line}: ${a.selector}: keep (${uid ? 'the source UID' : date ? 'a date as it was' : 'a direct identifier'})`,
+      );
   }
   if (body.options.includes('retain-uids')) out.push('options: retain-uids (the source UIDs)');
   return out;
