@@ -49,7 +49,7 @@ export function identifyingChoices(body: RecipeBody): string[] {
     const date = vr === 'DA' || vr === 'DT';
     if (directTags().has(a.tag) || uid || date)
       out.push(
-        `line ${a.line}: ${a.selector}: keep (${uid ? 'the source UID' : date ? 'a date as it was' : 'a direct identifier'})`,
+        `line ${a.line}: ${a.selector}: keep (${directTags().has(a.tag) ? 'a direct identifier' : uid ? 'the source UID' : 'a date as it was'})`,
       );
   }
   if (body.options.includes('retain-uids')) out.push('options: retain-uids (the source UIDs)');

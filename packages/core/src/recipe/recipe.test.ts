@@ -40,7 +40,8 @@ attributes:
   AnatomicRegionSequence/CodeMeaning: dummy
 `),
     );
-    expect(c.ruleAt([], 0x00080104)?.action).toBe('K');
+    // Kept free text is still cleaned (C), as the profile's C cleans it.
+    expect(c.ruleAt([], 0x00080104)?.action).toBe('C');
     expect(c.ruleAt([0x00082218], 0x00080104)?.action).toBe('D');
     expect(c.ruleAt([0x00400275, 0x00321064], 0x00080104)?.code).toBe('X/Z/D');
     expect(c.ruleAt([], 0x00081030)).toBeUndefined();
@@ -64,11 +65,12 @@ attributes:
 
   it('names each choice that keeps a direct identifier, with its line', () => {
     const r = recipe(
-      'format: 1\noptions: [retain-uids]\nattributes:\n  PatientBirthDate: keep\n  SOPInstanceUID: keep\n  SOPClassUID: keep\n  StudyDescription: keep\n',
+      'format: 1\noptions: [retain-uids]\nattributes:\n  PatientBirthDate: keep\n  SOPInstanceUID: keep\n  SOPClassUID: keep\n  StudyDescription: keep\n  StudyDate: keep\n',
     );
     expect(r.identifying).toEqual([
       'line 4: PatientBirthDate: keep (a direct identifier)',
       'line 5: SOPInstanceUID: keep (the source UID)',
+      'line 8: StudyDate: keep (a date as it was)',
       'options: retain-uids (the source UIDs)',
     ]);
   });
