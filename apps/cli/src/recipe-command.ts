@@ -38,6 +38,8 @@ function check(file: string, io: Io): void {
       counts.size ? ` (${[...counts].map(([a, n]) => `${a} ${n}`).join(', ')})` : ''
     }`,
   );
+  if (counts.has('keep'))
+    io.out('  (a kept free-text value — LO SH ST LT UT UC PN — is still cleaned of identifying values)');
   io.out(`safe private entries beyond the standard's table: ${r.safePrivate.length}`);
   const trial = r.clinicalTrial;
   io.out(`clinical trial: ${trial ? Object.keys(trial).join(', ') : '-'}`);

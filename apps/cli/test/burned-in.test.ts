@@ -58,12 +58,19 @@ describe.skipIf(!PY || !TESSERACT)('burned-in text (clean-pixel-data)', () => {
         quiet,
       );
       execFileSync('gdcmconv', ['--raw', at('us-j2k.dcm'), at('us-j2k-decoded.dcm')]);
+      // The control without text, coded with loss and not saying so: its frames stay as they are.
+      execFileSync(
+        'gdcmconv',
+        ['-K', '-Y', '--irreversible', '-q', '40', at('us-clean.dcm'), at('us-j2k-clean.dcm')],
+        quiet,
+      );
       execFileSync('dcmcjpeg', ['+ee', at('cr-mono1.dcm'), at('cr-jpeg12.dcm')]);
       // GDCM keeps the SOP Instance UID: each copy is a new instance (else the QA scan says so).
-      for (const f of ['us-jpegls.dcm', 'sc-j2k.dcm', 'us-j2k.dcm', 'us-j2k-decoded.dcm'])
+      for (const f of ['us-jpegls.dcm', 'sc-j2k.dcm', 'us-j2k.dcm', 'us-j2k-decoded.dcm', 'us-j2k-clean.dcm'])
         execFileSync('dcmodify', ['-nb', '-gin', at(f)]);
       // The lossy copy does not say it is: the engine must learn it from the codestream.
-      execFileSync('dcmodify', ['-nb', '-ea', '(0028,2110)', '-ea', '(0028,2112)', at('us-j2k.dcm')]);
+      for (const f of ['us-j2k.dcm', 'us-j2k-clean.dcm'])
+        execFileSync('dcmodify', ['-nb', '-ea', '(0028,2110)', '-ea', '(0028,2112)', at(f)]);
       const manifest = JSON.parse(readFileSync(at('manifest.json'), 'utf8')) as Case[];
       const copy = (file: string, of: string, pixelsFrom?: string, lossyCoded?: true) => {
         const c = manifest.find((m) => m.file === of) as Case;
@@ -99,7 +106,7 @@ describe.skipIf(!PY || !TESSERACT)('burned-in text (clean-pixel-data)', () => {
     // Exit code 0: a quarantined file is not a failure (it is reported, and kept out).
     expect(r.code, r.stderr).toBe(0);
     const summary = JSON.parse(r.stdout);
-    expect([summary.written, summary.quarantined]).toEqual(ENCODERS ? [21, 1] : [16, 0]);
+    expect([summary.written, summary.quarantined]).toEqual(ENCODERS ? [22, 1] : [16, 0]);
     if (ENCODERS)
       expect(r.stderr).toMatch(
         /cr-jpeg12\.dcm: pixel data not scanned for burned-in text: 12-bit JPEG is not decoded by this version/,
@@ -125,6 +132,19 @@ describe.skipIf(!PY || !TESSERACT)('burned-in text (clean-pixel-data)', () => {
     ])
       expect(changed.get(f), f).toBeGreaterThan(100);
     if (HAVE_DCIODVFY) expect(Object.fromEntries(await newErrorsIn(key, out))).toEqual({});
+    if (ENCODERS) {
+      // The lossy JPEG 2000 without text: still JPEG 2000 (not decoded and rewritten), and it now
+      // says its frames were coded with loss (the scan decoded an irreversible wavelet).
+      const facts = execFileSync(PY as string, [
+        '-c',
+        'import sys,pydicom\no=pydicom.dcmread(sys.argv[1]);s=pydicom.dcmread(sys.argv[2])\n' +
+          'print(o.get("LossyImageCompression"), o.file_meta.TransferSyntaxUID == s.file_meta.TransferSyntaxUID, ' +
+          '"LossyImageCompression" in s)',
+        join(out, 'us-j2k-clean.dcm'),
+        join(input, 'us-j2k-clean.dcm'),
+      ]);
+      expect(facts.toString().trim()).toBe('01 True False');
+    }
     // The QA scan holds the run to its option: the code it declares, pixels it was allowed to change.
     const qaFile = join(dir, 'qa.json');
     const v = spawnSync(
@@ -197,7 +217,7 @@ describe.skipIf(!PY || !TESSERACT)('burned-in text (clean-pixel-data)', () => {
     expect(r.code, r.stderr).toBe(0);
     const s = JSON.parse(r.stdout);
     // The flagged CT; the copies are not flagged and US is not scanned without the option.
-    expect([s.written, s.quarantined]).toEqual(ENCODERS ? [21, 1] : [15, 1]);
+    expect([s.written, s.quarantined]).toEqual(ENCODERS ? [22, 1] : [15, 1]);
     // The text stayed: the QA scan reads the patient's own name and ID in the pixels — leaks.
     const qaFile = join(dir, 'qa.json');
     const v = spawnSync(

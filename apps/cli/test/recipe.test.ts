@@ -153,7 +153,7 @@ describe.skipIf(!PY)('recipes', () => {
     const again = runWith(input, out, key, ['--recipe', recipe]);
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(
-      /made with another recipe \(it was made with study\.yaml sha256 [0-9a-f]{12}…\)/,
+      /made with another recipe or subjects table \(it was made with study\.yaml sha256 [0-9a-f]{12}…\)/,
     );
     // Nor does the QA scan take another recipe than the one that made the output.
     const other = spawnSync(process.execPath, [VERIFY, out, '--recipe', recipe, '--no-ocr'], {
@@ -201,7 +201,9 @@ describe.skipIf(!PY)('recipes', () => {
     const key = join(dir, 'k.key');
     const r = runWith(input, out, key, ['--recipe', recipe, '--json']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/mr\.dcm: its PatientID is not in the recipe's subjects table \(trial\.yaml\)/);
+    expect(r.stderr).toMatch(
+      /mr\.dcm: its PatientID is not in the subjects table of the recipe trial\.yaml \(subjects\.csv\)/,
+    );
     expect(r.stderr).not.toContain('PX-200');
     const ct = values(join(out, 'ct.dcm'));
     expect([ct.PatientID, ct.PatientName, ct.ClinicalTrialSubjectID]).toEqual([
@@ -214,6 +216,11 @@ describe.skipIf(!PY)('recipes', () => {
     const twice = runWith(input, join(dir, 'out2'), key, ['--recipe', recipe]);
     expect(twice.code).toBe(2);
     expect(twice.stderr).toMatch(/subjects\.csv:3: subject ID SUBJ-001 is given to two patients/);
+    // A subject ID that is a source PatientID would put a real identifier in the output.
+    writeFileSync(join(dir, 'subjects.csv'), 'PatientID,SubjectID\nPX-100,PX-200\nPX-200,SUBJ-002\n');
+    const real = runWith(input, join(dir, 'out3'), key, ['--recipe', recipe]);
+    expect(real.code).toBe(2);
+    expect(real.stderr).toMatch(/another patient's PatientID: subject IDs must not be source IDs/);
   }, 60_000);
 
   it('recipe init writes a starter that checks and runs; check names the line of each mistake', () => {
@@ -250,6 +257,19 @@ describe.skipIf(!PY)('recipes', () => {
       ],
       ['format: 1\nclinicalTrial:\n  protocolId: P\n', /:3: clinicalTrial needs sponsorName/],
       ['attributes: {}\n', /:1: say "format: 1"/],
+      [
+        'format: 1\nattributes:\n  StudyDate: {replace: "S07"}\n',
+        /:3: StudyDate \(DA\): "S07" is not a valid DA value/,
+      ],
+      [
+        'format: 1\nattributes:\n  PatientID: {replace: "MRN4471923"}\n',
+        /:3: PatientID: a replace without \{pseudonym\} would give every patient the same value/,
+      ],
+      [
+        'format: 1\nattributes:\n  StudyDescription: keep\n  (0008,1030): remove\n',
+        /:4: \(0008,1030\) is the attribute of line 3/,
+      ],
+      ['format: 1\nattributes:\n  SOPClassUID: remove\n', /:3: SOPClassUID is written by dcmblind/],
     ];
     for (const [text, message] of mistakes) {
       writeFileSync(file, text);

@@ -121,7 +121,7 @@ function subjectFromTable(cfg: DeidentifyConfig, patientId: string): string | un
   if (subject === undefined)
     throw new DcmblindError(
       'E_USAGE',
-      `its PatientID is not in the recipe's subjects table (${cfg.recipe?.name}): add the patient to it`,
+      `its PatientID is not in the subjects table of the recipe ${cfg.recipe?.name} (${cfg.recipe?.subjectsFile}): add the patient to it`,
     );
   return subject;
 }

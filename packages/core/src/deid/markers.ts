@@ -53,7 +53,7 @@ export function markers(ctx: EngineContext, enc: Encoding, present: ReadonlySet<
       : [];
   // Frames coded with loss now written native: the file still says they were (blanked-pixels.ts).
   const lossy =
-    ctx.pixels?.blanked?.lossy && !present.has(T.LossyImageCompression)
+    (ctx.pixels?.blanked?.lossy || ctx.pixels?.lossyCoded) && !present.has(T.LossyImageCompression)
       ? [text(T.LossyImageCompression, 'CS', LOSSY_YES)]
       : [];
   // The recipe's clinical-trial attributes (all LO): each field given, and the Type 2 ones present,

@@ -30,6 +30,8 @@ export interface PixelPlan {
   readonly textChecked?: true;
   /** Text was found: the frames with it blanked (deid/blanked-pixels.ts). */
   readonly blanked?: Blanked;
+  /** The scan decoded frames coded with loss: the file says LossyImageCompression 01. */
+  readonly lossyCoded?: true;
 }
 
 const CLEARED = { action: 'C', source: UNUSED_BITS_SOURCE } as const;
@@ -47,7 +49,10 @@ export function planPixels(
   const blanked = blankedPixels(parsed, element, scan.request, scan.blanking);
   if (blanked) return { element, textChecked: true, blanked };
   const plan = unscannedPlan(parsed, element);
-  return plan && 'quarantine' in plan ? plan : { ...(plan ?? { element }), textChecked: true };
+  // No text: the frames stay as they were coded; a source that did not say they were coded with
+  // loss (a JPEG 2000 irreversible stream without LossyImageCompression) is made to say so.
+  const lossy = scan.request.lossy ? { lossyCoded: true as const } : {};
+  return plan && 'quarantine' in plan ? plan : { ...(plan ?? { element }), textChecked: true, ...lossy };
 }
 
 /** Unused bits of native cells, metadata segments of compressed frames. */

@@ -3,6 +3,7 @@
  * where the element stands (its enclosing sequences), the extra safe private entries, the
  * clinical-trial values and the subjects table.
  */
+import { basename } from 'node:path';
 import { lookup } from '../dicom/dictionary.js';
 import type { Tag } from '../dicom/tag.js';
 import type { VR } from '../dicom/vr.js';
@@ -19,8 +20,9 @@ export interface CompiledRecipe {
   /** Extra safe private entries: safeKey(group, creator, offset) → VR. */
   readonly safePrivate: ReadonlyMap<string, VR>;
   readonly clinicalTrial?: ClinicalTrial;
-  /** Source PatientID → subject ID (the subjects table). */
+  /** Source PatientID → subject ID (the subjects table), and the table's file name. */
   readonly subjects?: ReadonlyMap<string, string>;
+  readonly subjectsFile?: string;
   /** The recipe keeps a direct identifier (allowed by --allow-identifying): identity not removed. */
   readonly keepsIdentity: boolean;
   /** A replace value or clinical-trial value with its templates filled. */
@@ -83,7 +85,9 @@ export function compileRecipe(recipe: Recipe): CompiledRecipe {
     safePrivate,
     keepsIdentity: recipe.identifying.length > 0,
     ...(recipe.clinicalTrial ? { clinicalTrial: recipe.clinicalTrial } : {}),
-    ...(recipe.subjectsTable ? { subjects: recipe.subjectsTable.byPatientId } : {}),
+    ...(recipe.subjectsTable
+      ? { subjects: recipe.subjectsTable.byPatientId, subjectsFile: basename(recipe.subjectsTable.file) }
+      : {}),
     expand(template, pseudonym) {
       return template.replace(TEMPLATE, (_, name: string) =>
         name === 'pseudonym' ? pseudonym : fills[name as 'site' | 'project'],

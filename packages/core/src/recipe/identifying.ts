@@ -53,5 +53,9 @@ export function identifyingChoices(body: RecipeBody): string[] {
       );
   }
   if (body.options.includes('retain-uids')) out.push('options: retain-uids (the source UIDs)');
+  // Full dates kept everywhere are dates of care as they were, as a kept StudyDate is.
+  if (body.dates === 'keep') out.push('dates: keep (every date as it was)');
+  if (body.options.includes('retain-long-full-dates'))
+    out.push('options: retain-long-full-dates (every date as it was)');
   return out;
 }

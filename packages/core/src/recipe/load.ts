@@ -31,10 +31,14 @@ function readOrFail(path: string, what: string): Buffer {
   try {
     return readFileSync(path);
   } catch (e) {
-    throw new DcmblindError(
-      'E_USAGE',
-      `${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-    );
+    const code = (e as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'is a folder, not a file'
+          : (code ?? (e as Error).message);
+    throw new DcmblindError('E_USAGE', `${what} ${path}: ${why}`);
   }
 }
 
@@ -85,6 +89,13 @@ export function readSubjects(path: string, bytes: Buffer): SubjectsTable {
     byPatientId.set(pid, sid);
     patientOf.set(sid, pid);
   });
+  // A subject ID that is some patient's PatientID would put a real identifier in the output.
+  for (const [sid, pid] of patientOf)
+    if (byPatientId.has(sid))
+      throw new DcmblindError(
+        'E_USAGE',
+        `subjects table ${path}: the subject ID of the row for ${pid === sid ? 'a patient is its own PatientID' : "a patient is another patient's PatientID"}: subject IDs must not be source IDs`,
+      );
   if (byPatientId.size === 0) throw new DcmblindError('E_USAGE', `subjects table ${path}: no rows`);
   return { file: path, byPatientId };
 }

@@ -65,11 +65,11 @@ attributes:
 
   it('names each choice that keeps a direct identifier, with its line', () => {
     const r = recipe(
-      'format: 1\noptions: [retain-uids]\nattributes:\n  PatientBirthDate: keep\n  SOPInstanceUID: keep\n  SOPClassUID: keep\n  StudyDescription: keep\n  StudyDate: keep\n',
+      'format: 1\noptions: [retain-uids]\nattributes:\n  PatientBirthDate: keep\n  StudyInstanceUID: keep\n  ImageType: keep\n  StudyDescription: keep\n  StudyDate: keep\n',
     );
     expect(r.identifying).toEqual([
       'line 4: PatientBirthDate: keep (a direct identifier)',
-      'line 5: SOPInstanceUID: keep (the source UID)',
+      'line 5: StudyInstanceUID: keep (the source UID)',
       'line 8: StudyDate: keep (a date as it was)',
       'options: retain-uids (the source UIDs)',
     ]);

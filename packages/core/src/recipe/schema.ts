@@ -94,14 +94,40 @@ const REPLACEABLE: ReadonlySet<VR> = new Set([
 export const TEMPLATE = /\{(pseudonym|site|project)\}/g;
 const ANY_BRACE = /\{([^}]*)\}/g;
 
-/** Markers dcmblind writes itself: a recipe does not decide them. */
+/** Attributes dcmblind writes itself (markers, the instance's identity, pixels): not a recipe's. */
 const WRITTEN_BY_DCMBLIND: ReadonlySet<Tag> = new Set([
   T.PatientIdentityRemoved,
   T.DeidentificationMethod,
   T.DeidentificationMethodCodeSequence,
   T.LongitudinalTemporalInformationModified,
   T.PixelData,
+  T.SOPClassUID,
+  T.SOPInstanceUID,
+  T.SpecificCharacterSet,
 ]);
+
+/** Identity attributes a literal would give every patient alike (their files mixed up). */
+const PER_PATIENT: ReadonlySet<Tag> = new Set([T.PatientID, T.PatientName, T.OtherPatientIDs]);
+
+/** What a replace in a VR of fixed form must look like once filled ({pseudonym} cannot). */
+const FORM: Partial<Record<VR, RegExp>> = {
+  DA: /^\d{8}$/,
+  DT: /^\d{4,14}(\.\d{1,6})?([+-]\d{4})?$/,
+  TM: /^\d{2,6}(\.\d{1,6})?$/,
+  DS: /^ *[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)? *$/,
+  IS: /^ *[+-]?\d+ *$/,
+  AS: /^\d{3}[DWMY]$/,
+  CS: /^[A-Z0-9 _]*$/,
+};
+
+/** Replaces in a VR of fixed form, checked once {site} and {project} are known. */
+interface PendingForm {
+  readonly node: Node;
+  readonly selector: string;
+  readonly vr: VR;
+  readonly form: RegExp;
+  readonly value: string;
+}
 
 class Reader {
   readonly lines = new LineCounter();
@@ -162,11 +188,19 @@ export function parseRecipe(source: string, file: string): RecipeBody {
     const n = got.get(k);
     if (n) body[k] = r.text(n, k);
   }
-  body.attributes = attributes(r, got.get('attributes'));
+  const forms: PendingForm[] = [];
+  body.attributes = attributes(r, got.get('attributes'), forms);
   body.safePrivate = safePrivate(r, got.get('safePrivate'));
   const trial = got.get('clinicalTrial');
   if (trial) body.clinicalTrial = clinicalTrial(r, trial);
   checkTemplates(r, body, doc.contents as YAMLMap);
+  for (const f of forms) {
+    const filled = f.value.replace(TEMPLATE, (_, n: string) =>
+      n === 'site' ? (body.site ?? '') : (body.project ?? ''),
+    );
+    if (!f.form.test(filled))
+      r.fail(f.node, `${f.selector} (${f.vr}): "${filled}" is not a valid ${f.vr} value`);
+  }
   return body;
 }
 
@@ -180,7 +214,7 @@ function options(r: Reader, node: Node | undefined): OptionName[] {
   });
 }
 
-function attributes(r: Reader, node: Node | undefined): AttributeAction[] {
+function attributes(r: Reader, node: Node | undefined, forms: PendingForm[]): AttributeAction[] {
   if (!node) return [];
   if (!isMap(node)) r.fail(node, 'attributes maps an attribute to an action: "StudyDescription: keep"');
   const out: AttributeAction[] = [];
@@ -192,8 +226,17 @@ function attributes(r: Reader, node: Node | undefined): AttributeAction[] {
     if (WRITTEN_BY_DCMBLIND.has(where.tag))
       r.fail(
         keyNode,
-        `${selector} is written by dcmblind (de-identification markers, pixels): not a recipe's`,
+        `${selector} is written by dcmblind (markers, the instance's identity, pixels): not a recipe's`,
       );
+    if ((where.tag & 0xffff) === 0) r.fail(keyNode, `${selector} is a group length, which dcmblind removes`);
+    const group = where.tag >>> 16;
+    if ((group & 0xff00) === 0x6000 || (group & 0xff00) === 0x5000)
+      r.fail(
+        keyNode,
+        `${selector}: overlays and curves go as whole groups (--option clean-graphics keeps them)`,
+      );
+    if ((Object.values(TRIAL_FIELDS) as Tag[]).includes(where.tag))
+      r.fail(keyNode, `${selector}: clinical-trial attributes are given in the clinicalTrial block`);
     const v = pair.value as Node;
     const line = r.lineOf(keyNode);
     let action: AttributeAction;
@@ -208,6 +251,15 @@ function attributes(r: Reader, node: Node | undefined): AttributeAction[] {
           v,
           `${selector} (${vr ?? 'unknown VR'}) cannot be replaced by text; keep, remove, empty or dummy it`,
         );
+      const form = FORM[vr];
+      if (form && action.value?.includes('{pseudonym}'))
+        r.fail(v, `${selector} (${vr}) cannot hold {pseudonym}`);
+      if (PER_PATIENT.has(where.tag) && !action.value?.includes('{pseudonym}'))
+        r.fail(
+          v,
+          `${selector}: a replace without {pseudonym} would give every patient the same value (their files mixed up)`,
+        );
+      if (form) forms.push({ node: v, selector, vr, form, value: action.value as string });
     } else {
       const a = r.text(v, 'an action');
       if (a === 'replace') r.fail(v, 'replace needs its text: {replace: "{site}"}');
@@ -215,7 +267,14 @@ function attributes(r: Reader, node: Node | undefined): AttributeAction[] {
         r.fail(v, `unknown action "${a}" (keep, remove, empty, dummy, {replace: "…"})`);
       action = { ...where, selector, action: a as RecipeAction, line };
     }
-    if (out.some((o) => o.selector === selector)) r.fail(keyNode, `${selector} is given twice`);
+    const same = out.find(
+      (o) =>
+        o.tag === action.tag &&
+        o.anyDepth === action.anyDepth &&
+        o.within.join('/') === action.within.join('/'),
+    );
+    if (same)
+      r.fail(keyNode, `${selector} is the attribute of line ${same.line} (${same.selector}): give it once`);
     out.push(action);
   }
   return out;

@@ -66,7 +66,7 @@ export function checkRecipeLengths(recipe: Recipe, pseudonymLength: number): voi
   const values: Array<[string, number, string]> = [
     ...recipe.attributes.flatMap(
       (a): Array<[string, number, string]> =>
-        a.value === undefined ? [] : [[a.value, a.tag, `line ${a.line}: ${a.selector}`]],
+        a.value === undefined ? [] : [[a.value, a.tag, `${a.line}: ${a.selector}`]],
     ),
     ...Object.entries(recipe.clinicalTrial ?? {}).map(([k, v]): [string, number, string] => [
       v,
@@ -80,7 +80,9 @@ export function checkRecipeLengths(recipe: Recipe, pseudonymLength: number): voi
     if (max !== undefined && filled(value) > max)
       throw new DcmblindError(
         'E_USAGE',
-        `recipe ${recipe.file}: ${where}: "${value}" filled in is up to ${filled(value)} characters; ${vr} holds ${max}`,
+        `recipe ${recipe.file}${where.startsWith('clinicalTrial') ? `: ${where}` : `:${where}`}: "${value}" ${
+          value.includes('{') ? 'once filled is up to' : 'is'
+        } ${filled(value)} characters; ${vr} holds ${max}`,
       );
   }
 }

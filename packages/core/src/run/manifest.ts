@@ -132,7 +132,7 @@ export function checkManifest(out: string, have: Manifest, want: Manifest): void
   if ((have.recipe?.sha256 ?? '') !== (want.recipe?.sha256 ?? ''))
     diff.push(
       have.recipe
-        ? `recipe (it was made with ${have.recipe.name} sha256 ${have.recipe.sha256.slice(0, 12)}…)`
+        ? `recipe or subjects table (it was made with ${have.recipe.name} sha256 ${have.recipe.sha256.slice(0, 12)}…)`
         : 'recipe (it was made without one)',
     );
   if (diff.length === 0) return;
