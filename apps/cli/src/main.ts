@@ -93,7 +93,10 @@ export function buildProgram(
     )
     .option('--workers <n>', 'worker threads (default: one per core)')
     .option('--dry-run', 'report what would be written and which rules would fire; write nothing')
-    .option('--force-rebuild', 'delete an output made with another key/profile/engine version and redo it')
+    .option(
+      '--force-rebuild',
+      'delete an output made with another key, profile, options, recipe or engine version and redo it',
+    )
     .option('--json', 'print the end summary as JSON')
     .option(
       '--exclude <glob>',
