@@ -232,6 +232,12 @@ describe.skipIf(!PY)('recipes', () => {
     expect(again.stderr).toMatch(/exists: choose another name \(it is not overwritten\)/);
     const check = dcmblind(['recipe', 'check', file]);
     expect(check.code, check.stderr).toBe(0);
+    // JSON is read as well (it is YAML), its mistakes by line too.
+    const json = join(dir, 'recipe.json');
+    writeFileSync(json, '{\n  "format": 1,\n  "attributes": {"StudyDescription": "keep"}\n}\n');
+    expect(dcmblind(['recipe', 'check', json]).code).toBe(0);
+    writeFileSync(json, '{\n  "format": 1,\n  "attributes": {"StudyDescription": "kepp"}\n}\n');
+    expect(dcmblind(['recipe', 'check', json]).stderr).toMatch(/recipe\.json:3: unknown action "kepp"/);
     expect(check.stdout).toMatch(/valid \(format 1, sha256 [0-9a-f]{64}\)/);
     const run = runWith(input, join(dir, 'out'), join(dir, 'k.key'), ['--recipe', file]);
     expect(run.code, run.stderr).toBe(0);
