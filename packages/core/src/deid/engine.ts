@@ -16,7 +16,7 @@ import { type Scope, scopeOfClass, type Typed } from '../profile/iod.js';
 import { resolveByType } from '../profile/resolve.js';
 import type { Rule } from '../profile/rules.js';
 import { dropOrphans } from './dependencies.js';
-import { creatorsOf, isCreator, safePrivateRule, settleCreators } from './private.js';
+import { type Creators, creatorsOf, isCreator, safePrivateRule, settleCreators } from './private.js';
 import { leaf } from './leaf.js';
 import { MARKER_TAGS, markers, mergeByTag, TRIAL_TAGS } from './markers.js';
 import { type FreeText, codeSchemeOf, textRuleHere } from './free-text.js';
@@ -125,6 +125,21 @@ function bulk(w: Walk, el: Element, rule: Rule): OutNode | null {
   };
 }
 
+/**
+ * The rule an element meets before its IOD Type decides: a private element's under Retain Safe
+ * Private (with the VR the safe list reads it as), else the recipe's for where it stands, else
+ * the profile's.
+ */
+function baseRule(w: Walk, el: Element, creators: Creators | undefined): { rule: Rule; vr: VR } {
+  const vr: VR = el.vr === 'UN' && !el.items ? dictionaryVR(el.tag) : el.vr;
+  if (creators && isPrivate(el.tag)) {
+    const safe = safePrivateRule(el, creators, w.data, w.ctx.recipe?.safePrivate);
+    return { rule: safe.rule, vr: safe.vr && !el.items ? safe.vr : vr };
+  }
+  const rule = w.ctx.recipe?.ruleAt(w.within, el.tag) ?? ruleFor(el, el.items ? 'SQ' : vr, w.ctx.profile);
+  return { rule, vr };
+}
+
 function walkElements(
   w: Walk,
   elements: readonly Element[],
@@ -144,20 +159,14 @@ function walkElements(
   for (const el of elements) {
     if (top && MARKER_TAGS.has(el.tag)) continue; // replaced by this run's markers
     if (top && w.ctx.recipe?.clinicalTrial && TRIAL_TAGS.has(el.tag)) continue; // the recipe's values
-    let vr: VR = el.vr === 'UN' && !el.items ? dictionaryVR(el.tag) : el.vr;
     const typed = scope?.lookup(el.tag);
-    let base: Rule;
-    if (creators && isPrivate(el.tag)) {
-      if (isCreator(el.tag) && !el.items) {
-        const node = keep(w, el, vr);
-        creatorNodes.add(node);
-        out.push(node);
-        continue;
-      }
-      const safe = safePrivateRule(el, creators, w.data, w.ctx.recipe?.safePrivate);
-      base = safe.rule;
-      if (safe.vr && !el.items) vr = safe.vr;
-    } else base = w.ctx.recipe?.ruleAt(w.within, el.tag) ?? ruleFor(el, el.items ? 'SQ' : vr, w.ctx.profile);
+    if (creators && isPrivate(el.tag) && isCreator(el.tag) && !el.items) {
+      const node = keep(w, el, dictionaryVR(el.tag));
+      creatorNodes.add(node);
+      out.push(node);
+      continue;
+    }
+    const { rule: base, vr } = baseRule(w, el, creators);
     let node: OutNode | null;
     const table = top ? plannedTable(w, el, w.ctx.pixels) : undefined;
     if (table !== undefined) node = table;

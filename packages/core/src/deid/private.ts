@@ -139,7 +139,7 @@ export function safePrivateRule(
 
 /**
  * The output of one item without the creators of blocks nothing was kept from; those kept are
- * reported as such. `out` holds the creators as they were (`keptCreators`: their nodes).
+ * reported as such. `out` holds the creators as they were (`creatorNodes`: their nodes).
  */
 export function settleCreators(w: Walk, out: OutNode[], creatorNodes: ReadonlySet<OutNode>): OutNode[] {
   if (creatorNodes.size === 0) return out;

@@ -8,7 +8,7 @@
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type YAMLMap } from 'yaml';
 import { lookup } from '../dicom/dictionary.js';
 import { formatTag, T, type Tag } from '../dicom/tag.js';
-import { isVR, type VR } from '../dicom/vr.js';
+import { isTextVR, isVR, type VR } from '../dicom/vr.js';
 import { DcmblindError } from '../errors.js';
 import { isOptionName, type OptionName, PROFILE_NAMES } from '../profile/options.js';
 import { parseSelector, type Selector } from './selector.js';
@@ -73,24 +73,8 @@ const TOP_KEYS = [
   'subjects',
 ] as const;
 
-/** VRs a replace may write: text a template can fill (UIDs are never replaced by text). */
-const REPLACEABLE: ReadonlySet<VR> = new Set([
-  'AE',
-  'AS',
-  'CS',
-  'DA',
-  'DS',
-  'DT',
-  'IS',
-  'LO',
-  'LT',
-  'PN',
-  'SH',
-  'ST',
-  'TM',
-  'UC',
-  'UT',
-]);
+/** VRs a replace may write: character strings a template can fill, but UIDs and URLs. */
+const replaceable = (vr: VR): boolean => isTextVR(vr) && vr !== 'UI' && vr !== 'UR';
 export const TEMPLATE = /\{(pseudonym|site|project)\}/g;
 const ANY_BRACE = /\{([^}]*)\}/g;
 
@@ -246,7 +230,7 @@ function attributes(r: Reader, node: Node | undefined, forms: PendingForm[]): At
         r.fail(v, 'an action is keep, remove, empty, dummy, or {replace: "text"}');
       action = { ...where, selector, action: 'replace', value: r.text(only.value as Node, 'replace'), line };
       const vr = lookup(where.tag)?.vr;
-      if (!vr || !REPLACEABLE.has(vr))
+      if (!vr || !replaceable(vr))
         r.fail(
           v,
           `${selector} (${vr ?? 'unknown VR'}) cannot be replaced by text; keep, remove, empty or dummy it`,
