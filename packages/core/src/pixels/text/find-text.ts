@@ -19,11 +19,15 @@ const ALNUM = /[\p{L}\p{N}]/gu;
 /**
  * Whether OCR's reading of a line says it is text. Tesseract reads speckle that lines up as a
  * few low-confidence letters; real text gives words. Small or unusual fonts read badly but still
- * give several characters, so confidence alone does not decide.
+ * give several characters, so confidence alone does not decide. A line of only two pieces of
+ * ink (two blobs of anatomy in a row, on a small MR: "nN" at 51) needs a word read with
+ * confidence: a real name there is letters run together into those pieces, and reads well.
  */
+const SURE = 60;
 export function readsAsText(words: readonly Word[], glyphs: number): boolean {
   const chars = words.reduce((n, w) => n + (w.text.match(ALNUM)?.length ?? 0), 0);
-  if (words.some((w) => (w.text.match(ALNUM)?.length ?? 0) >= 2 && w.confidence >= 30)) return true;
+  const enough = glyphs >= 3 ? 30 : SURE;
+  if (words.some((w) => (w.text.match(ALNUM)?.length ?? 0) >= 2 && w.confidence >= enough)) return true;
   return chars >= 3 && glyphs >= 3;
 }
 
