@@ -211,6 +211,25 @@ describe.skipIf(!PY)('recipes', () => {
       'SUBJ-001',
       'SUBJ-001',
     ]);
+    // The QA scan names outputs by subject ID when given the recipe (the trial chose them), and
+    // hashes an ID it cannot tell from a patient's without it.
+    const labels = (more: string[]) => {
+      const report = join(dir, `labels${more.length}.json`);
+      spawnSync(process.execPath, [VERIFY, out, '--no-ocr', '--quiet', '--report', report, ...more], {
+        encoding: 'utf8',
+      });
+      return Object.keys((JSON.parse(readFileSync(report, 'utf8')) as { byPseudonym: object }).byPseudonym);
+    };
+    // A finding to count by patient: the source's PatientID planted back into a free-text field.
+    execFileSync(PY as string, [
+      '-c',
+      'import sys, pydicom\nds = pydicom.dcmread(sys.argv[1])\nds.ImageComments = "ref PX-100"\nds.save_as(sys.argv[1])',
+      join(out, 'ct.dcm'),
+    ]);
+    expect(labels(['--recipe', recipe, '--source', input])).toContain('SUBJ-001');
+    const without = labels(['--source', input]);
+    expect(without).not.toContain('SUBJ-001');
+    expect(without.some((l) => /^\[not a pseudonym [0-9a-f]+\]$/.test(l))).toBe(true);
     // Two patients under one subject ID would mix their files: refused before anything is read.
     writeFileSync(join(dir, 'subjects.csv'), 'PatientID,SubjectID\nPX-100,SUBJ-001\nPX-200,SUBJ-001\n');
     const twice = runWith(input, join(dir, 'out2'), key, ['--recipe', recipe]);

@@ -172,4 +172,6 @@ export interface ScanContext {
   readonly hashKey: Buffer;
   /** The run's pseudonym prefix (its manifest), when known. */
   readonly pseudonymPrefix?: string;
+  /** The subject IDs of the recipe's subjects table (--recipe), shown as pseudonyms are. */
+  readonly subjectIds?: ReadonlySet<string>;
 }

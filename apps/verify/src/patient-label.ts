@@ -2,7 +2,8 @@
  * How an output's patient is named in a report (by pseudonym counts, patient checks): its
  * PatientID when that has the shape of a dcmblind pseudonym, else a hash. The reports leave the
  * site, and an output whose PatientID was never replaced (a tree that is not de-identified, a
- * recipe that kept it) would otherwise print the patient's real ID in them.
+ * recipe that kept it) would otherwise print the patient's real ID in them. A trial's subject IDs
+ * (the subjects table of the recipe given with --recipe) are names the trial chose: shown.
  */
 import type { ScanContext } from './facts.js';
 import { valueHash } from './hashing.js';
@@ -19,7 +20,10 @@ export function looksLikePseudonym(id: string, prefix: string | undefined): bool
   return new RegExp(`^${escaped(prefix)}${BODY}$`).test(id);
 }
 
-export function patientLabel(ctx: Pick<ScanContext, 'hashKey' | 'pseudonymPrefix'>, id: string): string {
-  if (id === '' || looksLikePseudonym(id, ctx.pseudonymPrefix)) return id;
+export function patientLabel(
+  ctx: Pick<ScanContext, 'hashKey' | 'pseudonymPrefix' | 'subjectIds'>,
+  id: string,
+): string {
+  if (id === '' || looksLikePseudonym(id, ctx.pseudonymPrefix) || ctx.subjectIds?.has(id)) return id;
   return `[not a pseudonym ${valueHash(ctx, id)}]`;
 }

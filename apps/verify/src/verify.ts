@@ -113,6 +113,9 @@ export async function verify(given: VerifyOptions): Promise<Report> {
     hashKey,
     ...(run.pseudonymPrefix === undefined ? {} : { pseudonymPrefix: run.pseudonymPrefix }),
     ...(o.recipe ? { safeExtra: [...o.recipe.safeExtra] } : {}),
+    ...(o.recipe?.recipe.subjectsTable
+      ? { subjectIds: [...o.recipe.recipe.subjectsTable.byPatientId.values()] }
+      : {}),
   });
   const pixels = await pixelText(o, outputs, absOf, { hashKey, seeds });
   const pairing = pairOutputs(outputs, sources, key, {
@@ -266,6 +269,7 @@ async function scanOutputs(
     hashKey: Buffer;
     pseudonymPrefix?: string;
     safeExtra?: Array<[string, string]>;
+    subjectIds?: string[];
   },
 ): Promise<{ outputs: OutputFacts[]; absOf: Map<string, string> }> {
   const outputs: OutputFacts[] = [];

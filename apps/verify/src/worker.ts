@@ -17,6 +17,7 @@ const data = (workerData ?? {}) as {
   hashKey?: Uint8Array;
   pseudonymPrefix?: string;
   safeExtra?: Array<[string, string]>;
+  subjectIds?: string[];
 };
 if (data.safeExtra) addSafeEntries(data.safeExtra);
 const ctx: ScanContext | undefined = data.seeds
@@ -29,6 +30,7 @@ const ctx: ScanContext | undefined = data.seeds
       dates: new Set(data.dates ?? []),
       hashKey: Buffer.from(data.hashKey ?? new Uint8Array(32)),
       ...(data.pseudonymPrefix === undefined ? {} : { pseudonymPrefix: data.pseudonymPrefix }),
+      ...(data.subjectIds ? { subjectIds: new Set(data.subjectIds) } : {}),
     }
   : undefined;
 
