@@ -321,6 +321,17 @@ def make(out):
     add("xa-mono1", ds, [{"tokens": [t[0] for t in texts], "boxes": boxes}], True,
         "XA MONOCHROME1, a name half over bright ground")
 
+    # 16. Ultrasound with two-letter names and initials (a leak hunt found them left whole): an
+    # "I" fills its box as no other glyph does, and a two-piece line read with little confidence.
+    ds = base("ExplVR_BigEnd.dcm", 480, 640)
+    img = Image.fromarray(fan(background("image", 480, 640)))
+    bold = "DejaVuSans-Bold.ttf"
+    texts = [("LI", (14, 12), font(bold, 20), 255), ("OX", (560, 14), font(bold, 28), 255),
+             ("JO", (14, 440), font(bold, 18), 255)]
+    boxes = draw(img, texts)
+    set_pixels(ds, [np.asarray(img)], "MONOCHROME2")
+    add("us-short", ds, [{"tokens": [t[0] for t in texts], "boxes": boxes}], True, "US, two-letter words")
+
     with open(os.path.join(out, "manifest.json"), "w") as f:
         json.dump(cases, f, indent=1)
 

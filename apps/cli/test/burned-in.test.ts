@@ -106,7 +106,7 @@ describe.skipIf(!PY || !TESSERACT)('burned-in text (clean-pixel-data)', () => {
     // Exit code 0: a quarantined file is not a failure (it is reported, and kept out).
     expect(r.code, r.stderr).toBe(0);
     const summary = JSON.parse(r.stdout);
-    expect([summary.written, summary.quarantined]).toEqual(ENCODERS ? [22, 1] : [16, 0]);
+    expect([summary.written, summary.quarantined]).toEqual(ENCODERS ? [23, 1] : [17, 0]);
     if (ENCODERS)
       expect(r.stderr).toMatch(
         /cr-jpeg12\.dcm: pixel data not scanned for burned-in text: 12-bit JPEG is not decoded by this version/,
@@ -178,7 +178,10 @@ describe.skipIf(!PY || !TESSERACT)('burned-in text (clean-pixel-data)', () => {
     const read = new Set(qa.findings.filter((f) => f.rule === 'pixel-text').map((f) => f.file));
     const manifest = JSON.parse(readFileSync(join(input, 'manifest.json'), 'utf8')) as Case[];
     // At risk: every class the scan covers, and the CT flagged YES; the unflagged CT is not read.
-    const expected = manifest.filter((c) => c.tokens.length > 0 && c.scanned).map((c) => c.file);
+    // The verifier reports words of 3 letters or more: two-letter initials (us-short) are not its.
+    const expected = manifest
+      .filter((c) => c.scanned && c.tokens.some((t) => t.replace(/[^0-9A-Za-z]/g, '').length >= 3))
+      .map((c) => c.file);
     expect([...read].sort()).toEqual(expected.sort());
     if (ENCODERS)
       expect(qa.notJudged).toContainEqual(
@@ -217,7 +220,7 @@ describe.skipIf(!PY || !TESSERACT)('burned-in text (clean-pixel-data)', () => {
     expect(r.code, r.stderr).toBe(0);
     const s = JSON.parse(r.stdout);
     // The flagged CT; the copies are not flagged and US is not scanned without the option.
-    expect([s.written, s.quarantined]).toEqual(ENCODERS ? [22, 1] : [15, 1]);
+    expect([s.written, s.quarantined]).toEqual(ENCODERS ? [23, 1] : [16, 1]);
     // The text stayed: the QA scan reads the patient's own name and ID in the pixels — leaks.
     const qaFile = join(dir, 'qa.json');
     const v = spawnSync(

@@ -188,6 +188,8 @@ function glyphLike(p: Piece): boolean {
   if (h < GLYPH_MIN_H || h > GLYPH_MAX_H || p.n < 6) return false;
   if (w > 8 * h) return false; // a rule or a border, not letters
   const fill = p.n / (w * h);
+  // A narrow stroke (I, l, 1) fills its box: a glyph all the same, when it stands in a line.
+  if (w * 3 <= h) return fill >= 0.08;
   return fill >= 0.08 && fill <= 0.9;
 }
 

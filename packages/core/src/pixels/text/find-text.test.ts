@@ -1,6 +1,7 @@
 /**
  * When OCR's reading of a candidate line counts as text: words read with some confidence on a
- * line of three glyphs or more; on a line of two pieces of ink, only a word read with confidence.
+ * line of three glyphs or more, or small beside its frame; on a tall line of two pieces of ink,
+ * only a word read with confidence.
  */
 import { describe, expect, it } from 'vitest';
 import { readsAsText } from './find-text.js';
@@ -13,10 +14,12 @@ describe('readsAsText', () => {
     expect(readsAsText([w('S', 10), w('M', 10), w('I', 10)], 3)).toBe(true);
   });
 
-  it('takes a two-piece line only when a word is read with confidence', () => {
-    expect(readsAsText([w('nN', 51), w('y', 25)], 2)).toBe(false);
-    expect(readsAsText([w('BY', 37)], 2)).toBe(false);
-    expect(readsAsText([w('SMITH', 91), w('JOHN', 88)], 2)).toBe(true);
+  it('takes a two-piece line tall for its frame only when a word is read with confidence', () => {
+    expect(readsAsText([w('nN', 51), w('y', 25)], 2, true)).toBe(false);
+    expect(readsAsText([w('BY', 37)], 2, true)).toBe(false);
+    expect(readsAsText([w('SMITH', 91), w('JOHN', 88)], 2, true)).toBe(true);
+    // Small beside its frame (overlay text): a short word read with little confidence counts.
+    expect(readsAsText([w('ox', 53)], 2)).toBe(true);
   });
 
   it('leaves speckle read as one letter', () => {

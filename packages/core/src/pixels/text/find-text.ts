@@ -20,16 +20,20 @@ const ALNUM = /[\p{L}\p{N}]/gu;
  * Whether OCR's reading of a line says it is text. Tesseract reads speckle that lines up as a
  * few low-confidence letters; real text gives words. Small or unusual fonts read badly but still
  * give several characters, so confidence alone does not decide. A line of only two pieces of
- * ink (two blobs of anatomy in a row, on a small MR: "nN" at 51) needs a word read with
- * confidence: a real name there is letters run together into those pieces, and reads well.
+ * ink that is tall for its frame (`tall`: over 15% of its rows — two blobs of anatomy in a row on
+ * a 64×64 MR, read "nN" at 51) needs a word read with confidence; overlay text is small beside
+ * its frame, and a short word there ("OX", read "ox" at 53) still counts.
  */
 const SURE = 60;
-export function readsAsText(words: readonly Word[], glyphs: number): boolean {
+export function readsAsText(words: readonly Word[], glyphs: number, tall = false): boolean {
   const chars = words.reduce((n, w) => n + (w.text.match(ALNUM)?.length ?? 0), 0);
-  const enough = glyphs >= 3 ? 30 : SURE;
+  const enough = glyphs < 3 && tall ? SURE : 30;
   if (words.some((w) => (w.text.match(ALNUM)?.length ?? 0) >= 2 && w.confidence >= enough)) return true;
   return chars >= 3 && glyphs >= 3;
 }
+
+/** A line over this share of its frame's rows is tall for overlay text. */
+const TALL = 0.15;
 
 const padded = (l: Line): Box => ({ x0: l.x0 - PAD, y0: l.y0 - PAD, x1: l.x1 + PAD, y1: l.y1 + PAD });
 
@@ -53,7 +57,8 @@ async function textLines(
   const unread = lines.filter((_, i) => !verdicts.has(keys[i] as string));
   if (unread.length > 0) {
     const words = await readLines(image, g.columns, g.rows, unread);
-    const judged = unread.map((line, i) => readsAsText(words[i] ?? [], line.glyphs));
+    const tall = (line: Line) => line.y1 - line.y0 > TALL * g.rows;
+    const judged = unread.map((line, i) => readsAsText(words[i] ?? [], line.glyphs, tall(line)));
     // Tesseract lays the shared page out as one block, and a line beside another (white text on
     // grey next to a name half over bright ground) can come back with no word at all though it
     // reads well alone: such a line is read again on its own page, unless a line read as text
@@ -62,7 +67,7 @@ async function textLines(
     for (const [i, line] of unread.entries())
       if (unread.length > 1 && (words[i] ?? []).length === 0 && !text.some((t) => covers(t, line))) {
         const alone = (await readLines(image, g.columns, g.rows, [line]))[0] ?? [];
-        judged[i] = readsAsText(alone, line.glyphs);
+        judged[i] = readsAsText(alone, line.glyphs, tall(line));
       }
     for (const [i, line] of unread.entries())
       verdicts.set(keys[lines.indexOf(line)] as string, judged[i] as boolean);
