@@ -15,9 +15,14 @@ const ANY_PREFIX = new RegExp(`^[\\x21-\\x7e]{0,24}${BODY}$`);
 
 const escaped = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+/** One pattern per prefix (a run has one): asked for every output file. */
+const byPrefix = new Map<string, RegExp>();
+
 export function looksLikePseudonym(id: string, prefix: string | undefined): boolean {
   if (prefix === undefined) return ANY_PREFIX.test(id);
-  return new RegExp(`^${escaped(prefix)}${BODY}$`).test(id);
+  let re = byPrefix.get(prefix);
+  if (!re) byPrefix.set(prefix, (re = new RegExp(`^${escaped(prefix)}${BODY}$`)));
+  return re.test(id);
 }
 
 export function patientLabel(

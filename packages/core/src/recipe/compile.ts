@@ -72,6 +72,7 @@ export function compileRecipe(recipe: Recipe): CompiledRecipe {
     if (a.anyDepth) anywhere.set(a.tag, rule);
     else exact.set(pathKey(a.within, a.tag), rule);
   }
+  const exactTags = new Set(recipe.attributes.filter((a) => !a.anyDepth).map((a) => a.tag));
   const safePrivate = new Map<string, VR>(
     recipe.safePrivate.map((s) => [safeKey(s.group, s.creator, s.offset), s.vr]),
   );
@@ -79,8 +80,10 @@ export function compileRecipe(recipe: Recipe): CompiledRecipe {
   return {
     name: recipe.name,
     sha256: recipe.sha256,
+    // Asked for every element of every file: the place's key is built only when some rule names
+    // this tag at a place.
     ruleAt(within, tag) {
-      return exact.get(pathKey(within, tag)) ?? anywhere.get(tag);
+      return (exactTags.has(tag) ? exact.get(pathKey(within, tag)) : undefined) ?? anywhere.get(tag);
     },
     safePrivate,
     keepsIdentity: recipe.identifying.length > 0,
