@@ -30,3 +30,21 @@ export function holdYoungGeneration(semiSpaceMb: number): void {
   setFlagsFromString('--semi-space-growth-factor=1');
   setFlagsFromString(`--min-semi-space-size=${semiSpaceMb}`);
 }
+
+/**
+ * Start a thread whose isolate no option of ours reaches (tesseract.js makes its own) with
+ * `semiSpaceMb` semi-spaces at most. The ceiling is read when a heap is set up, so it is lifted
+ * again once the thread is up; threads started meanwhile with their own limits keep theirs.
+ */
+export async function startWithSmallYoungGeneration<T>(
+  semiSpaceMb: number,
+  start: () => Promise<T>,
+): Promise<T> {
+  setFlagsFromString(`--max-semi-space-size=${semiSpaceMb}`);
+  try {
+    return await start();
+  } finally {
+    // 0 is V8's "not set": heaps set up later get its computed default again.
+    setFlagsFromString('--max-semi-space-size=0');
+  }
+}
