@@ -31,6 +31,8 @@ interface Case {
   readonly knownLeaks?: string[];
   readonly pixelsFrom?: string;
   readonly lossyCoded?: boolean;
+  /** Why dcmblind-verify's whole-frame OCR does not read this case's text. */
+  readonly verifierMisses?: string;
 }
 const VERIFY = fileURLToPath(new URL('../../verify/dist/main.js', import.meta.url));
 const script = (name: string) => fileURLToPath(new URL(`../../../test-data/python/${name}`, import.meta.url));
@@ -106,7 +108,7 @@ describe.skipIf(!PY || !TESSERACT)('burned-in text (clean-pixel-data)', () => {
     // Exit code 0: a quarantined file is not a failure (it is reported, and kept out).
     expect(r.code, r.stderr).toBe(0);
     const summary = JSON.parse(r.stdout);
-    expect([summary.written, summary.quarantined]).toEqual(ENCODERS ? [23, 1] : [17, 0]);
+    expect([summary.written, summary.quarantined]).toEqual(ENCODERS ? [25, 1] : [19, 0]);
     if (ENCODERS)
       expect(r.stderr).toMatch(
         /cr-jpeg12\.dcm: pixel data not scanned for burned-in text: 12-bit JPEG is not decoded by this version/,
@@ -180,7 +182,8 @@ describe.skipIf(!PY || !TESSERACT)('burned-in text (clean-pixel-data)', () => {
     // At risk: every class the scan covers, and the CT flagged YES; the unflagged CT is not read.
     // The verifier reports words of 3 letters or more: two-letter initials (us-short) are not its.
     const expected = manifest
-      .filter((c) => c.scanned && c.tokens.some((t) => t.replace(/[^0-9A-Za-z]/g, '').length >= 3))
+      .filter((c) => c.scanned && !c.verifierMisses)
+      .filter((c) => c.tokens.some((t) => t.replace(/[^0-9A-Za-z]/g, '').length >= 3))
       .map((c) => c.file);
     expect([...read].sort()).toEqual(expected.sort());
     if (ENCODERS)
@@ -220,7 +223,7 @@ describe.skipIf(!PY || !TESSERACT)('burned-in text (clean-pixel-data)', () => {
     expect(r.code, r.stderr).toBe(0);
     const s = JSON.parse(r.stdout);
     // The flagged CT; the copies are not flagged and US is not scanned without the option.
-    expect([s.written, s.quarantined]).toEqual(ENCODERS ? [23, 1] : [16, 1]);
+    expect([s.written, s.quarantined]).toEqual(ENCODERS ? [25, 1] : [18, 1]);
     // The text stayed: the QA scan reads the patient's own name and ID in the pixels — leaks.
     const qaFile = join(dir, 'qa.json');
     const v = spawnSync(

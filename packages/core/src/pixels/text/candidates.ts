@@ -78,17 +78,11 @@ function slide(
 }
 
 /**
- * Strokes narrower than the window, brighter (or darker) than their ground: the frame minus its
- * opening (bright) or its closing minus the frame (dark). The mask is the thread's buffer: valid
- * until the next call.
+ * How far each cell stands above (or below) its ground as a stroke narrower than the window:
+ * the frame minus its opening (bright) or its closing minus the frame (dark), 0 where it does
+ * not. The depths are the thread's buffer: valid until the next call.
  */
-export function inkMask(
-  l: Uint8Array,
-  w: number,
-  h: number,
-  bright: boolean,
-  contrast = CONTRAST,
-): Uint8Array {
+export function inkDepth(l: Uint8Array, w: number, h: number, bright: boolean): Uint8Array {
   const n = w * h;
   const { a, b, ink } = buffers(n);
   const [A, B] = [a.subarray(0, n), b.subarray(0, n)];
@@ -96,11 +90,23 @@ export function inkMask(
   slide(A, B, w, h, false, !bright);
   slide(B, A, w, h, true, bright);
   const ground = slide(A, B, w, h, false, bright);
-  const mask = ink.subarray(0, n);
-  for (let i = 0; i < n; i++) {
-    const d = bright ? (l[i] as number) - (ground[i] as number) : (ground[i] as number) - (l[i] as number);
-    mask[i] = d >= contrast ? 1 : 0;
-  }
+  const depth = ink.subarray(0, n);
+  // The opening never exceeds the frame, nor the closing falls below it: no depth is negative.
+  for (let i = 0; i < n; i++)
+    depth[i] = bright ? (l[i] as number) - (ground[i] as number) : (ground[i] as number) - (l[i] as number);
+  return depth;
+}
+
+/** Strokes `contrast` levels or more off their ground (inkDepth), as 1s; the depths' buffer. */
+export function inkMask(
+  l: Uint8Array,
+  w: number,
+  h: number,
+  bright: boolean,
+  contrast = CONTRAST,
+): Uint8Array {
+  const mask = inkDepth(l, w, h, bright);
+  for (let i = 0; i < mask.length; i++) mask[i] = (mask[i] as number) >= contrast ? 1 : 0;
   return mask;
 }
 
@@ -248,9 +254,61 @@ function linesAt(l: Uint8Array, w: number, h: number): Line[] {
   const out: Line[] = [];
   for (const bright of [true, false]) {
     const glyphs = pieces(inkMask(l, w, h, bright), l, w, h).filter(glyphLike);
-    out.push(...lines(glyphs, bright));
+    const found = lines(glyphs, bright);
+    out.push(...found, ...loneWords(glyphs, found, l, w, h, bright));
   }
   return out;
+}
+
+/** A lone piece this much wider than tall may be letters run together. */
+const WORD_ASPECT = 1.4;
+/** The ground around a lone word varies by at most this (standard deviation, 8-bit levels). */
+const FLAT_GROUND = 10;
+
+/**
+ * Bold, tightly set letters run into one piece of ink ("LEE", "1985" at −5 px spacing), so a
+ * word can be one glyph and no line. Such a piece is a candidate when it is wider than a letter
+ * and stands on flat ground — an overlay's margin or bar. Over anatomy, lone pieces of every
+ * shape abound and OCR reads some as words, so a lone piece there is left (README).
+ */
+function loneWords(
+  glyphs: readonly Piece[],
+  found: readonly Line[],
+  l: Uint8Array,
+  w: number,
+  h: number,
+  bright: boolean,
+): Line[] {
+  const inLine = (p: Piece) =>
+    found.some((f) => p.x0 >= f.x0 && p.x1 <= f.x1 && p.y0 >= f.y0 && p.y1 <= f.y1);
+  return glyphs
+    .filter((p) => p.x1 - p.x0 >= WORD_ASPECT * (p.y1 - p.y0) && !inLine(p) && onFlatGround(p, l, w, h))
+    .map((p) => ({ x0: p.x0, y0: p.y0, x1: p.x1, y1: p.y1, bright, glyphHeight: p.y1 - p.y0, glyphs: 1 }));
+}
+
+/** Whether the ring around a piece's box (half its height wide) is all of one level. */
+function onFlatGround(p: Piece, l: Uint8Array, w: number, h: number): boolean {
+  const m = Math.max(3, Math.round((p.y1 - p.y0) / 2));
+  const [x0, y0, x1, y1] = [
+    Math.max(0, p.x0 - m),
+    Math.max(0, p.y0 - m),
+    Math.min(w, p.x1 + m),
+    Math.min(h, p.y1 + m),
+  ];
+  let n = 0;
+  let sum = 0;
+  let sq = 0;
+  for (let y = y0; y < y1; y++)
+    for (let x = x0; x < x1; x++) {
+      if (x >= p.x0 && x < p.x1 && y >= p.y0 && y < p.y1) continue;
+      const v = l[y * w + x] as number;
+      n++;
+      sum += v;
+      sq += v * v;
+    }
+  if (n === 0) return false;
+  const mean = sum / n;
+  return sq / n - mean * mean <= FLAT_GROUND * FLAT_GROUND;
 }
 
 /** Big fonts are looked for at a quarter of the size: their strokes are wider than the window. */

@@ -45,6 +45,28 @@ describe('extendAlongRows', () => {
     expect(extendAlongRows(l, W, H, LINE).x0).toBeLessThanOrEqual(92);
   });
 
+  it('carries on over noisy bright ground (ultrasound speckle of a few levels)', () => {
+    // Glyphs 35 levels over bright ground with noise of σ ≈ 3 (a sum of three uniforms): at a
+    // fixed threshold of a few levels the noise joins them into pieces too big to be letters.
+    let seed = 11;
+    const uniform = () => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return (seed % 1000) / 1000 - 0.5;
+    };
+    const l = frame((x) => (x < 200 ? Math.round(220 + 6 * (uniform() + uniform() + uniform())) : 41));
+    glyphs(l, 80, 260);
+    expect(extendAlongRows(l, W, H, LINE).x0).toBeLessThanOrEqual(80);
+  });
+
+  it('does not take strokes of another colour than the line (text is drawn in one)', () => {
+    // Grey strokes of glyph size beside the white line, over ground they stand out from: edges of
+    // bone beside a small CT's label.
+    const l = frame((x) => (x < 200 ? 110 : 41));
+    glyphs(l, 80, 200, 170);
+    glyphs(l, 200, 260);
+    expect(extendAlongRows(l, W, H, LINE).x0).toBe(LINE.x0);
+  });
+
   it('stops at a gap wider than a word space', () => {
     const l = frame((x) => (x < 200 ? 213 : 41));
     glyphs(l, 20, 100);

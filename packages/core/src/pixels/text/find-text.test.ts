@@ -1,7 +1,7 @@
 /**
  * When OCR's reading of a candidate line counts as text: words read with some confidence on a
  * line of three glyphs or more, or small beside its frame; on a tall line of two pieces of ink,
- * only a word read with confidence.
+ * only a word read with confidence; on a lone word (one piece), three letters or a sure word.
  */
 import { describe, expect, it } from 'vitest';
 import { readsAsText } from './find-text.js';
@@ -20,6 +20,13 @@ describe('readsAsText', () => {
     expect(readsAsText([w('SMITH', 91), w('JOHN', 88)], 2, true)).toBe(true);
     // Small beside its frame (overlay text): a short word read with little confidence counts.
     expect(readsAsText([w('ox', 53)], 2)).toBe(true);
+  });
+
+  it('takes a lone word (one piece of ink) read as three letters or more, or as two with confidence', () => {
+    expect(readsAsText([w('MRNA', 0)], 1)).toBe(true);
+    expect(readsAsText([w('LI', 45)], 1)).toBe(false);
+    expect(readsAsText([w('LI', 75)], 1)).toBe(true);
+    expect(readsAsText([w('l', 90)], 1)).toBe(false);
   });
 
   it('leaves speckle read as one letter', () => {

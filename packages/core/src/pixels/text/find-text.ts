@@ -27,9 +27,10 @@ const ALNUM = /[\p{L}\p{N}]/gu;
 const SURE = 60;
 export function readsAsText(words: readonly Word[], glyphs: number, tall = false): boolean {
   const chars = words.reduce((n, w) => n + (w.text.match(ALNUM)?.length ?? 0), 0);
-  const enough = glyphs < 3 && tall ? SURE : 30;
+  const enough = glyphs === 1 || (glyphs < 3 && tall) ? SURE : 30;
   if (words.some((w) => (w.text.match(ALNUM)?.length ?? 0) >= 2 && w.confidence >= enough)) return true;
-  return chars >= 3 && glyphs >= 3;
+  // One piece is a lone word on flat ground (candidates.ts): letters run together read badly.
+  return chars >= 3 && glyphs !== 2;
 }
 
 /** A line over this share of its frame's rows is tall for overlay text. */
@@ -72,7 +73,40 @@ async function textLines(
     for (const [i, line] of unread.entries())
       verdicts.set(keys[lines.indexOf(line)] as string, judged[i] as boolean);
   }
-  return { lines, text: lines.filter((_, i) => verdicts.get(keys[i] as string)) };
+  const text = lines.filter((_, i) => verdicts.get(keys[i] as string));
+  return { lines, text: text.map((t) => absorb(t, lines)) };
+}
+
+/**
+ * A text line grown over the lone words (one piece of ink, candidates.ts) that are the same text
+ * seen otherwise: bold letters run together are one bright piece, while the gaps between their
+ * strokes make a dark line that OCR may read where the bright piece did not ("DOE" read as "DOK"
+ * from its counters). Lines of several pieces are left to their own verdicts: the other
+ * polarity's line around small text is mostly its ground.
+ */
+function absorb(t: Line, lines: readonly Line[]): Line {
+  let out = t;
+  for (const c of lines) {
+    if (c === t || c.glyphs !== 1 || !sameText(out, c)) continue;
+    out = {
+      ...out,
+      x0: Math.min(out.x0, c.x0),
+      y0: Math.min(out.y0, c.y0),
+      x1: Math.max(out.x1, c.x1),
+      y1: Math.max(out.y1, c.y1),
+    };
+  }
+  return out;
+}
+
+/** Two candidates share most of the rows and a good part of the area of the smaller. */
+function sameText(a: Line, b: Line): boolean {
+  const w = Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0);
+  const h = Math.min(a.y1, b.y1) - Math.max(a.y0, b.y0);
+  if (w <= 0 || h <= 0) return false;
+  const smaller = Math.min((a.x1 - a.x0) * (a.y1 - a.y0), (b.x1 - b.x0) * (b.y1 - b.y0));
+  const rows = Math.min(a.y1 - a.y0, b.y1 - b.y0);
+  return h >= 0.5 * rows && w * h >= 0.3 * smaller;
 }
 
 /** Most of `c` lies inside `s`. */
