@@ -9,13 +9,14 @@ import {
   existsSync,
   mkdtempSync,
   readFileSync,
+  rmSync,
   statSync,
   truncateSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dirOf } from './folder-groups.js';
 import type { FileRecord, JournalEntry } from './records.js';
 import { KeyStore } from './store.js';
@@ -61,9 +62,16 @@ const groupsOf = (k: KeyStore) =>
     .map((g) => `${g.sourceFolder} ${g.outputFolder} ${g.pseudonym} ${g.runId}`)
     .sort();
 
+/** Each test's key in a folder of its own, all removed when the file's tests end. */
+const made: string[] = [];
 function fresh(): string {
-  return join(mkdtempSync(join(tmpdir(), 'dcmblind-key-')), 'study.key');
+  const dir = mkdtempSync(join(tmpdir(), 'dcmblind-key-'));
+  made.push(dir);
+  return join(dir, 'study.key');
 }
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
 
 describe('key store, format 2', () => {
   it('keeps every record across folds and compactions, and holds none in memory after', async () => {
