@@ -18,10 +18,10 @@ import { HAVE_DCIODVFY, listTree, newErrorsIn, PASSPHRASE, runWith, tmp } from '
 
 const PY = pythonWith('PIL') && pythonWith('pydicom');
 const TESSERACT = spawnSync('which', ['tesseract']).status === 0;
-const ENCODERS = ['dcmcjpeg', 'gdcmconv'].every((t) => spawnSync('which', [t]).status === 0);
+const ENCODERS = ['dcmcjpeg', 'gdcmconv', 'ojph_compress'].every((t) => spawnSync('which', [t]).status === 0);
 if ((!PY || !TESSERACT || !HAVE_DCIODVFY || !ENCODERS) && process.env.CI)
   throw new Error(
-    'CI needs python3-pydicom, python3-pil, tesseract-ocr, dicom3tools, dcmtk and libgdcm-tools (.ci/run)',
+    'CI needs python3-pydicom, python3-pil, tesseract-ocr, dicom3tools, dcmtk, libgdcm-tools and openjph-tools (.ci/run)',
   );
 /** A case of the generator's manifest (test-data/python/burned_in.py), as far as the tests read it. */
 interface Case {
@@ -42,8 +42,8 @@ describe.skipIf(!PY || !TESSERACT)('burned-in text (clean-pixel-data)', () => {
   beforeAll(() => {
     input = join(tmp('burned-'), 'in');
     execFileSync(PY as string, [script('burned_in.py'), input], { stdio: 'ignore' });
-    // More syntaxes, made by independent encoders (dcmtk, GDCM): JPEG lossless, JPEG-LS, JPEG 2000
-    // lossless and lossy, each scanned and written back native; 12-bit JPEG, which this version
+    // More syntaxes, made by independent encoders (dcmtk, GDCM, OpenJPH): JPEG lossless, JPEG-LS,
+    // JPEG 2000 lossless and lossy, HTJ2K lossless, each scanned and written back native; 12-bit JPEG, which this version
     // does not decode: quarantined, never written. A copy names the file whose pixels it holds
     // (pydicom cannot decode it): its source, or for the lossy JPEG 2000 GDCM's decoding of it
     // (itself a case).
@@ -67,6 +67,7 @@ describe.skipIf(!PY || !TESSERACT)('burned-in text (clean-pixel-data)', () => {
         quiet,
       );
       execFileSync('dcmcjpeg', ['+ee', at('cr-mono1.dcm'), at('cr-jpeg12.dcm')]);
+      execFileSync(PY as string, [script('to_htj2k.py'), at('us-mono.dcm'), at('us-htj2k.dcm')]);
       // GDCM keeps the SOP Instance UID: each copy is a new instance (else the QA scan says so).
       for (const f of ['us-jpegls.dcm', 'sc-j2k.dcm', 'us-j2k.dcm', 'us-j2k-decoded.dcm', 'us-j2k-clean.dcm'])
         execFileSync('dcmodify', ['-nb', '-gin', at(f)]);
@@ -88,6 +89,7 @@ describe.skipIf(!PY || !TESSERACT)('burned-in text (clean-pixel-data)', () => {
       copy('sc-j2k.dcm', 'sc-planar.dcm', 'sc-planar.dcm');
       copy('us-j2k-decoded.dcm', 'us-mono.dcm');
       copy('us-j2k.dcm', 'us-mono.dcm', 'us-j2k-decoded.dcm', true);
+      copy('us-htj2k.dcm', 'us-mono.dcm', 'us-mono.dcm');
       writeFileSync(at('manifest.json'), JSON.stringify(manifest));
     }
   }, 60_000);
@@ -108,7 +110,7 @@ describe.skipIf(!PY || !TESSERACT)('burned-in text (clean-pixel-data)', () => {
     // Exit code 0: a quarantined file is not a failure (it is reported, and kept out).
     expect(r.code, r.stderr).toBe(0);
     const summary = JSON.parse(r.stdout);
-    expect([summary.written, summary.quarantined]).toEqual(ENCODERS ? [25, 1] : [19, 0]);
+    expect([summary.written, summary.quarantined]).toEqual(ENCODERS ? [26, 1] : [19, 0]);
     if (ENCODERS)
       expect(r.stderr).toMatch(
         /cr-jpeg12\.dcm: pixel data not scanned for burned-in text: 12-bit JPEG is not decoded by this version/,
@@ -130,7 +132,7 @@ describe.skipIf(!PY || !TESSERACT)('burned-in text (clean-pixel-data)', () => {
       'us-long.dcm',
       'cr-mono1.dcm',
       'ct-flagged.dcm',
-      ...(ENCODERS ? ['us-lossless.dcm', 'us-jpegls.dcm', 'sc-j2k.dcm', 'us-j2k.dcm'] : []),
+      ...(ENCODERS ? ['us-lossless.dcm', 'us-jpegls.dcm', 'sc-j2k.dcm', 'us-j2k.dcm', 'us-htj2k.dcm'] : []),
     ])
       expect(changed.get(f), f).toBeGreaterThan(100);
     if (HAVE_DCIODVFY) expect(Object.fromEntries(await newErrorsIn(key, out))).toEqual({});
@@ -223,7 +225,7 @@ describe.skipIf(!PY || !TESSERACT)('burned-in text (clean-pixel-data)', () => {
     expect(r.code, r.stderr).toBe(0);
     const s = JSON.parse(r.stdout);
     // The flagged CT; the copies are not flagged and US is not scanned without the option.
-    expect([s.written, s.quarantined]).toEqual(ENCODERS ? [25, 1] : [18, 1]);
+    expect([s.written, s.quarantined]).toEqual(ENCODERS ? [26, 1] : [18, 1]);
     // The text stayed: the QA scan reads the patient's own name and ID in the pixels — leaks.
     const qaFile = join(dir, 'qa.json');
     const v = spawnSync(

@@ -4,9 +4,9 @@
  * baseline and extended (8-bit) is decoded by jpeg-js and, since encoding it again would lose
  * more, written back native in explicit VR little endian (its pixels already went through a
  * lossy step: LossyImageCompression stays 01); JPEG lossless (process 14) is decoded by
- * jpeg-lossless-decoder-js, JPEG-LS and JPEG 2000 by CharLS and OpenJPEG (wasm-codecs.ts), and
- * written back native (losslessly, or LossyImageCompression 01 when they were coded with loss).
- * Other syntaxes (HTJ2K, 12-bit lossy JPEG, video) are not decoded by this version.
+ * jpeg-lossless-decoder-js, JPEG-LS, JPEG 2000 and HTJ2K by CharLS, OpenJPEG and OpenJPH
+ * (wasm-codecs.ts), and written back native (losslessly, or LossyImageCompression 01 when they
+ * were coded with loss). Other syntaxes (12-bit lossy JPEG, video) are not decoded by this version.
  */
 import { createRequire } from 'node:module';
 import { coreFile } from '../../package-files.js';
@@ -16,7 +16,7 @@ import { framesOf, frameBytes, readEncapsulated } from '../fragments.js';
 import { startsFrame } from '../bitstream.js';
 import { frameBytes as nativeFrameBytes, type Geometry, geometryOf } from './frames.js';
 import { decodeRleFrame } from './rle.js';
-import { decodeJpeg2000, decodeJpegLs } from './wasm-codecs.js';
+import { decodeHtj2k, decodeJpeg2000, decodeJpegLs } from './wasm-codecs.js';
 
 export const RLE_LOSSLESS = '1.2.840.10008.1.2.5';
 const JPEG_BASELINE = '1.2.840.10008.1.2.4.50';
@@ -32,13 +32,12 @@ const JPEG_2000 = new Set([
   '1.2.840.10008.1.2.4.92',
   '1.2.840.10008.1.2.4.93',
 ]);
+/** High-throughput JPEG 2000 (Part 15): lossless, lossless with RPCL progression, either. */
+const HTJ2K = new Set(['1.2.840.10008.1.2.4.201', '1.2.840.10008.1.2.4.202', '1.2.840.10008.1.2.4.203']);
 export const EXPLICIT_LITTLE = '1.2.840.10008.1.2.1';
 
 /** Names of the compressed syntaxes this version does not decode, for the quarantine reason. */
 const SYNTAX_NAMES: Readonly<Record<string, string>> = {
-  '1.2.840.10008.1.2.4.201': 'HTJ2K lossless',
-  '1.2.840.10008.1.2.4.202': 'HTJ2K lossless RPCL',
-  '1.2.840.10008.1.2.4.203': 'HTJ2K',
   '1.2.840.10008.1.2.4.100': 'MPEG2',
   '1.2.840.10008.1.2.4.102': 'MPEG-4',
   '1.2.840.10008.1.2.4.103': 'MPEG-4',
@@ -58,7 +57,7 @@ export interface DecodedPixels {
   readonly lossy: boolean;
 }
 
-type Family = 'rle' | 'jpeg' | 'lossless' | 'jpeg-ls' | 'j2k';
+type Family = 'rle' | 'jpeg' | 'lossless' | 'jpeg-ls' | 'j2k' | 'htj2k';
 
 function familyOf(ts: string): Family | undefined {
   if (ts === RLE_LOSSLESS) return 'rle';
@@ -66,6 +65,7 @@ function familyOf(ts: string): Family | undefined {
   if (JPEG_LOSSLESS.has(ts)) return 'lossless';
   if (JPEG_LS.has(ts)) return 'jpeg-ls';
   if (JPEG_2000.has(ts)) return 'j2k';
+  if (HTJ2K.has(ts)) return 'htj2k';
   return undefined;
 }
 
@@ -139,7 +139,8 @@ function decodeFrame(
   if (family === 'rle') return exact(decodeRleFrame(bytes, geometry), false);
   if (family === 'jpeg') return exact(decodeJpeg(bytes, header), true);
   if (family === 'lossless') return exact(decodeLossless(bytes, geometry), false);
-  return family === 'jpeg-ls' ? decodeJpegLs(bytes, geometry) : decodeJpeg2000(bytes, geometry);
+  if (family === 'jpeg-ls') return decodeJpegLs(bytes, geometry);
+  return family === 'j2k' ? decodeJpeg2000(bytes, geometry) : decodeHtj2k(bytes, geometry);
 }
 
 /** The frames of an encapsulated Pixel Data, decoded; or why they cannot be. */
@@ -156,11 +157,12 @@ export function decodeEncapsulated(parsed: ParsedFile, el: Element): DecodedPixe
     return { unreadable: '12-bit JPEG is not decoded by this version' };
   const value = parsed.data.subarray(el.valueStart, el.end);
   const enc = readEncapsulated(value);
-  const kind = family === 'rle' ? 'rle' : family === 'j2k' ? 'j2k' : 'jpeg';
+  const kind = family === 'rle' ? 'rle' : family === 'j2k' || family === 'htj2k' ? 'j2k' : 'jpeg';
   const frames = enc && framesOf(enc, numberOfFrames(parsed), (f) => startsFrame(kind, f));
   if (!frames) return { unreadable: 'the compressed frames cannot be told apart' };
   const toRgb =
-    header.samples === 3 && (family === 'jpeg' || (family === 'j2k' && J2K_TO_RGB.has(header.photometric)));
+    header.samples === 3 &&
+    (family === 'jpeg' || ((family === 'j2k' || family === 'htj2k') && J2K_TO_RGB.has(header.photometric)));
   const geometry: Geometry = {
     ...header,
     planar: false,

@@ -1,6 +1,6 @@
 /**
- * JPEG-LS and JPEG 2000 frames decoded by the WebAssembly builds of CharLS and OpenJPEG that the
- * `@cornerstonejs/codec-*` packages publish (the decoders OHIF and Cornerstone use). Each codec is
+ * JPEG-LS, JPEG 2000 and HTJ2K frames decoded by the WebAssembly builds of CharLS, OpenJPEG and
+ * OpenJPH that the `@cornerstonejs/codec-*` packages publish (the decoders OHIF and Cornerstone use). Each codec is
  * compiled and instantiated once per thread, synchronously, on its first frame: the scan request
  * is made inside the engine's synchronous pass, and most runs never meet either syntax.
  */
@@ -37,6 +37,7 @@ interface J2kDecoder extends WasmDecoder {
 interface Codecs {
   readonly JpegLSDecoder: new () => JpegLsDecoder;
   readonly J2KDecoder: new () => J2kDecoder;
+  readonly HTJ2KDecoder: new () => J2kDecoder;
 }
 
 export interface DecodedFrame {
@@ -63,11 +64,11 @@ const loaded = new Map<string, unknown>();
  * WebAssembly instance (its `instantiateWasm` hook), so its classes exist when it returns. The
  * codec's own logging (OpenJPEG prints every tile header) is dropped.
  */
-function wasmModule<M>(pkg: string): M {
+function wasmModule<M>(pkg: string, js = 'decodewasmjs', binary = 'decodewasm'): M {
   const made = loaded.get(pkg);
   if (made) return made as M;
-  const factory = require(`${pkg}/decodewasmjs`) as (m: object) => unknown;
-  const compiled = new wasm.Module(readFileSync(require.resolve(`${pkg}/decodewasm`)));
+  const factory = require(`${pkg}/${js}`) as (m: object) => unknown;
+  const compiled = new wasm.Module(readFileSync(require.resolve(`${pkg}/${binary}`)));
   const module = {
     print: () => {},
     printErr: () => {},
@@ -148,4 +149,15 @@ export function decodeJpeg2000(frame: Uint8Array, g: Geometry): Decoded {
     return { cells: Uint8Array.from(cells), lossy: !d.getIsReversible() };
   });
   return 'unreadable' in r ? { unreadable: `a JPEG 2000 frame: ${r.unreadable}` } : r;
+}
+
+/** One HTJ2K frame (OpenJPH, its package names its files otherwise); reversible: lossless. */
+export function decodeHtj2k(frame: Uint8Array, g: Geometry): Decoded {
+  const codec = wasmModule<Codecs>('@cornerstonejs/codec-openjph', 'wasmjs', 'wasm');
+  const r = run(new codec.HTJ2KDecoder(), frame, (d, info, cells): Decoded => {
+    const wrong = mismatch(info, g);
+    if (wrong) return { unreadable: wrong };
+    return { cells: Uint8Array.from(cells), lossy: !d.getIsReversible() };
+  });
+  return 'unreadable' in r ? { unreadable: `an HTJ2K frame: ${r.unreadable}` } : r;
 }
