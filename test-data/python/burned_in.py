@@ -374,6 +374,18 @@ def make(out):
     add("us-noisy-ground", ds, [{"tokens": ["VAN", "DER", "BERG", "PETRA", "1975"], "boxes": boxes}], True,
         "US, a name running from the margin onto bright noisy ground")
 
+    # 19. Ultrasound with faint grey text: 40 levels over the black margin, 35 over a flat grey
+    # bar (a leak hunt found such text left whole: below the contrast asked over anatomy).
+    ds = base("ExplVR_BigEnd.dcm", 480, 640)
+    a = fan(background("image", 480, 640))
+    a[440:470, 300:560] = 60
+    img = Image.fromarray(a)
+    texts = [("HAMADA RIKO", (14, 12), font(sans, 16), 40), ("DOB 07/04/1948", (310, 444), font(sans, 16), 95)]
+    boxes = draw(img, texts)
+    set_pixels(ds, [np.asarray(img)], "MONOCHROME2")
+    add("us-faint", ds, [{"tokens": ["HAMADA", "RIKO", "DOB", "07/04/1948"], "boxes": boxes}], True,
+        "US, faint grey text on the margin and on a grey bar")
+
     with open(os.path.join(out, "manifest.json"), "w") as f:
         json.dump(cases, f, indent=1)
 

@@ -1,7 +1,8 @@
 /**
  * Candidate lines: glyphs side by side make a line; a lone word-shaped piece of ink (bold letters
  * run together) is a candidate on flat ground only, where overlays stand, not over textured
- * anatomy, where lone pieces of every shape abound.
+ * anatomy, where lone pieces of every shape abound; so are letters too faint for the usual
+ * contrast.
  */
 import { describe, expect, it } from 'vitest';
 import { candidateLines } from './candidates.js';
@@ -19,7 +20,7 @@ function frame(ground: (x: number, y: number) => number): Uint8Array {
  * "Letters" drawn from (x, y), 15 px tall, each an "H" of 3-px stems: `touching` runs them into
  * one piece (each letter's right stem is the next one's left), else they stand 4 px apart.
  */
-function word(l: Uint8Array, x: number, y: number, letters: number, touching: boolean): void {
+function word(l: Uint8Array, x: number, y: number, letters: number, touching: boolean, value = 255): void {
   const pitch = touching ? 8 : 15;
   for (let k = 0; k < letters; k++) {
     const gx = x + k * pitch;
@@ -27,7 +28,7 @@ function word(l: Uint8Array, x: number, y: number, letters: number, touching: bo
       for (let dx = 0; dx < 11; dx++) {
         const stem = dx < 3 || dx >= 8;
         const bar = dy >= 6 && dy < 9;
-        if (stem || bar) l[(y + dy) * W + gx + dx] = 255;
+        if (stem || bar) l[(y + dy) * W + gx + dx] = value;
       }
   }
 }
@@ -58,6 +59,30 @@ describe('candidateLines', () => {
     const l = frame((x, y) => ((Math.floor(x / 3) + Math.floor(y / 3)) % 2 ? 60 : 100));
     word(l, 40, 20, 4, true);
     expect(at(candidateLines(l, W, H), 50, 27)).toHaveLength(0);
+  });
+
+  it('finds faint letters (30 levels) on flat ground: a margin, a grey bar', () => {
+    const margin = frame(() => 0);
+    word(margin, 40, 20, 4, false, 30);
+    expect(at(candidateLines(margin, W, H), 50, 27)).toHaveLength(1);
+    const bar = frame(() => 128);
+    word(bar, 40, 20, 4, false, 98);
+    expect(
+      candidateLines(bar, W, H).filter((c) => c.x0 <= 50 && 50 < c.x1 && c.y0 <= 27 && 27 < c.y1),
+    ).toHaveLength(1);
+  });
+
+  it('leaves faint letters over textured ground, and on flat ground when asked for no faint lines', () => {
+    let seed = 5;
+    const noisy = frame(() => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return 60 + (seed % 29);
+    });
+    word(noisy, 40, 20, 4, false, 110);
+    expect(at(candidateLines(noisy, W, H), 50, 27)).toHaveLength(0);
+    const margin = frame(() => 0);
+    word(margin, 40, 20, 4, false, 30);
+    expect(at(candidateLines(margin, W, H, false), 50, 27)).toHaveLength(0);
   });
 
   it('leaves a lone piece no wider than a letter', () => {

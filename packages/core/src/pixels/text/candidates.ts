@@ -35,6 +35,7 @@ const scratch = {
   a: new Uint8Array(0),
   b: new Uint8Array(0),
   ink: new Uint8Array(0),
+  faint: new Uint8Array(0),
   label: new Int32Array(0),
 };
 function buffers(n: number): typeof scratch {
@@ -43,6 +44,7 @@ function buffers(n: number): typeof scratch {
       a: new Uint8Array(n),
       b: new Uint8Array(n),
       ink: new Uint8Array(n),
+      faint: new Uint8Array(n),
       label: new Int32Array(n),
     });
   return scratch;
@@ -249,15 +251,51 @@ function lines(glyphs: Piece[], bright: boolean): Line[] {
   return out;
 }
 
-/** Lines found at one scale, both polarities. */
-function linesAt(l: Uint8Array, w: number, h: number): Line[] {
+/** Lines found at one scale, both polarities; faint ones on flat ground too. */
+function linesAt(l: Uint8Array, w: number, h: number, faint: boolean): Line[] {
   const out: Line[] = [];
   for (const bright of [true, false]) {
-    const glyphs = pieces(inkMask(l, w, h, bright), l, w, h).filter(glyphLike);
+    const depth = inkDepth(l, w, h, bright);
+    const faintInk = threshold(depth, FAINT_CONTRAST, buffers(w * h).faint);
+    const glyphs = pieces(threshold(depth, CONTRAST, depth), l, w, h).filter(glyphLike);
     const found = lines(glyphs, bright);
     out.push(...found, ...loneWords(glyphs, found, l, w, h, bright));
+    if (faint) out.push(...faintOnFlatGround(faintInk, out, l, w, h, bright));
   }
   return out;
+}
+
+/** 1 where `depth` is `contrast` or more, into `into` (which may be `depth` itself). */
+function threshold(depth: Uint8Array, contrast: number, into: Uint8Array): Uint8Array {
+  const mask = into.subarray(0, depth.length);
+  for (let i = 0; i < depth.length; i++) mask[i] = (depth[i] as number) >= contrast ? 1 : 0;
+  return mask;
+}
+
+/**
+ * Text dimmer than CONTRAST is looked for where its ground is flat: an overlay's margin or bar.
+ * Grey names 30 to 45 levels off a black margin or a grey bar were read by a reader and left
+ * whole. Over anatomy, strokes this faint are everywhere; on ground this flat they are drawn.
+ */
+const FAINT_CONTRAST = 16;
+/** The ground around a faint line varies by at most this (standard deviation, 8-bit levels). */
+const FLAT_FOR_FAINT = 4;
+
+/** Lines (and lone words) of faint ink that no line found at full contrast covers, on flat ground. */
+function faintOnFlatGround(
+  faint: Uint8Array,
+  found: readonly Line[],
+  l: Uint8Array,
+  w: number,
+  h: number,
+  bright: boolean,
+): Line[] {
+  const glyphs = pieces(faint, l, w, h).filter(glyphLike);
+  const faintLines = lines(glyphs, bright);
+  const fresh = [...faintLines, ...loneWords(glyphs, faintLines, l, w, h, bright)].filter(
+    (c) => !found.some((f) => overlap(f, c) > 0.5 * (c.x1 - c.x0) * (c.y1 - c.y0)),
+  );
+  return fresh.filter((c) => groundSpread(c, l, w, h) <= FLAT_FOR_FAINT);
 }
 
 /** A lone piece this much wider than tall may be letters run together. */
@@ -288,6 +326,11 @@ function loneWords(
 
 /** Whether the ring around a piece's box (half its height wide) is all of one level. */
 function onFlatGround(p: Piece, l: Uint8Array, w: number, h: number): boolean {
+  return groundSpread(p, l, w, h) <= FLAT_GROUND;
+}
+
+/** The standard deviation of the ring around a box (half its height wide); Infinity if none. */
+function groundSpread(p: Box, l: Uint8Array, w: number, h: number): number {
   const m = Math.max(3, Math.round((p.y1 - p.y0) / 2));
   const [x0, y0, x1, y1] = [
     Math.max(0, p.x0 - m),
@@ -306,9 +349,9 @@ function onFlatGround(p: Piece, l: Uint8Array, w: number, h: number): boolean {
       sum += v;
       sq += v * v;
     }
-  if (n === 0) return false;
+  if (n === 0) return Number.POSITIVE_INFINITY;
   const mean = sum / n;
-  return sq / n - mean * mean <= FLAT_GROUND * FLAT_GROUND;
+  return Math.sqrt(Math.max(0, sq / n - mean * mean));
 }
 
 /** Big fonts are looked for at a quarter of the size: their strokes are wider than the window. */
@@ -337,12 +380,13 @@ const overlap = (a: Line, b: Line): number =>
  * Candidate text lines of one frame (8-bit luminance, `w` × `h`), both polarities, at full size
  * and — for fonts whose strokes are wider than the window (bold 60 px and more) — at a quarter
  * of it; a coarse line that a full-size line mostly covers is the same text and is dropped.
+ * With `faint`, also lines of faint strokes on flat ground (faintOnFlatGround).
  */
-export function candidateLines(l: Uint8Array, w: number, h: number): Line[] {
-  const fine = linesAt(l, w, h);
+export function candidateLines(l: Uint8Array, w: number, h: number, faint = true): Line[] {
+  const fine = linesAt(l, w, h, faint);
   if (w < COARSE * 16 || h < COARSE * 8) return fine;
   const small = shrink(l, w, h);
-  const coarse = linesAt(small.l, small.w, small.h)
+  const coarse = linesAt(small.l, small.w, small.h, faint)
     .map((c) => ({
       ...c,
       x0: c.x0 * COARSE,

@@ -20,8 +20,8 @@ const ALNUM = /[\p{L}\p{N}]/gu;
  * Whether OCR's reading of a line says it is text. Tesseract reads speckle that lines up as a
  * few low-confidence letters; real text gives words. Small or unusual fonts read badly but still
  * give several characters, so confidence alone does not decide. A line of only two pieces of
- * ink that is tall for its frame (`tall`: over 15% of its rows — two blobs of anatomy in a row on
- * a 64×64 MR, read "nN" at 51) needs a word read with confidence; overlay text is small beside
+ * ink that is tall (`tall`: over 15% of its frame's rows or 40 px — two blobs of anatomy in a row
+ * on a 64×64 MR, read "nN" at 51) needs a word read with confidence; overlay text is small beside
  * its frame, and a short word there ("OX", read "ox" at 53) still counts.
  */
 const SURE = 60;
@@ -33,8 +33,12 @@ export function readsAsText(words: readonly Word[], glyphs: number, tall = false
   return chars >= 3 && glyphs !== 2;
 }
 
-/** A line over this share of its frame's rows is tall for overlay text. */
+/**
+ * A line over this share of its frame's rows, or over TALL_PX, is tall for overlay text: two
+ * blobs of bone 52 px high in a 512×512 CT's sinuses read "Fo" at 40.
+ */
 const TALL = 0.15;
+const TALL_PX = 40;
 
 const padded = (l: Line): Box => ({ x0: l.x0 - PAD, y0: l.y0 - PAD, x1: l.x1 + PAD, y1: l.y1 + PAD });
 
@@ -52,13 +56,16 @@ async function textLines(
   g: Geometry,
   verdicts: Map<string, boolean>,
   skip: readonly Line[] = [],
+  faint = true,
 ): Promise<{ lines: Line[]; text: Line[] }> {
-  const lines = candidateLines(image, g.columns, g.rows).filter((c) => !skip.some((s) => covers(s, c)));
+  const lines = candidateLines(image, g.columns, g.rows, faint).filter(
+    (c) => !skip.some((s) => covers(s, c)),
+  );
   const keys = lines.map((line) => lineKey(image, g.columns, line));
   const unread = lines.filter((_, i) => !verdicts.has(keys[i] as string));
   if (unread.length > 0) {
     const words = await readLines(image, g.columns, g.rows, unread);
-    const tall = (line: Line) => line.y1 - line.y0 > TALL * g.rows;
+    const tall = (line: Line) => line.y1 - line.y0 > Math.min(TALL * g.rows, TALL_PX);
     const judged = unread.map((line, i) => readsAsText(words[i] ?? [], line.glyphs, tall(line)));
     // Tesseract lays the shared page out as one block, and a line beside another (white text on
     // grey next to a name half over bright ground) can come back with no word at all though it
@@ -134,7 +141,9 @@ export async function findText(req: ScanRequest): Promise<Blanking> {
     const c = chroma(g, cells, 0);
     // A line the luminance showed but OCR could not read there (too little contrast) is read
     // again from the chroma image.
-    const coloured = c ? (await textLines(c, g, verdicts, bright.text)).text : [];
+    // Not for faint strokes on flat ground: luminance finds those, and a chroma image's flat
+    // ground is most of a grey frame, where its faint strokes are colour fringes.
+    const coloured = c ? (await textLines(c, g, verdicts, bright.text, false)).text : [];
     const text = [...bright.text, ...coloured].map((l) => extendAlongRows(lum, g.columns, g.rows, l));
     frames.push([...extra, ...text.map(padded)]);
   }

@@ -22,6 +22,33 @@ interface Placed {
   readonly bottom: number;
 }
 
+/** A crop whose levels span less than this is stretched to the full range. */
+const NARROW = 160;
+
+/**
+ * How a crop's levels are put on the page: a faint line (grey on a grey bar, 35 levels) stretched
+ * to black on white. Left as it was, its text and ground both fell on the dark side of the
+ * threshold tesseract drew between them and the page's white, and it read nothing.
+ */
+function stretchOf(
+  l: Uint8Array,
+  w: number,
+  x0: number,
+  y0: number,
+  x1: number,
+  y1: number,
+): { lo: number; gain: number } {
+  let lo = 255;
+  let hi = 0;
+  for (let y = y0; y < y1; y++)
+    for (let x = x0; x < x1; x++) {
+      const v = l[y * w + x] as number;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  return hi - lo >= NARROW || hi <= lo ? { lo: 0, gain: 1 } : { lo, gain: 255 / (hi - lo) };
+}
+
 /** The lines cut out of the frame, dark-on-light and enlarged, stacked as one PGM page. */
 function page(
   l: Uint8Array,
@@ -36,7 +63,8 @@ function page(
     const y1 = Math.min(h, line.y1 + MARGIN);
     // Enlarged (small glyphs) or reduced (big ones) to about TARGET_HEIGHT.
     const k = Math.max(0.25, Math.min(4, TARGET_HEIGHT / line.glyphHeight));
-    return { line, x0, x1, y0, y1, k, cw: Math.ceil((x1 - x0) * k), ch: Math.ceil((y1 - y0) * k) };
+    const levels = stretchOf(l, w, x0, y0, x1, y1);
+    return { line, x0, x1, y0, y1, k, levels, cw: Math.ceil((x1 - x0) * k), ch: Math.ceil((y1 - y0) * k) };
   });
   const width = Math.max(...crops.map((c) => c.cw)) + 2 * GAP;
   const height = crops.reduce((a, c) => a + c.ch + GAP, GAP);
@@ -63,7 +91,8 @@ function page(
         const v =
           (at(x0, y0) * (1 - tx) + at(x0 + 1, y0) * tx) * (1 - ty) +
           (at(x0, y0 + 1) * (1 - tx) + at(x0 + 1, y0 + 1) * tx) * ty;
-        out[(top + y) * width + GAP + x] = c.line.bright ? 255 - v : v;
+        const u = Math.min(255, Math.max(0, (v - c.levels.lo) * c.levels.gain));
+        out[(top + y) * width + GAP + x] = c.line.bright ? 255 - u : u;
       }
     }
     placed.push({ line: c.line, top, bottom: top + c.ch });
