@@ -355,6 +355,15 @@ print(json.dumps([o.get("BurnedInAnnotation"), [i.CodeValue for i in o.Deidentif
     };
     expect(reviewRules('off').filter((r) => r === 'pixel-scan-off')).toHaveLength(1);
     expect(reviewRules('out')).not.toContain('pixel-scan-off');
+    // A rerun into the scanned output with another scan is refused, saying which scan made it.
+    const mixed = runWith(only, scanned, join(dir, 'k.key'), [
+      '--profile',
+      'blinding',
+      '--pixel-scan',
+      'all',
+    ]);
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr).toMatch(/another pixel scan\/rules \(it was made with --pixel-scan at-risk\)/);
   }, 120_000);
 
   it('--pixel-scan needs the option, and takes only all, at-risk or none', () => {

@@ -1,7 +1,8 @@
 /**
  * Stage 4, a tree check: source DICOM files with no output. By the key's records when there
- * is a key, and by identical pixel data in any case. Without a key, a source without pixel
- * data cannot be paired and is only counted. DICOMDIRs are never written.
+ * is a key, and by identical pixel data in any case, with the outputs no record gives another
+ * source. Without a key, a source without pixel data cannot be paired and is only counted.
+ * DICOMDIRs are never written.
  */
 import type { FileRecord } from '@dcmblind/core';
 import type { Finding, OutputFacts, SourceFacts } from './facts.js';
@@ -39,15 +40,17 @@ export function unwrittenSources(u: UnwrittenInputs): { findings: Finding[]; not
   const missingPaths = new Set(u.missing);
   const ofThisOutput = (r: FileRecord) =>
     id && r.outputId ? r.outputId === id : u.outputHas(r.outputPath) || missingPaths.has(r.outputPath);
-  const keyed =
-    u.records &&
-    new Set(
-      Array.from(u.records)
-        .filter(ofThisOutput)
-        .flatMap((r) => u.sourceIndex.of(r) ?? []),
-    );
+  const records = u.records ? Array.from(u.records).filter(ofThisOutput) : undefined;
+  const keyed = records && new Set(records.flatMap((r) => u.sourceIndex.of(r) ?? []));
   const inKey = (s: SourceFacts) => keyed?.has(s) ?? false;
-  const byPixels = writtenByPixels(u.sources.parsed, u.outputs);
+  // An output the key says another source made pairs with no source by its pixels: a quarantined
+  // source with the same pixels as a written one (a CT flagged YES beside its unflagged twin)
+  // was taken for written.
+  const claimed = new Set(records?.map((r) => r.outputPath));
+  const byPixels = writtenByPixels(
+    u.sources.parsed,
+    u.outputs.filter((o) => !claimed.has(o.file)),
+  );
   const unwritten: Array<{ facts: SourceFacts; broken: boolean }> = [];
   let withoutPixels = 0;
   let inArchives = 0;

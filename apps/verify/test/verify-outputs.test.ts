@@ -376,6 +376,19 @@ wb.save(sys.argv[1])
       [`source-quarantined@${maskedSource(burned)}`, `source-quarantined@${maskedSource(cda)}`].sort(),
     );
     expect([v.code, v.report.verdict]).toEqual([0, 'review']);
+    // An unflagged twin of the quarantined source (same pixels, another instance) is written: the
+    // key says which source made that output, so the quarantined one is not taken for written.
+    const twin = join(src, dirname(burned), 'twin.dcm');
+    cpSync(join(input, burned), twin);
+    plant(twin, 'ds.SOPInstanceUID = pydicom.uid.generate_uid()');
+    const third = spawnSync(process.execPath, [CLI, 'run', src, '--out', out, '--key', k, '--quiet'], {
+      encoding: 'utf8',
+      env: ENV,
+    });
+    expect(third.status, third.stderr).toBe(0);
+    expect(ruleAt(verify([out, '--source', src, '--key', k]).report.review)).toEqual(
+      [`source-quarantined@${maskedSource(burned)}`, `source-quarantined@${maskedSource(cda)}`].sort(),
+    );
   });
 
   it('a class UID under a source UID used as a root is no leak; an instance UID under it is', () => {

@@ -128,7 +128,10 @@ export function checkManifest(out: string, have: Manifest, want: Manifest): void
     (have.pixelScan ?? '') !== (want.pixelScan ?? '') ||
     (have.pixelRules ?? '') !== (want.pixelRules ?? '')
   )
-    diff.push('pixel scan/rules');
+    diff.push(
+      `pixel scan/rules (it was made with --pixel-scan ${have.pixelScan ?? 'none (no clean-pixel-data)'}` +
+        `${have.pixelRules ? `, --pixel-rules sha256 ${have.pixelRules}…` : ''})`,
+    );
   if ((have.recipe?.sha256 ?? '') !== (want.recipe?.sha256 ?? ''))
     diff.push(
       have.recipe
