@@ -214,3 +214,15 @@ export const maskedSource = (rel: string) => {
   const p = patients.find((x) => rel.includes(`/${x.folder}/`)) as SyntheticPatient;
   return rel.replace(`/${p.folder}/`, '/[name]/').replace(/\/\d{8}_CT\//, '/[date]_CT/');
 };
+
+/** dcmblind run of `src` into `out` with key `key`, quietly: its exit status and messages. */
+export function runDcmblind(
+  src: string,
+  out: string,
+  key: string,
+): { status: number | null; stderr: string } {
+  return spawnSync(process.execPath, [CLI, 'run', src, '--out', out, '--key', key, '--quiet'], {
+    encoding: 'utf8',
+    env: ENV,
+  });
+}

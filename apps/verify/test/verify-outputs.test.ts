@@ -43,6 +43,7 @@ import {
   firstOfEach,
   secrets,
   maskedSource,
+  runDcmblind,
 } from './clean-run.js';
 
 describe.skipIf(!PY)('dcmblind-verify', () => {
@@ -329,10 +330,7 @@ wb.save(sys.argv[1])
     );
     const out = join(dir, 'out-failing');
     const k = join(dir, 'failing.key');
-    const r = spawnSync(process.execPath, [CLI, 'run', src, '--out', out, '--key', k, '--quiet'], {
-      encoding: 'utf8',
-      env: ENV,
-    });
+    const r = runDcmblind(src, out, k);
     expect(r.status).toBe(1);
     expect(r.stderr.match(/^error: /gm)).toHaveLength(2);
     for (const args of [
@@ -365,10 +363,7 @@ wb.save(sys.argv[1])
     // The operator restores the two sources and runs again: only the quarantined one is left,
     // which asks for a look but is no finding.
     for (const f of [truncated, noUid]) cpSync(join(input, f), join(src, f));
-    const again = spawnSync(process.execPath, [CLI, 'run', src, '--out', out, '--key', k, '--quiet'], {
-      encoding: 'utf8',
-      env: ENV,
-    });
+    const again = runDcmblind(src, out, k);
     expect(again.status, again.stderr).toBe(0);
     const v = verify([out, '--source', src, '--key', k]);
     expect(v.report.findings).toEqual([]);
@@ -381,10 +376,7 @@ wb.save(sys.argv[1])
     const twin = join(src, dirname(burned), 'twin.dcm');
     cpSync(join(input, burned), twin);
     plant(twin, 'ds.SOPInstanceUID = pydicom.uid.generate_uid()');
-    const third = spawnSync(process.execPath, [CLI, 'run', src, '--out', out, '--key', k, '--quiet'], {
-      encoding: 'utf8',
-      env: ENV,
-    });
+    const third = runDcmblind(src, out, k);
     expect(third.status, third.stderr).toBe(0);
     expect(ruleAt(verify([out, '--source', src, '--key', k]).report.review)).toEqual(
       [`source-quarantined@${maskedSource(burned)}`, `source-quarantined@${maskedSource(cda)}`].sort(),
@@ -404,10 +396,7 @@ wb.save(sys.argv[1])
     );
     const out = join(dir, 'out-roots');
     const k = join(dir, 'roots.key');
-    const r = spawnSync(process.execPath, [CLI, 'run', src, '--out', out, '--key', k, '--quiet'], {
-      encoding: 'utf8',
-      env: ENV,
-    });
+    const r = runDcmblind(src, out, k);
     expect(r.status, r.stderr).toBe(0);
     expect(verify([out, '--source', src, '--key', k]).report.findings).toEqual([]);
     // The same root inside an instance UID (a UID derived from the source's) is reported.
@@ -607,10 +596,7 @@ wb.save(sys.argv[1])
     writeFileSync(join(src, '__MACOSX', '._IMG0001.dcm'), 'Mac OS X resource fork\n');
     const out = join(dir, 'out-garbage');
     const k = join(dir, 'garbage.key');
-    const r = spawnSync(process.execPath, [CLI, 'run', src, '--out', out, '--key', k, '--quiet'], {
-      encoding: 'utf8',
-      env: ENV,
-    });
+    const r = runDcmblind(src, out, k);
     // The run fails the .dcm, skips the README and the operating system's debris.
     expect(r.status).toBe(1);
     expect(r.stderr.match(/^error: .*$/gm)).toEqual([expect.stringContaining('IMG9999.dcm')]);

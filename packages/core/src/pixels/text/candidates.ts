@@ -99,19 +99,6 @@ export function inkDepth(l: Uint8Array, w: number, h: number, bright: boolean): 
   return depth;
 }
 
-/** Strokes `contrast` levels or more off their ground (inkDepth), as 1s; the depths' buffer. */
-export function inkMask(
-  l: Uint8Array,
-  w: number,
-  h: number,
-  bright: boolean,
-  contrast = CONTRAST,
-): Uint8Array {
-  const mask = inkDepth(l, w, h, bright);
-  for (let i = 0; i < mask.length; i++) mask[i] = (mask[i] as number) >= contrast ? 1 : 0;
-  return mask;
-}
-
 export interface Piece {
   x0: number;
   y0: number;
